@@ -1,0 +1,16 @@
+# Every dependency comes from a Debian package (see tools/setup.sh for the list).
+find_package(absl CONFIG REQUIRED)
+find_package(Protobuf REQUIRED)
+find_package(spdlog CONFIG REQUIRED)
+
+find_package(nlohmann_json CONFIG REQUIRED)
+find_package(OpenMP REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(PCRE2 REQUIRED IMPORTED_TARGET libpcre2-8)
+pkg_check_modules(OPENBLAS REQUIRED IMPORTED_TARGET openblas)
+if(TTT_BUILD_TESTS)
+  find_package(GTest CONFIG REQUIRED)
+endif()
+if(TTT_BUILD_BENCH)
+  find_package(benchmark CONFIG REQUIRED)
+endif()

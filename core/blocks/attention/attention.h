@@ -1,0 +1,48 @@
+// Multi-head attention with grouped KV heads (MHA/GQA/MQA), optional biases, RoPE or none, causal with an
+// optional sliding window, over a preallocated KV cache. Q, K and V come from one fused projection.
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include "core/blocks/attention/kv_cache.h"
+#include "core/blocks/linear/linear.h"
+#include "core/blocks/rope/rope.h"
+#include "core/specs/proto/attention.pb.h"
+
+namespace ttt {
+
+class Attention {
+ public:
+  // Loads "<prefix>.wq/.wk/.wv/.wo" (and ".bias" of each when the spec has biases).
+  static absl::StatusOr<std::unique_ptr<Attention>> Create(const spec::AttentionSpec& spec, const WeightMap& weights,
+                                                           const std::string& prefix);
+
+  // Floats of scratch Prefill/Decode need for up to `tokens` rows.
+  int64_t ScratchFloats(int64_t tokens) const;
+
+  // One sequence: x [tokens, hidden] at positions pos0.. of cache slot `slot` (layer `layer`) -> out.
+  void Prefill(const float* x, int64_t tokens, int64_t pos0, KvCache& cache, int64_t layer, int64_t slot,
+               float* out, float* scratch) const;
+  // One token for each of `batch` sequences: x [batch, hidden], positions[b] in slots[b] -> out.
+  void Decode(const float* x, int64_t batch, const int32_t* positions, const int32_t* slots, KvCache& cache,
+              int64_t layer, float* out, float* scratch) const;
+
+  const spec::AttentionSpec& spec() const { return spec_; }
+  int64_t kv_dim() const { return spec_.num_kv_heads() * spec_.head_dim(); }
+  const Linear& qkv_projection() const { return qkv_; }
+  const Linear& output_projection() const { return wo_; }
+
+ private:
+  int64_t q_dim() const { return spec_.num_heads() * spec_.head_dim(); }
+  // Copies row `row` of the fused projection into q and into the cache rows k, v; rotates q and k.
+  void SplitQkv(const float* qkv_row, const int32_t* position, float* q, float* k, float* v) const;
+
+  spec::AttentionSpec spec_;
+  ops::AttentionParams params_;
+  Linear qkv_;
+  Linear wo_;
+  std::optional<Rope> rope_;
+};
+
+}  // namespace ttt

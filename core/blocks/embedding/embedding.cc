@@ -1,0 +1,38 @@
+#include "core/blocks/embedding/embedding.h"
+
+#include "core/ops/ops.h"
+#include "core/runtime/status.h"
+#include "core/specs/validate.h"
+
+namespace ttt {
+
+absl::StatusOr<TokenEmbedding> TokenEmbedding::Create(const spec::TokenEmbeddingSpec& spec, const WeightMap& weights) {
+  TokenEmbedding e;
+  TTT_ASSIGN_OR_RETURN(e.spec_, ValidateTokenEmbedding(spec));
+  TTT_ASSIGN_OR_RETURN(e.table_, RequireWeight(weights, "tok_embeddings", {e.spec_.vocab_size(), e.spec_.hidden_dim()}));
+  return e;
+}
+
+void TokenEmbedding::Forward(const int32_t* ids, int64_t n, float* out) const {
+  ops::Embedding(table_, ids, n, out);
+  if (spec_.scale() != 1.0f) {
+    int64_t count = n * spec_.hidden_dim();
+    for (int64_t i = 0; i < count; ++i) out[i] *= spec_.scale();
+  }
+}
+
+absl::StatusOr<PositionEmbedding> PositionEmbedding::Create(const spec::PositionEmbeddingSpec& spec,
+                                                            const WeightMap& weights) {
+  PositionEmbedding e;
+  TTT_ASSIGN_OR_RETURN(e.spec_, ValidatePositionEmbedding(spec));
+  TTT_ASSIGN_OR_RETURN(e.table_, RequireWeight(weights, "pos_embeddings", {e.spec_.max_positions(), e.spec_.hidden_dim()}));
+  return e;
+}
+
+void PositionEmbedding::AddTo(const int32_t* positions, int64_t n, float* x) const {
+  int64_t dim = spec_.hidden_dim();
+  const float* table = table_.data<float>();
+  for (int64_t i = 0; i < n; ++i) ops::Add(x + i * dim, table + positions[i] * dim, x + i * dim, dim);
+}
+
+}  // namespace ttt

@@ -1,0 +1,22 @@
+#include "core/blocks/lm_head/lm_head.h"
+
+#include "core/runtime/status.h"
+#include "core/specs/validate.h"
+
+namespace ttt {
+
+absl::StatusOr<LmHead> LmHead::Create(const spec::LmHeadSpec& spec, const WeightMap& weights,
+                                      const Tensor& embedding_table) {
+  LmHead head;
+  TTT_ASSIGN_OR_RETURN(head.spec_, ValidateLmHead(spec));
+  const int64_t vocab = head.spec_.vocab_size(), hidden = head.spec_.hidden_dim();
+  if (head.spec_.tied()) {
+    // Some checkpoints store a copy of the embedding as lm_head even when tied; it is not needed.
+    head.projection_ = Linear(embedding_table, Tensor());
+  } else {
+    TTT_ASSIGN_OR_RETURN(head.projection_, Linear::Load(weights, "lm_head", vocab, hidden, head.spec_.bias()));
+  }
+  return head;
+}
+
+}  // namespace ttt

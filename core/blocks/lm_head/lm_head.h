@@ -1,0 +1,24 @@
+// LM head: logits = x W^T (+ b), with W either its own "lm_head" or the token embedding (tied).
+#pragma once
+
+#include "core/blocks/linear/linear.h"
+#include "core/specs/proto/embedding.pb.h"
+
+namespace ttt {
+
+class LmHead {
+ public:
+  // `embedding_table` is used when the spec is tied.
+  static absl::StatusOr<LmHead> Create(const spec::LmHeadSpec& spec, const WeightMap& weights,
+                                       const Tensor& embedding_table);
+  // x [rows, hidden] -> logits [rows, vocab].
+  void Forward(const float* x, int64_t rows, float* logits) const { projection_.Forward(x, rows, logits); }
+  const spec::LmHeadSpec& spec() const { return spec_; }
+  const Linear& projection() const { return projection_; }
+
+ private:
+  spec::LmHeadSpec spec_;
+  Linear projection_;
+};
+
+}  // namespace ttt

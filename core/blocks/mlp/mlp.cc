@@ -1,0 +1,60 @@
+#include "core/blocks/mlp/mlp.h"
+
+#include "core/ops/ops.h"
+#include "core/runtime/status.h"
+#include "core/specs/validate.h"
+
+namespace ttt {
+
+absl::StatusOr<Mlp> Mlp::Create(const spec::MlpSpec& spec, const WeightMap& weights, const std::string& prefix) {
+  Mlp m;
+  TTT_ASSIGN_OR_RETURN(m.spec_, ValidateMlp(spec));
+  const int64_t hidden = m.spec_.hidden_dim(), inter = m.spec_.intermediate_dim();
+  const bool bias = m.spec_.bias();
+  TTT_ASSIGN_OR_RETURN(Linear up, Linear::Load(weights, prefix + ".w_up", inter, hidden, bias));
+  if (m.spec_.gated()) {
+    TTT_ASSIGN_OR_RETURN(Linear gate, Linear::Load(weights, prefix + ".w_gate", inter, hidden, bias));
+    Tensor fused_bias;
+    if (bias) {
+      fused_bias = *ConcatRows({*gate.bias().Reshape({inter, 1}), *up.bias().Reshape({inter, 1})}).Reshape({2 * inter});
+    }
+    m.up_ = Linear(ConcatRows({gate.weight(), up.weight()}), std::move(fused_bias));
+  } else {
+    m.up_ = std::move(up);
+  }
+  TTT_ASSIGN_OR_RETURN(m.down_, Linear::Load(weights, prefix + ".w_down", hidden, inter, bias));
+  return m;
+}
+
+int64_t Mlp::ScratchFloats(int64_t tokens) const {
+  return tokens * spec_.intermediate_dim() * (spec_.gated() ? 3 : 2);
+}
+
+void Mlp::Forward(const float* x, int64_t rows, float* out, float* scratch) const {
+  const int64_t inter = spec_.intermediate_dim();
+  const bool tanh_gelu = spec_.activation() == spec::GELU_TANH;
+  float* up = scratch;
+  float* act = scratch + rows * up_.out_features();
+  up_.Forward(x, rows, up);
+  if (spec_.gated()) {
+    for (int64_t r = 0; r < rows; ++r) {
+      const float* gate_row = up + r * 2 * inter;
+      const float* up_row = gate_row + inter;
+      if (spec_.activation() == spec::SILU) {
+        ops::SiluMul(gate_row, up_row, act + r * inter, inter);
+      } else {
+        ops::GeluMul(gate_row, up_row, act + r * inter, inter, tanh_gelu);
+      }
+    }
+  } else {
+    const int64_t n = rows * inter;
+    switch (spec_.activation()) {
+      case spec::SILU: ops::Silu(up, act, n); break;
+      case spec::RELU: ops::Relu(up, act, n); break;
+      default: ops::Gelu(up, act, n, tanh_gelu); break;
+    }
+  }
+  down_.Forward(act, rows, out);
+}
+
+}  // namespace ttt

@@ -1,0 +1,29 @@
+// Feed-forward block: plain MLP  down(act(up(x)))  or gated MLP  down(act(gate(x)) * up(x))  (SwiGLU,
+// GeGLU). A gated MLP fuses gate and up into one projection so x is read once.
+#pragma once
+
+#include "core/blocks/linear/linear.h"
+#include "core/specs/proto/mlp.pb.h"
+
+namespace ttt {
+
+class Mlp {
+ public:
+  // Loads "<prefix>.w_up", "<prefix>.w_down" and, when gated, "<prefix>.w_gate" (plus biases).
+  static absl::StatusOr<Mlp> Create(const spec::MlpSpec& spec, const WeightMap& weights, const std::string& prefix);
+
+  int64_t ScratchFloats(int64_t tokens) const;
+  // x [rows, hidden] -> out [rows, hidden]; rows are prompt tokens (prefill) or sequences (decode).
+  void Forward(const float* x, int64_t rows, float* out, float* scratch) const;
+
+  const spec::MlpSpec& spec() const { return spec_; }
+  const Linear& up_projection() const { return up_; }  // [gate; up] when gated
+  const Linear& down_projection() const { return down_; }
+
+ private:
+  spec::MlpSpec spec_;
+  Linear up_;
+  Linear down_;
+};
+
+}  // namespace ttt

@@ -1,0 +1,28 @@
+#include "core/blocks/norm/norm.h"
+
+#include "absl/strings/str_cat.h"
+#include "core/ops/ops.h"
+#include "core/runtime/status.h"
+#include "core/specs/validate.h"
+
+namespace ttt {
+
+absl::StatusOr<Norm> Norm::Create(const spec::NormSpec& spec, const WeightMap& weights, const std::string& prefix) {
+  Norm norm;
+  TTT_ASSIGN_OR_RETURN(norm.spec_, ValidateNorm(spec));
+  int64_t dim = norm.spec_.dim();
+  TTT_ASSIGN_OR_RETURN(norm.weight_, RequireWeight(weights, absl::StrCat(prefix, ".weight"), {dim}));
+  TTT_ASSIGN_OR_RETURN(norm.bias_, OptionalWeight(weights, absl::StrCat(prefix, ".bias"), {dim}, norm.spec_.bias()));
+  return norm;
+}
+
+void Norm::Forward(const float* x, int64_t rows, float* out) const {
+  if (spec_.kind() == spec::NormSpec::RMS_NORM) {
+    ops::RmsNorm(x, weight_.data<float>(), out, rows, spec_.dim(), spec_.eps(), spec_.unit_offset());
+  } else {
+    ops::LayerNorm(x, weight_.data<float>(), bias_.defined() ? bias_.data<float>() : nullptr, out, rows,
+                   spec_.dim(), spec_.eps());
+  }
+}
+
+}  // namespace ttt

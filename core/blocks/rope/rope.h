@@ -1,0 +1,34 @@
+// Rotary position embedding: precomputed cos/sin tables for every position up to max_seq_len, with the
+// default, linear and Llama-3 frequency scalings, partial rotary dimensions and both pair conventions.
+#pragma once
+
+#include <vector>
+
+#include "core/ops/ops.h"
+#include "core/specs/proto/rope.pb.h"
+
+namespace ttt {
+
+class Rope {
+ public:
+  // `spec` must be validated (head_dim filled).
+  Rope(const spec::RopeSpec& spec, int64_t max_seq_len);
+
+  // x [tokens, heads, head_dim] rotated in place; positions [tokens].
+  void Apply(float* x, int64_t tokens, int64_t heads, const int32_t* positions) const;
+
+  // The rotation frequency of each pair after scaling (exposed for tests).
+  const std::vector<double>& inverse_frequencies() const { return inv_freq_; }
+
+ private:
+  spec::RopeSpec spec_;
+  ops::RopeConvention convention_;
+  std::vector<double> inv_freq_;
+  std::vector<float> cos_;  // [max_seq_len, rotary_dim / 2]
+  std::vector<float> sin_;
+};
+
+// The scaled inverse frequencies theta^(-2i/rotary_dim), i < rotary_dim/2, per the spec's scaling.
+std::vector<double> RopeInverseFrequencies(const spec::RopeSpec& spec);
+
+}  // namespace ttt

@@ -1,0 +1,55 @@
+#include "core/factory/model_loader.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "core/formats/checkpoint.h"
+#include "core/runtime/status.h"
+#include "core/tokenizers/tokenizer_loader.h"
+
+namespace ttt {
+
+absl::StatusOr<LoadedModel> LoadModel(const std::string& model_path, const std::string& tokenizer_path,
+                                      bool require_tokenizer) {
+  TTT_ASSIGN_OR_RETURN(formats::Checkpoint checkpoint, formats::LoadCheckpoint(model_path));
+  LoadedModel loaded;
+  loaded.source = model_path;
+  auto model = CausalLm::Create(checkpoint.spec, checkpoint.weights);
+  if (!model.ok()) return Annotate(model.status(), model_path);
+  loaded.model = *std::move(model);
+  const std::string tok = tokenizer_path.empty() ? checkpoint.tokenizer_path : tokenizer_path;
+  if (tok.empty()) {
+    if (require_tokenizer) {
+      return absl::NotFoundError(absl::StrCat("no tokenizer found beside '", model_path,
+                                              "': pass --tokenizer PATH (tokenizer.json, tokenizer.model, "
+                                              "a llama2.c tokenizer.bin or a GGUF)"));
+    }
+    return loaded;
+  }
+  auto tokenizer = tokenizers::LoadTokenizer(tok);
+  if (!tokenizer.ok()) {
+    if (!require_tokenizer && tokenizer_path.empty()) return loaded;
+    return tokenizer.status();
+  }
+  loaded.tokenizer = *std::move(tokenizer);
+  if (loaded.tokenizer->vocab_size() > loaded.model->vocab_size()) {
+    return absl::InvalidArgumentError(absl::StrCat("tokenizer '", tok, "' has ", loaded.tokenizer->vocab_size(),
+                                                   " tokens but the model only ", loaded.model->vocab_size(),
+                                                   ": pass the tokenizer that belongs to this model"));
+  }
+  return loaded;
+}
+
+std::string DemoModelPath() {
+  if (const char* env = std::getenv("TTT_DEMO_MODEL")) return env;
+  std::error_code ec;
+  std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    std::filesystem::path installed = exe.parent_path().parent_path() / "share/ttt/demo/stories260K.bin";
+    if (std::filesystem::exists(installed, ec)) return installed.string();
+  }
+  return std::string(TTT_SOURCE_DIR) + "/tests/fixtures/stories260K/stories260K.bin";
+}
+
+}  // namespace ttt

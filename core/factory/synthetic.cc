@@ -1,0 +1,121 @@
+#include "core/factory/synthetic.h"
+
+#include <random>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "core/specs/text_format.h"
+
+namespace ttt {
+namespace {
+
+struct NamedShapeText {
+  const char* name;
+  const char* text;  // ModelSpec in text format; shapes from each model's published config.json
+};
+
+constexpr NamedShapeText kShapes[] = {
+    {"smollm-135m",  // HuggingFaceTB/SmolLM-135M
+     R"pb(family: "llama" vocab_size: 49152 hidden_dim: 576 num_layers: 30 max_seq_len: 2048
+          layer { attention_norm { kind: RMS_NORM }
+                  attention { num_heads: 9 num_kv_heads: 3 use_rope: true rope { theta: 10000 convention: ROTATE_HALF } }
+                  mlp_norm { kind: RMS_NORM } mlp { intermediate_dim: 1536 activation: SILU gated: true } }
+          final_norm { kind: RMS_NORM } lm_head { tied: true })pb"},
+    {"tinyllama-1.1b",  // TinyLlama/TinyLlama-1.1B-Chat-v1.0
+     R"pb(family: "llama" vocab_size: 32000 hidden_dim: 2048 num_layers: 22 max_seq_len: 2048
+          layer { attention_norm { kind: RMS_NORM }
+                  attention { num_heads: 32 num_kv_heads: 4 use_rope: true rope { theta: 10000 convention: ROTATE_HALF } }
+                  mlp_norm { kind: RMS_NORM } mlp { intermediate_dim: 5632 activation: SILU gated: true } }
+          final_norm { kind: RMS_NORM })pb"},
+    {"gpt2-124m",  // openai-community/gpt2
+     R"pb(family: "gpt2" vocab_size: 50257 hidden_dim: 768 num_layers: 12 max_seq_len: 1024 learned_positions: true
+          position_embedding { max_positions: 1024 }
+          layer { attention_norm { kind: LAYER_NORM bias: true }
+                  attention { num_heads: 12 qkv_bias: true output_bias: true }
+                  mlp_norm { kind: LAYER_NORM bias: true } mlp { intermediate_dim: 3072 activation: GELU_TANH bias: true } }
+          final_norm { kind: LAYER_NORM bias: true } lm_head { tied: true })pb"},
+    {"llama-gqa-tiny",  // tests/fixtures/llama-gqa-tiny
+     R"pb(family: "llama" vocab_size: 512 hidden_dim: 128 num_layers: 3 max_seq_len: 2048
+          layer { attention_norm { kind: RMS_NORM }
+                  attention { num_heads: 4 num_kv_heads: 2 use_rope: true rope { convention: ROTATE_HALF } }
+                  mlp_norm { kind: RMS_NORM } mlp { intermediate_dim: 352 activation: SILU gated: true } }
+          final_norm { kind: RMS_NORM })pb"},
+    {"stories260k",  // tests/fixtures/stories260K
+     R"pb(family: "llama" vocab_size: 512 hidden_dim: 64 num_layers: 5 max_seq_len: 512
+          layer { attention_norm { kind: RMS_NORM }
+                  attention { num_heads: 8 num_kv_heads: 4 use_rope: true rope { convention: INTERLEAVED } }
+                  mlp_norm { kind: RMS_NORM } mlp { intermediate_dim: 172 activation: SILU gated: true } }
+          final_norm { kind: RMS_NORM } lm_head { tied: true })pb"},
+};
+
+}  // namespace
+
+std::vector<std::string> NamedShapes() {
+  std::vector<std::string> names;
+  for (const auto& s : kShapes) names.push_back(s.name);
+  return names;
+}
+
+absl::StatusOr<spec::ModelSpec> NamedShape(const std::string& name) {
+  for (const auto& s : kShapes) {
+    if (name != s.name) continue;
+    spec::ModelSpec spec;
+    absl::Status status = ParseTextProto(s.text, &spec, s.name);
+    if (!status.ok()) return status;
+    spec.set_name(s.name);
+    return spec;
+  }
+  return absl::NotFoundError(absl::StrCat("unknown model shape '", name, "': known shapes are ",
+                                          absl::StrJoin(NamedShapes(), ", ")));
+}
+
+WeightMap SyntheticWeights(const spec::ModelSpec& spec, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<float> normal(0.0f, 0.02f);
+  WeightMap w;
+  auto random = [&](const std::string& name, Shape shape) {
+    Tensor t = Tensor::Empty(DType::kF32, shape);
+    float* d = t.data<float>();
+    for (int64_t i = 0; i < t.numel(); ++i) d[i] = normal(rng);
+    w[name] = std::move(t);
+  };
+  auto constant = [&](const std::string& name, Shape shape, float value) {
+    Tensor t = Tensor::Empty(DType::kF32, shape);
+    std::fill(t.data<float>(), t.data<float>() + t.numel(), value);
+    w[name] = std::move(t);
+  };
+  auto norm = [&](const std::string& prefix, const spec::NormSpec& n) {
+    constant(prefix + ".weight", {n.dim()}, n.unit_offset() ? 0.0f : 1.0f);
+    if (n.bias()) constant(prefix + ".bias", {n.dim()}, 0.0f);
+  };
+  const int64_t hidden = spec.hidden_dim(), vocab = spec.vocab_size();
+  random("tok_embeddings", {vocab, hidden});
+  if (spec.learned_positions()) random("pos_embeddings", {spec.position_embedding().max_positions(), hidden});
+  const spec::AttentionSpec& a = spec.layer().attention();
+  const int64_t qd = a.num_heads() * a.head_dim(), kvd = a.num_kv_heads() * a.head_dim();
+  const spec::MlpSpec& m = spec.layer().mlp();
+  for (uint32_t l = 0; l < spec.num_layers(); ++l) {
+    const std::string p = absl::StrCat("layers.", l);
+    norm(p + ".attn_norm", spec.layer().attention_norm());
+    norm(p + ".mlp_norm", spec.layer().mlp_norm());
+    const std::pair<const char*, Shape> attn[] = {
+        {".attn.wq", {qd, hidden}}, {".attn.wk", {kvd, hidden}}, {".attn.wv", {kvd, hidden}}, {".attn.wo", {hidden, qd}}};
+    for (const auto& [name, shape] : attn) {
+      random(p + name, shape);
+      bool bias = std::string(name) == ".attn.wo" ? a.output_bias() : a.qkv_bias();
+      if (bias) constant(p + name + ".bias", {shape[0]}, 0.0f);
+    }
+    std::vector<std::pair<std::string, Shape>> mlp = {{".mlp.w_up", {m.intermediate_dim(), hidden}},
+                                                      {".mlp.w_down", {hidden, m.intermediate_dim()}}};
+    if (m.gated()) mlp.push_back({".mlp.w_gate", {m.intermediate_dim(), hidden}});
+    for (const auto& [name, shape] : mlp) {
+      random(p + name, shape);
+      if (m.bias()) constant(p + name + ".bias", {shape[0]}, 0.0f);
+    }
+  }
+  norm("final_norm", spec.final_norm());
+  if (!spec.lm_head().tied()) random("lm_head", {vocab, hidden});
+  return w;
+}
+
+}  // namespace ttt

@@ -1,0 +1,22 @@
+// Models with random weights for a named architecture shape, so an architecture can be benchmarked
+// (and tested) without downloading it.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "core/blocks/weights.h"
+#include "core/specs/proto/model.pb.h"
+
+namespace ttt {
+
+// Known shapes: "smollm-135m", "llama-gqa-tiny", "stories260k", "tinyllama-1.1b", "gpt2-124m".
+absl::StatusOr<spec::ModelSpec> NamedShape(const std::string& name);
+std::vector<std::string> NamedShapes();
+
+// Random weights (seeded, N(0, 0.02) for matrices, 1 for norm scales, 0 for biases) under the canonical
+// names for a validated spec.
+WeightMap SyntheticWeights(const spec::ModelSpec& spec, uint64_t seed);
+
+}  // namespace ttt

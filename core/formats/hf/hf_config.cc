@@ -1,0 +1,343 @@
+#include "core/formats/hf/hf_config.h"
+
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "core/runtime/mapped_file.h"
+#include "core/runtime/status.h"
+#include "nlohmann/json.hpp"
+
+namespace ttt::formats {
+namespace {
+
+using json = nlohmann::json;
+
+// Typed, defaulted access to one JSON config; every error names the key and the file.
+class ConfigReader {
+ public:
+  ConfigReader(const json& j, const std::string& path) : j_(j), path_(path) {}
+
+  bool Has(const char* key) const { return j_.contains(key) && !j_[key].is_null(); }
+
+  absl::Status Error(const char* key, std::string_view problem) const {
+    return absl::InvalidArgumentError(absl::StrCat("config '", path_, "': key \"", key, "\" ",
+                                                   absl::string_view(problem.data(), problem.size())));
+  }
+
+  absl::StatusOr<uint32_t> RequiredUint(const char* key, std::string_view model_type) const {
+    if (!Has(key)) {
+      return Error(key, absl::StrCat("is missing; model_type \"", absl::string_view(model_type.data(), model_type.size()),
+                                     "\" needs it. Is the config complete?"));
+    }
+    return Uint(key, 0);
+  }
+
+  absl::StatusOr<uint32_t> Uint(const char* key, uint32_t fallback) const {
+    if (!Has(key)) return fallback;
+    const json& v = j_[key];
+    double d = v.is_number() ? v.get<double>() : -1;
+    if (!v.is_number() || d < 0 || d != std::floor(d) || d > std::numeric_limits<uint32_t>::max()) {
+      return Error(key, absl::StrCat("is ", v.dump(), "; expected a non-negative integer"));
+    }
+    return static_cast<uint32_t>(d);
+  }
+
+  absl::StatusOr<double> Float(const char* key, double fallback) const {
+    if (!Has(key)) return fallback;
+    const json& v = j_[key];
+    if (!v.is_number() || !std::isfinite(v.get<double>())) {
+      return Error(key, absl::StrCat("is ", v.dump(), "; expected a number"));
+    }
+    return v.get<double>();
+  }
+
+  absl::StatusOr<bool> Bool(const char* key, bool fallback) const {
+    if (!Has(key)) return fallback;
+    if (!j_[key].is_boolean()) return Error(key, absl::StrCat("is ", j_[key].dump(), "; expected true or false"));
+    return j_[key].get<bool>();
+  }
+
+  absl::StatusOr<std::string> String(const char* key, const std::string& fallback) const {
+    if (!Has(key)) return fallback;
+    if (!j_[key].is_string()) return Error(key, absl::StrCat("is ", j_[key].dump(), "; expected a string"));
+    return j_[key].get<std::string>();
+  }
+
+  // A token id or a list of them (eos_token_id may be either); empty when absent or null.
+  absl::StatusOr<std::vector<int32_t>> TokenIds(const char* key) const {
+    std::vector<int32_t> ids;
+    if (!Has(key)) return ids;
+    const json& v = j_[key];
+    auto one = [&](const json& x) -> absl::Status {
+      if (!x.is_number_integer() || x.get<int64_t>() < 0 || x.get<int64_t>() > std::numeric_limits<int32_t>::max()) {
+        return Error(key, absl::StrCat("holds ", x.dump(), "; expected a non-negative token id"));
+      }
+      ids.push_back(static_cast<int32_t>(x.get<int64_t>()));
+      return absl::OkStatus();
+    };
+    if (v.is_array()) {
+      for (const json& x : v) TTT_RETURN_IF_ERROR(one(x));
+    } else {
+      TTT_RETURN_IF_ERROR(one(v));
+    }
+    return ids;
+  }
+
+  const json& raw(const char* key) const { return j_[key]; }
+  const std::string& path() const { return path_; }
+
+ private:
+  const json& j_;
+  const std::string& path_;
+};
+
+absl::StatusOr<json> ParseJson(const std::string& text, const std::string& path) {
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) {
+    return absl::InvalidArgumentError(absl::StrCat("'", path, "' is not valid JSON; re-download it"));
+  }
+  if (!j.is_object()) return absl::InvalidArgumentError(absl::StrCat("'", path, "' is not a JSON object"));
+  return j;
+}
+
+absl::StatusOr<spec::Activation> ParseActivation(const ConfigReader& r, const char* key, const std::string& fallback) {
+  TTT_ASSIGN_OR_RETURN(std::string name, r.String(key, fallback));
+  if (name == "silu" || name == "swish") return spec::SILU;
+  if (name == "gelu") return spec::GELU;
+  if (name == "gelu_new" || name == "gelu_pytorch_tanh" || name == "gelu_fast") return spec::GELU_TANH;
+  if (name == "relu") return spec::RELU;
+  return r.Error(key, absl::StrCat("is \"", name, "\"; supported activations are silu, gelu, gelu_new, ",
+                                   "gelu_pytorch_tanh, gelu_fast and relu"));
+}
+
+absl::Status ParseRopeScaling(const ConfigReader& r, spec::RopeScaling* scaling) {
+  if (!r.Has("rope_scaling")) return absl::OkStatus();
+  const json& rs = r.raw("rope_scaling");
+  if (!rs.is_object()) return r.Error("rope_scaling", absl::StrCat("is ", rs.dump(), "; expected an object or null"));
+  ConfigReader s(rs, r.path());
+  std::string type;
+  if (s.Has("rope_type")) {
+    TTT_ASSIGN_OR_RETURN(type, s.String("rope_type", ""));
+  } else {
+    TTT_ASSIGN_OR_RETURN(type, s.String("type", ""));
+  }
+  if (type == "default" || type.empty()) return absl::OkStatus();
+  if (type != "linear" && type != "llama3") {
+    return r.Error("rope_scaling", absl::StrCat("has type \"", type, "\"; only linear and llama3 scaling are supported"));
+  }
+  if (!s.Has("factor")) return r.Error("rope_scaling", "has no \"factor\"");
+  TTT_ASSIGN_OR_RETURN(double factor, s.Float("factor", 1.0));
+  scaling->set_factor(factor);
+  if (type == "linear") {
+    scaling->set_type(spec::RopeScaling::LINEAR);
+    return absl::OkStatus();
+  }
+  scaling->set_type(spec::RopeScaling::LLAMA3);
+  TTT_ASSIGN_OR_RETURN(double low, s.Float("low_freq_factor", 1.0));
+  TTT_ASSIGN_OR_RETURN(double high, s.Float("high_freq_factor", 4.0));
+  TTT_ASSIGN_OR_RETURN(uint32_t original, s.Uint("original_max_position_embeddings", 8192));
+  scaling->set_low_freq_factor(low);
+  scaling->set_high_freq_factor(high);
+  scaling->set_original_max_position_embeddings(original);
+  return absl::OkStatus();
+}
+
+void SetNorm(spec::NormSpec* norm, spec::NormSpec::Kind kind, uint32_t dim, double eps) {
+  norm->set_kind(kind);
+  norm->set_dim(dim);
+  norm->set_eps(static_cast<float>(eps));
+  norm->set_bias(kind == spec::NormSpec::LAYER_NORM);
+}
+
+// llama, mistral and qwen2: pre-RMSNorm decoder, gated MLP, rotate-half RoPE.
+absl::Status FillLlamaFamily(const ConfigReader& r, const std::string& type, spec::ModelSpec* s) {
+  TTT_ASSIGN_OR_RETURN(uint32_t hidden, r.RequiredUint("hidden_size", type));
+  TTT_ASSIGN_OR_RETURN(uint32_t intermediate, r.RequiredUint("intermediate_size", type));
+  TTT_ASSIGN_OR_RETURN(uint32_t layers, r.RequiredUint("num_hidden_layers", type));
+  TTT_ASSIGN_OR_RETURN(uint32_t heads, r.RequiredUint("num_attention_heads", type));
+  TTT_ASSIGN_OR_RETURN(uint32_t vocab, r.RequiredUint("vocab_size", type));
+  TTT_ASSIGN_OR_RETURN(uint32_t kv_heads, r.Uint("num_key_value_heads", heads));
+  if (heads == 0) return r.Error("num_attention_heads", "is 0");
+  TTT_ASSIGN_OR_RETURN(uint32_t head_dim, r.Uint("head_dim", hidden / heads));
+  uint32_t default_positions = type == "llama" ? 2048 : type == "mistral" ? 131072 : 32768;
+  TTT_ASSIGN_OR_RETURN(uint32_t max_pos, r.Uint("max_position_embeddings", default_positions));
+  TTT_ASSIGN_OR_RETURN(double eps, r.Float("rms_norm_eps", 1e-6));
+  TTT_ASSIGN_OR_RETURN(double theta, r.Float("rope_theta", 10000.0));
+  TTT_ASSIGN_OR_RETURN(double partial, r.Float("partial_rotary_factor", 1.0));
+  TTT_ASSIGN_OR_RETURN(bool tied, r.Bool("tie_word_embeddings", false));
+  TTT_ASSIGN_OR_RETURN(spec::Activation act, ParseActivation(r, "hidden_act", "silu"));
+
+  bool qkv_bias = false, out_bias = false, mlp_bias = false;
+  uint32_t window = 0;
+  if (type == "llama") {
+    TTT_ASSIGN_OR_RETURN(qkv_bias, r.Bool("attention_bias", false));
+    out_bias = qkv_bias;
+    TTT_ASSIGN_OR_RETURN(mlp_bias, r.Bool("mlp_bias", false));
+  } else if (type == "qwen2") {
+    qkv_bias = true;  // Qwen2 always has q/k/v biases and no o_proj bias, whatever attention_bias says
+    TTT_ASSIGN_OR_RETURN(bool use_window, r.Bool("use_sliding_window", false));
+    if (use_window) {
+      TTT_ASSIGN_OR_RETURN(window, r.Uint("sliding_window", 0));
+    }
+  } else {  // mistral
+    TTT_ASSIGN_OR_RETURN(window, r.Uint("sliding_window", 0));
+  }
+
+  s->set_vocab_size(vocab);
+  s->set_hidden_dim(hidden);
+  s->set_num_layers(layers);
+  s->set_max_seq_len(max_pos);
+  spec::DecoderLayerSpec* layer = s->mutable_layer();
+  SetNorm(layer->mutable_attention_norm(), spec::NormSpec::RMS_NORM, hidden, eps);
+  SetNorm(layer->mutable_mlp_norm(), spec::NormSpec::RMS_NORM, hidden, eps);
+  SetNorm(s->mutable_final_norm(), spec::NormSpec::RMS_NORM, hidden, eps);
+  spec::AttentionSpec* attn = layer->mutable_attention();
+  attn->set_hidden_dim(hidden);
+  attn->set_num_heads(heads);
+  attn->set_num_kv_heads(kv_heads);
+  attn->set_head_dim(head_dim);
+  attn->set_qkv_bias(qkv_bias);
+  attn->set_output_bias(out_bias);
+  attn->set_sliding_window(window);
+  attn->set_max_seq_len(max_pos);
+  attn->set_use_rope(true);
+  spec::RopeSpec* rope = attn->mutable_rope();
+  rope->set_theta(theta);
+  rope->set_head_dim(head_dim);
+  if (!(partial > 0 && partial <= 1)) return r.Error("partial_rotary_factor", "must be in (0, 1]");
+  uint32_t rotary = static_cast<uint32_t>(head_dim * partial) & ~1u;
+  rope->set_rotary_dim(rotary == head_dim ? 0 : rotary);
+  rope->set_convention(spec::RopeSpec::ROTATE_HALF);
+  TTT_RETURN_IF_ERROR(ParseRopeScaling(r, rope->mutable_scaling()));
+  spec::MlpSpec* mlp = layer->mutable_mlp();
+  mlp->set_hidden_dim(hidden);
+  mlp->set_intermediate_dim(intermediate);
+  mlp->set_activation(act);
+  mlp->set_gated(true);
+  mlp->set_bias(mlp_bias);
+  s->mutable_lm_head()->set_tied(tied);
+  s->mutable_special_tokens()->set_add_bos(type != "qwen2");
+  return absl::OkStatus();
+}
+
+// GPT-2: learned positions, pre-LayerNorm, plain GELU MLP, biases everywhere, fused QKV in the file.
+absl::Status FillGpt2(const ConfigReader& r, spec::ModelSpec* s) {
+  TTT_ASSIGN_OR_RETURN(uint32_t hidden, r.RequiredUint("n_embd", "gpt2"));
+  TTT_ASSIGN_OR_RETURN(uint32_t layers, r.RequiredUint("n_layer", "gpt2"));
+  TTT_ASSIGN_OR_RETURN(uint32_t heads, r.RequiredUint("n_head", "gpt2"));
+  TTT_ASSIGN_OR_RETURN(uint32_t vocab, r.RequiredUint("vocab_size", "gpt2"));
+  TTT_ASSIGN_OR_RETURN(uint32_t n_ctx, r.Uint("n_ctx", 1024));
+  TTT_ASSIGN_OR_RETURN(uint32_t positions, r.Uint("n_positions", n_ctx));
+  // n_inner null means 4 * n_embd; GPT-2 never reads intermediate_size, even when a config carries one.
+  TTT_ASSIGN_OR_RETURN(uint32_t inner, r.Uint("n_inner", 4 * hidden));
+  TTT_ASSIGN_OR_RETURN(double eps, r.Float("layer_norm_epsilon", 1e-5));
+  TTT_ASSIGN_OR_RETURN(bool tied, r.Bool("tie_word_embeddings", true));
+  TTT_ASSIGN_OR_RETURN(spec::Activation act, ParseActivation(r, "activation_function", "gelu_new"));
+
+  s->set_vocab_size(vocab);
+  s->set_hidden_dim(hidden);
+  s->set_num_layers(layers);
+  s->set_max_seq_len(positions);
+  s->set_learned_positions(true);
+  s->mutable_position_embedding()->set_max_positions(positions);
+  s->mutable_position_embedding()->set_hidden_dim(hidden);
+  spec::DecoderLayerSpec* layer = s->mutable_layer();
+  SetNorm(layer->mutable_attention_norm(), spec::NormSpec::LAYER_NORM, hidden, eps);
+  SetNorm(layer->mutable_mlp_norm(), spec::NormSpec::LAYER_NORM, hidden, eps);
+  SetNorm(s->mutable_final_norm(), spec::NormSpec::LAYER_NORM, hidden, eps);
+  spec::AttentionSpec* attn = layer->mutable_attention();
+  attn->set_hidden_dim(hidden);
+  attn->set_num_heads(heads);
+  attn->set_num_kv_heads(heads);
+  if (heads != 0) attn->set_head_dim(hidden / heads);
+  attn->set_qkv_bias(true);
+  attn->set_output_bias(true);
+  attn->set_max_seq_len(positions);
+  attn->set_use_rope(false);
+  spec::MlpSpec* mlp = layer->mutable_mlp();
+  mlp->set_hidden_dim(hidden);
+  mlp->set_intermediate_dim(inner);
+  mlp->set_activation(act);
+  mlp->set_gated(false);
+  mlp->set_bias(true);
+  s->mutable_lm_head()->set_tied(tied);
+  s->mutable_special_tokens()->set_add_bos(false);
+  return absl::OkStatus();
+}
+
+absl::Status ApplySpecialTokens(const ConfigReader& r, spec::SpecialTokens* special) {
+  TTT_ASSIGN_OR_RETURN(std::vector<int32_t> bos, r.TokenIds("bos_token_id"));
+  TTT_ASSIGN_OR_RETURN(std::vector<int32_t> eos, r.TokenIds("eos_token_id"));
+  TTT_ASSIGN_OR_RETURN(std::vector<int32_t> pad, r.TokenIds("pad_token_id"));
+  if (!bos.empty()) special->set_bos_id(bos[0]);
+  if (!eos.empty()) {
+    special->clear_eos_ids();
+    for (int32_t id : eos) special->add_eos_ids(id);
+  }
+  if (!pad.empty()) special->set_pad_id(pad[0]);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<spec::ModelSpec> ModelSpecFromHfConfig(const HfConfigText& text) {
+  TTT_ASSIGN_OR_RETURN(json config, ParseJson(text.config_json, text.config_path));
+  ConfigReader r(config, text.config_path);
+  if (!r.Has("model_type")) {
+    return r.Error("model_type", "is missing; supported model types are llama, mistral, qwen2 and gpt2");
+  }
+  TTT_ASSIGN_OR_RETURN(std::string type, r.String("model_type", ""));
+  spec::ModelSpec s;
+  s.set_family(type);
+  TTT_ASSIGN_OR_RETURN(std::string name, r.String("_name_or_path", ""));
+  if (name.empty()) name = std::filesystem::path(text.config_path).parent_path().filename().string();
+  s.set_name(name.empty() ? type : name);
+  if (type == "llama" || type == "mistral" || type == "qwen2") {
+    TTT_RETURN_IF_ERROR(FillLlamaFamily(r, type, &s));
+  } else if (type == "gpt2") {
+    TTT_RETURN_IF_ERROR(FillGpt2(r, &s));
+  } else {
+    return r.Error("model_type", absl::StrCat("is \"", type, "\"; supported model types are llama, mistral, qwen2 and gpt2"));
+  }
+  s.mutable_token_embedding()->set_vocab_size(s.vocab_size());
+  s.mutable_token_embedding()->set_hidden_dim(s.hidden_dim());
+  s.mutable_lm_head()->set_vocab_size(s.vocab_size());
+  s.mutable_lm_head()->set_hidden_dim(s.hidden_dim());
+
+  TTT_RETURN_IF_ERROR(ApplySpecialTokens(r, s.mutable_special_tokens()));
+  if (text.generation_config_json) {
+    // generation_config.json is what transformers' generate() uses, so its ids win over config.json's.
+    TTT_ASSIGN_OR_RETURN(json gen, ParseJson(*text.generation_config_json, text.generation_config_path));
+    TTT_RETURN_IF_ERROR(ApplySpecialTokens(ConfigReader(gen, text.generation_config_path), s.mutable_special_tokens()));
+  }
+  if (text.tokenizer_config_json) {
+    TTT_ASSIGN_OR_RETURN(json tok, ParseJson(*text.tokenizer_config_json, text.tokenizer_config_path));
+    ConfigReader t(tok, text.tokenizer_config_path);
+    TTT_ASSIGN_OR_RETURN(bool add_bos, t.Bool("add_bos_token", s.special_tokens().add_bos()));
+    s.mutable_special_tokens()->set_add_bos(add_bos);
+  }
+  if (!s.special_tokens().has_bos_id()) s.mutable_special_tokens()->set_add_bos(false);
+  return s;
+}
+
+absl::StatusOr<spec::ModelSpec> LoadHfModelSpec(const std::string& dir) {
+  namespace fs = std::filesystem;
+  HfConfigText text;
+  text.config_path = (fs::path(dir) / "config.json").string();
+  TTT_ASSIGN_OR_RETURN(text.config_json, ReadFileToString(text.config_path));
+  std::error_code ec;
+  text.generation_config_path = (fs::path(dir) / "generation_config.json").string();
+  if (fs::exists(text.generation_config_path, ec)) {
+    TTT_ASSIGN_OR_RETURN(text.generation_config_json, ReadFileToString(text.generation_config_path));
+  }
+  text.tokenizer_config_path = (fs::path(dir) / "tokenizer_config.json").string();
+  if (fs::exists(text.tokenizer_config_path, ec)) {
+    TTT_ASSIGN_OR_RETURN(text.tokenizer_config_json, ReadFileToString(text.tokenizer_config_path));
+  }
+  return ModelSpecFromHfConfig(text);
+}
+
+}  // namespace ttt::formats

@@ -1,0 +1,49 @@
+// Text generation over a CausalLm: a batch of prompts is prefilled, then decoded together one token per
+// sequence per step, each with its own seeded sampler, until EOS, a stop string or the token budget.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "core/generation/sampler.h"
+#include "core/patterns/causal_lm.h"
+#include "core/tokenizers/tokenizer.h"
+
+namespace ttt {
+
+struct GenerationOptions {
+  int32_t max_new_tokens = 128;
+  SamplingOptions sampling;            // sequence i uses seed + i
+  std::vector<std::string> stop_strings;
+  bool stop_at_eos = true;
+  std::optional<bool> add_bos;         // default: the model's special_tokens.add_bos
+  int64_t context = 0;                 // KV-cache length; 0 = prompt + budget, capped at the model's
+};
+
+enum class StopReason { kEos, kStopString, kBudget, kContextFull, kCancelled };
+const char* StopReasonName(StopReason reason);
+
+struct GenerationResult {
+  std::vector<int32_t> prompt_tokens;
+  std::vector<int32_t> tokens;  // generated (EOS not included)
+  std::string text;             // decoded generated text, cut before a stop string
+  StopReason stop_reason = StopReason::kBudget;
+  double prefill_seconds = 0;
+  double decode_seconds = 0;
+};
+
+// Called with each new piece of complete UTF-8 text of sequence `index`; return false to stop it.
+using TextCallback = std::function<bool(size_t index, std::string_view text)>;
+
+absl::StatusOr<std::vector<GenerationResult>> Generate(const CausalLm& model, const tokenizers::Tokenizer& tokenizer,
+                                                       const std::vector<std::string>& prompts,
+                                                       const GenerationOptions& options,
+                                                       const TextCallback& on_text = nullptr);
+
+// Length of the longest prefix of `bytes` that does not end inside a UTF-8 sequence.
+size_t CompleteUtf8Prefix(std::string_view bytes);
+
+}  // namespace ttt

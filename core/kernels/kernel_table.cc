@@ -1,0 +1,72 @@
+#include "core/kernels/kernel_table.h"
+
+#include "core/kernels/reference/reference_kernels.h"
+
+namespace ttt::kernels {
+namespace {
+
+KernelTable MakeReferenceTable() {
+  namespace ref = reference;
+  KernelTable t;
+  t.isa = Isa::kScalar;
+  t.gemv[static_cast<int>(DType::kF32)] = ref::GemvF32;
+  t.dot_f32 = ref::DotF32;
+  t.rmsnorm_row = ref::RmsNormRow;
+  t.layernorm_row = ref::LayerNormRow;
+  t.softmax_row = ref::SoftmaxRow;
+  t.silu = ref::Silu;
+  t.relu = ref::Relu;
+  t.gelu_erf = ref::GeluErf;
+  t.gelu_tanh = ref::GeluTanh;
+  t.add = ref::Add;
+  t.mul = ref::Mul;
+  t.silu_mul = ref::SiluMul;
+  t.gelu_erf_mul = ref::GeluErfMul;
+  t.gelu_tanh_mul = ref::GeluTanhMul;
+  t.rope_rotate_half = ref::RopeRotateHalf;
+  t.rope_interleaved = ref::RopeInterleaved;
+  t.attention_query = ref::AttentionQuery;
+  return t;
+}
+
+KernelTable MakeAvx2Table() {
+  KernelTable t = MakeReferenceTable();
+  t.isa = Isa::kAvx2;
+  return t;
+}
+
+KernelTable MakeAvx512Table() {
+  KernelTable t = MakeAvx2Table();
+  t.isa = Isa::kAvx512;
+  return t;
+}
+
+}  // namespace
+
+const KernelTable& Kernels(Isa isa) {
+  static const KernelTable reference = MakeReferenceTable();
+  static const KernelTable avx2 = MakeAvx2Table();
+  static const KernelTable avx512 = MakeAvx512Table();
+  if (static_cast<int>(isa) > static_cast<int>(BestIsa())) isa = BestIsa();
+  switch (isa) {
+    case Isa::kAvx512: return avx512;
+    case Isa::kAvx2: return avx2;
+    case Isa::kScalar: break;
+  }
+  return reference;
+}
+
+const KernelTable& ActiveKernels() {
+  static const KernelTable& active = Kernels(BestIsa());
+  return active;
+}
+
+std::vector<Isa> AvailableIsas() {
+  std::vector<Isa> isas;
+  for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512}) {
+    if (static_cast<int>(isa) <= static_cast<int>(BestIsa())) isas.push_back(isa);
+  }
+  return isas;
+}
+
+}  // namespace ttt::kernels

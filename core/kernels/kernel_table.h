@@ -1,0 +1,80 @@
+// One table of function pointers per instruction set (the ggml/CTranslate2 pattern): ops call
+// ActiveKernels().<kernel> and never switch on the ISA themselves. Every entry exists in every table: an ISA
+// without its own version of a kernel inherits the next weaker one, down to the scalar reference.
+//
+// Kernels work on one row (or one query) of contiguous f32 data; ops own the loops over rows and threads.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "core/runtime/cpu_features.h"
+#include "core/runtime/dtype.h"
+
+namespace ttt::kernels {
+
+// Rows [n_begin, n_end) of y[m, ldy] = x[m, k] . w[n, k]^T. Weight row j starts at
+// (const char*)w + j * w_row_bytes and holds k values in the kernel's dtype (block formats: whole blocks).
+// All m rows of x are computed per weight row, so the weight is read from memory once.
+using GemvFn = void (*)(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes,
+                        int64_t n_begin, int64_t n_end, float* y, int64_t ldy);
+using DotFn = float (*)(const float* a, const float* b, int64_t n);
+using RmsNormRowFn = void (*)(const float* x, const float* w, float* out, int64_t dim, float eps,
+                              bool unit_offset);
+using LayerNormRowFn = void (*)(const float* x, const float* w, const float* b, float* out, int64_t dim,
+                                float eps);
+using SoftmaxRowFn = void (*)(float* x, int64_t n);
+using UnaryFn = void (*)(const float* x, float* out, int64_t n);
+using BinaryFn = void (*)(const float* a, const float* b, float* out, int64_t n);
+// Rotates one head in place; cos/sin hold rotary_dim/2 angles of this token's position.
+using RopeHeadFn = void (*)(float* x, const float* cos, const float* sin, int64_t half_rotary_dim);
+// One query of one head over keys [key_begin, key_end): scores = scale * q.k, softmax, out = sum p v.
+// k and v point at this head's columns of row 0; rows are `kv_stride` floats apart. `scores` is scratch of
+// at least key_end - key_begin floats. An empty key range writes zeros.
+using AttentionQueryFn = void (*)(const float* q, const float* k, const float* v, int64_t kv_stride,
+                                  int64_t key_begin, int64_t key_end, int64_t head_dim, float scale,
+                                  float* scores, float* out);
+
+inline constexpr int kNumDTypes = static_cast<int>(DType::kBFP4) + 1;
+
+struct KernelTable {
+  Isa isa = Isa::kScalar;
+
+  // Indexed by weight dtype; a null entry means "no kernel for that weight dtype yet". Adding bf16, int8 or
+  // block-float GEMV is one function and one line in kernel_table.cc.
+  std::array<GemvFn, kNumDTypes> gemv{};
+  GemvFn Gemv(DType weight_dtype) const { return gemv[static_cast<int>(weight_dtype)]; }
+
+  DotFn dot_f32 = nullptr;
+  RmsNormRowFn rmsnorm_row = nullptr;
+  LayerNormRowFn layernorm_row = nullptr;
+  SoftmaxRowFn softmax_row = nullptr;
+
+  UnaryFn silu = nullptr;
+  UnaryFn relu = nullptr;
+  UnaryFn gelu_erf = nullptr;
+  UnaryFn gelu_tanh = nullptr;
+
+  BinaryFn add = nullptr;
+  BinaryFn mul = nullptr;
+  BinaryFn silu_mul = nullptr;      // silu(a) * b
+  BinaryFn gelu_erf_mul = nullptr;  // gelu(a) * b
+  BinaryFn gelu_tanh_mul = nullptr;
+
+  RopeHeadFn rope_rotate_half = nullptr;
+  RopeHeadFn rope_interleaved = nullptr;
+
+  AttentionQueryFn attention_query = nullptr;
+};
+
+// The table of `isa`. Asking for an ISA this machine lacks returns the best one it has (never a table whose
+// kernels would fault).
+const KernelTable& Kernels(Isa isa);
+// The table of ttt::BestIsa(), chosen once.
+const KernelTable& ActiveKernels();
+// Every ISA this machine and build can run, weakest first (always starts with kScalar).
+std::vector<Isa> AvailableIsas();
+
+}  // namespace ttt::kernels

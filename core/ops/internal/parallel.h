@@ -1,0 +1,44 @@
+// Splitting an op's rows or elements over the OpenMP team, only when the work pays for the fork: a decode
+// step of a small model must not get slower than single-threaded.
+#pragma once
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cstdint>
+
+#include "core/runtime/threading.h"
+
+namespace ttt::ops::internal {
+
+// Below about this many floating-point operations (~10-20 us single-threaded) waking the second thread
+// costs more than it saves; measured with bench/ops_bench.cc on the 2-core development machine.
+inline constexpr int64_t kMinParallelWork = int64_t{1} << 16;
+
+// Threads worth using for `work` operations split into `items` pieces.
+inline int ThreadsFor(int64_t work, int64_t items) {
+  if (work < kMinParallelWork || items < 2) return 1;
+  return static_cast<int>(std::min<int64_t>(NumThreads(), items));
+}
+
+// Calls fn(begin, end) on contiguous, disjoint ranges covering [0, count), one per thread. Range
+// boundaries are multiples of `align` (e.g. a SIMD width) except the last end.
+template <typename Fn>
+void ParallelRanges(int64_t count, int64_t work, int64_t align, Fn&& fn) {
+  const int64_t units = (count + align - 1) / align;
+  const int threads = ThreadsFor(work, units);
+  if (threads <= 1) {
+    fn(int64_t{0}, count);
+    return;
+  }
+#pragma omp parallel num_threads(threads)
+  {
+    const int64_t team = omp_get_num_threads();
+    const int64_t id = omp_get_thread_num();
+    const int64_t begin = std::min(count, units * id / team * align);
+    const int64_t end = std::min(count, units * (id + 1) / team * align);
+    if (begin < end) fn(begin, end);
+  }
+}
+
+}  // namespace ttt::ops::internal

@@ -1,0 +1,66 @@
+// CPU ops on f32 activations. Each op has a scalar reference kernel (core/kernels/reference) and, where it
+// matters, AVX2/AVX-512 kernels chosen at run time (core/kernels/kernel_table.h). Ops are threaded with
+// the count set by ttt::SetNumThreads.
+//
+// Contracts: pointers are to contiguous row-major f32 data; callers (blocks) check shapes once when
+// they are built, so ops do not re-check them on the hot path.
+#pragma once
+
+#include <cstdint>
+
+#include "core/runtime/tensor.h"
+
+namespace ttt::ops {
+
+// y[m, n] = x[m, k] . weight[n, k]^T (+ bias[n]). `weight` is a 2-D tensor [n, k] in f32 (further weight
+// dtypes get kernels of their own). Small m (decode) runs GEMV kernels; larger m runs OpenBLAS sgemm.
+void Linear(const float* x, int64_t m, const Tensor& weight, const float* bias, float* y);
+
+void Add(const float* a, const float* b, float* out, int64_t n);  // out may alias a or b
+void Mul(const float* a, const float* b, float* out, int64_t n);
+
+// Per row of `dim` values: x / sqrt(mean(x^2) + eps) * (unit_offset ? 1 + w : w).
+void RmsNorm(const float* x, const float* weight, float* out, int64_t rows, int64_t dim, float eps,
+             bool unit_offset);
+// Per row: (x - mean) / sqrt(var + eps) * w + b (b may be null).
+void LayerNorm(const float* x, const float* weight, const float* bias, float* out, int64_t rows, int64_t dim,
+               float eps);
+// In place, per row, numerically stable (max subtracted).
+void Softmax(float* x, int64_t rows, int64_t cols);
+
+void Silu(const float* x, float* out, int64_t n);
+void Relu(const float* x, float* out, int64_t n);
+void Gelu(const float* x, float* out, int64_t n, bool tanh_approximation);
+// Gated activations of a gated MLP: out = act(gate) * up.
+void SiluMul(const float* gate, const float* up, float* out, int64_t n);
+void GeluMul(const float* gate, const float* up, float* out, int64_t n, bool tanh_approximation);
+
+enum class RopeConvention { kRotateHalf, kInterleaved };
+// Rotates x[tokens, heads, head_dim] in place. Only the first `rotary_dim` values of each head rotate.
+// cos/sin tables are [max_position, rotary_dim / 2]; row p holds the angles of position p.
+// Rotate-half pairs (i, i + rotary_dim/2); interleaved pairs (2i, 2i + 1).
+void Rope(float* x, int64_t tokens, int64_t heads, int64_t head_dim, int64_t rotary_dim,
+          const int32_t* positions, const float* cos, const float* sin, RopeConvention convention);
+
+// out[n, dim] = table[ids[i]] for a 2-D table [vocab, dim] of any dtype (rows converted to f32).
+void Embedding(const Tensor& table, const int32_t* ids, int64_t n, float* out);
+
+struct AttentionParams {
+  int64_t num_heads = 0;
+  int64_t num_kv_heads = 0;  // num_heads % num_kv_heads == 0 (GQA); 1 is MQA
+  int64_t head_dim = 0;
+  float scale = 0;            // usually 1/sqrt(head_dim)
+  bool causal = true;
+  int64_t sliding_window = 0;  // > 0: query at position p sees keys in (p - window, p]
+                               // (non-causal: keys j with |p - j| < window)
+};
+
+// Scaled dot-product attention of `tokens` queries at positions pos0 .. pos0+tokens-1 over keys/values
+// at positions 0 .. kv_len-1 (kv_len >= pos0 + tokens when causal).
+//   q:   [tokens, num_heads * head_dim]
+//   k,v: [>= kv_len rows, num_kv_heads * head_dim], row stride `kv_stride` floats (a KV-cache slab)
+//   out: [tokens, num_heads * head_dim]
+void Attention(const float* q, int64_t tokens, int64_t pos0, const float* k, const float* v, int64_t kv_len,
+               int64_t kv_stride, float* out, const AttentionParams& params);
+
+}  // namespace ttt::ops

@@ -1,0 +1,157 @@
+#include "core/patterns/causal_lm.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "core/runtime/status.h"
+#include "core/specs/validate.h"
+
+namespace ttt {
+
+InferenceState::InferenceState(KvCache cache, int64_t chunk, int64_t hidden, int64_t scratch_floats)
+    : cache_(std::move(cache)),
+      chunk_(chunk),
+      lengths_(static_cast<size_t>(cache_.max_batch()), 0),
+      residual_(Tensor::Empty(DType::kF32, {chunk, hidden})),
+      normed_(Tensor::Empty(DType::kF32, {chunk, hidden})),
+      scratch_(Tensor::Empty(DType::kF32, {scratch_floats})),
+      positions_(static_cast<size_t>(chunk)) {}
+
+absl::StatusOr<std::unique_ptr<CausalLm>> CausalLm::Create(const spec::ModelSpec& spec, const WeightMap& weights) {
+  auto model = std::unique_ptr<CausalLm>(new CausalLm());
+  TTT_ASSIGN_OR_RETURN(model->spec_, ValidateModel(spec));
+  const spec::ModelSpec& s = model->spec_;
+  TTT_ASSIGN_OR_RETURN(model->embedding_, TokenEmbedding::Create(s.token_embedding(), weights));
+  if (s.learned_positions()) {
+    TTT_ASSIGN_OR_RETURN(auto pos, PositionEmbedding::Create(s.position_embedding(), weights));
+    model->positions_.emplace(std::move(pos));
+  }
+  for (uint32_t i = 0; i < s.num_layers(); ++i) {
+    TTT_ASSIGN_OR_RETURN(auto layer, DecoderLayer::Create(s.layer(), weights, i));
+    model->layers_.push_back(std::move(layer));
+  }
+  auto final_norm = Norm::Create(s.final_norm(), weights, "final_norm");
+  if (!final_norm.ok()) return Annotate(final_norm.status(), "final norm");
+  model->final_norm_ = *std::move(final_norm);
+  auto head = LmHead::Create(s.lm_head(), weights, model->embedding_.table());
+  if (!head.ok()) return Annotate(head.status(), "LM head");
+  model->lm_head_ = *std::move(head);
+  return model;
+}
+
+absl::StatusOr<std::unique_ptr<InferenceState>> CausalLm::NewState(int64_t max_batch, int64_t max_seq_len,
+                                                                   int64_t prefill_chunk) const {
+  if (max_seq_len <= 0) max_seq_len = spec_.max_seq_len();
+  if (max_seq_len > static_cast<int64_t>(spec_.max_seq_len())) {
+    return absl::InvalidArgumentError(absl::StrCat("context of ", max_seq_len, " tokens exceeds the model's ",
+                                                   spec_.max_seq_len(), ": use a context of at most ",
+                                                   spec_.max_seq_len()));
+  }
+  if (max_batch <= 0 || prefill_chunk <= 0) {
+    return absl::InvalidArgumentError("batch size and prefill chunk must be positive");
+  }
+  const int64_t chunk = std::max(std::min(prefill_chunk, max_seq_len), max_batch);
+  int64_t scratch = 0;
+  for (const auto& layer : layers_) scratch = std::max(scratch, layer->ScratchFloats(chunk));
+  KvCache cache(num_layers(), max_batch, max_seq_len, layers_.front()->attention().kv_dim());
+  return std::unique_ptr<InferenceState>(new InferenceState(std::move(cache), chunk, spec_.hidden_dim(), scratch));
+}
+
+absl::Status CausalLm::CheckTokens(absl::Span<const int32_t> tokens) const {
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    if (tokens[i] < 0 || tokens[i] >= static_cast<int32_t>(spec_.vocab_size())) {
+      return absl::InvalidArgumentError(absl::StrCat("token id ", tokens[i], " at index ", i,
+                                                     " is outside the vocabulary of ", spec_.vocab_size(),
+                                                     ": the tokenizer and the model do not match"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+void CausalLm::Embed(const int32_t* ids, const int32_t* positions, int64_t n, float* x) const {
+  embedding_.Forward(ids, n, x);
+  if (positions_) positions_->AddTo(positions, n, x);
+}
+
+absl::Status CausalLm::Prefill(InferenceState& state, int64_t slot, absl::Span<const int32_t> tokens, float* logits,
+                               bool all_logits) const {
+  if (slot < 0 || slot >= state.max_batch()) {
+    return absl::OutOfRangeError(absl::StrCat("sequence slot ", slot, " is outside the state's batch of ",
+                                              state.max_batch()));
+  }
+  if (tokens.empty()) return absl::InvalidArgumentError("prefill needs at least one token");
+  TTT_RETURN_IF_ERROR(CheckTokens(tokens));
+  const int64_t start = state.lengths_[slot];
+  if (start + static_cast<int64_t>(tokens.size()) > state.max_seq_len()) {
+    return absl::OutOfRangeError(absl::StrCat("sequence ", slot, " would hold ", start + tokens.size(),
+                                              " tokens, past the context of ", state.max_seq_len(),
+                                              ": shorten the prompt or use a longer context"));
+  }
+  const int64_t hidden = spec_.hidden_dim(), vocab = spec_.vocab_size();
+  float* x = state.residual_.data<float>();
+  float* normed = state.normed_.data<float>();
+  for (int64_t done = 0; done < static_cast<int64_t>(tokens.size());) {
+    const int64_t n = std::min<int64_t>(state.chunk_, tokens.size() - done);
+    const int64_t pos0 = start + done;
+    for (int64_t i = 0; i < n; ++i) state.positions_[i] = static_cast<int32_t>(pos0 + i);
+    Embed(tokens.data() + done, state.positions_.data(), n, x);
+    for (const auto& layer : layers_) layer->Prefill(x, n, pos0, state.cache_, slot, state.scratch_.data<float>());
+    const bool last_chunk = done + n == static_cast<int64_t>(tokens.size());
+    if (all_logits) {
+      final_norm_.Forward(x, n, normed);
+      lm_head_.Forward(normed, n, logits + done * vocab);
+    } else if (last_chunk) {
+      final_norm_.Forward(x + (n - 1) * hidden, 1, normed);
+      lm_head_.Forward(normed, 1, logits);
+    }
+    done += n;
+  }
+  state.lengths_[slot] = start + tokens.size();
+  return absl::OkStatus();
+}
+
+absl::Status CausalLm::Decode(InferenceState& state, absl::Span<const int32_t> slots,
+                              absl::Span<const int32_t> tokens, float* logits) const {
+  const int64_t batch = slots.size();
+  if (batch == 0 || tokens.size() != slots.size() || batch > state.max_batch()) {
+    return absl::InvalidArgumentError(absl::StrCat("decode needs one token per slot and at most ", state.max_batch(),
+                                                   " slots; got ", tokens.size(), " tokens for ", batch, " slots"));
+  }
+  TTT_RETURN_IF_ERROR(CheckTokens(tokens));
+  for (int64_t b = 0; b < batch; ++b) {
+    const int32_t slot = slots[b];
+    if (slot < 0 || slot >= state.max_batch()) {
+      return absl::OutOfRangeError(absl::StrCat("slot ", slot, " is outside the state's batch of ", state.max_batch()));
+    }
+    if (state.lengths_[slot] >= state.max_seq_len()) {
+      return absl::OutOfRangeError(absl::StrCat("sequence ", slot, " is full (", state.max_seq_len(),
+                                                " tokens): stop generating or use a longer context"));
+    }
+    state.positions_[b] = static_cast<int32_t>(state.lengths_[slot]);
+  }
+  float* x = state.residual_.data<float>();
+  float* normed = state.normed_.data<float>();
+  Embed(tokens.data(), state.positions_.data(), batch, x);
+  for (const auto& layer : layers_) {
+    layer->Decode(x, batch, state.positions_.data(), slots.data(), state.cache_, state.scratch_.data<float>());
+  }
+  final_norm_.Forward(x, batch, normed);
+  lm_head_.Forward(normed, batch, logits);
+  for (int32_t slot : slots) ++state.lengths_[slot];
+  return absl::OkStatus();
+}
+
+int64_t CausalLm::DecodeWeightBytes() const {
+  int64_t bytes = 0;
+  for (const auto& layer : layers_) {
+    bytes += layer->attention().qkv_projection().weight().nbytes();
+    bytes += layer->attention().output_projection().weight().nbytes();
+    bytes += layer->mlp().up_projection().weight().nbytes();
+    bytes += layer->mlp().down_projection().weight().nbytes();
+  }
+  bytes += lm_head_.projection().weight().nbytes();
+  bytes += spec_.hidden_dim() * sizeof(float);
+  return bytes;
+}
+
+}  // namespace ttt

@@ -1,0 +1,82 @@
+// A decoder-only language model assembled from a ModelSpec: token (and position) embeddings, the decoder
+// layers, the final norm and the LM head. Every family (Llama, Mistral, Qwen2, GPT-2, ...) is this one
+// class with a different spec; there is no per-architecture forward pass.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "absl/types/span.h"
+#include "core/blocks/embedding/embedding.h"
+#include "core/blocks/lm_head/lm_head.h"
+#include "core/patterns/decoder_layer.h"
+#include "core/specs/proto/model.pb.h"
+
+namespace ttt {
+
+// The per-session state: KV cache and activation buffers, allocated once when the state is made, so
+// decoding a token allocates nothing.
+class InferenceState {
+ public:
+  int64_t max_batch() const { return cache_.max_batch(); }
+  int64_t max_seq_len() const { return cache_.max_seq_len(); }
+  int64_t prefill_chunk() const { return chunk_; }
+  // Tokens already in sequence `slot`.
+  int64_t length(int64_t slot) const { return lengths_[slot]; }
+  // Forgets sequence `slot` so it can hold a new one.
+  void Reset(int64_t slot) { lengths_[slot] = 0; }
+  void ResetAll() { std::fill(lengths_.begin(), lengths_.end(), 0); }
+  const KvCache& cache() const { return cache_; }
+
+ private:
+  friend class CausalLm;
+  InferenceState(KvCache cache, int64_t chunk, int64_t hidden, int64_t scratch_floats);
+  KvCache cache_;
+  int64_t chunk_;
+  std::vector<int64_t> lengths_;
+  Tensor residual_;  // [chunk, hidden]
+  Tensor normed_;    // [chunk, hidden]
+  Tensor scratch_;   // layer scratch
+  std::vector<int32_t> positions_;
+};
+
+class CausalLm {
+ public:
+  static absl::StatusOr<std::unique_ptr<CausalLm>> Create(const spec::ModelSpec& spec, const WeightMap& weights);
+
+  // max_seq_len 0 means the spec's; prompts are processed `prefill_chunk` tokens at a time.
+  absl::StatusOr<std::unique_ptr<InferenceState>> NewState(int64_t max_batch = 1, int64_t max_seq_len = 0,
+                                                           int64_t prefill_chunk = 256) const;
+
+  // Appends `tokens` to sequence `slot`. Writes the logits of every new position to `logits`
+  // [tokens, vocab] when `all_logits`, else only those of the last position [vocab].
+  absl::Status Prefill(InferenceState& state, int64_t slot, absl::Span<const int32_t> tokens, float* logits,
+                       bool all_logits) const;
+  // Appends one token to each sequence in `slots`; logits [slots.size(), vocab].
+  absl::Status Decode(InferenceState& state, absl::Span<const int32_t> slots, absl::Span<const int32_t> tokens,
+                      float* logits) const;
+
+  const spec::ModelSpec& spec() const { return spec_; }
+  int64_t vocab_size() const { return spec_.vocab_size(); }
+  const TokenEmbedding& token_embedding() const { return embedding_; }
+  const DecoderLayer& layer(int64_t i) const { return *layers_[i]; }
+  int64_t num_layers() const { return static_cast<int64_t>(layers_.size()); }
+  const Norm& final_norm() const { return final_norm_; }
+  const LmHead& lm_head() const { return lm_head_; }
+  // Bytes of weights read to decode one token (every layer's projections, the head, one embedding row).
+  int64_t DecodeWeightBytes() const;
+
+ private:
+  absl::Status CheckTokens(absl::Span<const int32_t> tokens) const;
+  void Embed(const int32_t* ids, const int32_t* positions, int64_t n, float* x) const;
+
+  spec::ModelSpec spec_;
+  TokenEmbedding embedding_;
+  std::optional<PositionEmbedding> positions_;
+  std::vector<std::unique_ptr<DecoderLayer>> layers_;
+  Norm final_norm_;
+  LmHead lm_head_;
+};
+
+}  // namespace ttt

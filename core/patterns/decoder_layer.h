@@ -1,0 +1,43 @@
+// Pre-norm decoder layer composed from the blocks: x += attn(norm(x)); x += mlp(norm(x)).
+#pragma once
+
+#include <memory>
+
+#include "core/blocks/attention/attention.h"
+#include "core/blocks/mlp/mlp.h"
+#include "core/blocks/norm/norm.h"
+#include "core/specs/proto/decoder_layer.pb.h"
+
+namespace ttt {
+
+class DecoderLayer {
+ public:
+  // Loads the weights of "layers.<index>.{attn_norm,attn,mlp_norm,mlp}".
+  static absl::StatusOr<std::unique_ptr<DecoderLayer>> Create(const spec::DecoderLayerSpec& spec,
+                                                              const WeightMap& weights, int64_t index);
+
+  int64_t ScratchFloats(int64_t tokens) const;
+  // x [tokens, hidden] is updated in place (the residual stream).
+  void Prefill(float* x, int64_t tokens, int64_t pos0, KvCache& cache, int64_t slot, float* scratch) const;
+  void Decode(float* x, int64_t batch, const int32_t* positions, const int32_t* slots, KvCache& cache,
+              float* scratch) const;
+
+  int64_t index() const { return index_; }
+  const Norm& attention_norm() const { return attention_norm_; }
+  const Attention& attention() const { return *attention_; }
+  const Norm& mlp_norm() const { return mlp_norm_; }
+  const Mlp& mlp() const { return mlp_; }
+
+ private:
+  template <typename AttentionCall>
+  void Run(float* x, int64_t rows, float* scratch, AttentionCall&& attend) const;
+
+  int64_t index_ = 0;
+  int64_t hidden_ = 0;
+  Norm attention_norm_;
+  std::unique_ptr<Attention> attention_;
+  Norm mlp_norm_;
+  Mlp mlp_;
+};
+
+}  // namespace ttt

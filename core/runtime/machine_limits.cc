@@ -1,0 +1,62 @@
+#include "core/runtime/machine_limits.h"
+
+#include <cblas.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <vector>
+
+#include "core/runtime/tensor.h"
+#include "core/runtime/threading.h"
+
+namespace ttt {
+namespace {
+
+double Now() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+double MeasureMemoryReadBandwidth(int threads) {
+  constexpr size_t kBytes = size_t{512} << 20;  // far beyond any last-level cache
+  const size_t words = kBytes / sizeof(uint64_t);
+  Tensor buffer = Tensor::Empty(DType::kI32, {static_cast<int64_t>(kBytes / 4)});
+  const uint64_t* data = static_cast<const uint64_t*>(buffer.raw_data());
+  double best = 0;
+  volatile uint64_t sink = 0;
+  for (int rep = 0; rep < 5; ++rep) {
+    double start = Now();
+    uint64_t total = 0;
+#pragma omp parallel for num_threads(threads) reduction(^ : total) schedule(static)
+    for (size_t i = 0; i < words; i += 8) {
+      // Eight independent lanes so the loop is limited by memory, not by a dependency chain.
+      total ^= data[i] ^ data[i + 1] ^ data[i + 2] ^ data[i + 3] ^ data[i + 4] ^ data[i + 5] ^ data[i + 6] ^
+               data[i + 7];
+    }
+    double elapsed = Now() - start;
+    sink = sink ^ total;
+    if (rep > 0) best = std::max(best, kBytes / elapsed);  // the first pass faults the pages in
+  }
+  return best;
+}
+
+double MeasureGemmPeak(int threads) {
+  const int n = 1024;
+  std::vector<float> a(n * n, 1.0f), b(n * n, 0.5f), c(n * n);
+  int previous = NumThreads();
+  SetNumThreads(threads);
+  double best = 0;
+  for (int rep = 0; rep < 4; ++rep) {
+    double start = Now();
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a.data(), n, b.data(), n, 0.0f, c.data(), n);
+    double elapsed = Now() - start;
+    if (rep > 0) best = std::max(best, 2.0 * n * n * n / elapsed);
+  }
+  SetNumThreads(previous);
+  return best;
+}
+
+}  // namespace ttt

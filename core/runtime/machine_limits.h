@@ -1,0 +1,11 @@
+// The machine's limits, measured on the spot, that benchmarks report their figures against.
+#pragma once
+
+namespace ttt {
+
+// Memory read bandwidth in bytes/s: a buffer much larger than the caches, read by `threads` threads.
+double MeasureMemoryReadBandwidth(int threads);
+// f32 GEMM peak in FLOP/s: OpenBLAS sgemm on square matrices, best of a few runs, `threads` threads.
+double MeasureGemmPeak(int threads);
+
+}  // namespace ttt

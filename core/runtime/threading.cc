@@ -1,0 +1,27 @@
+#include "core/runtime/threading.h"
+
+#include <omp.h>
+
+#include <thread>
+
+extern "C" void openblas_set_num_threads(int num_threads);
+
+namespace ttt {
+namespace {
+int g_num_threads = 0;
+}
+
+void SetNumThreads(int n) {
+  if (n <= 0) n = static_cast<int>(std::thread::hardware_concurrency());
+  if (n <= 0) n = 1;
+  g_num_threads = n;
+  omp_set_num_threads(n);
+  openblas_set_num_threads(n);
+}
+
+int NumThreads() {
+  if (g_num_threads == 0) SetNumThreads(0);
+  return g_num_threads;
+}
+
+}  // namespace ttt

@@ -1,0 +1,227 @@
+#include "core/specs/validate.h"
+
+#include <cmath>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "core/runtime/status.h"
+
+namespace ttt {
+namespace {
+
+absl::Status Invalid(absl::string_view spec, absl::string_view field, absl::string_view problem,
+                     absl::string_view fix) {
+  return absl::InvalidArgumentError(absl::StrCat(spec, ".", field, " ", problem, ": ", fix));
+}
+
+absl::Status RequirePositive(absl::string_view spec, absl::string_view field, uint64_t value,
+                             absl::string_view fix) {
+  if (value == 0) return Invalid(spec, field, "is 0", fix);
+  return absl::OkStatus();
+}
+
+std::string Divisors(uint32_t n) {
+  std::vector<uint32_t> divisors;
+  for (uint32_t d = 1; d <= n; ++d) {
+    if (n % d == 0) divisors.push_back(d);
+  }
+  return absl::StrJoin(divisors, ", ");
+}
+
+// Fills `*target` from `value` when unset, or checks it agrees.
+absl::Status Agree(absl::string_view where, absl::string_view field, uint32_t value, uint32_t* target) {
+  if (*target == 0) {
+    *target = value;
+  } else if (*target != value) {
+    return Invalid(where, field, absl::StrCat("is ", *target, " but the model's is ", value),
+                   "leave it unset or make the two equal");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<spec::NormSpec> ValidateNorm(spec::NormSpec s) {
+  if (s.kind() == spec::NormSpec::KIND_UNSPECIFIED) {
+    return Invalid("NormSpec", "kind", "is unset", "set RMS_NORM or LAYER_NORM");
+  }
+  TTT_RETURN_IF_ERROR(RequirePositive("NormSpec", "dim", s.dim(), "set it to the hidden size"));
+  if (!s.has_eps()) s.set_eps(1e-5f);
+  if (!(s.eps() > 0) || !std::isfinite(s.eps())) {
+    return Invalid("NormSpec", "eps", absl::StrCat("is ", s.eps()), "use a small positive value such as 1e-5");
+  }
+  if (s.bias() && s.kind() != spec::NormSpec::LAYER_NORM) {
+    return Invalid("NormSpec", "bias", "is set on an RMSNorm", "RMSNorm has no bias: use LAYER_NORM or unset bias");
+  }
+  return s;
+}
+
+absl::StatusOr<spec::RopeSpec> ValidateRope(spec::RopeSpec s) {
+  if (!s.has_theta()) s.set_theta(10000.0);
+  if (!(s.theta() > 1.0)) {
+    return Invalid("RopeSpec", "theta", absl::StrCat("is ", s.theta()), "use the model's rope_theta (e.g. 10000)");
+  }
+  TTT_RETURN_IF_ERROR(RequirePositive("RopeSpec", "head_dim", s.head_dim(), "it is filled from AttentionSpec"));
+  if (s.rotary_dim() == 0) s.set_rotary_dim(s.head_dim());
+  if (s.rotary_dim() > s.head_dim() || s.rotary_dim() % 2 != 0) {
+    return Invalid("RopeSpec", "rotary_dim",
+                   absl::StrCat("is ", s.rotary_dim(), " with head_dim ", s.head_dim()),
+                   "use an even number no larger than head_dim");
+  }
+  if (s.convention() == spec::RopeSpec::CONVENTION_UNSPECIFIED) {
+    return Invalid("RopeSpec", "convention", "is unset",
+                   "use ROTATE_HALF for Hugging Face weights, INTERLEAVED for GGUF and llama2.c");
+  }
+  const spec::RopeScaling& sc = s.scaling();
+  if (sc.type() != spec::RopeScaling::NONE && !(sc.factor() > 0)) {
+    return Invalid("RopeSpec", "scaling.factor", absl::StrCat("is ", sc.factor()), "use a positive factor (e.g. 8)");
+  }
+  if (sc.type() == spec::RopeScaling::LLAMA3) {
+    if (!(sc.low_freq_factor() > 0) || !(sc.high_freq_factor() > sc.low_freq_factor())) {
+      return Invalid("RopeSpec", "scaling.low_freq_factor/high_freq_factor",
+                     absl::StrCat("are ", sc.low_freq_factor(), "/", sc.high_freq_factor()),
+                     "need 0 < low_freq_factor < high_freq_factor (Llama 3.1 uses 1 and 4)");
+    }
+    TTT_RETURN_IF_ERROR(RequirePositive("RopeSpec", "scaling.original_max_position_embeddings",
+                                        sc.original_max_position_embeddings(), "Llama 3.1 uses 8192"));
+  }
+  return s;
+}
+
+absl::StatusOr<spec::AttentionSpec> ValidateAttention(spec::AttentionSpec s) {
+  constexpr absl::string_view kSpec = "AttentionSpec";
+  TTT_RETURN_IF_ERROR(RequirePositive(kSpec, "hidden_dim", s.hidden_dim(), "set it to the model's hidden size"));
+  TTT_RETURN_IF_ERROR(RequirePositive(kSpec, "num_heads", s.num_heads(), "set the number of query heads"));
+  if (s.num_kv_heads() == 0) s.set_num_kv_heads(s.num_heads());
+  if (s.num_heads() % s.num_kv_heads() != 0) {
+    return Invalid(kSpec, "num_heads",
+                   absl::StrCat("(", s.num_heads(), ") is not a multiple of num_kv_heads (", s.num_kv_heads(), ")"),
+                   absl::StrCat("set num_kv_heads to one of ", Divisors(s.num_heads())));
+  }
+  if (s.head_dim() == 0) {
+    if (s.hidden_dim() % s.num_heads() != 0) {
+      return Invalid(kSpec, "hidden_dim",
+                     absl::StrCat("(", s.hidden_dim(), ") is not divisible by num_heads (", s.num_heads(), ")"),
+                     absl::StrCat("set num_heads to one of ", Divisors(s.hidden_dim()),
+                                  ", or set head_dim explicitly"));
+    }
+    s.set_head_dim(s.hidden_dim() / s.num_heads());
+  }
+  if (!s.has_causal()) s.set_causal(true);
+  if (!s.has_softmax_scale()) s.set_softmax_scale(1.0f / std::sqrt(static_cast<float>(s.head_dim())));
+  if (!(s.softmax_scale() > 0)) {
+    return Invalid(kSpec, "softmax_scale", absl::StrCat("is ", s.softmax_scale()), "leave it unset for 1/sqrt(head_dim)");
+  }
+  TTT_RETURN_IF_ERROR(RequirePositive(kSpec, "max_seq_len", s.max_seq_len(),
+                                      "set the KV-cache capacity (the model's context length)"));
+  if (s.use_rope()) {
+    s.mutable_rope()->set_head_dim(s.head_dim());
+    TTT_ASSIGN_OR_RETURN(*s.mutable_rope(), ValidateRope(s.rope()));
+  } else if (s.has_rope()) {
+    return Invalid(kSpec, "rope", "is set but use_rope is false", "set use_rope: true or remove rope");
+  }
+  return s;
+}
+
+absl::StatusOr<spec::MlpSpec> ValidateMlp(spec::MlpSpec s) {
+  TTT_RETURN_IF_ERROR(RequirePositive("MlpSpec", "hidden_dim", s.hidden_dim(), "set it to the model's hidden size"));
+  TTT_RETURN_IF_ERROR(RequirePositive("MlpSpec", "intermediate_dim", s.intermediate_dim(),
+                                      "set the FFN size (often 4x hidden_dim, or ~2.7x for gated MLPs)"));
+  if (s.activation() == spec::ACTIVATION_UNSPECIFIED) {
+    return Invalid("MlpSpec", "activation", "is unset or unknown", "use SILU, GELU, GELU_TANH or RELU");
+  }
+  if (s.gated() && s.activation() == spec::RELU) {
+    return Invalid("MlpSpec", "activation", "is RELU on a gated MLP", "gated MLPs support SILU (SwiGLU) and GELU/GELU_TANH (GeGLU)");
+  }
+  return s;
+}
+
+absl::StatusOr<spec::TokenEmbeddingSpec> ValidateTokenEmbedding(spec::TokenEmbeddingSpec s) {
+  TTT_RETURN_IF_ERROR(RequirePositive("TokenEmbeddingSpec", "vocab_size", s.vocab_size(), "set the vocabulary size"));
+  TTT_RETURN_IF_ERROR(RequirePositive("TokenEmbeddingSpec", "hidden_dim", s.hidden_dim(), "set the hidden size"));
+  if (!s.has_scale()) s.set_scale(1.0f);
+  return s;
+}
+
+absl::StatusOr<spec::PositionEmbeddingSpec> ValidatePositionEmbedding(spec::PositionEmbeddingSpec s) {
+  TTT_RETURN_IF_ERROR(RequirePositive("PositionEmbeddingSpec", "max_positions", s.max_positions(),
+                                      "set the number of learned positions (GPT-2: n_positions)"));
+  TTT_RETURN_IF_ERROR(RequirePositive("PositionEmbeddingSpec", "hidden_dim", s.hidden_dim(), "set the hidden size"));
+  return s;
+}
+
+absl::StatusOr<spec::LmHeadSpec> ValidateLmHead(spec::LmHeadSpec s) {
+  TTT_RETURN_IF_ERROR(RequirePositive("LmHeadSpec", "hidden_dim", s.hidden_dim(), "set the hidden size"));
+  TTT_RETURN_IF_ERROR(RequirePositive("LmHeadSpec", "vocab_size", s.vocab_size(), "set the vocabulary size"));
+  if (s.tied() && s.bias()) {
+    return Invalid("LmHeadSpec", "bias", "is set on a tied head", "a tied head reuses the embedding only: unset bias");
+  }
+  return s;
+}
+
+absl::StatusOr<spec::DecoderLayerSpec> ValidateDecoderLayer(spec::DecoderLayerSpec s) {
+  TTT_ASSIGN_OR_RETURN(*s.mutable_attention(), ValidateAttention(s.attention()));
+  uint32_t hidden = s.attention().hidden_dim();
+  TTT_RETURN_IF_ERROR(Agree("DecoderLayerSpec", "attention_norm.dim", hidden, s.mutable_attention_norm()->mutable_dim()));
+  TTT_RETURN_IF_ERROR(Agree("DecoderLayerSpec", "mlp_norm.dim", hidden, s.mutable_mlp_norm()->mutable_dim()));
+  TTT_RETURN_IF_ERROR(Agree("DecoderLayerSpec", "mlp.hidden_dim", hidden, s.mutable_mlp()->mutable_hidden_dim()));
+  TTT_ASSIGN_OR_RETURN(*s.mutable_attention_norm(), ValidateNorm(s.attention_norm()));
+  TTT_ASSIGN_OR_RETURN(*s.mutable_mlp_norm(), ValidateNorm(s.mlp_norm()));
+  TTT_ASSIGN_OR_RETURN(*s.mutable_mlp(), ValidateMlp(s.mlp()));
+  return s;
+}
+
+absl::StatusOr<spec::ModelSpec> ValidateModel(spec::ModelSpec s) {
+  constexpr absl::string_view kSpec = "ModelSpec";
+  TTT_RETURN_IF_ERROR(RequirePositive(kSpec, "vocab_size", s.vocab_size(), "set the vocabulary size"));
+  TTT_RETURN_IF_ERROR(RequirePositive(kSpec, "hidden_dim", s.hidden_dim(), "set the hidden size"));
+  TTT_RETURN_IF_ERROR(RequirePositive(kSpec, "num_layers", s.num_layers(), "set the number of decoder layers"));
+  TTT_RETURN_IF_ERROR(RequirePositive(kSpec, "max_seq_len", s.max_seq_len(), "set the context length"));
+  spec::DecoderLayerSpec* layer = s.mutable_layer();
+  TTT_RETURN_IF_ERROR(Agree(kSpec, "layer.attention.hidden_dim", s.hidden_dim(), layer->mutable_attention()->mutable_hidden_dim()));
+  TTT_RETURN_IF_ERROR(Agree(kSpec, "layer.attention.max_seq_len", s.max_seq_len(), layer->mutable_attention()->mutable_max_seq_len()));
+  auto layer_or = ValidateDecoderLayer(*layer);
+  if (!layer_or.ok()) return Annotate(layer_or.status(), "ModelSpec.layer");
+  *layer = *std::move(layer_or);
+
+  spec::TokenEmbeddingSpec* emb = s.mutable_token_embedding();
+  TTT_RETURN_IF_ERROR(Agree(kSpec, "token_embedding.vocab_size", s.vocab_size(), emb->mutable_vocab_size()));
+  TTT_RETURN_IF_ERROR(Agree(kSpec, "token_embedding.hidden_dim", s.hidden_dim(), emb->mutable_hidden_dim()));
+  TTT_ASSIGN_OR_RETURN(*emb, ValidateTokenEmbedding(*emb));
+  if (s.learned_positions()) {
+    spec::PositionEmbeddingSpec* pos = s.mutable_position_embedding();
+    TTT_RETURN_IF_ERROR(Agree(kSpec, "position_embedding.hidden_dim", s.hidden_dim(), pos->mutable_hidden_dim()));
+    TTT_ASSIGN_OR_RETURN(*pos, ValidatePositionEmbedding(*pos));
+    if (pos->max_positions() < s.max_seq_len()) {
+      return Invalid(kSpec, "max_seq_len", absl::StrCat("(", s.max_seq_len(), ") exceeds the ", pos->max_positions(), " learned positions"),
+                     absl::StrCat("set max_seq_len to at most ", pos->max_positions()));
+    }
+  }
+  if (!s.learned_positions() && !layer->attention().use_rope()) {
+    return Invalid(kSpec, "layer.attention.use_rope", "is false and the model has no learned positions",
+                   "the model would have no position information: enable RoPE or learned_positions");
+  }
+  TTT_RETURN_IF_ERROR(Agree(kSpec, "final_norm.dim", s.hidden_dim(), s.mutable_final_norm()->mutable_dim()));
+  TTT_ASSIGN_OR_RETURN(*s.mutable_final_norm(), ValidateNorm(s.final_norm()));
+  spec::LmHeadSpec* head = s.mutable_lm_head();
+  TTT_RETURN_IF_ERROR(Agree(kSpec, "lm_head.hidden_dim", s.hidden_dim(), head->mutable_hidden_dim()));
+  TTT_RETURN_IF_ERROR(Agree(kSpec, "lm_head.vocab_size", s.vocab_size(), head->mutable_vocab_size()));
+  TTT_ASSIGN_OR_RETURN(*head, ValidateLmHead(*head));
+  const spec::SpecialTokens& special = s.special_tokens();
+  auto check_id = [&](absl::string_view field, int32_t id) -> absl::Status {
+    if (id < 0 || static_cast<uint32_t>(id) >= s.vocab_size()) {
+      return Invalid(kSpec, absl::StrCat("special_tokens.", field), absl::StrCat("(", id, ") is outside the vocabulary of ", s.vocab_size()),
+                     "fix the id or remove it");
+    }
+    return absl::OkStatus();
+  };
+  if (special.has_bos_id()) TTT_RETURN_IF_ERROR(check_id("bos_id", special.bos_id()));
+  for (int32_t eos : special.eos_ids()) TTT_RETURN_IF_ERROR(check_id("eos_ids", eos));
+  if (special.add_bos() && !special.has_bos_id()) {
+    return Invalid(kSpec, "special_tokens.add_bos", "is set without bos_id", "set bos_id or unset add_bos");
+  }
+  return s;
+}
+
+}  // namespace ttt

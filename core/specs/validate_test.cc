@@ -1,0 +1,125 @@
+#include "core/specs/validate.h"
+
+#include "core/specs/text_format.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace ttt {
+namespace {
+
+using ::testing::HasSubstr;
+
+spec::ModelSpec LlamaLike() {
+  spec::ModelSpec m;
+  EXPECT_TRUE(ParseTextProto(R"pb(
+    name: "tiny" family: "llama" vocab_size: 512 hidden_dim: 128 num_layers: 3 max_seq_len: 256
+    layer {
+      attention_norm { kind: RMS_NORM }
+      attention { num_heads: 4 num_kv_heads: 2 use_rope: true rope { convention: ROTATE_HALF } }
+      mlp_norm { kind: RMS_NORM }
+      mlp { intermediate_dim: 352 activation: SILU gated: true }
+    }
+    final_norm { kind: RMS_NORM }
+    special_tokens { bos_id: 1 eos_ids: 2 add_bos: true }
+  )pb", &m).ok());
+  return m;
+}
+
+TEST(ValidateModelTest, FillsDerivedValues) {
+  auto m = ValidateModel(LlamaLike());
+  ASSERT_TRUE(m.ok()) << m.status();
+  const spec::AttentionSpec& a = m->layer().attention();
+  EXPECT_EQ(a.head_dim(), 32u);
+  EXPECT_EQ(a.hidden_dim(), 128u);
+  EXPECT_EQ(a.max_seq_len(), 256u);
+  EXPECT_TRUE(a.causal());
+  EXPECT_FLOAT_EQ(a.softmax_scale(), 1.0f / std::sqrt(32.0f));
+  EXPECT_EQ(a.rope().head_dim(), 32u);
+  EXPECT_EQ(a.rope().rotary_dim(), 32u);
+  EXPECT_DOUBLE_EQ(a.rope().theta(), 10000.0);
+  EXPECT_EQ(m->layer().mlp().hidden_dim(), 128u);
+  EXPECT_EQ(m->layer().attention_norm().dim(), 128u);
+  EXPECT_FLOAT_EQ(m->final_norm().eps(), 1e-5f);
+  EXPECT_EQ(m->lm_head().vocab_size(), 512u);
+  EXPECT_EQ(m->token_embedding().hidden_dim(), 128u);
+}
+
+TEST(ValidateModelTest, TextFormatRoundTrips) {
+  auto m = ValidateModel(LlamaLike());
+  ASSERT_TRUE(m.ok());
+  spec::ModelSpec back;
+  ASSERT_TRUE(ParseTextProto(ToTextProto(*m), &back).ok());
+  EXPECT_EQ(back.SerializeAsString(), m->SerializeAsString());
+}
+
+struct BadCase {
+  const char* name;
+  std::function<void(spec::ModelSpec*)> mutate;
+  const char* expected;
+};
+
+class ValidateErrorTest : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(ValidateErrorTest, NamesTheFieldAndTheFix) {
+  spec::ModelSpec m = LlamaLike();
+  GetParam().mutate(&m);
+  auto r = ValidateModel(m);
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr(GetParam().expected));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    AllErrors, ValidateErrorTest,
+    ::testing::Values(
+        BadCase{"HeadsNotMultipleOfKv", [](auto* m) { m->mutable_layer()->mutable_attention()->set_num_kv_heads(3); },
+                "num_heads (4) is not a multiple of num_kv_heads (3): set num_kv_heads to one of 1, 2, 4"},
+        BadCase{"HiddenNotDivisible", [](auto* m) { m->mutable_layer()->mutable_attention()->set_num_heads(3);
+                                                    m->mutable_layer()->mutable_attention()->set_num_kv_heads(3); },
+                "hidden_dim (128) is not divisible by num_heads (3)"},
+        BadCase{"ZeroVocab", [](auto* m) { m->set_vocab_size(0); }, "ModelSpec.vocab_size is 0"},
+        BadCase{"ZeroLayers", [](auto* m) { m->set_num_layers(0); }, "ModelSpec.num_layers is 0"},
+        BadCase{"ZeroHeads", [](auto* m) { m->mutable_layer()->mutable_attention()->set_num_heads(0); },
+                "AttentionSpec.num_heads is 0"},
+        BadCase{"ZeroFfn", [](auto* m) { m->mutable_layer()->mutable_mlp()->set_intermediate_dim(0); },
+                "MlpSpec.intermediate_dim is 0"},
+        BadCase{"UnknownActivation", [](auto* m) { m->mutable_layer()->mutable_mlp()->set_activation(spec::ACTIVATION_UNSPECIFIED); },
+                "MlpSpec.activation is unset or unknown: use SILU, GELU, GELU_TANH or RELU"},
+        BadCase{"GatedRelu", [](auto* m) { m->mutable_layer()->mutable_mlp()->set_activation(spec::RELU); },
+                "is RELU on a gated MLP"},
+        BadCase{"NormKindUnset", [](auto* m) { m->mutable_final_norm()->set_kind(spec::NormSpec::KIND_UNSPECIFIED); },
+                "NormSpec.kind is unset"},
+        BadCase{"NegativeEps", [](auto* m) { m->mutable_final_norm()->set_eps(-1); }, "NormSpec.eps is -1"},
+        BadCase{"RmsNormBias", [](auto* m) { m->mutable_final_norm()->set_bias(true); }, "RMSNorm has no bias"},
+        BadCase{"OddRotaryDim", [](auto* m) { m->mutable_layer()->mutable_attention()->mutable_rope()->set_rotary_dim(7); },
+                "RopeSpec.rotary_dim is 7 with head_dim 32"},
+        BadCase{"RopeConventionUnset", [](auto* m) { m->mutable_layer()->mutable_attention()->mutable_rope()->set_convention(spec::RopeSpec::CONVENTION_UNSPECIFIED); },
+                "ROTATE_HALF for Hugging Face weights"},
+        BadCase{"Llama3ScalingIncomplete", [](auto* m) {
+                  auto* sc = m->mutable_layer()->mutable_attention()->mutable_rope()->mutable_scaling();
+                  sc->set_type(spec::RopeScaling::LLAMA3); sc->set_factor(8); },
+                "low_freq_factor/high_freq_factor"},
+        BadCase{"NoPositions", [](auto* m) { m->mutable_layer()->mutable_attention()->set_use_rope(false);
+                                             m->mutable_layer()->mutable_attention()->clear_rope(); },
+                "no position information"},
+        BadCase{"DisagreeingDims", [](auto* m) { m->mutable_layer()->mutable_mlp()->set_hidden_dim(64); },
+                "mlp.hidden_dim is 64 but the model's is 128"},
+        BadCase{"BosOutsideVocab", [](auto* m) { m->mutable_special_tokens()->set_bos_id(600); },
+                "special_tokens.bos_id (600) is outside the vocabulary of 512"},
+        BadCase{"TiedHeadWithBias", [](auto* m) { m->mutable_lm_head()->set_tied(true); m->mutable_lm_head()->set_bias(true); },
+                "a tied head reuses the embedding only"},
+        BadCase{"TooFewLearnedPositions", [](auto* m) { m->set_learned_positions(true);
+                  m->mutable_position_embedding()->set_max_positions(100); },
+                "max_seq_len (256) exceeds the 100 learned positions"}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+TEST(TextFormatTest, ParseErrorsCarryLineAndSource) {
+  spec::ModelSpec m;
+  absl::Status s = ParseTextProto("vocab_size: 5\nnot_a_field: 3\n", &m, "model.textproto");
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(std::string(s.message()), HasSubstr("model.textproto"));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("line 2"));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("not_a_field"));
+}
+
+}  // namespace
+}  // namespace ttt

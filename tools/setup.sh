@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the project builds with, configures and builds into build/.
+# Safe to run again: packages already present are not reinstalled and the build is incremental.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+packages=(
+  cmake g++ make pkg-config git
+  libabsl-dev                 # Status/StatusOr, strings, containers, flags
+  libprotobuf-dev protobuf-compiler  # specs, hardware configs, manifests
+  libspdlog-dev               # logging
+  libopenblas-dev             # f32 GEMM
+  nlohmann-json3-dev          # config.json, tokenizer.json, safetensors headers
+  libpcre2-dev                # GPT-2 pre-tokenizer regex (Unicode classes)
+  libgtest-dev libgmock-dev   # tests
+  libbenchmark-dev            # micro-benchmarks
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+jobs=$(nproc 2>/dev/null || echo 2)
+if [ ! -f "$root/build/CMakeCache.txt" ]; then
+  cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
+fi
+cmake --build "$root/build" -j"$jobs"

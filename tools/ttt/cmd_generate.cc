@@ -1,0 +1,57 @@
+// ttt generate: streams generated text to stdout.
+#include <iostream>
+
+#include "absl/strings/str_split.h"
+#include "core/generation/generate.h"
+#include "core/runtime/status.h"
+#include "tools/ttt/common.h"
+
+namespace ttt::cli {
+namespace {
+
+absl::Status RunGenerate(const std::vector<std::string>& argv) {
+  Args args(argv);
+  GenerationOptions options;
+  long long n = 0, top_k = 0, seed = 0;
+  double temperature = 0, top_p = 1, min_p = 0, penalty = 1;
+  TTT_RETURN_IF_ERROR(args.GetInt("n", 256, &n));
+  TTT_RETURN_IF_ERROR(args.GetDouble("temperature", 0.0, &temperature));
+  TTT_RETURN_IF_ERROR(args.GetInt("top-k", 0, &top_k));
+  TTT_RETURN_IF_ERROR(args.GetDouble("top-p", 1.0, &top_p));
+  TTT_RETURN_IF_ERROR(args.GetDouble("min-p", 0.0, &min_p));
+  TTT_RETURN_IF_ERROR(args.GetDouble("repeat-penalty", 1.0, &penalty));
+  TTT_RETURN_IF_ERROR(args.GetInt("seed", 42, &seed));
+  options.max_new_tokens = static_cast<int32_t>(n);
+  options.sampling = {.temperature = static_cast<float>(temperature), .top_k = static_cast<int32_t>(top_k),
+                      .top_p = static_cast<float>(top_p), .min_p = static_cast<float>(min_p),
+                      .repetition_penalty = static_cast<float>(penalty), .seed = static_cast<uint64_t>(seed)};
+  if (args.Has("stop")) options.stop_strings = {args.Get("stop")};
+  std::string prompt = args.Get("prompt");
+  const bool show_stats = args.Has("stats");
+  TTT_ASSIGN_OR_RETURN(LoadedModel loaded, LoadModelFromArgs(args, /*require_tokenizer=*/true));
+  TTT_RETURN_IF_ERROR(args.CheckAllUsed());
+  std::cout << prompt << std::flush;
+  TTT_ASSIGN_OR_RETURN(auto results, Generate(*loaded.model, *loaded.tokenizer, {prompt}, options,
+                                              [](size_t, std::string_view text) {
+                                                std::cout << text << std::flush;
+                                                return true;
+                                              }));
+  std::cout << "\n";
+  if (show_stats) {
+    const GenerationResult& r = results.front();
+    std::cerr << "prompt " << r.prompt_tokens.size() << " tokens in " << r.prefill_seconds << " s, generated "
+              << r.tokens.size() << " tokens at "
+              << (r.decode_seconds > 0 ? (r.tokens.size() - 1) / r.decode_seconds : 0) << " tokens/s, stop: "
+              << StopReasonName(r.stop_reason) << "\n";
+  }
+  return absl::OkStatus();
+}
+
+TTT_COMMAND({"generate", "generate text from a prompt (default: the bundled stories260K demo model)",
+             "ttt generate [--model PATH] [--tokenizer PATH] [--prompt TEXT] [-n N] [--temperature T] "
+             "[--top-k K] [--top-p P] [--min-p P] [--repeat-penalty R] [--seed S] [--stop TEXT] "
+             "[--threads N] [--stats]",
+             RunGenerate});
+
+}  // namespace
+}  // namespace ttt::cli
