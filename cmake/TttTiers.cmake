@@ -66,8 +66,8 @@ endfunction()
 # ttt_add_gtest(<name> <sources...>): a GoogleTest executable whose cases CTest lists one by one.
 # Tests find the fixtures through TTT_FIXTURES_DIR (the copies inside the repository).
 function(ttt_add_gtest name)
-  add_executable(${name} ${ARGN})
-  target_link_libraries(${name} PRIVATE ttt::core GTest::gtest GTest::gmock GTest::gtest_main
+  add_executable(${name} ${ARGN} ${PROJECT_SOURCE_DIR}/tests/test_main.cc)
+  target_link_libraries(${name} PRIVATE ttt::core GTest::gtest GTest::gmock
                         nlohmann_json::nlohmann_json OpenMP::OpenMP_CXX)
   target_compile_definitions(${name} PRIVATE TTT_FIXTURES_DIR="${PROJECT_SOURCE_DIR}/tests/fixtures")
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)

@@ -6,6 +6,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "core/runtime/status.h"
+#include "core/tokenizers/utf8.h"
 
 namespace ttt {
 namespace {
@@ -35,22 +36,6 @@ const char* StopReasonName(StopReason reason) {
     case StopReason::kCancelled: return "cancelled";
   }
   return "unknown";
-}
-
-size_t CompleteUtf8Prefix(std::string_view bytes) {
-  // Walk back over at most 3 continuation bytes to the lead byte of the last sequence.
-  size_t n = bytes.size();
-  size_t i = n;
-  int continuation = 0;
-  while (i > 0 && continuation < 4 && (static_cast<unsigned char>(bytes[i - 1]) & 0xC0) == 0x80) {
-    --i;
-    ++continuation;
-  }
-  if (i == 0) return n;  // only continuation bytes: no lead byte to wait for
-  unsigned char lead = static_cast<unsigned char>(bytes[i - 1]);
-  int need = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : lead >= 0xC0 ? 1 : 0;
-  if (need > continuation) return i - 1;  // the last character is still incomplete
-  return n;
 }
 
 absl::StatusOr<std::vector<GenerationResult>> Generate(const CausalLm& model, const tokenizers::Tokenizer& tokenizer,
@@ -100,7 +85,7 @@ absl::StatusOr<std::vector<GenerationResult>> Generate(const CausalLm& model, co
   for (const auto& s : options.stop_strings) hold = std::max(hold, s.size() > 0 ? s.size() - 1 : 0);
   auto flush = [&](size_t i, bool final) {
     Sequence& s = seqs[i];
-    size_t ready = CompleteUtf8Prefix(s.bytes);
+    size_t ready = tokenizers::Utf8CompletePrefixLength(s.bytes);
     if (!final) ready = std::min(ready, s.bytes.size() > hold ? s.bytes.size() - hold : 0);
     if (final) ready = s.bytes.size();
     if (ready > s.emitted) {

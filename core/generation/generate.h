@@ -43,7 +43,4 @@ absl::StatusOr<std::vector<GenerationResult>> Generate(const CausalLm& model, co
                                                        const GenerationOptions& options,
                                                        const TextCallback& on_text = nullptr);
 
-// Length of the longest prefix of `bytes` that does not end inside a UTF-8 sequence.
-size_t CompleteUtf8Prefix(std::string_view bytes);
-
 }  // namespace ttt

@@ -1,5 +1,7 @@
 #include "core/kernels/kernel_table.h"
 
+#include "core/kernels/avx2/kernels_avx2.h"
+#include "core/kernels/avx512/kernels_avx512.h"
 #include "core/kernels/reference/reference_kernels.h"
 
 namespace ttt::kernels {
@@ -25,19 +27,51 @@ KernelTable MakeReferenceTable() {
   t.gelu_tanh_mul = ref::GeluTanhMul;
   t.rope_rotate_half = ref::RopeRotateHalf;
   t.rope_interleaved = ref::RopeInterleaved;
-  t.attention_query = ref::AttentionQuery;
+  t.attention_queries = ref::AttentionQueries;
   return t;
 }
 
 KernelTable MakeAvx2Table() {
+  namespace k = avx2;
   KernelTable t = MakeReferenceTable();
   t.isa = Isa::kAvx2;
+  t.gemv[static_cast<int>(DType::kF32)] = k::GemvF32;
+  t.dot_f32 = k::DotF32;
+  t.rmsnorm_row = k::RmsNormRow;
+  t.softmax_row = k::SoftmaxRow;
+  t.silu = k::Silu;
+  t.gelu_erf = k::GeluErf;
+  t.gelu_tanh = k::GeluTanh;
+  t.add = k::Add;
+  t.mul = k::Mul;
+  t.silu_mul = k::SiluMul;
+  t.gelu_erf_mul = k::GeluErfMul;
+  t.gelu_tanh_mul = k::GeluTanhMul;
+  t.attention_queries = k::AttentionQueries;
   return t;
 }
 
 KernelTable MakeAvx512Table() {
+  namespace k = avx512;
   KernelTable t = MakeAvx2Table();
   t.isa = Isa::kAvx512;
+  t.gemv[static_cast<int>(DType::kF32)] = k::GemvF32;
+  t.dot_f32 = k::DotF32;
+  t.rmsnorm_row = k::RmsNormRow;
+  t.layernorm_row = k::LayerNormRow;
+  t.softmax_row = k::SoftmaxRow;
+  t.silu = k::Silu;
+  t.relu = k::Relu;
+  t.gelu_erf = k::GeluErf;
+  t.gelu_tanh = k::GeluTanh;
+  t.add = k::Add;
+  t.mul = k::Mul;
+  t.silu_mul = k::SiluMul;
+  t.gelu_erf_mul = k::GeluErfMul;
+  t.gelu_tanh_mul = k::GeluTanhMul;
+  t.rope_rotate_half = k::RopeRotateHalf;
+  t.rope_interleaved = k::RopeInterleaved;
+  t.attention_queries = k::AttentionQueries;
   return t;
 }
 

@@ -30,12 +30,14 @@ using UnaryFn = void (*)(const float* x, float* out, int64_t n);
 using BinaryFn = void (*)(const float* a, const float* b, float* out, int64_t n);
 // Rotates one head in place; cos/sin hold rotary_dim/2 angles of this token's position.
 using RopeHeadFn = void (*)(float* x, const float* cos, const float* sin, int64_t half_rotary_dim);
-// One query of one head over keys [key_begin, key_end): scores = scale * q.k, softmax, out = sum p v.
-// k and v point at this head's columns of row 0; rows are `kv_stride` floats apart. `scores` is scratch of
-// at least key_end - key_begin floats. An empty key range writes zeros.
-using AttentionQueryFn = void (*)(const float* q, const float* k, const float* v, int64_t kv_stride,
-                                  int64_t key_begin, int64_t key_end, int64_t head_dim, float scale,
-                                  float* scores, float* out);
+// `num_queries` queries that share one kv head and one key range [key_begin, key_end) (the query heads of a
+// GQA group at one position; q and out rows are head_dim apart): per query scores = scale * q.k, softmax,
+// out = sum p v. Taking the whole group lets a kernel read each K/V row from memory once for all of them.
+// k and v point at the kv head's columns of row 0; rows are `kv_stride` floats apart. `scores` is scratch
+// of at least num_queries * (key_end - key_begin) floats. An empty key range writes zeros.
+using AttentionQueriesFn = void (*)(const float* q, int64_t num_queries, const float* k, const float* v,
+                                    int64_t kv_stride, int64_t key_begin, int64_t key_end, int64_t head_dim,
+                                    float scale, float* scores, float* out);
 
 inline constexpr int kNumDTypes = static_cast<int>(DType::kBFP4) + 1;
 
@@ -66,7 +68,7 @@ struct KernelTable {
   RopeHeadFn rope_rotate_half = nullptr;
   RopeHeadFn rope_interleaved = nullptr;
 
-  AttentionQueryFn attention_query = nullptr;
+  AttentionQueriesFn attention_queries = nullptr;
 };
 
 // The table of `isa`. Asking for an ISA this machine lacks returns the best one it has (never a table whose

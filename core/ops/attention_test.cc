@@ -156,17 +156,20 @@ TEST(Attention, GqaHeadsShareTheirKvHead) {
 }
 
 TEST(Attention, OneAndTwoThreadsAgree) {
-  const Case c{64, 0, 64, 9, 3, 64, 0, true};
-  const int64_t stride = c.kv_heads * c.head_dim;
-  auto q = RandomValues(c.tokens * c.heads * c.head_dim, 49);
-  auto k = RandomValues(c.kv_len * stride, 50), v = RandomValues(c.kv_len * stride, 51);
-  const int saved = NumThreads();
-  SetNumThreads(1);
-  const auto one = RunAttention(q, k, v, stride, c, 0.125f);
-  SetNumThreads(2);
-  const auto two = RunAttention(q, k, v, stride, c, 0.125f);
-  SetNumThreads(saved);
-  ExpectClose(two, one, 0, 0, "attention threads");
+  // Prefill (whole GQA groups per item) and decode (groups sliced between threads when there are 2).
+  const Case cases[] = {{64, 0, 64, 9, 3, 64, 0, true}, {1, 4095, 4096, 9, 3, 64, 0, true}};
+  for (const Case& c : cases) {
+    const int64_t stride = c.kv_heads * c.head_dim;
+    auto q = RandomValues(c.tokens * c.heads * c.head_dim, 49);
+    auto k = RandomValues(c.kv_len * stride, 50), v = RandomValues(c.kv_len * stride, 51);
+    const int saved = NumThreads();
+    SetNumThreads(1);
+    const auto one = RunAttention(q, k, v, stride, c, 0.125f);
+    SetNumThreads(2);
+    const auto two = RunAttention(q, k, v, stride, c, 0.125f);
+    SetNumThreads(saved);
+    ExpectClose(two, one, 0, 0, "attention threads " + Describe(c));
+  }
 }
 
 }  // namespace

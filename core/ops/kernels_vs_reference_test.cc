@@ -43,7 +43,7 @@ TEST_P(IsaKernels, TableIsCompleteAndForThisIsa) {
   EXPECT_NE(table().softmax_row, nullptr);
   EXPECT_NE(table().rope_rotate_half, nullptr);
   EXPECT_NE(table().rope_interleaved, nullptr);
-  EXPECT_NE(table().attention_query, nullptr);
+  EXPECT_NE(table().attention_queries, nullptr);
 }
 
 TEST_P(IsaKernels, Dot) {
@@ -185,23 +185,34 @@ TEST_P(IsaKernels, Rope) {
   }
 }
 
-TEST_P(IsaKernels, AttentionQuery) {
+TEST_P(IsaKernels, AttentionQueries) {
   for (int64_t head_dim : {1, 17, 64, 128}) {
     for (int64_t keys : kSizes) {
-      const int64_t stride = 3 * head_dim + 1;  // other heads and padding between rows
-      auto q = RandomValues(head_dim, 14), k = RandomValues(keys * stride, 15), v = RandomValues(keys * stride, 16);
-      const float scale = 1.0f / std::sqrt(static_cast<float>(head_dim));
-      std::vector<float> scores(keys), out(head_dim), expected(head_dim);
-      for (int64_t begin : {int64_t{0}, keys / 2}) {
-        table().attention_query(q.data(), k.data() + head_dim, v.data() + head_dim, stride, begin, keys,
-                                head_dim, scale, scores.data(), out.data());
-        ref().attention_query(q.data(), k.data() + head_dim, v.data() + head_dim, stride, begin, keys,
-                              head_dim, scale, scores.data(), expected.data());
-        // A score error e becomes a relative weight error e; scores are sums of head_dim products bounded
-        // by sqrt(head_dim), outputs are averages of values in [-1, 1].
-        const double score_error = SumRelativeBound(head_dim) * std::sqrt(static_cast<double>(head_dim));
-        ExpectClose(out, expected, 0, 2 * score_error + 1e-6 + SumRelativeBound(keys),
-                    Name("attention", keys) + " head_dim=" + std::to_string(head_dim));
+      for (int64_t queries : {1, 3}) {
+        const int64_t stride = 3 * head_dim + 1;  // other heads and padding between rows
+        auto q = RandomValues(queries * head_dim, 14), k = RandomValues(keys * stride, 15);
+        auto v = RandomValues(keys * stride, 16);
+        const float scale = 1.0f / std::sqrt(static_cast<float>(head_dim));
+        std::vector<float> scores(queries * keys), out(queries * head_dim), expected(queries * head_dim);
+        for (int64_t begin : {int64_t{0}, keys / 2}) {
+          table().attention_queries(q.data(), queries, k.data() + head_dim, v.data() + head_dim, stride, begin,
+                                    keys, head_dim, scale, scores.data(), out.data());
+          ref().attention_queries(q.data(), queries, k.data() + head_dim, v.data() + head_dim, stride, begin,
+                                  keys, head_dim, scale, scores.data(), expected.data());
+          // A score error e becomes a relative weight error e; scores are sums of head_dim products bounded
+          // by sqrt(head_dim), outputs are averages of values in [-1, 1].
+          const double score_error = SumRelativeBound(head_dim) * std::sqrt(static_cast<double>(head_dim));
+          const std::string what = Name("attention", keys) + " head_dim=" + std::to_string(head_dim) +
+                                   " queries=" + std::to_string(queries);
+          ExpectClose(out, expected, 0, 2 * score_error + 1e-6 + SumRelativeBound(keys), what);
+          // A query's result must not depend on the other queries of its call (threads slice groups).
+          if (queries == 3) {
+            std::vector<float> alone(head_dim);
+            table().attention_queries(q.data() + 2 * head_dim, 1, k.data() + head_dim, v.data() + head_dim, stride,
+                                      begin, keys, head_dim, scale, scores.data(), alone.data());
+            ExpectClose(alone, std::vector<float>(out.begin() + 2 * head_dim, out.end()), 0, 0, what + " alone");
+          }
+        }
       }
     }
   }

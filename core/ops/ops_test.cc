@@ -10,6 +10,8 @@
 #include "core/runtime/threading.h"
 #include "gtest/gtest.h"
 
+extern "C" void openblas_set_num_threads(int num_threads);
+
 namespace ttt::ops {
 namespace {
 
@@ -65,23 +67,42 @@ TEST(Linear, OneAndTwoThreadsAgree) {
   const int64_t n = 1000, k = 576;
   auto w = RandomValues(n * k, 23);
   Tensor weight = Tensor::FromF32({n, k}, w);
-  for (int64_t m : {1, 3, 64}) {
-    auto x = RandomValues(m * k, 24);
-    std::vector<float> one(m * n), two(m * n);
-    {
-      ThreadCount threads(1);
-      Linear(x.data(), m, weight, nullptr, one.data());
+  // The sgemm path (m >= 16) runs either OpenBLAS's own threads or single-threaded OpenBLAS on slices of
+  // the output inside the OpenMP team, depending on openblas_get_num_threads(); both are checked.
+  for (bool openblas_single : {false, true}) {
+    for (int64_t m : {1, 3, 64}) {
+      auto x = RandomValues(m * k, 24);
+      std::vector<float> one(m * n), two(m * n);
+      {
+        ThreadCount threads(1);
+        Linear(x.data(), m, weight, nullptr, one.data());
+      }
+      {
+        ThreadCount threads(2);
+        if (openblas_single) openblas_set_num_threads(1);
+        Linear(x.data(), m, weight, nullptr, two.data());
+      }
+      // Each output is computed by one thread, in the same order, either way.
+      ExpectClose(two, one, 0, 0,
+                  "linear threads m=" + std::to_string(m) + (openblas_single ? " (openblas 1 thread)" : ""));
     }
-    {
-      ThreadCount threads(2);
-      Linear(x.data(), m, weight, nullptr, two.data());
-    }
-    // Each output is computed by one thread in the same order either way.
-    ExpectClose(two, one, 0, 0, "linear threads m=" + std::to_string(m));
+  }
+}
+
+TEST(Linear, EmptyInnerDimensionGivesTheBias) {
+  Tensor weight = Tensor::FromF32({3, 0}, {});
+  const std::vector<float> bias = {1, 2, 3};
+  for (int64_t m : {1, 20}) {
+    std::vector<float> y(m * 3, 99.0f), expected;
+    for (int64_t r = 0; r < m; ++r) expected.insert(expected.end(), bias.begin(), bias.end());
+    Linear(nullptr, m, weight, bias.data(), y.data());
+    EXPECT_EQ(y, expected);
   }
 }
 
 TEST(LinearDeathTest, RejectsWeightsWithoutAKernel) {
+  // OpenMP and OpenBLAS threads exist by now: re-execute rather than fork a threaded process.
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
   Tensor weight = Tensor::FromF32({4, 8}, RandomValues(32, 25)).To(DType::kBF16);
   std::vector<float> x(8, 1.0f), y(4);
   EXPECT_DEATH(Linear(x.data(), 1, weight, nullptr, y.data()), "no CPU kernel for bf16 weights");
@@ -209,6 +230,7 @@ TEST(Embedding, GathersRowsOfEveryFloatDtype) {
 }
 
 TEST(EmbeddingDeathTest, RejectsIdsOutsideTheVocabulary) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
   Tensor table = Tensor::FromF32({3, 2}, {1, 2, 3, 4, 5, 6});
   const int32_t ids[1] = {3};
   std::vector<float> out(2);

@@ -141,17 +141,33 @@ absl::Status CausalLm::Decode(InferenceState& state, absl::Span<const int32_t> s
   return absl::OkStatus();
 }
 
+namespace {
+// Weight elements and bytes of the four projections of one layer.
+template <typename Fn>
+void ForEachProjection(const DecoderLayer& layer, Fn&& fn) {
+  fn(layer.attention().qkv_projection().weight());
+  fn(layer.attention().output_projection().weight());
+  fn(layer.mlp().up_projection().weight());
+  fn(layer.mlp().down_projection().weight());
+}
+}  // namespace
+
 int64_t CausalLm::DecodeWeightBytes() const {
   int64_t bytes = 0;
-  for (const auto& layer : layers_) {
-    bytes += layer->attention().qkv_projection().weight().nbytes();
-    bytes += layer->attention().output_projection().weight().nbytes();
-    bytes += layer->mlp().up_projection().weight().nbytes();
-    bytes += layer->mlp().down_projection().weight().nbytes();
-  }
+  for (const auto& layer : layers_) ForEachProjection(*layer, [&](const Tensor& w) { bytes += w.nbytes(); });
   bytes += lm_head_.projection().weight().nbytes();
   bytes += spec_.hidden_dim() * sizeof(float);
   return bytes;
+}
+
+double CausalLm::PrefillFlops(int64_t tokens) const {
+  double per_token = 0;
+  for (const auto& layer : layers_) ForEachProjection(*layer, [&](const Tensor& w) { per_token += 2.0 * w.numel(); });
+  const spec::AttentionSpec& a = spec_.layer().attention();
+  // Query t attends to t + 1 keys: QK^T and PV each cost 2 * head_dim per key and head.
+  const double pairs = 0.5 * tokens * (tokens + 1);
+  const double attention = num_layers() * pairs * 4.0 * a.num_heads() * a.head_dim();
+  return per_token * tokens + attention + 2.0 * lm_head_.projection().weight().numel();
 }
 
 }  // namespace ttt

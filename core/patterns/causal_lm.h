@@ -66,6 +66,9 @@ class CausalLm {
   const LmHead& lm_head() const { return lm_head_; }
   // Bytes of weights read to decode one token (every layer's projections, the head, one embedding row).
   int64_t DecodeWeightBytes() const;
+  // FLOPs (2 per multiply-add) of a prefill of `tokens` tokens that computes the logits of the last one:
+  // the layers' projections for every token, causal attention scores and sums, and the head once.
+  double PrefillFlops(int64_t tokens) const;
 
  private:
   absl::Status CheckTokens(absl::Span<const int32_t> tokens) const;

@@ -60,7 +60,7 @@ TEST(TensorTest, ConversionsRoundTripThroughHalfTypes) {
 TEST(TensorTest, ViewOfMappedFileAndBoundsCheck) {
   std::string path = ::testing::TempDir() + "/tensor_view.bin";
   std::vector<float> v = {1, 2, 3, 4, 5, 6};
-  ASSERT_TRUE(WriteFileAtomically(path, std::string_view(reinterpret_cast<const char*>(v.data()), 24)).ok());
+  ASSERT_TRUE(WriteFileAtomically(path, std::string(reinterpret_cast<const char*>(v.data()), 24)).ok());
   auto file = MappedFile::Open(path);
   ASSERT_TRUE(file.ok());
   auto view = Tensor::View((*file)->AsStorage(), 8, DType::kF32, {2, 2});

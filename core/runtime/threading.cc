@@ -16,7 +16,9 @@ void SetNumThreads(int n) {
   if (n <= 0) n = 1;
   g_num_threads = n;
   omp_set_num_threads(n);
-  openblas_set_num_threads(n);
+  // OpenMP is the only thread pool: OpenBLAS's own threads would spin against OpenMP's (measured: a
+  // prefill MLP 5x slower). ops::Linear splits large GEMMs into single-threaded sgemm calls per OpenMP thread.
+  openblas_set_num_threads(1);
 }
 
 int NumThreads() {

@@ -29,12 +29,15 @@ std::string Divisors(uint32_t n) {
   return absl::StrJoin(divisors, ", ");
 }
 
-// Fills `*target` from `value` when unset, or checks it agrees.
-absl::Status Agree(absl::string_view where, absl::string_view field, uint32_t value, uint32_t* target) {
-  if (*target == 0) {
-    *target = value;
-  } else if (*target != value) {
-    return Invalid(where, field, absl::StrCat("is ", *target, " but the model's is ", value),
+// Fills a sub-spec's size from the enclosing spec's `value` when unset (0), or checks that they agree.
+template <typename Message>
+absl::Status Agree(absl::string_view where, absl::string_view field, uint32_t value, Message* message,
+                   uint32_t (Message::*get)() const, void (Message::*set)(uint32_t)) {
+  const uint32_t current = (message->*get)();
+  if (current == 0) {
+    (message->*set)(value);
+  } else if (current != value) {
+    return Invalid(where, field, absl::StrCat("is ", current, " but the model's is ", value),
                    "leave it unset or make the two equal");
   }
   return absl::OkStatus();
@@ -163,9 +166,9 @@ absl::StatusOr<spec::LmHeadSpec> ValidateLmHead(spec::LmHeadSpec s) {
 absl::StatusOr<spec::DecoderLayerSpec> ValidateDecoderLayer(spec::DecoderLayerSpec s) {
   TTT_ASSIGN_OR_RETURN(*s.mutable_attention(), ValidateAttention(s.attention()));
   uint32_t hidden = s.attention().hidden_dim();
-  TTT_RETURN_IF_ERROR(Agree("DecoderLayerSpec", "attention_norm.dim", hidden, s.mutable_attention_norm()->mutable_dim()));
-  TTT_RETURN_IF_ERROR(Agree("DecoderLayerSpec", "mlp_norm.dim", hidden, s.mutable_mlp_norm()->mutable_dim()));
-  TTT_RETURN_IF_ERROR(Agree("DecoderLayerSpec", "mlp.hidden_dim", hidden, s.mutable_mlp()->mutable_hidden_dim()));
+  TTT_RETURN_IF_ERROR(Agree("DecoderLayerSpec", "attention_norm.dim", hidden, s.mutable_attention_norm(), &spec::NormSpec::dim, &spec::NormSpec::set_dim));
+  TTT_RETURN_IF_ERROR(Agree("DecoderLayerSpec", "mlp_norm.dim", hidden, s.mutable_mlp_norm(), &spec::NormSpec::dim, &spec::NormSpec::set_dim));
+  TTT_RETURN_IF_ERROR(Agree("DecoderLayerSpec", "mlp.hidden_dim", hidden, s.mutable_mlp(), &spec::MlpSpec::hidden_dim, &spec::MlpSpec::set_hidden_dim));
   TTT_ASSIGN_OR_RETURN(*s.mutable_attention_norm(), ValidateNorm(s.attention_norm()));
   TTT_ASSIGN_OR_RETURN(*s.mutable_mlp_norm(), ValidateNorm(s.mlp_norm()));
   TTT_ASSIGN_OR_RETURN(*s.mutable_mlp(), ValidateMlp(s.mlp()));
@@ -179,19 +182,19 @@ absl::StatusOr<spec::ModelSpec> ValidateModel(spec::ModelSpec s) {
   TTT_RETURN_IF_ERROR(RequirePositive(kSpec, "num_layers", s.num_layers(), "set the number of decoder layers"));
   TTT_RETURN_IF_ERROR(RequirePositive(kSpec, "max_seq_len", s.max_seq_len(), "set the context length"));
   spec::DecoderLayerSpec* layer = s.mutable_layer();
-  TTT_RETURN_IF_ERROR(Agree(kSpec, "layer.attention.hidden_dim", s.hidden_dim(), layer->mutable_attention()->mutable_hidden_dim()));
-  TTT_RETURN_IF_ERROR(Agree(kSpec, "layer.attention.max_seq_len", s.max_seq_len(), layer->mutable_attention()->mutable_max_seq_len()));
+  TTT_RETURN_IF_ERROR(Agree(kSpec, "layer.attention.hidden_dim", s.hidden_dim(), layer->mutable_attention(), &spec::AttentionSpec::hidden_dim, &spec::AttentionSpec::set_hidden_dim));
+  TTT_RETURN_IF_ERROR(Agree(kSpec, "layer.attention.max_seq_len", s.max_seq_len(), layer->mutable_attention(), &spec::AttentionSpec::max_seq_len, &spec::AttentionSpec::set_max_seq_len));
   auto layer_or = ValidateDecoderLayer(*layer);
   if (!layer_or.ok()) return Annotate(layer_or.status(), "ModelSpec.layer");
   *layer = *std::move(layer_or);
 
   spec::TokenEmbeddingSpec* emb = s.mutable_token_embedding();
-  TTT_RETURN_IF_ERROR(Agree(kSpec, "token_embedding.vocab_size", s.vocab_size(), emb->mutable_vocab_size()));
-  TTT_RETURN_IF_ERROR(Agree(kSpec, "token_embedding.hidden_dim", s.hidden_dim(), emb->mutable_hidden_dim()));
+  TTT_RETURN_IF_ERROR(Agree(kSpec, "token_embedding.vocab_size", s.vocab_size(), emb, &spec::TokenEmbeddingSpec::vocab_size, &spec::TokenEmbeddingSpec::set_vocab_size));
+  TTT_RETURN_IF_ERROR(Agree(kSpec, "token_embedding.hidden_dim", s.hidden_dim(), emb, &spec::TokenEmbeddingSpec::hidden_dim, &spec::TokenEmbeddingSpec::set_hidden_dim));
   TTT_ASSIGN_OR_RETURN(*emb, ValidateTokenEmbedding(*emb));
   if (s.learned_positions()) {
     spec::PositionEmbeddingSpec* pos = s.mutable_position_embedding();
-    TTT_RETURN_IF_ERROR(Agree(kSpec, "position_embedding.hidden_dim", s.hidden_dim(), pos->mutable_hidden_dim()));
+    TTT_RETURN_IF_ERROR(Agree(kSpec, "position_embedding.hidden_dim", s.hidden_dim(), pos, &spec::PositionEmbeddingSpec::hidden_dim, &spec::PositionEmbeddingSpec::set_hidden_dim));
     TTT_ASSIGN_OR_RETURN(*pos, ValidatePositionEmbedding(*pos));
     if (pos->max_positions() < s.max_seq_len()) {
       return Invalid(kSpec, "max_seq_len", absl::StrCat("(", s.max_seq_len(), ") exceeds the ", pos->max_positions(), " learned positions"),
@@ -202,11 +205,11 @@ absl::StatusOr<spec::ModelSpec> ValidateModel(spec::ModelSpec s) {
     return Invalid(kSpec, "layer.attention.use_rope", "is false and the model has no learned positions",
                    "the model would have no position information: enable RoPE or learned_positions");
   }
-  TTT_RETURN_IF_ERROR(Agree(kSpec, "final_norm.dim", s.hidden_dim(), s.mutable_final_norm()->mutable_dim()));
+  TTT_RETURN_IF_ERROR(Agree(kSpec, "final_norm.dim", s.hidden_dim(), s.mutable_final_norm(), &spec::NormSpec::dim, &spec::NormSpec::set_dim));
   TTT_ASSIGN_OR_RETURN(*s.mutable_final_norm(), ValidateNorm(s.final_norm()));
   spec::LmHeadSpec* head = s.mutable_lm_head();
-  TTT_RETURN_IF_ERROR(Agree(kSpec, "lm_head.hidden_dim", s.hidden_dim(), head->mutable_hidden_dim()));
-  TTT_RETURN_IF_ERROR(Agree(kSpec, "lm_head.vocab_size", s.vocab_size(), head->mutable_vocab_size()));
+  TTT_RETURN_IF_ERROR(Agree(kSpec, "lm_head.hidden_dim", s.hidden_dim(), head, &spec::LmHeadSpec::hidden_dim, &spec::LmHeadSpec::set_hidden_dim));
+  TTT_RETURN_IF_ERROR(Agree(kSpec, "lm_head.vocab_size", s.vocab_size(), head, &spec::LmHeadSpec::vocab_size, &spec::LmHeadSpec::set_vocab_size));
   TTT_ASSIGN_OR_RETURN(*head, ValidateLmHead(*head));
   const spec::SpecialTokens& special = s.special_tokens();
   auto check_id = [&](absl::string_view field, int32_t id) -> absl::Status {

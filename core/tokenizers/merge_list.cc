@@ -22,7 +22,7 @@ absl::StatusOr<MergeRankTable> BuildMergeTable(const std::vector<std::string>& p
     const std::string merged = left + right;
     for (const std::string* piece : {&left, &right, &merged}) {
       if (!ids.contains(*piece)) {
-        return absl::InvalidArgumentError(absl::StrCat(source, ": merge #", rank, " (\"", left, "\" + \"", right,
+        return absl::InvalidArgumentError(absl::StrCat(std::string(source), ": merge #", rank, " (\"", left, "\" + \"", right,
                                                        "\") uses the piece \"", *piece,
                                                        "\" which is not in the vocabulary; the merge list and "
                                                        "the vocabulary do not belong together"));

@@ -11,7 +11,7 @@
 namespace ttt::tokenizers {
 namespace {
 
-constexpr std::string_view kSpaceMark = "\xE2\x96\x81";  // U+2581 '▁', SentencePiece's visible space
+constexpr char kSpaceMark[] = "\xE2\x96\x81";  // U+2581 '▁', SentencePiece's visible space
 
 // The byte a "<0xXX>" piece stands for, or -1.
 int ParseBytePiece(std::string_view piece) {
@@ -54,7 +54,7 @@ absl::StatusOr<std::unique_ptr<SpmTokenizer>> SpmTokenizer::Create(Vocabulary vo
   TTT_RETURN_IF_ERROR(vocab.Validate(source));
   if (!merges.has_value() && vocab.scores.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(
-        source, ": a SentencePiece BPE vocabulary needs either piece scores or a merge list; neither was found"));
+        std::string(source), ": a SentencePiece BPE vocabulary needs either piece scores or a merge list; neither was found"));
   }
   return std::unique_ptr<SpmTokenizer>(new SpmTokenizer(std::move(vocab), options, std::move(merges)));
 }
@@ -86,6 +86,8 @@ SpmTokenizer::SpmTokenizer(Vocabulary vocab, SpmOptions options, std::optional<M
   }
 }
 
+SpmTokenizer::~SpmTokenizer() = default;
+
 int32_t SpmTokenizer::MergeablePiece(std::string_view piece) const {
   const int32_t id = PieceToId(piece);
   return id != kNoToken && IsTextPiece(vocab_.types[id]) ? id : kNoToken;
@@ -108,8 +110,9 @@ std::string SpmTokenizer::Normalize(std::string_view fragment, FragmentPlace pla
     text.assign(fragment);
   }
   if (text.empty()) return text;
-  const bool prefix = (options_.dummy_prefix == DummyPrefix::kAfterEverySpecial && place.after_special) ||
-                      (options_.dummy_prefix == DummyPrefix::kFirstFragment && place.at_text_start);
+  const bool prefix = ((options_.dummy_prefix == DummyPrefix::kAfterEverySpecial && place.after_special) ||
+                       (options_.dummy_prefix == DummyPrefix::kFirstFragment && place.at_text_start)) &&
+                      !(options_.dummy_prefix_unless_leading_space && text[0] == ' ');
   if (prefix) text.insert(0, " ");
   if (options_.escape_whitespaces) text = absl::StrReplaceAll(text, {{" ", kSpaceMark}});
   return text;

@@ -21,6 +21,8 @@ enum class DummyPrefix {
 
 struct SpmOptions {
   DummyPrefix dummy_prefix = DummyPrefix::kAfterEverySpecial;
+  // HF Metaspace: no dummy prefix on a fragment that already starts with a space.
+  bool dummy_prefix_unless_leading_space = false;
   bool remove_extra_whitespaces = false;  // SentencePiece: trim, and collapse runs of spaces into one
   bool escape_whitespaces = true;         // ' ' -> '▁'
   bool byte_fallback = true;              // else unknown characters become the unknown token
@@ -35,6 +37,7 @@ class SpmTokenizer : public Tokenizer {
                                                               std::optional<MergeRankTable> merges,
                                                               std::string_view source);
 
+  ~SpmTokenizer() override;
   std::string DecodeToken(int32_t id, int32_t previous) const override;
   const SpmOptions& options() const { return options_; }
 

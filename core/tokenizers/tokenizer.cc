@@ -10,17 +10,17 @@ namespace ttt::tokenizers {
 absl::Status Vocabulary::Validate(std::string_view source) const {
   if (pieces.empty()) {
     return absl::InvalidArgumentError(
-        absl::StrCat(source, ": the vocabulary is empty; check that the file really is a tokenizer"));
+        absl::StrCat(std::string(source), ": the vocabulary is empty; check that the file really is a tokenizer"));
   }
   if (types.size() != pieces.size() || (!scores.empty() && scores.size() != pieces.size())) {
-    return absl::InvalidArgumentError(absl::StrCat(source, ": ", pieces.size(), " pieces but ", types.size(),
+    return absl::InvalidArgumentError(absl::StrCat(std::string(source), ": ", pieces.size(), " pieces but ", types.size(),
                                                    " token types and ", scores.size(),
                                                    " scores; the arrays must have one entry per token"));
   }
   const int64_t n = static_cast<int64_t>(pieces.size());
   for (auto [name, id] : {std::pair<const char*, int32_t>{"bos", bos_id}, {"eos", eos_id}, {"unk", unk_id}}) {
     if (id != kNoToken && (id < 0 || id >= n)) {
-      return absl::InvalidArgumentError(absl::StrCat(source, ": ", name, " token id ", id,
+      return absl::InvalidArgumentError(absl::StrCat(std::string(source), ": ", name, " token id ", id,
                                                      " is outside the vocabulary of ", n, " tokens"));
     }
   }
@@ -86,6 +86,7 @@ std::string Tokenizer::Decode(absl::Span<const int32_t> ids) const {
   std::string text;
   int32_t previous = kNoToken;
   for (int32_t id : ids) {
+    if (!InRange(id)) continue;
     text += DecodeToken(id, previous);
     previous = id;
   }
@@ -97,7 +98,7 @@ std::string Tokenizer::TokenText(int32_t id) const { return InRange(id) ? vocab_
 TokenType Tokenizer::TypeOf(int32_t id) const { return InRange(id) ? vocab_.types[id] : TokenType::kUnused; }
 
 int32_t Tokenizer::PieceToId(std::string_view piece) const {
-  auto it = piece_to_id_.find(piece);
+  auto it = piece_to_id_.find(absl::string_view(piece.data(), piece.size()));
   return it == piece_to_id_.end() ? kNoToken : it->second;
 }
 

@@ -8,9 +8,9 @@ namespace {
 void ExpectRunCText(const std::string& model_path) {
   auto loaded = LoadModel(Fixture(model_path));  // finds tok512.bin beside the .bin; the GGUF has its own
   ASSERT_TRUE(loaded.ok()) << loaded.status();
-  // run.c runs 256 positions: BOS, then 255 generated tokens, and prints a newline at the end.
+  // run.c with 256 steps generates 256 tokens after BOS and prints a newline at the end.
   GenerationOptions options;
-  options.max_new_tokens = 255;
+  options.max_new_tokens = 256;
   options.add_bos = true;
   auto results = Generate(*loaded->model, *loaded->tokenizer, {""}, options);
   ASSERT_TRUE(results.ok()) << results.status();

@@ -35,9 +35,6 @@ Stats Summarise(std::vector<double> samples) {
   return s;
 }
 
-// FLOPs of one token through the weight matrices (2 per multiply-add), without attention scores.
-double MatmulFlopsPerToken(const CausalLm& model) { return 2.0 * model.DecodeWeightBytes() / sizeof(float); }
-
 absl::Status RunBench(const std::vector<std::string>& argv) {
   Args args(argv);
   long long n_prompt = 0, n_gen = 0, reps = 0, threads = 0;
@@ -92,7 +89,8 @@ absl::Status RunBench(const std::vector<std::string>& argv) {
       if (r > 0) samples.push_back(n_prompt / (Now() - start));
     }
     Stats s = Summarise(samples);
-    tests.push_back({n_prompt, 0, s, s.mean * MatmulFlopsPerToken(*model) / gemm_peak, "GEMM peak"});
+    const double flops_per_token = model->PrefillFlops(n_prompt) / n_prompt;
+    tests.push_back({n_prompt, 0, s, s.mean * flops_per_token / gemm_peak, "GEMM peak"});
   }
   if (n_gen > 0) {
     std::vector<double> samples;
@@ -139,8 +137,8 @@ absl::Status RunBench(const std::vector<std::string>& argv) {
   for (const Test& t : tests) {
     std::string name = t.n_prompt > 0 ? absl::StrCat("pp", t.n_prompt) : absl::StrCat("tg", t.n_gen);
     std::string limit = t.n_prompt > 0
-        ? absl::StrFormat("%.1f GFLOP/s of %.1f", t.ts.mean * MatmulFlopsPerToken(*model) / 1e9, gemm_peak / 1e9)
-        : absl::StrFormat("%.1f GB/s of %.1f", t.ts.mean * model->DecodeWeightBytes() / 1e9, bandwidth / 1e9);
+        ? absl::StrFormat("%.1f GFLOP/s of %.1f", t.fraction * gemm_peak / 1e9, gemm_peak / 1e9)
+        : absl::StrFormat("%.1f GB/s of %.1f", t.fraction * bandwidth / 1e9, bandwidth / 1e9);
     std::cout << absl::StrFormat("| %s | %d | %s | %.2f ± %.2f | %s | %.0f%% |\n", model_name, nthreads, name,
                                  t.ts.mean, t.ts.sd, limit, 100 * t.fraction);
   }

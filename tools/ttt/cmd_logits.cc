@@ -36,7 +36,7 @@ absl::Status RunLogits(const std::vector<std::string>& argv) {
   std::vector<float> logits(tokens.size() * model.vocab_size());
   TTT_RETURN_IF_ERROR(model.Prefill(*state, 0, tokens, logits.data(), /*all_logits=*/true));
   TTT_RETURN_IF_ERROR(WriteFileAtomically(
-      out, std::string_view(reinterpret_cast<const char*>(logits.data()), logits.size() * sizeof(float))));
+      out, absl::string_view(reinterpret_cast<const char*>(logits.data()), logits.size() * sizeof(float))));
   std::cerr << "wrote " << tokens.size() << " x " << model.vocab_size() << " float32 logits to " << out << "\n";
   return absl::OkStatus();
 }

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/runtime/logging.h"
+#include "core/runtime/openblas_setup.h"
 #include "tools/ttt/command.h"
 
 namespace ttt::cli {
@@ -99,11 +100,12 @@ namespace {
 void PrintHelp() {
   std::cout << "ttt " << TTT_VERSION_STRING << ": transformer building blocks\n\nusage: ttt <command> [flags]\n\n";
   for (const auto& c : ttt::cli::Commands()) std::cout << "  " << c.name << "\t" << c.summary << "\n";
-  std::cout << "\n`ttt <command> --help` shows a command's flags.\n";
+  std::cout << "\n`ttt <command> --help` shows a command's flags; every command takes --log-level LEVEL.\n";
 }
 }  // namespace
 
 int main(int argc, char** argv) {
+  ttt::EnsureOpenBlasKernelsMatchCpu(argv);
   if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "help") {
     PrintHelp();
     return argc < 2 ? 2 : 0;
@@ -113,7 +115,18 @@ int main(int argc, char** argv) {
     std::cout << "ttt " << TTT_VERSION_STRING << "\n";
     return 0;
   }
-  std::vector<std::string> args(argv + 2, argv + argc);
+  std::vector<std::string> args;
+  for (int i = 2; i < argc; ++i) {
+    std::string a = argv[i];
+    if ((a == "--log-level" || a == "--log_level") && i + 1 < argc) {  // any command: spdlog's level
+      if (absl::Status s = ttt::SetLogLevel(argv[++i]); !s.ok()) {
+        std::cerr << "ttt: " << s.message() << "\n";
+        return 2;
+      }
+      continue;
+    }
+    args.push_back(a);
+  }
   for (const auto& c : ttt::cli::Commands()) {
     if (c.name != name) continue;
     if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {

@@ -512,6 +512,12 @@ absl::StatusOr<Tensor> GgufFile::LoadTensor(std::string_view name_in) const {
     return absl::NotFoundError(absl::StrCat("GGUF file '", impl_->path, "' has no tensor '", name, "'"));
   }
   auto view = [&](DType dtype) -> absl::StatusOr<Tensor> {
+    if (info->offset % ElementSize(dtype) != 0) {
+      // Only a general.alignment below the element size gets here; copy rather than view misaligned data.
+      Tensor copy = Tensor::Empty(dtype, info->shape);
+      std::memcpy(copy.raw_data(), impl_->file->data() + info->offset, info->bytes);
+      return copy;
+    }
     absl::StatusOr<Tensor> t = Tensor::View(impl_->file->AsStorage(), info->offset, dtype, info->shape);
     if (!t.ok()) return Annotate(t.status(), absl::StrCat("GGUF file '", impl_->path, "' tensor '", name, "'"));
     return t;

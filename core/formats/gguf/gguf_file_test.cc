@@ -53,7 +53,7 @@ TEST(GgufFileTest, ReadsStoriesMetadataAndTensors) {
   auto bytes = testing::ReadBytes(kStoriesGguf);
   EXPECT_EQ(emb->storage()->size(), bytes.size());
   EXPECT_EQ(0, std::memcmp(emb->raw_data(), bytes.data() + info->offset, info->bytes));
-  EXPECT_EQ(f.tensors().size(), 2u + 9u * 5u - 0u) << "token_embd, output_norm and 9 tensors per layer";
+  EXPECT_EQ(f.tensors().size(), 3u + 9u * 5u) << "token_embd, output_norm, output and 9 tensors per layer";
 }
 
 TEST(GgufFileTest, TypedGettersRejectOtherKinds) {
@@ -114,7 +114,7 @@ std::string AllTypesFile(uint32_t version, uint64_t alignment) {
 
 TEST(GgufFileTest, ReadsEveryValueTypeInVersions2And3) {
   for (uint32_t version : {2u, 3u}) {
-    for (uint64_t alignment : {32u, 64u}) {
+    for (uint64_t alignment : {1u, 32u, 64u}) {  // 1: data may be misaligned, so it is copied
       TempDir dir;
       std::string path = dir.File("all.gguf");
       WriteBytes(path, AllTypesFile(version, alignment));
@@ -140,7 +140,7 @@ TEST(GgufFileTest, ReadsEveryValueTypeInVersions2And3) {
       EXPECT_EQ(f.TypeOf("t.nested"), GgufType::kArray);
       EXPECT_FALSE(f.GetIntArray("t.nested").ok());
       EXPECT_EQ(f.Keys().front(), "t.u8");
-      EXPECT_EQ(f.Keys().size(), 15u);
+      EXPECT_EQ(f.Keys().size(), 13u);
 
       std::vector<float> expected = {1.0f, -2.5f, 0.125f, 3.0f, 4.0f, -0.0f};
       for (const char* name : {"f32", "f16", "bf16"}) {
@@ -231,7 +231,7 @@ TEST(GgufFileTest, RejectsBadTensorDirectories) {
   std::string data = FloatBytes({1, 2, 3, 4});
   // Data that is not in the file.
   std::string truncated = GgufWriter().AddTensor("w", {4}, 0, data).Build();
-  truncated.resize(truncated.size() - 4);
+  truncated.resize(truncated.size() - 20);  // past the 16 bytes of zero padding into the data
   ExpectOpenFails(truncated, "'w'");
   // Offset beyond the end, dimension overflow, too many dims, misaligned offset, bad block multiple.
   auto directory = [](std::vector<uint64_t> ne, uint32_t type, uint64_t offset) {

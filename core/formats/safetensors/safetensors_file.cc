@@ -171,6 +171,13 @@ absl::StatusOr<Tensor> SafetensorsFile::LoadTensor(std::string_view name) const 
         "safetensors file '", path_, "' tensor '", info->name, "' has dtype ", info->dtype,
         "; weights must be F32, F16 or BF16: convert the checkpoint (e.g. save it with torch_dtype=bfloat16)"));
   }
+  if (info->offset % ElementSize(dtype) != 0) {
+    // Writers pad the header to 8 bytes so data is aligned; an unpadded one gets a copy rather than a
+    // misaligned view the kernels could not read.
+    Tensor copy = Tensor::Empty(dtype, info->shape);
+    std::memcpy(copy.raw_data(), file_->data() + info->offset, info->bytes);
+    return copy;
+  }
   absl::StatusOr<Tensor> t = Tensor::View(file_->AsStorage(), info->offset, dtype, info->shape);
   if (!t.ok()) return Annotate(t.status(), absl::StrCat("safetensors file '", path_, "' tensor '", info->name, "'"));
   return t;
@@ -224,6 +231,7 @@ absl::StatusOr<std::unique_ptr<SafetensorsCheckpoint>> SafetensorsCheckpoint::Op
     }
   }
   std::unique_ptr<SafetensorsCheckpoint> ckpt(new SafetensorsCheckpoint());
+  ckpt->path_ = target;
   const std::string suffix = ".index.json";
   if (target.size() >= suffix.size() && target.compare(target.size() - suffix.size(), suffix.size(), suffix) == 0) {
     TTT_ASSIGN_OR_RETURN(auto entries, ReadIndex(target));

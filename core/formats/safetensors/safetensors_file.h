@@ -35,7 +35,8 @@ class SafetensorsFile {
   // In the order of their data in the file.
   const std::vector<SafetensorsTensorInfo>& tensors() const { return tensors_; }
   const SafetensorsTensorInfo* FindTensor(std::string_view name) const;
-  // F32, F16 and BF16 tensors as zero-copy views of the mapped file; other dtypes are an error.
+  // F32, F16 and BF16 tensors as zero-copy views of the mapped file (a copy when the data is not aligned
+  // to its element size, which only unpadded headers cause); other dtypes are an error.
   absl::StatusOr<Tensor> LoadTensor(std::string_view name) const;
 
  private:
@@ -56,6 +57,8 @@ class SafetensorsCheckpoint {
   // (the index wins when both exist). Shards are opened relative to the index's folder.
   static absl::StatusOr<std::unique_ptr<SafetensorsCheckpoint>> Open(const std::string& path);
 
+  // The file opened: the .safetensors file or the index (for error messages).
+  const std::string& path() const { return path_; }
   const std::vector<std::string>& files() const { return files_; }
   std::vector<std::string> TensorNames() const;  // sorted
   bool Has(std::string_view name) const;
@@ -66,6 +69,7 @@ class SafetensorsCheckpoint {
 
  private:
   SafetensorsCheckpoint() = default;
+  std::string path_;
   std::vector<std::string> files_;
   std::vector<std::unique_ptr<SafetensorsFile>> shards_;
   absl::flat_hash_map<std::string, size_t> shard_of_;

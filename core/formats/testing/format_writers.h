@@ -174,7 +174,14 @@ class SafetensorsWriter {
     return header;
   }
 
-  std::string Build() const { return BuildWithHeader(Header().dump()); }
+  // Pads the header with spaces to a multiple of 8 bytes, as the safetensors library does, so that the
+  // data is aligned.
+  std::string Build() const {
+    std::string header = Header().dump();
+    header.resize((header.size() + 8 + 7) / 8 * 8 - 8, ' ');
+    return BuildWithHeader(header);
+  }
+  std::string BuildUnpadded() const { return BuildWithHeader(Header().dump()); }
 
   std::string BuildWithHeader(const std::string& header_json) const {
     std::string out;

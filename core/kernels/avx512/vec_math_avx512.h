@@ -10,7 +10,12 @@
 // error 4e-8; 3e-7 evaluated in float). t^2 is split into hi + lo with an FMA so the exponent stays exact.
 #pragma once
 
+// GCC 12 warns about _mm512_undefined_ps() inside its own intrinsics headers (GCC bug 105593).
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
+
+#include <cstdint>
 
 namespace ttt::kernels::avx512 {
 

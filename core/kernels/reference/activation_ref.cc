@@ -8,9 +8,13 @@ namespace {
 double SiluOf(double x) { return x / (1.0 + std::exp(-x)); }
 // 0.5 x (1 + erf(x / sqrt 2)) written with erfc so that the negative tail keeps its relative precision.
 double GeluErfOf(double x) { return 0.5 * x * std::erfc(-x / std::sqrt(2.0)); }
+// 0.5 x (1 + tanh(u)) with u = sqrt(2/pi) (x + 0.044715 x^3), written as x / (1 + exp(-2u)) (the same value:
+// (1 + tanh u) / 2 = sigmoid(2u)) because 1 + tanh(u) cancels catastrophically for x below about -5, even in
+// double.
 double GeluTanhOf(double x) {
   const double kSqrt2OverPi = 0.7978845608028654;
-  return 0.5 * x * (1.0 + std::tanh(kSqrt2OverPi * (x + 0.044715 * x * x * x)));
+  const double u = kSqrt2OverPi * (x + 0.044715 * x * x * x);
+  return x / (1.0 + std::exp(-2.0 * u));
 }
 
 }  // namespace

@@ -5,8 +5,10 @@
 
 namespace ttt::kernels::reference {
 
-void AttentionQuery(const float* q, const float* k, const float* v, int64_t kv_stride, int64_t key_begin,
-                    int64_t key_end, int64_t head_dim, float scale, float* scores, float* out) {
+namespace {
+
+void OneQuery(const float* q, const float* k, const float* v, int64_t kv_stride, int64_t key_begin,
+              int64_t key_end, int64_t head_dim, float scale, float* scores, float* out) {
   const int64_t count = key_end - key_begin;
   for (int64_t d = 0; d < head_dim; ++d) out[d] = 0.0f;
   if (count <= 0) return;
@@ -27,6 +29,18 @@ void AttentionQuery(const float* q, const float* k, const float* v, int64_t kv_s
     for (int64_t d = 0; d < head_dim; ++d) acc[d] += p * value[d];
   }
   for (int64_t d = 0; d < head_dim; ++d) out[d] = static_cast<float>(acc[d]);
+}
+
+}  // namespace
+
+void AttentionQueries(const float* q, int64_t num_queries, const float* k, const float* v, int64_t kv_stride,
+                      int64_t key_begin, int64_t key_end, int64_t head_dim, float scale, float* scores,
+                      float* out) {
+  const int64_t count = key_end > key_begin ? key_end - key_begin : 0;
+  for (int64_t g = 0; g < num_queries; ++g) {
+    OneQuery(q + g * head_dim, k, v, kv_stride, key_begin, key_end, head_dim, scale, scores + g * count,
+             out + g * head_dim);
+  }
 }
 
 }  // namespace ttt::kernels::reference

@@ -29,7 +29,8 @@ void GeluTanhMul(const float* a, const float* b, float* out, int64_t n);
 void RopeRotateHalf(float* x, const float* cos, const float* sin, int64_t half_rotary_dim);
 void RopeInterleaved(float* x, const float* cos, const float* sin, int64_t half_rotary_dim);
 
-void AttentionQuery(const float* q, const float* k, const float* v, int64_t kv_stride, int64_t key_begin,
-                    int64_t key_end, int64_t head_dim, float scale, float* scores, float* out);
+void AttentionQueries(const float* q, int64_t num_queries, const float* k, const float* v, int64_t kv_stride,
+                      int64_t key_begin, int64_t key_end, int64_t head_dim, float scale, float* scores,
+                      float* out);
 
 }  // namespace ttt::kernels::reference

@@ -11,8 +11,9 @@
 
 namespace ttt::ops::internal {
 
-// Below about this many floating-point operations (~10-20 us single-threaded) waking the second thread
-// costs more than it saves; measured with bench/ops_bench.cc on the 2-core development machine.
+// Below about this many floating-point operations (~2 us of single-threaded SIMD work) an OpenMP fork/join
+// (1-3 us with the team awake) costs as much as it saves. bench/ops_bench.cc BM_LinearDecode n:64/k:64
+// checks that a toy model's decode is not slowed by the second thread.
 inline constexpr int64_t kMinParallelWork = int64_t{1} << 16;
 
 // Threads worth using for `work` operations split into `items` pieces.

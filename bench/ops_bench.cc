@@ -1,0 +1,256 @@
+// CPU op micro-benchmarks: the machine's roofline (memory read bandwidth, OpenBLAS sgemm peak) next to the
+// ops that should reach it (GEMV for decode is bandwidth-bound; prefill Linear is sgemm-bound).
+//
+//   ttt_ops_bench --benchmark_filter='MemoryRead|LinearDecode'   bytes/s of GEMV vs. of a plain read
+//   ttt_ops_bench --benchmark_filter='Rows'                      where sgemm overtakes GEMV (kSgemmMinRows)
+//
+// Thread counts are benchmark arguments (ttt::SetNumThreads), so 1- and 2-thread figures sit side by side.
+#include <benchmark/benchmark.h>
+#include <cblas.h>
+#include <omp.h>
+
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "core/kernels/kernel_table.h"
+#include "core/ops/ops.h"
+#include "core/runtime/tensor.h"
+#include "core/runtime/threading.h"
+
+namespace {
+
+std::vector<float> Random(int64_t n, uint32_t seed) {
+  std::mt19937 gen(seed);
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  std::vector<float> v(static_cast<size_t>(n));
+  for (float& x : v) x = dist(gen);
+  return v;
+}
+
+ttt::Tensor RandomWeight(int64_t n, int64_t k) { return ttt::Tensor::FromF32({n, k}, Random(n * k, 7)); }
+
+// `threads` OpenMP threads and single-threaded OpenBLAS (ops::Linear then splits sgemm over the OpenMP
+// team): OpenBLAS's own pthread pool spinning next to OpenMP's makes every op after an sgemm many times
+// slower on a 2-core machine. The raw sgemm benchmarks, which want OpenBLAS's threads, run last for the
+// same reason.
+void UseThreads(int threads) {
+  ttt::SetNumThreads(threads);
+  openblas_set_num_threads(1);
+}
+
+// Sums a 256 MiB buffer (larger than any cache) with the active SIMD kernel, split over the threads: the
+// read bandwidth GEMV is compared with.
+void BM_MemoryReadBandwidth(benchmark::State& state) {
+  const int threads = static_cast<int>(state.range(0));
+  const int64_t n = int64_t{256} << 20 >> 2;
+  ttt::Tensor buffer = ttt::Tensor::FromF32({n}, Random(n, 1));
+  const float* data = buffer.data<float>();
+  const ttt::kernels::DotFn dot = ttt::kernels::ActiveKernels().dot_f32;
+  for (auto _ : state) {
+    float total = 0;
+#pragma omp parallel num_threads(threads) reduction(+ : total)
+    {
+      const int64_t id = omp_get_thread_num(), team = omp_get_num_threads();
+      const int64_t begin = n * id / team, end = n * (id + 1) / team;
+      // dot(a, a) streams `a` once: the second load of each vector hits L1.
+      total += dot(data + begin, data + begin, end - begin);
+    }
+    benchmark::DoNotOptimize(total);
+  }
+  state.SetBytesProcessed(state.iterations() * n * static_cast<int64_t>(sizeof(float)));
+}
+BENCHMARK(BM_MemoryReadBandwidth)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+
+// ops::Linear at decode (m = 1) on the SmolLM-135M projections; bytes/s counts the weight read once.
+void BM_LinearDecode(benchmark::State& state) {
+  const int64_t n = state.range(0), k = state.range(1);
+  UseThreads(static_cast<int>(state.range(2)));
+  ttt::Tensor weight = RandomWeight(n, k);
+  auto x = Random(k, 4), bias = Random(n, 5);
+  std::vector<float> y(n);
+  for (auto _ : state) {
+    ttt::ops::Linear(x.data(), 1, weight, bias.data(), y.data());
+    benchmark::DoNotOptimize(y.data());
+  }
+  state.SetBytesProcessed(state.iterations() * n * k * static_cast<int64_t>(sizeof(float)));
+}
+BENCHMARK(BM_LinearDecode)
+    ->ArgNames({"n", "k", "threads"})
+    ->Args({64, 64, 1})  // a toy model: threading must not make this slower
+    ->Args({64, 64, 2})
+    ->Args({1536, 576, 1})
+    ->Args({1536, 576, 2})
+    ->Args({576, 1536, 1})
+    ->Args({576, 1536, 2})
+    ->Args({49152, 576, 1})
+    ->Args({49152, 576, 2})
+    ->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
+
+// GEMV kernel vs. sgemm (BM_SgemmRows) for a few rows: where the two cross is Linear's kSgemmMinRows.
+void BM_GemvRows(benchmark::State& state) {
+  const int64_t m = state.range(0), n = 1536, k = 576;
+  UseThreads(2);
+  ttt::Tensor weight = RandomWeight(n, k);
+  auto x = Random(m * k, 6);
+  std::vector<float> y(m * n);
+  const ttt::kernels::GemvFn gemv = ttt::kernels::ActiveKernels().Gemv(ttt::DType::kF32);
+  for (auto _ : state) {
+#pragma omp parallel num_threads(2)
+    {
+      const int64_t id = omp_get_thread_num();
+      gemv(x.data(), m, k, weight.raw_data(), k * sizeof(float), n * id / 2, n * (id + 1) / 2, y.data(), n);
+    }
+    benchmark::DoNotOptimize(y.data());
+  }
+  state.counters["GFLOP/s"] = benchmark::Counter(static_cast<double>(2 * m * n * k) * state.iterations() / 1e9,
+                                                 benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_GemvRows)->DenseRange(1, 16, 1)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+
+// One decode step of attention (SmolLM-135M geometry: 9 query heads, 3 kv heads, head_dim 64) over a KV
+// cache of kv_len positions; bytes/s counts K and V read once.
+void BM_AttentionDecode(benchmark::State& state) {
+  const int64_t kv_len = state.range(0);
+  UseThreads(static_cast<int>(state.range(1)));
+  ttt::ops::AttentionParams params;
+  params.num_heads = 9;
+  params.num_kv_heads = 3;
+  params.head_dim = 64;
+  params.scale = 0.125f;
+  const int64_t stride = params.num_kv_heads * params.head_dim;
+  auto q = Random(params.num_heads * params.head_dim, 8);
+  auto k = Random(kv_len * stride, 9), v = Random(kv_len * stride, 10);
+  std::vector<float> out(q.size());
+  for (auto _ : state) {
+    ttt::ops::Attention(q.data(), 1, kv_len - 1, k.data(), v.data(), kv_len, stride, out.data(), params);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetBytesProcessed(state.iterations() * 2 * kv_len * stride * static_cast<int64_t>(sizeof(float)));
+}
+BENCHMARK(BM_AttentionDecode)
+    ->ArgNames({"kv_len", "threads"})
+    ->Args({512, 1})
+    ->Args({512, 2})
+    ->Args({8192, 1})
+    ->Args({8192, 2})
+    ->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
+
+// Prefill attention: tokens queries against themselves, causal.
+void BM_AttentionPrefill(benchmark::State& state) {
+  const int64_t tokens = state.range(0);
+  UseThreads(2);
+  ttt::ops::AttentionParams params;
+  params.num_heads = 9;
+  params.num_kv_heads = 3;
+  params.head_dim = 64;
+  params.scale = 0.125f;
+  const int64_t stride = params.num_kv_heads * params.head_dim;
+  auto q = Random(tokens * params.num_heads * params.head_dim, 11);
+  auto k = Random(tokens * stride, 12), v = Random(tokens * stride, 13);
+  std::vector<float> out(q.size());
+  for (auto _ : state) {
+    ttt::ops::Attention(q.data(), tokens, 0, k.data(), v.data(), tokens, stride, out.data(), params);
+    benchmark::DoNotOptimize(out.data());
+  }
+  // Causal: about tokens^2 / 2 query-key pairs per head, 4 flops per pair and dimension (dot + weighted sum).
+  state.counters["GFLOP/s"] = benchmark::Counter(
+      2.0 * tokens * tokens * params.num_heads * params.head_dim * state.iterations() / 1e9,
+      benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_AttentionPrefill)->Arg(512)->Arg(2048)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+// Element-wise and row ops at decode and prefill sizes of SmolLM-135M (hidden 576, intermediate 1536).
+void BM_SiluMul(benchmark::State& state) {
+  const int64_t n = state.range(0);
+  UseThreads(2);
+  auto a = Random(n, 14), b = Random(n, 15);
+  std::vector<float> out(n);
+  for (auto _ : state) {
+    ttt::ops::SiluMul(a.data(), b.data(), out.data(), n);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations() * n);
+}
+BENCHMARK(BM_SiluMul)->Arg(1536)->Arg(512 * 1536)->UseRealTime();
+
+void BM_RmsNorm(benchmark::State& state) {
+  const int64_t rows = state.range(0), dim = 576;
+  UseThreads(2);
+  auto x = Random(rows * dim, 16), w = Random(dim, 17);
+  std::vector<float> out(x.size());
+  for (auto _ : state) {
+    ttt::ops::RmsNorm(x.data(), w.data(), out.data(), rows, dim, 1e-5f, false);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations() * rows * dim);
+}
+BENCHMARK(BM_RmsNorm)->Arg(1)->Arg(512)->UseRealTime();
+
+
+// ops::Linear at prefill (m = 128): sgemm on column slices inside the OpenMP team.
+void BM_LinearPrefill(benchmark::State& state) {
+  const int64_t m = 128, n = state.range(0), k = state.range(1);
+  UseThreads(2);
+  ttt::Tensor weight = RandomWeight(n, k);
+  auto x = Random(m * k, 4);
+  std::vector<float> y(m * n);
+  for (auto _ : state) {
+    ttt::ops::Linear(x.data(), m, weight, nullptr, y.data());
+    benchmark::DoNotOptimize(y.data());
+  }
+  state.counters["GFLOP/s"] = benchmark::Counter(static_cast<double>(2 * m * n * k) * state.iterations() / 1e9,
+                                                 benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_LinearPrefill)->ArgNames({"n", "k"})->Args({1536, 576})->Args({576, 1536})->UseRealTime();
+
+// y[m, n] = x[m, k] W^T through cblas_sgemm directly.
+void BM_Sgemm(benchmark::State& state) {
+  const int64_t m = state.range(0), n = state.range(1), k = state.range(2);
+  ttt::SetNumThreads(static_cast<int>(state.range(3)));
+  openblas_set_num_threads(static_cast<int>(state.range(3)));  // OpenBLAS's own pool
+  auto x = Random(m * k, 2), w = Random(n * k, 3);
+  std::vector<float> y(m * n);
+  for (auto _ : state) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(m), static_cast<int>(n),
+                static_cast<int>(k), 1.0f, x.data(), static_cast<int>(k), w.data(), static_cast<int>(k), 0.0f,
+                y.data(), static_cast<int>(n));
+    benchmark::DoNotOptimize(y.data());
+  }
+  state.counters["GFLOP/s"] = benchmark::Counter(static_cast<double>(2 * m * n * k) * state.iterations() / 1e9,
+                                                 benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_Sgemm)
+    ->ArgNames({"m", "n", "k", "threads"})
+    ->Args({1024, 1024, 1024, 1})
+    ->Args({1024, 1024, 1024, 2})
+    ->Args({128, 1536, 576, 2})
+    ->Args({128, 576, 1536, 2})
+    ->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
+
+void BM_SgemmRows(benchmark::State& state) {
+  const int64_t m = state.range(0), n = 1536, k = 576;
+  ttt::SetNumThreads(2);
+  openblas_set_num_threads(2);  // OpenBLAS's own pool
+  auto x = Random(m * k, 6), w = Random(n * k, 7);
+  std::vector<float> y(m * n);
+  for (auto _ : state) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(m), static_cast<int>(n),
+                static_cast<int>(k), 1.0f, x.data(), static_cast<int>(k), w.data(), static_cast<int>(k), 0.0f,
+                y.data(), static_cast<int>(n));
+    benchmark::DoNotOptimize(y.data());
+  }
+  state.counters["GFLOP/s"] = benchmark::Counter(static_cast<double>(2 * m * n * k) * state.iterations() / 1e9,
+                                                 benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_SgemmRows)->DenseRange(1, 16, 1)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();

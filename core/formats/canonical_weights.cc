@@ -1,0 +1,108 @@
+#include "core/formats/canonical_weights.h"
+
+#include <algorithm>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "core/runtime/status.h"
+
+namespace ttt::formats {
+namespace {
+
+using NamedShapes = std::vector<std::pair<std::string, Shape>>;
+
+// The weights outside the decoder layers (layer < 0) or of decoder layer `layer`.
+NamedShapes WeightShapesOf(const spec::ModelSpec& spec, int64_t layer) {
+  const int64_t dim = spec.hidden_dim(), vocab = spec.vocab_size();
+  const spec::AttentionSpec& attn = spec.layer().attention();
+  const spec::MlpSpec& mlp = spec.layer().mlp();
+  const int64_t q_dim = static_cast<int64_t>(attn.num_heads()) * attn.head_dim();
+  const int64_t kv_dim = static_cast<int64_t>(attn.num_kv_heads() ? attn.num_kv_heads() : attn.num_heads()) *
+                         attn.head_dim();
+  const int64_t inter = mlp.intermediate_dim();
+
+  NamedShapes out;
+  auto norm = [&](const std::string& prefix, const spec::NormSpec& n) {
+    out.emplace_back(prefix + ".weight", Shape{dim});
+    if (n.bias()) out.emplace_back(prefix + ".bias", Shape{dim});
+  };
+  auto linear = [&](const std::string& name, int64_t rows, int64_t cols, bool bias) {
+    out.emplace_back(name, Shape{rows, cols});
+    if (bias) out.emplace_back(name + ".bias", Shape{rows});
+  };
+  if (layer < 0) {
+    out.emplace_back("tok_embeddings", Shape{vocab, dim});
+    if (spec.learned_positions()) {
+      out.emplace_back("pos_embeddings", Shape{static_cast<int64_t>(spec.position_embedding().max_positions()), dim});
+    }
+    norm("final_norm", spec.final_norm());
+    if (!spec.lm_head().tied()) linear("lm_head", vocab, dim, spec.lm_head().bias());
+    return out;
+  }
+  std::string l = absl::StrCat("layers.", layer, ".");
+  norm(l + "attn_norm", spec.layer().attention_norm());
+  linear(l + "attn.wq", q_dim, dim, attn.qkv_bias());
+  linear(l + "attn.wk", kv_dim, dim, attn.qkv_bias());
+  linear(l + "attn.wv", kv_dim, dim, attn.qkv_bias());
+  linear(l + "attn.wo", dim, q_dim, attn.output_bias());
+  norm(l + "mlp_norm", spec.layer().mlp_norm());
+  if (mlp.gated()) linear(l + "mlp.w_gate", inter, dim, mlp.bias());
+  linear(l + "mlp.w_up", inter, dim, mlp.bias());
+  linear(l + "mlp.w_down", dim, inter, mlp.bias());
+  return out;
+}
+
+absl::Status CheckPresent(const spec::ModelSpec& spec, const NamedShapes& expected, const WeightMap& weights,
+                          const std::string& source) {
+  for (const auto& [name, shape] : expected) {
+    auto it = weights.find(name);
+    if (it == weights.end()) {
+      return absl::NotFoundError(absl::StrCat("checkpoint '", source, "' lacks weight '", name, "' of shape ",
+                                              ShapeString(shape), " that the model spec (", spec.family(),
+                                              ") needs; the file is incomplete or its config does not match it"));
+    }
+    if (it->second.shape() != shape) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "checkpoint '", source, "': weight '", name, "' has shape ", ShapeString(it->second.shape()),
+          " but the model spec needs ", ShapeString(shape), "; the config does not match the weights"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, Shape>> ExpectedWeightShapes(const spec::ModelSpec& spec) {
+  NamedShapes out = WeightShapesOf(spec, -1);
+  for (uint32_t i = 0; i < spec.num_layers(); ++i) {
+    NamedShapes layer = WeightShapesOf(spec, i);
+    out.insert(out.end(), layer.begin(), layer.end());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+absl::Status CheckWeights(const spec::ModelSpec& spec, const WeightMap& weights, const std::string& source) {
+  // Layer by layer, so that a config claiming billions of layers fails at the first missing weight
+  // instead of listing them all.
+  size_t expected_count = 0;
+  absl::flat_hash_set<std::string> expected_names;
+  for (int64_t layer = -1; layer < static_cast<int64_t>(spec.num_layers()); ++layer) {
+    NamedShapes expected = WeightShapesOf(spec, layer);
+    TTT_RETURN_IF_ERROR(CheckPresent(spec, expected, weights, source));
+    expected_count += expected.size();
+    for (auto& [name, shape] : expected) expected_names.insert(std::move(name));
+  }
+  if (weights.size() != expected_count) {
+    for (const auto& [name, tensor] : weights) {
+      if (!expected_names.contains(name)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "checkpoint '", source, "' has weight '", name, "' (shape ", ShapeString(tensor.shape()),
+            ") that the model spec does not use; the config does not match the weights (layer count? biases?)"));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace ttt::formats

@@ -1,0 +1,182 @@
+#include "core/formats/gguf/gguf_model_spec.h"
+
+#include <limits>
+#include <optional>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "core/runtime/status.h"
+
+namespace ttt::formats {
+namespace {
+
+absl::Status BadValue(const GgufFile& f, const std::string& key, std::string_view problem) {
+  return absl::InvalidArgumentError(absl::StrCat("GGUF file '", f.path(), "': metadata key '", key, "' ",
+                                                 absl::string_view(problem.data(), problem.size())));
+}
+
+absl::StatusOr<uint32_t> Uint(const GgufFile& f, const std::string& key, std::optional<uint32_t> fallback) {
+  if (!f.Has(key)) {
+    if (fallback) return *fallback;
+    return absl::NotFoundError(absl::StrCat("GGUF file '", f.path(), "' lacks the metadata key '", key,
+                                            "' this architecture needs; re-convert it with a current llama.cpp"));
+  }
+  TTT_ASSIGN_OR_RETURN(int64_t v, f.GetInt(key));
+  if (v < 0 || v > std::numeric_limits<uint32_t>::max()) return BadValue(f, key, absl::StrCat("is ", v));
+  return static_cast<uint32_t>(v);
+}
+
+absl::StatusOr<double> Float(const GgufFile& f, const std::string& key, double fallback) {
+  if (!f.Has(key)) return fallback;
+  return f.GetFloat(key);
+}
+
+// A token id, or nothing when absent or set to -1 / 0xFFFFFFFF (llama.cpp's "none").
+absl::StatusOr<std::optional<int32_t>> TokenId(const GgufFile& f, const std::string& key) {
+  if (!f.Has(key)) return std::nullopt;
+  TTT_ASSIGN_OR_RETURN(int64_t v, f.GetInt(key));
+  if (v < 0 || v >= std::numeric_limits<int32_t>::max()) return std::nullopt;
+  return static_cast<int32_t>(v);
+}
+
+void SetNorm(spec::NormSpec* norm, spec::NormSpec::Kind kind, uint32_t dim, double eps) {
+  norm->set_kind(kind);
+  norm->set_dim(dim);
+  norm->set_eps(static_cast<float>(eps));
+  norm->set_bias(kind == spec::NormSpec::LAYER_NORM);
+}
+
+}  // namespace
+
+absl::StatusOr<spec::ModelSpec> ModelSpecFromGguf(const GgufFile& f) {
+  TTT_ASSIGN_OR_RETURN(std::string arch, f.GetString("general.architecture"));
+  const bool gpt2 = arch == "gpt2";
+  if (arch != "llama" && arch != "qwen2" && !gpt2) {
+    return absl::UnimplementedError(absl::StrCat("GGUF file '", f.path(), "' has general.architecture \"", arch,
+                                                 "\"; supported architectures are llama, qwen2 and gpt2"));
+  }
+  auto key = [&](const char* suffix) { return absl::StrCat(arch, ".", suffix); };
+  TTT_ASSIGN_OR_RETURN(uint32_t dim, Uint(f, key("embedding_length"), std::nullopt));
+  TTT_ASSIGN_OR_RETURN(uint32_t layers, Uint(f, key("block_count"), std::nullopt));
+  TTT_ASSIGN_OR_RETURN(uint32_t ff, Uint(f, key("feed_forward_length"), std::nullopt));
+  TTT_ASSIGN_OR_RETURN(uint32_t heads, Uint(f, key("attention.head_count"), std::nullopt));
+  TTT_ASSIGN_OR_RETURN(uint32_t ctx, Uint(f, key("context_length"), std::nullopt));
+  TTT_ASSIGN_OR_RETURN(uint32_t kv_heads, Uint(f, key("attention.head_count_kv"), heads));
+  if (heads == 0) return BadValue(f, key("attention.head_count"), "is 0");
+  TTT_ASSIGN_OR_RETURN(uint32_t head_dim, Uint(f, key("attention.key_length"), dim / heads));
+
+  uint32_t vocab = 0;
+  if (f.Has(key("vocab_size"))) {
+    TTT_ASSIGN_OR_RETURN(vocab, Uint(f, key("vocab_size"), std::nullopt));
+  } else if (f.Has("tokenizer.ggml.tokens")) {
+    TTT_ASSIGN_OR_RETURN(std::vector<std::string> tokens, f.GetStringArray("tokenizer.ggml.tokens"));
+    vocab = static_cast<uint32_t>(tokens.size());
+  } else if (const GgufTensorInfo* emb = f.FindTensor("token_embd.weight"); emb && emb->shape.size() == 2) {
+    vocab = static_cast<uint32_t>(emb->shape[0]);
+  } else {
+    return absl::NotFoundError(absl::StrCat("GGUF file '", f.path(), "' has neither ", key("vocab_size"),
+                                            " nor tokenizer.ggml.tokens nor token_embd.weight to size the vocabulary"));
+  }
+
+  spec::ModelSpec s;
+  s.set_family(arch);
+  if (f.Has("general.name")) {
+    TTT_ASSIGN_OR_RETURN(std::string name, f.GetString("general.name"));
+    s.set_name(name);
+  } else {
+    s.set_name(arch);
+  }
+  s.set_vocab_size(vocab);
+  s.set_hidden_dim(dim);
+  s.set_num_layers(layers);
+  s.set_max_seq_len(ctx);
+  s.mutable_token_embedding()->set_vocab_size(vocab);
+  s.mutable_token_embedding()->set_hidden_dim(dim);
+
+  spec::DecoderLayerSpec* layer = s.mutable_layer();
+  spec::AttentionSpec* attn = layer->mutable_attention();
+  attn->set_hidden_dim(dim);
+  attn->set_num_heads(heads);
+  attn->set_num_kv_heads(kv_heads);
+  attn->set_head_dim(head_dim);
+  attn->set_max_seq_len(ctx);
+  spec::MlpSpec* mlp = layer->mutable_mlp();
+  mlp->set_hidden_dim(dim);
+  mlp->set_intermediate_dim(ff);
+
+  if (gpt2) {
+    TTT_ASSIGN_OR_RETURN(double eps, Float(f, key("attention.layer_norm_epsilon"), 1e-5));
+    for (spec::NormSpec* n : {layer->mutable_attention_norm(), layer->mutable_mlp_norm(), s.mutable_final_norm()}) {
+      SetNorm(n, spec::NormSpec::LAYER_NORM, dim, eps);
+    }
+    s.set_learned_positions(true);
+    s.mutable_position_embedding()->set_max_positions(ctx);
+    s.mutable_position_embedding()->set_hidden_dim(dim);
+    attn->set_qkv_bias(true);
+    attn->set_output_bias(true);
+    attn->set_use_rope(false);
+    mlp->set_activation(spec::GELU_TANH);
+    mlp->set_gated(false);
+    mlp->set_bias(true);
+  } else {
+    TTT_ASSIGN_OR_RETURN(double eps, Float(f, key("attention.layer_norm_rms_epsilon"), 1e-5));
+    for (spec::NormSpec* n : {layer->mutable_attention_norm(), layer->mutable_mlp_norm(), s.mutable_final_norm()}) {
+      SetNorm(n, spec::NormSpec::RMS_NORM, dim, eps);
+    }
+    attn->set_qkv_bias(arch == "qwen2" || f.FindTensor("blk.0.attn_q.bias") != nullptr);
+    attn->set_output_bias(f.FindTensor("blk.0.attn_output.bias") != nullptr);
+    attn->set_use_rope(true);
+    spec::RopeSpec* rope = attn->mutable_rope();
+    TTT_ASSIGN_OR_RETURN(double theta, Float(f, key("rope.freq_base"), 10000.0));
+    TTT_ASSIGN_OR_RETURN(uint32_t rotary, Uint(f, key("rope.dimension_count"), head_dim));
+    rope->set_theta(theta);
+    rope->set_head_dim(head_dim);
+    rope->set_rotary_dim(rotary == head_dim ? 0 : rotary);
+    rope->set_convention(arch == "llama" ? spec::RopeSpec::INTERLEAVED : spec::RopeSpec::ROTATE_HALF);
+    if (f.Has(key("rope.scaling.type"))) {
+      TTT_ASSIGN_OR_RETURN(std::string type, f.GetString(key("rope.scaling.type")));
+      if (type == "linear") {
+        TTT_ASSIGN_OR_RETURN(double factor, Float(f, key("rope.scaling.factor"), 1.0));
+        rope->mutable_scaling()->set_type(spec::RopeScaling::LINEAR);
+        rope->mutable_scaling()->set_factor(factor);
+      } else if (type != "none") {
+        return absl::UnimplementedError(absl::StrCat("GGUF file '", f.path(), "': ", key("rope.scaling.type"), " \"",
+                                                     type, "\" is not supported (only linear)"));
+      }
+    }
+    if (f.FindTensor("rope_freqs.weight") != nullptr) {
+      // Llama 3.1 stores its frequency scaling as a tensor of per-dimension factors.
+      return absl::UnimplementedError(absl::StrCat(
+          "GGUF file '", f.path(), "' scales RoPE with a rope_freqs.weight tensor (Llama 3.1 style), which this "
+          "reader does not translate; load the Hugging Face checkpoint instead (its rope_scaling is supported)"));
+    }
+    mlp->set_activation(spec::SILU);
+    mlp->set_gated(true);
+    mlp->set_bias(false);
+  }
+
+  s.mutable_lm_head()->set_hidden_dim(dim);
+  s.mutable_lm_head()->set_vocab_size(vocab);
+  s.mutable_lm_head()->set_tied(f.FindTensor("output.weight") == nullptr);
+
+  spec::SpecialTokens* special = s.mutable_special_tokens();
+  TTT_ASSIGN_OR_RETURN(std::optional<int32_t> bos, TokenId(f, "tokenizer.ggml.bos_token_id"));
+  TTT_ASSIGN_OR_RETURN(std::optional<int32_t> eos, TokenId(f, "tokenizer.ggml.eos_token_id"));
+  TTT_ASSIGN_OR_RETURN(std::optional<int32_t> eot, TokenId(f, "tokenizer.ggml.eot_token_id"));
+  TTT_ASSIGN_OR_RETURN(std::optional<int32_t> pad, TokenId(f, "tokenizer.ggml.padding_token_id"));
+  if (bos) special->set_bos_id(*bos);
+  if (eos) special->add_eos_ids(*eos);
+  if (eot && eot != eos) special->add_eos_ids(*eot);
+  if (pad) special->set_pad_id(*pad);
+  bool add_bos = false;
+  if (f.Has("tokenizer.ggml.add_bos_token")) {
+    TTT_ASSIGN_OR_RETURN(add_bos, f.GetBool("tokenizer.ggml.add_bos_token"));
+  } else if (f.Has("tokenizer.ggml.model")) {
+    TTT_ASSIGN_OR_RETURN(std::string model, f.GetString("tokenizer.ggml.model"));
+    add_bos = model == "llama";  // llama.cpp's default for SentencePiece vocabularies
+  }
+  special->set_add_bos(add_bos && bos.has_value());
+  return s;
+}
+
+}  // namespace ttt::formats

@@ -1,0 +1,183 @@
+#include "core/formats/weight_name_map.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/strip.h"
+#include "absl/strings/str_cat.h"
+#include "core/runtime/status.h"
+
+namespace ttt::formats {
+
+WeightNameMap HfLlamaNames() {
+  WeightNameMap m;
+  m.globals = {{"model.embed_tokens.weight", "tok_embeddings"},
+               {"model.norm.weight", "final_norm.weight"},
+               {"lm_head.weight", "lm_head"}};
+  m.layer_prefix = "model.layers.";
+  for (const auto& [hf, canon] : std::vector<std::pair<std::string, std::string>>{
+           {"self_attn.q_proj", "attn.wq"}, {"self_attn.k_proj", "attn.wk"}, {"self_attn.v_proj", "attn.wv"},
+           {"self_attn.o_proj", "attn.wo"}, {"mlp.gate_proj", "mlp.w_gate"}, {"mlp.up_proj", "mlp.w_up"},
+           {"mlp.down_proj", "mlp.w_down"}}) {
+    m.layer_suffixes.emplace_back(hf + ".weight", canon);
+    m.layer_suffixes.emplace_back(hf + ".bias", canon + ".bias");
+  }
+  m.layer_suffixes.emplace_back("input_layernorm.weight", "attn_norm.weight");
+  m.layer_suffixes.emplace_back("post_attention_layernorm.weight", "mlp_norm.weight");
+  m.ignored_suffixes = {"rotary_emb.inv_freq"};
+  return m;
+}
+
+WeightNameMap HfGpt2Names() {
+  WeightNameMap m;
+  m.strip_prefixes = {"transformer."};
+  m.globals = {{"wte.weight", "tok_embeddings"},    {"wpe.weight", "pos_embeddings"},
+               {"ln_f.weight", "final_norm.weight"}, {"ln_f.bias", "final_norm.bias"},
+               {"lm_head.weight", "lm_head"}};
+  m.layer_prefix = "h.";
+  m.layer_suffixes = {{"ln_1.weight", "attn_norm.weight"},     {"ln_1.bias", "attn_norm.bias"},
+                      {"attn.c_attn.weight", "attn.wqkv"},     {"attn.c_attn.bias", "attn.wqkv.bias"},
+                      {"attn.c_proj.weight", "attn.wo"},       {"attn.c_proj.bias", "attn.wo.bias"},
+                      {"ln_2.weight", "mlp_norm.weight"},      {"ln_2.bias", "mlp_norm.bias"},
+                      {"mlp.c_fc.weight", "mlp.w_up"},         {"mlp.c_fc.bias", "mlp.w_up.bias"},
+                      {"mlp.c_proj.weight", "mlp.w_down"},     {"mlp.c_proj.bias", "mlp.w_down.bias"}};
+  // The causal-mask buffers older transformers versions saved with the weights.
+  m.ignored_suffixes = {"attn.bias", "attn.masked_bias"};
+  m.fused_qkv_suffix = "attn.wqkv";
+  m.transpose_layer_matrices = true;
+  return m;
+}
+
+namespace {
+
+void AddGgufLayerNames(WeightNameMap& m, const std::vector<std::pair<std::string, std::string>>& pairs) {
+  m.layer_prefix = "blk.";
+  for (const auto& [gguf, canon] : pairs) {
+    m.layer_suffixes.emplace_back(gguf + ".weight", canon);
+    m.layer_suffixes.emplace_back(gguf + ".bias", canon + ".bias");
+  }
+  m.layer_suffixes.emplace_back("attn_norm.weight", "attn_norm.weight");
+  m.layer_suffixes.emplace_back("attn_norm.bias", "attn_norm.bias");
+  m.layer_suffixes.emplace_back("ffn_norm.weight", "mlp_norm.weight");
+  m.layer_suffixes.emplace_back("ffn_norm.bias", "mlp_norm.bias");
+}
+
+}  // namespace
+
+WeightNameMap GgufLlamaNames() {
+  WeightNameMap m;
+  m.globals = {{"token_embd.weight", "tok_embeddings"},
+               {"output_norm.weight", "final_norm.weight"},
+               {"output.weight", "lm_head"}};
+  AddGgufLayerNames(m, {{"attn_q", "attn.wq"},
+                        {"attn_k", "attn.wk"},
+                        {"attn_v", "attn.wv"},
+                        {"attn_output", "attn.wo"},
+                        {"ffn_gate", "mlp.w_gate"},
+                        {"ffn_up", "mlp.w_up"},
+                        {"ffn_down", "mlp.w_down"}});
+  // Precomputed RoPE tables some converters add; the rotation is recomputed from the spec.
+  m.ignored_suffixes = {"attn_rot_embd.weight"};
+  return m;
+}
+
+WeightNameMap GgufGpt2Names() {
+  WeightNameMap m;
+  m.globals = {{"token_embd.weight", "tok_embeddings"},   {"position_embd.weight", "pos_embeddings"},
+               {"output_norm.weight", "final_norm.weight"}, {"output_norm.bias", "final_norm.bias"},
+               {"output.weight", "lm_head"}};
+  AddGgufLayerNames(m, {{"attn_qkv", "attn.wqkv"},
+                        {"attn_output", "attn.wo"},
+                        {"ffn_up", "mlp.w_up"},
+                        {"ffn_down", "mlp.w_down"}});
+  m.fused_qkv_suffix = "attn.wqkv";
+  return m;
+}
+
+namespace {
+
+absl::Status SplitFusedQkv(const spec::ModelSpec& spec, const std::string& fused_suffix, WeightMap& weights,
+                           const std::string& source) {
+  const spec::AttentionSpec& attn = spec.layer().attention();
+  const int64_t q = static_cast<int64_t>(attn.num_heads()) * attn.head_dim();
+  const int64_t kv = static_cast<int64_t>(attn.num_kv_heads() ? attn.num_kv_heads() : attn.num_heads()) *
+                     attn.head_dim();
+  for (uint32_t i = 0; i < spec.num_layers(); ++i) {
+    for (const char* tail : {"", ".bias"}) {
+      std::string fused = absl::StrCat("layers.", i, ".", fused_suffix, tail);
+      auto it = weights.find(fused);
+      if (it == weights.end()) continue;
+      Tensor t = std::move(it->second);
+      weights.erase(it);
+      if (t.rank() < 1 || t.dim(0) != q + 2 * kv || (*tail == '\0' && t.rank() != 2) ||
+          (*tail != '\0' && t.rank() != 1)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "checkpoint '", source, "': fused q/k/v weight of layer ", i, " (", fused, ") has shape ",
+            ShapeString(t.shape()), " but the spec needs ", q + 2 * kv, " rows (", q, " q + 2 x ", kv, " k/v)",
+            *tail == '\0' ? absl::StrCat(" of ", spec.hidden_dim()) : std::string()));
+      }
+      std::string base = absl::StrCat("layers.", i, ".attn.");
+      weights[absl::StrCat(base, "wq", tail)] = t.Slice(0, 0, q);
+      weights[absl::StrCat(base, "wk", tail)] = t.Slice(0, q, kv);
+      weights[absl::StrCat(base, "wv", tail)] = t.Slice(0, q + kv, kv);
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<WeightMap> MapWeights(const WeightNameMap& map, const spec::ModelSpec& spec,
+                                     const std::vector<std::string>& names,
+                                     const std::function<absl::StatusOr<Tensor>(const std::string&)>& load,
+                                     const std::string& source) {
+  WeightMap weights;
+  for (const std::string& name : names) {
+    absl::string_view n = name;
+    for (const std::string& prefix : map.strip_prefixes) {
+      if (absl::ConsumePrefix(&n, prefix)) break;
+    }
+    bool ignored = false;
+    for (const std::string& suffix : map.ignored_suffixes) {
+      ignored |= n == suffix || absl::EndsWith(n, absl::StrCat(".", suffix));
+    }
+    if (ignored) continue;
+
+    std::string canonical;
+    for (const auto& [from, to] : map.globals) {
+      if (n == from) canonical = to;
+    }
+    if (canonical.empty() && absl::ConsumePrefix(&n, map.layer_prefix)) {
+      size_t dot = n.find('.');
+      uint32_t layer;
+      if (dot != absl::string_view::npos && absl::SimpleAtoi(n.substr(0, dot), &layer)) {
+        if (layer >= spec.num_layers()) {
+          return absl::InvalidArgumentError(absl::StrCat("checkpoint '", source, "': tensor '", name, "' is in layer ",
+                                                         layer, " but the config has ", spec.num_layers(), " layers"));
+        }
+        absl::string_view rest = n.substr(dot + 1);
+        for (const auto& [from, to] : map.layer_suffixes) {
+          if (rest == from) canonical = absl::StrCat("layers.", layer, ".", to);
+        }
+      }
+    }
+    if (canonical.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "checkpoint '", source, "': tensor '", name, "' is not a weight of a ", spec.family(),
+          " model; is the config's model type right?"));
+    }
+    if (spec.lm_head().tied() && absl::StartsWith(canonical, "lm_head")) continue;  // a copy of the embedding
+    if (weights.contains(canonical)) {
+      return absl::InvalidArgumentError(absl::StrCat("checkpoint '", source, "': tensor '", name,
+                                                     "' is a second copy of weight '", canonical, "'"));
+    }
+    TTT_ASSIGN_OR_RETURN(Tensor t, load(name));
+    if (map.transpose_layer_matrices && absl::StartsWith(canonical, "layers.") && t.rank() == 2) {
+      t = t.Transpose(0, 1).Contiguous();
+    }
+    weights[canonical] = std::move(t);
+  }
+  if (!map.fused_qkv_suffix.empty()) TTT_RETURN_IF_ERROR(SplitFusedQkv(spec, map.fused_qkv_suffix, weights, source));
+  return weights;
+}
+
+}  // namespace ttt::formats

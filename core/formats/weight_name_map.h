@@ -1,0 +1,42 @@
+// Per-family translation of a checkpoint's tensor names to the canonical names of canonical_weights.h.
+// Families differ only in these tables (plus two layout quirks: GPT-2's Conv1D weights stored [in, out],
+// and fused q/k/v projections that are split into wq/wk/wv).
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "core/formats/canonical_weights.h"
+#include "core/specs/proto/model.pb.h"
+
+namespace ttt::formats {
+
+struct WeightNameMap {
+  std::vector<std::string> strip_prefixes;                          // dropped before matching ("transformer.")
+  std::vector<std::pair<std::string, std::string>> globals;         // whole name -> canonical name
+  std::string layer_prefix;                                         // "model.layers." then "<i>."
+  std::vector<std::pair<std::string, std::string>> layer_suffixes;  // suffix -> canonical suffix
+  std::vector<std::string> ignored_suffixes;                        // buffers that are not weights
+  // Canonical suffix of a fused [q; k; v] projection (rows in that order after any transpose), or "".
+  std::string fused_qkv_suffix;
+  bool transpose_layer_matrices = false;  // 2-D layer weights are stored [in, out] (GPT-2 Conv1D)
+};
+
+WeightNameMap HfLlamaNames();  // llama, mistral, qwen2 in transformers' layout
+WeightNameMap HfGpt2Names();
+WeightNameMap GgufLlamaNames();  // llama.cpp's llama and qwen2 tensors
+WeightNameMap GgufGpt2Names();
+
+// Loads every tensor of `names` that the map knows and returns them under canonical names: Conv1D
+// weights transposed into contiguous copies, fused q/k/v split into views, a lm_head dropped when the spec
+// ties it. Unknown names are an error naming the tensor and `source` unless the map ignores them.
+absl::StatusOr<WeightMap> MapWeights(const WeightNameMap& map, const spec::ModelSpec& spec,
+                                     const std::vector<std::string>& names,
+                                     const std::function<absl::StatusOr<Tensor>(const std::string&)>& load,
+                                     const std::string& source);
+
+}  // namespace ttt::formats

@@ -1,0 +1,105 @@
+// Attention for the queries of one GQA group, AVX2 version of core/kernels/avx512/attention_avx512.cc.
+#include <immintrin.h>
+
+#include <cmath>
+
+#include "core/kernels/avx2/kernels_avx2.h"
+#include "core/kernels/avx2/vec_math_avx2.h"
+
+namespace ttt::kernels::avx2 {
+namespace {
+
+template <int kKeys>
+inline void Scores(const float* q, const float* k, int64_t kv_stride, int64_t head_dim, float scale,
+                   float* scores) {
+  __m256 acc[kKeys];
+  #pragma GCC unroll 16
+  for (int j = 0; j < kKeys; ++j) acc[j] = _mm256_setzero_ps();
+  for (int64_t d = 0; d < head_dim; d += 8) {
+    const __m256i mask = TailMask(head_dim - d < 8 ? head_dim - d : 8);
+    const __m256 qv = _mm256_maskload_ps(q + d, mask);
+    #pragma GCC unroll 16
+    for (int j = 0; j < kKeys; ++j) {
+      acc[j] = _mm256_fmadd_ps(qv, _mm256_maskload_ps(k + j * kv_stride + d, mask), acc[j]);
+    }
+  }
+  #pragma GCC unroll 16
+  for (int j = 0; j < kKeys; ++j) scores[j] = ReduceAdd(acc[j]) * scale;
+}
+
+template <int kChunks>
+inline void WeightedSum(const float* p, const float* v, int64_t kv_stride, int64_t count, int64_t d0,
+                        int64_t head_dim, bool accumulate, float* out) {
+  __m256 acc[kChunks];
+  __m256i mask[kChunks];
+  #pragma GCC unroll 16
+  for (int c = 0; c < kChunks; ++c) {
+    const int64_t left = head_dim - d0 - 8 * c;
+    mask[c] = TailMask(left < 8 ? left : 8);
+    acc[c] = accumulate ? _mm256_maskload_ps(out + d0 + 8 * c, mask[c]) : _mm256_setzero_ps();
+  }
+  for (int64_t j = 0; j < count; ++j) {
+    const __m256 pj = _mm256_set1_ps(p[j]);
+    const float* row = v + j * kv_stride + d0;
+    #pragma GCC unroll 16
+    for (int c = 0; c < kChunks; ++c) acc[c] = _mm256_fmadd_ps(pj, _mm256_maskload_ps(row + 8 * c, mask[c]), acc[c]);
+  }
+  #pragma GCC unroll 16
+  for (int c = 0; c < kChunks; ++c) _mm256_maskstore_ps(out + d0 + 8 * c, mask[c], acc[c]);
+}
+
+void WeightedSumBlock(const float* p, const float* v, int64_t kv_stride, int64_t count, int64_t head_dim,
+                      bool accumulate, float* out) {
+  for (int64_t d0 = 0; d0 < head_dim; d0 += 64) {
+    const int64_t chunks = (head_dim - d0 + 7) / 8;
+    switch (chunks >= 8 ? 8 : chunks) {
+      case 1: WeightedSum<1>(p, v, kv_stride, count, d0, head_dim, accumulate, out); break;
+      case 2: WeightedSum<2>(p, v, kv_stride, count, d0, head_dim, accumulate, out); break;
+      case 3: WeightedSum<3>(p, v, kv_stride, count, d0, head_dim, accumulate, out); break;
+      case 4: WeightedSum<4>(p, v, kv_stride, count, d0, head_dim, accumulate, out); break;
+      case 5: WeightedSum<5>(p, v, kv_stride, count, d0, head_dim, accumulate, out); break;
+      case 6: WeightedSum<6>(p, v, kv_stride, count, d0, head_dim, accumulate, out); break;
+      case 7: WeightedSum<7>(p, v, kv_stride, count, d0, head_dim, accumulate, out); break;
+      default: WeightedSum<8>(p, v, kv_stride, count, d0, head_dim, accumulate, out); break;
+    }
+  }
+}
+
+constexpr int64_t kValueBlock = 64;
+
+}  // namespace
+
+void AttentionQueries(const float* q, int64_t num_queries, const float* k, const float* v, int64_t kv_stride,
+                      int64_t key_begin, int64_t key_end, int64_t head_dim, float scale, float* scores,
+                      float* out) {
+  const int64_t count = key_end - key_begin;
+  if (count <= 0) {
+    for (int64_t d = 0; d < num_queries * head_dim; ++d) out[d] = 0.0f;
+    return;
+  }
+  const float* kb = k + key_begin * kv_stride;
+  int64_t j = 0;
+  for (; j + 4 <= count; j += 4) {
+    for (int64_t g = 0; g < num_queries; ++g) {
+      Scores<4>(q + g * head_dim, kb + j * kv_stride, kv_stride, head_dim, scale, scores + g * count + j);
+    }
+  }
+  for (; j < count; ++j) {
+    for (int64_t g = 0; g < num_queries; ++g) {
+      Scores<1>(q + g * head_dim, kb + j * kv_stride, kv_stride, head_dim, scale, scores + g * count + j);
+    }
+  }
+  // Softmax per query, normalised in place (SoftmaxRow is this file's vectorised one).
+  for (int64_t g = 0; g < num_queries; ++g) SoftmaxRow(scores + g * count, count);
+
+  const float* vb = v + key_begin * kv_stride;
+  for (int64_t j0 = 0; j0 < count; j0 += kValueBlock) {
+    const int64_t block = count - j0 < kValueBlock ? count - j0 : kValueBlock;
+    for (int64_t g = 0; g < num_queries; ++g) {
+      WeightedSumBlock(scores + g * count + j0, vb + j0 * kv_stride, kv_stride, block, head_dim, j0 > 0,
+                       out + g * head_dim);
+    }
+  }
+}
+
+}  // namespace ttt::kernels::avx2

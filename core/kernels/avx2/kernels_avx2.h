@@ -1,0 +1,33 @@
+// AVX2 + FMA kernels. Declared here for kernel_table.cc, which never calls them unless ttt::BestIsa() is
+// at least kAvx2; defined in *_avx2.cc files compiled with -mavx2 -mfma. Kernels missing here (layer norm,
+// relu, rope) are inherited from the reference table: they are not worth a hand-written version.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace ttt::kernels::avx2 {
+
+void GemvF32(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
+             int64_t n_end, float* y, int64_t ldy);
+float DotF32(const float* a, const float* b, int64_t n);
+
+void RmsNormRow(const float* x, const float* w, float* out, int64_t dim, float eps, bool unit_offset);
+void SoftmaxRow(float* x, int64_t n);
+
+void Silu(const float* x, float* out, int64_t n);
+void GeluErf(const float* x, float* out, int64_t n);
+void GeluTanh(const float* x, float* out, int64_t n);
+
+void Add(const float* a, const float* b, float* out, int64_t n);
+void Mul(const float* a, const float* b, float* out, int64_t n);
+void SiluMul(const float* a, const float* b, float* out, int64_t n);
+void GeluErfMul(const float* a, const float* b, float* out, int64_t n);
+void GeluTanhMul(const float* a, const float* b, float* out, int64_t n);
+
+
+void AttentionQueries(const float* q, int64_t num_queries, const float* k, const float* v, int64_t kv_stride,
+                      int64_t key_begin, int64_t key_end, int64_t head_dim, float scale, float* scores,
+                      float* out);
+
+}  // namespace ttt::kernels::avx2

@@ -1,0 +1,108 @@
+// f32 GEMV for decode: blocks of 4 weight rows times 1 or 2 activation rows, so each weight byte loaded
+// from memory feeds up to 8 FMAs and the 4 row streams keep the prefetchers busy. Every dot product uses
+// the same summation order whatever block it is computed in (16-lane chunk c goes to accumulator c % 2,
+// the masked tail to the next accumulator in turn, then one fixed reduction), so results do not depend on
+// how rows are split over threads.
+#include "core/kernels/avx512/kernels_avx512.h"
+#include "core/kernels/avx512/vec_math_avx512.h"
+
+namespace ttt::kernels::avx512 {
+namespace {
+
+template <int R, int M>
+inline void DotBlock(const float* const* w, const float* const* x, int64_t k, float (&result)[M][R]) {
+  __m512 acc[M][R][2];
+  #pragma GCC unroll 16
+  for (int i = 0; i < M; ++i)
+    #pragma GCC unroll 16
+    for (int j = 0; j < R; ++j) acc[i][j][0] = acc[i][j][1] = _mm512_setzero_ps();
+  int64_t c = 0;
+  for (; c + 32 <= k; c += 32) {
+    __m512 wv0[R], wv1[R];
+    #pragma GCC unroll 16
+    for (int j = 0; j < R; ++j) {
+      wv0[j] = _mm512_loadu_ps(w[j] + c);
+      wv1[j] = _mm512_loadu_ps(w[j] + c + 16);
+    }
+    #pragma GCC unroll 16
+    for (int i = 0; i < M; ++i) {
+      const __m512 x0 = _mm512_loadu_ps(x[i] + c);
+      const __m512 x1 = _mm512_loadu_ps(x[i] + c + 16);
+      #pragma GCC unroll 16
+      for (int j = 0; j < R; ++j) {
+        acc[i][j][0] = _mm512_fmadd_ps(wv0[j], x0, acc[i][j][0]);
+        acc[i][j][1] = _mm512_fmadd_ps(wv1[j], x1, acc[i][j][1]);
+      }
+    }
+  }
+  int slot = 0;
+  if (c + 16 <= k) {
+    #pragma GCC unroll 16
+    for (int i = 0; i < M; ++i) {
+      const __m512 xv = _mm512_loadu_ps(x[i] + c);
+      #pragma GCC unroll 16
+      for (int j = 0; j < R; ++j) acc[i][j][0] = _mm512_fmadd_ps(_mm512_loadu_ps(w[j] + c), xv, acc[i][j][0]);
+    }
+    c += 16;
+    slot = 1;
+  }
+  if (c < k) {
+    const __mmask16 mask = TailMask(k - c);
+    #pragma GCC unroll 16
+    for (int i = 0; i < M; ++i) {
+      const __m512 xv = _mm512_maskz_loadu_ps(mask, x[i] + c);
+      #pragma GCC unroll 16
+      for (int j = 0; j < R; ++j) {
+        acc[i][j][slot] = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mask, w[j] + c), xv, acc[i][j][slot]);
+      }
+    }
+  }
+  #pragma GCC unroll 16
+  for (int i = 0; i < M; ++i)
+    #pragma GCC unroll 16
+    for (int j = 0; j < R; ++j) result[i][j] = _mm512_reduce_add_ps(_mm512_add_ps(acc[i][j][0], acc[i][j][1]));
+}
+
+template <int R>
+inline void RowBlock(const float* x, int64_t m, int64_t k, const char* w, size_t row_bytes, int64_t j0,
+                     float* y, int64_t ldy) {
+  const float* wr[R];
+  #pragma GCC unroll 16
+  for (int j = 0; j < R; ++j) wr[j] = reinterpret_cast<const float*>(w + (j0 + j) * row_bytes);
+  int64_t r = 0;
+  for (; r + 2 <= m; r += 2) {
+    const float* xr[2] = {x + r * k, x + (r + 1) * k};
+    float out[2][R];
+    DotBlock<R, 2>(wr, xr, k, out);
+    for (int i = 0; i < 2; ++i)
+      #pragma GCC unroll 16
+      for (int j = 0; j < R; ++j) y[(r + i) * ldy + j0 + j] = out[i][j];
+  }
+  if (r < m) {
+    const float* xr[1] = {x + r * k};
+    float out[1][R];
+    DotBlock<R, 1>(wr, xr, k, out);
+    #pragma GCC unroll 16
+    for (int j = 0; j < R; ++j) y[r * ldy + j0 + j] = out[0][j];
+  }
+}
+
+}  // namespace
+
+float DotF32(const float* a, const float* b, int64_t n) {
+  const float* wr[1] = {a};
+  const float* xr[1] = {b};
+  float out[1][1];
+  DotBlock<1, 1>(wr, xr, n, out);
+  return out[0][0];
+}
+
+void GemvF32(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
+             int64_t n_end, float* y, int64_t ldy) {
+  const char* wb = static_cast<const char*>(w);
+  int64_t j = n_begin;
+  for (; j + 4 <= n_end; j += 4) RowBlock<4>(x, m, k, wb, w_row_bytes, j, y, ldy);
+  for (; j < n_end; ++j) RowBlock<1>(x, m, k, wb, w_row_bytes, j, y, ldy);
+}
+
+}  // namespace ttt::kernels::avx512

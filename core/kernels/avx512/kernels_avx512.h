@@ -1,0 +1,36 @@
+// AVX-512 kernels (F, BW, VL, DQ). Declared here for kernel_table.cc, which never calls them unless
+// ttt::BestIsa() is kAvx512; defined in *_avx512.cc files compiled with the AVX-512 flags.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace ttt::kernels::avx512 {
+
+void GemvF32(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
+             int64_t n_end, float* y, int64_t ldy);
+float DotF32(const float* a, const float* b, int64_t n);
+
+void RmsNormRow(const float* x, const float* w, float* out, int64_t dim, float eps, bool unit_offset);
+void LayerNormRow(const float* x, const float* w, const float* b, float* out, int64_t dim, float eps);
+void SoftmaxRow(float* x, int64_t n);
+
+void Silu(const float* x, float* out, int64_t n);
+void Relu(const float* x, float* out, int64_t n);
+void GeluErf(const float* x, float* out, int64_t n);
+void GeluTanh(const float* x, float* out, int64_t n);
+
+void Add(const float* a, const float* b, float* out, int64_t n);
+void Mul(const float* a, const float* b, float* out, int64_t n);
+void SiluMul(const float* a, const float* b, float* out, int64_t n);
+void GeluErfMul(const float* a, const float* b, float* out, int64_t n);
+void GeluTanhMul(const float* a, const float* b, float* out, int64_t n);
+
+void RopeRotateHalf(float* x, const float* cos, const float* sin, int64_t half_rotary_dim);
+void RopeInterleaved(float* x, const float* cos, const float* sin, int64_t half_rotary_dim);
+
+void AttentionQueries(const float* q, int64_t num_queries, const float* k, const float* v, int64_t kv_stride,
+                      int64_t key_begin, int64_t key_end, int64_t head_dim, float scale, float* scores,
+                      float* out);
+
+}  // namespace ttt::kernels::avx512

@@ -1,0 +1,125 @@
+// The tokenizer llama.cpp embeds in GGUF files (tokenizer.ggml.* keys).
+#include "absl/strings/str_cat.h"
+#include "core/runtime/status.h"
+#include "core/tokenizers/byte_level_bpe_tokenizer.h"
+#include "core/tokenizers/merge_list.h"
+#include "core/tokenizers/spm_tokenizer.h"
+#include "core/tokenizers/tokenizer_loader.h"
+
+namespace ttt::tokenizers {
+namespace {
+
+using formats::GgufFile;
+
+absl::StatusOr<bool> BoolOr(const GgufFile& gguf, std::string_view key, bool fallback) {
+  if (!gguf.Has(key)) return fallback;
+  return gguf.GetBool(key);
+}
+
+// Special-token ids: an absent key keeps `fallback`; -1 and 0xFFFFFFFF (how converters write "none") mean none.
+absl::StatusOr<int32_t> SpecialIdOr(const GgufFile& gguf, std::string_view key, int32_t fallback) {
+  if (!gguf.Has(key)) return fallback;
+  TTT_ASSIGN_OR_RETURN(int64_t id, gguf.GetInt(key));
+  if (id == -1 || id == 0xFFFFFFFFll) return kNoToken;
+  if (id < 0 || id > INT32_MAX) {
+    return absl::InvalidArgumentError(absl::StrCat(gguf.path(), ": ", std::string(key), " = ", id, " is not a token id"));
+  }
+  return static_cast<int32_t>(id);
+}
+
+absl::StatusOr<Vocabulary> ReadVocabulary(const GgufFile& gguf) {
+  Vocabulary vocab;
+  TTT_ASSIGN_OR_RETURN(vocab.pieces, gguf.GetStringArray("tokenizer.ggml.tokens"));
+  const size_t n = vocab.pieces.size();
+  vocab.types.assign(n, TokenType::kNormal);
+  if (gguf.Has("tokenizer.ggml.token_type")) {
+    TTT_ASSIGN_OR_RETURN(std::vector<int64_t> types, gguf.GetIntArray("tokenizer.ggml.token_type"));
+    if (types.size() != n) {
+      return absl::InvalidArgumentError(absl::StrCat(gguf.path(), ": tokenizer.ggml.token_type has ", types.size(),
+                                                     " entries for ", n, " tokens; the file is inconsistent"));
+    }
+    for (size_t i = 0; i < n; ++i) {
+      // 0 is llama.cpp's "undefined"; anything outside 1..6 is treated as a normal piece as llama.cpp does.
+      if (types[i] >= 1 && types[i] <= 6) vocab.types[i] = static_cast<TokenType>(types[i]);
+    }
+  }
+  return vocab;
+}
+
+absl::StatusOr<std::unique_ptr<Tokenizer>> LoadSpm(const GgufFile& gguf, Vocabulary vocab) {
+  if (!gguf.Has("tokenizer.ggml.scores")) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        gguf.path(), ": tokenizer.ggml.model is \"llama\" but tokenizer.ggml.scores is missing; SentencePiece "
+                     "BPE merges by score; re-convert the model with llama.cpp's convert script"));
+  }
+  TTT_ASSIGN_OR_RETURN(std::vector<double> scores, gguf.GetFloatArray("tokenizer.ggml.scores"));
+  if (scores.size() != vocab.pieces.size()) {
+    return absl::InvalidArgumentError(absl::StrCat(gguf.path(), ": tokenizer.ggml.scores has ", scores.size(),
+                                                   " entries for ", vocab.pieces.size(), " tokens"));
+  }
+  vocab.scores.assign(scores.begin(), scores.end());
+  // llama.cpp's defaults for SentencePiece vocabularies when the keys are absent.
+  TTT_ASSIGN_OR_RETURN(vocab.bos_id, SpecialIdOr(gguf, "tokenizer.ggml.bos_token_id", 1));
+  TTT_ASSIGN_OR_RETURN(vocab.eos_id, SpecialIdOr(gguf, "tokenizer.ggml.eos_token_id", 2));
+  TTT_ASSIGN_OR_RETURN(vocab.unk_id, SpecialIdOr(gguf, "tokenizer.ggml.unknown_token_id", 0));
+  TTT_ASSIGN_OR_RETURN(vocab.add_bos_by_default, BoolOr(gguf, "tokenizer.ggml.add_bos_token", true));
+  SpmOptions options;
+  TTT_ASSIGN_OR_RETURN(bool add_space_prefix, BoolOr(gguf, "tokenizer.ggml.add_space_prefix", true));
+  options.dummy_prefix = add_space_prefix ? DummyPrefix::kAfterEverySpecial : DummyPrefix::kNever;
+  TTT_ASSIGN_OR_RETURN(options.remove_extra_whitespaces,
+                       BoolOr(gguf, "tokenizer.ggml.remove_extra_whitespaces", false));
+  TTT_ASSIGN_OR_RETURN(auto tokenizer, SpmTokenizer::Create(std::move(vocab), options, std::nullopt, gguf.path()));
+  return std::unique_ptr<Tokenizer>(std::move(tokenizer));
+}
+
+absl::StatusOr<std::unique_ptr<Tokenizer>> LoadByteLevel(const GgufFile& gguf, Vocabulary vocab) {
+  if (gguf.Has("tokenizer.ggml.pre")) {
+    TTT_ASSIGN_OR_RETURN(std::string pre, gguf.GetString("tokenizer.ggml.pre"));
+    if (pre != "gpt-2") {
+      return absl::UnimplementedError(absl::StrCat(
+          gguf.path(), ": tokenizer.ggml.pre is \"", pre,
+          "\"; only the GPT-2 pre-tokenizer regex (\"gpt-2\") is implemented, and another regex would give "
+          "different tokens"));
+    }
+  }
+  TTT_ASSIGN_OR_RETURN(std::vector<std::string> lines, gguf.GetStringArray("tokenizer.ggml.merges"));
+  std::vector<PieceMerge> merges;
+  merges.reserve(lines.size());
+  for (size_t i = 0; i < lines.size(); ++i) {
+    std::optional<PieceMerge> merge = SplitMergeLine(lines[i]);
+    if (!merge.has_value()) {
+      return absl::InvalidArgumentError(absl::StrCat(gguf.path(), ": tokenizer.ggml.merges[", i, "] = \"", lines[i],
+                                                     "\" is not \"left right\""));
+    }
+    merges.push_back(*std::move(merge));
+  }
+  TTT_ASSIGN_OR_RETURN(MergeRankTable table,
+                       BuildMergeTable(vocab.pieces, merges, absl::StrCat(gguf.path(), " tokenizer.ggml.merges")));
+  TTT_ASSIGN_OR_RETURN(vocab.bos_id, SpecialIdOr(gguf, "tokenizer.ggml.bos_token_id", kNoToken));
+  TTT_ASSIGN_OR_RETURN(vocab.eos_id, SpecialIdOr(gguf, "tokenizer.ggml.eos_token_id", kNoToken));
+  TTT_ASSIGN_OR_RETURN(vocab.unk_id, SpecialIdOr(gguf, "tokenizer.ggml.unknown_token_id", kNoToken));
+  TTT_ASSIGN_OR_RETURN(vocab.add_bos_by_default, BoolOr(gguf, "tokenizer.ggml.add_bos_token", false));
+  TTT_ASSIGN_OR_RETURN(auto tokenizer, ByteLevelBpeTokenizer::Create(std::move(vocab), std::move(table),
+                                                                     ByteLevelOptions{}, gguf.path()));
+  return std::unique_ptr<Tokenizer>(std::move(tokenizer));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizerFromGguf(const GgufFile& gguf) {
+  if (!gguf.Has("tokenizer.ggml.model")) {
+    return absl::NotFoundError(absl::StrCat(gguf.path(),
+                                            ": no tokenizer.ggml.model key, so no tokenizer is embedded; load the "
+                                            "model's tokenizer.json or tokenizer.model instead"));
+  }
+  TTT_ASSIGN_OR_RETURN(std::string model, gguf.GetString("tokenizer.ggml.model"));
+  if (model != "llama" && model != "gpt2") {
+    return absl::UnimplementedError(absl::StrCat(gguf.path(), ": tokenizer.ggml.model \"", model,
+                                                 "\" is not supported; supported: \"llama\" (SentencePiece BPE), "
+                                                 "\"gpt2\" (byte-level BPE)"));
+  }
+  TTT_ASSIGN_OR_RETURN(Vocabulary vocab, ReadVocabulary(gguf));
+  return model == "llama" ? LoadSpm(gguf, std::move(vocab)) : LoadByteLevel(gguf, std::move(vocab));
+}
+
+}  // namespace ttt::tokenizers
