@@ -58,6 +58,8 @@ struct BadCase {
   const char* expected;
 };
 
+void PrintTo(const BadCase& c, std::ostream* os) { *os << c.name; }
+
 class ValidateErrorTest : public ::testing::TestWithParam<BadCase> {};
 
 TEST_P(ValidateErrorTest, NamesTheFieldAndTheFix) {

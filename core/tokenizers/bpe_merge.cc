@@ -66,9 +66,6 @@ void BpeMerge(std::string_view text, const BpePairRanker& ranker, std::vector<Bp
   sym.resize(kept);
 }
 
-}  // namespace ttt::tokenizers
-
-namespace ttt::tokenizers {
 namespace {
 uint64_t PairKey(int32_t left, int32_t right) {
   return (static_cast<uint64_t>(static_cast<uint32_t>(left)) << 32) | static_cast<uint32_t>(right);

@@ -5,7 +5,10 @@
 
 #include <cstdint>
 #include <string_view>
+#include <utility>
 #include <vector>
+
+#include "absl/container/flat_hash_map.h"
 
 namespace ttt::tokenizers {
 
@@ -27,14 +30,6 @@ class BpePairRanker {
 
 // Merges `symbols` (adjacent, in text order) in place.
 void BpeMerge(std::string_view text, const BpePairRanker& ranker, std::vector<BpeSymbol>* symbols);
-
-}  // namespace ttt::tokenizers
-
-#include <utility>
-
-#include "absl/container/flat_hash_map.h"
-
-namespace ttt::tokenizers {
 
 // An explicit, ordered merge list (HF tokenizer.json, merges.txt, GGUF tokenizer.ggml.merges): the pair of
 // tokens (left, right) merges into `merged`, earlier merges first.

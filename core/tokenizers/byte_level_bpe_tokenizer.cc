@@ -62,7 +62,9 @@ absl::Status ByteLevelBpeTokenizer::EncodeFragment(std::string_view fragment, Fr
                                                    std::vector<int32_t>* out) const {
   std::string prefixed;
   if (options_.add_prefix_space && place.at_text_start && !fragment.empty() && fragment[0] != ' ') {
-    prefixed = " " + std::string(fragment);
+    prefixed.reserve(fragment.size() + 1);
+    prefixed.push_back(' ');
+    prefixed.append(fragment);
     fragment = prefixed;
   }
   TTT_ASSIGN_OR_RETURN(std::vector<std::string_view> chunks, pre_tokenizer_->Split(fragment));

@@ -113,7 +113,13 @@ std::string SpmTokenizer::Normalize(std::string_view fragment, FragmentPlace pla
   const bool prefix = ((options_.dummy_prefix == DummyPrefix::kAfterEverySpecial && place.after_special) ||
                        (options_.dummy_prefix == DummyPrefix::kFirstFragment && place.at_text_start)) &&
                       !(options_.dummy_prefix_unless_leading_space && text[0] == ' ');
-  if (prefix) text.insert(0, " ");
+  if (prefix) {
+    std::string prefixed;
+    prefixed.reserve(text.size() + 1);
+    prefixed.push_back(' ');
+    prefixed.append(text);
+    text.swap(prefixed);
+  }
   if (options_.escape_whitespaces) text = absl::StrReplaceAll(text, {{" ", kSpaceMark}});
   return text;
 }

@@ -68,7 +68,7 @@ TEST(Stories260KTokenizer, FollowsRunCConventions) {
   EXPECT_EQ(bin->eos_id(), 2);
   EXPECT_EQ(*bin->Encode("", true), std::vector<int32_t>({1}));
   EXPECT_TRUE(bin->Encode("", false)->empty());
-  // No piece of this 512-token vocabulary covers 'Q' after a space... but '日' (E6 97 A5) surely has no piece.
+  // A 512-token vocabulary trained on English stories has no piece for '日' (E6 97 A5): it falls back to bytes.
   auto ids = bin->Encode("\xE6\x97\xA5", false);
   ASSERT_TRUE(ids.ok());
   ASSERT_EQ(ids->size(), 4u);  // the dummy-prefix space, then the three bytes

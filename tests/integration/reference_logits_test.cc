@@ -10,6 +10,8 @@ struct ModelCase {
   const char* fixture;  // folder holding reference.json
 };
 
+void PrintTo(const ModelCase& c, std::ostream* os) { *os << c.name; }
+
 class ReferenceLogitsTest : public ::testing::TestWithParam<ModelCase> {};
 
 TEST_P(ReferenceLogitsTest, MatchesLlamaCppWithin1e3OfMaxLogit) {

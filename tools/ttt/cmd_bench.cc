@@ -9,7 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "core/factory/synthetic.h"
 #include "core/runtime/cpu_features.h"
-#include "core/runtime/machine_limits.h"
+#include "core/ops/machine_limits.h"
 #include "core/runtime/status.h"
 #include "core/runtime/threading.h"
 #include "core/specs/validate.h"

@@ -89,6 +89,8 @@ struct AttentionCase {
   uint32_t window, rotary_dim;
 };
 
+void PrintTo(const AttentionCase& c, std::ostream* os) { *os << c.name; }
+
 class AttentionBlockTest : public ::testing::TestWithParam<AttentionCase> {};
 
 TEST_P(AttentionBlockTest, PrefillAndDecodeMatchFloat64Reference) {

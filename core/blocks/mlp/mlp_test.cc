@@ -42,6 +42,8 @@ struct MlpCase {
   bool gated, bias;
 };
 
+void PrintTo(const MlpCase& c, std::ostream* os) { *os << c.name; }
+
 class MlpBlockTest : public ::testing::TestWithParam<MlpCase> {};
 
 TEST_P(MlpBlockTest, MatchesFloat64Reference) {

@@ -1,4 +1,4 @@
-#include "core/runtime/machine_limits.h"
+#include "core/ops/machine_limits.h"
 
 #include <cblas.h>
 #include <omp.h>
@@ -10,6 +10,7 @@
 
 extern "C" void openblas_set_num_threads(int num_threads);
 
+#include "core/kernels/kernel_table.h"
 #include "core/runtime/tensor.h"
 
 namespace ttt {
@@ -22,24 +23,24 @@ double Now() {
 }  // namespace
 
 double MeasureMemoryReadBandwidth(int threads) {
-  constexpr size_t kBytes = size_t{512} << 20;  // far beyond any last-level cache
-  const size_t words = kBytes / sizeof(uint64_t);
-  Tensor buffer = Tensor::Empty(DType::kI32, {static_cast<int64_t>(kBytes / 4)});
-  const uint64_t* data = static_cast<const uint64_t*>(buffer.raw_data());
+  constexpr int64_t kFloats = int64_t{512} << 20 >> 2;  // 512 MiB, far beyond any last-level cache
+  Tensor buffer = Tensor::Empty(DType::kF32, {kFloats});
+  const float* data = buffer.data<float>();
+  const kernels::DotFn dot = kernels::ActiveKernels().dot_f32;  // the SIMD kernel GEMV is built on
   double best = 0;
-  volatile uint64_t sink = 0;
+  volatile float sink = 0;
   for (int rep = 0; rep < 5; ++rep) {
     double start = Now();
-    uint64_t total = 0;
-#pragma omp parallel for num_threads(threads) reduction(^ : total) schedule(static)
-    for (size_t i = 0; i < words; i += 8) {
-      // Eight independent lanes so the loop is limited by memory, not by a dependency chain.
-      total ^= data[i] ^ data[i + 1] ^ data[i + 2] ^ data[i + 3] ^ data[i + 4] ^ data[i + 5] ^ data[i + 6] ^
-               data[i + 7];
+    float total = 0;
+#pragma omp parallel num_threads(threads) reduction(+ : total)
+    {
+      const int64_t id = omp_get_thread_num(), team = omp_get_num_threads();
+      const int64_t begin = kFloats * id / team, end = kFloats * (id + 1) / team;
+      total += dot(data + begin, data + begin, end - begin);  // streams each value once
     }
     double elapsed = Now() - start;
-    sink = sink ^ total;
-    if (rep > 0) best = std::max(best, kBytes / elapsed);  // the first pass faults the pages in
+    sink = sink + total;
+    if (rep > 0) best = std::max(best, kFloats * sizeof(float) / elapsed);  // the first pass faults pages in
   }
   return best;
 }
