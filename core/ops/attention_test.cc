@@ -90,6 +90,12 @@ TEST(Attention, MatchesFloat64Definition) {
       {6, 0, 6, 2, 2, 8, 2, false},        // bidirectional local window
       {37, 0, 37, 9, 3, 64, 0, true},      // SmolLM-135M geometry
       {1, 4096, 4097, 9, 3, 64, 0, true},  // long-context decode
+      // From 16 queries on, prefill runs as sgemm over blocks of 64 queries: several blocks, with a cached
+      // prefix, a sliding window that starts inside a block, GQA, and bidirectional.
+      {130, 5, 135, 4, 2, 16, 0, true},
+      {100, 3, 103, 4, 1, 8, 40, true},
+      {20, 0, 24, 2, 2, 8, 0, false},
+      {70, 0, 70, 2, 1, 8, 9, false},
   };
   for (const Case& c : cases) {
     const int64_t stride = c.kv_heads * c.head_dim + 3;  // a KV slab row with padding
