@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project builds with, configures and builds into build/.
 # Safe to run again: packages already present are not reinstalled and the build is incremental.
+# Usage: tools/setup.sh [TARGET...]   (default: everything)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
@@ -29,6 +30,8 @@ fi
 
 jobs=$(nproc 2>/dev/null || echo 2)
 if [ ! -f "$root/build/CMakeCache.txt" ]; then
-  cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
+  cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 fi
-cmake --build "$root/build" -j"$jobs"
+targets=()
+for t in "$@"; do targets+=(--target "$t"); done
+cmake --build "$root/build" -j"$jobs" "${targets[@]}"
