@@ -11,11 +11,11 @@
 namespace ttt {
 
 absl::StatusOr<LoadedModel> LoadModel(const std::string& model_path, const std::string& tokenizer_path,
-                                      bool require_tokenizer) {
+                                      bool require_tokenizer, const BuildOptions& build) {
   TTT_ASSIGN_OR_RETURN(formats::Checkpoint checkpoint, formats::LoadCheckpoint(model_path));
   LoadedModel loaded;
   loaded.source = model_path;
-  auto model = CausalLm::Create(checkpoint.spec, checkpoint.weights);
+  auto model = CausalLm::Create(checkpoint.spec, checkpoint.weights, build);
   if (!model.ok()) return Annotate(model.status(), model_path);
   loaded.model = *std::move(model);
   const std::string tok = tokenizer_path.empty() ? checkpoint.tokenizer_path : tokenizer_path;

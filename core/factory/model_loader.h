@@ -20,7 +20,7 @@ struct LoadedModel {
 // `tokenizer_path` empty: use the tokenizer the checkpoint names or ships (tokenizer.json, the GGUF's own,
 // tok512.bin / tokenizer.bin beside a llama2.c checkpoint).
 absl::StatusOr<LoadedModel> LoadModel(const std::string& model_path, const std::string& tokenizer_path = "",
-                                      bool require_tokenizer = true);
+                                      bool require_tokenizer = true, const BuildOptions& build = {});
 
 // The bundled demo model (stories260K): $TTT_DEMO_MODEL, <prefix>/share/ttt/demo, or the source tree's copy.
 std::string DemoModelPath();

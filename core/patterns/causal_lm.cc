@@ -17,7 +17,8 @@ InferenceState::InferenceState(KvCache cache, int64_t chunk, int64_t hidden, int
       scratch_(Tensor::Empty(DType::kF32, {scratch_floats})),
       positions_(static_cast<size_t>(chunk)) {}
 
-absl::StatusOr<std::unique_ptr<CausalLm>> CausalLm::Create(const spec::ModelSpec& spec, const WeightMap& weights) {
+absl::StatusOr<std::unique_ptr<CausalLm>> CausalLm::Create(const spec::ModelSpec& spec, const WeightMap& weights,
+                                                          const BuildOptions& options) {
   auto model = std::unique_ptr<CausalLm>(new CausalLm());
   TTT_ASSIGN_OR_RETURN(model->spec_, ValidateModel(spec));
   const spec::ModelSpec& s = model->spec_;
@@ -36,6 +37,17 @@ absl::StatusOr<std::unique_ptr<CausalLm>> CausalLm::Create(const spec::ModelSpec
   auto head = LmHead::Create(s.lm_head(), weights, model->embedding_.table());
   if (!head.ok()) return Annotate(head.status(), "LM head");
   model->lm_head_ = *std::move(head);
+  const DType dtype = options.linear_weight_dtype;
+  if (dtype != DType::kF32 && dtype != DType::kBF16 && dtype != DType::kI8 && dtype != DType::kBFP8 &&
+      dtype != DType::kBFP4) {
+    return absl::InvalidArgumentError(absl::StrCat("linear weights cannot be stored as ", DTypeName(dtype),
+                                                   ": use f32, bf16, i8, bfp8 or bfp4"));
+  }
+  for (auto& layer : model->layers_) {
+    absl::Status s = layer->ConvertLinearWeights(dtype);
+    if (!s.ok()) return Annotate(s, absl::StrCat("layer ", layer->index()));
+  }
+  TTT_RETURN_IF_ERROR(model->lm_head_.ConvertWeight(dtype));
   return model;
 }
 
@@ -142,32 +154,35 @@ absl::Status CausalLm::Decode(InferenceState& state, absl::Span<const int32_t> s
 }
 
 namespace {
-// Weight elements and bytes of the four projections of one layer.
+// The four projections of one layer.
 template <typename Fn>
 void ForEachProjection(const DecoderLayer& layer, Fn&& fn) {
-  fn(layer.attention().qkv_projection().weight());
-  fn(layer.attention().output_projection().weight());
-  fn(layer.mlp().up_projection().weight());
-  fn(layer.mlp().down_projection().weight());
+  fn(layer.attention().qkv_projection());
+  fn(layer.attention().output_projection());
+  fn(layer.mlp().up_projection());
+  fn(layer.mlp().down_projection());
 }
 }  // namespace
 
 int64_t CausalLm::DecodeWeightBytes() const {
   int64_t bytes = 0;
-  for (const auto& layer : layers_) ForEachProjection(*layer, [&](const Tensor& w) { bytes += w.nbytes(); });
-  bytes += lm_head_.projection().weight().nbytes();
+  for (const auto& layer : layers_) ForEachProjection(*layer, [&](const Linear& l) { bytes += l.weight_bytes(); });
+  bytes += lm_head_.projection().weight_bytes();
   bytes += spec_.hidden_dim() * sizeof(float);
   return bytes;
 }
 
 double CausalLm::PrefillFlops(int64_t tokens) const {
   double per_token = 0;
-  for (const auto& layer : layers_) ForEachProjection(*layer, [&](const Tensor& w) { per_token += 2.0 * w.numel(); });
+  for (const auto& layer : layers_) ForEachProjection(*layer, [&](const Linear& l) {
+      per_token += 2.0 * l.in_features() * l.out_features();
+    });
   const spec::AttentionSpec& a = spec_.layer().attention();
   // Query t attends to t + 1 keys: QK^T and PV each cost 2 * head_dim per key and head.
   const double pairs = 0.5 * tokens * (tokens + 1);
   const double attention = num_layers() * pairs * 4.0 * a.num_heads() * a.head_dim();
-  return per_token * tokens + attention + 2.0 * lm_head_.projection().weight().numel();
+  const Linear& head = lm_head_.projection();
+  return per_token * tokens + attention + 2.0 * head.in_features() * head.out_features();
 }
 
 }  // namespace ttt

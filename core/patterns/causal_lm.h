@@ -41,9 +41,17 @@ class InferenceState {
   std::vector<int32_t> positions_;
 };
 
+// How a model is built on the CPU. (Per-op hardware configs per device replace this with the hwconfig work.)
+struct BuildOptions {
+  // Storage of every linear op's weight (attention and MLP projections, LM head): f32, bf16, i8, bfp8 or
+  // bfp4. Decoding is memory-bound, so fewer weight bytes decode faster.
+  DType linear_weight_dtype = DType::kF32;
+};
+
 class CausalLm {
  public:
-  static absl::StatusOr<std::unique_ptr<CausalLm>> Create(const spec::ModelSpec& spec, const WeightMap& weights);
+  static absl::StatusOr<std::unique_ptr<CausalLm>> Create(const spec::ModelSpec& spec, const WeightMap& weights,
+                                                          const BuildOptions& options = {});
 
   // max_seq_len 0 means the spec's; prompts are processed `prefill_chunk` tokens at a time.
   absl::StatusOr<std::unique_ptr<InferenceState>> NewState(int64_t max_batch = 1, int64_t max_seq_len = 0,

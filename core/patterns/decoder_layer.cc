@@ -30,6 +30,11 @@ absl::StatusOr<std::unique_ptr<DecoderLayer>> DecoderLayer::Create(const spec::D
   return layer;
 }
 
+absl::Status DecoderLayer::ConvertLinearWeights(DType dtype) {
+  TTT_RETURN_IF_ERROR(attention_->ConvertWeights(dtype));
+  return mlp_.ConvertWeights(dtype);
+}
+
 int64_t DecoderLayer::ScratchFloats(int64_t tokens) const {
   return 2 * tokens * hidden_ + std::max(attention_->ScratchFloats(tokens), mlp_.ScratchFloats(tokens));
 }

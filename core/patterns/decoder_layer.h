@@ -16,6 +16,9 @@ class DecoderLayer {
   static absl::StatusOr<std::unique_ptr<DecoderLayer>> Create(const spec::DecoderLayerSpec& spec,
                                                               const WeightMap& weights, int64_t index);
 
+  // Stores every projection of the layer in `dtype`.
+  absl::Status ConvertLinearWeights(DType dtype);
+
   int64_t ScratchFloats(int64_t tokens) const;
   // x [tokens, hidden] is updated in place (the residual stream).
   void Prefill(float* x, int64_t tokens, int64_t pos0, KvCache& cache, int64_t slot, float* scratch) const;

@@ -37,23 +37,21 @@ Stats Summarise(std::vector<double> samples) {
 
 absl::Status RunBench(const std::vector<std::string>& argv) {
   Args args(argv);
-  long long n_prompt = 0, n_gen = 0, reps = 0, threads = 0;
+  long long n_prompt = 0, n_gen = 0, reps = 0;
   TTT_RETURN_IF_ERROR(args.GetInt("p", 128, &n_prompt));
   TTT_RETURN_IF_ERROR(args.GetInt("n", 32, &n_gen));
   TTT_RETURN_IF_ERROR(args.GetInt("r", 3, &reps));
-  TTT_RETURN_IF_ERROR(args.GetInt("threads", 0, &threads));
   const std::string output = args.Get("o", "md");
   const std::string shape = args.Get("shape");
   if (reps < 1 || n_prompt < 0 || n_gen < 0) return absl::InvalidArgumentError("-p, -n must be >= 0 and -r >= 1");
   if (output != "md" && output != "json") return absl::InvalidArgumentError("-o must be md or json");
-  SetNumThreads(static_cast<int>(threads));
-
   std::unique_ptr<CausalLm> model;
   std::string model_name;
   if (!shape.empty()) {
     TTT_ASSIGN_OR_RETURN(spec::ModelSpec spec, NamedShape(shape));
     TTT_ASSIGN_OR_RETURN(spec, ValidateModel(spec));
-    TTT_ASSIGN_OR_RETURN(model, CausalLm::Create(spec, SyntheticWeights(spec, 1234)));
+    TTT_ASSIGN_OR_RETURN(BuildOptions build, BuildOptionsFromArgs(args));
+    TTT_ASSIGN_OR_RETURN(model, CausalLm::Create(spec, SyntheticWeights(spec, 1234), build));
     model_name = absl::StrCat(shape, " (random weights)");
   } else {
     TTT_ASSIGN_OR_RETURN(LoadedModel loaded, LoadModelFromArgs(args, /*require_tokenizer=*/false));
@@ -115,7 +113,8 @@ absl::Status RunBench(const std::vector<std::string>& argv) {
     nlohmann::json all = nlohmann::json::array();
     for (const Test& t : tests) {
       all.push_back({{"model_type", model_name},
-                     {"model_n_params", model->DecodeWeightBytes() / 4},
+                     {"model_size", model->DecodeWeightBytes()},
+                     {"weight_type", std::string(DTypeName(model->lm_head().projection().weight_dtype()))},
                      {"n_threads", nthreads},
                      {"cpu_isa", IsaName(BestIsa())},
                      {"n_prompt", t.n_prompt},
@@ -131,8 +130,11 @@ absl::Status RunBench(const std::vector<std::string>& argv) {
     std::cout << all.dump(2) << "\n";
     return absl::OkStatus();
   }
-  std::cout << absl::StrFormat("machine: %d threads, %s kernels, memory read %.1f GB/s, f32 GEMM peak %.1f GFLOP/s\n\n",
-                               nthreads, IsaName(BestIsa()), bandwidth / 1e9, gemm_peak / 1e9);
+  std::cout << absl::StrFormat("machine: %d threads, %s kernels, memory read %.1f GB/s, f32 GEMM peak %.1f GFLOP/s\n"
+                               "weights: %s, %.1f MB read per generated token\n\n",
+                               nthreads, IsaName(BestIsa()), bandwidth / 1e9, gemm_peak / 1e9,
+                               DTypeName(model->lm_head().projection().weight_dtype()),
+                               model->DecodeWeightBytes() / 1e6);
   std::cout << "| model | threads | test | t/s | limit | fraction of limit |\n|---|---|---|---|---|---|\n";
   for (const Test& t : tests) {
     std::string name = t.n_prompt > 0 ? absl::StrCat("pp", t.n_prompt) : absl::StrCat("tg", t.n_gen);
@@ -146,7 +148,7 @@ absl::Status RunBench(const std::vector<std::string>& argv) {
 }
 
 TTT_COMMAND({"bench", "prompt and generation speed (llama-bench style) against the machine's limits",
-             "ttt bench (--model PATH | --shape smollm-135m) [-p 128] [-n 32] [-r 3] [-o md|json] [--threads N]",
+             "ttt bench (--model PATH | --shape smollm-135m) [-p 128] [-n 32] [-r 3] [-o md|json] [--threads N] [--weights f32|bf16|int8|bfp8|bfp4]",
              RunBench});
 
 }  // namespace

@@ -50,7 +50,7 @@ absl::Status RunGenerate(const std::vector<std::string>& argv) {
 TTT_COMMAND({"generate", "generate text from a prompt (default: the bundled stories260K demo model)",
              "ttt generate [--model PATH] [--tokenizer PATH] [--prompt TEXT] [-n N] [--temperature T] "
              "[--top-k K] [--top-p P] [--min-p P] [--repeat-penalty R] [--seed S] [--stop TEXT] "
-             "[--threads N] [--stats]",
+             "[--threads N] [--weights f32|bf16|int8|bfp8|bfp4] [--stats]",
              RunGenerate});
 
 }  // namespace

@@ -9,7 +9,9 @@
 
 namespace ttt::cli {
 
-// Reads --model (default: the bundled demo model), --tokenizer and --threads, and loads the model.
+// Reads --threads and --weights (f32|bf16|int8|bfp8|bfp4: the storage of every linear op's weight).
+absl::StatusOr<BuildOptions> BuildOptionsFromArgs(const Args& args);
+// Reads --model (default: the bundled demo model), --tokenizer and the flags above, and loads the model.
 absl::StatusOr<LoadedModel> LoadModelFromArgs(const Args& args, bool require_tokenizer);
 
 }  // namespace ttt::cli

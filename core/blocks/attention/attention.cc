@@ -23,7 +23,7 @@ absl::StatusOr<std::unique_ptr<Attention>> Attention::Create(const spec::Attenti
     bias = ConcatRows({*wq.bias().Reshape({qd, 1}), *wk.bias().Reshape({kvd, 1}), *wv.bias().Reshape({kvd, 1})});
     bias = *bias.Reshape({qd + 2 * kvd});
   }
-  a->qkv_ = Linear(ConcatRows({wq.weight(), wk.weight(), wv.weight()}), std::move(bias));
+  a->qkv_ = Linear(ConcatRows({wq.weight().values, wk.weight().values, wv.weight().values}), std::move(bias));
   TTT_ASSIGN_OR_RETURN(a->wo_, Linear::Load(weights, prefix + ".wo", hidden, qd, s.output_bias()));
   a->params_ = ops::AttentionParams{.num_heads = s.num_heads(),
                                     .num_kv_heads = s.num_kv_heads(),
@@ -33,6 +33,11 @@ absl::StatusOr<std::unique_ptr<Attention>> Attention::Create(const spec::Attenti
                                     .sliding_window = s.sliding_window()};
   if (s.use_rope()) a->rope_.emplace(s.rope(), s.max_seq_len());
   return a;
+}
+
+absl::Status Attention::ConvertWeights(DType dtype) {
+  TTT_RETURN_IF_ERROR(qkv_.ConvertWeight(dtype));
+  return wo_.ConvertWeight(dtype);
 }
 
 int64_t Attention::ScratchFloats(int64_t tokens) const {

@@ -18,6 +18,9 @@ class Attention {
   static absl::StatusOr<std::unique_ptr<Attention>> Create(const spec::AttentionSpec& spec, const WeightMap& weights,
                                                            const std::string& prefix);
 
+  // Stores the Q/K/V and output projections in `dtype` (f32, bf16, i8, bfp8, bfp4).
+  absl::Status ConvertWeights(DType dtype);
+
   // Floats of scratch Prefill/Decode need for up to `tokens` rows.
   int64_t ScratchFloats(int64_t tokens) const;
 

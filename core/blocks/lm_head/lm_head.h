@@ -11,6 +11,8 @@ class LmHead {
   // `embedding_table` is used when the spec is tied.
   static absl::StatusOr<LmHead> Create(const spec::LmHeadSpec& spec, const WeightMap& weights,
                                        const Tensor& embedding_table);
+  // Stores the head's matrix in `dtype`; a tied head keeps the embedding table itself unchanged.
+  absl::Status ConvertWeight(DType dtype) { return projection_.ConvertWeight(dtype); }
   // x [rows, hidden] -> logits [rows, vocab].
   void Forward(const float* x, int64_t rows, float* logits) const { projection_.Forward(x, rows, logits); }
   const spec::LmHeadSpec& spec() const { return spec_; }

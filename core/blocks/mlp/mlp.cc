@@ -18,12 +18,17 @@ absl::StatusOr<Mlp> Mlp::Create(const spec::MlpSpec& spec, const WeightMap& weig
     if (bias) {
       fused_bias = *ConcatRows({*gate.bias().Reshape({inter, 1}), *up.bias().Reshape({inter, 1})}).Reshape({2 * inter});
     }
-    m.up_ = Linear(ConcatRows({gate.weight(), up.weight()}), std::move(fused_bias));
+    m.up_ = Linear(ConcatRows({gate.weight().values, up.weight().values}), std::move(fused_bias));
   } else {
     m.up_ = std::move(up);
   }
   TTT_ASSIGN_OR_RETURN(m.down_, Linear::Load(weights, prefix + ".w_down", hidden, inter, bias));
   return m;
+}
+
+absl::Status Mlp::ConvertWeights(DType dtype) {
+  TTT_RETURN_IF_ERROR(up_.ConvertWeight(dtype));
+  return down_.ConvertWeight(dtype);
 }
 
 int64_t Mlp::ScratchFloats(int64_t tokens) const {

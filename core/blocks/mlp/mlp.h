@@ -12,6 +12,9 @@ class Mlp {
   // Loads "<prefix>.w_up", "<prefix>.w_down" and, when gated, "<prefix>.w_gate" (plus biases).
   static absl::StatusOr<Mlp> Create(const spec::MlpSpec& spec, const WeightMap& weights, const std::string& prefix);
 
+  // Stores the projections in `dtype` (f32, bf16, i8, bfp8, bfp4).
+  absl::Status ConvertWeights(DType dtype);
+
   int64_t ScratchFloats(int64_t tokens) const;
   // x [rows, hidden] -> out [rows, hidden]; rows are prompt tokens (prefill) or sequences (decode).
   void Forward(const float* x, int64_t rows, float* out, float* scratch) const;
