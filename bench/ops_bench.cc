@@ -3,6 +3,7 @@
 //
 //   ttt_ops_bench --benchmark_filter='MemoryRead|LinearDecode'   bytes/s of GEMV vs. of a plain read
 //   ttt_ops_bench --benchmark_filter='Rows'                      where sgemm overtakes GEMV (kSgemmMinRows)
+//   ttt_ops_bench --benchmark_filter='LinearDecode.*cold:1'     decode per weight dtype, model-sized weights
 //
 // Thread counts are benchmark arguments (ttt::SetNumThreads), so 1- and 2-thread figures sit side by side.
 #include <benchmark/benchmark.h>
@@ -11,11 +12,15 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
+#include <string>
+#include <utility>
 #include <random>
 #include <vector>
 
 #include "core/kernels/kernel_table.h"
 #include "core/ops/ops.h"
+#include "core/ops/weight_quantization.h"
 #include "core/runtime/tensor.h"
 #include "core/runtime/threading.h"
 
@@ -64,31 +69,56 @@ void BM_MemoryReadBandwidth(benchmark::State& state) {
 BENCHMARK(BM_MemoryReadBandwidth)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 
-// ops::Linear at decode (m = 1) on the SmolLM-135M projections; bytes/s counts the weight read once.
+// ops::Linear at decode (m = 1) on the SmolLM-135M projections, per weight dtype (the DType number: 0 f32,
+// 2 bf16, 3 i8, 5 bfp8, 6 bfp4); bytes/s counts the weight bytes read (i8 scales included).
+//
+// A decode step streams the whole model (SmolLM-135M: ~540 MB in f32), so the weight comes from DRAM, or
+// from L3 once it is small enough. With `cold` = 1 the benchmark therefore cycles through copies of the
+// weight totalling 512 MiB in f32 (and as many copies, hence the model's footprint, in the other dtypes);
+// `cold` = 0 repeats one copy, which stays in L2/L3.
 void BM_LinearDecode(benchmark::State& state) {
   const int64_t n = state.range(0), k = state.range(1);
   UseThreads(static_cast<int>(state.range(2)));
-  ttt::Tensor weight = RandomWeight(n, k);
+  const auto dtype = static_cast<ttt::DType>(state.range(3));
+  const bool cold = state.range(4) != 0;
+  auto quantized = ttt::ops::QuantizeWeight(RandomWeight(n, k), dtype);
+  if (!quantized.ok()) {
+    state.SkipWithError(std::string(quantized.status().message()).c_str());
+    return;
+  }
+  const int64_t f32_bytes = n * k * static_cast<int64_t>(sizeof(float));
+  const int64_t copies = cold ? ((int64_t{512} << 20) + f32_bytes - 1) / f32_bytes : 1;
+  std::vector<ttt::ops::LinearWeight> weights(static_cast<size_t>(copies), *quantized);
+  for (int64_t c = 1; c < copies; ++c) {  // separate storage per copy, bytes copied (not re-quantised)
+    ttt::Tensor values = ttt::Tensor::Empty(dtype, {n, k});
+    std::memcpy(values.raw_data(), quantized->values.raw_data(), quantized->values.nbytes());
+    weights[c].values = values;
+  }
+  const int64_t weight_bytes = static_cast<int64_t>(quantized->values.nbytes()) +
+                               (quantized->row_scale.defined() ? n * static_cast<int64_t>(sizeof(float)) : 0);
   auto x = Random(k, 4), bias = Random(n, 5);
   std::vector<float> y(n);
+  int64_t next = 0;
   for (auto _ : state) {
-    ttt::ops::Linear(x.data(), 1, weight, bias.data(), y.data());
+    ttt::ops::Linear(x.data(), 1, weights[next], bias.data(), y.data());
     benchmark::DoNotOptimize(y.data());
+    next = next + 1 == copies ? 0 : next + 1;
   }
-  state.SetBytesProcessed(state.iterations() * n * k * static_cast<int64_t>(sizeof(float)));
+  state.SetBytesProcessed(state.iterations() * weight_bytes);
+  state.SetLabel(std::string(ttt::DTypeName(dtype)) + (cold ? " cold" : " hot"));
 }
-BENCHMARK(BM_LinearDecode)
-    ->ArgNames({"n", "k", "threads"})
-    ->Args({64, 64, 1})  // a toy model: threading must not make this slower
-    ->Args({64, 64, 2})
-    ->Args({1536, 576, 1})
-    ->Args({1536, 576, 2})
-    ->Args({576, 1536, 1})
-    ->Args({576, 1536, 2})
-    ->Args({49152, 576, 1})
-    ->Args({49152, 576, 2})
-    ->UseRealTime()
-    ->Unit(benchmark::kMicrosecond);
+void LinearDecodeArgs(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"n", "k", "threads", "dtype", "cold"});
+  b->Args({64, 64, 1, 0, 0});  // a toy model: threading must not make this slower
+  b->Args({64, 64, 2, 0, 0});
+  for (int dtype : {0, 2, 3, 5, 6}) {
+    for (auto [n, k] : {std::pair<int64_t, int64_t>{1536, 576}, {576, 1536}, {49152, 576}}) {
+      for (int threads : {1, 2}) b->Args({n, k, threads, dtype, 1});
+    }
+    b->Args({1536, 576, 1, dtype, 0});
+  }
+}
+BENCHMARK(BM_LinearDecode)->Apply(LinearDecodeArgs)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
 // GEMV kernel vs. sgemm (BM_SgemmRows) for a few rows: where the two cross is Linear's kSgemmMinRows.
 void BM_GemvRows(benchmark::State& state) {
@@ -193,21 +223,33 @@ void BM_RmsNorm(benchmark::State& state) {
 BENCHMARK(BM_RmsNorm)->Arg(1)->Arg(512)->UseRealTime();
 
 
-// ops::Linear at prefill (m = 128): sgemm on column slices inside the OpenMP team.
+// ops::Linear at prefill (m = 128): sgemm on column slices inside the OpenMP team; compressed weights
+// (dtype as in BM_LinearDecode) are decoded tile by tile into f32 first.
 void BM_LinearPrefill(benchmark::State& state) {
   const int64_t m = 128, n = state.range(0), k = state.range(1);
   UseThreads(2);
-  ttt::Tensor weight = RandomWeight(n, k);
+  const auto dtype = static_cast<ttt::DType>(state.range(2));
+  auto weight = ttt::ops::QuantizeWeight(RandomWeight(n, k), dtype);
+  if (!weight.ok()) {
+    state.SkipWithError(std::string(weight.status().message()).c_str());
+    return;
+  }
   auto x = Random(m * k, 4);
   std::vector<float> y(m * n);
   for (auto _ : state) {
-    ttt::ops::Linear(x.data(), m, weight, nullptr, y.data());
+    ttt::ops::Linear(x.data(), m, *weight, nullptr, y.data());
     benchmark::DoNotOptimize(y.data());
   }
   state.counters["GFLOP/s"] = benchmark::Counter(static_cast<double>(2 * m * n * k) * state.iterations() / 1e9,
                                                  benchmark::Counter::kIsRate);
+  state.SetLabel(std::string(ttt::DTypeName(dtype)));
 }
-BENCHMARK(BM_LinearPrefill)->ArgNames({"n", "k"})->Args({1536, 576})->Args({576, 1536})->UseRealTime();
+BENCHMARK(BM_LinearPrefill)
+    ->ArgNames({"n", "k", "dtype"})
+    ->ArgsProduct({{1536}, {576}, {0, 2, 3, 5, 6}})
+    ->Args({576, 1536, 0})
+    ->Args({576, 1536, 6})
+    ->UseRealTime();
 
 // y[m, n] = x[m, k] W^T through cblas_sgemm directly.
 void BM_Sgemm(benchmark::State& state) {

@@ -18,8 +18,13 @@ namespace ttt::kernels {
 // Rows [n_begin, n_end) of y[m, ldy] = x[m, k] . w[n, k]^T. Weight row j starts at
 // (const char*)w + j * w_row_bytes and holds k values in the kernel's dtype (block formats: whole blocks).
 // All m rows of x are computed per weight row, so the weight is read from memory once.
+// i8 kernels return the dot products with the raw integers: the per-row scale of an i8 weight is applied by
+// the caller (ops::Linear), together with the bias, so every dtype's kernel has this one signature.
 using GemvFn = void (*)(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes,
                         int64_t n_begin, int64_t n_end, float* y, int64_t ldy);
+// Decodes one weight row of k values of the table's dtype into f32 (i8: the raw integers, unscaled). Used
+// to dequantise weight tiles for sgemm when many activation rows (prefill) share the weight.
+using DequantRowFn = void (*)(const void* w_row, int64_t k, float* out);
 using DotFn = float (*)(const float* a, const float* b, int64_t n);
 using RmsNormRowFn = void (*)(const float* x, const float* w, float* out, int64_t dim, float eps,
                               bool unit_offset);
@@ -44,10 +49,13 @@ inline constexpr int kNumDTypes = static_cast<int>(DType::kBFP4) + 1;
 struct KernelTable {
   Isa isa = Isa::kScalar;
 
-  // Indexed by weight dtype; a null entry means "no kernel for that weight dtype yet". Adding bf16, int8 or
-  // block-float GEMV is one function and one line in kernel_table.cc.
+  // Indexed by weight dtype; a null entry means "no kernel for that weight dtype" (f16, i32). f32, bf16, i8,
+  // bfp8 and bfp4 have kernels in every table.
   std::array<GemvFn, kNumDTypes> gemv{};
   GemvFn Gemv(DType weight_dtype) const { return gemv[static_cast<int>(weight_dtype)]; }
+  // Indexed by weight dtype like `gemv`; every dtype with a GEMV kernel has one.
+  std::array<DequantRowFn, kNumDTypes> dequant_row{};
+  DequantRowFn DequantRow(DType weight_dtype) const { return dequant_row[static_cast<int>(weight_dtype)]; }
 
   DotFn dot_f32 = nullptr;
   RmsNormRowFn rmsnorm_row = nullptr;

@@ -1,5 +1,8 @@
 #include <cblas.h>
 
+#include <algorithm>
+#include <vector>
+
 #include "core/kernels/kernel_table.h"
 #include "core/ops/internal/op_check.h"
 #include "core/ops/internal/parallel.h"
@@ -18,31 +21,50 @@ constexpr int64_t kSgemmMinRows = 16;
 // GEMV chunks are whole groups of weight rows so each thread's kernel runs its fast multi-row path.
 constexpr int64_t kGemvRowAlign = 16;
 
-// Columns [n_begin, n_end) of y[m, ldy] = x[m, k] . w[n, k]^T.
+// Compressed weights on the sgemm path are decoded into f32 tiles of about this many floats (256 KiB): the
+// tile stays in L2 while sgemm reads it, and is still large enough for sgemm to run at full speed.
+constexpr int64_t kDequantTileFloats = int64_t{1} << 16;
+
+// Columns [n_begin, n_end) of y[m, ldy] = x[m, k] . w[n, k]^T, with w pointing at row n_begin.
 void Sgemm(const float* x, int64_t m, int64_t k, const float* w, int64_t n_begin, int64_t n_end, int64_t ldy,
            float* y) {
   cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(m), static_cast<int>(n_end - n_begin),
-              static_cast<int>(k), 1.0f, x, static_cast<int>(k), w + n_begin * k, static_cast<int>(k), 0.0f,
-              y + n_begin, static_cast<int>(ldy));
+              static_cast<int>(k), 1.0f, x, static_cast<int>(k), w, static_cast<int>(k), 0.0f, y + n_begin,
+              static_cast<int>(ldy));
 }
 
-void AddBias(const float* bias, int64_t m, int64_t n, int64_t n_begin, int64_t n_end, float* y) {
-  if (bias == nullptr) return;
+// y[:, j] = y[:, j] * row_scale[j] + bias[j] over columns [n_begin, n_end); either pointer may be null.
+void Epilogue(const float* row_scale, const float* bias, int64_t m, int64_t n, int64_t n_begin, int64_t n_end,
+              float* y) {
+  if (row_scale == nullptr && bias == nullptr) return;
   for (int64_t r = 0; r < m; ++r) {
     float* row = y + r * n;
-    for (int64_t j = n_begin; j < n_end; ++j) row[j] += bias[j];
+    if (row_scale != nullptr && bias != nullptr) {
+      for (int64_t j = n_begin; j < n_end; ++j) row[j] = row[j] * row_scale[j] + bias[j];
+    } else if (row_scale != nullptr) {
+      for (int64_t j = n_begin; j < n_end; ++j) row[j] *= row_scale[j];
+    } else {
+      for (int64_t j = n_begin; j < n_end; ++j) row[j] += bias[j];
+    }
   }
 }
 
-}  // namespace
+// Rows [begin, end) of a compressed weight through sgemm, decoded one L2-sized tile at a time.
+void DequantSgemm(const float* x, int64_t m, int64_t k, const char* w, size_t row_bytes, DType dtype,
+                  int64_t begin, int64_t end, int64_t ldy, float* y) {
+  const kernels::DequantRowFn dequant = kernels::ActiveKernels().DequantRow(dtype);
+  const int64_t tile_rows = std::max<int64_t>(kGemvRowAlign, kDequantTileFloats / k);
+  thread_local std::vector<float> tile;  // reused across calls: no allocation on the hot path
+  tile.resize(static_cast<size_t>(std::min(tile_rows, end - begin) * k));
+  for (int64_t t = begin; t < end; t += tile_rows) {
+    const int64_t rows = std::min(tile_rows, end - t);
+    for (int64_t r = 0; r < rows; ++r) dequant(w + (t + r) * row_bytes, k, tile.data() + r * k);
+    Sgemm(x, m, k, tile.data(), t, t + rows, ldy, y);
+  }
+}
 
-void Linear(const float* x, int64_t m, const Tensor& weight, const float* bias, float* y) {
-  TTT_OP_CHECK(weight.rank() == 2 && weight.is_contiguous(),
-               "ops::Linear: weight must be a contiguous 2-D tensor [n, k], got ", weight.DebugString(),
-               "; call Contiguous() when building the block");
-  TTT_OP_CHECK(kernels::ActiveKernels().Gemv(weight.dtype()) != nullptr,
-               "ops::Linear: no CPU kernel for ", DTypeName(weight.dtype()), " weights yet (weight ",
-               weight.DebugString(), "); configure f32 weights for this op in the hardware config");
+void LinearImpl(const float* x, int64_t m, const Tensor& weight, const float* row_scale, const float* bias,
+                float* y) {
   const int64_t n = weight.dim(0);
   const int64_t k = weight.dim(1);
   if (m <= 0 || n <= 0) return;
@@ -53,32 +75,77 @@ void Linear(const float* x, int64_t m, const Tensor& weight, const float* bias, 
     return;
   }
   const DType dtype = weight.dtype();
+  const size_t row_bytes = StorageBytes(dtype, k);
+  const char* w = static_cast<const char*>(weight.raw_data());
+  const bool threaded_blas = openblas_get_num_threads() > 1;
 
-  if (m >= kSgemmMinRows && dtype == DType::kF32) {
-    const float* w = weight.data<float>();
-    if (openblas_get_num_threads() > 1) {
-      // OpenBLAS runs its own thread pool.
-      Sgemm(x, m, k, w, 0, n, n, y);
-      internal::ParallelRanges(n, m * n, kGemvRowAlign,
-                               [&](int64_t begin, int64_t end) { AddBias(bias, m, n, begin, end, y); });
-      return;
+  if (m >= kSgemmMinRows && threaded_blas) {
+    // OpenBLAS runs its own thread pool; compressed tiles are decoded by this thread.
+    if (dtype == DType::kF32) {
+      Sgemm(x, m, k, weight.data<float>(), 0, n, n, y);
+    } else {
+      DequantSgemm(x, m, k, w, row_bytes, dtype, 0, n, n, y);
     }
+    internal::ParallelRanges(n, m * n, kGemvRowAlign,
+                             [&](int64_t begin, int64_t end) { Epilogue(row_scale, bias, m, n, begin, end, y); });
+    return;
+  }
+  if (m >= kSgemmMinRows) {
     // Single-threaded OpenBLAS inside the OpenMP team: one pool of threads for every op, instead of
     // OpenBLAS's pthreads and OpenMP's spinning against each other on the same cores.
     internal::ParallelRanges(n, 2 * m * n * k, kGemvRowAlign, [&](int64_t begin, int64_t end) {
-      Sgemm(x, m, k, w, begin, end, n, y);
-      AddBias(bias, m, n, begin, end, y);
+      if (dtype == DType::kF32) {
+        Sgemm(x, m, k, weight.data<float>() + begin * k, begin, end, n, y);
+      } else {
+        DequantSgemm(x, m, k, w, row_bytes, dtype, begin, end, n, y);
+      }
+      Epilogue(row_scale, bias, m, n, begin, end, y);
     });
     return;
   }
 
   const kernels::GemvFn gemv = kernels::ActiveKernels().Gemv(dtype);
-  const size_t row_bytes = StorageBytes(dtype, k);
-  const void* w = weight.raw_data();
   internal::ParallelRanges(n, 2 * m * n * k, kGemvRowAlign, [&](int64_t begin, int64_t end) {
     gemv(x, m, k, w, row_bytes, begin, end, y, n);
-    AddBias(bias, m, n, begin, end, y);
+    Epilogue(row_scale, bias, m, n, begin, end, y);
   });
+}
+
+void CheckWeight(const Tensor& weight) {
+  TTT_OP_CHECK(weight.rank() == 2 && weight.is_contiguous(),
+               "ops::Linear: weight must be a contiguous 2-D tensor [n, k], got ", weight.DebugString(),
+               "; call Contiguous() when building the block");
+  TTT_OP_CHECK(kernels::ActiveKernels().Gemv(weight.dtype()) != nullptr,
+               "ops::Linear: no CPU kernel for ", DTypeName(weight.dtype()), " weights (weight ",
+               weight.DebugString(), "); configure f32, bf16, i8, bfp8 or bfp4 weights for this op in the "
+               "hardware config");
+}
+
+}  // namespace
+
+void Linear(const float* x, int64_t m, const Tensor& weight, const float* bias, float* y) {
+  CheckWeight(weight);
+  TTT_OP_CHECK(weight.dtype() != DType::kI8, "ops::Linear: i8 weight ", weight.DebugString(),
+               " has no per-row scales; pass an ops::LinearWeight with row_scale (see QuantizeWeight)");
+  LinearImpl(x, m, weight, nullptr, bias, y);
+}
+
+void Linear(const float* x, int64_t m, const LinearWeight& weight, const float* bias, float* y) {
+  CheckWeight(weight.values);
+  if (weight.values.dtype() != DType::kI8) {
+    TTT_OP_CHECK(!weight.row_scale.defined(), "ops::Linear: row_scale ", weight.row_scale.DebugString(),
+                 " given for a ", DTypeName(weight.values.dtype()),
+                 " weight; only i8 weights take scales (leave row_scale undefined)");
+    LinearImpl(x, m, weight.values, nullptr, bias, y);
+    return;
+  }
+  const Tensor& scale = weight.row_scale;
+  TTT_OP_CHECK(scale.defined() && scale.dtype() == DType::kF32 && scale.rank() == 1 &&
+                   scale.dim(0) == weight.values.dim(0) && scale.is_contiguous(),
+               "ops::Linear: i8 weight ", weight.values.DebugString(), " needs a contiguous f32 row_scale [",
+               weight.values.dim(0), "], got ", scale.defined() ? scale.DebugString() : "none",
+               "; build it with QuantizeWeight (core/ops/weight_quantization.h)");
+  LinearImpl(x, m, weight.values, scale.data<float>(), bias, y);
 }
 
 }  // namespace ttt::ops

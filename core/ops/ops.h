@@ -12,9 +12,24 @@
 
 namespace ttt::ops {
 
-// y[m, n] = x[m, k] . weight[n, k]^T (+ bias[n]). `weight` is a 2-D tensor [n, k] in f32 (further weight
-// dtypes get kernels of their own). Small m (decode) runs GEMV kernels; larger m runs OpenBLAS sgemm.
+// y[m, n] = x[m, k] . weight[n, k]^T (+ bias[n]). `weight` is a contiguous 2-D tensor [n, k] of a dtype
+// that describes itself: f32, bf16, bfp8 or bfp4 (block formats: each row padded to whole blocks). Small m
+// (decode) runs GEMV kernels that decode the weight in registers, so decode time scales with the weight's
+// bytes; m >= 16 runs OpenBLAS sgemm (compressed weights are decoded tile by tile into f32 scratch first).
+// i8 weights need their scales: use the LinearWeight overload.
 void Linear(const float* x, int64_t m, const Tensor& weight, const float* bias, float* y);
+
+// A Linear weight as a block stores it. i8 alone is not self-describing: row j's real values are
+// values[j, :] * row_scale[j] (symmetric per-output-row quantisation, see weight_quantization.h). A separate
+// scale tensor, rather than a new dtype, keeps i8 tensors plain [n, k] bytes that can be mapped from a file,
+// sliced and concatenated by rows like every other dtype (concatenate the scales the same way).
+struct LinearWeight {
+  Tensor values;     // [n, k]: f32, bf16, i8, bfp8 or bfp4
+  Tensor row_scale;  // [n] f32 when values is i8; undefined otherwise
+};
+
+// Linear on any LinearWeight; y[:, j] = (x . values[j, :]) * row_scale[j] + bias[j] for i8.
+void Linear(const float* x, int64_t m, const LinearWeight& weight, const float* bias, float* y);
 
 void Add(const float* a, const float* b, float* out, int64_t n);  // out may alias a or b
 void Mul(const float* a, const float* b, float* out, int64_t n);

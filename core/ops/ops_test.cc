@@ -103,9 +103,9 @@ TEST(Linear, EmptyInnerDimensionGivesTheBias) {
 TEST(LinearDeathTest, RejectsWeightsWithoutAKernel) {
   // OpenMP and OpenBLAS threads exist by now: re-execute rather than fork a threaded process.
   GTEST_FLAG_SET(death_test_style, "threadsafe");
-  Tensor weight = Tensor::FromF32({4, 8}, RandomValues(32, 25)).To(DType::kBF16);
+  Tensor weight = Tensor::FromF32({4, 8}, RandomValues(32, 25)).To(DType::kF16);
   std::vector<float> x(8, 1.0f), y(4);
-  EXPECT_DEATH(Linear(x.data(), 1, weight, nullptr, y.data()), "no CPU kernel for bf16 weights");
+  EXPECT_DEATH(Linear(x.data(), 1, weight, nullptr, y.data()), "no CPU kernel for f16 weights");
 }
 
 TEST(Elementwise, OpsMatchReferenceKernelsOnBothThreadCounts) {

@@ -10,6 +10,20 @@ namespace ttt::kernels::avx512 {
 void GemvF32(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
              int64_t n_end, float* y, int64_t ldy);
 float DotF32(const float* a, const float* b, int64_t n);
+// Compressed weights (core/kernels/kernel_table.h: i8 results are unscaled).
+void GemvBF16(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
+              int64_t n_end, float* y, int64_t ldy);
+void GemvI8(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
+            int64_t n_end, float* y, int64_t ldy);
+void GemvBfp8(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
+              int64_t n_end, float* y, int64_t ldy);
+void GemvBfp4(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
+              int64_t n_end, float* y, int64_t ldy);
+// i8 rows unscaled, as the GEMV kernels.
+void DequantRowBF16(const void* w_row, int64_t k, float* out);
+void DequantRowI8(const void* w_row, int64_t k, float* out);
+void DequantRowBfp8(const void* w_row, int64_t k, float* out);
+void DequantRowBfp4(const void* w_row, int64_t k, float* out);
 
 void RmsNormRow(const float* x, const float* w, float* out, int64_t dim, float eps, bool unit_offset);
 void LayerNormRow(const float* x, const float* w, const float* b, float* out, int64_t dim, float eps);

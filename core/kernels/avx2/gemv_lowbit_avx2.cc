@@ -1,0 +1,226 @@
+// GEMV on compressed weights (bf16, i8, bfp8, bfp4), AVX2 version of
+// core/kernels/avx512/gemv_lowbit_avx512.cc: 8-value chunks decoded to exact f32 in registers, the same
+// blocking and fixed summation order as GemvF32 (chunk c to accumulator c % 2, the tail to the next one),
+// and the same two deliberate differences from the scalar block-float decoder (blocks with all values
+// below 2^-119 decode as zeros; exponent 255 decodes to finite values).
+#include <immintrin.h>
+
+#include <cstring>
+
+#include "core/kernels/avx2/kernels_avx2.h"
+#include "core/kernels/avx2/vec_math_avx2.h"
+
+namespace ttt::kernels::avx2 {
+namespace {
+
+constexpr int kChunk = 8;
+
+// Software prefetch whole 4-row blocks ahead, at least 4 KiB (see gemv_lowbit_avx512.cc for measurements).
+inline int64_t PrefetchDistance(size_t row_bytes) {
+  int64_t rows = 4;
+  while (static_cast<size_t>(rows) * row_bytes < 4096) rows += 4;
+  return rows * static_cast<int64_t>(row_bytes);
+}
+
+inline __m256 BlockScale(uint8_t exponent, int shift) {
+  const int field = static_cast<int>(exponent) - shift;
+  const uint32_t bits = field > 0 ? static_cast<uint32_t>(field) << 23 : 0u;
+  return _mm256_castsi256_ps(_mm256_set1_epi32(static_cast<int>(bits)));
+}
+
+// Element formats (bf16, i8) cannot read past the row's end: their tail goes through a zeroed copy.
+struct BF16Format {
+  static constexpr int kChunkBytes = 16;
+  static __m256 Decode(const char* row, int64_t c) {
+    const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(row + 16 * c));
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+  }
+  static __m256 DecodeTail(const char* row, int64_t c, int64_t n, __m256i /*mask*/) {
+    alignas(16) uint16_t tail[kChunk] = {};
+    std::memcpy(tail, row + 16 * c, static_cast<size_t>(n) * 2);
+    return Decode(reinterpret_cast<const char*>(tail), 0);
+  }
+};
+
+struct I8Format {
+  static constexpr int kChunkBytes = 8;
+  static __m256 Decode(const char* row, int64_t c) {
+    int64_t packed;
+    std::memcpy(&packed, row + 8 * c, 8);
+    return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_cvtsi64_si128(packed)));
+  }
+  static __m256 DecodeTail(const char* row, int64_t c, int64_t n, __m256i /*mask*/) {
+    alignas(8) int8_t tail[kChunk] = {};
+    std::memcpy(tail, row + 8 * c, static_cast<size_t>(n));
+    return Decode(reinterpret_cast<const char*>(tail), 0);
+  }
+};
+
+// Chunk c is half c % 2 of block c / 2. Sign extension puts the sign in bit 31.
+struct Bfp8Format {
+  static constexpr int kChunkBytes = 9;  // 17 bytes per 2 chunks, rounded up (prefetch only)
+  static __m256 Decode(const char* row, int64_t c) {
+    const char* block = row + 17 * (c >> 1);
+    int64_t packed;
+    std::memcpy(&packed, block + 1 + 8 * (c & 1), 8);
+    const __m256i s = _mm256_cvtepi8_epi32(_mm_cvtsi64_si128(packed));
+    const __m256 magnitude = _mm256_cvtepi32_ps(_mm256_and_si256(s, _mm256_set1_epi32(0x7f)));
+    const __m256 sign = _mm256_castsi256_ps(_mm256_and_si256(s, _mm256_set1_epi32(static_cast<int>(0x80000000u))));
+    return _mm256_mul_ps(_mm256_or_ps(magnitude, sign), BlockScale(static_cast<uint8_t>(block[0]), 6));
+  }
+  // Blocks are whole in memory (rows are padded), so only the lanes past k need zeroing.
+  static __m256 DecodeTail(const char* row, int64_t c, int64_t /*n*/, __m256i mask) {
+    return _mm256_and_ps(Decode(row, c), _mm256_castsi256_ps(mask));
+  }
+};
+
+struct Bfp4Format {
+  static constexpr int kChunkBytes = 5;  // 9 bytes per 2 chunks, rounded up (prefetch only)
+  static __m256 Decode(const char* row, int64_t c) {
+    const char* block = row + 9 * (c >> 1);
+    int32_t packed;
+    std::memcpy(&packed, block + 1 + 4 * (c & 1), 4);
+    const __m128i bytes = _mm_cvtsi32_si128(packed);
+    const __m256i codes = _mm256_srlv_epi32(_mm256_cvtepu8_epi32(_mm_unpacklo_epi8(bytes, bytes)),
+                                            _mm256_set_epi32(4, 0, 4, 0, 4, 0, 4, 0));
+    // vpermps uses the low 3 bits (the magnitude); bit 3 of the code is the sign.
+    const __m256 magnitude = _mm256_permutevar8x32_ps(_mm256_set_ps(7, 6, 5, 4, 3, 2, 1, 0), codes);
+    const __m256 sign = _mm256_castsi256_ps(
+        _mm256_and_si256(_mm256_slli_epi32(codes, 28), _mm256_set1_epi32(static_cast<int>(0x80000000u))));
+    return _mm256_mul_ps(_mm256_or_ps(magnitude, sign), BlockScale(static_cast<uint8_t>(block[0]), 2));
+  }
+  static __m256 DecodeTail(const char* row, int64_t c, int64_t /*n*/, __m256i mask) {
+    return _mm256_and_ps(Decode(row, c), _mm256_castsi256_ps(mask));
+  }
+};
+
+template <class Format, int R, int M>
+inline void DotBlock(const char* const* w, const float* const* x, int64_t k, int64_t prefetch_ahead,
+                     float (&result)[M][R]) {
+  __m256 acc[M][R][2];
+  #pragma GCC unroll 16
+  for (int i = 0; i < M; ++i)
+    #pragma GCC unroll 16
+    for (int j = 0; j < R; ++j) acc[i][j][0] = acc[i][j][1] = _mm256_setzero_ps();
+  const int64_t full = k / kChunk;
+  int64_t c = 0;
+  for (; c + 2 <= full; c += 2) {
+    __m256 wv0[R], wv1[R];
+    #pragma GCC unroll 16
+    for (int j = 0; j < R; ++j) {
+      _mm_prefetch(w[j] + prefetch_ahead + Format::kChunkBytes * c, _MM_HINT_T0);
+      wv0[j] = Format::Decode(w[j], c);
+      wv1[j] = Format::Decode(w[j], c + 1);
+    }
+    #pragma GCC unroll 16
+    for (int i = 0; i < M; ++i) {
+      const __m256 x0 = _mm256_loadu_ps(x[i] + kChunk * c);
+      const __m256 x1 = _mm256_loadu_ps(x[i] + kChunk * c + kChunk);
+      #pragma GCC unroll 16
+      for (int j = 0; j < R; ++j) {
+        acc[i][j][0] = _mm256_fmadd_ps(wv0[j], x0, acc[i][j][0]);
+        acc[i][j][1] = _mm256_fmadd_ps(wv1[j], x1, acc[i][j][1]);
+      }
+    }
+  }
+  int slot = 0;
+  if (c < full) {
+    #pragma GCC unroll 16
+    for (int i = 0; i < M; ++i) {
+      const __m256 xv = _mm256_loadu_ps(x[i] + kChunk * c);
+      #pragma GCC unroll 16
+      for (int j = 0; j < R; ++j) acc[i][j][0] = _mm256_fmadd_ps(Format::Decode(w[j], c), xv, acc[i][j][0]);
+    }
+    ++c;
+    slot = 1;
+  }
+  if (kChunk * c < k) {
+    const int64_t n = k - kChunk * c;
+    const __m256i mask = TailMask(n);
+    __m256 wv[R];
+    #pragma GCC unroll 16
+    for (int j = 0; j < R; ++j) wv[j] = Format::DecodeTail(w[j], c, n, mask);
+    #pragma GCC unroll 16
+    for (int i = 0; i < M; ++i) {
+      const __m256 xv = _mm256_maskload_ps(x[i] + kChunk * c, mask);
+      #pragma GCC unroll 16
+      for (int j = 0; j < R; ++j) acc[i][j][slot] = _mm256_fmadd_ps(wv[j], xv, acc[i][j][slot]);
+    }
+  }
+  #pragma GCC unroll 16
+  for (int i = 0; i < M; ++i)
+    #pragma GCC unroll 16
+    for (int j = 0; j < R; ++j) result[i][j] = ReduceAdd(_mm256_add_ps(acc[i][j][0], acc[i][j][1]));
+}
+
+template <class Format, int R>
+inline void RowBlock(const float* x, int64_t m, int64_t k, const char* w, size_t row_bytes, int64_t j0,
+                     float* y, int64_t ldy) {
+  const char* wr[R];
+  #pragma GCC unroll 16
+  for (int j = 0; j < R; ++j) wr[j] = w + (j0 + j) * row_bytes;
+  const int64_t prefetch_ahead = PrefetchDistance(row_bytes);
+  int64_t r = 0;
+  for (; r + 2 <= m; r += 2) {
+    const float* xr[2] = {x + r * k, x + (r + 1) * k};
+    float out[2][R];
+    DotBlock<Format, R, 2>(wr, xr, k, prefetch_ahead, out);
+    for (int i = 0; i < 2; ++i)
+      #pragma GCC unroll 16
+      for (int j = 0; j < R; ++j) y[(r + i) * ldy + j0 + j] = out[i][j];
+  }
+  if (r < m) {
+    const float* xr[1] = {x + r * k};
+    float out[1][R];
+    DotBlock<Format, R, 1>(wr, xr, k, prefetch_ahead, out);
+    #pragma GCC unroll 16
+    for (int j = 0; j < R; ++j) y[r * ldy + j0 + j] = out[0][j];
+  }
+}
+
+template <class Format>
+void Gemv(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
+          int64_t n_end, float* y, int64_t ldy) {
+  const char* wb = static_cast<const char*>(w);
+  int64_t j = n_begin;
+  for (; j + 4 <= n_end; j += 4) RowBlock<Format, 4>(x, m, k, wb, w_row_bytes, j, y, ldy);
+  for (; j < n_end; ++j) RowBlock<Format, 1>(x, m, k, wb, w_row_bytes, j, y, ldy);
+}
+
+template <class Format>
+void DequantRow(const void* w_row, int64_t k, float* out) {
+  const char* row = static_cast<const char*>(w_row);
+  int64_t c = 0;
+  for (; kChunk * (c + 1) <= k; ++c) _mm256_storeu_ps(out + kChunk * c, Format::Decode(row, c));
+  if (kChunk * c < k) {
+    const int64_t n = k - kChunk * c;
+    const __m256i mask = TailMask(n);
+    _mm256_maskstore_ps(out + kChunk * c, mask, Format::DecodeTail(row, c, n, mask));
+  }
+}
+
+}  // namespace
+
+void GemvBF16(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
+              int64_t n_end, float* y, int64_t ldy) {
+  Gemv<BF16Format>(x, m, k, w, w_row_bytes, n_begin, n_end, y, ldy);
+}
+void GemvI8(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
+            int64_t n_end, float* y, int64_t ldy) {
+  Gemv<I8Format>(x, m, k, w, w_row_bytes, n_begin, n_end, y, ldy);
+}
+void GemvBfp8(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
+              int64_t n_end, float* y, int64_t ldy) {
+  Gemv<Bfp8Format>(x, m, k, w, w_row_bytes, n_begin, n_end, y, ldy);
+}
+void GemvBfp4(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
+              int64_t n_end, float* y, int64_t ldy) {
+  Gemv<Bfp4Format>(x, m, k, w, w_row_bytes, n_begin, n_end, y, ldy);
+}
+
+void DequantRowBF16(const void* w_row, int64_t k, float* out) { DequantRow<BF16Format>(w_row, k, out); }
+void DequantRowI8(const void* w_row, int64_t k, float* out) { DequantRow<I8Format>(w_row, k, out); }
+void DequantRowBfp8(const void* w_row, int64_t k, float* out) { DequantRow<Bfp8Format>(w_row, k, out); }
+void DequantRowBfp4(const void* w_row, int64_t k, float* out) { DequantRow<Bfp4Format>(w_row, k, out); }
+
+}  // namespace ttt::kernels::avx2

@@ -1,0 +1,145 @@
+// GEMV and row-decode kernels of the compressed weight dtypes (bf16, i8, bfp8, bfp4), every instruction set
+// this machine runs, against the scalar reference kernels, over sizes that exercise main loops, single
+// chunks, masked tails and sub-ranges of rows.
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "core/kernels/kernel_table.h"
+#include "core/ops/internal/test_values.h"
+#include "core/ops/weight_quantization.h"
+#include "gtest/gtest.h"
+
+namespace ttt::kernels {
+namespace {
+
+using ops::testing::RandomValues;
+
+constexpr double kUnitRoundoff = 6e-8;  // 2^-24, float32
+constexpr DType kCompressed[] = {DType::kBF16, DType::kI8, DType::kBFP8, DType::kBFP4};
+
+// Weights of a Linear [n, k] in `dtype`, quantised from uniform [-1, 1] values. Every tenth row is scaled by
+// 2^-20 and one row is all zeros, so blocks of very different exponents (and an i8 scale of 0) occur.
+ops::LinearWeight MakeWeight(DType dtype, int64_t n, int64_t k, uint32_t seed) {
+  auto w = RandomValues(n * k, seed);
+  for (int64_t j = 0; j < n; j += 10) {
+    for (int64_t i = 0; i < k; ++i) w[j * k + i] *= 0x1p-20f;
+  }
+  if (n > 2) std::fill(w.begin() + k, w.begin() + 2 * k, 0.0f);
+  auto q = ops::QuantizeWeight(Tensor::FromF32({n, k}, w), dtype);
+  EXPECT_TRUE(q.ok()) << q.status();
+  return *std::move(q);
+}
+
+class LowbitKernels : public ::testing::TestWithParam<Isa> {
+ protected:
+  const KernelTable& table() const { return Kernels(GetParam()); }
+  const KernelTable& ref() const { return Kernels(Isa::kScalar); }
+};
+
+TEST_P(LowbitKernels, TableHasEveryCompressedDtype) {
+  EXPECT_EQ(table().isa, GetParam());
+  for (DType dtype : {DType::kF32, DType::kBF16, DType::kI8, DType::kBFP8, DType::kBFP4}) {
+    EXPECT_NE(table().Gemv(dtype), nullptr) << DTypeName(dtype);
+    EXPECT_NE(table().DequantRow(dtype), nullptr) << DTypeName(dtype);
+  }
+  EXPECT_EQ(table().Gemv(DType::kF16), nullptr);
+}
+
+TEST_P(LowbitKernels, GemvMatchesReference) {
+  for (DType dtype : kCompressed) {
+    for (int64_t m : {1, 2, 3, 17}) {
+      for (int64_t n : {1, 17, 300}) {
+        for (int64_t k : {1, 16, 17, 32, 48, 576, 4097}) {
+          const std::string what = std::string(IsaName(GetParam())) + " gemv " + std::string(DTypeName(dtype)) +
+                                   " m=" + std::to_string(m) + " n=" + std::to_string(n) +
+                                   " k=" + std::to_string(k);
+          const ops::LinearWeight weight = MakeWeight(dtype, n, k, 31);
+          const size_t row_bytes = StorageBytes(dtype, k);
+          std::vector<float> decoded(n * k);  // i8: the raw integers, as the kernels see them
+          for (int64_t j = 0; j < n; ++j) {
+            ConvertToF32(weight.values.data<char>() + j * row_bytes, k, dtype, decoded.data() + j * k);
+          }
+          auto x = RandomValues(m * k, 32);
+          // A sub-range of rows, as a thread sees it, must not touch rows outside it.
+          const int64_t begin = n / 3, end = n;
+          std::vector<float> y(m * n, 12345.0f), expected(m * n, 12345.0f);
+          table().Gemv(dtype)(x.data(), m, k, weight.values.raw_data(), row_bytes, begin, end, y.data(), n);
+          ref().Gemv(dtype)(x.data(), m, k, weight.values.raw_data(), row_bytes, begin, end, expected.data(), n);
+          for (int64_t r = 0; r < m; ++r) {
+            for (int64_t j = 0; j < n; ++j) {
+              const size_t at = static_cast<size_t>(r * n + j);
+              if (j < begin) {
+                ASSERT_EQ(y[at], 12345.0f) << what << ": row " << j << " outside the range was written";
+                continue;
+              }
+              // Decoding is exact in both, so the f32 accumulation differs: >= 8 interleaved partial sums
+              // and a short reduction, (k/8 + 64) roundings of sum |x w| at worst. Block-float kernels may
+              // also round x to int8 per block of 16 (AVX-512 VNNI path): |dx| <= max|x_block| / 254 each.
+              double abs_sum = 0, activation_rounding = 0;
+              for (int64_t b = 0; b < k; b += 16) {
+                double x_max = 0, w_sum = 0;
+                for (int64_t i = b; i < std::min(k, b + 16); ++i) {
+                  abs_sum += std::fabs(x[r * k + i] * decoded[j * k + i]);
+                  x_max = std::max(x_max, std::fabs(static_cast<double>(x[r * k + i])));
+                  w_sum += std::fabs(decoded[j * k + i]);
+                }
+                activation_rounding += x_max / 254 * (1 + 1e-5) * w_sum;
+              }
+              double tol = (static_cast<double>(k) / 8 + 64) * kUnitRoundoff * abs_sum;
+              if (IsBlockFormat(dtype)) tol += activation_rounding;
+              ASSERT_LE(std::fabs(static_cast<double>(y[at]) - expected[at]), tol)
+                  << what << ": y[" << r << ", " << j << "] = " << y[at] << ", reference " << expected[at];
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// Row decoders feed the sgemm path; decoding is exact, so every ISA must agree bit for bit.
+TEST_P(LowbitKernels, DequantRowIsExact) {
+  for (DType dtype : kCompressed) {
+    for (int64_t k : {1, 7, 8, 9, 16, 17, 576, 4097}) {
+      const ops::LinearWeight weight = MakeWeight(dtype, 3, k, 33);
+      const size_t row_bytes = StorageBytes(dtype, k);
+      for (int64_t j = 0; j < 3; ++j) {
+        const char* row = weight.values.data<char>() + j * row_bytes;
+        std::vector<float> out(k + 1, 777.0f), expected(k + 1, 777.0f);
+        table().DequantRow(dtype)(row, k, out.data());
+        ref().DequantRow(dtype)(row, k, expected.data());
+        ASSERT_EQ(out, expected) << IsaName(GetParam()) << " dequant " << DTypeName(dtype) << " k=" << k
+                                 << " row " << j << " (the last value is a sentinel past k)";
+      }
+    }
+  }
+}
+
+// Hand-made blocks: every bfp4 code and the extreme bfp8 codes (+-127, -0) decode as the scalar decoder says.
+TEST_P(LowbitKernels, BlockFloatCodesDecodeLikeTheScalarDecoder) {
+  Bfp4Block b4[2];
+  Bfp8Block b8[2];
+  for (int b = 0; b < 2; ++b) {
+    b4[b].exponent = static_cast<uint8_t>(120 + 7 * b);
+    b8[b].exponent = static_cast<uint8_t>(133 - 9 * b);
+    for (int i = 0; i < 8; ++i) b4[b].data[i] = static_cast<uint8_t>((2 * i + b) | ((15 - 2 * i - b) << 4));
+    for (int i = 0; i < 16; ++i) b8[b].data[i] = static_cast<uint8_t>(i * 17 + b);
+  }
+  b8[0].data[0] = 0x7f;
+  b8[0].data[1] = 0xff;
+  b8[0].data[2] = 0x80;
+  for (auto [dtype, blocks] : {std::pair<DType, const void*>{DType::kBFP4, b4}, {DType::kBFP8, b8}}) {
+    std::vector<float> out(32), expected(32);
+    table().DequantRow(dtype)(blocks, 32, out.data());
+    ConvertToF32(blocks, 32, dtype, expected.data());
+    EXPECT_EQ(out, expected) << IsaName(GetParam()) << " " << DTypeName(dtype);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(AllIsas, LowbitKernels, ::testing::ValuesIn(AvailableIsas()),
+                         [](const ::testing::TestParamInfo<Isa>& info) { return std::string(IsaName(info.param)); });
+
+}  // namespace
+}  // namespace ttt::kernels
