@@ -1,15 +1,16 @@
 // ttt bench: prompt-processing and generation speed in the manner of llama-bench, with the machine's
 // limits (memory read bandwidth, f32 GEMM peak) measured on the spot and the fraction of each reached.
+// `--weights f32,bf16,bfp4` benchmarks several weight storages in one run, so their ratios are comparable.
 #include <cmath>
-#include <cstdio>
 #include <iostream>
 #include <random>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "core/factory/synthetic.h"
-#include "core/runtime/cpu_features.h"
 #include "core/ops/machine_limits.h"
+#include "core/runtime/cpu_features.h"
 #include "core/runtime/status.h"
 #include "core/runtime/threading.h"
 #include "core/specs/validate.h"
@@ -25,6 +26,7 @@ struct Stats {
   double mean = 0, sd = 0;
   std::vector<double> samples;
 };
+
 Stats Summarise(std::vector<double> samples) {
   Stats s;
   s.samples = samples;
@@ -35,60 +37,39 @@ Stats Summarise(std::vector<double> samples) {
   return s;
 }
 
-absl::Status RunBench(const std::vector<std::string>& argv) {
-  Args args(argv);
-  long long n_prompt = 0, n_gen = 0, reps = 0;
-  TTT_RETURN_IF_ERROR(args.GetInt("p", 128, &n_prompt));
-  TTT_RETURN_IF_ERROR(args.GetInt("n", 32, &n_gen));
-  TTT_RETURN_IF_ERROR(args.GetInt("r", 3, &reps));
-  const std::string output = args.Get("o", "md");
-  const std::string shape = args.Get("shape");
-  if (reps < 1 || n_prompt < 0 || n_gen < 0) return absl::InvalidArgumentError("-p, -n must be >= 0 and -r >= 1");
-  if (output != "md" && output != "json") return absl::InvalidArgumentError("-o must be md or json");
-  std::unique_ptr<CausalLm> model;
-  std::string model_name;
-  if (!shape.empty()) {
-    TTT_ASSIGN_OR_RETURN(spec::ModelSpec spec, NamedShape(shape));
-    TTT_ASSIGN_OR_RETURN(spec, ValidateModel(spec));
-    TTT_ASSIGN_OR_RETURN(BuildOptions build, BuildOptionsFromArgs(args));
-    TTT_ASSIGN_OR_RETURN(model, CausalLm::Create(spec, SyntheticWeights(spec, 1234), build));
-    model_name = absl::StrCat(shape, " (random weights)");
-  } else {
-    TTT_ASSIGN_OR_RETURN(LoadedModel loaded, LoadModelFromArgs(args, /*require_tokenizer=*/false));
-    model = std::move(loaded.model);
-    model_name = loaded.source;
-  }
-  TTT_RETURN_IF_ERROR(args.CheckAllUsed());
-  const int nthreads = NumThreads();
-  const double bandwidth = MeasureMemoryReadBandwidth(nthreads);
-  const double gemm_peak = MeasureGemmPeak(nthreads);
+struct TestResult {
+  std::string weights;
+  int64_t n_prompt = 0, n_gen = 0;
+  Stats ts;
+  double achieved = 0;  // FLOP/s (prompt) or bytes/s (generation)
+  double limit = 0;
+  double model_bytes = 0;
+};
 
-  const int64_t context = std::max<int64_t>(n_prompt, 1) + n_gen;
-  TTT_ASSIGN_OR_RETURN(auto state, model->NewState(1, context, std::max<int64_t>(n_prompt, 1)));
+// Runs the pp and tg tests of llama-bench on one model: each repetition starts from an empty cache; the
+// first run of each test warms up and is not counted.
+absl::StatusOr<std::vector<TestResult>> RunTests(const CausalLm& model, const std::string& weights, int64_t n_prompt,
+                                                 int64_t n_gen, int reps, double bandwidth, double gemm_peak) {
+  TTT_ASSIGN_OR_RETURN(auto state, model.NewState(1, std::max<int64_t>(n_prompt, 1) + n_gen,
+                                                  std::max<int64_t>(n_prompt, 1)));
   std::mt19937 rng(7);
-  std::uniform_int_distribution<int32_t> token(0, static_cast<int32_t>(model->vocab_size() - 1));
-  std::vector<float> logits(std::max<int64_t>(n_prompt, 1) * model->vocab_size());
-
-  struct Test {
-    int64_t n_prompt, n_gen;
-    Stats ts;
-    double fraction;
-    const char* limit;
-  };
-  std::vector<Test> tests;
+  std::uniform_int_distribution<int32_t> token(0, static_cast<int32_t>(model.vocab_size() - 1));
+  std::vector<float> logits(model.vocab_size());
+  std::vector<TestResult> results;
   if (n_prompt > 0) {
     std::vector<int32_t> prompt(n_prompt);
     for (auto& t : prompt) t = token(rng);
     std::vector<double> samples;
-    for (int r = 0; r <= reps; ++r) {  // the first run warms up and is not counted
+    for (int r = 0; r <= reps; ++r) {
       state->Reset(0);
       double start = Now();
-      TTT_RETURN_IF_ERROR(model->Prefill(*state, 0, prompt, logits.data(), false));
+      TTT_RETURN_IF_ERROR(model.Prefill(*state, 0, prompt, logits.data(), false));
       if (r > 0) samples.push_back(n_prompt / (Now() - start));
     }
-    Stats s = Summarise(samples);
-    const double flops_per_token = model->PrefillFlops(n_prompt) / n_prompt;
-    tests.push_back({n_prompt, 0, s, s.mean * flops_per_token / gemm_peak, "GEMM peak"});
+    TestResult t{weights, n_prompt, 0, Summarise(samples)};
+    t.achieved = t.ts.mean * model.PrefillFlops(n_prompt) / n_prompt;
+    t.limit = gemm_peak;
+    results.push_back(t);
   }
   if (n_gen > 0) {
     std::vector<double> samples;
@@ -96,59 +77,116 @@ absl::Status RunBench(const std::vector<std::string>& argv) {
     for (int r = 0; r <= reps; ++r) {
       state->Reset(0);
       int32_t first = token(rng);
-      TTT_RETURN_IF_ERROR(model->Prefill(*state, 0, absl::MakeConstSpan(&first, 1), logits.data(), false));
+      TTT_RETURN_IF_ERROR(model.Prefill(*state, 0, absl::MakeConstSpan(&first, 1), logits.data(), false));
       double start = Now();
       for (int64_t i = 0; i < n_gen; ++i) {
         int32_t next = token(rng);
-        TTT_RETURN_IF_ERROR(model->Decode(*state, absl::MakeConstSpan(&slot, 1), absl::MakeConstSpan(&next, 1),
-                                          logits.data()));
+        TTT_RETURN_IF_ERROR(model.Decode(*state, absl::MakeConstSpan(&slot, 1), absl::MakeConstSpan(&next, 1),
+                                         logits.data()));
       }
       if (r > 0) samples.push_back(n_gen / (Now() - start));
     }
-    Stats s = Summarise(samples);
-    tests.push_back({0, n_gen, s, s.mean * model->DecodeWeightBytes() / bandwidth, "memory bandwidth"});
+    TestResult t{weights, 0, n_gen, Summarise(samples)};
+    t.achieved = t.ts.mean * model.DecodeWeightBytes();
+    t.limit = bandwidth;
+    results.push_back(t);
   }
+  for (auto& t : results) t.model_bytes = static_cast<double>(model.DecodeWeightBytes());
+  return results;
+}
+
+absl::Status RunBench(const std::vector<std::string>& argv) {
+  Args args(argv);
+  long long n_prompt = 0, n_gen = 0, reps = 0, threads = 0;
+  TTT_RETURN_IF_ERROR(args.GetInt("p", 128, &n_prompt));
+  TTT_RETURN_IF_ERROR(args.GetInt("n", 32, &n_gen));
+  TTT_RETURN_IF_ERROR(args.GetInt("r", 3, &reps));
+  TTT_RETURN_IF_ERROR(args.GetInt("threads", 0, &threads));
+  const std::string output = args.Get("o", "md");
+  const std::string shape = args.Get("shape");
+  const std::string model_path = args.Get("model");
+  const std::string tokenizer = args.Get("tokenizer");
+  std::vector<std::string> weight_names = absl::StrSplit(args.Get("weights", "f32"), ',', absl::SkipEmpty());
+  TTT_RETURN_IF_ERROR(args.CheckAllUsed());
+  if (reps < 1 || n_prompt < 0 || n_gen < 0) return absl::InvalidArgumentError("-p, -n must be >= 0 and -r >= 1");
+  if (output != "md" && output != "json") return absl::InvalidArgumentError("-o must be md or json");
+  if (shape.empty() == model_path.empty() && !shape.empty()) {
+    return absl::InvalidArgumentError("give either --model PATH or --shape NAME, not both");
+  }
+  SetNumThreads(static_cast<int>(threads));
+
+  spec::ModelSpec spec;
+  WeightMap synthetic;
+  std::string model_name = model_path.empty() ? DemoModelPath() : model_path;
+  if (!shape.empty()) {
+    TTT_ASSIGN_OR_RETURN(spec, NamedShape(shape));
+    TTT_ASSIGN_OR_RETURN(spec, ValidateModel(spec));
+    synthetic = SyntheticWeights(spec, 1234);
+    model_name = absl::StrCat(shape, " (random weights)");
+  }
+  const int nthreads = NumThreads();
+  // The limits are the best the machine does: measured before and after the tests, the larger kept, so a
+  // moment of contention (another process on a shared machine) does not lower them.
+  double bandwidth = MeasureMemoryReadBandwidth(nthreads);
+  double gemm_peak = MeasureGemmPeak(nthreads);
+
+  std::vector<TestResult> results;
+  for (const std::string& name : weight_names) {
+    TTT_ASSIGN_OR_RETURN(DType dtype, ParseWeightDType(name));
+    const BuildOptions build{.linear_weight_dtype = dtype};
+    std::unique_ptr<CausalLm> model;
+    if (!shape.empty()) {
+      TTT_ASSIGN_OR_RETURN(model, CausalLm::Create(spec, synthetic, build));
+    } else {
+      TTT_ASSIGN_OR_RETURN(LoadedModel loaded, LoadModel(model_name, tokenizer, /*require_tokenizer=*/false, build));
+      model = std::move(loaded.model);
+    }
+    TTT_ASSIGN_OR_RETURN(auto rows, RunTests(*model, name, n_prompt, n_gen, static_cast<int>(reps), bandwidth, gemm_peak));
+    results.insert(results.end(), rows.begin(), rows.end());
+  }
+  bandwidth = std::max(bandwidth, MeasureMemoryReadBandwidth(nthreads));
+  gemm_peak = std::max(gemm_peak, MeasureGemmPeak(nthreads));
+  for (TestResult& t : results) t.limit = t.n_prompt > 0 ? gemm_peak : bandwidth;
 
   if (output == "json") {
     nlohmann::json all = nlohmann::json::array();
-    for (const Test& t : tests) {
-      all.push_back({{"model_type", model_name},
-                     {"model_size", model->DecodeWeightBytes()},
-                     {"weight_type", std::string(DTypeName(model->lm_head().projection().weight_dtype()))},
-                     {"n_threads", nthreads},
-                     {"cpu_isa", IsaName(BestIsa())},
-                     {"n_prompt", t.n_prompt},
-                     {"n_gen", t.n_gen},
-                     {"avg_ts", t.ts.mean},
-                     {"stddev_ts", t.ts.sd},
-                     {"samples_ts", t.ts.samples},
-                     {"limit", t.limit},
-                     {"fraction_of_limit", t.fraction},
-                     {"memory_read_bandwidth_gbs", bandwidth / 1e9},
-                     {"gemm_peak_gflops", gemm_peak / 1e9}});
+    for (const TestResult& t : results) {
+      all.push_back({{"model_type", model_name}, {"model_size", t.model_bytes}, {"weight_type", t.weights},
+                     {"n_threads", nthreads}, {"cpu_isa", IsaName(BestIsa())}, {"n_prompt", t.n_prompt},
+                     {"n_gen", t.n_gen}, {"avg_ts", t.ts.mean}, {"stddev_ts", t.ts.sd}, {"samples_ts", t.ts.samples},
+                     {"limit", t.n_prompt > 0 ? "f32 GEMM peak (FLOP/s)" : "memory read bandwidth (bytes/s)"},
+                     {"achieved", t.achieved}, {"limit_value", t.limit}, {"fraction_of_limit", t.achieved / t.limit}});
     }
     std::cout << all.dump(2) << "\n";
     return absl::OkStatus();
   }
-  std::cout << absl::StrFormat("machine: %d threads, %s kernels, memory read %.1f GB/s, f32 GEMM peak %.1f GFLOP/s\n"
-                               "weights: %s, %.1f MB read per generated token\n\n",
-                               nthreads, IsaName(BestIsa()), bandwidth / 1e9, gemm_peak / 1e9,
-                               DTypeName(model->lm_head().projection().weight_dtype()),
-                               model->DecodeWeightBytes() / 1e6);
-  std::cout << "| model | threads | test | t/s | limit | fraction of limit |\n|---|---|---|---|---|---|\n";
-  for (const Test& t : tests) {
-    std::string name = t.n_prompt > 0 ? absl::StrCat("pp", t.n_prompt) : absl::StrCat("tg", t.n_gen);
-    std::string limit = t.n_prompt > 0
-        ? absl::StrFormat("%.1f GFLOP/s of %.1f", t.fraction * gemm_peak / 1e9, gemm_peak / 1e9)
-        : absl::StrFormat("%.1f GB/s of %.1f", t.fraction * bandwidth / 1e9, bandwidth / 1e9);
-    std::cout << absl::StrFormat("| %s | %d | %s | %.2f ± %.2f | %s | %.0f%% |\n", model_name, nthreads, name,
-                                 t.ts.mean, t.ts.sd, limit, 100 * t.fraction);
+  std::cout << absl::StrFormat("machine: %d threads, %s kernels, memory read %.1f GB/s, f32 GEMM peak %.1f GFLOP/s\n\n",
+                               nthreads, IsaName(BestIsa()), bandwidth / 1e9, gemm_peak / 1e9);
+  std::cout << "| model | weights | MB/token | test | t/s | vs first | reached of limit | fraction |\n"
+               "|---|---|---|---|---|---|---|---|\n";
+  for (const TestResult& t : results) {
+    const bool pp = t.n_prompt > 0;
+    double first = 0;
+    for (const TestResult& f : results) {
+      if (f.n_prompt == t.n_prompt && f.n_gen == t.n_gen) {
+        first = f.ts.mean;
+        break;
+      }
+    }
+    std::cout << absl::StrFormat(
+        "| %s | %s | %.1f | %s | %.2f ± %.2f | %.2fx | %s | %.0f%% |\n", model_name, t.weights, t.model_bytes / 1e6,
+        pp ? absl::StrCat("pp", t.n_prompt) : absl::StrCat("tg", t.n_gen), t.ts.mean, t.ts.sd, t.ts.mean / first,
+        pp ? absl::StrFormat("%.1f of %.1f GFLOP/s", t.achieved / 1e9, t.limit / 1e9)
+           : absl::StrFormat("%.1f of %.1f GB/s", t.achieved / 1e9, t.limit / 1e9),
+        100 * t.achieved / t.limit);
   }
   return absl::OkStatus();
 }
 
 TTT_COMMAND({"bench", "prompt and generation speed (llama-bench style) against the machine's limits",
-             "ttt bench (--model PATH | --shape smollm-135m) [-p 128] [-n 32] [-r 3] [-o md|json] [--threads N] [--weights f32|bf16|int8|bfp8|bfp4]",
+             "ttt bench [--model PATH | --shape smollm-135m] [-p 128] [-n 32] [-r 3] [-o md|json] [--threads N]\n"
+             "          [--weights f32,bf16,int8,bfp8,bfp4]   (several: compared in one run)\n"
+             "  with neither --model nor --shape: the bundled demo model",
              RunBench});
 
 }  // namespace

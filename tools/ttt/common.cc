@@ -11,14 +11,16 @@ absl::StatusOr<BuildOptions> BuildOptionsFromArgs(const Args& args) {
   TTT_RETURN_IF_ERROR(args.GetInt("threads", 0, &threads));
   SetNumThreads(static_cast<int>(threads));
   BuildOptions build;
-  std::string weights = args.Get("weights", "f32");
-  if (weights == "int8") weights = "i8";
-  auto dtype = ParseDType(weights);
-  if (!dtype.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("--weights ", weights, ": use f32, bf16, int8, bfp8 or bfp4"));
-  }
-  build.linear_weight_dtype = *dtype;
+  TTT_ASSIGN_OR_RETURN(build.linear_weight_dtype, ParseWeightDType(args.Get("weights", "f32")));
   return build;
+}
+
+absl::StatusOr<DType> ParseWeightDType(const std::string& name) {
+  auto dtype = ParseDType(name == "int8" ? "i8" : name);
+  if (!dtype.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("--weights ", name, ": use f32, bf16, int8, bfp8 or bfp4"));
+  }
+  return *dtype;
 }
 
 absl::StatusOr<LoadedModel> LoadModelFromArgs(const Args& args, bool require_tokenizer) {
