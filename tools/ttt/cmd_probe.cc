@@ -42,8 +42,8 @@ std::string ListLine(const hw::DeviceProfile& p) {
                                 fidelity != hw::MATH_FIDELITY_UNSPECIFIED ? hw::MathFidelity_Name(fidelity)
                                                                           : std::string("F32"));
   }
-  return absl::StrFormat("%-6s %-22s %3d chips (%dx%d) %6d cores %8.1f GiB %s  %s", p.name(),
-                         hw::DeviceKind_Name(p.kind()), chips, p.mesh().rows(), p.mesh().cols(), cores,
+  return absl::StrFormat("%-6s %-22s %3d chip%s (%dx%d) %6d cores %8.1f GiB %s  %s", p.name(),
+                         hw::DeviceKind_Name(p.kind()), chips, chips == 1 ? " " : "s", p.mesh().rows(), p.mesh().cols(), cores,
                          chips * chip.dram_bytes() / double(uint64_t{1} << 30), bandwidth, peak_text);
 }
 
