@@ -16,6 +16,7 @@
 
 #include "core/kernels/avx512/kernels_avx512.h"
 #include "core/kernels/avx512/vec_math_avx512.h"
+#include "core/kernels/internal/gemv_rows.h"
 
 namespace ttt::kernels::avx512 {
 namespace {
@@ -160,38 +161,21 @@ inline void DotBlock(const char* const* w, const float* const* x, int64_t k, int
     for (int j = 0; j < R; ++j) result[i][j] = _mm512_reduce_add_ps(_mm512_add_ps(acc[i][j][0], acc[i][j][1]));
 }
 
-template <class Format, int R>
-inline void RowBlock(const float* x, int64_t m, int64_t k, const char* w, size_t row_bytes, int64_t j0,
-                     float* y, int64_t ldy) {
-  const char* wr[R];
-  #pragma GCC unroll 16
-  for (int j = 0; j < R; ++j) wr[j] = w + (j0 + j) * row_bytes;
-  const int64_t prefetch_ahead = PrefetchDistance(row_bytes);
-  int64_t r = 0;
-  for (; r + 2 <= m; r += 2) {
-    const float* xr[2] = {x + r * k, x + (r + 1) * k};
-    float out[2][R];
-    DotBlock<Format, R, 2>(wr, xr, k, prefetch_ahead, out);
-    for (int i = 0; i < 2; ++i)
-      #pragma GCC unroll 16
-      for (int j = 0; j < R; ++j) y[(r + i) * ldy + j0 + j] = out[i][j];
+// Adapts DotBlock to the shared row loop (core/kernels/internal/gemv_rows.h).
+template <class Format>
+struct LowbitKernel {
+  int64_t prefetch_ahead;
+  template <int R, int M>
+  void Dot(const char* const* w, const float* const* x, int64_t k, float (&out)[M][R]) const {
+    DotBlock<Format, R, M>(w, x, k, prefetch_ahead, out);
   }
-  if (r < m) {
-    const float* xr[1] = {x + r * k};
-    float out[1][R];
-    DotBlock<Format, R, 1>(wr, xr, k, prefetch_ahead, out);
-    #pragma GCC unroll 16
-    for (int j = 0; j < R; ++j) y[r * ldy + j0 + j] = out[0][j];
-  }
-}
+};
 
 template <class Format>
 void Gemv(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
           int64_t n_end, float* y, int64_t ldy) {
-  const char* wb = static_cast<const char*>(w);
-  int64_t j = n_begin;
-  for (; j + 4 <= n_end; j += 4) RowBlock<Format, 4>(x, m, k, wb, w_row_bytes, j, y, ldy);
-  for (; j < n_end; ++j) RowBlock<Format, 1>(x, m, k, wb, w_row_bytes, j, y, ldy);
+  internal::GemvRows(LowbitKernel<Format>{PrefetchDistance(w_row_bytes)}, x, m, k, w, w_row_bytes, n_begin, n_end,
+                     y, ldy);
 }
 
 template <class Format>

@@ -1,0 +1,53 @@
+// The loop every GEMV kernel shares, whatever its ISA and weight dtype: weight rows in blocks of 4 (so
+// each weight byte loaded feeds up to 8 FMAs and 4 row streams keep the prefetchers busy), activation rows
+// in pairs. Only the block dot product is ISA- and dtype-specific:
+//
+//   struct Kernel {
+//     template <int R, int M>
+//     void Dot(const char* const* w_rows, const float* const* x_rows, int64_t k, float (&out)[M][R]) const;
+//   };
+//
+// Each ISA file defines its Kernel types in an anonymous namespace, so every instantiation of these
+// templates is private to the file compiled with that ISA's flags (no cross-ISA ODR merging).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace ttt::kernels::internal {
+
+template <class Kernel, int R>
+inline void GemvRowBlock(const Kernel& kernel, const float* x, int64_t m, int64_t k, const char* w,
+                         size_t row_bytes, int64_t j0, float* y, int64_t ldy) {
+  const char* wr[R];
+  #pragma GCC unroll 16
+  for (int j = 0; j < R; ++j) wr[j] = w + (j0 + j) * row_bytes;
+  int64_t r = 0;
+  for (; r + 2 <= m; r += 2) {
+    const float* xr[2] = {x + r * k, x + (r + 1) * k};
+    float out[2][R];
+    kernel.template Dot<R, 2>(wr, xr, k, out);
+    for (int i = 0; i < 2; ++i)
+      #pragma GCC unroll 16
+      for (int j = 0; j < R; ++j) y[(r + i) * ldy + j0 + j] = out[i][j];
+  }
+  if (r < m) {
+    const float* xr[1] = {x + r * k};
+    float out[1][R];
+    kernel.template Dot<R, 1>(wr, xr, k, out);
+    #pragma GCC unroll 16
+    for (int j = 0; j < R; ++j) y[r * ldy + j0 + j] = out[0][j];
+  }
+}
+
+// Rows [n_begin, n_end) of y[m, ldy] = x[m, k] . w^T, weight row j at (const char*)w + j * row_bytes.
+template <class Kernel>
+inline void GemvRows(const Kernel& kernel, const float* x, int64_t m, int64_t k, const void* w, size_t row_bytes,
+                     int64_t n_begin, int64_t n_end, float* y, int64_t ldy) {
+  const char* wb = static_cast<const char*>(w);
+  int64_t j = n_begin;
+  for (; j + 4 <= n_end; j += 4) GemvRowBlock<Kernel, 4>(kernel, x, m, k, wb, row_bytes, j, y, ldy);
+  for (; j < n_end; ++j) GemvRowBlock<Kernel, 1>(kernel, x, m, k, wb, row_bytes, j, y, ldy);
+}
+
+}  // namespace ttt::kernels::internal
