@@ -34,4 +34,5 @@ configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/tttConfig.cmake.in
 write_basic_package_version_file(${CMAKE_BINARY_DIR}/tttConfigVersion.cmake
   VERSION ${PROJECT_VERSION} COMPATIBILITY SameMajorVersion)
 install(FILES ${CMAKE_BINARY_DIR}/tttConfig.cmake ${CMAKE_BINARY_DIR}/tttConfigVersion.cmake
+              ${PROJECT_SOURCE_DIR}/cmake/TttZoo.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/ttt)

@@ -14,7 +14,7 @@ TEST_P(DecodeMatchesPrefillTest, TokenByTokenEqualsOnePrefill) {
   const int64_t vocab = model.vocab_size();
   std::vector<int32_t> tokens;
   for (int i = 0; i < 20; ++i) tokens.push_back(static_cast<int32_t>((i * 37 + 1) % vocab));
-  std::vector<float> prefill = PrefillLogits(model, tokens);
+  std::vector<float> prefill = PrefillLogitsOrFail(model, tokens);
 
   // Two sequences in one state: slot 0 gets a 5-token prefill then decodes, slot 1 decodes from one token.
   auto state = model.NewState(2, static_cast<int64_t>(tokens.size()));

@@ -1,15 +1,14 @@
-// Reading the fixtures' reference outputs (llama.cpp logits, run.c text) in tests.
+// Fixture paths and gtest assertions over the library's reference-logits tools (core/testing).
 #pragma once
 
-#include <cmath>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "core/factory/model_loader.h"
+#include "core/testing/reference_logits.h"
 #include "gtest/gtest.h"
-#include "nlohmann/json.hpp"
 
 namespace ttt::testing {
 
@@ -22,54 +21,27 @@ inline std::string ReadAll(const std::string& path) {
   return ss.str();
 }
 
-struct ReferenceCase {
-  std::vector<int32_t> tokens;
-  std::vector<float> logits;  // [tokens, vocab]
-  int64_t vocab = 0;
-};
-
-// Cases of a fixture's reference.json (computed by llama.cpp) with their logits files.
-inline std::vector<ReferenceCase> LoadReferenceCases(const std::string& fixture_dir) {
-  auto json = nlohmann::json::parse(ReadAll(Fixture(fixture_dir + "/reference.json")));
-  std::vector<ReferenceCase> cases;
-  for (const auto& c : json["cases"]) {
-    ReferenceCase rc;
-    rc.tokens = c["tokens"].get<std::vector<int32_t>>();
-    rc.vocab = c["shape"][1].get<int64_t>();
-    std::string raw = ReadAll(Fixture(fixture_dir + "/" + c["logits_file"].get<std::string>()));
-    rc.logits.resize(raw.size() / sizeof(float));
-    std::memcpy(rc.logits.data(), raw.data(), raw.size());
-    cases.push_back(std::move(rc));
-  }
-  return cases;
+// The reference cases of a fixture folder (reference.json, computed by llama.cpp).
+inline std::vector<ReferenceCase> FixtureReferenceCases(const std::string& fixture_dir) {
+  auto cases = LoadReferenceCases(Fixture(fixture_dir));
+  EXPECT_TRUE(cases.ok()) << cases.status();
+  return cases.ok() ? *cases : std::vector<ReferenceCase>{};
 }
 
-// Prefill logits of every position of `tokens`.
-inline std::vector<float> PrefillLogits(const CausalLm& model, const std::vector<int32_t>& tokens) {
-  auto state = model.NewState(1, static_cast<int64_t>(tokens.size()));
-  EXPECT_TRUE(state.ok()) << state.status();
-  std::vector<float> logits(tokens.size() * model.vocab_size());
-  absl::Status s = model.Prefill(**state, 0, tokens, logits.data(), true);
-  EXPECT_TRUE(s.ok()) << s;
-  return logits;
+inline std::vector<float> PrefillLogitsOrFail(const CausalLm& model, const std::vector<int32_t>& tokens) {
+  auto logits = PrefillLogits(model, tokens);
+  EXPECT_TRUE(logits.ok()) << logits.status();
+  return logits.ok() ? *logits : std::vector<float>(tokens.size() * model.vocab_size());
 }
 
 // Logits agree within `relative` * max|reference| and the argmax agrees at every position.
 inline void ExpectLogitsMatch(const std::vector<float>& actual, const std::vector<float>& expected, int64_t vocab,
                               double relative) {
   ASSERT_EQ(actual.size(), expected.size());
-  double max_abs = 0;
-  for (float v : expected) max_abs = std::max(max_abs, std::fabs(static_cast<double>(v)));
-  const double tolerance = relative * max_abs;
-  const int64_t positions = static_cast<int64_t>(expected.size()) / vocab;
-  for (int64_t t = 0; t < positions; ++t) {
-    const float* a = actual.data() + t * vocab;
-    const float* e = expected.data() + t * vocab;
-    double worst = 0;
-    for (int64_t v = 0; v < vocab; ++v) worst = std::max(worst, std::fabs(static_cast<double>(a[v] - e[v])));
-    EXPECT_LE(worst, tolerance) << "position " << t << ": max |difference| " << worst << " > " << tolerance;
-    EXPECT_EQ(std::max_element(a, a + vocab) - a, std::max_element(e, e + vocab) - e) << "argmax at position " << t;
-  }
+  const LogitsAgreement a = CompareLogits(actual, expected, vocab);
+  EXPECT_LE(a.relative_error(), relative) << "max |difference| " << a.max_abs_error << " at position "
+                                          << a.worst_position << " (max |reference| " << a.max_abs_reference << ")";
+  EXPECT_EQ(a.first_argmax_mismatch, -1) << "argmax differs at position " << a.first_argmax_mismatch;
 }
 
 }  // namespace ttt::testing

@@ -17,9 +17,9 @@ class ReferenceLogitsTest : public ::testing::TestWithParam<ModelCase> {};
 TEST_P(ReferenceLogitsTest, MatchesLlamaCppWithin1e3OfMaxLogit) {
   auto loaded = LoadModel(Fixture(GetParam().model), "", /*require_tokenizer=*/false);
   ASSERT_TRUE(loaded.ok()) << loaded.status();
-  for (const ReferenceCase& c : LoadReferenceCases(GetParam().fixture)) {
+  for (const ReferenceCase& c : FixtureReferenceCases(GetParam().fixture)) {
     ASSERT_EQ(c.vocab, loaded->model->vocab_size());
-    ExpectLogitsMatch(PrefillLogits(*loaded->model, c.tokens), c.logits, c.vocab, 1e-3);
+    ExpectLogitsMatch(PrefillLogitsOrFail(*loaded->model, c.tokens), c.logits, c.vocab, 1e-3);
   }
 }
 
