@@ -171,6 +171,43 @@ BENCHMARK(BM_AttentionDecode)
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
+// The same decode step over a KV cache stored as f32 (0), bf16 (1) or bfp8 (2); bytes/s counts the cache's
+// own bytes of K and V read once.
+void BM_AttentionDecodeKvDtype(benchmark::State& state) {
+  const int64_t kv_len = state.range(0);
+  const ttt::DType dtype = state.range(1) == 0   ? ttt::DType::kF32
+                           : state.range(1) == 1 ? ttt::DType::kBF16
+                                                 : ttt::DType::kBFP8;
+  UseThreads(1);
+  ttt::ops::AttentionParams params;
+  params.num_heads = 9;
+  params.num_kv_heads = 3;
+  params.head_dim = 64;
+  params.scale = 0.125f;
+  const int64_t kv_dim = params.num_kv_heads * params.head_dim;
+  const int64_t row_bytes = static_cast<int64_t>(ttt::StorageBytes(dtype, kv_dim));
+  auto q = Random(params.num_heads * params.head_dim, 8);
+  auto kf = Random(kv_len * kv_dim, 9), vf = Random(kv_len * kv_dim, 10);
+  std::vector<char> k(kv_len * row_bytes), v(kv_len * row_bytes);
+  for (int64_t j = 0; j < kv_len; ++j) {
+    ttt::ConvertFromF32(kf.data() + j * kv_dim, kv_dim, dtype, k.data() + j * row_bytes);
+    ttt::ConvertFromF32(vf.data() + j * kv_dim, kv_dim, dtype, v.data() + j * row_bytes);
+  }
+  std::vector<float> work(ttt::ops::AttentionWorkFloats(params, kv_len, dtype, 1));
+  std::vector<float> out(q.size());
+  for (auto _ : state) {
+    ttt::ops::Attention(q.data(), 1, kv_len - 1, {k.data(), dtype, row_bytes}, {v.data(), dtype, row_bytes}, kv_len,
+                        out.data(), params, absl::MakeSpan(work));
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetBytesProcessed(state.iterations() * 2 * kv_len * row_bytes);
+}
+BENCHMARK(BM_AttentionDecodeKvDtype)
+    ->ArgNames({"kv_len", "dtype"})
+    ->ArgsProduct({{512, 8192}, {0, 1, 2}})
+    ->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
+
 // Prefill attention: tokens queries against themselves, causal.
 void BM_AttentionPrefill(benchmark::State& state) {
   const int64_t tokens = state.range(0);

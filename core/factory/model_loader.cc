@@ -10,12 +10,22 @@
 
 namespace ttt {
 
+std::string SourceIdentity(const std::string& path) {
+  std::error_code ec;
+  const std::filesystem::path abs = std::filesystem::absolute(path, ec);
+  const auto size = std::filesystem::is_regular_file(path, ec) ? std::filesystem::file_size(path, ec) : 0;
+  const auto mtime = std::filesystem::last_write_time(path, ec).time_since_epoch().count();
+  return absl::StrCat(abs.string(), "|", size, "|", mtime);
+}
+
 absl::StatusOr<LoadedModel> LoadModel(const std::string& model_path, const std::string& tokenizer_path,
                                       bool require_tokenizer, const BuildOptions& build) {
   TTT_ASSIGN_OR_RETURN(formats::Checkpoint checkpoint, formats::LoadCheckpoint(model_path));
   LoadedModel loaded;
   loaded.source = model_path;
-  auto model = CausalLm::Create(checkpoint.spec, checkpoint.weights, build);
+  BuildOptions options = build;
+  if (options.weight_cache != nullptr && options.weight_source.empty()) options.weight_source = SourceIdentity(model_path);
+  auto model = CausalLm::Create(checkpoint.spec, checkpoint.weights, options);
   if (!model.ok()) return Annotate(model.status(), model_path);
   loaded.model = *std::move(model);
   const std::string tok = tokenizer_path.empty() ? checkpoint.tokenizer_path : tokenizer_path;

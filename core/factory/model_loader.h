@@ -22,6 +22,10 @@ struct LoadedModel {
 absl::StatusOr<LoadedModel> LoadModel(const std::string& model_path, const std::string& tokenizer_path = "",
                                       bool require_tokenizer = true, const BuildOptions& build = {});
 
+// Identity of a checkpoint for weight-cache keys: absolute path, size and modification time (a changed
+// file is a different source, so its stale entries are never used).
+std::string SourceIdentity(const std::string& path);
+
 // The bundled demo model (stories260K): $TTT_DEMO_MODEL, <prefix>/share/ttt/demo, or the source tree's copy.
 std::string DemoModelPath();
 

@@ -27,6 +27,18 @@ constexpr NamedShapeText kShapes[] = {
                   attention { num_heads: 32 num_kv_heads: 4 use_rope: true rope { theta: 10000 convention: ROTATE_HALF } }
                   mlp_norm { kind: RMS_NORM } mlp { intermediate_dim: 5632 activation: SILU gated: true } }
           final_norm { kind: RMS_NORM })pb"},
+    {"llama-8b",  // meta-llama/Llama-3.1-8B (shape only: for hardware-config checks, too big to build casually)
+     R"pb(family: "llama" vocab_size: 128256 hidden_dim: 4096 num_layers: 32 max_seq_len: 131072
+          layer { attention_norm { kind: RMS_NORM }
+                  attention { num_heads: 32 num_kv_heads: 8 use_rope: true rope { theta: 500000 convention: ROTATE_HALF } }
+                  mlp_norm { kind: RMS_NORM } mlp { intermediate_dim: 14336 activation: SILU gated: true } }
+          final_norm { kind: RMS_NORM })pb"},
+    {"llama-70b",  // meta-llama/Llama-3.1-70B (shape only: for hardware-config checks)
+     R"pb(family: "llama" vocab_size: 128256 hidden_dim: 8192 num_layers: 80 max_seq_len: 131072
+          layer { attention_norm { kind: RMS_NORM }
+                  attention { num_heads: 64 num_kv_heads: 8 use_rope: true rope { theta: 500000 convention: ROTATE_HALF } }
+                  mlp_norm { kind: RMS_NORM } mlp { intermediate_dim: 28672 activation: SILU gated: true } }
+          final_norm { kind: RMS_NORM })pb"},
     {"gpt2-124m",  // openai-community/gpt2
      R"pb(family: "gpt2" vocab_size: 50257 hidden_dim: 768 num_layers: 12 max_seq_len: 1024 learned_positions: true
           position_embedding { max_positions: 1024 }

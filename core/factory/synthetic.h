@@ -11,7 +11,8 @@
 
 namespace ttt {
 
-// Known shapes: "smollm-135m", "llama-gqa-tiny", "stories260k", "tinyllama-1.1b", "gpt2-124m".
+// Known shapes: "smollm-135m", "llama-gqa-tiny", "stories260k", "tinyllama-1.1b", "gpt2-124m", and, for
+// hardware-config checks (core/hwconfig/compatibility.h), "llama-8b" and "llama-70b".
 absl::StatusOr<spec::ModelSpec> NamedShape(const std::string& name);
 std::vector<std::string> NamedShapes();
 

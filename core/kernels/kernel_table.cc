@@ -37,6 +37,7 @@ KernelTable MakeReferenceTable() {
   t.rope_rotate_half = ref::RopeRotateHalf;
   t.rope_interleaved = ref::RopeInterleaved;
   t.attention_queries = ref::AttentionQueries;
+  t.attention_queries_kv = ref::AttentionQueriesKv;
   return t;
 }
 
@@ -65,6 +66,7 @@ KernelTable MakeAvx2Table() {
   t.gelu_erf_mul = k::GeluErfMul;
   t.gelu_tanh_mul = k::GeluTanhMul;
   t.attention_queries = k::AttentionQueries;
+  t.attention_queries_kv = k::AttentionQueriesKv;
   return t;
 }
 
@@ -97,6 +99,7 @@ KernelTable MakeAvx512Table() {
   t.rope_rotate_half = k::RopeRotateHalf;
   t.rope_interleaved = k::RopeInterleaved;
   t.attention_queries = k::AttentionQueries;
+  t.attention_queries_kv = k::AttentionQueriesKv;
   return t;
 }
 

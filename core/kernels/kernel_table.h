@@ -43,6 +43,15 @@ using RopeHeadFn = void (*)(float* x, const float* cos, const float* sin, int64_
 using AttentionQueriesFn = void (*)(const float* q, int64_t num_queries, const float* k, const float* v,
                                     int64_t kv_stride, int64_t key_begin, int64_t key_end, int64_t head_dim,
                                     float scale, float* scores, float* out);
+// AttentionQueriesFn over K/V rows stored as bf16 or bfp8 (or f32): k and v point at row 0 of the slab,
+// rows `row_bytes` apart; the kv head's values are elements [col0, col0 + head_dim) of each row. `work`
+// holds at least AttentionKvWorkFloats(num_queries, key_end - key_begin, head_dim) floats.
+using AttentionQueriesKvFn = void (*)(const float* q, int64_t num_queries, const void* k, const void* v,
+                                      DType kv_dtype, int64_t row_bytes, int64_t col0, int64_t key_begin,
+                                      int64_t key_end, int64_t head_dim, float scale, float* work, float* out);
+inline int64_t AttentionKvWorkFloats(int64_t num_queries, int64_t keys, int64_t head_dim) {
+  return num_queries * keys + 2 * keys * head_dim;
+}
 
 inline constexpr int kNumDTypes = static_cast<int>(DType::kBFP4) + 1;
 
@@ -77,6 +86,7 @@ struct KernelTable {
   RopeHeadFn rope_interleaved = nullptr;
 
   AttentionQueriesFn attention_queries = nullptr;
+  AttentionQueriesKvFn attention_queries_kv = nullptr;
 };
 
 // The table of `isa`. Asking for an ISA this machine lacks returns the best one it has (never a table whose

@@ -78,4 +78,19 @@ struct AttentionParams {
 void Attention(const float* q, int64_t tokens, int64_t pos0, const float* k, const float* v, int64_t kv_len,
                int64_t kv_stride, float* out, const AttentionParams& params);
 
+// Keys or values as a KV cache stores them: position p's row of kv_dim values starts at data + p * row_bytes,
+// in `dtype` f32, bf16 or bfp8 (bfp8 rows are whole 16-value blocks; a block may span heads).
+struct KvRows {
+  const void* data = nullptr;
+  DType dtype = DType::kF32;
+  int64_t row_bytes = 0;
+};
+// Floats of `work` the KvRows Attention needs for kv_len <= max_kv_len and up to `threads` threads (each
+// thread uses its own slice: scores, and for bf16/bfp8 the decoded K/V of the rows it reads).
+int64_t AttentionWorkFloats(const AttentionParams& params, int64_t max_kv_len, DType kv_dtype, int threads);
+// Attention over K/V in any KvRows dtype. With `work` of AttentionWorkFloats(...) floats it allocates
+// nothing; with an empty (or too small) `work` it falls back to per-thread buffers grown on demand.
+void Attention(const float* q, int64_t tokens, int64_t pos0, const KvRows& k, const KvRows& v, int64_t kv_len,
+               float* out, const AttentionParams& params, absl::Span<float> work = {});
+
 }  // namespace ttt::ops

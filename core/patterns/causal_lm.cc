@@ -3,25 +3,60 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "core/hwconfig/compatibility.h"
+#include "core/hwconfig/device_registry.h"
+#include "core/hwconfig/hw_dtype.h"
+#include "core/runtime/check.h"
 #include "core/runtime/status.h"
+#include "core/runtime/trace.h"
 #include "core/specs/validate.h"
 
 namespace ttt {
 
-InferenceState::InferenceState(KvCache cache, int64_t chunk, int64_t hidden, int64_t scratch_floats)
-    : cache_(std::move(cache)),
-      chunk_(chunk),
+InferenceState::InferenceState(KvCache cache, const MemoryPlan& plan, int64_t hidden)
+    : plan_(plan),
+      cache_(std::move(cache)),
+      chunk_(plan.chunk),
       lengths_(static_cast<size_t>(cache_.max_batch()), 0),
-      residual_(Tensor::Empty(DType::kF32, {chunk, hidden})),
-      normed_(Tensor::Empty(DType::kF32, {chunk, hidden})),
-      scratch_(Tensor::Empty(DType::kF32, {scratch_floats})),
-      positions_(static_cast<size_t>(chunk)) {}
+      residual_(Tensor::Empty(DType::kF32, {plan.chunk, hidden})),
+      normed_(Tensor::Empty(DType::kF32, {plan.chunk, hidden})),
+      scratch_(Tensor::Empty(DType::kF32, {plan.layer_scratch_bytes / int64_t{sizeof(float)}})),
+      positions_(static_cast<size_t>(plan.chunk)) {
+  cache_.PlanAttentionWork(plan.attention_work_bytes / int64_t{sizeof(float)});
+}
 
 absl::StatusOr<std::unique_ptr<CausalLm>> CausalLm::Create(const spec::ModelSpec& spec, const WeightMap& weights,
                                                           const BuildOptions& options) {
   auto model = std::unique_ptr<CausalLm>(new CausalLm());
   TTT_ASSIGN_OR_RETURN(model->spec_, ValidateModel(spec));
   const spec::ModelSpec& s = model->spec_;
+  std::shared_ptr<const ResolvedHwConfig> hw = options.resolved;
+  if (hw == nullptr) {
+    TTT_ASSIGN_OR_RETURN(hw::DeviceProfile device, GetDeviceProfile(options.device));
+    HwShortcuts shortcuts;
+    if (options.linear_weight_dtype) {
+      shortcuts.weights = ToHwDType(*options.linear_weight_dtype);
+      if (*shortcuts.weights == hw::DTYPE_UNSPECIFIED || *options.linear_weight_dtype == DType::kF16) {
+        return absl::InvalidArgumentError(absl::StrCat("linear weights cannot be stored as ",
+                                                       DTypeName(*options.linear_weight_dtype),
+                                                       ": use f32, bf16, i8, bfp8 or bfp4"));
+      }
+    }
+    if (options.kv_cache_dtype) {
+      if (!KvCache::IsSupportedDType(*options.kv_cache_dtype)) {
+        return absl::InvalidArgumentError(absl::StrCat("the KV cache cannot be stored as ",
+                                                       DTypeName(*options.kv_cache_dtype), ": use f32, bf16 or bfp8"));
+      }
+      shortcuts.kv_cache = ToHwDType(*options.kv_cache_dtype);
+    }
+    TTT_ASSIGN_OR_RETURN(ResolvedHwConfig resolved,
+                         ResolveHwConfig(s, device, options.mode, options.hw_config ? &*options.hw_config : nullptr,
+                                         options.hw_config_name, shortcuts));
+    hw = std::make_shared<const ResolvedHwConfig>(std::move(resolved));
+  }
+  // Before any block is built (and any weight converted): every problem at once.
+  // Without a context to check, the KV cache is left to NewState (which knows the context it allocates).
+  TTT_RETURN_IF_ERROR(ValidateHwConfig(s, *hw, options.max_batch, options.max_context > 0 ? options.max_context : 1));
   TTT_ASSIGN_OR_RETURN(model->embedding_, TokenEmbedding::Create(s.token_embedding(), weights));
   if (s.learned_positions()) {
     TTT_ASSIGN_OR_RETURN(auto pos, PositionEmbedding::Create(s.position_embedding(), weights));
@@ -37,17 +72,7 @@ absl::StatusOr<std::unique_ptr<CausalLm>> CausalLm::Create(const spec::ModelSpec
   auto head = LmHead::Create(s.lm_head(), weights, model->embedding_.table());
   if (!head.ok()) return Annotate(head.status(), "LM head");
   model->lm_head_ = *std::move(head);
-  const DType dtype = options.linear_weight_dtype;
-  if (dtype != DType::kF32 && dtype != DType::kBF16 && dtype != DType::kI8 && dtype != DType::kBFP8 &&
-      dtype != DType::kBFP4) {
-    return absl::InvalidArgumentError(absl::StrCat("linear weights cannot be stored as ", DTypeName(dtype),
-                                                   ": use f32, bf16, i8, bfp8 or bfp4"));
-  }
-  for (auto& layer : model->layers_) {
-    absl::Status s = layer->ConvertLinearWeights(dtype);
-    if (!s.ok()) return Annotate(s, absl::StrCat("layer ", layer->index()));
-  }
-  TTT_RETURN_IF_ERROR(model->lm_head_.ConvertWeight(dtype));
+  TTT_RETURN_IF_ERROR(model->Specialize(std::move(hw), options.weight_cache, options.weight_source));
   return model;
 }
 
@@ -62,11 +87,31 @@ absl::StatusOr<std::unique_ptr<InferenceState>> CausalLm::NewState(int64_t max_b
   if (max_batch <= 0 || prefill_chunk <= 0) {
     return absl::InvalidArgumentError("batch size and prefill chunk must be positive");
   }
-  const int64_t chunk = std::max(std::min(prefill_chunk, max_seq_len), max_batch);
-  int64_t scratch = 0;
-  for (const auto& layer : layers_) scratch = std::max(scratch, layer->ScratchFloats(chunk));
-  KvCache cache(num_layers(), max_batch, max_seq_len, layers_.front()->attention().kv_dim());
-  return std::unique_ptr<InferenceState>(new InferenceState(std::move(cache), chunk, spec_.hidden_dim(), scratch));
+  const MemoryPlan plan = PlanMemory(max_batch, max_seq_len, prefill_chunk);
+  KvCache cache(num_layers(), max_batch, max_seq_len, layers_.front()->attention().kv_dim(), kv_cache_dtype_);
+  TTT_CHECK(static_cast<int64_t>(cache.bytes()) == plan.kv_cache_bytes);
+  return std::unique_ptr<InferenceState>(new InferenceState(std::move(cache), plan, spec_.hidden_dim()));
+}
+
+MemoryPlan CausalLm::PlanMemory(int64_t max_batch, int64_t max_seq_len, int64_t prefill_chunk) const {
+  MemoryPlan plan;
+  plan.max_batch = max_batch;
+  plan.max_seq_len = max_seq_len;
+  plan.chunk = std::max(std::min(prefill_chunk, max_seq_len), max_batch);
+  plan.kv_cache_dtype = kv_cache_dtype_;
+  const int64_t kv_dim = layers_.front()->attention().kv_dim();
+  plan.kv_cache_bytes = 2 * num_layers() * max_batch * max_seq_len *
+                        static_cast<int64_t>(StorageBytes(kv_cache_dtype_, kv_dim));
+  plan.activation_bytes = 2 * plan.chunk * static_cast<int64_t>(spec_.hidden_dim()) * int64_t{sizeof(float)};
+  int64_t scratch = 0, work = 0;
+  for (const auto& layer : layers_) {
+    scratch = std::max(scratch, layer->ScratchFloats(plan.chunk));
+    work = std::max(work, layer->attention().AttentionWorkFloats(max_seq_len, kv_cache_dtype_));
+  }
+  plan.layer_scratch_bytes = scratch * int64_t{sizeof(float)};
+  plan.attention_work_bytes = work * int64_t{sizeof(float)};
+  plan.position_bytes = plan.chunk * int64_t{sizeof(int32_t)};
+  return plan;
 }
 
 absl::Status CausalLm::CheckTokens(absl::Span<const int32_t> tokens) const {
@@ -81,6 +126,7 @@ absl::Status CausalLm::CheckTokens(absl::Span<const int32_t> tokens) const {
 }
 
 void CausalLm::Embed(const int32_t* ids, const int32_t* positions, int64_t n, float* x) const {
+  TTT_TRACE_MODULE("embedding");
   embedding_.Forward(ids, n, x);
   if (positions_) positions_->AddTo(positions, n, x);
 }
@@ -105,16 +151,17 @@ absl::Status CausalLm::Prefill(InferenceState& state, int64_t slot, absl::Span<c
   for (int64_t done = 0; done < static_cast<int64_t>(tokens.size());) {
     const int64_t n = std::min<int64_t>(state.chunk_, tokens.size() - done);
     const int64_t pos0 = start + done;
+    TTT_TRACE_STEP(trace::Phase::kPrefill, n);
     for (int64_t i = 0; i < n; ++i) state.positions_[i] = static_cast<int32_t>(pos0 + i);
     Embed(tokens.data() + done, state.positions_.data(), n, x);
     for (const auto& layer : layers_) layer->Prefill(x, n, pos0, state.cache_, slot, state.scratch_.data<float>());
     const bool last_chunk = done + n == static_cast<int64_t>(tokens.size());
     if (all_logits) {
       final_norm_.Forward(x, n, normed);
-      lm_head_.Forward(normed, n, logits + done * vocab);
+      lm_head_.Forward(normed, n, logits + done * vocab, Phase::kPrefill);
     } else if (last_chunk) {
       final_norm_.Forward(x + (n - 1) * hidden, 1, normed);
-      lm_head_.Forward(normed, 1, logits);
+      lm_head_.Forward(normed, 1, logits, Phase::kPrefill);
     }
     done += n;
   }
@@ -143,6 +190,7 @@ absl::Status CausalLm::Decode(InferenceState& state, absl::Span<const int32_t> s
   }
   float* x = state.residual_.data<float>();
   float* normed = state.normed_.data<float>();
+  TTT_TRACE_STEP(trace::Phase::kDecode, batch);
   Embed(tokens.data(), state.positions_.data(), batch, x);
   for (const auto& layer : layers_) {
     layer->Decode(x, batch, state.positions_.data(), slots.data(), state.cache_, state.scratch_.data<float>());

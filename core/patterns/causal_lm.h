@@ -10,7 +10,9 @@
 #include "absl/types/span.h"
 #include "core/blocks/embedding/embedding.h"
 #include "core/blocks/lm_head/lm_head.h"
+#include "core/hwconfig/resolve.h"
 #include "core/patterns/decoder_layer.h"
+#include "core/patterns/memory_plan.h"
 #include "core/specs/proto/model.pb.h"
 
 namespace ttt {
@@ -28,10 +30,14 @@ class InferenceState {
   void Reset(int64_t slot) { lengths_[slot] = 0; }
   void ResetAll() { std::fill(lengths_.begin(), lengths_.end(), 0); }
   const KvCache& cache() const { return cache_; }
+  // The buffers this state was planned with (all allocated by NewState) and their total size.
+  const MemoryPlan& plan() const { return plan_; }
+  int64_t PlannedBytes() const { return plan_.total_bytes(); }
 
  private:
   friend class CausalLm;
-  InferenceState(KvCache cache, int64_t chunk, int64_t hidden, int64_t scratch_floats);
+  InferenceState(KvCache cache, const MemoryPlan& plan, int64_t hidden);
+  MemoryPlan plan_;
   KvCache cache_;
   int64_t chunk_;
   std::vector<int64_t> lengths_;
@@ -41,11 +47,34 @@ class InferenceState {
   std::vector<int32_t> positions_;
 };
 
-// How a model is built on the CPU. (Per-op hardware configs per device replace this with the hwconfig work.)
+class WeightCache;
+
+// How a model is built: for which device, in which mode, with which hardware config. BuildOptions{} is the
+// exact f32 reference on the CPU (device "cpu", accuracy mode: every op f32).
+//
+// The per-op hardware config is resolved from the device's module defaults (hwconfig/modules), the
+// modules' rules, `hw_config` (a model-level file), then the shortcuts (core/hwconfig/resolve.h); or
+// `resolved` is used as is. It is checked against the device (core/hwconfig/compatibility.h) for
+// `max_batch` x `max_context` before any block is built.
 struct BuildOptions {
-  // Storage of every linear op's weight (attention and MLP projections, LM head): f32, bf16, i8, bfp8 or
-  // bfp4. Decoding is memory-bound, so fewer weight bytes decode faster.
-  DType linear_weight_dtype = DType::kF32;
+  std::string device = "cpu";
+  hw::ConfigMode mode = hw::ACCURACY;
+  std::optional<hw::ModelHwConfig> hw_config;  // a model-level config (--hw-config)
+  std::string hw_config_name = "model file";    // its file name, for sources and errors
+  // Shortcuts applied over everything above: the storage of every linear op's weight (attention and MLP
+  // projections, LM head: f32, bf16, i8, bfp8 or bfp4; --weights) and of the KV cache (f32, bf16, bfp8;
+  // --kv-cache).
+  std::optional<DType> linear_weight_dtype;
+  std::optional<DType> kv_cache_dtype;
+  // A config already resolved (e.g. by `ttt config`); when set, the fields above except max_* are ignored.
+  std::shared_ptr<const ResolvedHwConfig> resolved;
+  // The batch and context the model will serve, for the fit check; context 0 checks the weights alone.
+  int64_t max_batch = 1;
+  int64_t max_context = 0;
+  // Converted weights are read from / written to this cache when set (keyed by weight_source, tensor name,
+  // op config and library version). Not owned.
+  WeightCache* weight_cache = nullptr;
+  std::string weight_source;  // identity of the checkpoint (path, size, mtime); set by LoadModel
 };
 
 class CausalLm {
@@ -56,6 +85,16 @@ class CausalLm {
   // max_seq_len 0 means the spec's; prompts are processed `prefill_chunk` tokens at a time.
   absl::StatusOr<std::unique_ptr<InferenceState>> NewState(int64_t max_batch = 1, int64_t max_seq_len = 0,
                                                            int64_t prefill_chunk = 256) const;
+  // The buffers NewState(max_batch, max_seq_len, prefill_chunk) would allocate (arguments as NewState's,
+  // already validated), without allocating them.
+  MemoryPlan PlanMemory(int64_t max_batch, int64_t max_seq_len, int64_t prefill_chunk) const;
+  DType kv_cache_dtype() const { return kv_cache_dtype_; }
+  // The hardware config every op runs with, and where each value came from.
+  const ResolvedHwConfig& hw_config() const { return *hw_config_; }
+  // Step 6 of the resolution order: overlays `change` (defaults per module kind, layer overrides) on the
+  // current config, checks it against the device and re-specialises every projection (weights
+  // re-converted, numerics switched). The KV-cache format applies to states made after the call.
+  absl::Status ApplyHwConfig(const hw::ModelHwConfig& change, const std::string& source = "ApplyHwConfig");
 
   // Appends `tokens` to sequence `slot`. Writes the logits of every new position to `logits`
   // [tokens, vocab] when `all_logits`, else only those of the last position [vocab].
@@ -68,6 +107,8 @@ class CausalLm {
   const spec::ModelSpec& spec() const { return spec_; }
   int64_t vocab_size() const { return spec_.vocab_size(); }
   const TokenEmbedding& token_embedding() const { return embedding_; }
+  // Learned positions (GPT-2), or null.
+  const PositionEmbedding* position_embedding() const { return positions_ ? &*positions_ : nullptr; }
   const DecoderLayer& layer(int64_t i) const { return *layers_[i]; }
   int64_t num_layers() const { return static_cast<int64_t>(layers_.size()); }
   const Norm& final_norm() const { return final_norm_; }
@@ -88,6 +129,11 @@ class CausalLm {
   std::vector<std::unique_ptr<DecoderLayer>> layers_;
   Norm final_norm_;
   LmHead lm_head_;
+  DType kv_cache_dtype_ = DType::kF32;
+  // Specialises every projection and the KV-cache format from `config`.
+  absl::Status Specialize(std::shared_ptr<const ResolvedHwConfig> config, WeightCache* cache,
+                          const std::string& weight_source);
+  std::shared_ptr<const ResolvedHwConfig> hw_config_;
 };
 
 }  // namespace ttt

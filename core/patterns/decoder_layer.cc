@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/ops/ops.h"
 #include "core/runtime/status.h"
+#include "core/runtime/trace.h"
 
 namespace ttt {
 
@@ -40,28 +41,31 @@ int64_t DecoderLayer::ScratchFloats(int64_t tokens) const {
 }
 
 template <typename AttentionCall>
-void DecoderLayer::Run(float* x, int64_t rows, float* scratch, AttentionCall&& attend) const {
+void DecoderLayer::Run(float* x, int64_t rows, float* scratch, Phase phase, AttentionCall&& attend) const {
   float* normed = scratch;
   float* branch = normed + rows * hidden_;
   float* inner = branch + rows * hidden_;
+  TTT_TRACE_LAYER(index_);
   attention_norm_.Forward(x, rows, normed);
   attend(normed, branch, inner);
+  TTT_TRACE_OP("residual_add", rows, 12.0 * rows * hidden_, 1.0 * rows * hidden_)
   ops::Add(x, branch, x, rows * hidden_);
   mlp_norm_.Forward(x, rows, normed);
-  mlp_.Forward(normed, rows, branch, inner);
+  mlp_.Forward(normed, rows, branch, inner, phase);
+  TTT_TRACE_OP("residual_add", rows, 12.0 * rows * hidden_, 1.0 * rows * hidden_)
   ops::Add(x, branch, x, rows * hidden_);
 }
 
 void DecoderLayer::Prefill(float* x, int64_t tokens, int64_t pos0, KvCache& cache, int64_t slot,
                            float* scratch) const {
-  Run(x, tokens, scratch, [&](const float* in, float* out, float* inner) {
+  Run(x, tokens, scratch, Phase::kPrefill, [&](const float* in, float* out, float* inner) {
     attention_->Prefill(in, tokens, pos0, cache, index_, slot, out, inner);
   });
 }
 
 void DecoderLayer::Decode(float* x, int64_t batch, const int32_t* positions, const int32_t* slots, KvCache& cache,
                           float* scratch) const {
-  Run(x, batch, scratch, [&](const float* in, float* out, float* inner) {
+  Run(x, batch, scratch, Phase::kDecode, [&](const float* in, float* out, float* inner) {
     attention_->Decode(in, batch, positions, slots, cache, index_, out, inner);
   });
 }

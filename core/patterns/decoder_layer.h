@@ -30,10 +30,13 @@ class DecoderLayer {
   const Attention& attention() const { return *attention_; }
   const Norm& mlp_norm() const { return mlp_norm_; }
   const Mlp& mlp() const { return mlp_; }
+  // For the hardware config (CausalLm::ApplyHwConfig), which re-specialises the layer's projections.
+  Attention& mutable_attention() { return *attention_; }
+  Mlp& mutable_mlp() { return mlp_; }
 
  private:
   template <typename AttentionCall>
-  void Run(float* x, int64_t rows, float* scratch, AttentionCall&& attend) const;
+  void Run(float* x, int64_t rows, float* scratch, Phase phase, AttentionCall&& attend) const;
 
   int64_t index_ = 0;
   int64_t hidden_ = 0;

@@ -106,7 +106,12 @@ absl::Status RunBench(const std::vector<std::string>& argv) {
   const std::string shape = args.Get("shape");
   const std::string model_path = args.Get("model");
   const std::string tokenizer = args.Get("tokenizer");
-  std::vector<std::string> weight_names = absl::StrSplit(args.Get("weights", "f32"), ',', absl::SkipEmpty());
+  // --device/--mode/--hw-config/--kv-cache as every command; --weights here is a list to compare. Without
+  // it, a run with a device or mode flag measures that config's own weights ("config").
+  TTT_ASSIGN_OR_RETURN(const BuildOptions base, BuildOptionsFromArgs(args, /*read_weights=*/false));
+  const bool hw_flags = args.Has("device") || args.Has("mode") || args.Has("hw-config");
+  std::vector<std::string> weight_names =
+      absl::StrSplit(args.Get("weights", hw_flags ? "config" : "f32"), ',', absl::SkipEmpty());
   TTT_RETURN_IF_ERROR(args.CheckAllUsed());
   if (reps < 1 || n_prompt < 0 || n_gen < 0) return absl::InvalidArgumentError("-p, -n must be >= 0 and -r >= 1");
   if (output != "md" && output != "json") return absl::InvalidArgumentError("-o must be md or json");
@@ -132,8 +137,10 @@ absl::Status RunBench(const std::vector<std::string>& argv) {
 
   std::vector<TestResult> results;
   for (const std::string& name : weight_names) {
-    TTT_ASSIGN_OR_RETURN(DType dtype, ParseWeightDType(name));
-    const BuildOptions build{.linear_weight_dtype = dtype};
+    BuildOptions build = base;
+    if (name != "config") {
+      TTT_ASSIGN_OR_RETURN(build.linear_weight_dtype, ParseWeightDType(name));
+    }
     std::unique_ptr<CausalLm> model;
     if (!shape.empty()) {
       TTT_ASSIGN_OR_RETURN(model, CausalLm::Create(spec, synthetic, build));
@@ -186,6 +193,7 @@ absl::Status RunBench(const std::vector<std::string>& argv) {
 TTT_COMMAND({"bench", "prompt and generation speed (llama-bench style) against the machine's limits",
              "ttt bench [--model PATH | --shape smollm-135m] [-p 128] [-n 32] [-r 3] [-o md|json] [--threads N]\n"
              "          [--weights f32,bf16,int8,bfp8,bfp4]   (several: compared in one run)\n"
+             "          [--device D] [--mode accuracy|performance] [--hw-config FILE] [--kv-cache f32|bf16|bfp8]\n"
              "  with neither --model nor --shape: the bundled demo model",
              RunBench});
 

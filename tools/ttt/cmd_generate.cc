@@ -1,6 +1,7 @@
 // ttt generate: streams generated text to stdout.
 #include <iostream>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "core/generation/generate.h"
 #include "core/runtime/status.h"
@@ -48,9 +49,9 @@ absl::Status RunGenerate(const std::vector<std::string>& argv) {
 }
 
 TTT_COMMAND({"generate", "generate text from a prompt (default: the bundled stories260K demo model)",
-             "ttt generate [--model PATH] [--tokenizer PATH] [--prompt TEXT] [-n N] [--temperature T] "
+             absl::StrCat("ttt generate [--model PATH] [--tokenizer PATH] [--prompt TEXT] [-n N] [--temperature T] "
              "[--top-k K] [--top-p P] [--min-p P] [--repeat-penalty R] [--seed S] [--stop TEXT] "
-             "[--threads N] [--weights f32|bf16|int8|bfp8|bfp4] [--stats]",
+             "[--threads N] [--stats] ", kHwFlagsUsage),
              RunGenerate});
 
 }  // namespace

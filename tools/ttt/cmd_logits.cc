@@ -42,7 +42,7 @@ absl::Status RunLogits(const std::vector<std::string>& argv) {
 }
 
 TTT_COMMAND({"logits", "write the logits of every position of --tokens, from one prefill, as raw float32",
-             "ttt logits --model PATH --tokens 1,2,3 --out FILE [--threads N] [--weights DTYPE]", RunLogits});
+             absl::StrCat("ttt logits --model PATH --tokens 1,2,3 --out FILE [--threads N] ", kHwFlagsUsage), RunLogits});
 
 }  // namespace
 }  // namespace ttt::cli

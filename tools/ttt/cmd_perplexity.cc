@@ -48,7 +48,7 @@ absl::Status RunPerplexity(const std::vector<std::string>& argv) {
 }
 
 TTT_COMMAND({"perplexity", "perplexity of a text file under the model",
-             "ttt perplexity --model PATH --file TEXT [--tokenizer PATH] [--ctx N] [--threads N] [--weights DTYPE]", RunPerplexity});
+             absl::StrCat("ttt perplexity --model PATH --file TEXT [--tokenizer PATH] [--ctx N] [--threads N] ", kHwFlagsUsage), RunPerplexity});
 
 }  // namespace
 }  // namespace ttt::cli

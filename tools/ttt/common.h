@@ -9,11 +9,22 @@
 
 namespace ttt::cli {
 
-// Reads --threads and --weights (f32|bf16|int8|bfp8|bfp4: the storage of every linear op's weight).
-absl::StatusOr<BuildOptions> BuildOptionsFromArgs(const Args& args);
+// The hardware flags every model-running command takes, for usage strings.
+inline constexpr char kHwFlagsUsage[] =
+    "[--device cpu|n150|n300|t3k|tg|p150] [--mode accuracy|performance] [--hw-config FILE] "
+    "[--weights f32|bf16|int8|bfp8|bfp4] [--kv-cache f32|bf16|bfp8] [--no-cache] [--cache-dir DIR]";
+
+// Reads --threads and the hardware flags: --device (default cpu), --mode (default accuracy: on the cpu that
+// is the exact f32 path, so outputs match references unless a faster mode is asked for), --hw-config FILE
+// (a ttt.hw.ModelHwConfig in text format; its device/mode apply when the flags are not given), --weights
+// (every linear op's weight dtype) and --kv-cache (the KV cache's dtype).
+// `read_weights` false: --weights is left to the caller (ttt bench takes a list).
+absl::StatusOr<BuildOptions> BuildOptionsFromArgs(const Args& args, bool read_weights = true);
 // Parses one --weights value ("int8" is accepted for i8).
 absl::StatusOr<DType> ParseWeightDType(const std::string& name);
 // Reads --model (default: the bundled demo model), --tokenizer and the flags above, and loads the model.
+// Converted weights go through the weight cache (--cache-dir, default WeightCache::DefaultDirectory())
+// unless --no-cache.
 absl::StatusOr<LoadedModel> LoadModelFromArgs(const Args& args, bool require_tokenizer);
 
 }  // namespace ttt::cli

@@ -4,6 +4,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/runtime/status.h"
+#include "core/runtime/threading.h"
+#include "core/runtime/trace.h"
 #include "core/specs/validate.h"
 
 namespace ttt {
@@ -45,15 +47,20 @@ int64_t Attention::ScratchFloats(int64_t tokens) const {
   return tokens * (q_dim() + 2 * kv_dim()) + 2 * tokens * q_dim() + tokens;
 }
 
-void Attention::SplitQkv(const float* qkv_row, const int32_t* position, float* q, float* k, float* v) const {
+int64_t Attention::AttentionWorkFloats(int64_t max_kv_len, DType kv_dtype) const {
+  return ops::AttentionWorkFloats(params_, max_kv_len, kv_dtype, NumThreads());
+}
+
+void Attention::SplitQkv(float* qkv_row, const int32_t* position, float* q, KvCache& cache, int64_t layer,
+                         int64_t slot) const {
   const int64_t qd = q_dim(), kvd = kv_dim();
+  float* k = qkv_row + qd;  // rotated in place, then stored in the cache's dtype
   std::memcpy(q, qkv_row, qd * sizeof(float));
-  std::memcpy(k, qkv_row + qd, kvd * sizeof(float));
-  std::memcpy(v, qkv_row + qd + kvd, kvd * sizeof(float));
   if (rope_) {
     rope_->Apply(q, 1, spec_.num_heads(), position);
     rope_->Apply(k, 1, spec_.num_kv_heads(), position);
   }
+  cache.Write(layer, slot, *position, k, k + kvd);
 }
 
 void Attention::Prefill(const float* x, int64_t tokens, int64_t pos0, KvCache& cache, int64_t layer, int64_t slot,
@@ -63,15 +70,18 @@ void Attention::Prefill(const float* x, int64_t tokens, int64_t pos0, KvCache& c
   float* q = qkv + tokens * row;
   float* attn = q + tokens * qd;
   int32_t* positions = reinterpret_cast<int32_t*>(attn + tokens * qd);
-  float* keys = cache.keys(layer, slot);
-  float* values = cache.values(layer, slot);
-  qkv_.Forward(x, tokens, qkv);
+  TTT_TRACE_MODULE("attention");
+  TTT_TRACE_LINEAR("wqkv", qkv_, tokens) qkv_.Forward(x, tokens, qkv, Phase::kPrefill);
+  TTT_TRACE_OP(rope_ ? "rope" : "kv_write", tokens, 8.0 * tokens * row, 3.0 * tokens * (qd + kvd))
   for (int64_t t = 0; t < tokens; ++t) {
     positions[t] = static_cast<int32_t>(pos0 + t);
-    SplitQkv(qkv + t * row, positions + t, q + t * qd, keys + (pos0 + t) * kvd, values + (pos0 + t) * kvd);
+    SplitQkv(qkv + t * row, positions + t, q + t * qd, cache, layer, slot);
   }
-  ops::Attention(q, tokens, pos0, keys, values, pos0 + tokens, kvd, attn, params_);
-  wo_.Forward(attn, tokens, out);
+  TTT_TRACE_OP("sdpa", tokens, trace::AttentionBytes(tokens, pos0 + tokens, qd, kvd),
+               trace::AttentionFlops(tokens, pos0, spec_.num_heads(), spec_.head_dim()))
+  ops::Attention(q, tokens, pos0, cache.key_rows(layer, slot), cache.value_rows(layer, slot), pos0 + tokens, attn,
+                 params_, cache.attention_work());
+  TTT_TRACE_LINEAR("wo", wo_, tokens) wo_.Forward(attn, tokens, out, Phase::kPrefill);
 }
 
 void Attention::Decode(const float* x, int64_t batch, const int32_t* positions, const int32_t* slots,
@@ -80,15 +90,18 @@ void Attention::Decode(const float* x, int64_t batch, const int32_t* positions, 
   float* qkv = scratch;
   float* q = qkv + batch * row;
   float* attn = q + batch * qd;
-  qkv_.Forward(x, batch, qkv);
+  TTT_TRACE_MODULE("attention");
+  TTT_TRACE_LINEAR("wqkv", qkv_, batch) qkv_.Forward(x, batch, qkv);
   for (int64_t b = 0; b < batch; ++b) {
     const int64_t p = positions[b];
-    float* keys = cache.keys(layer, slots[b]);
-    float* values = cache.values(layer, slots[b]);
-    SplitQkv(qkv + b * row, positions + b, q + b * qd, keys + p * kvd, values + p * kvd);
-    ops::Attention(q + b * qd, 1, p, keys, values, p + 1, kvd, attn + b * qd, params_);
+    TTT_TRACE_OP(rope_ ? "rope" : "kv_write", 1, 8.0 * row, 3.0 * (qd + kvd))
+    SplitQkv(qkv + b * row, positions + b, q + b * qd, cache, layer, slots[b]);
+    TTT_TRACE_OP("sdpa", 1, trace::AttentionBytes(1, p + 1, qd, kvd),
+                 trace::AttentionFlops(1, p, spec_.num_heads(), spec_.head_dim()))
+    ops::Attention(q + b * qd, 1, p, cache.key_rows(layer, slots[b]), cache.value_rows(layer, slots[b]), p + 1,
+                   attn + b * qd, params_, cache.attention_work());
   }
-  wo_.Forward(attn, batch, out);
+  TTT_TRACE_LINEAR("wo", wo_, batch) wo_.Forward(attn, batch, out);
 }
 
 }  // namespace ttt

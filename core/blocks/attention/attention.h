@@ -23,6 +23,8 @@ class Attention {
 
   // Floats of scratch Prefill/Decode need for up to `tokens` rows.
   int64_t ScratchFloats(int64_t tokens) const;
+  // Floats of attention work (KvCache::PlanAttentionWork) for up to `max_kv_len` keys in a `kv_dtype` cache.
+  int64_t AttentionWorkFloats(int64_t max_kv_len, DType kv_dtype) const;
 
   // One sequence: x [tokens, hidden] at positions pos0.. of cache slot `slot` (layer `layer`) -> out.
   void Prefill(const float* x, int64_t tokens, int64_t pos0, KvCache& cache, int64_t layer, int64_t slot,
@@ -35,11 +37,16 @@ class Attention {
   int64_t kv_dim() const { return spec_.num_kv_heads() * spec_.head_dim(); }
   const Linear& qkv_projection() const { return qkv_; }
   const Linear& output_projection() const { return wo_; }
+  // For the hardware config (ApplyHwConfig): op "wqkv" is the fused Q/K/V projection, "wo" the output one.
+  Linear& mutable_qkv_projection() { return qkv_; }
+  Linear& mutable_output_projection() { return wo_; }
 
  private:
   int64_t q_dim() const { return spec_.num_heads() * spec_.head_dim(); }
-  // Copies row `row` of the fused projection into q and into the cache rows k, v; rotates q and k.
-  void SplitQkv(const float* qkv_row, const int32_t* position, float* q, float* k, float* v) const;
+  // Copies the queries of one fused-projection row into q, rotates q and (in place) k, and stores k and v at
+  // `*position` of the cache slot in the cache's dtype.
+  void SplitQkv(float* qkv_row, const int32_t* position, float* q, KvCache& cache, int64_t layer,
+                int64_t slot) const;
 
   spec::AttentionSpec spec_;
   ops::AttentionParams params_;

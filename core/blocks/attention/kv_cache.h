@@ -1,34 +1,67 @@
 // Preallocated key/value cache: for every layer and every sequence slot, room for max_seq_len positions.
 // It is never grown by concatenation; a sequence writes its position p into row p of its slot.
+//
+// Rows are stored in the cache's dtype: f32, bf16 (half the bytes) or bfp8 (16-value blocks along kv_dim
+// sharing one exponent, 17 bytes per 16 values; a row is padded to whole blocks, so blocks never span
+// positions, though they may span heads when head_dim is not a multiple of 16). Attention reads the rows in
+// that dtype (ops::KvRows).
 #pragma once
 
 #include <cstdint>
 
+#include "absl/types/span.h"
+#include "core/ops/ops.h"
 #include "core/runtime/tensor.h"
 
 namespace ttt {
 
 class KvCache {
  public:
-  KvCache(int64_t num_layers, int64_t max_batch, int64_t max_seq_len, int64_t kv_dim);
+  // `dtype` is f32, bf16 or bfp8 (anything else is a programming error: check with IsSupportedDType first).
+  KvCache(int64_t num_layers, int64_t max_batch, int64_t max_seq_len, int64_t kv_dim, DType dtype = DType::kF32);
 
-  // [max_seq_len, kv_dim] rows of one layer and slot.
-  float* keys(int64_t layer, int64_t slot) const { return Slab(keys_, layer, slot); }
-  float* values(int64_t layer, int64_t slot) const { return Slab(values_, layer, slot); }
+  static bool IsSupportedDType(DType dtype) {
+    return dtype == DType::kF32 || dtype == DType::kBF16 || dtype == DType::kBFP8;
+  }
+
+  // f32 caches only: [max_seq_len, kv_dim] rows of one layer and slot.
+  float* keys(int64_t layer, int64_t slot) const;
+  float* values(int64_t layer, int64_t slot) const;
+
+  // The rows of one layer and slot, in the cache's dtype.
+  ops::KvRows key_rows(int64_t layer, int64_t slot) const { return {Slab(keys_, layer, slot), dtype_, row_bytes_}; }
+  ops::KvRows value_rows(int64_t layer, int64_t slot) const {
+    return {Slab(values_, layer, slot), dtype_, row_bytes_};
+  }
+  // Stores position `pos` (kv_dim f32 values each of k and v), converted to the cache's dtype.
+  void Write(int64_t layer, int64_t slot, int64_t pos, const float* k, const float* v);
+
+  // Work memory of attention over this cache (see ops::AttentionWorkFloats), planned once with the cache
+  // so that attention allocates nothing. Empty until PlanAttentionWork.
+  void PlanAttentionWork(int64_t floats);
+  absl::Span<float> attention_work() const {
+    return work_.defined() ? absl::Span<float>(work_.data<float>(), work_.numel()) : absl::Span<float>();
+  }
 
   int64_t num_layers() const { return num_layers_; }
   int64_t max_batch() const { return max_batch_; }
   int64_t max_seq_len() const { return max_seq_len_; }
   int64_t kv_dim() const { return kv_dim_; }
+  DType dtype() const { return dtype_; }
+  int64_t row_bytes() const { return row_bytes_; }
+  // Bytes of keys and values (not the attention work).
   size_t bytes() const { return keys_.nbytes() + values_.nbytes(); }
 
  private:
-  float* Slab(const Tensor& t, int64_t layer, int64_t slot) const {
-    return t.data<float>() + ((layer * max_batch_ + slot) * max_seq_len_) * kv_dim_;
+  char* Slab(const Tensor& t, int64_t layer, int64_t slot) const {
+    return t.data<char>() + ((layer * max_batch_ + slot) * max_seq_len_) * row_bytes_;
   }
   int64_t num_layers_, max_batch_, max_seq_len_, kv_dim_;
-  Tensor keys_;    // [layers, batch, seq, kv_dim]
+  DType dtype_;
+  int64_t row_bytes_;
+  Tensor keys_;    // [layers, batch, seq, kv_dim] of dtype_
   Tensor values_;
+  Tensor work_;    // f32 attention work
 };
 
 }  // namespace ttt

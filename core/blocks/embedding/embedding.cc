@@ -2,6 +2,7 @@
 
 #include "core/ops/ops.h"
 #include "core/runtime/status.h"
+#include "core/runtime/trace.h"
 #include "core/specs/validate.h"
 
 namespace ttt {
@@ -14,7 +15,7 @@ absl::StatusOr<TokenEmbedding> TokenEmbedding::Create(const spec::TokenEmbedding
 }
 
 void TokenEmbedding::Forward(const int32_t* ids, int64_t n, float* out) const {
-  ops::Embedding(table_, ids, n, out);
+  TTT_TRACE_OP("embedding", n, 8.0 * n * spec_.hidden_dim(), 0) ops::Embedding(table_, ids, n, out);
   if (spec_.scale() != 1.0f) {
     int64_t count = n * spec_.hidden_dim();
     for (int64_t i = 0; i < count; ++i) out[i] *= spec_.scale();
@@ -32,6 +33,7 @@ absl::StatusOr<PositionEmbedding> PositionEmbedding::Create(const spec::Position
 void PositionEmbedding::AddTo(const int32_t* positions, int64_t n, float* x) const {
   int64_t dim = spec_.hidden_dim();
   const float* table = table_.data<float>();
+  TTT_TRACE_OP("position_embedding", n, 12.0 * n * dim, 1.0 * n * dim)
   for (int64_t i = 0; i < n; ++i) ops::Add(x + i * dim, table + positions[i] * dim, x + i * dim, dim);
 }
 

@@ -14,18 +14,55 @@ absl::StatusOr<Linear> Linear::Load(const WeightMap& weights, const std::string&
 }
 
 absl::Status Linear::ConvertWeight(DType dtype) {
-  if (dtype == weight_dtype()) return absl::OkStatus();
-  const Tensor source = weight_dtype() == DType::kF32 ? weight_.values : ops::DequantizeWeight(weight_);
-  TTT_ASSIGN_OR_RETURN(weight_, ops::QuantizeWeight(source, dtype));
+  return Specialize(LinearExecution{.weight_dtype = dtype}, LinearExecution{.weight_dtype = dtype});
+}
+
+absl::StatusOr<ops::LinearWeight> Linear::Converted(DType dtype, Phase phase, const WeightSource& source) const {
+  if (dtype == weight_dtype()) return weight_;
+  if (prefill_weight_ && prefill_weight_->values.dtype() == dtype) return *prefill_weight_;
+  const ops::LinearWeight& from = weight_;
+  auto convert = [&]() -> absl::StatusOr<ops::LinearWeight> {
+    const Tensor f32 = from.values.dtype() == DType::kF32 ? from.values : ops::DequantizeWeight(from);
+    return ops::QuantizeWeight(f32, dtype);
+  };
+  if (source) return source(phase, dtype, convert);
+  return convert();
+}
+
+absl::Status Linear::Specialize(const LinearExecution& prefill, const LinearExecution& decode,
+                                const WeightSource& source) {
+  TTT_ASSIGN_OR_RETURN(ops::LinearWeight decode_weight, Converted(decode.weight_dtype, Phase::kDecode, source));
+  std::optional<ops::LinearWeight> prefill_weight;
+  if (prefill.weight_dtype != decode.weight_dtype) {
+    TTT_ASSIGN_OR_RETURN(prefill_weight, Converted(prefill.weight_dtype, Phase::kPrefill, source));
+  }
+  weight_ = std::move(decode_weight);
+  prefill_weight_ = std::move(prefill_weight);
+  exec_[static_cast<int>(Phase::kPrefill)] = prefill;
+  exec_[static_cast<int>(Phase::kDecode)] = decode;
   return absl::OkStatus();
 }
 
-int64_t Linear::weight_bytes() const {
-  return static_cast<int64_t>(weight_.values.nbytes() + (weight_.row_scale.defined() ? weight_.row_scale.nbytes() : 0));
+namespace {
+int64_t Bytes(const ops::LinearWeight& w) {
+  return static_cast<int64_t>(w.values.nbytes() + (w.row_scale.defined() ? w.row_scale.nbytes() : 0));
+}
+}  // namespace
+
+int64_t Linear::weight_bytes() const { return Bytes(weight_); }
+
+int64_t Linear::resident_weight_bytes() const {
+  return Bytes(weight_) + (prefill_weight_ ? Bytes(*prefill_weight_) : 0);
 }
 
-void Linear::Forward(const float* x, int64_t m, float* y) const {
-  ops::Linear(x, m, weight_, bias_.defined() ? bias_.data<float>() : nullptr, y);
+void Linear::Forward(const float* x, int64_t m, float* y, Phase phase) const {
+  const LinearExecution& exec = exec_[static_cast<int>(phase)];
+  const float* bias = bias_.defined() ? bias_.data<float>() : nullptr;
+  if (exec.emulate_tt) {
+    ops::TtLinear(x, m, weight(phase), bias, y, exec.numerics);
+  } else {
+    ops::Linear(x, m, weight(phase), bias, y);
+  }
 }
 
 }  // namespace ttt

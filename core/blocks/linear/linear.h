@@ -1,11 +1,34 @@
 // A linear projection y = x W^T + b with W [out_features, in_features], as torch's nn.Linear. W may be
 // stored in f32, bf16, int8 (per-row scale), bfp8 or bfp4; each has a GEMV kernel of its own.
+//
+// A Linear is specialised per execution phase (prefill, decode) by its hardware config: the weight's
+// storage format and, on an emulated Tenstorrent device, the matrix engine's numerics (ops::TtLinear).
+// When prefill and decode ask for different weight formats both copies are kept (memory for speed: a
+// decode-optimised BFP4 copy next to a BF16 prefill copy); when they agree there is one copy.
 #pragma once
+
+#include <functional>
+#include <optional>
 
 #include "core/blocks/weights.h"
 #include "core/ops/ops.h"
+#include "core/ops/tt_numerics.h"
 
 namespace ttt {
+
+enum class Phase : uint8_t { kPrefill = 0, kDecode = 1 };
+
+// How one phase of a Linear runs.
+struct LinearExecution {
+  DType weight_dtype = DType::kF32;
+  bool emulate_tt = false;        // true: ops::TtLinear with `numerics`; false: the CPU kernels (f32 math)
+  ops::TtMatmulNumerics numerics;
+};
+
+// Produces a phase's weight in `dtype`; `convert` does the conversion from the f32 values. A weight cache
+// returns a stored copy instead (see CausalLm::Create). Null: always convert.
+using WeightSource = std::function<absl::StatusOr<ops::LinearWeight>(
+    Phase phase, DType dtype, const std::function<absl::StatusOr<ops::LinearWeight>()>& convert)>;
 
 class Linear {
  public:
@@ -15,24 +38,40 @@ class Linear {
   static absl::StatusOr<Linear> Load(const WeightMap& weights, const std::string& name, int64_t out_features,
                                      int64_t in_features, bool has_bias);
 
-  // Re-stores the weight in `dtype` (quantised from the f32 values it stands for). Done once, when a model
-  // is built; f32 -> f32 is free.
+  // Re-stores the weight in `dtype` for both phases with CPU numerics. f32 -> f32 is free.
   absl::Status ConvertWeight(DType dtype);
+  // Specialises both phases. Done when a model is built, and again by ApplyHwConfig. A weight already
+  // converted is re-converted from its dequantised values (a rebuilt model, not this, recovers precision
+  // lost earlier).
+  absl::Status Specialize(const LinearExecution& prefill, const LinearExecution& decode,
+                          const WeightSource& source = nullptr);
 
-  // x [m, in] -> y [m, out].
-  void Forward(const float* x, int64_t m, float* y) const;
+  // x [m, in] -> y [m, out], as `phase` is configured.
+  void Forward(const float* x, int64_t m, float* y, Phase phase = Phase::kDecode) const;
 
   int64_t in_features() const { return weight_.values.dim(1); }
   int64_t out_features() const { return weight_.values.dim(0); }
+  // The decode weight's format (the one decoding reads).
   DType weight_dtype() const { return weight_.values.dtype(); }
-  // Bytes read from memory per forward pass (values and scales).
+  DType weight_dtype(Phase phase) const { return weight(phase).values.dtype(); }
+  // Bytes read from memory per decode forward pass (values and scales).
   int64_t weight_bytes() const;
+  // Bytes of every weight copy held (decode, plus prefill when it differs).
+  int64_t resident_weight_bytes() const;
   const ops::LinearWeight& weight() const { return weight_; }
+  const ops::LinearWeight& weight(Phase phase) const {
+    return phase == Phase::kPrefill && prefill_weight_ ? *prefill_weight_ : weight_;
+  }
+  const LinearExecution& execution(Phase phase) const { return exec_[static_cast<int>(phase)]; }
   const Tensor& bias() const { return bias_; }
 
  private:
-  ops::LinearWeight weight_;
+  absl::StatusOr<ops::LinearWeight> Converted(DType dtype, Phase phase, const WeightSource& source) const;
+
+  ops::LinearWeight weight_;                         // decode (and prefill when the formats agree)
+  std::optional<ops::LinearWeight> prefill_weight_;  // prefill, only when its format differs
   Tensor bias_;
+  LinearExecution exec_[2];
 };
 
 }  // namespace ttt

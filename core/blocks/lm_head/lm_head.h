@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/blocks/linear/linear.h"
+#include "core/runtime/trace.h"
 #include "core/specs/proto/embedding.pb.h"
 
 namespace ttt {
@@ -14,9 +15,13 @@ class LmHead {
   // Stores the head's matrix in `dtype`; a tied head keeps the embedding table itself unchanged.
   absl::Status ConvertWeight(DType dtype) { return projection_.ConvertWeight(dtype); }
   // x [rows, hidden] -> logits [rows, vocab].
-  void Forward(const float* x, int64_t rows, float* logits) const { projection_.Forward(x, rows, logits); }
+  void Forward(const float* x, int64_t rows, float* logits, Phase phase = Phase::kDecode) const {
+    TTT_TRACE_MODULE("lm_head");
+    TTT_TRACE_LINEAR("lm_head", projection_, rows) projection_.Forward(x, rows, logits, phase);
+  }
   const spec::LmHeadSpec& spec() const { return spec_; }
   const Linear& projection() const { return projection_; }
+  Linear& mutable_projection() { return projection_; }  // for the hardware config (op "lm_head")
 
  private:
   spec::LmHeadSpec spec_;

@@ -2,6 +2,7 @@
 
 #include "core/ops/ops.h"
 #include "core/runtime/status.h"
+#include "core/runtime/trace.h"
 #include "core/specs/validate.h"
 
 namespace ttt {
@@ -35,12 +36,14 @@ int64_t Mlp::ScratchFloats(int64_t tokens) const {
   return tokens * spec_.intermediate_dim() * (spec_.gated() ? 3 : 2);
 }
 
-void Mlp::Forward(const float* x, int64_t rows, float* out, float* scratch) const {
+void Mlp::Forward(const float* x, int64_t rows, float* out, float* scratch, Phase phase) const {
   const int64_t inter = spec_.intermediate_dim();
   const bool tanh_gelu = spec_.activation() == spec::GELU_TANH;
   float* up = scratch;
   float* act = scratch + rows * up_.out_features();
-  up_.Forward(x, rows, up);
+  TTT_TRACE_MODULE("mlp");
+  TTT_TRACE_LINEAR(spec_.gated() ? "ff1_3" : "ff1", up_, rows) up_.Forward(x, rows, up, phase);
+  TTT_TRACE_OP("activation", rows, 4.0 * rows * inter * (spec_.gated() ? 3 : 2), 4.0 * rows * inter)
   if (spec_.gated()) {
     for (int64_t r = 0; r < rows; ++r) {
       const float* gate_row = up + r * 2 * inter;
@@ -59,7 +62,7 @@ void Mlp::Forward(const float* x, int64_t rows, float* out, float* scratch) cons
       default: ops::Gelu(up, act, n, tanh_gelu); break;
     }
   }
-  down_.Forward(act, rows, out);
+  TTT_TRACE_LINEAR("ff2", down_, rows) down_.Forward(act, rows, out, phase);
 }
 
 }  // namespace ttt

@@ -17,11 +17,14 @@ class Mlp {
 
   int64_t ScratchFloats(int64_t tokens) const;
   // x [rows, hidden] -> out [rows, hidden]; rows are prompt tokens (prefill) or sequences (decode).
-  void Forward(const float* x, int64_t rows, float* out, float* scratch) const;
+  void Forward(const float* x, int64_t rows, float* out, float* scratch, Phase phase = Phase::kDecode) const;
 
   const spec::MlpSpec& spec() const { return spec_; }
   const Linear& up_projection() const { return up_; }  // [gate; up] when gated
   const Linear& down_projection() const { return down_; }
+  // For the hardware config (ApplyHwConfig): op "ff1_3" is the up projection, "ff2" the down projection.
+  Linear& mutable_up_projection() { return up_; }
+  Linear& mutable_down_projection() { return down_; }
 
  private:
   spec::MlpSpec spec_;

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/ops/ops.h"
 #include "core/runtime/status.h"
+#include "core/runtime/trace.h"
 #include "core/specs/validate.h"
 
 namespace ttt {
@@ -17,6 +18,8 @@ absl::StatusOr<Norm> Norm::Create(const spec::NormSpec& spec, const WeightMap& w
 }
 
 void Norm::Forward(const float* x, int64_t rows, float* out) const {
+  TTT_TRACE_MODULE("norm");
+  TTT_TRACE_OP("norm", rows, 8.0 * rows * spec_.dim() + 8.0 * spec_.dim(), 4.0 * rows * spec_.dim())
   if (spec_.kind() == spec::NormSpec::RMS_NORM) {
     ops::RmsNorm(x, weight_.data<float>(), out, rows, spec_.dim(), spec_.eps(), spec_.unit_offset());
   } else {

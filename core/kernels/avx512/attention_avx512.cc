@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/kernels/avx512/kernels_avx512.h"
+#include "core/kernels/internal/attention_kv.h"
 #include "core/kernels/avx512/vec_math_avx512.h"
 
 namespace ttt::kernels::avx512 {
@@ -143,6 +144,46 @@ void AttentionQueries(const float* q, int64_t num_queries, const float* k, const
     for (int64_t g = 0; g < num_queries; ++g) {
       WeightedSumBlock(scores + g * count + j0, vb + j0 * kv_stride, kv_stride, block, head_dim, j0 > 0,
                        out + g * head_dim);
+    }
+  }
+}
+
+// bf16/bfp8 rows are decoded 64 keys at a time into an L1-resident tile (scores pass over K, then the
+// weighted-sum pass over V), so a long context never materialises an f32 copy of the cache. The tile is
+// the same key blocking as the f32 kernel's, so results equal the f32 kernel's on the decoded values.
+void AttentionQueriesKv(const float* q, int64_t num_queries, const void* k, const void* v, DType kv_dtype,
+                        int64_t row_bytes, int64_t col0, int64_t key_begin, int64_t key_end, int64_t head_dim,
+                        float scale, float* work, float* out) {
+  const int64_t count = key_end - key_begin;
+  if (kv_dtype == DType::kF32 || count <= 0) {
+    internal::AttentionQueriesKv(DequantRowBF16, DequantRowBfp8, AttentionQueries, q, num_queries, k, v, kv_dtype,
+                                 row_bytes, col0, key_begin, key_end, head_dim, scale, work, out);
+    return;
+  }
+  const DequantRowFn dequant = kv_dtype == DType::kBF16 ? DequantRowBF16 : DequantRowBfp8;
+  float* scores = work;
+  float* tile = work + num_queries * count;  // kValueBlock (or count) rows of head_dim
+  for (int64_t j0 = 0; j0 < count; j0 += kValueBlock) {
+    const int64_t block = count - j0 < kValueBlock ? count - j0 : kValueBlock;
+    internal::DecodeKvSlices(dequant, k, kv_dtype, row_bytes, col0, key_begin + j0, block, head_dim, tile);
+    int64_t j = 0;
+    for (; j + 4 <= block; j += 4) {
+      for (int64_t g = 0; g < num_queries; ++g) {
+        Scores4(q + g * head_dim, tile + j * head_dim, head_dim, head_dim, scale, scores + g * count + j0 + j);
+      }
+    }
+    for (; j < block; ++j) {
+      for (int64_t g = 0; g < num_queries; ++g) {
+        Scores1(q + g * head_dim, tile + j * head_dim, head_dim, scale, scores + g * count + j0 + j);
+      }
+    }
+  }
+  for (int64_t g = 0; g < num_queries; ++g) Normalise(scores + g * count, count);
+  for (int64_t j0 = 0; j0 < count; j0 += kValueBlock) {
+    const int64_t block = count - j0 < kValueBlock ? count - j0 : kValueBlock;
+    internal::DecodeKvSlices(dequant, v, kv_dtype, row_bytes, col0, key_begin + j0, block, head_dim, tile);
+    for (int64_t g = 0; g < num_queries; ++g) {
+      WeightedSumBlock(scores + g * count + j0, tile, head_dim, block, head_dim, j0 > 0, out + g * head_dim);
     }
   }
 }

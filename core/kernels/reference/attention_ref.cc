@@ -2,6 +2,7 @@
 #include <vector>
 
 #include "core/kernels/reference/reference_kernels.h"
+#include "core/runtime/dtype.h"
 
 namespace ttt::kernels::reference {
 
@@ -41,6 +42,23 @@ void AttentionQueries(const float* q, int64_t num_queries, const float* k, const
     OneQuery(q + g * head_dim, k, v, kv_stride, key_begin, key_end, head_dim, scale, scores + g * count,
              out + g * head_dim);
   }
+}
+
+// Independent of the SIMD path: each whole row is decoded with the scalar dtype conversions, then the
+// double-precision reference above runs on the head's columns.
+void AttentionQueriesKv(const float* q, int64_t num_queries, const void* k, const void* v, DType kv_dtype,
+                        int64_t row_bytes, int64_t col0, int64_t key_begin, int64_t key_end, int64_t head_dim,
+                        float scale, float* work, float* out) {
+  const int64_t count = key_end > key_begin ? key_end - key_begin : 0;
+  const int64_t elems = kv_dtype == DType::kF32 ? row_bytes / 4
+                        : kv_dtype == DType::kBF16 ? row_bytes / 2
+                                                   : row_bytes / static_cast<int64_t>(sizeof(Bfp8Block)) * kBfpBlockSize;
+  std::vector<float> kf(static_cast<size_t>(count * elems)), vf(kf.size());
+  for (int64_t j = 0; j < count; ++j) {
+    ConvertToF32(static_cast<const char*>(k) + (key_begin + j) * row_bytes, elems, kv_dtype, kf.data() + j * elems);
+    ConvertToF32(static_cast<const char*>(v) + (key_begin + j) * row_bytes, elems, kv_dtype, vf.data() + j * elems);
+  }
+  AttentionQueries(q, num_queries, kf.data() + col0, vf.data() + col0, elems, 0, count, head_dim, scale, work, out);
 }
 
 }  // namespace ttt::kernels::reference

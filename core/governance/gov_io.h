@@ -1,0 +1,40 @@
+// Small file, process and text-proto helpers shared by the governance commands (pin, release, new-model,
+// promote, matrix). Errors are absl::Status naming the file or command and what to try.
+#pragma once
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace google::protobuf {
+class Message;
+}
+
+namespace ttt::gov {
+
+absl::StatusOr<std::string> ReadTextFile(const std::string& path);
+// Writes through a temporary file and a rename, so a crash never leaves half a file.
+absl::Status WriteTextFile(const std::string& path, const std::string& text);
+
+// Parses text-format `path` into `message`; NotFound when missing, InvalidArgument (with the line) when bad.
+absl::Status ReadTextProto(const std::string& path, google::protobuf::Message* message);
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr, interleaved
+};
+// Runs `command` with /bin/sh, capturing its output; exit_code is the command's status.
+CommandResult RunCommand(const std::string& command);
+// `text` quoted for /bin/sh.
+std::string ShellQuote(const std::string& text);
+
+// Today's date in UTC, YYYY-MM-DD.
+std::string TodayUtc();
+// Days from `from` to `to` (both YYYY-MM-DD); nullopt-like -1 when either does not parse.
+int DaysBetween(const std::string& from, const std::string& to);
+
+// The VERSION of `project(ttt VERSION X.Y.Z ...)` in the text of a top-level CMakeLists.txt; "" when absent.
+std::string ProjectVersionFromCMake(const std::string& cmakelists_text);
+
+}  // namespace ttt::gov

@@ -1,0 +1,283 @@
+#include "core/hwconfig/compatibility.h"
+
+#include <algorithm>
+#include <map>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "core/hwconfig/device_registry.h"
+#include "core/hwconfig/hw_dtype.h"
+#include "core/hwconfig/module_defaults.h"
+#include "core/hwconfig/shape_rules.h"
+#include "core/runtime/status.h"
+#include "core/specs/validate.h"
+
+namespace ttt {
+namespace {
+
+std::string GiB(double bytes) { return absl::StrFormat("%.2f GiB", bytes / (1024.0 * 1024 * 1024)); }
+std::string Lower(hw::DType d) { return absl::AsciiStrToLower(hw::DType_Name(d)); }
+
+template <typename List, typename Name>
+std::string Listed(const List& list, Name&& name) {
+  std::vector<std::string> names;
+  for (auto v : list) names.push_back(name(v));
+  return absl::StrJoin(names, ", ");
+}
+
+struct OpShape {
+  int64_t out = 0, in = 0;  // weight [out, in]; output columns = out
+};
+
+// The weight shapes of a module's ops for `spec`.
+std::map<std::string, OpShape> OpShapes(const spec::ModelSpec& spec, const std::string& kind) {
+  const auto& a = spec.layer().attention();
+  const auto& m = spec.layer().mlp();
+  const int64_t hidden = spec.hidden_dim();
+  const int64_t head_dim = a.head_dim() ? a.head_dim() : (a.num_heads() ? hidden / a.num_heads() : 0);
+  const int64_t kv_heads = a.num_kv_heads() ? a.num_kv_heads() : a.num_heads();
+  const int64_t q = a.num_heads() * head_dim;
+  if (kind == "attention") {
+    return {{"wqkv", {q + 2 * kv_heads * head_dim, hidden}}, {"wo", {hidden, q}}, {"sdpa", {q, 0}}};
+  }
+  if (kind == "mlp") {
+    return {{"ff1_3", {(m.gated() ? 2 : 1) * int64_t{m.intermediate_dim()}, hidden}},
+            {"ff2", {hidden, m.intermediate_dim()}}};
+  }
+  return {{"lm_head", {spec.vocab_size(), hidden}}};
+}
+
+int64_t KvDim(const spec::ModelSpec& spec) {
+  const auto& a = spec.layer().attention();
+  const int64_t head_dim = a.head_dim() ? a.head_dim() : (a.num_heads() ? spec.hidden_dim() / a.num_heads() : 0);
+  return (a.num_kv_heads() ? a.num_kv_heads() : a.num_heads()) * head_dim;
+}
+
+double WeightBytes(const ResolvedModuleConfig& config, const std::string& op, const OpShape& shape,
+                   hw::DType fallback) {
+  const hw::DType decode = config.op(hw::DECODE, op).weight_dtype();
+  const hw::DType prefill = config.op(hw::PREFILL, op).weight_dtype();
+  const double values = static_cast<double>(shape.out) * shape.in;
+  double bytes = values * BytesPerValue(decode ? decode : fallback);
+  // Prefill and decode in different formats keep both copies (core/blocks/linear/linear.h).
+  if (prefill && decode && prefill != decode) bytes += values * BytesPerValue(prefill);
+  return bytes;
+}
+
+}  // namespace
+
+ModelFootprint EstimateFootprint(const spec::ModelSpec& unvalidated, const ResolvedHwConfig& config, int64_t batch,
+                                 int64_t context) {
+  const auto validated = ValidateModel(unvalidated);
+  const spec::ModelSpec& spec = validated.ok() ? *validated : unvalidated;
+  if (context <= 0) context = spec.max_seq_len();
+  ModelFootprint f;
+  const hw::DType fallback = IsTenstorrent(config.device) ? hw::BF16 : hw::F32;
+  for (size_t l = 0; l < config.layers.size(); ++l) {
+    for (const auto& [kind, module] : config.layers[l]) {
+      for (const auto& [op, shape] : OpShapes(spec, kind)) {
+        if (shape.in == 0) continue;
+        (kind == "attention" ? f.attention_weights : f.mlp_weights) += WeightBytes(module, op, shape, fallback);
+      }
+    }
+    const hw::DType kv = config.layers[l].at("attention").mode(hw::DECODE).kv_cache_dtype();
+    f.kv_cache += 2.0 * batch * context * KvDim(spec) * BytesPerValue(kv ? kv : fallback);
+  }
+  const double table = static_cast<double>(spec.vocab_size()) * spec.hidden_dim();
+  f.head_and_embeddings = table * BytesPerValue(fallback);  // embedding table: gathered, never converted
+  {  // the head: its own matrix, or a converted copy of the tied embedding
+    f.head_and_embeddings += WeightBytes(config.module(-1, "lm_head"), "lm_head", {spec.vocab_size(), spec.hidden_dim()},
+                                         fallback);
+  }
+  if (spec.learned_positions()) f.head_and_embeddings += spec.max_seq_len() * spec.hidden_dim() * BytesPerValue(fallback);
+  return f;
+}
+
+std::vector<std::string> CheckHardwareCompatibility(const spec::ModelSpec& unvalidated, const ResolvedHwConfig& config,
+                                                    int64_t batch, int64_t context) {
+  const auto validated = ValidateModel(unvalidated);  // fills in derived sizes (head_dim, ...)
+  if (!validated.ok()) return {std::string(validated.status().message())};
+  const spec::ModelSpec& spec = *validated;
+  if (context <= 0) context = spec.max_seq_len();
+  if (batch <= 0) batch = 1;
+  const hw::DeviceProfile& dev = config.device;
+  const hw::ChipProfile& chip = dev.chip();
+  const bool tt = IsTenstorrent(dev);
+  auto has = [](const auto& list, auto v) { return std::find(list.begin(), list.end(), v) != list.end(); };
+  auto dtype_list = [&](const auto& list) { return Listed(list, [](int d) { return Lower(static_cast<hw::DType>(d)); }); };
+
+  // Problem text (without the layer) -> layers it applies to; -1 = model-level.
+  std::vector<std::pair<std::string, std::vector<int64_t>>> problems;
+  auto add = [&](int64_t layer, const std::string& text) {
+    for (auto& [t, layers] : problems) {
+      if (t == text) { layers.push_back(layer); return; }
+    }
+    problems.push_back({text, {layer}});
+  };
+
+  auto check_module = [&](int64_t layer, const std::string& kind, const ResolvedModuleConfig& module) {
+    const auto shapes = OpShapes(spec, kind);
+    for (hw::ExecutionMode mode : {hw::PREFILL, hw::DECODE}) {
+      const std::string mode_name = ExecutionModeName(mode);
+      for (const auto& [op, c] : module.mode(mode).ops()) {
+        const std::string where = absl::StrCat(kind, " op ", op, " (", mode_name, ")");
+        if (c.weight_dtype() && !has(chip.weight_dtypes(), c.weight_dtype())) {
+          add(layer, absl::StrCat(where, ": ", dev.name(), " cannot store weights as ", Lower(c.weight_dtype()),
+                                  " [", module.source(OpFieldPath(mode, op, "weight_dtype")), "]: it has ",
+                                  dtype_list(chip.weight_dtypes()), "; pick one of those"));
+        }
+        for (auto [field, d] : {std::pair<const char*, hw::DType>{"activation_dtype", c.activation_dtype()},
+                                {"output_dtype", c.output_dtype()}}) {
+          if (d && !has(chip.activation_dtypes(), d)) {
+            add(layer, absl::StrCat(where, ": ", dev.name(), " cannot compute with ", field, " ", Lower(d), " [",
+                                    module.source(OpFieldPath(mode, op, field)), "]: it has ",
+                                    dtype_list(chip.activation_dtypes())));
+          }
+        }
+        if (c.math_fidelity() && !has(chip.math_fidelities(), c.math_fidelity())) {
+          add(layer, absl::StrCat(where, ": ", dev.name(), " has no math fidelity ",
+                                  hw::MathFidelity_Name(c.math_fidelity()),
+                                  chip.math_fidelities().empty()
+                                      ? " (it computes in f32): remove math_fidelity or use a Tenstorrent device"
+                                      : absl::StrCat(": it has ", Listed(chip.math_fidelities(), [](int f) {
+                                                       return hw::MathFidelity_Name(static_cast<hw::MathFidelity>(f));
+                                                     }))));
+        }
+        const int64_t rows = mode == hw::DECODE ? batch : context;
+        const int64_t cols = shapes.count(op) ? shapes.at(op).out : 0;
+        if (!tt && (c.placement() == hw::L1 || (c.layout() && c.layout() != hw::INTERLEAVED))) {
+          add(layer, absl::StrCat(where, ": ", dev.name(), " has no L1 or sharded layouts (",
+                                  hw::MemoryPlacement_Name(c.placement()), ", ", hw::TensorLayout_Name(c.layout()),
+                                  "): use placement DRAM and layout INTERLEAVED, or a Tenstorrent device"));
+          continue;
+        }
+        if (!tt) continue;
+        const std::string shard = ShardProblem(c.layout(), rows, cols, dev);
+        if (!shard.empty()) {
+          add(layer, absl::StrCat(where, ": ", hw::TensorLayout_Name(c.layout()), " [",
+                                  module.source(OpFieldPath(mode, op, "layout")), "] does not divide on ", dev.name(),
+                                  ": ", shard, " (", mode_name, " rows ", rows, "); use layout INTERLEAVED"));
+        }
+        if (c.placement() == hw::L1) {
+          const int64_t per_core = L1BytesPerCore(rows, cols, c.output_dtype(), dev);
+          if (per_core > static_cast<int64_t>(chip.l1_bytes_per_core())) {
+            add(layer, absl::StrCat(where, ": output [", rows, ", ", cols, "] in ",
+                                    Lower(c.output_dtype() ? c.output_dtype() : hw::BF16), " needs ", per_core,
+                                    " B of L1 per core but ", dev.name(), " has ", chip.l1_bytes_per_core(),
+                                    " B per core: use placement DRAM, a smaller output dtype, ",
+                                    mode == hw::DECODE ? "a smaller batch" : "a shorter context"));
+          }
+        }
+      }
+      const hw::DType kv = module.mode(mode).kv_cache_dtype();
+      if (kv && (!has(chip.weight_dtypes(), kv) || (kv != hw::F32 && kv != hw::BF16 && kv != hw::BFP8))) {
+        add(layer, absl::StrCat(kind, " KV cache (", mode_name, "): cannot be stored as ", Lower(kv), " [",
+                                module.source(absl::StrCat(mode_name, ".kv_cache_dtype")),
+                                "] on ", dev.name(), ": use f32, bf16 or bfp8"));
+      }
+    }
+    if (kind == "attention") {
+      const hw::DType p = module.mode(hw::PREFILL).kv_cache_dtype(), d = module.mode(hw::DECODE).kv_cache_dtype();
+      if (p && d && p != d) {
+        add(layer, absl::StrCat("attention KV cache: prefill writes ", Lower(p), " but decode reads ", Lower(d),
+                                ": one cache has one format; set the same kv_cache_dtype for both"));
+      }
+    }
+  };
+  for (size_t l = 0; l < config.layers.size(); ++l) {
+    for (const auto& [kind, module] : config.layers[l]) check_module(static_cast<int64_t>(l), kind, module);
+  }
+  for (const auto& [kind, module] : config.model_modules) check_module(-1, kind, module);
+  if (!config.layers.empty()) {
+    const hw::DType first = config.layers[0].at("attention").mode(hw::DECODE).kv_cache_dtype();
+    for (size_t l = 1; l < config.layers.size(); ++l) {
+      const hw::DType kv = config.layers[l].at("attention").mode(hw::DECODE).kv_cache_dtype();
+      if (kv != first) {
+        add(static_cast<int64_t>(l), absl::StrCat("attention KV cache is ", Lower(kv), " but layer 0's is ",
+                                                  Lower(first), ": the cache holds one format for all layers"));
+      }
+    }
+  }
+
+  // DRAM: weights + KV cache against every chip's DRAM (tensor parallel over the mesh).
+  const ModelFootprint f = EstimateFootprint(spec, config, batch, context);
+  const double capacity = static_cast<double>(dev.num_chips()) * chip.dram_bytes();
+  if (f.total() > capacity) {
+    std::vector<std::string> options;
+    std::vector<std::string> bigger;
+    for (const std::string& name : DeviceNames()) {
+      auto other = ParseEmbeddedDeviceProfile(name);
+      if (!other.ok() || other->kind() == hw::CPU) continue;
+      const double cap = static_cast<double>(other->num_chips()) * other->chip().dram_bytes();
+      if (cap >= f.total()) bigger.push_back(absl::StrCat(name, " (", GiB(cap), ")"));
+    }
+    if (!bigger.empty()) options.push_back(absl::StrCat("a bigger device: ", absl::StrJoin(bigger, ", ")));
+    ResolvedHwConfig bfp4 = config;
+    hw::OpConfig change;
+    change.set_weight_dtype(hw::BFP4);
+    for (auto& l : bfp4.layers) {
+      for (auto& [kind, m] : l) {
+        for (const auto& [op, shape] : OpShapes(spec, kind)) {
+          if (shape.in) { m.ApplyOp(hw::PREFILL, op, change, "x"); m.ApplyOp(hw::DECODE, op, change, "x"); }
+        }
+      }
+    }
+    const double bfp4_total = EstimateFootprint(spec, bfp4, batch, context).total();
+    if (bfp4_total < f.total()) {
+      options.push_back(absl::StrCat("bfp4 weights for every linear op (--weights bfp4): ", GiB(bfp4_total),
+                                     bfp4_total <= capacity ? ", fits" : ", still too big"));
+    }
+    if (f.weights() < capacity && f.kv_cache > 0) {
+      const int64_t fits = static_cast<int64_t>((capacity - f.weights()) / (f.kv_cache / context));
+      options.push_back(absl::StrCat("a shorter context: at most ", fits, " tokens at batch ", batch));
+    }
+    add(-1, absl::StrCat("model does not fit ", dev.name(), "'s DRAM: weights ", GiB(f.weights()), " (attention ",
+                         GiB(f.attention_weights), ", mlp ", GiB(f.mlp_weights), ", head and embeddings ",
+                         GiB(f.head_and_embeddings), ") + KV cache ", GiB(f.kv_cache), " (batch ", batch,
+                         ", context ", context, ") = ", GiB(f.total()), " > ", GiB(capacity), " (", dev.num_chips(),
+                         " chip(s) x ", GiB(chip.dram_bytes()), "). Options: ",
+                         options.empty() ? "none found" : absl::StrJoin(options, "; ")));
+  }
+
+  std::vector<std::string> out;
+  for (const auto& [text, layers] : problems) {
+    std::vector<std::string> ranges;
+    for (size_t i = 0; i < layers.size();) {
+      size_t j = i;
+      while (j + 1 < layers.size() && layers[j + 1] == layers[j] + 1) ++j;
+      if (layers[i] >= 0) {
+        ranges.push_back(i == j ? absl::StrCat(layers[i]) : absl::StrCat(layers[i], "-", layers[j]));
+      }
+      i = j + 1;
+    }
+    out.push_back(ranges.empty() ? text
+                                 : absl::StrCat(ranges.size() == 1 && ranges[0].find('-') == std::string::npos
+                                                    ? "layer "
+                                                    : "layers ",
+                                                absl::StrJoin(ranges, ","), " ", text));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<std::string>> CheckHardwareCompatibility(const spec::ModelSpec& spec,
+                                                                    const std::string& device, hw::ConfigMode mode,
+                                                                    const hw::ModelHwConfig* model_file,
+                                                                    int64_t batch, int64_t context,
+                                                                    const std::string& model_file_name) {
+  TTT_ASSIGN_OR_RETURN(hw::DeviceProfile profile, GetDeviceProfile(device));
+  TTT_ASSIGN_OR_RETURN(ResolvedHwConfig resolved, ResolveHwConfig(spec, profile, mode, model_file, model_file_name));
+  return CheckHardwareCompatibility(spec, resolved, batch, context);
+}
+
+absl::Status ValidateHwConfig(const spec::ModelSpec& spec, const ResolvedHwConfig& config, int64_t batch,
+                              int64_t context) {
+  std::vector<std::string> problems = CheckHardwareCompatibility(spec, config, batch, context);
+  if (problems.empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat("hardware config does not fit ", config.device.name(), " (",
+                                                 problems.size(), " problem(s)):\n  ",
+                                                 absl::StrJoin(problems, "\n  ")));
+}
+
+}  // namespace ttt

@@ -1,0 +1,40 @@
+// Validation of a resolved hardware config against its device, before any weight is loaded: number formats
+// and fidelities the device has, layouts that divide over its cores, outputs that fit L1, weights + KV cache
+// that fit DRAM for a batch and context. Every problem names the module, layer and op, the numbers, and
+// what to try instead.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "core/hwconfig/resolve.h"
+
+namespace ttt {
+
+// Bytes a model's weights and KV cache take under `config` (DRAM-resident state).
+struct ModelFootprint {
+  double attention_weights = 0, mlp_weights = 0, head_and_embeddings = 0, kv_cache = 0;
+  double weights() const { return attention_weights + mlp_weights + head_and_embeddings; }
+  double total() const { return weights() + kv_cache; }
+};
+ModelFootprint EstimateFootprint(const spec::ModelSpec& spec, const ResolvedHwConfig& config, int64_t batch,
+                                 int64_t context);
+
+// Every problem, one message each (identical problems of consecutive layers are merged into one that
+// names the layer range). Empty: the config fits. `context` 0 means the spec's max_seq_len.
+std::vector<std::string> CheckHardwareCompatibility(const spec::ModelSpec& spec, const ResolvedHwConfig& config,
+                                                    int64_t batch, int64_t context);
+// Resolves the device's defaults for `mode` (plus `model_file` when not null) first.
+absl::StatusOr<std::vector<std::string>> CheckHardwareCompatibility(const spec::ModelSpec& spec,
+                                                                    const std::string& device, hw::ConfigMode mode,
+                                                                    const hw::ModelHwConfig* model_file,
+                                                                    int64_t batch, int64_t context,
+                                                                    const std::string& model_file_name = "model file");
+
+// OK, or one InvalidArgument listing every problem.
+absl::Status ValidateHwConfig(const spec::ModelSpec& spec, const ResolvedHwConfig& config, int64_t batch,
+                              int64_t context);
+
+}  // namespace ttt

@@ -1,0 +1,227 @@
+#include "core/hwconfig/resolve.h"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "core/blocks/attention/attention_hwconfig.h"
+#include "core/blocks/lm_head/lm_head_hwconfig.h"
+#include "core/blocks/mlp/mlp_hwconfig.h"
+#include "core/hwconfig/module_defaults.h"
+#include "core/runtime/check.h"
+#include "core/runtime/status.h"
+#include "core/specs/text_format.h"
+#include "core/specs/validate.h"
+
+namespace ttt {
+namespace {
+
+const std::vector<std::string>& LayerKinds() {
+  static const auto* kinds = new std::vector<std::string>{"attention", "mlp"};
+  return *kinds;
+}
+const std::vector<std::string>& ModelKinds() {
+  static const auto* kinds = new std::vector<std::string>{"lm_head"};
+  return *kinds;
+}
+bool Contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+// Checks that `change` names only ops `kind` has, and a KV cache only where there is one.
+absl::Status CheckModuleChange(const std::string& kind, const hw::ModuleHwConfig& change, const std::string& where) {
+  TTT_ASSIGN_OR_RETURN(hw::ModuleDefaults defaults, GetModuleDefaults(kind));
+  for (const hw::ModuleConfig* m : {&change.prefill(), &change.decode()}) {
+    for (const auto& [op, unused] : m->ops()) {
+      if (std::find(defaults.ops().begin(), defaults.ops().end(), op) == defaults.ops().end()) {
+        return absl::InvalidArgumentError(absl::StrCat(where, ": module '", kind, "' has no op '", op,
+                                                       "': its ops are ", absl::StrJoin(defaults.ops(), ", ")));
+      }
+    }
+    if (!defaults.has_kv_cache() && (m->kv_cache_dtype() != hw::DTYPE_UNSPECIFIED ||
+                                     m->kv_cache_layout() != hw::TENSOR_LAYOUT_UNSPECIFIED)) {
+      return absl::InvalidArgumentError(absl::StrCat(where, ": module '", kind,
+                                                     "' has no KV cache: set kv_cache_* under \"attention\""));
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::string LayersText(uint32_t first, uint32_t last) {
+  return first == last ? absl::StrCat("layer ", first) : absl::StrCat("layers ", first, "-", last);
+}
+
+}  // namespace
+
+const ResolvedModuleConfig& ResolvedHwConfig::module(int64_t layer, const std::string& kind) const {
+  const auto& modules = layer < 0 ? model_modules : layers.at(static_cast<size_t>(layer));
+  auto it = modules.find(kind);
+  TTT_CHECK(it != modules.end());
+  return it->second;
+}
+
+std::string ResolvedHwConfig::Describe(int64_t only_layer) const {
+  std::string out = absl::StrCat("device ", device.name(), ", mode ", ConfigModeName(mode), "\n");
+  for (size_t l = 0; l < layers.size(); ++l) {
+    if (only_layer >= 0 && static_cast<int64_t>(l) != only_layer) continue;
+    for (const auto& [kind, config] : layers[l]) {
+      for (const std::string& line : config.Describe()) absl::StrAppend(&out, "layer ", l, " ", kind, " ", line, "\n");
+    }
+  }
+  for (const auto& [kind, config] : model_modules) {
+    for (const std::string& line : config.Describe()) absl::StrAppend(&out, kind, " ", line, "\n");
+  }
+  return out;
+}
+
+absl::Status OverlayModelHwConfig(const spec::ModelSpec& spec, const hw::ModelHwConfig& change,
+                                  const std::string& source, ResolvedHwConfig* resolved) {
+  const auto known = [] {
+    std::vector<std::string> all = LayerKinds();
+    all.insert(all.end(), ModelKinds().begin(), ModelKinds().end());
+    return absl::StrJoin(all, ", ");
+  };
+  for (const auto& [kind, module_change] : change.defaults()) {
+    const bool per_layer = Contains(LayerKinds(), kind), per_model = Contains(ModelKinds(), kind);
+    if (!per_layer && !per_model) {
+      return absl::InvalidArgumentError(absl::StrCat(source, ": defaults name module kind '", kind,
+                                                     "', which has no hardware config: use one of ", known()));
+    }
+    TTT_RETURN_IF_ERROR(CheckModuleChange(kind, module_change, absl::StrCat(source, " defaults")));
+    if (per_model) {
+      resolved->model_modules.at(kind).Apply(module_change, source);
+    } else {
+      for (auto& layer : resolved->layers) layer.at(kind).Apply(module_change, source);
+    }
+  }
+  const uint32_t num_layers = spec.num_layers();
+  for (int i = 0; i < change.overrides_size(); ++i) {
+    const hw::LayerOverride& o = change.overrides(i);
+    uint32_t first = 0, last = 0;
+    if (o.has_range()) {
+      first = o.range().first();
+      last = o.range().last();
+    } else if (o.layers_case() == hw::LayerOverride::kLayer) {
+      first = last = o.layer();
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat(source, " override #", i + 1,
+                                                     ": names no layers: add `layer: N` or `range { first: A last: B }`"));
+    }
+    if (first > last || last >= num_layers) {
+      return absl::InvalidArgumentError(absl::StrCat(source, " override #", i + 1, " names ", LayersText(first, last),
+                                                     " but the model has layers 0-", num_layers - 1));
+    }
+    const std::string where = absl::StrCat(source, " override #", i + 1, " (", LayersText(first, last), ")");
+    for (const auto& [kind, module_change] : o.modules()) {
+      if (!Contains(LayerKinds(), kind)) {
+        return absl::InvalidArgumentError(absl::StrCat(where, ": module kind '", kind, "' is not per layer: use one of ",
+                                                       absl::StrJoin(LayerKinds(), ", "),
+                                                       " (model-level modules go in `defaults`)"));
+      }
+      TTT_RETURN_IF_ERROR(CheckModuleChange(kind, module_change, where));
+      for (uint32_t l = first; l <= last; ++l) resolved->layers[l].at(kind).Apply(module_change, where);
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ResolvedHwConfig> ResolveHwConfig(const spec::ModelSpec& unvalidated, const hw::DeviceProfile& device,
+                                                 hw::ConfigMode mode, const hw::ModelHwConfig* model_file,
+                                                 const std::string& model_file_name, const HwShortcuts& shortcuts) {
+  // Module defaults read derived values (each block's hidden_dim, head_dim): validate to fill them in.
+  TTT_ASSIGN_OR_RETURN(const spec::ModelSpec spec, ValidateModel(unvalidated));
+  if (mode == hw::CONFIG_MODE_UNSPECIFIED) mode = hw::ACCURACY;
+  if (model_file != nullptr) {
+    if (!model_file->device().empty() && model_file->device() != device.name()) {
+      return absl::InvalidArgumentError(absl::StrCat(model_file_name, " is for device '", model_file->device(),
+                                                     "' but the model is built for '", device.name(),
+                                                     "': drop `device:` from the file or build for that device"));
+    }
+    if (model_file->mode() != hw::CONFIG_MODE_UNSPECIFIED && model_file->mode() != mode) {
+      return absl::InvalidArgumentError(absl::StrCat(model_file_name, " is for ", ConfigModeName(model_file->mode()),
+                                                     " mode but the model is built in ", ConfigModeName(mode),
+                                                     " mode: drop `mode:` from the file or use that mode"));
+    }
+  }
+  ResolvedHwConfig resolved;
+  resolved.device = device;
+  resolved.mode = mode;
+  const spec::DecoderLayerSpec& layer_spec = spec.layer();
+  // Every layer has the same spec, so steps 1-2 run once and are copied.
+  std::map<std::string, ResolvedModuleConfig> layer;
+  TTT_ASSIGN_OR_RETURN(layer["attention"], AttentionDefaultHwConfig(layer_spec.attention(), device, mode));
+  TTT_ASSIGN_OR_RETURN(layer["mlp"], MlpDefaultHwConfig(layer_spec.mlp(), device, mode));
+  resolved.layers.assign(spec.num_layers(), layer);
+  TTT_ASSIGN_OR_RETURN(resolved.model_modules["lm_head"], LmHeadDefaultHwConfig(spec.lm_head(), device, mode));
+  if (model_file != nullptr) {
+    TTT_RETURN_IF_ERROR(OverlayModelHwConfig(spec, *model_file, absl::StrCat("model file ", model_file_name), &resolved));
+  }
+  auto for_each_module = [&](auto&& fn) {
+    for (auto& l : resolved.layers) for (auto& [kind, config] : l) fn(kind, config);
+    for (auto& [kind, config] : resolved.model_modules) fn(kind, config);
+  };
+  if (shortcuts.weights) {
+    const std::string source = absl::StrCat("--weights ", absl::AsciiStrToLower(hw::DType_Name(*shortcuts.weights)));
+    hw::OpConfig change;
+    change.set_weight_dtype(*shortcuts.weights);
+    absl::Status status = absl::OkStatus();
+    for_each_module([&](const std::string& kind, ResolvedModuleConfig& config) {
+      auto defaults = GetModuleDefaults(kind);
+      if (!defaults.ok()) { status = defaults.status(); return; }
+      for (const std::string& op : defaults->weight_ops()) {
+        config.ApplyOp(hw::PREFILL, op, change, source);
+        config.ApplyOp(hw::DECODE, op, change, source);
+      }
+    });
+    TTT_RETURN_IF_ERROR(status);
+  }
+  if (shortcuts.kv_cache) {
+    hw::ModuleHwConfig change;
+    change.mutable_prefill()->set_kv_cache_dtype(*shortcuts.kv_cache);
+    change.mutable_decode()->set_kv_cache_dtype(*shortcuts.kv_cache);
+    const std::string source = absl::StrCat("--kv-cache ", absl::AsciiStrToLower(hw::DType_Name(*shortcuts.kv_cache)));
+    for (auto& l : resolved.layers) l.at("attention").Apply(change, source);
+  }
+  return resolved;
+}
+
+absl::StatusOr<hw::ModelHwConfig> ParseModelHwConfig(const std::string& text, const std::string& name) {
+  hw::ModelHwConfig config;
+  absl::Status s = ParseTextProto(text, &config, name);
+  if (!s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(s.message(), " (a ttt.hw.ModelHwConfig, schema "
+                                                   "core/hwconfig/proto/op_config.proto; `ttt config` prints valid keys)"));
+  }
+  return config;
+}
+
+absl::StatusOr<hw::ModelHwConfig> ReadModelHwConfigFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read hardware config '", path, "': check the path"));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ParseModelHwConfig(ss.str(), path);
+}
+
+absl::StatusOr<hw::ConfigMode> ParseConfigMode(const std::string& name) {
+  const std::string n = absl::AsciiStrToLower(name);
+  if (n == "performance" || n == "perf") return hw::PERFORMANCE;
+  if (n == "accuracy" || n == "acc") return hw::ACCURACY;
+  return absl::InvalidArgumentError(absl::StrCat("mode '", name, "': use performance or accuracy"));
+}
+
+absl::StatusOr<hw::DType> ParseHwDType(const std::string& name) {
+  const std::string n = absl::AsciiStrToLower(name);
+  if (n == "f32" || n == "fp32") return hw::F32;
+  if (n == "bf16") return hw::BF16;
+  if (n == "f16" || n == "fp16") return hw::F16;
+  if (n == "int8" || n == "i8") return hw::INT8;
+  if (n == "bfp8") return hw::BFP8;
+  if (n == "bfp4") return hw::BFP4;
+  return absl::InvalidArgumentError(absl::StrCat("number format '", name, "': use f32, bf16, int8, bfp8 or bfp4"));
+}
+
+}  // namespace ttt

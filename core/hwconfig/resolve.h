@@ -1,0 +1,66 @@
+// The hardware-config engine: resolves what every op of a model runs with on a device, step by step,
+// recording where each value came from. Resolution order (a later step wins where it sets a field):
+//   1. module default      hwconfig/modules/<kind>.textproto [<device> <mode>]
+//   2. module rules        the block's DefaultHwConfig (e.g. "rule: hidden_dim 8192 >= 8192 ...")
+//   3. model-level file    ModelHwConfig.defaults ("model file <name>")
+//   4. layer overrides     ModelHwConfig.overrides in order ("model file <name> override #<i> (layers a-b)")
+//   5. shortcuts           --weights (weight dtype of every linear op), --kv-cache
+//   6. ApplyHwConfig       at run time, on a built model (CausalLm::ApplyHwConfig)
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "core/hwconfig/proto/device_profile.pb.h"
+#include "core/hwconfig/proto/op_config.pb.h"
+#include "core/hwconfig/resolved_config.h"
+#include "core/specs/proto/model.pb.h"
+
+namespace ttt {
+
+// The resolved config of a whole model.
+struct ResolvedHwConfig {
+  hw::DeviceProfile device;
+  hw::ConfigMode mode = hw::ACCURACY;
+  std::vector<std::map<std::string, ResolvedModuleConfig>> layers;  // per layer: "attention", "mlp"
+  std::map<std::string, ResolvedModuleConfig> model_modules;        // once per model: "lm_head"
+
+  // layer < 0: a model-level module. Aborts on an unknown module (callers name known ones).
+  const ResolvedModuleConfig& module(int64_t layer, const std::string& kind) const;
+  // The lines `ttt config` prints: every op field of every module (of one layer when `layer` >= 0, plus
+  // the model-level modules), with its source.
+  std::string Describe(int64_t only_layer = -1) const;
+};
+
+// Shortcuts of the command line, applied after the model file (step 5).
+struct HwShortcuts {
+  std::optional<hw::DType> weights;   // --weights: every linear op's weight dtype, both execution modes
+  std::optional<hw::DType> kv_cache;  // --kv-cache
+};
+
+// Steps 1-5. `model_file` may be null; `model_file_name` names it in sources and errors. Errors (an unknown
+// module kind, op name or layer in the file, a device/mode the file contradicts) name the file and the fix.
+absl::StatusOr<ResolvedHwConfig> ResolveHwConfig(const spec::ModelSpec& spec, const hw::DeviceProfile& device,
+                                                 hw::ConfigMode mode, const hw::ModelHwConfig* model_file = nullptr,
+                                                 const std::string& model_file_name = "model file",
+                                                 const HwShortcuts& shortcuts = {});
+
+// Overlays a model-level config's defaults and overrides onto `resolved` (steps 3-4, and step 6 with
+// source "ApplyHwConfig"). `spec` gives the layer count for checks.
+absl::Status OverlayModelHwConfig(const spec::ModelSpec& spec, const hw::ModelHwConfig& change,
+                                  const std::string& source, ResolvedHwConfig* resolved);
+
+// Parses a ModelHwConfig in text format; an unknown key or bad value is an error naming `name`, the line
+// and the column.
+absl::StatusOr<hw::ModelHwConfig> ParseModelHwConfig(const std::string& text, const std::string& name);
+absl::StatusOr<hw::ModelHwConfig> ReadModelHwConfigFile(const std::string& path);
+
+// "performance" | "accuracy" (also "perf", "acc").
+absl::StatusOr<hw::ConfigMode> ParseConfigMode(const std::string& name);
+// "f32", "bf16", "int8"/"i8", "bfp8", "bfp4", "f16" (case-insensitive).
+absl::StatusOr<hw::DType> ParseHwDType(const std::string& name);
+
+}  // namespace ttt

@@ -1,0 +1,18 @@
+// Recorded scopes as Chrome trace-event JSON (opens in Perfetto and chrome://tracing): one "X" (complete)
+// event per scope, ts and dur in microseconds from the first scope, nested step > layer > module > op by
+// time on one thread, with bytes, FLOPs, rows and the weight format in args.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "core/runtime/trace.h"
+
+namespace ttt::profiler {
+
+std::string ChromeTraceJson(const std::vector<trace::Event>& events);
+// Writes ChromeTraceJson to `path` atomically (a temporary file, then rename), so a reader never sees half.
+absl::Status WriteChromeTrace(const std::string& path, const std::vector<trace::Event>& events);
+
+}  // namespace ttt::profiler

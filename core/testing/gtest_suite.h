@@ -1,0 +1,116 @@
+// GoogleTest/CTest integration for TestSuite: each case becomes its own gtest test (so CTest lists and
+// reports them one by one) with the case's failure text; the suite runs once, when the first of its tests
+// runs, and its JSON report is written (atomically) to $TTT_TESTSUITE_REPORT_DIR/<suite>.json when set.
+// Header-only so the library itself does not depend on GoogleTest.
+//
+//   static const bool registered = ttt::testing::RegisterSuiteTests(
+//       "Stories260K", []() -> absl::StatusOr<std::shared_ptr<ttt::testing::TestSuite>> {
+//         TTT_ASSIGN_OR_RETURN(ttt::LoadedModel loaded, ttt::LoadModel(path, "", false));
+//         auto suite = std::make_shared<ttt::testing::TestSuite>(std::shared_ptr<const ttt::CausalLm>(
+//             std::move(loaded.model)));
+//         suite->TestEveryModule();
+//         return suite;
+//       });
+#pragma once
+
+#include <cctype>
+#include <cstdlib>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "core/testing/test_suite.h"
+#include "gtest/gtest.h"
+
+namespace ttt::testing {
+
+// "layers.1.attn/decode" -> "layers_1_attn_decode": gtest names allow letters, digits and underscores.
+inline std::string GTestName(const std::string& name) {
+  std::string s;
+  for (char c : name) s += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  return s;
+}
+
+namespace internal {
+class SuiteCaseTest : public ::testing::Test {
+ public:
+  SuiteCaseTest(std::function<const absl::StatusOr<Report>&()> report, std::string name)
+      : report_(std::move(report)), name_(std::move(name)) {}
+  void TestBody() override {
+    const absl::StatusOr<Report>& report = report_();
+    ASSERT_TRUE(report.ok()) << report.status();
+    const CaseResult* c = report->Find(name_);
+    ASSERT_NE(c, nullptr) << "no case " << name_ << " in the report";
+    EXPECT_TRUE(c->passed()) << c->FailureText();
+    RecordProperty("pcc", std::to_string(c->metrics.pcc));
+  }
+
+ private:
+  std::function<const absl::StatusOr<Report>&()> report_;
+  std::string name_;
+};
+}  // namespace internal
+
+// Registers one test per case of `case_names` in gtest suite `suite_name`; `run` is called once, lazily.
+inline bool RegisterReportTests(const std::string& suite_name, const std::vector<std::string>& case_names,
+                                std::function<absl::StatusOr<Report>()> run, const char* file = __FILE__,
+                                int line = __LINE__) {
+  struct Shared {
+    std::once_flag once;
+    absl::StatusOr<Report> report = absl::UnknownError("not run");
+  };
+  auto shared = std::make_shared<Shared>();
+  std::function<const absl::StatusOr<Report>&()> get = [shared, run,
+                                                         suite_name]() -> const absl::StatusOr<Report>& {
+    std::call_once(shared->once, [&] {
+      shared->report = run();
+      const char* dir = std::getenv("TTT_TESTSUITE_REPORT_DIR");
+      if (dir != nullptr && shared->report.ok()) {
+        (void)shared->report->WriteJson(std::string(dir) + "/" + GTestName(suite_name) + ".json");
+      }
+    });
+    return shared->report;
+  };
+  for (const std::string& name : case_names) {
+    ::testing::RegisterTest(suite_name.c_str(), GTestName(name).c_str(), nullptr, name.c_str(), file, line,
+                            [get, name]() -> ::testing::Test* { return new internal::SuiteCaseTest(get, name); });
+  }
+  return true;
+}
+
+// A suite made by `make` (called now, to know its cases) whose Run() is checked case by case. When `make`
+// fails, one test "<suite>.setup" fails with its status.
+inline bool RegisterSuiteTests(const std::string& suite_name,
+                               std::function<absl::StatusOr<std::shared_ptr<TestSuite>>()> make,
+                               const char* file = __FILE__, int line = __LINE__) {
+  absl::StatusOr<std::shared_ptr<TestSuite>> suite = make();
+  if (!suite.ok()) {
+    const absl::Status status = suite.status();
+    return RegisterReportTests(suite_name, {"setup"}, [status]() -> absl::StatusOr<Report> { return status; }, file,
+                               line);
+  }
+  std::shared_ptr<TestSuite> s = *std::move(suite);
+  return RegisterReportTests(
+      suite_name, s->CaseNames(), [s]() -> absl::StatusOr<Report> { return s->Run(); }, file, line);
+}
+
+// Like RegisterSuiteTests, judging each module against the source checkpoint `make` also returns.
+inline bool RegisterReferenceTests(
+    const std::string& suite_name,
+    std::function<absl::StatusOr<std::pair<std::shared_ptr<TestSuite>, std::shared_ptr<const formats::Checkpoint>>>()>
+        make,
+    const char* file = __FILE__, int line = __LINE__) {
+  auto made = make();
+  if (!made.ok()) {
+    const absl::Status status = made.status();
+    return RegisterReportTests(suite_name, {"setup"}, [status]() -> absl::StatusOr<Report> { return status; }, file,
+                               line);
+  }
+  auto [s, source] = *std::move(made);
+  return RegisterReportTests(
+      suite_name, s->CaseNames(),
+      [s, source]() -> absl::StatusOr<Report> { return s->CompareWithReference(*source); }, file, line);
+}
+
+}  // namespace ttt::testing

@@ -1,0 +1,93 @@
+// Independent float64 implementations of every block spec (core/specs/proto): linear, RMSNorm/LayerNorm,
+// plain and gated MLPs (SiLU, exact and tanh GELU, ReLU), attention with GQA, RoPE (both pair conventions,
+// partial rotary, linear and Llama-3 scaling), biases and sliding windows, the pre-norm decoder layer and
+// the whole causal LM. Written from the math, not from the library's float kernels, so that TestSuite can
+// judge any dtype/fidelity configuration of a module against it.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "core/specs/proto/model.pb.h"
+
+namespace ttt::testing {
+
+using DVector = std::vector<double>;
+
+// Row-major [rows, cols].
+struct DMatrix {
+  int64_t rows = 0, cols = 0;
+  DVector v;
+  const double* row(int64_t r) const { return v.data() + r * cols; }
+};
+
+// y = x W^T + b, W [out, in] (torch nn.Linear).
+struct RefLinear {
+  DMatrix w;
+  DVector b;  // empty: no bias
+  DVector Forward(const DVector& x, int64_t rows) const;
+};
+
+struct RefNorm {
+  spec::NormSpec spec;  // validated
+  DVector w, b;
+  DVector Forward(const DVector& x, int64_t rows) const;
+};
+
+struct RefMlp {
+  spec::MlpSpec spec;
+  RefLinear gate, up, down;  // gate unused unless spec.gated()
+  DVector Forward(const DVector& x, int64_t rows) const;
+};
+
+struct RefAttention {
+  spec::AttentionSpec spec;  // validated (num_kv_heads, head_dim, softmax_scale, rope.head_dim filled)
+  RefLinear wq, wk, wv, wo;
+  // x [tokens, hidden] at positions 0..tokens-1 of one sequence -> out [tokens, hidden].
+  DVector Forward(const DVector& x, int64_t tokens) const;
+};
+
+// The scaled RoPE inverse frequencies of `rope` (validated), one per rotated pair.
+DVector RefRopeInverseFrequencies(const spec::RopeSpec& rope);
+
+// What a forward pass saw: the inputs of every module, for feeding a module the activations of a real pass.
+struct LayerActivations {
+  DVector input;       // residual stream entering the layer = attn_norm input
+  DVector attn_input;  // attn_norm output
+  DVector mlp_residual;  // residual after attention = mlp_norm input
+  DVector mlp_input;   // mlp_norm output
+  DVector output;      // residual leaving the layer
+};
+struct ModelActivations {
+  std::vector<int32_t> tokens;
+  std::vector<LayerActivations> layers;
+  DVector final_norm_input;
+  DVector head_input;
+  DVector logits;
+};
+
+struct RefDecoderLayer {
+  RefNorm attn_norm;
+  RefAttention attn;
+  RefNorm mlp_norm;
+  RefMlp mlp;
+  DVector Forward(const DVector& x, int64_t tokens, LayerActivations* capture = nullptr) const;
+};
+
+struct RefModel {
+  spec::ModelSpec spec;  // validated
+  DMatrix tok_embeddings;
+  DMatrix pos_embeddings;  // learned positions only
+  std::vector<RefDecoderLayer> layers;
+  RefNorm final_norm;
+  RefLinear lm_head;  // a tied head holds a copy of the token embedding
+  // tokens at positions 0.. -> embeddings [tokens, hidden] (scaled, plus learned positions).
+  DVector Embed(const std::vector<int32_t>& tokens) const;
+  DVector Logits(const std::vector<int32_t>& tokens, ModelActivations* capture = nullptr) const;
+};
+
+// Token embedding alone: table rows times `scale`.
+DVector RefEmbed(const DMatrix& table, double scale, const std::vector<int32_t>& ids);
+
+}  // namespace ttt::testing

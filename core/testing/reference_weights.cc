@@ -1,0 +1,160 @@
+#include "core/testing/reference_weights.h"
+
+#include "absl/strings/str_cat.h"
+#include "core/ops/weight_quantization.h"
+#include "core/runtime/status.h"
+
+namespace ttt::testing {
+
+DMatrix ToDouble(const Tensor& t) {
+  DMatrix m;
+  if (!t.defined()) return m;
+  const std::vector<float> f = t.Contiguous().ToF32();
+  m.rows = t.rank() >= 2 ? t.dim(0) : 1;
+  m.cols = t.rank() >= 2 ? t.numel() / m.rows : t.numel();
+  m.v.assign(f.begin(), f.end());
+  return m;
+}
+
+DVector ToDoubleVector(const Tensor& t) { return ToDouble(t).v; }
+
+RefLinear RefFromModule(const Linear& linear) {
+  RefLinear r;
+  r.w = ToDouble(ops::DequantizeWeight(linear.weight()));
+  r.b = ToDoubleVector(linear.bias());
+  return r;
+}
+
+namespace {
+
+// Rows [begin, begin + count) of a linear as a linear of its own.
+RefLinear Rows(const RefLinear& l, int64_t begin, int64_t count) {
+  RefLinear r;
+  r.w.rows = count;
+  r.w.cols = l.w.cols;
+  r.w.v.assign(l.w.v.begin() + begin * l.w.cols, l.w.v.begin() + (begin + count) * l.w.cols);
+  if (!l.b.empty()) r.b.assign(l.b.begin() + begin, l.b.begin() + begin + count);
+  return r;
+}
+
+absl::StatusOr<Tensor> Find(const WeightMap& w, const std::string& name) {
+  auto it = w.find(name);
+  if (it == w.end()) {
+    return absl::NotFoundError(absl::StrCat("reference model: weight '", name,
+                                            "' is missing from the source checkpoint's weights; check the spec "
+                                            "matches the checkpoint"));
+  }
+  return it->second;
+}
+
+absl::StatusOr<RefLinear> LinearFrom(const WeightMap& w, const std::string& name, bool bias) {
+  RefLinear r;
+  TTT_ASSIGN_OR_RETURN(Tensor t, Find(w, name));
+  r.w = ToDouble(t);
+  if (bias) {
+    TTT_ASSIGN_OR_RETURN(Tensor b, Find(w, name + ".bias"));
+    r.b = ToDoubleVector(b);
+  }
+  return r;
+}
+
+absl::StatusOr<RefNorm> NormFrom(const spec::NormSpec& spec, const WeightMap& w, const std::string& prefix) {
+  RefNorm n{spec, {}, {}};
+  TTT_ASSIGN_OR_RETURN(Tensor t, Find(w, prefix + ".weight"));
+  n.w = ToDoubleVector(t);
+  if (spec.kind() == spec::NormSpec::LAYER_NORM && spec.bias()) {
+    TTT_ASSIGN_OR_RETURN(Tensor b, Find(w, prefix + ".bias"));
+    n.b = ToDoubleVector(b);
+  }
+  return n;
+}
+
+}  // namespace
+
+RefNorm RefFromModule(const Norm& norm) {
+  return RefNorm{norm.spec(), ToDoubleVector(norm.weight()), ToDoubleVector(norm.bias())};
+}
+
+RefMlp RefFromModule(const Mlp& mlp) {
+  RefMlp r;
+  r.spec = mlp.spec();
+  const RefLinear up = RefFromModule(mlp.up_projection());
+  if (mlp.spec().gated()) {
+    const int64_t inter = mlp.spec().intermediate_dim();
+    r.gate = Rows(up, 0, inter);
+    r.up = Rows(up, inter, inter);
+  } else {
+    r.up = up;
+  }
+  r.down = RefFromModule(mlp.down_projection());
+  return r;
+}
+
+RefAttention RefFromModule(const Attention& attn) {
+  RefAttention r;
+  r.spec = attn.spec();
+  const int64_t qd = attn.spec().num_heads() * attn.spec().head_dim(), kvd = attn.kv_dim();
+  const RefLinear qkv = RefFromModule(attn.qkv_projection());
+  r.wq = Rows(qkv, 0, qd);
+  r.wk = Rows(qkv, qd, kvd);
+  r.wv = Rows(qkv, qd + kvd, kvd);
+  r.wo = RefFromModule(attn.output_projection());
+  return r;
+}
+
+RefDecoderLayer RefFromModule(const DecoderLayer& layer) {
+  return RefDecoderLayer{RefFromModule(layer.attention_norm()), RefFromModule(layer.attention()),
+                         RefFromModule(layer.mlp_norm()), RefFromModule(layer.mlp())};
+}
+
+RefModel RefFromModule(const CausalLm& model) {
+  RefModel r;
+  r.spec = model.spec();
+  r.tok_embeddings = ToDouble(model.token_embedding().table());
+  if (model.position_embedding()) r.pos_embeddings = ToDouble(model.position_embedding()->table());
+  for (int64_t i = 0; i < model.num_layers(); ++i) r.layers.push_back(RefFromModule(model.layer(i)));
+  r.final_norm = RefFromModule(model.final_norm());
+  r.lm_head = RefFromModule(model.lm_head().projection());
+  return r;
+}
+
+absl::StatusOr<RefModel> RefFromWeights(const spec::ModelSpec& spec, const WeightMap& w) {
+  RefModel r;
+  r.spec = spec;
+  TTT_ASSIGN_OR_RETURN(Tensor tok, Find(w, "tok_embeddings"));
+  r.tok_embeddings = ToDouble(tok);
+  if (spec.learned_positions()) {
+    TTT_ASSIGN_OR_RETURN(Tensor pos, Find(w, "pos_embeddings"));
+    r.pos_embeddings = ToDouble(pos);
+  }
+  const spec::DecoderLayerSpec& ls = spec.layer();
+  for (uint32_t i = 0; i < spec.num_layers(); ++i) {
+    const std::string p = absl::StrCat("layers.", i, ".");
+    RefDecoderLayer l;
+    TTT_ASSIGN_OR_RETURN(l.attn_norm, NormFrom(ls.attention_norm(), w, p + "attn_norm"));
+    TTT_ASSIGN_OR_RETURN(l.mlp_norm, NormFrom(ls.mlp_norm(), w, p + "mlp_norm"));
+    l.attn.spec = ls.attention();
+    const bool qkv_bias = ls.attention().qkv_bias();
+    TTT_ASSIGN_OR_RETURN(l.attn.wq, LinearFrom(w, p + "attn.wq", qkv_bias));
+    TTT_ASSIGN_OR_RETURN(l.attn.wk, LinearFrom(w, p + "attn.wk", qkv_bias));
+    TTT_ASSIGN_OR_RETURN(l.attn.wv, LinearFrom(w, p + "attn.wv", qkv_bias));
+    TTT_ASSIGN_OR_RETURN(l.attn.wo, LinearFrom(w, p + "attn.wo", ls.attention().output_bias()));
+    l.mlp.spec = ls.mlp();
+    const bool bias = ls.mlp().bias();
+    if (ls.mlp().gated()) {
+      TTT_ASSIGN_OR_RETURN(l.mlp.gate, LinearFrom(w, p + "mlp.w_gate", bias));
+    }
+    TTT_ASSIGN_OR_RETURN(l.mlp.up, LinearFrom(w, p + "mlp.w_up", bias));
+    TTT_ASSIGN_OR_RETURN(l.mlp.down, LinearFrom(w, p + "mlp.w_down", bias));
+    r.layers.push_back(std::move(l));
+  }
+  TTT_ASSIGN_OR_RETURN(r.final_norm, NormFrom(spec.final_norm(), w, "final_norm"));
+  if (spec.lm_head().tied()) {
+    r.lm_head.w = r.tok_embeddings;
+  } else {
+    TTT_ASSIGN_OR_RETURN(r.lm_head, LinearFrom(w, "lm_head", spec.lm_head().bias()));
+  }
+  return r;
+}
+
+}  // namespace ttt::testing

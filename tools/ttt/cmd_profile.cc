@@ -1,0 +1,112 @@
+// ttt profile: where prefill and decode time goes, per layer, module and op, against the machine's
+// roofline, with config suggestions computed from the measurements and an optional Chrome trace.
+#include <algorithm>
+#include <iostream>
+#include <optional>
+#include <random>
+
+#include "absl/strings/str_cat.h"
+#include "core/factory/synthetic.h"
+#include "core/ops/machine_limits.h"
+#include "core/profiler/chrome_trace.h"
+#include "core/profiler/device_roofline.h"
+#include "core/profiler/record.h"
+#include "core/profiler/report.h"
+#include "core/profiler/suggestions.h"
+#include "core/runtime/status.h"
+#include "core/runtime/threading.h"
+#include "core/specs/validate.h"
+#include "tools/ttt/common.h"
+
+namespace ttt::cli {
+namespace {
+
+absl::Status RunProfile(const std::vector<std::string>& argv) {
+  Args args(argv);
+  long long n_tokens = 0, n_prompt = 0, chunk = 0;
+  double min_share = 0;
+  TTT_RETURN_IF_ERROR(args.GetInt("tokens", 32, &n_tokens));
+  TTT_RETURN_IF_ERROR(args.GetInt("prompt-tokens", 128, &n_prompt));
+  TTT_RETURN_IF_ERROR(args.GetInt("prefill-chunk", 256, &chunk));
+  TTT_RETURN_IF_ERROR(args.GetDouble("min-share", 0.05, &min_share));
+  const std::string shape = args.Get("shape");
+  const std::string prompt_text = args.Get("prompt");
+  const std::string trace_path = args.Get("trace");
+  const std::string device_name = args.Get("device");
+  const std::string fidelity = args.Get("fidelity", "hifi2");
+  const bool per_layer = !args.Has("no-layers");
+  if (!shape.empty() && args.Has("model")) return absl::InvalidArgumentError("give --model PATH or --shape NAME, not both");
+  if (n_prompt < 1) return absl::InvalidArgumentError("--prompt-tokens must be >= 1");
+
+  std::unique_ptr<CausalLm> model;
+  std::unique_ptr<tokenizers::Tokenizer> tokenizer;
+  std::string source;
+  if (!shape.empty()) {
+    TTT_ASSIGN_OR_RETURN(BuildOptions build, BuildOptionsFromArgs(args));
+    TTT_ASSIGN_OR_RETURN(spec::ModelSpec spec, NamedShape(shape));
+    TTT_ASSIGN_OR_RETURN(spec, ValidateModel(spec));
+    TTT_ASSIGN_OR_RETURN(model, CausalLm::Create(spec, SyntheticWeights(spec, 1234), build));
+    source = absl::StrCat(shape, " (random weights)");
+  } else {
+    TTT_ASSIGN_OR_RETURN(LoadedModel loaded, LoadModelFromArgs(args, /*require_tokenizer=*/!prompt_text.empty()));
+    model = std::move(loaded.model);
+    tokenizer = std::move(loaded.tokenizer);
+    source = loaded.source;
+  }
+  std::optional<profiler::DeviceModel> device;
+  if (!device_name.empty()) {
+    TTT_ASSIGN_OR_RETURN(device, profiler::LoadDeviceModel(device_name, fidelity));
+  }
+  TTT_RETURN_IF_ERROR(args.CheckAllUsed());
+
+  std::vector<int32_t> prompt;
+  if (!prompt_text.empty()) {
+    if (!shape.empty()) return absl::InvalidArgumentError("--prompt needs a model with a tokenizer; --shape has none");
+    TTT_ASSIGN_OR_RETURN(prompt, tokenizer->Encode(prompt_text, /*add_bos=*/true));
+  } else {
+    std::mt19937 rng(7);  // a seeded random prompt: the profile depends on its length, not its text
+    std::uniform_int_distribution<int32_t> token(0, static_cast<int32_t>(model->vocab_size() - 1));
+    prompt.resize(static_cast<size_t>(
+        std::min<long long>(n_prompt, std::max<long long>(1, model->spec().max_seq_len() - n_tokens))));
+    for (int32_t& t : prompt) t = token(rng);
+  }
+
+  const int threads = NumThreads();
+  // Measured before and after the run, the larger kept, as `ttt bench` does (a shared machine's contention
+  // lowers a single measurement).
+  double bandwidth = MeasureMemoryReadBandwidth(threads), peak = MeasureGemmPeak(threads);
+  profiler::RecordOptions record{.decode_tokens = n_tokens, .prefill_chunk = chunk};
+  TTT_ASSIGN_OR_RETURN(profiler::Recording run, profiler::RecordRun(*model, prompt, record));
+  bandwidth = std::max(bandwidth, MeasureMemoryReadBandwidth(threads));
+  peak = std::max(peak, MeasureGemmPeak(threads));
+
+  profiler::MachineLimits machine{.name = absl::StrCat("cpu, ", threads, " threads"), .bandwidth = bandwidth,
+                                  .peak_flops = peak};
+  profiler::ProfileSummary summary = profiler::Summarise(run.events, machine);
+  summary.dropped_events = run.dropped;
+  auto suggestions = profiler::Suggest(summary, {.min_share = min_share});
+  if (device) {
+    const auto on_device = profiler::SuggestForDevice(summary, *device, {.min_share = min_share});
+    suggestions.insert(suggestions.end(), on_device.begin(), on_device.end());
+  }
+  std::cout << "model: " << source << ", prompt " << prompt.size() << " tokens, " << n_tokens << " decoded\n";
+  profiler::ReportOptions report{.per_layer = per_layer, .device = device ? &*device : nullptr};
+  std::cout << profiler::FormatReport(summary, suggestions, report);
+  if (!trace_path.empty()) {
+    TTT_RETURN_IF_ERROR(profiler::WriteChromeTrace(trace_path, run.events));
+    std::cerr << "wrote " << run.events.size() << " trace events to " << trace_path
+              << " (open in https://ui.perfetto.dev or chrome://tracing)\n";
+  }
+  return absl::OkStatus();
+}
+
+TTT_COMMAND({"profile", "time, bytes and FLOPs per layer, module and op against the roofline, with suggestions",
+             "ttt profile [--model PATH | --shape smollm-135m] [--prompt TEXT | --prompt-tokens 128] [--tokens 32]\n"
+             "            [--trace FILE.json] [--device n150 [--fidelity hifi2]] [--weights f32|bf16|int8|bfp8|bfp4]\n"
+             "            [--prefill-chunk 256] [--min-share 0.05] [--no-layers] [--threads N]\n"
+             "  with neither --model nor --shape: the bundled demo model. --device adds each op's roofline\n"
+             "  estimate on that Tenstorrent device. --trace writes Chrome trace-event JSON.",
+             RunProfile});
+
+}  // namespace
+}  // namespace ttt::cli
