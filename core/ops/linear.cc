@@ -21,10 +21,6 @@ constexpr int64_t kSgemmMinRows = 16;
 // GEMV chunks are whole groups of weight rows so each thread's kernel runs its fast multi-row path.
 constexpr int64_t kGemvRowAlign = 16;
 
-// Compressed weights on the sgemm path are decoded into f32 tiles of about this many floats (256 KiB): the
-// tile stays in L2 while sgemm reads it, and is still large enough for sgemm to run at full speed.
-constexpr int64_t kDequantTileFloats = int64_t{1} << 16;
-
 // Columns [n_begin, n_end) of y[m, ldy] = x[m, k] . w[n, k]^T, with w pointing at row n_begin.
 void Sgemm(const float* x, int64_t m, int64_t k, const float* w, int64_t n_begin, int64_t n_end, int64_t ldy,
            float* y) {
@@ -49,17 +45,39 @@ void Epilogue(const float* row_scale, const float* bias, int64_t m, int64_t n, i
   }
 }
 
-// Rows [begin, end) of a compressed weight through sgemm, decoded one L2-sized tile at a time.
-void DequantSgemm(const float* x, int64_t m, int64_t k, const char* w, size_t row_bytes, DType dtype,
-                  int64_t begin, int64_t end, int64_t ldy, float* y) {
+// OpenBLAS's result for an output column depends on the shape of the call it is computed in (its Haswell
+// and Zen kernels block n differently for different widths; measured: splitting a 1000-column sgemm at
+// any column changes ~30% of the outputs in the last bits). So the sgemm path always calls sgemm on the
+// same column tiles, whatever the thread count, and threads take whole tiles: results are bitwise
+// identical for 1 or N threads. A multiple of 4 tiles of at most ~256 columns keeps 2 and 4 threads
+// balanced and each call wide enough for sgemm to run at full speed.
+int64_t SgemmTileColumns(int64_t n) {
+  const int64_t tiles = (n + 255) / 256;
+  const int64_t tiles_balanced = (tiles + 3) / 4 * 4;
+  const int64_t columns = (n + tiles_balanced - 1) / tiles_balanced;
+  return (columns + kGemvRowAlign - 1) / kGemvRowAlign * kGemvRowAlign;
+}
+
+// Compressed weight rows [begin, end) decoded into an f32 tile (reused across calls: no allocation on
+// the hot path); the tile of at most SgemmTileColumns rows stays in L2 while sgemm reads it.
+const float* DequantTile(const char* w, size_t row_bytes, DType dtype, int64_t k, int64_t begin, int64_t end) {
   const kernels::DequantRowFn dequant = kernels::ActiveKernels().DequantRow(dtype);
-  const int64_t tile_rows = std::max<int64_t>(kGemvRowAlign, kDequantTileFloats / k);
-  thread_local std::vector<float> tile;  // reused across calls: no allocation on the hot path
-  tile.resize(static_cast<size_t>(std::min(tile_rows, end - begin) * k));
-  for (int64_t t = begin; t < end; t += tile_rows) {
-    const int64_t rows = std::min(tile_rows, end - t);
-    for (int64_t r = 0; r < rows; ++r) dequant(w + (t + r) * row_bytes, k, tile.data() + r * k);
-    Sgemm(x, m, k, tile.data(), t, t + rows, ldy, y);
+  thread_local std::vector<float> tile;
+  tile.resize(static_cast<size_t>((end - begin) * k));
+  for (int64_t r = begin; r < end; ++r) dequant(w + r * row_bytes, k, tile.data() + (r - begin) * k);
+  return tile.data();
+}
+
+// Output columns [begin, end) (a whole number of tiles) through sgemm, one tile per call.
+void TiledSgemm(const float* x, int64_t m, int64_t k, const Tensor& weight, size_t row_bytes, int64_t tile,
+                int64_t begin, int64_t end, int64_t ldy, float* y) {
+  const DType dtype = weight.dtype();
+  for (int64_t t = begin; t < end; t += tile) {
+    const int64_t t_end = std::min(end, t + tile);
+    const float* w = dtype == DType::kF32
+                         ? weight.data<float>() + t * k
+                         : DequantTile(static_cast<const char*>(weight.raw_data()), row_bytes, dtype, k, t, t_end);
+    Sgemm(x, m, k, w, t, t_end, ldy, y);
   }
 }
 
@@ -79,26 +97,20 @@ void LinearImpl(const float* x, int64_t m, const Tensor& weight, const float* ro
   const char* w = static_cast<const char*>(weight.raw_data());
   const bool threaded_blas = openblas_get_num_threads() > 1;
 
-  if (m >= kSgemmMinRows && threaded_blas) {
-    // OpenBLAS runs its own thread pool; compressed tiles are decoded by this thread.
-    if (dtype == DType::kF32) {
-      Sgemm(x, m, k, weight.data<float>(), 0, n, n, y);
-    } else {
-      DequantSgemm(x, m, k, w, row_bytes, dtype, 0, n, n, y);
-    }
-    internal::ParallelRanges(n, m * n, kGemvRowAlign,
-                             [&](int64_t begin, int64_t end) { Epilogue(row_scale, bias, m, n, begin, end, y); });
-    return;
-  }
   if (m >= kSgemmMinRows) {
+    const int64_t tile = SgemmTileColumns(n);
+    if (threaded_blas) {
+      // The caller gave OpenBLAS threads of its own (SetNumThreads turns them off): OpenBLAS splits each
+      // tile over them, and compressed tiles are decoded by this thread.
+      TiledSgemm(x, m, k, weight, row_bytes, tile, 0, n, n, y);
+      internal::ParallelRanges(n, m * n, tile,
+                               [&](int64_t begin, int64_t end) { Epilogue(row_scale, bias, m, n, begin, end, y); });
+      return;
+    }
     // Single-threaded OpenBLAS inside the OpenMP team: one pool of threads for every op, instead of
     // OpenBLAS's pthreads and OpenMP's spinning against each other on the same cores.
-    internal::ParallelRanges(n, 2 * m * n * k, kGemvRowAlign, [&](int64_t begin, int64_t end) {
-      if (dtype == DType::kF32) {
-        Sgemm(x, m, k, weight.data<float>() + begin * k, begin, end, n, y);
-      } else {
-        DequantSgemm(x, m, k, w, row_bytes, dtype, begin, end, n, y);
-      }
+    internal::ParallelRanges(n, 2 * m * n * k, tile, [&](int64_t begin, int64_t end) {
+      TiledSgemm(x, m, k, weight, row_bytes, tile, begin, end, n, y);
       Epilogue(row_scale, bias, m, n, begin, end, y);
     });
     return;

@@ -51,9 +51,12 @@ TEST_P(KvCacheDtypeTest, LogitsCloseToF32CacheAndLlamaCpp) {
   }
 }
 
-// Decoding token by token reads the same cache rows a prefill wrote (measured: within 1e-6 of the largest
-// logit for every dtype; batched vs single-row projections round differently in f32, which could in
-// principle move one bf16/bfp8 rounding step, hence 1e-4).
+// Decoding token by token reads the same cache rows a prefill wrote. With an f32 cache the two differ
+// only by the f32 rounding of batched vs single-row projections (measured ~6e-7 of the largest logit).
+// A bf16/bfp8 cache rounds those projections once more, and a value that sits on a rounding boundary
+// can round to the neighbouring step in one path and not the other (measured: stories260K bf16 on
+// OpenBLAS's Haswell kernels, 1.6e-4; 6e-7 elsewhere). The 1e-3 bound still catches decode reading
+// unrounded values: bf16/bfp8 vs f32 cache differ by 1.3e-3..5e-2.
 TEST_P(KvCacheDtypeTest, DecodeMatchesPrefill) {
   const KvCase& c = GetParam();
   BuildOptions options;
@@ -76,7 +79,7 @@ TEST_P(KvCacheDtypeTest, DecodeMatchesPrefill) {
   }
   const LogitsAgreement a = CompareLogits(decoded, prefill, vocab);
   std::printf("[kv %s] decode vs prefill: rel %.2e top1 %.3f\n", c.name, a.relative_error(), a.top1);
-  EXPECT_LE(a.relative_error(), 1e-4);
+  EXPECT_LE(a.relative_error(), c.dtype == DType::kF32 ? 1e-5 : 1e-3);
   EXPECT_EQ(a.top1, 1.0);
 }
 

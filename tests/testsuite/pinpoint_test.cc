@@ -27,6 +27,9 @@ struct PinpointCase {
   std::string source;    // its path in the checkpoint
 };
 
+// Names the case in test output and CTest names (instead of gtest's byte dump).
+void PrintTo(const PinpointCase& c, std::ostream* os) { *os << c.fixture << " " << c.weight; }
+
 class PinpointTest : public ::testing::TestWithParam<PinpointCase> {};
 
 TEST_P(PinpointTest, CorruptedWeightIsPinpointedToItsModule) {

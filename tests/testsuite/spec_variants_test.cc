@@ -3,6 +3,7 @@
 // scale): synthetic weights (biases and norm scales randomised so those paths matter), every module
 // against the float64 math of its spec.
 #include <functional>
+#include <ostream>
 #include <random>
 
 #include "core/factory/synthetic.h"
@@ -17,6 +18,9 @@ struct Variant {
   std::string name;
   std::function<void(spec::ModelSpec&)> edit;
 };
+
+// Names the case in test output and CTest names (instead of gtest's byte dump).
+void PrintTo(const Variant& v, std::ostream* os) { *os << v.name; }
 
 class SpecVariantTest : public ::testing::TestWithParam<Variant> {};
 
