@@ -11,26 +11,14 @@
 #include "core/kernels/kernel_table.h"
 #include "core/runtime/check.h"
 #include "core/ops/internal/parallel.h"
+#include "core/ops/internal/visible_keys.h"
 #include "core/ops/ops.h"
 
 namespace ttt::ops {
 namespace {
 
-// Keys visible to the query at position `pos`: [begin, end).
-struct KeyRange {
-  int64_t begin;
-  int64_t end;
-};
-
-KeyRange VisibleKeys(int64_t pos, int64_t kv_len, const AttentionParams& p) {
-  int64_t begin = 0;
-  int64_t end = p.causal ? std::min(pos + 1, kv_len) : kv_len;
-  if (p.sliding_window > 0) {
-    begin = std::max<int64_t>(0, pos - p.sliding_window + 1);
-    if (!p.causal) end = std::min(kv_len, pos + p.sliding_window);
-  }
-  return {begin, std::max(begin, end)};
-}
+using internal::KeyRange;
+using internal::VisibleKeys;
 
 // From this many queries on, a block of queries of one head is computed as two single-threaded sgemm calls
 // (scores = Q K^T, out = P V) instead of query by query: the prompt's keys are then reused from cache for

@@ -33,4 +33,10 @@ void TtLinear(const float* x, int64_t m, const LinearWeight& weight, const float
 void TtMatmulTransposedB(const float* a, const float* b, int64_t m, int64_t n, int64_t k, float* c,
                          const TtMatmulNumerics& numerics);
 
+// Scaled dot-product attention (arguments as ops::Attention over KvRows) as the device computes it: both
+// matmuls (scores = Q K^T, out = P V) on the matrix engine with `numerics`, the scale, mask and softmax
+// in f32 on the vector engine, the probabilities entering P V rounded like any other activation.
+void TtAttention(const float* q, int64_t tokens, int64_t pos0, const KvRows& k, const KvRows& v, int64_t kv_len,
+                 float* out, const AttentionParams& params, const TtMatmulNumerics& numerics);
+
 }  // namespace ttt::ops

@@ -1,6 +1,9 @@
 // CausalLm's hardware-config side: turning a resolved config into specialised projections (weight formats
 // per op and phase, Tenstorrent numerics on emulated devices, the KV-cache format), at build time and
 // again at run time (ApplyHwConfig).
+#include <optional>
+#include <utility>
+
 #include "absl/strings/str_cat.h"
 #include "core/formats/weight_cache.h"
 #include "core/hwconfig/compatibility.h"
@@ -80,6 +83,10 @@ absl::Status CausalLm::Specialize(std::shared_ptr<const ResolvedHwConfig> config
                                    p + ".attn.wqkv"));
     TTT_RETURN_IF_ERROR(specialize(layer->mutable_attention().mutable_output_projection(), attention, "wo",
                                    p + ".attn.wo"));
+    for (const auto& [phase, mode] : {std::pair{Phase::kPrefill, hw::PREFILL}, std::pair{Phase::kDecode, hw::DECODE}}) {
+      TTT_ASSIGN_OR_RETURN(LinearExecution sdpa, Execution(attention.op(mode, "sdpa"), tt, p + ".attn.sdpa"));
+      layer->mutable_attention().SetSdpaNumerics(phase, tt ? std::optional(sdpa.numerics) : std::nullopt);
+    }
     TTT_RETURN_IF_ERROR(specialize(layer->mutable_mlp().mutable_up_projection(), mlp, "ff1_3",
                                    p + (spec_.layer().mlp().gated() ? ".mlp.w_gate_up" : ".mlp.w_up")));
     TTT_RETURN_IF_ERROR(specialize(layer->mutable_mlp().mutable_down_projection(), mlp, "ff2", p + ".mlp.w_down"));

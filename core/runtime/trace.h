@@ -94,10 +94,10 @@ inline double AttentionFlops(int64_t tokens, int64_t pos0, int64_t heads, int64_
   return pairs * 4.0 * static_cast<double>(heads) * static_cast<double>(head_dim);
 }
 // Bytes of that attention: queries read and outputs written (f32), and every visible key and value row
-// read once (f32 cache rows of kv_dim floats).
-inline double AttentionBytes(int64_t tokens, int64_t kv_len, int64_t q_dim, int64_t kv_dim) {
+// read once (cache rows of kv_row_bytes each, in the cache's dtype).
+inline double AttentionBytes(int64_t tokens, int64_t kv_len, int64_t q_dim, int64_t kv_row_bytes) {
   return 8.0 * static_cast<double>(tokens) * static_cast<double>(q_dim) +
-         8.0 * static_cast<double>(kv_len) * static_cast<double>(kv_dim);
+         2.0 * static_cast<double>(kv_len) * static_cast<double>(kv_row_bytes);
 }
 
 }  // namespace ttt::trace

@@ -77,10 +77,15 @@ void Attention::Prefill(const float* x, int64_t tokens, int64_t pos0, KvCache& c
     positions[t] = static_cast<int32_t>(pos0 + t);
     SplitQkv(qkv + t * row, positions + t, q + t * qd, cache, layer, slot);
   }
-  TTT_TRACE_OP("sdpa", tokens, trace::AttentionBytes(tokens, pos0 + tokens, qd, kvd),
+  TTT_TRACE_OP("sdpa", tokens, trace::AttentionBytes(tokens, pos0 + tokens, qd, cache.row_bytes()),
                trace::AttentionFlops(tokens, pos0, spec_.num_heads(), spec_.head_dim()))
-  ops::Attention(q, tokens, pos0, cache.key_rows(layer, slot), cache.value_rows(layer, slot), pos0 + tokens, attn,
-                 params_, cache.attention_work());
+  if (const auto& tt = sdpa_[static_cast<int>(Phase::kPrefill)]) {
+    ops::TtAttention(q, tokens, pos0, cache.key_rows(layer, slot), cache.value_rows(layer, slot), pos0 + tokens,
+                     attn, params_, *tt);
+  } else {
+    ops::Attention(q, tokens, pos0, cache.key_rows(layer, slot), cache.value_rows(layer, slot), pos0 + tokens,
+                   attn, params_, cache.attention_work());
+  }
   TTT_TRACE_LINEAR("wo", wo_, tokens) wo_.Forward(attn, tokens, out, Phase::kPrefill);
 }
 
@@ -96,10 +101,15 @@ void Attention::Decode(const float* x, int64_t batch, const int32_t* positions, 
     const int64_t p = positions[b];
     TTT_TRACE_OP(rope_ ? "rope" : "kv_write", 1, 8.0 * row, 3.0 * (qd + kvd))
     SplitQkv(qkv + b * row, positions + b, q + b * qd, cache, layer, slots[b]);
-    TTT_TRACE_OP("sdpa", 1, trace::AttentionBytes(1, p + 1, qd, kvd),
+    TTT_TRACE_OP("sdpa", 1, trace::AttentionBytes(1, p + 1, qd, cache.row_bytes()),
                  trace::AttentionFlops(1, p, spec_.num_heads(), spec_.head_dim()))
-    ops::Attention(q + b * qd, 1, p, cache.key_rows(layer, slots[b]), cache.value_rows(layer, slots[b]), p + 1,
-                   attn + b * qd, params_, cache.attention_work());
+    if (const auto& tt = sdpa_[static_cast<int>(Phase::kDecode)]) {
+      ops::TtAttention(q + b * qd, 1, p, cache.key_rows(layer, slots[b]), cache.value_rows(layer, slots[b]), p + 1,
+                       attn + b * qd, params_, *tt);
+    } else {
+      ops::Attention(q + b * qd, 1, p, cache.key_rows(layer, slots[b]), cache.value_rows(layer, slots[b]), p + 1,
+                     attn + b * qd, params_, cache.attention_work());
+    }
   }
   TTT_TRACE_LINEAR("wo", wo_, batch) wo_.Forward(attn, batch, out);
 }

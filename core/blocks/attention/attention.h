@@ -40,6 +40,11 @@ class Attention {
   // For the hardware config (ApplyHwConfig): op "wqkv" is the fused Q/K/V projection, "wo" the output one.
   Linear& mutable_qkv_projection() { return qkv_; }
   Linear& mutable_output_projection() { return wo_; }
+  // Op "sdpa" of a phase: with numerics, attention runs as an emulated Tenstorrent device computes it
+  // (ops::TtAttention); without (the default, and on the cpu device), in f32 on the CPU kernels.
+  void SetSdpaNumerics(Phase phase, std::optional<ops::TtMatmulNumerics> numerics) {
+    sdpa_[static_cast<int>(phase)] = numerics;
+  }
 
  private:
   int64_t q_dim() const { return spec_.num_heads() * spec_.head_dim(); }
@@ -53,6 +58,7 @@ class Attention {
   Linear qkv_;
   Linear wo_;
   std::optional<Rope> rope_;
+  std::optional<ops::TtMatmulNumerics> sdpa_[2];  // per Phase
 };
 
 }  // namespace ttt
