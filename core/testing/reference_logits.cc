@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/runtime/mapped_file.h"
 #include "core/runtime/status.h"
+#include "core/testing/metrics.h"
 #include "nlohmann/json.hpp"
 
 namespace ttt::testing {
@@ -38,38 +39,23 @@ absl::StatusOr<std::vector<ReferenceCase>> LoadReferenceCases(const std::string&
 }
 
 LogitsAgreement CompareLogits(absl::Span<const float> actual, absl::Span<const float> expected, int64_t vocab) {
-  LogitsAgreement a;
   const size_t n = std::min(actual.size(), expected.size());
-  double mean_a = 0, mean_e = 0;
-  for (size_t i = 0; i < n; ++i) mean_a += actual[i], mean_e += expected[i];
-  mean_a /= n;
-  mean_e /= n;
-  double cov = 0, var_a = 0, var_e = 0;
-  for (size_t i = 0; i < n; ++i) {
-    const double da = actual[i] - mean_a, de = expected[i] - mean_e;
-    cov += da * de;
-    var_a += da * da;
-    var_e += de * de;
-    const double error = std::fabs(static_cast<double>(actual[i]) - expected[i]);
-    if (error > a.max_abs_error) {
-      a.max_abs_error = error;
-      a.worst_position = static_cast<int64_t>(i) / vocab;
-    }
-    a.max_abs_reference = std::max(a.max_abs_reference, std::fabs(static_cast<double>(expected[i])));
-  }
-  a.pcc = var_a > 0 && var_e > 0 ? cov / std::sqrt(var_a * var_e) : (var_a == var_e ? 1.0 : 0.0);
-  const int64_t positions = static_cast<int64_t>(n) / vocab;
-  int64_t agree = 0;
-  for (int64_t t = 0; t < positions; ++t) {
+  const std::vector<double> expected64(expected.begin(), expected.begin() + n);
+  const Metrics m = Compare(actual.subspan(0, n), expected64, vocab, /*logits=*/true);
+  LogitsAgreement a;
+  a.max_abs_error = m.max_abs_error;
+  a.max_abs_reference = m.max_abs_reference;
+  a.pcc = m.pcc;
+  a.top1 = m.top1 < 0 ? 1.0 : m.top1;
+  a.worst_position = m.worst_row;
+  for (size_t t = 0; t < n / vocab; ++t) {
     const float* x = actual.data() + t * vocab;
     const float* y = expected.data() + t * vocab;
-    if (std::max_element(x, x + vocab) - x == std::max_element(y, y + vocab) - y) {
-      ++agree;
-    } else if (a.first_argmax_mismatch < 0) {
-      a.first_argmax_mismatch = t;
+    if (std::max_element(x, x + vocab) - x != std::max_element(y, y + vocab) - y) {
+      a.first_argmax_mismatch = static_cast<int64_t>(t);
+      break;
     }
   }
-  a.top1 = positions > 0 ? static_cast<double>(agree) / positions : 1.0;
   return a;
 }
 
