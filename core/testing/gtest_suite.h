@@ -3,6 +3,8 @@
 // runs, and its JSON report is written (atomically) to $TTT_TESTSUITE_REPORT_DIR/<suite>.json when set.
 // Header-only so the library itself does not depend on GoogleTest.
 //
+//   static const bool registered = ttt::testing::RegisterCheckpointSuites("Llama", "path/to/hf-dir");
+// or, for a suite of your own:
 //   static const bool registered = ttt::testing::RegisterSuiteTests(
 //       "Stories260K", []() -> absl::StatusOr<std::shared_ptr<ttt::testing::TestSuite>> {
 //         TTT_ASSIGN_OR_RETURN(ttt::LoadedModel loaded, ttt::LoadModel(path, "", false));
@@ -20,6 +22,7 @@
 #include <mutex>
 #include <string>
 
+#include "core/formats/checkpoint.h"
 #include "core/testing/test_suite.h"
 #include "gtest/gtest.h"
 
@@ -111,6 +114,42 @@ inline bool RegisterReferenceTests(
   return RegisterReportTests(
       suite_name, s->CaseNames(),
       [s, source]() -> absl::StatusOr<Report> { return s->CompareWithReference(*source); }, file, line);
+}
+
+// The two suites every zoo model runs on its checkpoint (a HF directory, GGUF or llama2.c file):
+// "<name>SuiteTracked", every module of the f32 model against the module it mirrors in the checkpoint
+// (a bad conversion or tensor fails alone, named by its checkpoint path), and "<name>Suite<DTYPE>", every
+// module of a model with `dtype` weights against the float64 math of its own (dequantised) weights.
+inline bool RegisterCheckpointSuites(const std::string& name, const std::string& checkpoint_path,
+                                     DType dtype = DType::kBFP8, const char* file = __FILE__, int line = __LINE__) {
+  auto suite_of = [](const formats::Checkpoint& ckpt, DType weights) -> absl::StatusOr<std::shared_ptr<TestSuite>> {
+    auto model = CausalLm::Create(ckpt.spec, ckpt.weights, BuildOptions{.linear_weight_dtype = weights});
+    if (!model.ok()) return model.status();
+    auto suite = std::make_shared<TestSuite>(std::shared_ptr<const CausalLm>(*std::move(model)));
+    suite->TestEveryModule();
+    return suite;
+  };
+  RegisterReferenceTests(
+      name + "SuiteTracked",
+      [=]() -> absl::StatusOr<std::pair<std::shared_ptr<TestSuite>, std::shared_ptr<const formats::Checkpoint>>> {
+        auto ckpt = formats::LoadCheckpoint(checkpoint_path);
+        if (!ckpt.ok()) return ckpt.status();
+        auto source = std::make_shared<const formats::Checkpoint>(*std::move(ckpt));
+        auto suite = suite_of(*source, DType::kF32);
+        if (!suite.ok()) return suite.status();
+        return std::make_pair(*std::move(suite), source);
+      },
+      file, line);
+  std::string dtype_name(DTypeName(dtype));
+  dtype_name[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(dtype_name[0])));
+  return RegisterSuiteTests(
+      name + "Suite" + dtype_name,
+      [=]() -> absl::StatusOr<std::shared_ptr<TestSuite>> {
+        auto ckpt = formats::LoadCheckpoint(checkpoint_path);
+        if (!ckpt.ok()) return ckpt.status();
+        return suite_of(*ckpt, dtype);
+      },
+      file, line);
 }
 
 }  // namespace ttt::testing
