@@ -31,10 +31,21 @@ struct MatrixOptions {
 // "model version device" -> the reason it is expected to fail. Lines: `model version device: reason`; '#' comments.
 absl::StatusOr<std::map<std::string, std::string>> LoadMatrixBaseline(const std::string& root);
 std::string CellKey(const std::string& model, const std::string& version, const std::string& device);
+// The baseline's reason for a cell: its own line, else a `MODEL VERSION *` line (every device: a model that does
+// not build against a version fails on all devices for one reason, so one line says it). Null when not listed.
+const std::string* BaselineReason(const std::map<std::string, std::string>& baseline, const std::string& model,
+                                  const std::string& version, const std::string& device);
 
 // The status of a cell from its raw result ("pass", "fail", "build-fail", "skip", "perf-regression") and the
 // baseline: a failure listed there is "known-fail"; a pass listed there is "unexpected-pass".
 std::string JudgeCell(const std::string& raw, bool in_baseline);
+// Reads the `TTT_METRIC key=value ...` lines a model's tests print (keys: pcc, top1, logit_error or
+// max_logit_error, tokens_per_s; others ignored) into the cell, keeping the worst value of each over all lines.
+void ParseMetrics(const std::string& output, MatrixCell* cell);
+// Judges a passing cell's metrics against the device target: pcc/top1 below the minimum, or a logit error above
+// the maximum, or a minimum set but the metric not reported, make it "fail"; decode speed below
+// min_tokens_per_s makes it "perf-regression". Targets of 0 are not judged; a null target judges nothing.
+void JudgeMetrics(const DeviceTarget* target, MatrixCell* cell);
 // True for statuses that fail the run: fail, build-fail, unexpected-pass, perf-regression.
 bool IsFailingStatus(const std::string& status);
 

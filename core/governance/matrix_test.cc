@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/governance/testing/governed_tree.h"
+#include "google/protobuf/text_format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -25,6 +26,69 @@ TEST(MatrixJudgeTest, BaselineTurnsFailuresKnownAndPassesUnexpected) {
   EXPECT_EQ(JudgeCell("skip", true), "skip");
   for (const char* s : {"fail", "build-fail", "unexpected-pass", "perf-regression"}) EXPECT_TRUE(IsFailingStatus(s));
   for (const char* s : {"pass", "skip", "known-fail"}) EXPECT_FALSE(IsFailingStatus(s));
+}
+
+TEST(MatrixMetricsTest, ParsesTheWorstValueOfEveryMetricLine) {
+  MatrixCell cell;
+  ParseMetrics("[ RUN ] X\nTTT_METRIC device=n150 pcc=0.99 top1=0.75 logit_error=0.02\nnoise pcc=0.1\n"
+               "  TTT_METRIC device=n150 pcc=0.995 top1=0.5 max_logit_error=0.01\nTTT_METRIC tokens_per_s=850.5\n",
+               &cell);
+  ASSERT_TRUE(cell.has_pcc() && cell.has_top1());
+  EXPECT_DOUBLE_EQ(cell.pcc(), 0.99);
+  EXPECT_DOUBLE_EQ(cell.top1(), 0.5);
+  EXPECT_DOUBLE_EQ(cell.logit_error(), 0.02);
+  EXPECT_DOUBLE_EQ(cell.tokens_per_s(), 850.5);
+  MatrixCell none;
+  ParseMetrics("no metrics here\n", &none);
+  EXPECT_FALSE(none.has_pcc());
+}
+
+// The targets as a model owner writes them in zoo/<model>/model.textproto.
+ZooModel ModelWithTargets() {
+  ZooModel model;
+  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(
+      R"(name: "m" targets { device: "cpu" max_logit_error: 0.001 min_tokens_per_s: 100 }
+         targets { device: "n150" mode: "performance" min_pcc: 0.98 min_top1: 0.6 })",
+      &model));
+  return model;
+}
+
+MatrixCell Passed(const std::string& metrics) {
+  MatrixCell cell;
+  cell.set_status("pass");
+  ParseMetrics(metrics, &cell);
+  return cell;
+}
+
+TEST(MatrixMetricsTest, DecodeBelowTheModelsSpeedTargetIsAPerfRegression) {
+  const ZooModel model = ModelWithTargets();
+  MatrixCell slow = Passed("TTT_METRIC logit_error=0.0001 tokens_per_s=50");
+  JudgeMetrics(&model.targets(0), &slow);
+  EXPECT_EQ(slow.status(), "perf-regression");
+  EXPECT_THAT(slow.reason(), HasSubstr("50 tokens/s < target 100"));
+  EXPECT_TRUE(IsFailingStatus(slow.status()));
+  MatrixCell fast = Passed("TTT_METRIC logit_error=0.0001 tokens_per_s=150");
+  JudgeMetrics(&model.targets(0), &fast);
+  EXPECT_EQ(fast.status(), "pass");
+  MatrixCell unjudged = Passed("TTT_METRIC pcc=0.99 top1=0.7 tokens_per_s=1");  // n150 sets no speed target
+  JudgeMetrics(&model.targets(1), &unjudged);
+  EXPECT_EQ(unjudged.status(), "pass");
+}
+
+TEST(MatrixMetricsTest, AccuracyBelowTheDeviceTargetFailsBeforeSpeedIsJudged) {
+  const ZooModel model = ModelWithTargets();
+  MatrixCell off = Passed("TTT_METRIC pcc=0.97 top1=0.7\n");
+  JudgeMetrics(&model.targets(1), &off);
+  EXPECT_EQ(off.status(), "fail");
+  EXPECT_THAT(off.reason(), HasSubstr("pcc 0.97 < target 0.98"));
+  MatrixCell both = Passed("TTT_METRIC logit_error=0.01 tokens_per_s=1");
+  JudgeMetrics(&model.targets(0), &both);
+  EXPECT_EQ(both.status(), "fail");
+  EXPECT_THAT(both.reason(), HasSubstr("logit error 0.01 > target 0.001"));
+  MatrixCell silent = Passed("tests printed nothing\n");
+  JudgeMetrics(&model.targets(1), &silent);
+  EXPECT_EQ(silent.status(), "fail");
+  EXPECT_THAT(silent.reason(), HasSubstr("no pcc reported"));
 }
 
 class MatrixTest : public ::testing::Test {
@@ -74,6 +138,12 @@ TEST_F(MatrixTest, BaselineParsesAndRejectsMalformedLines) {
   auto baseline = LoadMatrixBaseline(tree_.root());
   ASSERT_TRUE(baseline.ok());
   EXPECT_EQ(baseline->at(CellKey("m1", "1.10.0", "cpu")), "predates the m1 format");
+  tree_.Write("governance/matrix.baseline", "m1 2.0.0 *: needs an API newer than 2.0.0\n");
+  baseline = LoadMatrixBaseline(tree_.root());
+  ASSERT_TRUE(baseline.ok());
+  ASSERT_NE(BaselineReason(*baseline, "m1", "2.0.0", "n150"), nullptr);
+  EXPECT_EQ(*BaselineReason(*baseline, "m1", "2.0.0", "n150"), "needs an API newer than 2.0.0");
+  EXPECT_EQ(BaselineReason(*baseline, "m1", "HEAD", "n150"), nullptr);
   tree_.Write("governance/matrix.baseline", "m1 cpu: no version\n");
   EXPECT_THAT(std::string(LoadMatrixBaseline(tree_.root()).status().message()),
               HasSubstr("matrix.baseline:1: write `MODEL VERSION DEVICE: reason`"));
@@ -87,6 +157,21 @@ TEST_F(MatrixTest, RendersBothViewsAndCheckAcceptsTheWrittenMatrix) {
   EXPECT_THAT(md, HasSubstr("## cpu: model × library version"));
   EXPECT_THAT(md, HasSubstr("| m1 | ⚠️ known-fail | ✅ pass | ✅ pass |"));
   EXPECT_TRUE(CheckMatrix(tree_.root(), "").empty());
+}
+
+TEST_F(MatrixTest, RendersMeasurementsAndWhyCellsDidNotPass) {
+  Matrix m = Sample();
+  MatrixCell* head = m.mutable_cells(4);  // m1 HEAD cpu
+  head->set_mode("accuracy");
+  head->set_pcc(0.999991);
+  head->set_top1(1);
+  head->set_logit_error(2.5e-5);
+  head->set_tokens_per_s(812);
+  head->set_test_seconds(3);
+  m.mutable_cells(0)->set_reason("zoo/m1/m1_device_test.cc:9:10: fatal error: core/testing/device_env.h: No such file");
+  const std::string md = RenderCompatibility(m);
+  EXPECT_THAT(md, HasSubstr("| m1 | HEAD | cpu | accuracy | pass | 0.99999 | 100.0% | 2.50e-05 | 812 | 3.0 |"));
+  EXPECT_THAT(md, HasSubstr("- m1 1.10.0 cpu: known-fail: `zoo/m1/m1_device_test.cc:9:10: fatal error"));
 }
 
 TEST_F(MatrixTest, CheckCatchesHandEditsNewModelsAndFailingCells) {
