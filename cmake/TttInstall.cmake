@@ -1,4 +1,4 @@
-# Installs the library as a CMake package: find_package(ttt 2.0.0 CONFIG) gives ttt::core, ttt::proto,
+# Installs the library as a CMake package: find_package(ttt 2.1.0 CONFIG) gives ttt::core, ttt::proto,
 # ttt::contrib (and ttt::experimental when built). Zoo models consume only this installed package.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
