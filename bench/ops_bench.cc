@@ -164,6 +164,8 @@ void BM_AttentionDecode(benchmark::State& state) {
 }
 BENCHMARK(BM_AttentionDecode)
     ->ArgNames({"kv_len", "threads"})
+    ->Args({64, 1})  // the short contexts of `ttt bench -p 0 -n 64`
+    ->Args({64, 2})
     ->Args({512, 1})
     ->Args({512, 2})
     ->Args({8192, 1})

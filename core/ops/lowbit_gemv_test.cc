@@ -50,8 +50,10 @@ TEST_P(LowbitKernels, TableHasEveryCompressedDtype) {
 TEST_P(LowbitKernels, GemvMatchesReference) {
   for (DType dtype : kCompressed) {
     for (int64_t m : {1, 2, 3, 17}) {
-      for (int64_t n : {1, 17, 300}) {
-        for (int64_t k : {1, 16, 17, 32, 48, 576, 4097}) {
+      // n = 7: rows 2..6 of a thread's range, a block of 4 plus a single row. k = 128, 1152: whole steps of
+      // the 8-block AVX-512 VBMI bfp4 kernel (no masked tail); 4097: a masked step holding one value.
+      for (int64_t n : {1, 7, 17, 300}) {
+        for (int64_t k : {1, 16, 17, 32, 48, 128, 576, 1152, 4097}) {
           const std::string what = std::string(IsaName(GetParam())) + " gemv " + std::string(DTypeName(dtype)) +
                                    " m=" + std::to_string(m) + " n=" + std::to_string(n) +
                                    " k=" + std::to_string(k);
