@@ -1,49 +1,17 @@
 // The zoo's stories260K on the device the compatibility matrix selects (TTT_DEVICE / TTT_MODE; the exact f32 cpu
-// model when unset) against llama.cpp's logits (reference.json, logits-0.f32), and its greedy decode speed. Both
-// are printed as `TTT_METRIC` lines that `ttt-gov matrix` judges against the per-device targets in
-// model.textproto; only the exact cpu model asserts a tolerance here (an emulated device's block-float numerics
-// move the logits by design; how far they may move is the target's business, kept in one place).
-#include <cmath>
-#include <iostream>
-
-#include "core/factory/model_loader.h"
-#include "core/testing/device_env.h"
-#include "gtest/gtest.h"
+// model when unset): logits against llama.cpp's (reference.json, logits-0.f32), and greedy decode speed,
+// reported for `ttt-gov matrix` (core/testing/gtest_device.h).
+#include "core/testing/gtest_device.h"
 
 namespace {
 
-using ttt::testing::BuildOptionsFromEnvironment;
+constexpr const char* kModel = STORIES260K_DATA "/stories260K.bin";
+constexpr const char* kTokenizer = STORIES260K_DATA "/tok512.bin";
 
 TEST(Stories260KDeviceTest, LogitsMatchLlamaCpp) {
-  auto options = BuildOptionsFromEnvironment();
-  ASSERT_TRUE(options.ok()) << options.status();
-  auto loaded = ttt::LoadModel(STORIES260K_DATA "/stories260K.bin", STORIES260K_DATA "/tok512.bin", true, *options);
-  ASSERT_TRUE(loaded.ok()) << loaded.status();
-  auto cases = ttt::testing::LoadReferenceCases(STORIES260K_DATA);
-  ASSERT_TRUE(cases.ok()) << cases.status();
-  for (const auto& c : *cases) {
-    auto logits = ttt::testing::PrefillLogits(*loaded->model, c.tokens);
-    ASSERT_TRUE(logits.ok()) << logits.status();
-    const auto agreement = ttt::testing::CompareLogits(*logits, c.logits, c.vocab);
-    std::cout << ttt::testing::AccuracyMetricLine(*options, agreement) << "\n";
-    ASSERT_TRUE(std::isfinite(agreement.pcc)) << "non-finite logits on " << options->device;
-    if (ttt::testing::IsExactReference(*options)) {
-      EXPECT_LE(agreement.relative_error(), 1e-3) << "worst position " << agreement.worst_position;
-      EXPECT_EQ(agreement.first_argmax_mismatch, -1);
-    }
-  }
+  ttt::testing::ExpectLogitsMatchReference(kModel, kTokenizer, STORIES260K_DATA);
 }
 
-// No speed threshold here (a unit test must not fail on a busy machine): the matrix compares the number with
-// the target's min_tokens_per_s, which leaves a wide margin.
-TEST(Stories260KDeviceTest, GreedyDecodeSpeed) {
-  auto options = BuildOptionsFromEnvironment();
-  ASSERT_TRUE(options.ok()) << options.status();
-  auto loaded = ttt::LoadModel(STORIES260K_DATA "/stories260K.bin", STORIES260K_DATA "/tok512.bin", true, *options);
-  ASSERT_TRUE(loaded.ok()) << loaded.status();
-  auto speed = ttt::testing::GreedyDecodeTokensPerSecond(*loaded->model, /*first_token=*/1, /*steps=*/128);
-  ASSERT_TRUE(speed.ok()) << speed.status();
-  std::cout << ttt::testing::SpeedMetricLine(*options, *speed) << "\n";
-}
+TEST(Stories260KDeviceTest, GreedyDecodeSpeed) { ttt::testing::ReportGreedyDecodeSpeed(kModel, kTokenizer, 128); }
 
 }  // namespace
