@@ -40,32 +40,29 @@ absl::StatusOr<double> GreedyDecodeTokensPerSecond(const CausalLm& model, int32_
   if (steps <= 0 || repeats <= 0) return absl::InvalidArgumentError("decode steps and repeats must be positive");
   TTT_ASSIGN_OR_RETURN(auto state, model.NewState(1, steps + 1));
   std::vector<float> logits(model.vocab_size());
-  const std::vector<int32_t> prompt = {first_token};
-  const std::vector<int32_t> slots = {0};
   // One thread: a tiny model's single-sequence decode gains nothing from a second one, and an OpenMP team on
   // shared cores collapses whenever a neighbour holds a core (measured: 6 instead of 2500 tokens/s during another
-  // build), so the number would measure the neighbour instead of the decode path.
-  const int threads = NumThreads();
-  SetNumThreads(1);
+  // build), so the number would measure the neighbour instead of the decode path. Restored on every return.
+  struct SingleThread {
+    int saved = NumThreads();
+    SingleThread() { SetNumThreads(1); }
+    ~SingleThread() { SetNumThreads(saved); }
+  } single_thread;
+  const int32_t slot = 0;
+  const int32_t token = first_token;
   double best = 0;
   for (int r = 0; r < repeats; ++r) {
     state->ResetAll();
-    if (absl::Status s = model.Prefill(*state, 0, prompt, logits.data(), /*all_logits=*/false); !s.ok()) {
-      SetNumThreads(threads);
-      return s;
-    }
+    TTT_RETURN_IF_ERROR(model.Prefill(*state, 0, absl::MakeConstSpan(&token, 1), logits.data(), /*all_logits=*/false));
     const auto start = std::chrono::steady_clock::now();
-    for (int64_t i = 0; i < steps; ++i) {
+    for (int64_t i = 0; i < steps; ++i) {  // nothing allocated in the timed loop
       const int32_t next = static_cast<int32_t>(std::max_element(logits.begin(), logits.end()) - logits.begin());
-      if (absl::Status s = model.Decode(*state, slots, std::vector<int32_t>{next}, logits.data()); !s.ok()) {
-        SetNumThreads(threads);
-        return s;
-      }
+      TTT_RETURN_IF_ERROR(
+          model.Decode(*state, absl::MakeConstSpan(&slot, 1), absl::MakeConstSpan(&next, 1), logits.data()));
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     best = std::max(best, static_cast<double>(steps) / std::max(seconds, 1e-9));
   }
-  SetNumThreads(threads);
   return best;
 }
 

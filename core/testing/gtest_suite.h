@@ -129,25 +129,29 @@ inline bool RegisterCheckpointSuites(const std::string& name, const std::string&
     suite->TestEveryModule();
     return suite;
   };
+  // Loaded once (memory-mapped) for both suites; a load error fails each suite's setup test.
+  using Source = std::shared_ptr<const formats::Checkpoint>;
+  const absl::StatusOr<Source> source = [&]() -> absl::StatusOr<Source> {
+    auto ckpt = formats::LoadCheckpoint(checkpoint_path);
+    if (!ckpt.ok()) return ckpt.status();
+    return std::make_shared<const formats::Checkpoint>(*std::move(ckpt));
+  }();
   RegisterReferenceTests(
       name + "SuiteTracked",
-      [=]() -> absl::StatusOr<std::pair<std::shared_ptr<TestSuite>, std::shared_ptr<const formats::Checkpoint>>> {
-        auto ckpt = formats::LoadCheckpoint(checkpoint_path);
-        if (!ckpt.ok()) return ckpt.status();
-        auto source = std::make_shared<const formats::Checkpoint>(*std::move(ckpt));
-        auto suite = suite_of(*source, DType::kF32);
+      [&]() -> absl::StatusOr<std::pair<std::shared_ptr<TestSuite>, std::shared_ptr<const formats::Checkpoint>>> {
+        if (!source.ok()) return source.status();
+        auto suite = suite_of(**source, DType::kF32);
         if (!suite.ok()) return suite.status();
-        return std::make_pair(*std::move(suite), source);
+        return std::make_pair(*std::move(suite), *source);
       },
       file, line);
   std::string dtype_name(DTypeName(dtype));
   dtype_name[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(dtype_name[0])));
   return RegisterSuiteTests(
       name + "Suite" + dtype_name,
-      [=]() -> absl::StatusOr<std::shared_ptr<TestSuite>> {
-        auto ckpt = formats::LoadCheckpoint(checkpoint_path);
-        if (!ckpt.ok()) return ckpt.status();
-        return suite_of(*ckpt, dtype);
+      [&]() -> absl::StatusOr<std::shared_ptr<TestSuite>> {
+        if (!source.ok()) return source.status();
+        return suite_of(**source, dtype);
       },
       file, line);
 }

@@ -54,6 +54,15 @@ struct ActivationView {
       : q(a.q.data()), lane_scale(a.lane_scale.data()), lane_correction(a.lane_correction.data()) {}
 };
 
+// x[start, start + 16) (zeros past k) as int8 scaled by 127 / max|x|; *absmax receives max|x|.
+inline __m128i QuantizeBlock(const float* x, int64_t k, int64_t start, float* absmax) {
+  const int64_t n = start >= k ? 0 : (k - start < kBlock ? k - start : kBlock);
+  const __m512 v = _mm512_maskz_loadu_ps(TailMask(n), x + start);
+  *absmax = _mm512_reduce_max_ps(_mm512_abs_ps(v));
+  const float inverse = *absmax > 0 ? 127.0f / *absmax : 0.0f;
+  return _mm512_cvtepi32_epi8(_mm512_cvtps_epi32(_mm512_mul_ps(v, _mm512_set1_ps(inverse))));
+}
+
 template <bool kBfp4>
 void QuantizeActivations(const float* x, int64_t k, int64_t groups, Activations& a) {
   const int64_t blocks = groups * kGroupBlocks;
@@ -66,11 +75,8 @@ void QuantizeActivations(const float* x, int64_t k, int64_t groups, Activations&
   const __m128i even_odd = _mm_setr_epi8(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15);
   for (int64_t b = 0; b < blocks; ++b) {
     const int64_t start = b * kBlock;
-    const int64_t n = start >= k ? 0 : (k - start < kBlock ? k - start : kBlock);
-    const __m512 v = _mm512_maskz_loadu_ps(TailMask(n), x + start);
-    const float absmax = _mm512_reduce_max_ps(_mm512_abs_ps(v));
-    const float inverse = absmax > 0 ? 127.0f / absmax : 0.0f;
-    __m128i q = _mm512_cvtepi32_epi8(_mm512_cvtps_epi32(_mm512_mul_ps(v, _mm512_set1_ps(inverse))));
+    float absmax;
+    __m128i q = QuantizeBlock(x, k, start, &absmax);
     __m128i correction = _mm_setzero_si128();
     if (kBfp4) {
       q = _mm_shuffle_epi8(q, even_odd);
@@ -249,12 +255,8 @@ void QuantizeActivationsVbmi(const float* x, int64_t k, int64_t steps, Activatio
   const __m128i even_odd = _mm_setr_epi8(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15);
   for (int64_t b = 0; b < blocks; ++b) {
     const int64_t start = b * kBlock;
-    const int64_t n = start >= k ? 0 : (k - start < kBlock ? k - start : kBlock);
-    const __m512 v = _mm512_maskz_loadu_ps(TailMask(n), x + start);
-    const float absmax = _mm512_reduce_max_ps(_mm512_abs_ps(v));
-    const float inverse = absmax > 0 ? 127.0f / absmax : 0.0f;
-    const __m128i q = _mm_shuffle_epi8(
-        _mm512_cvtepi32_epi8(_mm512_cvtps_epi32(_mm512_mul_ps(v, _mm512_set1_ps(inverse)))), even_odd);
+    float absmax;
+    const __m128i q = _mm_shuffle_epi8(QuantizeBlock(x, k, start, &absmax), even_odd);
     int8_t* step = q_out + (b / 8) * 128 + (b % 8) * 8;
     _mm_storel_epi64(reinterpret_cast<__m128i*>(step), q);                                 // evens
     _mm_storel_epi64(reinterpret_cast<__m128i*>(step + 64), _mm_unpackhi_epi64(q, q));     // odds
