@@ -16,6 +16,7 @@ extern "C" void openblas_set_num_threads(int num_threads);
 namespace ttt::ops {
 namespace {
 
+using testing::ActivationRoundingBound;
 using testing::RandomValues;
 
 constexpr double kUnitRoundoff = 6e-8;
@@ -119,22 +120,16 @@ TEST(LowbitLinear, MatchesFloat64OnTheDecodedWeightOnBothPaths) {
             Linear(x.data(), m, *q, with_bias ? bias.data() : nullptr, y.data());
             for (int64_t r = 0; r < m; ++r) {
               for (int64_t j = 0; j < n; ++j) {
-                double sum = with_bias ? bias[j] : 0.0, abs_sum = 0, activation_rounding = 0;
-                for (int64_t b = 0; b < k; b += 16) {
-                  double x_max = 0, w_sum = 0;
-                  for (int64_t i = b; i < std::min(k, b + 16); ++i) {
-                    sum += static_cast<double>(x[r * k + i]) * w[j * k + i];
-                    abs_sum += std::fabs(static_cast<double>(x[r * k + i]) * w[j * k + i]);
-                    x_max = std::max(x_max, std::fabs(static_cast<double>(x[r * k + i])));
-                    w_sum += std::fabs(w[j * k + i]);
-                  }
-                  activation_rounding += x_max / 254 * (1 + 1e-5) * w_sum;
+                double sum = with_bias ? bias[j] : 0.0, abs_sum = 0;
+                for (int64_t i = 0; i < k; ++i) {
+                  sum += static_cast<double>(x[r * k + i]) * w[j * k + i];
+                  abs_sum += std::fabs(static_cast<double>(x[r * k + i]) * w[j * k + i]);
                 }
                 // sgemm's order is undocumented: a sequential float sum's worst case, (k + 16) roundings of
                 // sum |x w|, plus the i8 scale applied after the sum (a few roundings) and the bias. The
-                // block-float GEMV kernels (m < 16) may round x to int8 per block of 16: |dx| <= max|x_b|/254.
+                // GEMV kernels (m < 16) may round x (ActivationRoundingBound).
                 double tol = (k + 16) * kUnitRoundoff * (abs_sum + std::fabs(sum) + 1);
-                if (IsBlockFormat(dtype) && m < 16) tol += activation_rounding;
+                if (m < 16) tol += ActivationRoundingBound(dtype, &x[r * k], &w[j * k], k);
                 const float got = y[r * n + j];
                 ASSERT_LE(std::fabs(got - sum), tol) << Label(dtype, m, n, k) << " bias=" << with_bias << ": y["
                                                      << r << ", " << j << "] = " << got << ", expected " << sum;

@@ -46,52 +46,78 @@ struct TestResult {
   double model_bytes = 0;
 };
 
-// Runs the pp and tg tests of llama-bench on one model: each repetition starts from an empty cache; the
-// first run of each test warms up and is not counted.
-absl::StatusOr<std::vector<TestResult>> RunTests(const CausalLm& model, const std::string& weights, int64_t n_prompt,
-                                                 int64_t n_gen, int reps, double bandwidth, double gemm_peak) {
-  TTT_ASSIGN_OR_RETURN(auto state, model.NewState(1, std::max<int64_t>(n_prompt, 1) + n_gen,
-                                                  std::max<int64_t>(n_prompt, 1)));
+// One model under test (one weight storage) and the samples of its tests.
+struct Candidate {
+  std::string weights;
+  std::unique_ptr<CausalLm> model;
+  std::unique_ptr<InferenceState> state;
+  std::vector<int32_t> prompt;
+  std::vector<double> pp_samples, tg_samples;
+};
+
+// One repetition of llama-bench's pp test (prefill n_prompt tokens into an empty cache): tokens/s.
+absl::StatusOr<double> PromptSample(Candidate& c, std::vector<float>& logits) {
+  c.state->Reset(0);
+  const double start = Now();
+  TTT_RETURN_IF_ERROR(c.model->Prefill(*c.state, 0, c.prompt, logits.data(), false));
+  return c.prompt.size() / (Now() - start);
+}
+
+// One repetition of the tg test (one token prefilled, then n_gen decoded one at a time): tokens/s.
+absl::StatusOr<double> GenerationSample(Candidate& c, int64_t n_gen, std::mt19937& rng,
+                                        std::vector<float>& logits) {
+  std::uniform_int_distribution<int32_t> token(0, static_cast<int32_t>(c.model->vocab_size() - 1));
+  const int32_t slot = 0;
+  c.state->Reset(0);
+  const int32_t first = token(rng);
+  TTT_RETURN_IF_ERROR(c.model->Prefill(*c.state, 0, absl::MakeConstSpan(&first, 1), logits.data(), false));
+  const double start = Now();
+  for (int64_t i = 0; i < n_gen; ++i) {
+    const int32_t next = token(rng);
+    TTT_RETURN_IF_ERROR(
+        c.model->Decode(*c.state, absl::MakeConstSpan(&slot, 1), absl::MakeConstSpan(&next, 1), logits.data()));
+  }
+  return n_gen / (Now() - start);
+}
+
+// Runs the pp and tg tests of llama-bench on every candidate. Repetitions are interleaved (repetition r of
+// every candidate before repetition r + 1 of any), so a change in the machine's speed during the run (other
+// tenants, memory bandwidth moving by 2x between minutes on shared machines) lands on all candidates alike
+// and their ratios stay comparable. Repetition 0 warms up and is not counted.
+absl::StatusOr<std::vector<TestResult>> RunTests(std::vector<Candidate>& candidates, int64_t n_prompt,
+                                                 int64_t n_gen, int reps) {
   std::mt19937 rng(7);
-  std::uniform_int_distribution<int32_t> token(0, static_cast<int32_t>(model.vocab_size() - 1));
-  std::vector<float> logits(model.vocab_size());
-  std::vector<TestResult> results;
-  if (n_prompt > 0) {
-    std::vector<int32_t> prompt(n_prompt);
-    for (auto& t : prompt) t = token(rng);
-    std::vector<double> samples;
-    for (int r = 0; r <= reps; ++r) {
-      state->Reset(0);
-      double start = Now();
-      TTT_RETURN_IF_ERROR(model.Prefill(*state, 0, prompt, logits.data(), false));
-      if (r > 0) samples.push_back(n_prompt / (Now() - start));
-    }
-    TestResult t{weights, n_prompt, 0, Summarise(samples)};
-    t.achieved = t.ts.mean * model.PrefillFlops(n_prompt) / n_prompt;
-    t.limit = gemm_peak;
-    results.push_back(t);
+  std::vector<float> logits;
+  for (Candidate& c : candidates) {
+    TTT_ASSIGN_OR_RETURN(c.state, c.model->NewState(1, std::max<int64_t>(n_prompt, 1) + n_gen,
+                                                    std::max<int64_t>(n_prompt, 1)));
+    std::uniform_int_distribution<int32_t> token(0, static_cast<int32_t>(c.model->vocab_size() - 1));
+    c.prompt.resize(n_prompt);
+    for (auto& t : c.prompt) t = token(rng);
+    logits.resize(std::max<size_t>(logits.size(), c.model->vocab_size()));
   }
-  if (n_gen > 0) {
-    std::vector<double> samples;
-    const int32_t slot = 0;
-    for (int r = 0; r <= reps; ++r) {
-      state->Reset(0);
-      int32_t first = token(rng);
-      TTT_RETURN_IF_ERROR(model.Prefill(*state, 0, absl::MakeConstSpan(&first, 1), logits.data(), false));
-      double start = Now();
-      for (int64_t i = 0; i < n_gen; ++i) {
-        int32_t next = token(rng);
-        TTT_RETURN_IF_ERROR(model.Decode(*state, absl::MakeConstSpan(&slot, 1), absl::MakeConstSpan(&next, 1),
-                                         logits.data()));
-      }
-      if (r > 0) samples.push_back(n_gen / (Now() - start));
+  for (int r = 0; r <= reps; ++r) {
+    for (Candidate& c : candidates) {
+      if (n_prompt == 0) break;
+      TTT_ASSIGN_OR_RETURN(const double tps, PromptSample(c, logits));
+      if (r > 0) c.pp_samples.push_back(tps);
     }
-    TestResult t{weights, 0, n_gen, Summarise(samples)};
-    t.achieved = t.ts.mean * model.DecodeWeightBytes();
-    t.limit = bandwidth;
-    results.push_back(t);
+    for (Candidate& c : candidates) {
+      if (n_gen == 0) break;
+      TTT_ASSIGN_OR_RETURN(const double tps, GenerationSample(c, n_gen, rng, logits));
+      if (r > 0) c.tg_samples.push_back(tps);
+    }
   }
-  for (auto& t : results) t.model_bytes = static_cast<double>(model.DecodeWeightBytes());
+  std::vector<TestResult> results;  // every pp row, then every tg row
+  for (const bool pp : {true, false}) {
+    if ((pp ? n_prompt : n_gen) == 0) continue;
+    for (const Candidate& c : candidates) {
+      TestResult t{c.weights, pp ? n_prompt : 0, pp ? 0 : n_gen, Summarise(pp ? c.pp_samples : c.tg_samples)};
+      t.model_bytes = static_cast<double>(c.model->DecodeWeightBytes());
+      t.achieved = pp ? t.ts.mean * c.model->PrefillFlops(n_prompt) / n_prompt : t.ts.mean * t.model_bytes;
+      results.push_back(t);
+    }
+  }
   return results;
 }
 
@@ -135,22 +161,23 @@ absl::Status RunBench(const std::vector<std::string>& argv) {
   double bandwidth = MeasureMemoryReadBandwidth(nthreads);
   double gemm_peak = MeasureGemmPeak(nthreads);
 
-  std::vector<TestResult> results;
+  std::vector<Candidate> candidates;
   for (const std::string& name : weight_names) {
     BuildOptions build = base;
     if (name != "config") {
       TTT_ASSIGN_OR_RETURN(build.linear_weight_dtype, ParseWeightDType(name));
     }
-    std::unique_ptr<CausalLm> model;
+    Candidate c{name};
     if (!shape.empty()) {
-      TTT_ASSIGN_OR_RETURN(model, CausalLm::Create(spec, synthetic, build));
+      TTT_ASSIGN_OR_RETURN(c.model, CausalLm::Create(spec, synthetic, build));
     } else {
       TTT_ASSIGN_OR_RETURN(LoadedModel loaded, LoadModel(model_name, tokenizer, /*require_tokenizer=*/false, build));
-      model = std::move(loaded.model);
+      c.model = std::move(loaded.model);
     }
-    TTT_ASSIGN_OR_RETURN(auto rows, RunTests(*model, name, n_prompt, n_gen, static_cast<int>(reps), bandwidth, gemm_peak));
-    results.insert(results.end(), rows.begin(), rows.end());
+    candidates.push_back(std::move(c));
   }
+  TTT_ASSIGN_OR_RETURN(std::vector<TestResult> results,
+                       RunTests(candidates, n_prompt, n_gen, static_cast<int>(reps)));
   bandwidth = std::max(bandwidth, MeasureMemoryReadBandwidth(nthreads));
   gemm_peak = std::max(gemm_peak, MeasureGemmPeak(nthreads));
   for (TestResult& t : results) t.limit = t.n_prompt > 0 ? gemm_peak : bandwidth;

@@ -167,7 +167,7 @@ struct LowbitKernel {
 template <class Format>
 void Gemv(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
           int64_t n_end, float* y, int64_t ldy) {
-  internal::GemvRows(LowbitKernel<Format>{PrefetchDistance(w_row_bytes)}, x, m, k, w, w_row_bytes, n_begin, n_end,
+  internal::GemvRows(LowbitKernel<Format>{PrefetchDistance(w_row_bytes)}, x, k, m, k, w, w_row_bytes, n_begin, n_end,
                      y, ldy);
 }
 

@@ -87,7 +87,7 @@ float DotF32(const float* a, const float* b, int64_t n) {
 
 void GemvF32(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
              int64_t n_end, float* y, int64_t ldy) {
-  internal::GemvRows(F32Kernel{}, x, m, k, w, w_row_bytes, n_begin, n_end, y, ldy);
+  internal::GemvRows(F32Kernel{}, x, k, m, k, w, w_row_bytes, n_begin, n_end, y, ldy);
 }
 
 }  // namespace ttt::kernels::avx512

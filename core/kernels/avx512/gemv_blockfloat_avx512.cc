@@ -12,7 +12,8 @@
 //
 // Layout in registers: one 128-bit lane per block (4 blocks per zmm). vpermd/vpshufb move each block's
 // bytes into its lane (a bfp8 block is 17 bytes, a bfp4 block 9, so blocks straddle lanes in memory).
-// Blocks whose shared exponent is below 7 (bfp8) / 3 (bfp4), all values below 2^-119, count as zeros.
+// A block's scale 2^(e - 127) is built from its exponent byte alone, so e = 0 (values below 2^-126) gives
+// zeros and e = 255 (an Inf/NaN in the encoder's input) gives Inf/NaN.
 #include <type_traits>
 #include <vector>
 
@@ -92,22 +93,22 @@ inline __mmask64 ByteMask(int64_t n) {
   return n >= 64 ? ~__mmask64{0} : n <= 0 ? __mmask64{0} : (__mmask64{1} << n) - 1;
 }
 
-// vpshufb index putting lane t's byte `t` (the block's exponent, see the loaders) at bit 16 of every dword.
+// vpshufb index putting lane t's byte `t` (the block's exponent, see the loaders) at bit 24 of every dword.
 inline __m512i ExponentIndex() {
   alignas(64) int8_t idx[64];
   for (int t = 0; t < 4; ++t) {
     for (int d = 0; d < 4; ++d) {
-      for (int b = 0; b < 4; ++b) idx[16 * t + 4 * d + b] = b == 2 ? static_cast<int8_t>(t) : int8_t{-128};
+      for (int b = 0; b < 4; ++b) idx[16 * t + 4 * d + b] = b == 3 ? static_cast<int8_t>(t) : int8_t{-128};
     }
   }
   return _mm512_load_si512(idx);
 }
 
-// Per-lane power of two 2^(e - 127 - shift) times the activation scale; e - shift <= 0 gives 0.
-inline __m512 LaneScale(__m512i exponent_at_16, int shift, __m512 activation_scale) {
-  __m512i bits = _mm512_add_epi32(_mm512_slli_epi32(exponent_at_16, 7), _mm512_set1_epi32(-(shift << 23)));
-  bits = _mm512_max_epi32(bits, _mm512_setzero_si512());
-  return _mm512_mul_ps(_mm512_castsi512_ps(bits), activation_scale);
+// Per-lane 2^(e - 127) times the activation scale: shifted right by one, the exponent byte at bit 24 is the
+// exponent field of a float (sign 0, mantissa 0; e = 0 gives +0). The format's remaining factor
+// 2^-(bits - 1) is applied once to the finished dot product (Group::kUnit): two uops per zmm, not four.
+inline __m512 LaneScale(__m512i exponent_at_24, __m512 activation_scale) {
+  return _mm512_mul_ps(_mm512_castsi512_ps(_mm512_srli_epi32(exponent_at_24, 1)), activation_scale);
 }
 
 // Four bfp4 blocks (36 bytes). After vpermd lane t holds bytes 8t .. 8t + 11, so its exponent (byte 9t) is at
@@ -116,7 +117,7 @@ inline __m512 LaneScale(__m512i exponent_at_16, int shift, __m512 activation_sca
 struct Bfp4Group {
   static constexpr int kGroupBytes = 36;
   static constexpr int kReadBytes = 64;
-  static constexpr int kShift = 2;
+  static constexpr float kUnit = 0x1p-2f;  // value of magnitude 1 at exponent 127
   __m512i dword_perm, data_index, nibble_shift, lut, exponent_index;
   Bfp4Group() {
     dword_perm = _mm512_setr_epi32(0, 1, 2, 0, 2, 3, 4, 0, 4, 5, 6, 0, 6, 7, 8, 0);
@@ -153,7 +154,7 @@ struct Bfp4Group {
 struct Bfp8Group {
   static constexpr int kGroupBytes = 68;
   static constexpr int kReadBytes = 80;
-  static constexpr int kShift = 6;
+  static constexpr float kUnit = 0x1p-6f;
   __m512i index_lo, index_hi, exponent_index;
   Bfp8Group() {
     alignas(64) int8_t lo[64], hi[64];
@@ -200,11 +201,11 @@ inline void DotRows(const Group& g, const char* const* w, size_t row_bytes, int6
       _mm_prefetch(w[j] + ahead + offset, _MM_HINT_T0);
       __m512i exponent;
       const __m512i dot = g.Dot(w[j] + offset, available, masked, xq, correction, exponent);
-      acc[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), LaneScale(exponent, Group::kShift, xs), acc[j]);
+      acc[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), LaneScale(exponent, xs), acc[j]);
     }
   }
   #pragma GCC unroll 8
-  for (int j = 0; j < R; ++j) out[j] = _mm512_reduce_add_ps(acc[j]);
+  for (int j = 0; j < R; ++j) out[j] = _mm512_reduce_add_ps(acc[j]) * Group::kUnit;
 }
 
 // ---- bfp4 with AVX-512 VBMI (vpermb / vpermi2b): eight blocks (72 bytes, 128 values) per step.
@@ -229,7 +230,7 @@ struct Bfp4Vbmi {
       // bytes; A holds bytes 0..63 (indices 0..63), B = bytes 8..71 (indices 64..127).
       const int at = 9 * (i / 8) + 1 + i % 8;
       data[i] = static_cast<int8_t>(at < 64 ? at : 64 + at - 8);
-      // Exponent of block i / 8 (byte 9 * (i / 8), always in A) at byte 2 of each lane; other bytes zeroed
+      // Exponent of block i / 8 (byte 9 * (i / 8), always in A) at byte 3 of each lane; other bytes zeroed
       // by the mask in Dot.
       exponent[i] = static_cast<int8_t>(9 * (i / 8));
       const int code = i & 15;
@@ -278,7 +279,7 @@ __attribute__((target("avx512vbmi"))) inline void DotRowsVbmi(const Bfp4Vbmi& g,
   #pragma GCC unroll 8
   for (int j = 0; j < R; ++j) acc[j] = _mm512_setzero_ps();
   const int64_t ahead = PrefetchDistance(row_bytes);
-  constexpr __mmask64 kExponentBytes = 0x4444444444444444ull;
+  constexpr __mmask64 kExponentBytes = 0x8888888888888888ull;  // byte 3 of each dword
   for (int64_t c = 0; c < steps; ++c) {
     const int64_t offset = c * Bfp4Vbmi::kStepBytes;
     const bool masked = offset + Bfp4Vbmi::kStepBytes > static_cast<int64_t>(row_bytes);
@@ -300,11 +301,96 @@ __attribute__((target("avx512vbmi"))) inline void DotRowsVbmi(const Bfp4Vbmi& g,
       const __m512i odd = _mm512_permutexvar_epi8(_mm512_srli_epi16(data, 4), g.table);
       const __m512i dot = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(correction, even, x_even), odd, x_odd);
       const __m512i exponent = _mm512_maskz_permutexvar_epi8(kExponentBytes, g.exponent_index, lo);
-      acc[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), LaneScale(exponent, 2, xs), acc[j]);
+      acc[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), LaneScale(exponent, xs), acc[j]);
     }
   }
   #pragma GCC unroll 8
-  for (int j = 0; j < R; ++j) out[j] = _mm512_reduce_add_ps(acc[j]);
+  for (int j = 0; j < R; ++j) out[j] = _mm512_reduce_add_ps(acc[j]) * Bfp4Group::kUnit;
+}
+
+// ---- bfp8 with AVX-512 VBMI: the four-block group of Bfp8Group, but one vpermi2b gathers the 64 data bytes
+// from the two loads (instead of two vpshufb and an or) and one vpermb places the exponents: 13 uops per 4
+// blocks instead of 15. Same activation layout and results as Bfp8Group.
+struct Bfp8Vbmi {
+  static constexpr int kGroupBytes = 68;
+  static constexpr int kReadBytes = 68;  // loads at +0 and +4
+  static constexpr float kUnit = Bfp8Group::kUnit;
+  __m512i data_index, exponent_index;
+  Bfp8Vbmi() {
+    alignas(64) int8_t data[64], exponent[64];
+    for (int i = 0; i < 64; ++i) {
+      // Byte i is data byte i % 16 of block i / 16, at 17 * (i / 16) + 1 + i % 16; A = bytes 0..63 (indices
+      // 0..63), B = bytes 4..67 (indices 64..127). The exponent (byte 17 * (i / 16)) is always in A.
+      const int at = 17 * (i / 16) + 1 + i % 16;
+      data[i] = static_cast<int8_t>(at < 64 ? at : 64 + at - 4);
+      exponent[i] = static_cast<int8_t>(17 * (i / 16));
+    }
+    data_index = _mm512_load_si512(data);
+    exponent_index = _mm512_load_si512(exponent);
+  }
+};
+
+// DotRows for Bfp8Vbmi: the same loop, compiled with VBMI (a target attribute cannot be given to one
+// instantiation of DotRows only).
+template <int R>
+__attribute__((target("avx512vbmi"))) inline void DotRowsBfp8Vbmi(const Bfp8Vbmi& g, const char* const* w,
+                                                                  size_t row_bytes, int64_t groups,
+                                                                  ActivationView a, float* out) {
+  __m512 acc[R];
+  #pragma GCC unroll 8
+  for (int j = 0; j < R; ++j) acc[j] = _mm512_setzero_ps();
+  const int64_t ahead = PrefetchDistance(row_bytes);
+  constexpr __mmask64 kExponentBytes = 0x8888888888888888ull;  // byte 3 of each dword
+  for (int64_t c = 0; c < groups; ++c) {
+    const int64_t offset = c * Bfp8Vbmi::kGroupBytes;
+    const bool masked = offset + Bfp8Vbmi::kReadBytes > static_cast<int64_t>(row_bytes);
+    const int64_t available = static_cast<int64_t>(row_bytes) - offset;
+    const __m512i xq = _mm512_loadu_si512(a.q + 64 * c);
+    const __m512 xs = _mm512_loadu_ps(a.lane_scale + 16 * c);
+    #pragma GCC unroll 8
+    for (int j = 0; j < R; ++j) {
+      const char* p = w[j] + offset;
+      _mm_prefetch(p + ahead, _MM_HINT_T0);  // 68 bytes span two cache lines, so two prefetches
+      _mm_prefetch(p + ahead + 64, _MM_HINT_T0);
+      const __m512i lo = masked ? _mm512_maskz_loadu_epi8(ByteMask(available), p) : _mm512_loadu_si512(p);
+      const __m512i hi =
+          masked ? _mm512_maskz_loadu_epi8(ByteMask(available - 4), p + 4) : _mm512_loadu_si512(p + 4);
+      const __m512i data = _mm512_permutex2var_epi8(lo, g.data_index, hi);
+      const __mmask64 negative = _mm512_movepi8_mask(data);
+      const __m512i signed_x = _mm512_mask_sub_epi8(xq, negative, _mm512_setzero_si512(), xq);
+      const __m512i dot =
+          _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_and_si512(data, _mm512_set1_epi8(0x7f)), signed_x);
+      const __m512i exponent = _mm512_maskz_permutexvar_epi8(kExponentBytes, g.exponent_index, lo);
+      acc[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), LaneScale(exponent, xs), acc[j]);
+    }
+  }
+  #pragma GCC unroll 8
+  for (int j = 0; j < R; ++j) out[j] = _mm512_reduce_add_ps(acc[j]) * Bfp8Vbmi::kUnit;
+}
+
+__attribute__((target("avx512vbmi"))) void GemvBfp8Vbmi(const float* x, int64_t m, int64_t k, const void* w,
+                                                        size_t w_row_bytes, int64_t n_begin, int64_t n_end,
+                                                        float* y, int64_t ldy) {
+  static const Bfp8Vbmi group;
+  thread_local Activations activations;
+  const int64_t blocks = (k + kBlock - 1) / kBlock;
+  const int64_t groups = (blocks + kGroupBlocks - 1) / kGroupBlocks;
+  const char* wb = static_cast<const char*>(w);
+  for (int64_t r = 0; r < m; ++r) {
+    QuantizeActivations<false>(x + r * k, k, groups, activations);
+    const ActivationView view(activations);
+    float* yr = y + r * ldy;
+    int64_t j = n_begin;
+    for (; j + 4 <= n_end; j += 4) {
+      const char* rows[4] = {wb + j * w_row_bytes, wb + (j + 1) * w_row_bytes, wb + (j + 2) * w_row_bytes,
+                             wb + (j + 3) * w_row_bytes};
+      DotRowsBfp8Vbmi<4>(group, rows, w_row_bytes, groups, view, yr + j);
+    }
+    for (; j < n_end; ++j) {
+      const char* rows[1] = {wb + j * w_row_bytes};
+      DotRowsBfp8Vbmi<1>(group, rows, w_row_bytes, groups, view, yr + j);
+    }
+  }
 }
 
 __attribute__((target("avx512vbmi"))) void GemvBfp4Vbmi(const float* x, int64_t m, int64_t k, const void* w,
@@ -359,15 +445,20 @@ void Gemv(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_byte
 
 }  // namespace
 
+// VBMI is not part of this table's ISA level (e.g. Cooper Lake has VNNI and BF16 but not VBMI).
+const bool kHasVbmi = __builtin_cpu_supports("avx512vbmi");
+
 void GemvBfp8(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
               int64_t n_end, float* y, int64_t ldy) {
+  if (kHasVbmi) {
+    GemvBfp8Vbmi(x, m, k, w, w_row_bytes, n_begin, n_end, y, ldy);
+    return;
+  }
   Gemv<Bfp8Group>(x, m, k, w, w_row_bytes, n_begin, n_end, y, ldy);
 }
 void GemvBfp4(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
               int64_t n_end, float* y, int64_t ldy) {
-  // VBMI is not part of this table's ISA level (e.g. Cooper Lake has VNNI and BF16 but not VBMI).
-  static const bool vbmi = __builtin_cpu_supports("avx512vbmi");
-  if (vbmi) {
+  if (kHasVbmi) {
     GemvBfp4Vbmi(x, m, k, w, w_row_bytes, n_begin, n_end, y, ldy);
     return;
   }

@@ -5,7 +5,8 @@
 // on how rows are split over threads. Decoding costs 2-6 vector uops per chunk, which keeps the kernels
 // ahead of the memory stream on one core.
 //
-// bfp8 and bfp4 use these decoders for DequantRow only; their GEMV is gemv_blockfloat_avx512.cc (VNNI).
+// bf16, bfp8 and bfp4 use these decoders for DequantRow only; their GEMVs are gemv_bf16_avx512.cc
+// (vdpbf16ps) and gemv_blockfloat_avx512.cc (VNNI).
 //
 // Block formats: a bfp value is +-magnitude * 2^(exponent - 127 - (bits - 1)). The magnitude converts to
 // float exactly and the power of two is one multiply (exact). Deliberate differences from the scalar
@@ -176,7 +177,7 @@ struct LowbitKernel {
 template <class Format>
 void Gemv(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
           int64_t n_end, float* y, int64_t ldy) {
-  internal::GemvRows(LowbitKernel<Format>{PrefetchDistance(w_row_bytes)}, x, m, k, w, w_row_bytes, n_begin, n_end,
+  internal::GemvRows(LowbitKernel<Format>{PrefetchDistance(w_row_bytes)}, x, k, m, k, w, w_row_bytes, n_begin, n_end,
                      y, ldy);
 }
 
@@ -193,10 +194,6 @@ void DequantRow(const void* w_row, int64_t k, float* out) {
 
 }  // namespace
 
-void GemvBF16(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
-              int64_t n_end, float* y, int64_t ldy) {
-  Gemv<BF16Format>(x, m, k, w, w_row_bytes, n_begin, n_end, y, ldy);
-}
 void GemvI8(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
             int64_t n_end, float* y, int64_t ldy) {
   Gemv<I8Format>(x, m, k, w, w_row_bytes, n_begin, n_end, y, ldy);

@@ -4,8 +4,10 @@
 //
 //   struct Kernel {
 //     template <int R, int M>
-//     void Dot(const char* const* w_rows, const float* const* x_rows, int64_t k, float (&out)[M][R]) const;
+//     void Dot(const char* const* w_rows, const X* const* x_rows, int64_t k, float (&out)[M][R]) const;
 //   };
+//
+// X is float, or the type a kernel converts the activations to once per call (bf16 for vdpbf16ps).
 //
 // Each ISA file defines its Kernel types in an anonymous namespace, so every instantiation of these
 // templates is private to the file compiled with that ISA's flags (no cross-ISA ODR merging).
@@ -16,15 +18,15 @@
 
 namespace ttt::kernels::internal {
 
-template <class Kernel, int R>
-inline void GemvRowBlock(const Kernel& kernel, const float* x, int64_t m, int64_t k, const char* w,
+template <class Kernel, int R, class X>
+inline void GemvRowBlock(const Kernel& kernel, const X* x, int64_t x_stride, int64_t m, int64_t k, const char* w,
                          size_t row_bytes, int64_t j0, float* y, int64_t ldy) {
   const char* wr[R];
   #pragma GCC unroll 16
   for (int j = 0; j < R; ++j) wr[j] = w + (j0 + j) * row_bytes;
   int64_t r = 0;
   for (; r + 2 <= m; r += 2) {
-    const float* xr[2] = {x + r * k, x + (r + 1) * k};
+    const X* xr[2] = {x + r * x_stride, x + (r + 1) * x_stride};
     float out[2][R];
     kernel.template Dot<R, 2>(wr, xr, k, out);
     for (int i = 0; i < 2; ++i)
@@ -32,7 +34,7 @@ inline void GemvRowBlock(const Kernel& kernel, const float* x, int64_t m, int64_
       for (int j = 0; j < R; ++j) y[(r + i) * ldy + j0 + j] = out[i][j];
   }
   if (r < m) {
-    const float* xr[1] = {x + r * k};
+    const X* xr[1] = {x + r * x_stride};
     float out[1][R];
     kernel.template Dot<R, 1>(wr, xr, k, out);
     #pragma GCC unroll 16
@@ -40,14 +42,15 @@ inline void GemvRowBlock(const Kernel& kernel, const float* x, int64_t m, int64_
   }
 }
 
-// Rows [n_begin, n_end) of y[m, ldy] = x[m, k] . w^T, weight row j at (const char*)w + j * row_bytes.
-template <class Kernel>
-inline void GemvRows(const Kernel& kernel, const float* x, int64_t m, int64_t k, const void* w, size_t row_bytes,
-                     int64_t n_begin, int64_t n_end, float* y, int64_t ldy) {
+// Rows [n_begin, n_end) of y[m, ldy] = x[m, k] . w^T, weight row j at (const char*)w + j * row_bytes,
+// activation row r at x + r * x_stride.
+template <class Kernel, class X>
+inline void GemvRows(const Kernel& kernel, const X* x, int64_t x_stride, int64_t m, int64_t k, const void* w,
+                     size_t row_bytes, int64_t n_begin, int64_t n_end, float* y, int64_t ldy) {
   const char* wb = static_cast<const char*>(w);
   int64_t j = n_begin;
-  for (; j + 4 <= n_end; j += 4) GemvRowBlock<Kernel, 4>(kernel, x, m, k, wb, row_bytes, j, y, ldy);
-  for (; j < n_end; ++j) GemvRowBlock<Kernel, 1>(kernel, x, m, k, wb, row_bytes, j, y, ldy);
+  for (; j + 4 <= n_end; j += 4) GemvRowBlock<Kernel, 4>(kernel, x, x_stride, m, k, wb, row_bytes, j, y, ldy);
+  for (; j < n_end; ++j) GemvRowBlock<Kernel, 1>(kernel, x, x_stride, m, k, wb, row_bytes, j, y, ldy);
 }
 
 }  // namespace ttt::kernels::internal

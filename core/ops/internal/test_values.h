@@ -1,12 +1,14 @@
 // Shared helpers of the ops tests: reproducible inputs and a comparison that reports the worst element.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "core/runtime/dtype.h"
 #include "gtest/gtest.h"
 
 namespace ttt::ops::testing {
@@ -33,6 +35,25 @@ inline void ExpectClose(const std::vector<float>& actual, const std::vector<floa
       return;
     }
   }
+}
+
+// How far a GEMV kernel's result may move because it rounds the activations x[0, k) before multiplying by
+// the decoded weight row w[0, k) (AVX-512 kernels): block-float kernels quantise x to int8 per block of 16,
+// |dx| <= max|x_block| / 254 (VNNI); the bf16 kernel rounds x to bf16, |dx| <= 2^-8 |x| (vdpbf16ps). Other
+// dtypes keep x in f32: 0.
+inline double ActivationRoundingBound(DType dtype, const float* x, const float* w, int64_t k) {
+  double bound = 0;
+  for (int64_t b = 0; b < k; b += 16) {
+    double x_max = 0, w_sum = 0, xw_sum = 0;
+    for (int64_t i = b; i < std::min(k, b + 16); ++i) {
+      x_max = std::max(x_max, std::fabs(static_cast<double>(x[i])));
+      w_sum += std::fabs(w[i]);
+      xw_sum += std::fabs(static_cast<double>(x[i]) * w[i]);
+    }
+    if (IsBlockFormat(dtype)) bound += x_max / 254 * (1 + 1e-5) * w_sum;
+    if (dtype == DType::kBF16) bound += 0x1p-8 * xw_sum;
+  }
+  return bound;
 }
 
 }  // namespace ttt::ops::testing

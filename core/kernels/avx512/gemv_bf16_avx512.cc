@@ -1,0 +1,109 @@
+// bf16 GEMV with AVX512-BF16: the activations are rounded to bf16 once per call (round to nearest even) and
+// each 64-byte chunk of a weight row goes through one vdpbf16ps (32 products, exact in f32, added to 16 f32
+// accumulators), as llama.cpp's BF16 path and Tenstorrent's bf16 matmuls do.
+//
+// Why not decode the weights to f32 and FMA with f32 activations (the other compressed dtypes' scheme,
+// gemv_lowbit_avx512.cc): that costs 6 uops per 64 bytes of weights where vdpbf16ps costs 2, and at 6 the
+// core's out-of-order window covers too few bytes ahead to keep enough cache misses in flight. Measured on
+// an AMD EPYC (Zen 5), 2 threads, 49152 x 576 from DRAM: decode+FMA 33.7 GB/s, vdpbf16ps 40.5 GB/s, f32
+// GEMV 40.3 GB/s; i.e. 1.67x -> 2.01x the speed of f32.
+//
+// Accuracy: the only extra error is the activation rounding, |dx| <= 2^-9 |x| per value (the weights are
+// bf16 already), far below the weights' own rounding of 2^-9 per value. Each output lane sums the products
+// of its two values per 32-value chunk into one accumulator per (weight row, activation row), and the
+// masked tail zeroes the values past k, so a row's result does not depend on the rows or threads it is
+// computed with.
+#include <vector>
+
+#include "core/kernels/avx512/kernels_avx512.h"
+#include "core/kernels/avx512/vec_math_avx512.h"
+#include "core/kernels/internal/gemv_rows.h"
+
+namespace ttt::kernels::avx512 {
+namespace {
+
+constexpr int kChunk = 32;  // bf16 values per zmm
+
+// As in gemv_lowbit_avx512.cc: each row stream prefetches whole 4-row blocks ahead, at least 8 KiB.
+inline int64_t PrefetchDistance(size_t row_bytes) {
+  int64_t rows = 4;
+  while (static_cast<size_t>(rows) * row_bytes < 8192) rows += 4;
+  return rows * static_cast<int64_t>(row_bytes);
+}
+
+inline __mmask32 TailMask32(int64_t n) { return static_cast<__mmask32>((uint64_t{1} << n) - 1u); }
+
+// Activation rows are padded with zeros to whole chunks.
+inline int64_t PaddedLength(int64_t k) { return (k + kChunk - 1) / kChunk * kChunk; }
+
+// x[m, k] rounded to bf16, row r at out + r * PaddedLength(k).
+void RoundActivations(const float* x, int64_t m, int64_t k, std::vector<uint16_t>& out) {
+  const int64_t stride = PaddedLength(k);
+  out.resize(static_cast<size_t>(m * stride));  // grows on the first calls only: no allocation per token
+  for (int64_t r = 0; r < m; ++r) {
+    const float* xr = x + r * k;
+    uint16_t* o = out.data() + r * stride;
+    for (int64_t c = 0; c < stride; c += kChunk) {
+      const int64_t left = k - c;  // >= 1
+      const __m512 lo = _mm512_maskz_loadu_ps(TailMask(left < 16 ? left : 16), xr + c);
+      const __m512 hi = _mm512_maskz_loadu_ps(TailMask(left < 16 ? 0 : left < 32 ? left - 16 : 16), xr + c + 16);
+      _mm512_storeu_si512(o + c, reinterpret_cast<__m512i>(_mm512_cvtne2ps_pbh(hi, lo)));
+    }
+  }
+}
+
+struct Bf16Kernel {
+  int64_t prefetch_ahead;
+
+  template <int R, int M>
+  void Dot(const char* const* w, const uint16_t* const* x, int64_t k, float (&out)[M][R]) const {
+    __m512 acc[M][R];
+    #pragma GCC unroll 16
+    for (int i = 0; i < M; ++i)
+      #pragma GCC unroll 16
+      for (int j = 0; j < R; ++j) acc[i][j] = _mm512_setzero_ps();
+    int64_t c = 0;
+    for (; c + kChunk <= k; c += kChunk) {
+      __m512bh wv[R];
+      #pragma GCC unroll 16
+      for (int j = 0; j < R; ++j) {
+        _mm_prefetch(w[j] + prefetch_ahead + 2 * c, _MM_HINT_T0);
+        wv[j] = reinterpret_cast<__m512bh>(_mm512_loadu_si512(w[j] + 2 * c));
+      }
+      #pragma GCC unroll 16
+      for (int i = 0; i < M; ++i) {
+        const __m512bh xv = reinterpret_cast<__m512bh>(_mm512_loadu_si512(x[i] + c));
+        #pragma GCC unroll 16
+        for (int j = 0; j < R; ++j) acc[i][j] = _mm512_dpbf16_ps(acc[i][j], wv[j], xv);
+      }
+    }
+    if (c < k) {  // weight rows are not padded: load only the values before k (x is zero past k)
+      const __mmask32 mask = TailMask32(k - c);
+      __m512bh wv[R];
+      #pragma GCC unroll 16
+      for (int j = 0; j < R; ++j) wv[j] = reinterpret_cast<__m512bh>(_mm512_maskz_loadu_epi16(mask, w[j] + 2 * c));
+      #pragma GCC unroll 16
+      for (int i = 0; i < M; ++i) {
+        const __m512bh xv = reinterpret_cast<__m512bh>(_mm512_loadu_si512(x[i] + c));
+        #pragma GCC unroll 16
+        for (int j = 0; j < R; ++j) acc[i][j] = _mm512_dpbf16_ps(acc[i][j], wv[j], xv);
+      }
+    }
+    #pragma GCC unroll 16
+    for (int i = 0; i < M; ++i)
+      #pragma GCC unroll 16
+      for (int j = 0; j < R; ++j) out[i][j] = _mm512_reduce_add_ps(acc[i][j]);
+  }
+};
+
+}  // namespace
+
+void GemvBF16(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
+              int64_t n_end, float* y, int64_t ldy) {
+  thread_local std::vector<uint16_t> rounded;  // reused: no allocation per call
+  RoundActivations(x, m, k, rounded);
+  internal::GemvRows(Bf16Kernel{PrefetchDistance(w_row_bytes)}, rounded.data(), PaddedLength(k), m, k, w, w_row_bytes,
+                     n_begin, n_end, y, ldy);
+}
+
+}  // namespace ttt::kernels::avx512
