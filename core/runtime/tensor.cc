@@ -16,7 +16,8 @@ namespace {
 // Tensors of at least one huge page start on a huge-page boundary and ask the kernel for transparent huge
 // pages (Linux's default THP mode is "madvise"; where THP is off, madvise fails and nothing changes).
 // Decoding streams every weight from DRAM once per token; with 4 KiB pages every 4 KiB costs a TLB miss and
-// a page walk, which the hardware prefetchers do not cross. The size is not rounded up: the last partial
+// a page walk, which the hardware prefetchers do not cross (measured on an AMD EPYC (Zen 5), 2 threads, a
+// 226 MB bf16 GEMV from DRAM: 52.8 -> 64-67 GB/s; f32 within noise). The size is not rounded up: the last partial
 // huge page stays in 4 KiB pages rather than waste up to 2 MiB per tensor.
 constexpr size_t kHugePage = size_t{2} << 20;
 constexpr size_t kPage = 4096;
