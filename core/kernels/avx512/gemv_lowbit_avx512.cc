@@ -1,12 +1,11 @@
-// GEMV on compressed weights (bf16, i8, bfp8, bfp4) for decode, which is bound by the bytes of weight read:
-// each 16-value chunk of a weight row is decoded to exact f32 in registers and FMA'd with f32 activations,
-// so the only rounding is the f32 accumulation (the same blocking and fixed summation order as GemvF32:
-// chunk c to accumulator c % 2, the masked tail to the next one, one reduction), and results do not depend
-// on how rows are split over threads. Decoding costs 2-6 vector uops per chunk, which keeps the kernels
-// ahead of the memory stream on one core.
+// The i8 GEMV for decode, and the row decoders (DequantRow) of every compressed dtype (bf16, i8, bfp8, bfp4)
+// that feed prefill's sgemm tiles. Each 16-value chunk of a weight row is decoded to exact f32 in registers;
+// the GEMV FMAs it with f32 activations, so its only rounding is the f32 accumulation (the same blocking and
+// fixed summation order as GemvF32: chunk c to accumulator c % 2, the masked tail to the next one, one
+// reduction), and results do not depend on how rows are split over threads.
 //
-// bf16, bfp8 and bfp4 use these decoders for DequantRow only; their GEMVs are gemv_bf16_avx512.cc
-// (vdpbf16ps) and gemv_blockfloat_avx512.cc (VNNI).
+// The other dtypes' GEMVs have kernels of their own, because decoding to f32 costs too many uops per byte to
+// keep up with memory: gemv_bf16_avx512.cc (vdpbf16ps) and gemv_blockfloat_avx512.cc (VNNI).
 //
 // Block formats: a bfp value is +-magnitude * 2^(exponent - 127 - (bits - 1)). The magnitude converts to
 // float exactly and the power of two is one multiply (exact). Deliberate differences from the scalar
@@ -28,8 +27,8 @@ constexpr int kChunk = 16;
 // (measured: i8 GEMV reached 6 GB/s from DRAM where f32 reaches 13), so each row stream prefetches the
 // bytes it will read whole 4-row blocks later, at least 8 KiB ahead (measured on 1536x576 from DRAM: 4 rows
 // ahead doubled bf16/i8 speed; 2 rows was too close; 4 KiB beat 2 KiB by 5-10% for i8 and bfp8; on an AMD
-// EPYC (Zen 4) 8 KiB beat 4 KiB in SmolLM-135M decode, bf16 1.58-1.66x -> 1.82-2.04x of f32 in alternating
-// runs, as gemv_blockfloat_avx512.cc found for bfp4).
+// EPYC (Zen 5) 8 KiB beat 4 KiB in SmolLM-135M decode, bf16 (then decoded here) 1.58-1.66x -> 1.82-2.04x of
+// f32 in alternating runs, as gemv_blockfloat_avx512.cc found for bfp4).
 inline int64_t PrefetchDistance(size_t row_bytes) {
   int64_t rows = 4;
   while (static_cast<size_t>(rows) * row_bytes < 8192) rows += 4;
