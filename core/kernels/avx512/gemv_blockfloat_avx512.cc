@@ -368,31 +368,6 @@ __attribute__((target("avx512vbmi"))) inline void DotRowsBfp8Vbmi(const Bfp8Vbmi
   for (int j = 0; j < R; ++j) out[j] = _mm512_reduce_add_ps(acc[j]) * Bfp8Vbmi::kUnit;
 }
 
-__attribute__((target("avx512vbmi"))) void GemvBfp8Vbmi(const float* x, int64_t m, int64_t k, const void* w,
-                                                        size_t w_row_bytes, int64_t n_begin, int64_t n_end,
-                                                        float* y, int64_t ldy) {
-  static const Bfp8Vbmi group;
-  thread_local Activations activations;
-  const int64_t blocks = (k + kBlock - 1) / kBlock;
-  const int64_t groups = (blocks + kGroupBlocks - 1) / kGroupBlocks;
-  const char* wb = static_cast<const char*>(w);
-  for (int64_t r = 0; r < m; ++r) {
-    QuantizeActivations<false>(x + r * k, k, groups, activations);
-    const ActivationView view(activations);
-    float* yr = y + r * ldy;
-    int64_t j = n_begin;
-    for (; j + 4 <= n_end; j += 4) {
-      const char* rows[4] = {wb + j * w_row_bytes, wb + (j + 1) * w_row_bytes, wb + (j + 2) * w_row_bytes,
-                             wb + (j + 3) * w_row_bytes};
-      DotRowsBfp8Vbmi<4>(group, rows, w_row_bytes, groups, view, yr + j);
-    }
-    for (; j < n_end; ++j) {
-      const char* rows[1] = {wb + j * w_row_bytes};
-      DotRowsBfp8Vbmi<1>(group, rows, w_row_bytes, groups, view, yr + j);
-    }
-  }
-}
-
 __attribute__((target("avx512vbmi"))) void GemvBfp4Vbmi(const float* x, int64_t m, int64_t k, const void* w,
                                                         size_t w_row_bytes, int64_t n_begin, int64_t n_end,
                                                         float* y, int64_t ldy) {
@@ -418,29 +393,59 @@ __attribute__((target("avx512vbmi"))) void GemvBfp4Vbmi(const float* x, int64_t 
   }
 }
 
-template <class Group>
-void Gemv(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
-          int64_t n_end, float* y, int64_t ldy) {
-  static const Group group;
+// The row loop of the four-block kernels: x quantised once per activation row, then weight rows in blocks
+// of 4 and singly. dot4 / dot1(rows, row_bytes, groups, activations, out) compute 4 / 1 rows' dot products.
+template <bool kBfp4, class Dot4, class Dot1>
+void GemvGroups(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
+                int64_t n_end, float* y, int64_t ldy, Dot4 dot4, Dot1 dot1) {
   thread_local Activations activations;  // reused: no allocation per call
   const int64_t blocks = (k + kBlock - 1) / kBlock;
   const int64_t groups = (blocks + kGroupBlocks - 1) / kGroupBlocks;
   const char* wb = static_cast<const char*>(w);
   for (int64_t r = 0; r < m; ++r) {
-    QuantizeActivations<std::is_same_v<Group, Bfp4Group>>(x + r * k, k, groups, activations);
+    QuantizeActivations<kBfp4>(x + r * k, k, groups, activations);
     const ActivationView view(activations);
     float* yr = y + r * ldy;
     int64_t j = n_begin;
     for (; j + 4 <= n_end; j += 4) {
       const char* rows[4] = {wb + j * w_row_bytes, wb + (j + 1) * w_row_bytes, wb + (j + 2) * w_row_bytes,
                              wb + (j + 3) * w_row_bytes};
-      DotRows<Group, 4>(group, rows, w_row_bytes, groups, view, yr + j);
+      dot4(rows, w_row_bytes, groups, view, yr + j);
     }
     for (; j < n_end; ++j) {
       const char* rows[1] = {wb + j * w_row_bytes};
-      DotRows<Group, 1>(group, rows, w_row_bytes, groups, view, yr + j);
+      dot1(rows, w_row_bytes, groups, view, yr + j);
     }
   }
+}
+
+template <class Group>
+void Gemv(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
+          int64_t n_end, float* y, int64_t ldy) {
+  static const Group group;
+  GemvGroups<std::is_same_v<Group, Bfp4Group>>(
+      x, m, k, w, w_row_bytes, n_begin, n_end, y, ldy,
+      [](const char* const* rows, size_t rb, int64_t g, ActivationView a, float* out) {
+        DotRows<Group, 4>(group, rows, rb, g, a, out);
+      },
+      [](const char* const* rows, size_t rb, int64_t g, ActivationView a, float* out) {
+        DotRows<Group, 1>(group, rows, rb, g, a, out);
+      });
+}
+
+// Bfp8Group's loop with the VBMI dot (a separate function per block of rows: it cannot be inlined into code
+// compiled without VBMI).
+void GemvBfp8Vbmi(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
+                  int64_t n_end, float* y, int64_t ldy) {
+  static const Bfp8Vbmi group;
+  GemvGroups<false>(
+      x, m, k, w, w_row_bytes, n_begin, n_end, y, ldy,
+      [](const char* const* rows, size_t rb, int64_t g, ActivationView a, float* out) {
+        DotRowsBfp8Vbmi<4>(group, rows, rb, g, a, out);
+      },
+      [](const char* const* rows, size_t rb, int64_t g, ActivationView a, float* out) {
+        DotRowsBfp8Vbmi<1>(group, rows, rb, g, a, out);
+      });
 }
 
 }  // namespace
