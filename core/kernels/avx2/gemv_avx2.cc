@@ -1,5 +1,6 @@
-// f32 GEMV, AVX2 version of core/kernels/avx512/gemv_avx512.cc (same blocking and the same fixed summation
-// order per dot product: 8-lane chunk c to accumulator c % 2, masked tail next, one reduction).
+// f32 GEMV, AVX2 version of core/kernels/avx512/gemv_avx512.cc (blocks of 4 weight rows, see gemv_rows.h;
+// the same fixed summation order per dot product: 8-lane chunk c to accumulator c % 2, masked tail next,
+// one reduction).
 #include <immintrin.h>
 
 #include "core/kernels/avx2/kernels_avx2.h"
@@ -65,6 +66,7 @@ inline void DotBlock(const float* const* w, const float* const* x, int64_t k, fl
 
 // Adapts DotBlock to the shared row loop (core/kernels/internal/gemv_rows.h).
 struct F32Kernel {
+  static constexpr int kRows = 4;
   template <int R, int M>
   void Dot(const char* const* w, const float* const* x, int64_t k, float (&out)[M][R]) const {
     const float* rows[R];

@@ -157,6 +157,7 @@ inline void DotBlock(const char* const* w, const float* const* x, int64_t k, int
 // Adapts DotBlock to the shared row loop (core/kernels/internal/gemv_rows.h).
 template <class Format>
 struct LowbitKernel {
+  static constexpr int kRows = 4;
   int64_t prefetch_ahead;
   template <int R, int M>
   void Dot(const char* const* w, const float* const* x, int64_t k, float (&out)[M][R]) const {

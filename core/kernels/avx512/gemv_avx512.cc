@@ -1,5 +1,5 @@
-// f32 GEMV for decode: blocks of 4 weight rows times 1 or 2 activation rows, so each weight byte loaded
-// from memory feeds up to 8 FMAs and the 4 row streams keep the prefetchers busy. Every dot product uses
+// f32 GEMV for decode: one weight row (F32Kernel::kRows, see gemv_rows.h) times 1 or 2 activation rows, the
+// weights read as one sequential stream per thread that the hardware prefetchers follow. Every dot product uses
 // the same summation order whatever block it is computed in (16-lane chunk c goes to accumulator c % 2,
 // the masked tail to the next accumulator in turn, then one fixed reduction), so results do not depend on
 // how rows are split over threads.
@@ -66,6 +66,7 @@ inline void DotBlock(const float* const* w, const float* const* x, int64_t k, fl
 
 // Adapts DotBlock to the shared row loop (core/kernels/internal/gemv_rows.h).
 struct F32Kernel {
+  static constexpr int kRows = 1;
   template <int R, int M>
   void Dot(const char* const* w, const float* const* x, int64_t k, float (&out)[M][R]) const {
     const float* rows[R];

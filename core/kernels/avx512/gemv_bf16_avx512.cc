@@ -49,6 +49,7 @@ void RoundActivations(const float* x, int64_t m, int64_t k, std::vector<uint16_t
 // prefetchers keep up, as they do for f32. Measured in `ttt bench --shape smollm-135m` (2 threads, weights in
 // huge pages), alternating runs: 8 KiB ahead 1.90-1.92x of f32, 16 KiB 1.73-1.74x, none 1.98x.
 struct Bf16Kernel {
+  static constexpr int kRows = 1;
   template <int R, int M>
   void Dot(const char* const* w, const uint16_t* const* x, int64_t k, float (&out)[M][R]) const {
     __m512 acc[M][R];

@@ -26,7 +26,7 @@ namespace {
 constexpr int kBlock = 16;
 constexpr int kGroupBlocks = 4;  // blocks per zmm
 
-// As in gemv_lowbit_avx512.cc: prefetch whole 4-row blocks ahead, here at least 8 KiB: once the bfp4 kernel
+// As in gemv_lowbit_avx512.cc: prefetch a multiple of 4 rows ahead, here at least 8 KiB: once the bfp4 kernel
 // got faster, 4 KiB left it waiting for DRAM (1 core, cold: 8 KiB gave 24 -> 27.5 GB/s on 1536 x 576 and
 // 23 -> 28.5 on 49152 x 576; without prefetches 15 GB/s; 16 KiB no better than 8; bfp8 unchanged).
 inline int64_t PrefetchDistance(size_t row_bytes) {
@@ -380,24 +380,20 @@ __attribute__((target("avx512vbmi"))) void GemvBfp4Vbmi(const float* x, int64_t 
     QuantizeActivationsVbmi(x + r * k, k, steps, activations);
     const ActivationView view(activations);
     float* yr = y + r * ldy;
-    int64_t j = n_begin;
-    for (; j + 4 <= n_end; j += 4) {
-      const char* rows[4] = {wb + j * w_row_bytes, wb + (j + 1) * w_row_bytes, wb + (j + 2) * w_row_bytes,
-                             wb + (j + 3) * w_row_bytes};
-      DotRowsVbmi<4>(group, rows, w_row_bytes, steps, view, yr + j);
-    }
-    for (; j < n_end; ++j) {
+    for (int64_t j = n_begin; j < n_end; ++j) {  // rows one at a time, as in GemvGroups
       const char* rows[1] = {wb + j * w_row_bytes};
       DotRowsVbmi<1>(group, rows, w_row_bytes, steps, view, yr + j);
     }
   }
 }
 
-// The row loop of the four-block kernels: x quantised once per activation row, then weight rows in blocks
-// of 4 and singly. dot4 / dot1(rows, row_bytes, groups, activations, out) compute 4 / 1 rows' dot products.
-template <bool kBfp4, class Dot4, class Dot1>
+// The row loop of the four-block kernels: x quantised once per activation row, then the weight rows one at
+// a time (one sequential stream per thread; blocks of 4 rows measured slower, see gemv_rows.h: bfp8 43.6-47
+// -> 45.8-47.8 GB/s, bfp4 30.2-32.8 -> 32.8-36.3 on 2 threads). dot(row, row_bytes, groups, activations, out)
+// computes one row's dot product.
+template <bool kBfp4, class Dot>
 void GemvGroups(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
-                int64_t n_end, float* y, int64_t ldy, Dot4 dot4, Dot1 dot1) {
+                int64_t n_end, float* y, int64_t ldy, Dot dot) {
   thread_local Activations activations;  // reused: no allocation per call
   const int64_t blocks = (k + kBlock - 1) / kBlock;
   const int64_t groups = (blocks + kGroupBlocks - 1) / kGroupBlocks;
@@ -406,15 +402,9 @@ void GemvGroups(const float* x, int64_t m, int64_t k, const void* w, size_t w_ro
     QuantizeActivations<kBfp4>(x + r * k, k, groups, activations);
     const ActivationView view(activations);
     float* yr = y + r * ldy;
-    int64_t j = n_begin;
-    for (; j + 4 <= n_end; j += 4) {
-      const char* rows[4] = {wb + j * w_row_bytes, wb + (j + 1) * w_row_bytes, wb + (j + 2) * w_row_bytes,
-                             wb + (j + 3) * w_row_bytes};
-      dot4(rows, w_row_bytes, groups, view, yr + j);
-    }
-    for (; j < n_end; ++j) {
+    for (int64_t j = n_begin; j < n_end; ++j) {
       const char* rows[1] = {wb + j * w_row_bytes};
-      dot1(rows, w_row_bytes, groups, view, yr + j);
+      dot(rows, w_row_bytes, groups, view, yr + j);
     }
   }
 }
@@ -425,27 +415,20 @@ void Gemv(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_byte
   static const Group group;
   GemvGroups<std::is_same_v<Group, Bfp4Group>>(
       x, m, k, w, w_row_bytes, n_begin, n_end, y, ldy,
-      [](const char* const* rows, size_t rb, int64_t g, ActivationView a, float* out) {
-        DotRows<Group, 4>(group, rows, rb, g, a, out);
-      },
-      [](const char* const* rows, size_t rb, int64_t g, ActivationView a, float* out) {
-        DotRows<Group, 1>(group, rows, rb, g, a, out);
+      [](const char* const* row, size_t rb, int64_t g, ActivationView a, float* out) {
+        DotRows<Group, 1>(group, row, rb, g, a, out);
       });
 }
 
-// Bfp8Group's loop with the VBMI dot (a separate function per block of rows: it cannot be inlined into code
-// compiled without VBMI).
+// Bfp8Group's loop with the VBMI dot (a separate function per row: it cannot be inlined into code compiled
+// without VBMI).
 void GemvBfp8Vbmi(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
                   int64_t n_end, float* y, int64_t ldy) {
   static const Bfp8Vbmi group;
-  GemvGroups<false>(
-      x, m, k, w, w_row_bytes, n_begin, n_end, y, ldy,
-      [](const char* const* rows, size_t rb, int64_t g, ActivationView a, float* out) {
-        DotRowsBfp8Vbmi<4>(group, rows, rb, g, a, out);
-      },
-      [](const char* const* rows, size_t rb, int64_t g, ActivationView a, float* out) {
-        DotRowsBfp8Vbmi<1>(group, rows, rb, g, a, out);
-      });
+  GemvGroups<false>(x, m, k, w, w_row_bytes, n_begin, n_end, y, ldy,
+                    [](const char* const* row, size_t rb, int64_t g, ActivationView a, float* out) {
+                      DotRowsBfp8Vbmi<1>(group, row, rb, g, a, out);
+                    });
 }
 
 }  // namespace

@@ -24,11 +24,11 @@ namespace {
 constexpr int kChunk = 16;
 
 // The hardware prefetchers alone leave a core short of memory-level parallelism at these byte rates
-// (measured: i8 GEMV reached 6 GB/s from DRAM where f32 reaches 13), so each row stream prefetches the
-// bytes it will read whole 4-row blocks later, at least 8 KiB ahead (measured on 1536x576 from DRAM: 4 rows
-// ahead doubled bf16/i8 speed; 2 rows was too close; 4 KiB beat 2 KiB by 5-10% for i8 and bfp8; on an AMD
-// EPYC (Zen 5) 8 KiB beat 4 KiB in SmolLM-135M decode, bf16 (then decoded here) 1.58-1.66x -> 1.82-2.04x of
-// f32 in alternating runs, as gemv_blockfloat_avx512.cc found for bfp4).
+// (measured: i8 GEMV reached 6 GB/s from DRAM where f32 reaches 13), so each row prefetches the bytes a
+// multiple of 4 rows later in its sequential stream (gemv_rows.h), at least 8 KiB ahead (measured on
+// 1536x576 from DRAM: 4 rows ahead doubled bf16/i8 speed; 2 rows was too close; 4 KiB beat 2 KiB by 5-10%
+// for i8 and bfp8; on an AMD EPYC (Zen 5) 8 KiB beat 4 KiB in SmolLM-135M decode, bf16 (then decoded here)
+// 1.58-1.66x -> 1.82-2.04x of f32 in alternating runs, as gemv_blockfloat_avx512.cc found for bfp4).
 inline int64_t PrefetchDistance(size_t row_bytes) {
   int64_t rows = 4;
   while (static_cast<size_t>(rows) * row_bytes < 8192) rows += 4;
@@ -166,6 +166,7 @@ inline void DotBlock(const char* const* w, const float* const* x, int64_t k, int
 // Adapts DotBlock to the shared row loop (core/kernels/internal/gemv_rows.h).
 template <class Format>
 struct LowbitKernel {
+  static constexpr int kRows = 1;
   int64_t prefetch_ahead;
   template <int R, int M>
   void Dot(const char* const* w, const float* const* x, int64_t k, float (&out)[M][R]) const {
