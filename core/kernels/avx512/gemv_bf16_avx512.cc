@@ -52,25 +52,32 @@ struct Bf16Kernel {
   static constexpr int kRows = 1;
   template <int R, int M>
   void Dot(const char* const* w, const uint16_t* const* x, int64_t k, float (&out)[M][R]) const {
-    __m512 acc[M][R];
+    __m512 acc[M][R][2];  // chunk c into accumulator c % 2: two chains, the vdpbf16ps latency would bound one
     #pragma GCC unroll 16
     for (int i = 0; i < M; ++i)
       #pragma GCC unroll 16
-      for (int j = 0; j < R; ++j) acc[i][j] = _mm512_setzero_ps();
+      for (int j = 0; j < R; ++j) acc[i][j][0] = acc[i][j][1] = _mm512_setzero_ps();
     int64_t c = 0;
-    for (; c + kChunk <= k; c += kChunk) {
-      __m512bh wv[R];
-      #pragma GCC unroll 16
-      for (int j = 0; j < R; ++j) wv[j] = reinterpret_cast<__m512bh>(_mm512_loadu_si512(w[j] + 2 * c));
-      #pragma GCC unroll 16
-      for (int i = 0; i < M; ++i) {
-        const __m512bh xv = reinterpret_cast<__m512bh>(_mm512_loadu_si512(x[i] + c));
+    for (; c + 2 * kChunk <= k; c += 2 * kChunk) {
+      #pragma GCC unroll 2
+      for (int h = 0; h < 2; ++h) {
+        __m512bh wv[R];
         #pragma GCC unroll 16
-        for (int j = 0; j < R; ++j) acc[i][j] = _mm512_dpbf16_ps(acc[i][j], wv[j], xv);
+        for (int j = 0; j < R; ++j)
+          wv[j] = reinterpret_cast<__m512bh>(_mm512_loadu_si512(w[j] + 2 * (c + h * kChunk)));
+        #pragma GCC unroll 16
+        for (int i = 0; i < M; ++i) {
+          const __m512bh xv = reinterpret_cast<__m512bh>(_mm512_loadu_si512(x[i] + c + h * kChunk));
+          #pragma GCC unroll 16
+          for (int j = 0; j < R; ++j) acc[i][j][h] = _mm512_dpbf16_ps(acc[i][j][h], wv[j], xv);
+        }
       }
     }
-    if (c < k) {  // weight rows are not padded: load only the values before k (x is zero past k)
-      const __mmask32 mask = TailMask32(k - c);
+    // At most two chunks left: a whole one (accumulator 0), then a masked one (weight rows are not padded:
+    // load only the values before k; x is zero past k) into the next accumulator.
+    int slot = 0;
+    for (; c < k; c += kChunk, slot = 1) {
+      const __mmask32 mask = k - c >= kChunk ? ~__mmask32{0} : TailMask32(k - c);
       __m512bh wv[R];
       #pragma GCC unroll 16
       for (int j = 0; j < R; ++j) wv[j] = reinterpret_cast<__m512bh>(_mm512_maskz_loadu_epi16(mask, w[j] + 2 * c));
@@ -78,13 +85,13 @@ struct Bf16Kernel {
       for (int i = 0; i < M; ++i) {
         const __m512bh xv = reinterpret_cast<__m512bh>(_mm512_loadu_si512(x[i] + c));
         #pragma GCC unroll 16
-        for (int j = 0; j < R; ++j) acc[i][j] = _mm512_dpbf16_ps(acc[i][j], wv[j], xv);
+        for (int j = 0; j < R; ++j) acc[i][j][slot] = _mm512_dpbf16_ps(acc[i][j][slot], wv[j], xv);
       }
     }
     #pragma GCC unroll 16
     for (int i = 0; i < M; ++i)
       #pragma GCC unroll 16
-      for (int j = 0; j < R; ++j) out[i][j] = _mm512_reduce_add_ps(acc[i][j]);
+      for (int j = 0; j < R; ++j) out[i][j] = _mm512_reduce_add_ps(_mm512_add_ps(acc[i][j][0], acc[i][j][1]));
   }
 };
 
