@@ -459,13 +459,22 @@ void GemvBfp8Vbmi(const float* x, int64_t m, int64_t k, const void* w, size_t w_
 // VBMI is not part of this table's ISA level (e.g. Cooper Lake has VNNI and BF16 but not VBMI).
 const bool kHasVbmi = __builtin_cpu_supports("avx512vbmi");
 
+void GemvBfp8NoVbmi(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
+                    int64_t n_end, float* y, int64_t ldy) {
+  Gemv<Bfp8Group>(x, m, k, w, w_row_bytes, n_begin, n_end, y, ldy);
+}
+void GemvBfp4NoVbmi(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
+                    int64_t n_end, float* y, int64_t ldy) {
+  Gemv<Bfp4Group>(x, m, k, w, w_row_bytes, n_begin, n_end, y, ldy);
+}
+
 void GemvBfp8(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
               int64_t n_end, float* y, int64_t ldy) {
   if (kHasVbmi) {
     GemvBfp8Vbmi(x, m, k, w, w_row_bytes, n_begin, n_end, y, ldy);
     return;
   }
-  Gemv<Bfp8Group>(x, m, k, w, w_row_bytes, n_begin, n_end, y, ldy);
+  GemvBfp8NoVbmi(x, m, k, w, w_row_bytes, n_begin, n_end, y, ldy);
 }
 void GemvBfp4(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
               int64_t n_end, float* y, int64_t ldy) {
@@ -473,7 +482,7 @@ void GemvBfp4(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_
     GemvBfp4Vbmi(x, m, k, w, w_row_bytes, n_begin, n_end, y, ldy);
     return;
   }
-  Gemv<Bfp4Group>(x, m, k, w, w_row_bytes, n_begin, n_end, y, ldy);
+  GemvBfp4NoVbmi(x, m, k, w, w_row_bytes, n_begin, n_end, y, ldy);
 }
 
 }  // namespace ttt::kernels::avx512
