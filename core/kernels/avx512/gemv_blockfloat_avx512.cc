@@ -182,32 +182,27 @@ struct Bfp8Group {
 template <class Group, int R>
 inline void DotRows(const Group& g, const char* const* w, size_t row_bytes, int64_t groups, ActivationView a,
                     float* out) {
-  __m512 acc[R][2];  // two chains per row: the FMA latency would bound one
+  __m512 acc[R];
   #pragma GCC unroll 8
-  for (int j = 0; j < R; ++j) acc[j][0] = acc[j][1] = _mm512_setzero_ps();
+  for (int j = 0; j < R; ++j) acc[j] = _mm512_setzero_ps();
   constexpr int64_t ahead = kPrefetchAhead;
-  for (int64_t c0 = 0; c0 < groups; c0 += 2) {
-    #pragma GCC unroll 2
-    for (int h = 0; h < 2; ++h) {
-      const int64_t c = c0 + h;
-      if (c >= groups) break;
-      const int64_t offset = c * Group::kGroupBytes;
-      const bool masked = offset + Group::kReadBytes > static_cast<int64_t>(row_bytes);
-      const int64_t available = static_cast<int64_t>(row_bytes) - offset;  // bytes of this row from here
-      const __m512i xq = _mm512_loadu_si512(a.q + 64 * c);
-      const __m512 xs = _mm512_loadu_ps(a.lane_scale + 16 * c);
-      const __m512i correction = _mm512_loadu_si512(a.lane_correction + 16 * c);
-      #pragma GCC unroll 8
-      for (int j = 0; j < R; ++j) {
-        _mm_prefetch(w[j] + ahead + offset, _MM_HINT_T0);
-        __m512i exponent;
-        const __m512i dot = g.Dot(w[j] + offset, available, masked, xq, correction, exponent);
-        acc[j][h] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), LaneScale(exponent, xs), acc[j][h]);
-      }
+  for (int64_t c = 0; c < groups; ++c) {
+    const int64_t offset = c * Group::kGroupBytes;
+    const bool masked = offset + Group::kReadBytes > static_cast<int64_t>(row_bytes);
+    const int64_t available = static_cast<int64_t>(row_bytes) - offset;  // bytes of this row from here
+    const __m512i xq = _mm512_loadu_si512(a.q + 64 * c);
+    const __m512 xs = _mm512_loadu_ps(a.lane_scale + 16 * c);
+    const __m512i correction = _mm512_loadu_si512(a.lane_correction + 16 * c);
+    #pragma GCC unroll 8
+    for (int j = 0; j < R; ++j) {
+      _mm_prefetch(w[j] + ahead + offset, _MM_HINT_T0);
+      __m512i exponent;
+      const __m512i dot = g.Dot(w[j] + offset, available, masked, xq, correction, exponent);
+      acc[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), LaneScale(exponent, xs), acc[j]);
     }
   }
   #pragma GCC unroll 8
-  for (int j = 0; j < R; ++j) out[j] = _mm512_reduce_add_ps(_mm512_add_ps(acc[j][0], acc[j][1])) * Group::kUnit;
+  for (int j = 0; j < R; ++j) out[j] = _mm512_reduce_add_ps(acc[j]) * Group::kUnit;
 }
 
 // ---- bfp4 with AVX-512 VBMI (vpermb / vpermi2b): eight blocks (72 bytes, 128 values) per step.
@@ -277,42 +272,37 @@ template <int R>
 __attribute__((target("avx512vbmi"))) inline void DotRowsVbmi(const Bfp4Vbmi& g, const char* const* w,
                                                               size_t row_bytes, int64_t steps,
                                                               ActivationView a, float* out) {
-  __m512 acc[R][2];  // two chains per row: the FMA latency would bound one
+  __m512 acc[R];
   #pragma GCC unroll 8
-  for (int j = 0; j < R; ++j) acc[j][0] = acc[j][1] = _mm512_setzero_ps();
+  for (int j = 0; j < R; ++j) acc[j] = _mm512_setzero_ps();
   constexpr int64_t ahead = kPrefetchAhead;
   constexpr __mmask64 kExponentBytes = 0x8888888888888888ull;  // byte 3 of each dword
-  for (int64_t c0 = 0; c0 < steps; c0 += 2) {
-    #pragma GCC unroll 2
-    for (int h = 0; h < 2; ++h) {
-      const int64_t c = c0 + h;
-      if (c >= steps) break;
-      const int64_t offset = c * Bfp4Vbmi::kStepBytes;
-      const bool masked = offset + Bfp4Vbmi::kStepBytes > static_cast<int64_t>(row_bytes);
-      const int64_t available = static_cast<int64_t>(row_bytes) - offset;
-      const __m512i x_even = _mm512_loadu_si512(a.q + 128 * c);
-      const __m512i x_odd = _mm512_loadu_si512(a.q + 128 * c + 64);
-      const __m512 xs = _mm512_loadu_ps(a.lane_scale + 16 * c);
-      const __m512i correction = _mm512_loadu_si512(a.lane_correction + 16 * c);
-      #pragma GCC unroll 8
-      for (int j = 0; j < R; ++j) {
-        const char* p = w[j] + offset;
-        _mm_prefetch(p + ahead, _MM_HINT_T0);
-        _mm_prefetch(p + ahead + 64, _MM_HINT_T0);
-        const __m512i lo = masked ? _mm512_maskz_loadu_epi8(ByteMask(available), p) : _mm512_loadu_si512(p);
-        const __m512i hi =
-            masked ? _mm512_maskz_loadu_epi8(ByteMask(available - 8), p + 8) : _mm512_loadu_si512(p + 8);
-        const __m512i data = _mm512_permutex2var_epi8(lo, g.data_index, hi);
-        const __m512i even = _mm512_permutexvar_epi8(data, g.table);
-        const __m512i odd = _mm512_permutexvar_epi8(_mm512_srli_epi16(data, 4), g.table);
-        const __m512i dot = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(correction, even, x_even), odd, x_odd);
-        const __m512i exponent = _mm512_maskz_permutexvar_epi8(kExponentBytes, g.exponent_index, lo);
-        acc[j][h] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), LaneScale(exponent, xs), acc[j][h]);
-      }
+  for (int64_t c = 0; c < steps; ++c) {
+    const int64_t offset = c * Bfp4Vbmi::kStepBytes;
+    const bool masked = offset + Bfp4Vbmi::kStepBytes > static_cast<int64_t>(row_bytes);
+    const int64_t available = static_cast<int64_t>(row_bytes) - offset;
+    const __m512i x_even = _mm512_loadu_si512(a.q + 128 * c);
+    const __m512i x_odd = _mm512_loadu_si512(a.q + 128 * c + 64);
+    const __m512 xs = _mm512_loadu_ps(a.lane_scale + 16 * c);
+    const __m512i correction = _mm512_loadu_si512(a.lane_correction + 16 * c);
+    #pragma GCC unroll 8
+    for (int j = 0; j < R; ++j) {
+      const char* p = w[j] + offset;
+      _mm_prefetch(p + ahead, _MM_HINT_T0);
+      _mm_prefetch(p + ahead + 64, _MM_HINT_T0);
+      const __m512i lo = masked ? _mm512_maskz_loadu_epi8(ByteMask(available), p) : _mm512_loadu_si512(p);
+      const __m512i hi =
+          masked ? _mm512_maskz_loadu_epi8(ByteMask(available - 8), p + 8) : _mm512_loadu_si512(p + 8);
+      const __m512i data = _mm512_permutex2var_epi8(lo, g.data_index, hi);
+      const __m512i even = _mm512_permutexvar_epi8(data, g.table);
+      const __m512i odd = _mm512_permutexvar_epi8(_mm512_srli_epi16(data, 4), g.table);
+      const __m512i dot = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(correction, even, x_even), odd, x_odd);
+      const __m512i exponent = _mm512_maskz_permutexvar_epi8(kExponentBytes, g.exponent_index, lo);
+      acc[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), LaneScale(exponent, xs), acc[j]);
     }
   }
   #pragma GCC unroll 8
-  for (int j = 0; j < R; ++j) out[j] = _mm512_reduce_add_ps(_mm512_add_ps(acc[j][0], acc[j][1])) * Bfp4Group::kUnit;
+  for (int j = 0; j < R; ++j) out[j] = _mm512_reduce_add_ps(acc[j]) * Bfp4Group::kUnit;
 }
 
 // ---- bfp8 with AVX-512 VBMI: the four-block group of Bfp8Group, but one vpermi2b gathers the 64 data bytes
@@ -343,41 +333,36 @@ template <int R>
 __attribute__((target("avx512vbmi"))) inline void DotRowsBfp8Vbmi(const Bfp8Vbmi& g, const char* const* w,
                                                                   size_t row_bytes, int64_t groups,
                                                                   ActivationView a, float* out) {
-  __m512 acc[R][2];  // two chains per row: the FMA latency would bound one
+  __m512 acc[R];
   #pragma GCC unroll 8
-  for (int j = 0; j < R; ++j) acc[j][0] = acc[j][1] = _mm512_setzero_ps();
+  for (int j = 0; j < R; ++j) acc[j] = _mm512_setzero_ps();
   constexpr int64_t ahead = kPrefetchAhead;
   constexpr __mmask64 kExponentBytes = 0x8888888888888888ull;  // byte 3 of each dword
-  for (int64_t c0 = 0; c0 < groups; c0 += 2) {
-    #pragma GCC unroll 2
-    for (int h = 0; h < 2; ++h) {
-      const int64_t c = c0 + h;
-      if (c >= groups) break;
-      const int64_t offset = c * Bfp8Vbmi::kGroupBytes;
-      const bool masked = offset + Bfp8Vbmi::kReadBytes > static_cast<int64_t>(row_bytes);
-      const int64_t available = static_cast<int64_t>(row_bytes) - offset;
-      const __m512i xq = _mm512_loadu_si512(a.q + 64 * c);
-      const __m512 xs = _mm512_loadu_ps(a.lane_scale + 16 * c);
-      #pragma GCC unroll 8
-      for (int j = 0; j < R; ++j) {
-        const char* p = w[j] + offset;
-        _mm_prefetch(p + ahead, _MM_HINT_T0);  // 68 bytes span two cache lines, so two prefetches
-        _mm_prefetch(p + ahead + 64, _MM_HINT_T0);
-        const __m512i lo = masked ? _mm512_maskz_loadu_epi8(ByteMask(available), p) : _mm512_loadu_si512(p);
-        const __m512i hi =
-            masked ? _mm512_maskz_loadu_epi8(ByteMask(available - 4), p + 4) : _mm512_loadu_si512(p + 4);
-        const __m512i data = _mm512_permutex2var_epi8(lo, g.data_index, hi);
-        const __mmask64 negative = _mm512_movepi8_mask(data);
-        const __m512i signed_x = _mm512_mask_sub_epi8(xq, negative, _mm512_setzero_si512(), xq);
-        const __m512i dot =
-            _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_and_si512(data, _mm512_set1_epi8(0x7f)), signed_x);
-        const __m512i exponent = _mm512_maskz_permutexvar_epi8(kExponentBytes, g.exponent_index, lo);
-        acc[j][h] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), LaneScale(exponent, xs), acc[j][h]);
-      }
+  for (int64_t c = 0; c < groups; ++c) {
+    const int64_t offset = c * Bfp8Vbmi::kGroupBytes;
+    const bool masked = offset + Bfp8Vbmi::kReadBytes > static_cast<int64_t>(row_bytes);
+    const int64_t available = static_cast<int64_t>(row_bytes) - offset;
+    const __m512i xq = _mm512_loadu_si512(a.q + 64 * c);
+    const __m512 xs = _mm512_loadu_ps(a.lane_scale + 16 * c);
+    #pragma GCC unroll 8
+    for (int j = 0; j < R; ++j) {
+      const char* p = w[j] + offset;
+      _mm_prefetch(p + ahead, _MM_HINT_T0);  // 68 bytes span two cache lines, so two prefetches
+      _mm_prefetch(p + ahead + 64, _MM_HINT_T0);
+      const __m512i lo = masked ? _mm512_maskz_loadu_epi8(ByteMask(available), p) : _mm512_loadu_si512(p);
+      const __m512i hi =
+          masked ? _mm512_maskz_loadu_epi8(ByteMask(available - 4), p + 4) : _mm512_loadu_si512(p + 4);
+      const __m512i data = _mm512_permutex2var_epi8(lo, g.data_index, hi);
+      const __mmask64 negative = _mm512_movepi8_mask(data);
+      const __m512i signed_x = _mm512_mask_sub_epi8(xq, negative, _mm512_setzero_si512(), xq);
+      const __m512i dot =
+          _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_and_si512(data, _mm512_set1_epi8(0x7f)), signed_x);
+      const __m512i exponent = _mm512_maskz_permutexvar_epi8(kExponentBytes, g.exponent_index, lo);
+      acc[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), LaneScale(exponent, xs), acc[j]);
     }
   }
   #pragma GCC unroll 8
-  for (int j = 0; j < R; ++j) out[j] = _mm512_reduce_add_ps(_mm512_add_ps(acc[j][0], acc[j][1])) * Bfp8Vbmi::kUnit;
+  for (int j = 0; j < R; ++j) out[j] = _mm512_reduce_add_ps(acc[j]) * Bfp8Vbmi::kUnit;
 }
 
 __attribute__((target("avx512vbmi"))) void GemvBfp4Vbmi(const float* x, int64_t m, int64_t k, const void* w,
