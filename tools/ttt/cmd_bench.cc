@@ -51,16 +51,15 @@ struct Candidate {
   std::string weights;
   std::unique_ptr<CausalLm> model;
   std::unique_ptr<InferenceState> state;
-  std::vector<int32_t> prompt;
   std::vector<double> pp_samples, tg_samples;
 };
 
-// One repetition of llama-bench's pp test (prefill n_prompt tokens into an empty cache): tokens/s.
-absl::StatusOr<double> PromptSample(Candidate& c, std::vector<float>& logits) {
+// One repetition of llama-bench's pp test (prefill the prompt into an empty cache): tokens/s.
+absl::StatusOr<double> PromptSample(Candidate& c, const std::vector<int32_t>& prompt, std::vector<float>& logits) {
   c.state->Reset(0);
   const double start = Now();
-  TTT_RETURN_IF_ERROR(c.model->Prefill(*c.state, 0, c.prompt, logits.data(), false));
-  return c.prompt.size() / (Now() - start);
+  TTT_RETURN_IF_ERROR(c.model->Prefill(*c.state, 0, prompt, logits.data(), false));
+  return prompt.size() / (Now() - start);
 }
 
 // One repetition of the tg test (one token prefilled, then n_gen decoded one at a time): tokens/s.
@@ -86,26 +85,29 @@ absl::StatusOr<double> GenerationSample(Candidate& c, int64_t n_gen, std::mt1993
 // and their ratios stay comparable. Repetition 0 warms up and is not counted.
 absl::StatusOr<std::vector<TestResult>> RunTests(std::vector<Candidate>& candidates, int64_t n_prompt,
                                                  int64_t n_gen, int reps) {
+  // The candidates are one model in several weight formats: one vocabulary, one prompt.
+  const int64_t vocab = candidates.front().model->vocab_size();
   std::mt19937 rng(7);
-  std::vector<float> logits;
+  std::uniform_int_distribution<int32_t> token(0, static_cast<int32_t>(vocab - 1));
+  std::vector<int32_t> prompt(n_prompt);
+  for (auto& t : prompt) t = token(rng);
+  std::vector<float> logits(vocab);
   for (Candidate& c : candidates) {
     TTT_ASSIGN_OR_RETURN(c.state, c.model->NewState(1, std::max<int64_t>(n_prompt, 1) + n_gen,
                                                     std::max<int64_t>(n_prompt, 1)));
-    std::uniform_int_distribution<int32_t> token(0, static_cast<int32_t>(c.model->vocab_size() - 1));
-    c.prompt.resize(n_prompt);
-    for (auto& t : c.prompt) t = token(rng);
-    logits.resize(std::max<size_t>(logits.size(), c.model->vocab_size()));
   }
   for (int r = 0; r <= reps; ++r) {
     for (Candidate& c : candidates) {
-      if (n_prompt == 0) break;
-      TTT_ASSIGN_OR_RETURN(const double tps, PromptSample(c, logits));
-      if (r > 0) c.pp_samples.push_back(tps);
+      if (n_prompt > 0) {
+        TTT_ASSIGN_OR_RETURN(const double tps, PromptSample(c, prompt, logits));
+        if (r > 0) c.pp_samples.push_back(tps);
+      }
     }
     for (Candidate& c : candidates) {
-      if (n_gen == 0) break;
-      TTT_ASSIGN_OR_RETURN(const double tps, GenerationSample(c, n_gen, rng, logits));
-      if (r > 0) c.tg_samples.push_back(tps);
+      if (n_gen > 0) {
+        TTT_ASSIGN_OR_RETURN(const double tps, GenerationSample(c, n_gen, rng, logits));
+        if (r > 0) c.tg_samples.push_back(tps);
+      }
     }
   }
   std::vector<TestResult> results;  // every pp row, then every tg row

@@ -24,16 +24,12 @@ namespace {
 constexpr int kChunk = 16;
 
 // The hardware prefetchers alone leave a core short of memory-level parallelism at these byte rates
-// (measured: i8 GEMV reached 6 GB/s from DRAM where f32 reaches 13), so each row prefetches the bytes a
-// multiple of 4 rows later in its sequential stream (gemv_rows.h), at least 8 KiB ahead (measured on
-// 1536x576 from DRAM: 4 rows ahead doubled bf16/i8 speed; 2 rows was too close; 4 KiB beat 2 KiB by 5-10%
+// (measured: i8 GEMV reached 6 GB/s from DRAM where f32 reaches 13), so each row stream prefetches 8 KiB
+// ahead; rows are read one at a time (gemv_rows.h), so that is simply the stream's next 8 KiB (measured on
+// 1536x576 from DRAM: 4 rows ahead doubled bf16/i8 speed, 2 rows was too close, 4 KiB beat 2 KiB by 5-10%
 // for i8 and bfp8; on an AMD EPYC (Zen 5) 8 KiB beat 4 KiB in SmolLM-135M decode, bf16 (then decoded here)
 // 1.58-1.66x -> 1.82-2.04x of f32 in alternating runs, as gemv_blockfloat_avx512.cc found for bfp4).
-inline int64_t PrefetchDistance(size_t row_bytes) {
-  int64_t rows = 4;
-  while (static_cast<size_t>(rows) * row_bytes < 8192) rows += 4;
-  return rows * static_cast<int64_t>(row_bytes);
-}
+constexpr int64_t kPrefetchAhead = 8192;
 
 // 2^(exponent - 127 - shift), or 0 when that is not a normal float.
 inline __m512 BlockScale(uint8_t exponent, int shift) {
@@ -103,8 +99,7 @@ struct Bfp4Format {
 };
 
 template <class Format, int R, int M>
-inline void DotBlock(const char* const* w, const float* const* x, int64_t k, int64_t prefetch_ahead,
-                     float (&result)[M][R]) {
+inline void DotBlock(const char* const* w, const float* const* x, int64_t k, float (&result)[M][R]) {
   __m512 acc[M][R][2];
   #pragma GCC unroll 16
   for (int i = 0; i < M; ++i)
@@ -116,7 +111,7 @@ inline void DotBlock(const char* const* w, const float* const* x, int64_t k, int
     __m512 wv0[R], wv1[R];
     #pragma GCC unroll 16
     for (int j = 0; j < R; ++j) {
-      _mm_prefetch(w[j] + prefetch_ahead + Format::kChunkBytes * c, _MM_HINT_T0);
+      _mm_prefetch(w[j] + kPrefetchAhead + Format::kChunkBytes * c, _MM_HINT_T0);
       wv0[j] = Format::Decode(w[j], c);
       wv1[j] = Format::Decode(w[j], c + 1);
     }
@@ -166,19 +161,17 @@ inline void DotBlock(const char* const* w, const float* const* x, int64_t k, int
 // Adapts DotBlock to the shared row loop (core/kernels/internal/gemv_rows.h).
 template <class Format>
 struct LowbitKernel {
-  static constexpr int kRows = 1;
-  int64_t prefetch_ahead;
+  static constexpr int kRows = 1;  // see gemv_rows.h
   template <int R, int M>
   void Dot(const char* const* w, const float* const* x, int64_t k, float (&out)[M][R]) const {
-    DotBlock<Format, R, M>(w, x, k, prefetch_ahead, out);
+    DotBlock<Format, R, M>(w, x, k, out);
   }
 };
 
 template <class Format>
 void Gemv(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
           int64_t n_end, float* y, int64_t ldy) {
-  internal::GemvRows(LowbitKernel<Format>{PrefetchDistance(w_row_bytes)}, x, k, m, k, w, w_row_bytes, n_begin, n_end,
-                     y, ldy);
+  internal::GemvRows(LowbitKernel<Format>{}, x, k, m, k, w, w_row_bytes, n_begin, n_end, y, ldy);
 }
 
 template <class Format>
