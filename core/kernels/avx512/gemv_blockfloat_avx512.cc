@@ -39,6 +39,12 @@ struct Activations {
   std::vector<int8_t> q;
   std::vector<float> lane_scale;
   std::vector<int32_t> lane_correction;
+  // Room for `blocks` blocks with `lanes` int32 lanes each (grows on the first calls only).
+  void Resize(int64_t blocks, int64_t lanes) {
+    q.resize(static_cast<size_t>(blocks * kBlock));
+    lane_scale.resize(static_cast<size_t>(blocks * lanes));
+    lane_correction.resize(static_cast<size_t>(blocks * lanes));
+  }
 };
 
 // What the dot loops read, as plain pointers: handing them the thread_local Activations made GCC re-derive
@@ -64,9 +70,7 @@ inline __m128i QuantizeBlock(const float* x, int64_t k, int64_t start, float* ab
 template <bool kBfp4>
 void QuantizeActivations(const float* x, int64_t k, int64_t groups, Activations& a) {
   const int64_t blocks = groups * kGroupBlocks;
-  a.q.resize(static_cast<size_t>(blocks * kBlock));
-  a.lane_scale.resize(static_cast<size_t>(blocks * 4));
-  a.lane_correction.resize(static_cast<size_t>(blocks * 4));
+  a.Resize(blocks, 4);
   int8_t* const q_out = a.q.data();  // plain pointers, for the reason given at ActivationView
   float* const scale_out = a.lane_scale.data();
   int32_t* const correction_out = a.lane_correction.data();
@@ -263,9 +267,7 @@ struct Bfp4Vbmi {
 // correction -8 * sum(q) over the lane's 8 values.
 void QuantizeActivationsVbmi(const float* x, int64_t k, int64_t steps, Activations& a) {
   const int64_t blocks = steps * Bfp4Vbmi::kStepBlocks;
-  a.q.resize(static_cast<size_t>(blocks * kBlock));
-  a.lane_scale.resize(static_cast<size_t>(blocks * 2));
-  a.lane_correction.resize(static_cast<size_t>(blocks * 2));
+  a.Resize(blocks, 2);
   int8_t* const q_out = a.q.data();  // plain pointers, for the reason given at ActivationView
   float* const scale_out = a.lane_scale.data();
   int32_t* const correction_out = a.lane_correction.data();
