@@ -81,8 +81,19 @@ void TiledSgemm(const float* x, int64_t m, int64_t k, const Tensor& weight, size
   }
 }
 
+// Prefetches the first kGemvStreamPrefetchBytes of `weight` from row `first` (rounded down as the GEMV
+// rounds thread ranges): what the thread that takes those rows reads first.
+void PrefetchRowsFrom(const Tensor& weight, int64_t first) {
+  const int64_t n = weight.dim(0);
+  first -= first % kGemvRowAlign;
+  const size_t row_bytes = StorageBytes(weight.dtype(), weight.dim(1));
+  const char* start = static_cast<const char*>(weight.raw_data()) + first * row_bytes;
+  const int64_t bytes = std::min<int64_t>(kernels::kGemvStreamPrefetchBytes, (n - first) * row_bytes);
+  for (int64_t offset = 0; offset < bytes; offset += 64) __builtin_prefetch(start + offset, 0, 3);
+}
+
 void LinearImpl(const float* x, int64_t m, const Tensor& weight, const float* row_scale, const float* bias,
-                float* y) {
+                float* y, const Tensor* next) {
   const int64_t n = weight.dim(0);
   const int64_t k = weight.dim(1);
   if (m <= 0 || n <= 0) return;
@@ -120,6 +131,8 @@ void LinearImpl(const float* x, int64_t m, const Tensor& weight, const float* ro
   internal::ParallelRanges(n, 2 * m * n * k, kGemvRowAlign, [&](int64_t begin, int64_t end) {
     gemv(x, m, k, w, row_bytes, begin, end, y, n);
     Epilogue(row_scale, bias, m, n, begin, end, y);
+    // This thread's share of `next` starts where its share of this weight did, proportionally.
+    if (next != nullptr) PrefetchRowsFrom(*next, begin * next->dim(0) / n);
   });
 }
 
@@ -139,16 +152,16 @@ void Linear(const float* x, int64_t m, const Tensor& weight, const float* bias, 
   CheckWeight(weight);
   TTT_OP_CHECK(weight.dtype() != DType::kI8, "ops::Linear: i8 weight ", weight.DebugString(),
                " has no per-row scales; pass an ops::LinearWeight with row_scale (see QuantizeWeight)");
-  LinearImpl(x, m, weight, nullptr, bias, y);
+  LinearImpl(x, m, weight, nullptr, bias, y, nullptr);
 }
 
-void Linear(const float* x, int64_t m, const LinearWeight& weight, const float* bias, float* y) {
+void Linear(const float* x, int64_t m, const LinearWeight& weight, const float* bias, float* y, const Tensor* next) {
   CheckWeight(weight.values);
   if (weight.values.dtype() != DType::kI8) {
     TTT_OP_CHECK(!weight.row_scale.defined(), "ops::Linear: row_scale ", weight.row_scale.DebugString(),
                  " given for a ", DTypeName(weight.values.dtype()),
                  " weight; only i8 weights take scales (leave row_scale undefined)");
-    LinearImpl(x, m, weight.values, nullptr, bias, y);
+    LinearImpl(x, m, weight.values, nullptr, bias, y, next);
     return;
   }
   const Tensor& scale = weight.row_scale;
@@ -157,7 +170,7 @@ void Linear(const float* x, int64_t m, const LinearWeight& weight, const float* 
                "ops::Linear: i8 weight ", weight.values.DebugString(), " needs a contiguous f32 row_scale [",
                weight.values.dim(0), "], got ", scale.defined() ? scale.DebugString() : "none",
                "; build it with QuantizeWeight (core/ops/weight_quantization.h)");
-  LinearImpl(x, m, weight.values, scale.data<float>(), bias, y);
+  LinearImpl(x, m, weight.values, scale.data<float>(), bias, y, next);
 }
 
 }  // namespace ttt::ops

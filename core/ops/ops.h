@@ -29,7 +29,14 @@ struct LinearWeight {
 };
 
 // Linear on any LinearWeight; y[:, j] = (x . values[j, :]) * row_scale[j] + bias[j] for i8.
-void Linear(const float* x, int64_t m, const LinearWeight& weight, const float* bias, float* y);
+//
+// `next`, when given, is the weight the caller multiplies by next (decoding: wqkv, then wo, then the MLP's,
+// then the next layer's wqkv). Between two GEMVs run norms, rope and attention, a few microseconds in which
+// the memory system idles, and each GEMV used to start its weight stream cold: every thread, once its rows
+// are done, prefetches the first rows it will take of `next` (kernels::kGemvStreamPrefetchBytes of them),
+// so the next GEMV starts where its own prefetch stream takes over.
+void Linear(const float* x, int64_t m, const LinearWeight& weight, const float* bias, float* y,
+            const Tensor* next = nullptr);
 
 void Add(const float* a, const float* b, float* out, int64_t n);  // out may alias a or b
 void Mul(const float* a, const float* b, float* out, int64_t n);

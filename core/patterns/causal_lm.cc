@@ -73,6 +73,7 @@ absl::StatusOr<std::unique_ptr<CausalLm>> CausalLm::Create(const spec::ModelSpec
   if (!head.ok()) return Annotate(head.status(), "LM head");
   model->lm_head_ = *std::move(head);
   TTT_RETURN_IF_ERROR(model->Specialize(std::move(hw), options.weight_cache, options.weight_source));
+  model->OrderDecodeProjections();
   return model;
 }
 
@@ -211,6 +212,21 @@ void ForEachProjection(const DecoderLayer& layer, Fn&& fn) {
   fn(layer.mlp().down_projection());
 }
 }  // namespace
+
+void CausalLm::OrderDecodeProjections() {
+  Linear* previous = nullptr;
+  auto then = [&](Linear& next) {
+    if (previous != nullptr) previous->set_decode_successor(&next);
+    previous = &next;
+  };
+  for (auto& layer : layers_) {
+    then(layer->mutable_attention().mutable_qkv_projection());
+    then(layer->mutable_attention().mutable_output_projection());
+    then(layer->mutable_mlp().mutable_up_projection());
+    then(layer->mutable_mlp().mutable_down_projection());
+  }
+  then(lm_head_.mutable_projection());
+}
 
 int64_t CausalLm::DecodeWeightBytes() const {
   int64_t bytes = 0;

@@ -130,6 +130,8 @@ class CausalLm {
   Norm final_norm_;
   LmHead lm_head_;
   DType kv_cache_dtype_ = DType::kF32;
+  // Tells each projection which one a decode step runs next (Linear::set_decode_successor).
+  void OrderDecodeProjections();
   // Specialises every projection and the KV-cache format from `config`.
   absl::Status Specialize(std::shared_ptr<const ResolvedHwConfig> config, WeightCache* cache,
                           const std::string& weight_source);

@@ -44,6 +44,25 @@ TEST_P(DecodeMatchesPrefillTest, TokenByTokenEqualsOnePrefill) {
   EXPECT_EQ((*state)->length(1), static_cast<int64_t>(tokens.size()));
 }
 
+// Each projection names the one a decode step runs after it (its weight is prefetched when it is done):
+// per layer wqkv, wo, the MLP's up (gate) and down projections, then the next layer's, and the head last.
+TEST_P(DecodeMatchesPrefillTest, ProjectionsKnowTheirDecodeSuccessor) {
+  auto loaded = LoadModel(Fixture(GetParam()), "", /*require_tokenizer=*/false);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  const CausalLm& model = *loaded->model;
+  std::vector<const Linear*> order;
+  for (int64_t i = 0; i < model.num_layers(); ++i) {
+    const DecoderLayer& layer = model.layer(i);
+    order.insert(order.end(), {&layer.attention().qkv_projection(), &layer.attention().output_projection(),
+                               &layer.mlp().up_projection(), &layer.mlp().down_projection()});
+  }
+  order.push_back(&model.lm_head().projection());
+  for (size_t i = 0; i + 1 < order.size(); ++i) {
+    EXPECT_EQ(order[i]->decode_successor(), order[i + 1]) << "projection " << i << " of " << order.size();
+  }
+  EXPECT_EQ(order.back()->decode_successor(), nullptr);
+}
+
 INSTANTIATE_TEST_SUITE_P(Fixtures, DecodeMatchesPrefillTest,
                          ::testing::Values("stories260K/stories260K.bin", "llama-gqa-tiny/hf", "gpt2-tiny/hf"),
                          [](const auto& info) {

@@ -96,6 +96,7 @@ void Attention::Decode(const float* x, int64_t batch, const int32_t* positions, 
   float* q = qkv + batch * row;
   float* attn = q + batch * qd;
   TTT_TRACE_MODULE("attention");
+  for (int64_t b = 0; b < batch; ++b) cache.Prefetch(layer, slots[b], positions[b]);
   TTT_TRACE_LINEAR("wqkv", qkv_, batch) qkv_.Forward(x, batch, qkv);
   for (int64_t b = 0; b < batch; ++b) {
     const int64_t p = positions[b];

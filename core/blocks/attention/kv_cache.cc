@@ -1,5 +1,7 @@
 #include "core/blocks/attention/kv_cache.h"
 
+#include <algorithm>
+
 #include "core/runtime/check.h"
 
 namespace ttt {
@@ -25,6 +27,16 @@ float* KvCache::keys(int64_t layer, int64_t slot) const {
 float* KvCache::values(int64_t layer, int64_t slot) const {
   TTT_CHECK(dtype_ == DType::kF32) << "KvCache::values() is for f32 caches; use value_rows()";
   return reinterpret_cast<float*>(Slab(values_, layer, slot));
+}
+
+void KvCache::Prefetch(int64_t layer, int64_t slot, int64_t count) const {
+  const int64_t bytes = std::min(count * row_bytes_, kPrefetchBytes);
+  const char* k = Slab(keys_, layer, slot);
+  const char* v = Slab(values_, layer, slot);
+  for (int64_t offset = 0; offset < bytes; offset += 64) {
+    __builtin_prefetch(k + offset, 0, 3);
+    __builtin_prefetch(v + offset, 0, 3);
+  }
 }
 
 void KvCache::Write(int64_t layer, int64_t slot, int64_t pos, const float* k, const float* v) {

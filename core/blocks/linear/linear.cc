@@ -61,7 +61,10 @@ void Linear::Forward(const float* x, int64_t m, float* y, Phase phase) const {
   if (exec.emulate_tt) {
     ops::TtLinear(x, m, weight(phase), bias, y, exec.numerics);
   } else {
-    ops::Linear(x, m, weight(phase), bias, y);
+    // The successor's weight is read at each call: ApplyHwConfig may have re-stored it since.
+    const Linear* next = phase == Phase::kDecode ? decode_successor_ : nullptr;
+    const bool next_on_cpu = next != nullptr && !next->execution(Phase::kDecode).emulate_tt;
+    ops::Linear(x, m, weight(phase), bias, y, next_on_cpu ? &next->weight(Phase::kDecode).values : nullptr);
   }
 }
 

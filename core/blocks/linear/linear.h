@@ -63,6 +63,10 @@ class Linear {
     return phase == Phase::kPrefill && prefill_weight_ ? *prefill_weight_ : weight_;
   }
   const LinearExecution& execution(Phase phase) const { return exec_[static_cast<int>(phase)]; }
+  // The projection a decode step runs after this one (null: none or unknown). Decoding prefetches the start
+  // of its weight when this one is done (see ops::Linear); set once by the model that orders them.
+  void set_decode_successor(const Linear* next) { decode_successor_ = next; }
+  const Linear* decode_successor() const { return decode_successor_; }
   const Tensor& bias() const { return bias_; }
 
  private:
@@ -72,6 +76,7 @@ class Linear {
   std::optional<ops::LinearWeight> prefill_weight_;  // prefill, only when its format differs
   Tensor bias_;
   LinearExecution exec_[2];
+  const Linear* decode_successor_ = nullptr;
 };
 
 }  // namespace ttt

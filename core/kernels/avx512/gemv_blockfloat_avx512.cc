@@ -14,10 +14,13 @@
 // bytes into its lane (a bfp8 block is 17 bytes, a bfp4 block 9, so blocks straddle lanes in memory).
 // A block's scale 2^(e - 127) is built from its exponent byte alone, so e = 0 (values below 2^-126) gives
 // zeros and e = 255 (an Inf/NaN in the encoder's input) gives Inf/NaN.
+#include <algorithm>
+#include <new>
 #include <type_traits>
 #include <vector>
 
 #include "core/kernels/avx512/kernels_avx512.h"
+#include "core/kernels/kernel_table.h"
 #include "core/kernels/avx512/vec_math_avx512.h"
 
 namespace ttt::kernels::avx512 {
@@ -30,15 +33,30 @@ constexpr int kGroupBlocks = 4;  // blocks per zmm
 // 4 KiB left it waiting for DRAM (1 core, cold: 8 KiB gave 24 -> 27.5 GB/s on 1536 x 576 and 23 -> 28.5 on
 // 49152 x 576; without prefetches 15 GB/s; 16 KiB no better than 8; bfp8 unchanged). Rows are contiguous
 // and read one at a time (gemv_rows.h), so 8 KiB past the current byte is simply what comes 8 KiB later.
-constexpr int64_t kPrefetchAhead = 8192;
+constexpr int64_t kPrefetchAhead = kGemvStreamPrefetchBytes;
 
 // Activations of one x row, quantised per block: q (int8; for bfp4 each block's values reordered to
 // 0, 2, .., 14, 1, 3, .., 15 to match the nibble unpacking), the scale of each int32 lane's block, and for
 // bfp4 the per-lane correction -8 * sum(q) (bfp4 magnitudes enter vpdpbusd biased by +8 to be unsigned).
+// The buffers are 64-byte aligned: every step loads a whole zmm of each, and unaligned ones straddle two
+// cache lines (one core, weights in cache, bfp8 5.5 -> 4.x cycles per step).
+template <class T>
+struct CacheLineAllocator {
+  using value_type = T;
+  CacheLineAllocator() = default;
+  template <class U>
+  CacheLineAllocator(const CacheLineAllocator<U>&) {}
+  T* allocate(size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t{64})); }
+  void deallocate(T* p, size_t) { ::operator delete(p, std::align_val_t{64}); }
+  friend bool operator==(const CacheLineAllocator&, const CacheLineAllocator&) { return true; }
+};
+template <class T>
+using CacheLineVector = std::vector<T, CacheLineAllocator<T>>;
+
 struct Activations {
-  std::vector<int8_t> q;
-  std::vector<float> lane_scale;
-  std::vector<int32_t> lane_correction;
+  CacheLineVector<int8_t> q;
+  CacheLineVector<float> lane_scale;
+  CacheLineVector<int32_t> lane_correction;
   // Room for `blocks` blocks with `lanes` int32 lanes each (grows on the first calls only).
   void Resize(int64_t blocks, int64_t lanes) {
     q.resize(static_cast<size_t>(blocks * kBlock));
@@ -334,22 +352,35 @@ __attribute__((target("avx512vbmi"))) inline void DotRowsVbmi(const Group& g, co
   __m512 acc[R];
   #pragma GCC unroll 8
   for (int j = 0; j < R; ++j) acc[j] = _mm512_setzero_ps();
-  for (int64_t c = 0; c < steps; ++c) {
+  // Whole steps first, then the row's last, partial step (masked loads) if it has one: no per-step test.
+  const int64_t whole = std::min<int64_t>(steps, static_cast<int64_t>(row_bytes) / Group::kStepBytes);
+  auto accumulate = [&](int j, __m512i lo, __m512i hi, const typename Group::Step& step)
+                        __attribute__((always_inline, target("avx512vbmi"))) {
+    const __m512i dot = g.Dot(lo, hi, step);
+    const __m512i exponent = _mm512_maskz_permutexvar_epi8(kExponentBytes, g.exponent_index, lo);
+    acc[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), LaneScale(exponent, step.scale), acc[j]);
+  };
+  #pragma GCC unroll 4
+  for (int64_t c = 0; c < whole; ++c) {
     const int64_t offset = c * Group::kStepBytes;
-    const bool masked = offset + Group::kStepBytes > static_cast<int64_t>(row_bytes);
-    const int64_t available = static_cast<int64_t>(row_bytes) - offset;
     const typename Group::Step step = Group::Load(a, c);
     #pragma GCC unroll 8
     for (int j = 0; j < R; ++j) {
       const char* p = w[j] + offset;
       _mm_prefetch(p + kPrefetchAhead, _MM_HINT_T0);  // a step spans two cache lines, so two prefetches
       _mm_prefetch(p + kPrefetchAhead + 64, _MM_HINT_T0);
-      const __m512i lo = masked ? _mm512_maskz_loadu_epi8(ByteMask(available), p) : _mm512_loadu_si512(p);
-      const __m512i hi = masked ? _mm512_maskz_loadu_epi8(ByteMask(available - kHiOffset), p + kHiOffset)
-                                : _mm512_loadu_si512(p + kHiOffset);
-      const __m512i dot = g.Dot(lo, hi, step);
-      const __m512i exponent = _mm512_maskz_permutexvar_epi8(kExponentBytes, g.exponent_index, lo);
-      acc[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), LaneScale(exponent, step.scale), acc[j]);
+      accumulate(j, _mm512_loadu_si512(p), _mm512_loadu_si512(p + kHiOffset), step);
+    }
+  }
+  for (int64_t c = whole; c < steps; ++c) {
+    const int64_t offset = c * Group::kStepBytes;
+    const int64_t available = static_cast<int64_t>(row_bytes) - offset;
+    const typename Group::Step step = Group::Load(a, c);
+    #pragma GCC unroll 8
+    for (int j = 0; j < R; ++j) {
+      const char* p = w[j] + offset;
+      accumulate(j, _mm512_maskz_loadu_epi8(ByteMask(available), p),
+                 _mm512_maskz_loadu_epi8(ByteMask(available - kHiOffset), p + kHiOffset), step);
     }
   }
   #pragma GCC unroll 8

@@ -15,6 +15,7 @@
 #include <cstring>
 
 #include "core/kernels/avx512/kernels_avx512.h"
+#include "core/kernels/kernel_table.h"
 #include "core/kernels/avx512/vec_math_avx512.h"
 #include "core/kernels/internal/gemv_rows.h"
 
@@ -29,7 +30,7 @@ constexpr int kChunk = 16;
 // 1536x576 from DRAM: 4 rows ahead doubled bf16/i8 speed, 2 rows was too close, 4 KiB beat 2 KiB by 5-10%
 // for i8 and bfp8; on an AMD EPYC (Zen 5) 8 KiB beat 4 KiB in SmolLM-135M decode, bf16 (then decoded here)
 // 1.58-1.66x -> 1.82-2.04x of f32 in alternating runs, as gemv_blockfloat_avx512.cc found for bfp4).
-constexpr int64_t kPrefetchAhead = 8192;
+constexpr int64_t kPrefetchAhead = kGemvStreamPrefetchBytes;
 
 // 2^(exponent - 127 - shift), or 0 when that is not a normal float.
 inline __m512 BlockScale(uint8_t exponent, int shift) {
