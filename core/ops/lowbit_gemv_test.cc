@@ -98,6 +98,28 @@ TEST_P(LowbitKernels, GemvMatchesReference) {
   for (DType dtype : kCompressed) ExpectGemvMatchesReference(table().Gemv(dtype), dtype, IsaName(GetParam()));
 }
 
+// A row's result is the same bits whatever rows a call groups it with (blocks of 4, the bfp4 kernel's paired
+// tails, single rows): calls starting at different rows, as threads' ranges do, agree exactly.
+TEST_P(LowbitKernels, RowResultDoesNotDependOnItsGroup) {
+  for (DType dtype : kCompressed) {
+    for (int64_t k : {16, 64, 576, 600, 1152}) {
+      const int64_t n = 11;
+      const ops::LinearWeight weight = MakeWeight(dtype, n, k, 41);
+      const size_t row_bytes = StorageBytes(dtype, k);
+      const auto x = RandomValues(k, 42);
+      std::vector<float> all(n);
+      table().Gemv(dtype)(x.data(), 1, k, weight.values.raw_data(), row_bytes, 0, n, all.data(), n);
+      for (int64_t begin = 1; begin < 4; ++begin) {
+        std::vector<float> part(n);
+        table().Gemv(dtype)(x.data(), 1, k, weight.values.raw_data(), row_bytes, begin, n, part.data(), n);
+        for (int64_t j = begin; j < n; ++j) {
+          EXPECT_EQ(part[j], all[j]) << DTypeName(dtype) << " k=" << k << " row " << j << " from row " << begin;
+        }
+      }
+    }
+  }
+}
+
 // On AVX-512 CPUs without VBMI (e.g. Cooper Lake) the block-float GEMVs take another path; the table of a
 // VBMI machine never reaches it, so it is called directly.
 TEST(LowbitKernelsWithoutVbmi, BlockFloatGemvMatchesReference) {

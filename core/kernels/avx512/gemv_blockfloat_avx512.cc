@@ -201,6 +201,35 @@ struct Bfp8Group {
   }
 };
 
+// out[j] = unit * (sum of acc[j]'s 16 lanes), for R = 1 or 4 rows. Four rows are reduced together, each
+// step serving all four (13 vector ops instead of 4 x 8; a block of 4 bfp4 rows of 576 values is ~20
+// steps of ~11 ops). Both add in the same order -- within each 128-bit lane (0 + 2) + (1 + 3), then lanes
+// (L0 + L2) + (L1 + L3) -- so a row's sum does not depend on the rows it is grouped with.
+template <int R>
+inline void HorizontalSums(const __m512 (&acc)[R], float unit, float* out) {
+  static_assert(R == 1 || R == 4);
+  __m512 t;
+  if constexpr (R == 4) {
+    const __m512 ab = _mm512_add_ps(_mm512_unpacklo_ps(acc[0], acc[1]), _mm512_unpackhi_ps(acc[0], acc[1]));
+    const __m512 cd = _mm512_add_ps(_mm512_unpacklo_ps(acc[2], acc[3]), _mm512_unpackhi_ps(acc[2], acc[3]));
+    // per lane: a0+a2, b0+b2, a1+a3, b1+b3 and the same of c, d -> (a0+a2)+(a1+a3), .., (d0+d2)+(d1+d3)
+    const __m512d ab_pairs = _mm512_castps_pd(ab), cd_pairs = _mm512_castps_pd(cd);
+    t = _mm512_add_ps(_mm512_castpd_ps(_mm512_unpacklo_pd(ab_pairs, cd_pairs)),
+                      _mm512_castpd_ps(_mm512_unpackhi_pd(ab_pairs, cd_pairs)));
+  } else {
+    const __m512 s = _mm512_add_ps(acc[0], _mm512_permute_ps(acc[0], _MM_SHUFFLE(1, 0, 3, 2)));  // 0+2, 1+3
+    t = _mm512_add_ps(s, _mm512_permute_ps(s, _MM_SHUFFLE(2, 3, 0, 1)));
+  }
+  const __m512 u = _mm512_add_ps(t, _mm512_shuffle_f32x4(t, t, _MM_SHUFFLE(1, 0, 3, 2)));  // L0+L2, L1+L3
+  const __m512 v = _mm512_add_ps(u, _mm512_shuffle_f32x4(u, u, _MM_SHUFFLE(2, 3, 0, 1)));
+  const __m128 sums = _mm_mul_ps(_mm512_castps512_ps128(v), _mm_set1_ps(unit));
+  if constexpr (R == 4) {
+    _mm_storeu_ps(out, sums);
+  } else {
+    out[0] = _mm_cvtss_f32(sums);
+  }
+}
+
 template <class Group, int R>
 inline void DotRows(const Group& g, const char* const* w, size_t row_bytes, int64_t groups, ActivationView a,
                     float* out) {
@@ -223,8 +252,7 @@ inline void DotRows(const Group& g, const char* const* w, size_t row_bytes, int6
       acc[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), LaneScale(exponent, xs), acc[j]);
     }
   }
-  #pragma GCC unroll 8
-  for (int j = 0; j < R; ++j) out[j] = _mm512_reduce_add_ps(acc[j]) * Group::kUnit;
+  HorizontalSums<R>(acc, Group::kUnit, out);
 }
 
 // ---- bfp4 with AVX-512 VBMI (vpermb / vpermi2b): eight blocks (72 bytes, 128 values) per step.
@@ -263,17 +291,46 @@ struct Bfp4Vbmi {
     data_index = _mm512_load_si512(data);
     exponent_index = _mm512_load_si512(exponent);
     table = _mm512_load_si512(lut);
+    // Paired tails (see DotRowsVbmi): blocks 0..3 of row A in bytes 0..31 (lanes 0..7), of row B (indices
+    // 64..) in bytes 32..63 (lanes 8..15).
+    alignas(64) int8_t pair_data[64], pair_exponent[64];
+    for (int i = 0; i < 64; ++i) {
+      const int block = (i % 32) / 8, from_b = i >= 32 ? 64 : 0;
+      pair_data[i] = static_cast<int8_t>(from_b + 9 * block + 1 + i % 8);
+      pair_exponent[i] = static_cast<int8_t>(from_b + 9 * block);
+    }
+    pair_data_index = _mm512_load_si512(pair_data);
+    pair_exponent_index = _mm512_load_si512(pair_exponent);
   }
+  // A row's last step holding at most this many bytes (4 of the 8 blocks: k = 576 = 4.5 steps, as most
+  // projections of small models) is done together with the next row's, in one step.
+  static constexpr int kPairTailBytes = 4 * 9;
+  __m512i pair_data_index, pair_exponent_index;
   struct Step {
     __m512i x_even, x_odd, correction;
     __m512 scale;
+    // The step with lanes 0..7 (blocks 0..3) repeated in lanes 8..15, for a pair of rows' tails.
+    Step Paired() const {
+      auto twice = [](__m512i v) { return _mm512_shuffle_i64x2(v, v, _MM_SHUFFLE(1, 0, 1, 0)); };
+      return {twice(x_even), twice(x_odd), twice(correction), _mm512_shuffle_f32x4(scale, scale, _MM_SHUFFLE(1, 0, 1, 0))};
+    }
   };
   static Step Load(const ActivationView& a, int64_t c) {
     return {_mm512_loadu_si512(a.q + 128 * c), _mm512_loadu_si512(a.q + 128 * c + 64),
             _mm512_loadu_si512(a.lane_correction + 16 * c), _mm512_loadu_ps(a.lane_scale + 16 * c)};
   }
   __attribute__((target("avx512vbmi"))) __m512i Dot(__m512i lo, __m512i hi, const Step& s) const {
-    const __m512i data = _mm512_permutex2var_epi8(lo, data_index, hi);
+    return DotData(_mm512_permutex2var_epi8(lo, data_index, hi), s);
+  }
+  // Dots of two rows' tails a and b (each <= kPairTailBytes, loaded from the tail's start), and their
+  // exponents at byte 3 of each lane.
+  __attribute__((target("avx512vbmi"))) __m512i PairDot(__m512i a, __m512i b, const Step& paired) const {
+    return DotData(_mm512_permutex2var_epi8(a, pair_data_index, b), paired);
+  }
+  __attribute__((target("avx512vbmi"))) __m512i PairExponents(__m512i a, __m512i b, __mmask64 bytes) const {
+    return _mm512_maskz_permutex2var_epi8(bytes, a, pair_exponent_index, b);
+  }
+  __attribute__((target("avx512vbmi"))) __m512i DotData(__m512i data, const Step& s) const {
     const __m512i even = _mm512_permutexvar_epi8(data, table);
     const __m512i odd = _mm512_permutexvar_epi8(_mm512_srli_epi16(data, 4), table);
     return _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(s.correction, even, s.x_even), odd, s.x_odd);
@@ -372,6 +429,30 @@ __attribute__((target("avx512vbmi"))) inline void DotRowsVbmi(const Group& g, co
       accumulate(j, _mm512_loadu_si512(p), _mm512_loadu_si512(p + kHiOffset), step);
     }
   }
+  const int64_t tail_bytes = static_cast<int64_t>(row_bytes) - whole * Group::kStepBytes;
+  if constexpr (requires { Group::kPairTailBytes; } && R % 2 == 0) {
+    if (whole < steps && tail_bytes <= Group::kPairTailBytes) {
+      // Rows 2i and 2i + 1 in one step: lanes 0..7 are row 2i's tail, 8..15 row 2i + 1's. Each lane
+      // accumulates onto the lane it would have in a step of its own (lanes 0..7 of each row's acc; the
+      // rest of that step would add products with zero activations), with the same single FMA: a row's
+      // sum is the same bits whether its tail is paired or not.
+      const typename Group::Step paired = Group::Load(a, whole).Paired();
+      const __mmask64 tail = ByteMask(tail_bytes);
+      #pragma GCC unroll 4
+      for (int j = 0; j < R; j += 2) {
+        const __m512i ta = _mm512_maskz_loadu_epi8(tail, w[j] + whole * Group::kStepBytes);
+        const __m512i tb = _mm512_maskz_loadu_epi8(tail, w[j + 1] + whole * Group::kStepBytes);
+        const __m512i dot = g.PairDot(ta, tb, paired);
+        const __m512i exponent = g.PairExponents(ta, tb, kExponentBytes);
+        const __m512 both = _mm512_shuffle_f32x4(acc[j], acc[j + 1], _MM_SHUFFLE(1, 0, 1, 0));
+        const __m512 sum = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), LaneScale(exponent, paired.scale), both);
+        acc[j] = _mm512_mask_mov_ps(acc[j], 0x00ff, sum);
+        acc[j + 1] = _mm512_mask_shuffle_f32x4(acc[j + 1], 0x00ff, sum, sum, _MM_SHUFFLE(3, 2, 3, 2));
+      }
+      HorizontalSums<R>(acc, Group::kUnit, out);
+      return;
+    }
+  }
   for (int64_t c = whole; c < steps; ++c) {
     const int64_t offset = c * Group::kStepBytes;
     const int64_t available = static_cast<int64_t>(row_bytes) - offset;
@@ -383,8 +464,7 @@ __attribute__((target("avx512vbmi"))) inline void DotRowsVbmi(const Group& g, co
                  _mm512_maskz_loadu_epi8(ByteMask(available - kHiOffset), p + kHiOffset), step);
     }
   }
-  #pragma GCC unroll 8
-  for (int j = 0; j < R; ++j) out[j] = _mm512_reduce_add_ps(acc[j]) * Group::kUnit;
+  HorizontalSums<R>(acc, Group::kUnit, out);
 }
 
 // The row loop of every block-float kernel: x quantised once per activation row (`quantize`, into `steps`
