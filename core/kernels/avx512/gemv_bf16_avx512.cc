@@ -2,8 +2,8 @@
 // each 64-byte chunk of a weight row goes through one vdpbf16ps (32 products, exact in f32, added to 16 f32
 // accumulators), as llama.cpp's BF16 path and Tenstorrent's bf16 matmuls do.
 //
-// Why not decode the weights to f32 and FMA with f32 activations (the other compressed dtypes' scheme,
-// gemv_lowbit_avx512.cc): that costs 6 uops per 64 bytes of weights where vdpbf16ps costs 2, and at 6 the
+// Why not decode the weights to f32 and FMA with f32 activations (what DequantRow does, dequant_row_avx512.cc,
+// and the AVX2 GEMVs): that costs 6 uops per 64 bytes of weights where vdpbf16ps costs 2, and at 6 the
 // core's out-of-order window covers too few bytes ahead to keep enough cache misses in flight. Measured on
 // an AMD EPYC (Zen 5), 2 threads, 49152 x 576 from DRAM: decode+FMA 33.7 GB/s, vdpbf16ps 40.5 GB/s, f32
 // GEMV 40.3 GB/s; i.e. 1.67x -> 2.01x the speed of f32.

@@ -38,9 +38,9 @@ inline void ExpectClose(const std::vector<float>& actual, const std::vector<floa
 }
 
 // How far a GEMV kernel's result may move because it rounds the activations x[0, k) before multiplying by
-// the decoded weight row w[0, k) (AVX-512 kernels): block-float kernels quantise x to int8 per block of 16,
-// |dx| <= max|x_block| / 254 (VNNI); the bf16 kernel rounds x to bf16, |dx| <= 2^-8 |x| (vdpbf16ps). Other
-// dtypes keep x in f32: 0.
+// the decoded weight row w[0, k) (AVX-512 kernels): the block-float and i8 kernels quantise x to int8 per
+// block of 16, |dx| <= max|x_block| / 254 (VNNI); the bf16 kernel rounds x to bf16, |dx| <= 2^-8 |x|
+// (vdpbf16ps). f32 keeps x as it is: 0.
 inline double ActivationRoundingBound(DType dtype, const float* x, const float* w, int64_t k) {
   double bound = 0;
   for (int64_t b = 0; b < k; b += 16) {
@@ -50,7 +50,7 @@ inline double ActivationRoundingBound(DType dtype, const float* x, const float* 
       w_sum += std::fabs(w[i]);
       xw_sum += std::fabs(static_cast<double>(x[i]) * w[i]);
     }
-    if (IsBlockFormat(dtype)) bound += x_max / 254 * (1 + 1e-5) * w_sum;
+    if (IsBlockFormat(dtype) || dtype == DType::kI8) bound += x_max / 254 * (1 + 1e-5) * w_sum;
     if (dtype == DType::kBF16) bound += 0x1p-8 * xw_sum;
   }
   return bound;

@@ -1,7 +1,7 @@
-// Block-float (bfp8, bfp4) GEMV with VNNI: decoding a 16-value block to f32 and FMA'ing it costs ~7 vector
-// uops per block, which made these kernels compute-bound (bfp4 at ~5.6 GB/s on one core, below DRAM speed).
-// Here the activations are quantised to int8 once per call (per block of 16, like llama.cpp's Q8 path) and
-// four blocks at a time go through one vpdpbusd: ~3.5 uops per block.
+// Block-float (bfp8, bfp4) and i8 GEMVs with VNNI: decoding a 16-value block to f32 and FMA'ing it costs ~7
+// vector uops per block, which made these kernels compute-bound (bfp4 at ~5.6 GB/s on one core, below DRAM
+// speed; i8 at 39 GB/s in cache). Here the activations are quantised to int8 once per call (per block of
+// 16, like llama.cpp's Q8 path) and four blocks at a time go through one vpdpbusd: ~3.5 uops per block.
 //
 // Accuracy: the only extra error is the activation rounding, |x - q * s_x| <= s_x / 2 with
 // s_x = max |x_block| / 127, i.e. at most 0.4% of the block's largest activation, well below the weights'
@@ -29,7 +29,9 @@ namespace {
 constexpr int kBlock = 16;
 constexpr int kGroupBlocks = 4;  // blocks per zmm
 
-// As in gemv_lowbit_avx512.cc: prefetch ahead in the row stream, here 8 KiB: once the bfp4 kernel got faster,
+// The hardware prefetchers alone leave a core short of memory-level parallelism at these byte rates
+// (measured: i8 decoded to f32 reached 6 GB/s from DRAM where f32 reached 13; 4 rows ahead doubled it), so
+// each row stream prefetches ahead, 8 KiB: once the bfp4 kernel got faster,
 // 4 KiB left it waiting for DRAM (1 core, cold: 8 KiB gave 24 -> 27.5 GB/s on 1536 x 576 and 23 -> 28.5 on
 // 49152 x 576; without prefetches 15 GB/s; 16 KiB no better than 8; bfp8 unchanged). Rows are contiguous
 // and read one at a time (gemv_rows.h), so 8 KiB past the current byte is simply what comes 8 KiB later.
@@ -129,6 +131,9 @@ inline __m512i ExponentIndex() {
 inline __m512 LaneScale(__m512i exponent_at_24, __m512 activation_scale) {
   return _mm512_mul_ps(_mm512_castsi512_ps(_mm512_srli_epi32(exponent_at_24, 1)), activation_scale);
 }
+
+// Byte 3 of each dword: where the VBMI groups put a block's exponent byte (LaneScale).
+constexpr __mmask64 kExponentBytes = 0x8888888888888888ull;
 
 // Four bfp4 blocks (36 bytes). After vpermd lane t holds bytes 8t .. 8t + 11, so its exponent (byte 9t) is at
 // lane position t and its data at t + 1 .. t + 8. Each data byte is placed twice, words 4..7 shifted right
@@ -327,8 +332,11 @@ struct Bfp4Vbmi {
   __attribute__((target("avx512vbmi"))) __m512i PairDot(__m512i a, __m512i b, const Step& paired) const {
     return DotData(_mm512_permutex2var_epi8(a, pair_data_index, b), paired);
   }
-  __attribute__((target("avx512vbmi"))) __m512i PairExponents(__m512i a, __m512i b, __mmask64 bytes) const {
-    return _mm512_maskz_permutex2var_epi8(bytes, a, pair_exponent_index, b);
+  __attribute__((target("avx512vbmi"))) __m512 PairScale(__m512i a, __m512i b, const Step& paired) const {
+    return LaneScale(_mm512_maskz_permutex2var_epi8(kExponentBytes, a, pair_exponent_index, b), paired.scale);
+  }
+  __attribute__((target("avx512vbmi"))) __m512 Scale(__m512i lo, const Step& s) const {
+    return LaneScale(_mm512_maskz_permutexvar_epi8(kExponentBytes, exponent_index, lo), s.scale);
   }
   __attribute__((target("avx512vbmi"))) __m512i DotData(__m512i data, const Step& s) const {
     const __m512i even = _mm512_permutexvar_epi8(data, table);
@@ -390,6 +398,9 @@ struct Bfp8Vbmi {
   static Step Load(const ActivationView& a, int64_t c) {
     return {_mm512_loadu_si512(a.q + 64 * c), _mm512_loadu_ps(a.lane_scale + 16 * c)};
   }
+  __attribute__((target("avx512vbmi"))) __m512 Scale(__m512i lo, const Step& s) const {
+    return LaneScale(_mm512_maskz_permutexvar_epi8(kExponentBytes, exponent_index, lo), s.scale);
+  }
   // The sign of each weight moves to the activation (vpdpbusd wants unsigned weights).
   __attribute__((target("avx512vbmi"))) __m512i Dot(__m512i lo, __m512i hi, const Step& s) const {
     const __m512i data = _mm512_permutex2var_epi8(lo, data_index, hi);
@@ -399,23 +410,37 @@ struct Bfp8Vbmi {
   }
 };
 
-// Dot products of R weight rows with one activation row for a VBMI group (Bfp4Vbmi, Bfp8Vbmi).
+// i8 rows (per-row scale, applied by ops::Linear after the dot) on the activations of Bfp8Vbmi: a step is
+// 64 weights, contiguous, so no gather is needed (no VBMI): sign moved to the activation, |w| (vpabsb:
+// -128 -> 128 unsigned) into vpdpbusd, then each lane's block scale. 5 vector ops per 64 bytes where
+// decoding to f32 took 4 converts and 4 FMAs per 64 (one core, weights in cache: 39 GB/s).
+struct I8Vnni {
+  static constexpr int kStepBytes = 64;
+  static constexpr float kUnit = 1.0f;
+  using Step = Bfp8Vbmi::Step;
+  static Step Load(const ActivationView& a, int64_t c) { return Bfp8Vbmi::Load(a, c); }
+  __m512i Dot(__m512i w, __m512i /*same as w*/, const Step& s) const {
+    const __m512i signed_x = _mm512_mask_sub_epi8(s.xq, _mm512_movepi8_mask(w), _mm512_setzero_si512(), s.xq);
+    return _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_abs_epi8(w), signed_x);
+  }
+  __m512 Scale(__m512i /*w*/, const Step& s) const { return s.scale; }
+};
+
+// Dot products of R weight rows with one activation row for a stepped group (Bfp4Vbmi, Bfp8Vbmi, I8Vnni):
+// each step loads kStepBytes of a row (at +0 and + kStepBytes - 64), Group::Dot gives its int32 lane dots
+// and Group::Scale the lanes' float scales. Inlined (flatten) into GemvStepped, whose target is the group's.
 template <class Group, int R>
-__attribute__((target("avx512vbmi"))) inline void DotRowsVbmi(const Group& g, const char* const* w,
-                                                              size_t row_bytes, int64_t steps,
-                                                              ActivationView a, float* out) {
+__attribute__((always_inline)) inline void DotRowsStepped(const Group& g, const char* const* w, size_t row_bytes,
+                                                          int64_t steps, ActivationView a, float* out) {
   constexpr int64_t kHiOffset = Group::kStepBytes - 64;
-  constexpr __mmask64 kExponentBytes = 0x8888888888888888ull;  // byte 3 of each dword
   __m512 acc[R];
   #pragma GCC unroll 8
   for (int j = 0; j < R; ++j) acc[j] = _mm512_setzero_ps();
   // Whole steps first, then the row's last, partial step (masked loads) if it has one: no per-step test.
   const int64_t whole = std::min<int64_t>(steps, static_cast<int64_t>(row_bytes) / Group::kStepBytes);
   auto accumulate = [&](int j, __m512i lo, __m512i hi, const typename Group::Step& step)
-                        __attribute__((always_inline, target("avx512vbmi"))) {
-    const __m512i dot = g.Dot(lo, hi, step);
-    const __m512i exponent = _mm512_maskz_permutexvar_epi8(kExponentBytes, g.exponent_index, lo);
-    acc[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), LaneScale(exponent, step.scale), acc[j]);
+                        __attribute__((always_inline)) {
+    acc[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(g.Dot(lo, hi, step)), g.Scale(lo, step), acc[j]);
   };
   #pragma GCC unroll 4
   for (int64_t c = 0; c < whole; ++c) {
@@ -442,10 +467,9 @@ __attribute__((target("avx512vbmi"))) inline void DotRowsVbmi(const Group& g, co
       for (int j = 0; j < R; j += 2) {
         const __m512i ta = _mm512_maskz_loadu_epi8(tail, w[j] + whole * Group::kStepBytes);
         const __m512i tb = _mm512_maskz_loadu_epi8(tail, w[j + 1] + whole * Group::kStepBytes);
-        const __m512i dot = g.PairDot(ta, tb, paired);
-        const __m512i exponent = g.PairExponents(ta, tb, kExponentBytes);
         const __m512 both = _mm512_shuffle_f32x4(acc[j], acc[j + 1], _MM_SHUFFLE(1, 0, 1, 0));
-        const __m512 sum = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), LaneScale(exponent, paired.scale), both);
+        const __m512 sum =
+            _mm512_fmadd_ps(_mm512_cvtepi32_ps(g.PairDot(ta, tb, paired)), g.PairScale(ta, tb, paired), both);
         acc[j] = _mm512_mask_mov_ps(acc[j], 0x00ff, sum);
         acc[j + 1] = _mm512_mask_shuffle_f32x4(acc[j + 1], 0x00ff, sum, sum, _MM_SHUFFLE(3, 2, 3, 2));
       }
@@ -520,6 +544,18 @@ void Gemv(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_byte
 // GCC, the lambda stayed a call per block of rows (one core, weights in cache: bfp4 33-35 GB/s; flattened
 // 39-41, bfp8 36-38 -> 38-41).
 template <class Group, int kRows>
+__attribute__((flatten)) void GemvVnni(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes,
+                                       int64_t n_begin, int64_t n_end, float* y, int64_t ldy, int64_t steps,
+                                       void (*quantize)(const float*, int64_t, int64_t, Activations&)) {
+  [[maybe_unused]] static const Group group;  // stateless for I8Vnni
+  GemvBlockRows<kRows>(x, m, k, w, w_row_bytes, n_begin, n_end, y, ldy, steps, quantize,
+                       [](auto rows_per_call, const char* const* rows, size_t rb, int64_t n_steps, ActivationView a,
+                          float* out) {
+                         DotRowsStepped<Group, decltype(rows_per_call)::value>(group, rows, rb, n_steps, a, out);
+                       });
+}
+
+template <class Group, int kRows>
 __attribute__((target("avx512vbmi"), flatten)) void GemvVbmi(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
               int64_t n_end, float* y, int64_t ldy, int64_t steps,
               void (*quantize)(const float*, int64_t, int64_t, Activations&)) {
@@ -527,7 +563,7 @@ __attribute__((target("avx512vbmi"), flatten)) void GemvVbmi(const float* x, int
   GemvBlockRows<kRows>(x, m, k, w, w_row_bytes, n_begin, n_end, y, ldy, steps, quantize,
                        [](auto rows_per_call, const char* const* rows, size_t rb, int64_t n_steps, ActivationView a,
                           float* out) __attribute__((target("avx512vbmi"))) {
-                         DotRowsVbmi<Group, decltype(rows_per_call)::value>(group, rows, rb, n_steps, a, out);
+                         DotRowsStepped<Group, decltype(rows_per_call)::value>(group, rows, rb, n_steps, a, out);
                        });
 }
 
@@ -548,6 +584,12 @@ void GemvBfp8NoVbmi(const float* x, int64_t m, int64_t k, const void* w, size_t 
 void GemvBfp4NoVbmi(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
                     int64_t n_end, float* y, int64_t ldy) {
   Gemv<Bfp4Group>(x, m, k, w, w_row_bytes, n_begin, n_end, y, ldy);
+}
+
+void GemvI8(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
+            int64_t n_end, float* y, int64_t ldy) {
+  GemvVnni<I8Vnni, 1>(x, m, k, w, w_row_bytes, n_begin, n_end, y, ldy, Steps(k, kGroupBlocks),
+                      QuantizeActivations<false>);
 }
 
 void GemvBfp8(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
