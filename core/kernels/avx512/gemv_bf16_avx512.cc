@@ -13,10 +13,10 @@
 // products of its two values of 32-value chunk c into accumulator c % 2 of its (weight row, activation row),
 // and the masked tail zeroes the values past k, so a row's result does not depend on the rows or threads it
 // is computed with.
-#include <vector>
 
 #include "core/kernels/avx512/kernels_avx512.h"
 #include "core/kernels/avx512/vec_math_avx512.h"
+#include "core/kernels/internal/cache_line_vector.h"
 #include "core/kernels/internal/gemv_rows.h"
 
 namespace ttt::kernels::avx512 {
@@ -30,7 +30,7 @@ inline __mmask32 TailMask32(int64_t n) { return static_cast<__mmask32>((uint64_t
 inline int64_t PaddedLength(int64_t k) { return (k + kChunk - 1) / kChunk * kChunk; }
 
 // x[m, k] rounded to bf16, row r at out + r * PaddedLength(k).
-void RoundActivations(const float* x, int64_t m, int64_t k, std::vector<uint16_t>& out) {
+void RoundActivations(const float* x, int64_t m, int64_t k, internal::CacheLineVector<uint16_t>& out) {
   const int64_t stride = PaddedLength(k);
   out.resize(static_cast<size_t>(m * stride));  // grows on the first calls only: no allocation per token
   for (int64_t r = 0; r < m; ++r) {
@@ -104,7 +104,7 @@ struct Bf16Kernel {
 
 void GemvBF16(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
               int64_t n_end, float* y, int64_t ldy) {
-  thread_local std::vector<uint16_t> rounded;  // reused: no allocation per call
+  thread_local internal::CacheLineVector<uint16_t> rounded;  // reused: no allocation per call
   RoundActivations(x, m, k, rounded);
   internal::GemvRows(Bf16Kernel{}, rounded.data(), PaddedLength(k), m, k, w, w_row_bytes,
                      n_begin, n_end, y, ldy);

@@ -15,11 +15,11 @@
 // A block's scale 2^(e - 127) is built from its exponent byte alone, so e = 0 (values below 2^-126) gives
 // zeros and e = 255 (an Inf/NaN in the encoder's input) gives Inf/NaN.
 #include <algorithm>
-#include <new>
 #include <type_traits>
 #include <vector>
 
 #include "core/kernels/avx512/kernels_avx512.h"
+#include "core/kernels/internal/cache_line_vector.h"
 #include "core/kernels/kernel_table.h"
 #include "core/kernels/avx512/vec_math_avx512.h"
 
@@ -40,25 +40,11 @@ constexpr int64_t kPrefetchAhead = kGemvStreamPrefetchBytes;
 // Activations of one x row, quantised per block: q (int8; for bfp4 each block's values reordered to
 // 0, 2, .., 14, 1, 3, .., 15 to match the nibble unpacking), the scale of each int32 lane's block, and for
 // bfp4 the per-lane correction -8 * sum(q) (bfp4 magnitudes enter vpdpbusd biased by +8 to be unsigned).
-// The buffers are 64-byte aligned: every step loads a whole zmm of each, and unaligned ones straddle two
-// cache lines (one core, weights in cache, bfp8 5.5 -> 4.x cycles per step).
-template <class T>
-struct CacheLineAllocator {
-  using value_type = T;
-  CacheLineAllocator() = default;
-  template <class U>
-  CacheLineAllocator(const CacheLineAllocator<U>&) {}
-  T* allocate(size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t{64})); }
-  void deallocate(T* p, size_t) { ::operator delete(p, std::align_val_t{64}); }
-  friend bool operator==(const CacheLineAllocator&, const CacheLineAllocator&) { return true; }
-};
-template <class T>
-using CacheLineVector = std::vector<T, CacheLineAllocator<T>>;
-
+// 64-byte aligned (internal/cache_line_vector.h).
 struct Activations {
-  CacheLineVector<int8_t> q;
-  CacheLineVector<float> lane_scale;
-  CacheLineVector<int32_t> lane_correction;
+  internal::CacheLineVector<int8_t> q;
+  internal::CacheLineVector<float> lane_scale;
+  internal::CacheLineVector<int32_t> lane_correction;
   // Room for `blocks` blocks with `lanes` int32 lanes each (grows on the first calls only).
   void Resize(int64_t blocks, int64_t lanes) {
     q.resize(static_cast<size_t>(blocks * kBlock));
