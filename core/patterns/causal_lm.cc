@@ -213,19 +213,56 @@ void ForEachProjection(const DecoderLayer& layer, Fn&& fn) {
 }
 }  // namespace
 
-void CausalLm::OrderDecodeProjections() {
-  Linear* previous = nullptr;
-  auto then = [&](Linear& next) {
-    if (previous != nullptr) previous->set_decode_successor(&next);
-    previous = &next;
-  };
+std::vector<Linear*> CausalLm::DecodeProjections() {
+  std::vector<Linear*> order;
   for (auto& layer : layers_) {
-    then(layer->mutable_attention().mutable_qkv_projection());
-    then(layer->mutable_attention().mutable_output_projection());
-    then(layer->mutable_mlp().mutable_up_projection());
-    then(layer->mutable_mlp().mutable_down_projection());
+    order.push_back(&layer->mutable_attention().mutable_qkv_projection());
+    order.push_back(&layer->mutable_attention().mutable_output_projection());
+    order.push_back(&layer->mutable_mlp().mutable_up_projection());
+    order.push_back(&layer->mutable_mlp().mutable_down_projection());
   }
-  then(lm_head_.mutable_projection());
+  order.push_back(&lm_head_.mutable_projection());
+  return order;
+}
+
+void CausalLm::OrderDecodeProjections() {
+  const std::vector<Linear*> order = DecodeProjections();
+  for (size_t i = 0; i + 1 < order.size(); ++i) order[i]->set_decode_successor(order[i + 1]);
+}
+
+void CausalLm::PackDecodeWeights() {
+  // Weights read by the CPU kernels and held by their projection alone: a tied head's f32 weight is the
+  // embedding table (copying it would hold it twice), and weights already packed share their arena.
+  std::vector<Linear*> movable;
+  for (Linear* linear : DecodeProjections()) {
+    const Tensor& values = linear->weight().values;
+    if (!linear->execution(Phase::kDecode).emulate_tt && values.is_contiguous() &&
+        values.storage().use_count() == 1) {
+      movable.push_back(linear);
+    }
+  }
+  auto bytes_of = [](const Linear* linear) {
+    const size_t n = linear->weight().values.nbytes();
+    return (n + kTensorAlignment - 1) / kTensorAlignment * kTensorAlignment;
+  };
+  for (size_t first = 0; first < movable.size();) {
+    size_t end = first, bytes = 0;
+    while (end < movable.size() && (end == first || bytes + bytes_of(movable[end]) <= kDecodeArenaBytes)) {
+      bytes += bytes_of(movable[end++]);
+    }
+    if (bytes >= Storage::kHugePageBytes) {  // smaller: a huge page would be mostly padding
+      const std::shared_ptr<Storage> arena = Storage::AllocateHugePages(bytes);
+      size_t offset = 0;
+      for (size_t i = first; i < end; ++i) {
+        const Tensor& values = movable[i]->weight().values;
+        auto view = Tensor::View(arena, offset, values.dtype(), values.shape());
+        TTT_CHECK(view.ok()) << view.status();
+        offset += bytes_of(movable[i]);
+        movable[i]->MoveDecodeValues(*std::move(view));
+      }
+    }
+    first = end;
+  }
 }
 
 int64_t CausalLm::DecodeWeightBytes() const {

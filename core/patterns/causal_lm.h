@@ -130,8 +130,17 @@ class CausalLm {
   Norm final_norm_;
   LmHead lm_head_;
   DType kv_cache_dtype_ = DType::kF32;
+  // Every projection, in the order a decode step runs them (per layer wqkv, wo, up, down; then the head).
+  std::vector<Linear*> DecodeProjections();
   // Tells each projection which one a decode step runs next (Linear::set_decode_successor).
   void OrderDecodeProjections();
+  // Decoding streams every projection's weight from DRAM once per token. Converted weights are separate
+  // allocations, and only those of at least 2 MiB get huge pages (core/runtime/tensor.cc): most bytes of a
+  // compressed model sat in 4 KiB pages, at whose boundaries the hardware prefetchers stop. Copied here,
+  // in decode order, into arenas of whole huge pages of about kDecodeArenaBytes each (so packing needs at
+  // most one arena of extra memory). Called after every (re-)specialisation.
+  void PackDecodeWeights();
+  static constexpr size_t kDecodeArenaBytes = size_t{64} << 20;
   // Specialises every projection and the KV-cache format from `config`.
   absl::Status Specialize(std::shared_ptr<const ResolvedHwConfig> config, WeightCache* cache,
                           const std::string& weight_source);

@@ -106,6 +106,7 @@ absl::Status CausalLm::Specialize(std::shared_ptr<const ResolvedHwConfig> config
     kv_cache_dtype_ = dtype;
   }
   hw_config_ = std::move(config);
+  PackDecodeWeights();
   return absl::OkStatus();
 }
 

@@ -22,6 +22,10 @@ inline constexpr size_t kTensorAlignment = 64;
 class Storage {
  public:
   static std::shared_ptr<Storage> Allocate(size_t bytes);
+  // Like Allocate, but rounded up to whole huge pages, every one of them asked for as a transparent huge
+  // page (where THP is available): for data streamed from DRAM on every use, such as decode weights.
+  static std::shared_ptr<Storage> AllocateHugePages(size_t bytes);
+  static constexpr size_t kHugePageBytes = size_t{2} << 20;
   // Views `bytes` at `data`; `owner` is kept alive as long as the storage is (e.g. a mapped file).
   static std::shared_ptr<Storage> Borrow(void* data, size_t bytes, std::shared_ptr<const void> owner);
   ~Storage();

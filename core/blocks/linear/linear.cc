@@ -1,7 +1,10 @@
 #include "core/blocks/linear/linear.h"
 
+#include <cstring>
+
 #include "absl/strings/str_cat.h"
 #include "core/ops/weight_quantization.h"
+#include "core/runtime/check.h"
 #include "core/runtime/status.h"
 
 namespace ttt {
@@ -41,6 +44,15 @@ absl::Status Linear::Specialize(const LinearExecution& prefill, const LinearExec
   exec_[static_cast<int>(Phase::kPrefill)] = prefill;
   exec_[static_cast<int>(Phase::kDecode)] = decode;
   return absl::OkStatus();
+}
+
+void Linear::MoveDecodeValues(Tensor destination) {
+  const Tensor& values = weight_.values;
+  TTT_CHECK(destination.dtype() == values.dtype() && destination.shape() == values.shape() &&
+            destination.nbytes() == values.nbytes() && values.is_contiguous())
+      << "Linear::MoveDecodeValues: " << destination.DebugString() << " cannot hold " << values.DebugString();
+  std::memcpy(destination.raw_data(), values.raw_data(), values.nbytes());
+  weight_.values = std::move(destination);
 }
 
 namespace {

@@ -66,6 +66,10 @@ class Linear {
   // The projection a decode step runs after this one (null: none or unknown). Decoding prefetches the start
   // of its weight when this one is done (see ops::Linear); set once by the model that orders them.
   void set_decode_successor(const Linear* next) { decode_successor_ = next; }
+  // Copies the decode weight's values into `destination` (same dtype and shape; a view into a model's
+  // weight arena, see CausalLm::PackDecodeWeights) and reads them from there on. A separate prefill copy,
+  // when there is one, stays where it is.
+  void MoveDecodeValues(Tensor destination);
   const Linear* decode_successor() const { return decode_successor_; }
   const Tensor& bias() const { return bias_; }
 

@@ -1,0 +1,80 @@
+// Decode weights packed into huge-page arenas (CausalLm::PackDecodeWeights): every projection's decode weight
+// lies in decode order in arenas shared by consecutive projections, packing does not change what the model
+// computes, and a tied f32 head stays the embedding table rather than becoming a copy of it.
+#include "core/factory/synthetic.h"
+#include "core/patterns/causal_lm.h"
+#include "core/specs/text_format.h"
+#include "core/specs/validate.h"
+#include "tests/integration/fixture_util.h"
+
+namespace ttt::testing {
+namespace {
+
+// Big enough for several huge pages of bf16 decode weights (~1.8 MB per layer), small enough to build fast.
+spec::ModelSpec ArenaSizedSpec() {
+  spec::ModelSpec spec;
+  EXPECT_TRUE(ParseTextProto(
+                  R"pb(family: "llama" vocab_size: 2048 hidden_dim: 256 num_layers: 4 max_seq_len: 64
+                       layer { attention_norm { kind: RMS_NORM }
+                               attention { num_heads: 4 num_kv_heads: 2 use_rope: true rope { theta: 10000 convention: ROTATE_HALF } }
+                               mlp_norm { kind: RMS_NORM } mlp { intermediate_dim: 1024 activation: SILU gated: true } }
+                       final_norm { kind: RMS_NORM } lm_head { tied: true })pb",
+                  &spec)
+                  .ok());
+  auto valid = ValidateModel(spec);
+  EXPECT_TRUE(valid.ok()) << valid.status();
+  return *valid;
+}
+
+std::vector<const Linear*> DecodeOrder(const CausalLm& model) {
+  std::vector<const Linear*> order;
+  for (int64_t i = 0; i < model.num_layers(); ++i) {
+    const DecoderLayer& layer = model.layer(i);
+    order.insert(order.end(), {&layer.attention().qkv_projection(), &layer.attention().output_projection(),
+                               &layer.mlp().up_projection(), &layer.mlp().down_projection()});
+  }
+  order.push_back(&model.lm_head().projection());
+  return order;
+}
+
+TEST(DecodeWeightArena, ProjectionsLieInDecodeOrderAndDecodingMatchesPrefill) {
+  const spec::ModelSpec spec = ArenaSizedSpec();
+  auto model = CausalLm::Create(spec, SyntheticWeights(spec, 3), BuildOptions{.linear_weight_dtype = DType::kBF16});
+  ASSERT_TRUE(model.ok()) << model.status();
+  const std::vector<const Linear*> order = DecodeOrder(**model);
+  int64_t shared = 0;
+  for (size_t i = 0; i + 1 < order.size(); ++i) {
+    const Tensor& a = order[i]->weight().values;
+    const Tensor& b = order[i + 1]->weight().values;
+    if (a.storage() != b.storage()) continue;
+    ++shared;
+    EXPECT_GE(static_cast<const char*>(b.raw_data()), static_cast<const char*>(a.raw_data()) + a.nbytes())
+        << "projection " << i + 1 << " overlaps or precedes projection " << i << " in their arena";
+  }
+  EXPECT_GE(shared, static_cast<int64_t>(order.size()) / 2) << "most neighbours should share an arena";
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(order.front()->weight().values.raw_data()) % Storage::kHugePageBytes, 0u);
+
+  // Packing copies bytes: decoding token by token still gives a single prefill's logits.
+  std::vector<int32_t> tokens;
+  for (int i = 0; i < 12; ++i) tokens.push_back((i * 97 + 5) % 2048);
+  const std::vector<float> prefill = PrefillLogitsOrFail(**model, tokens);
+  auto state = (*model)->NewState(1, static_cast<int64_t>(tokens.size()));
+  ASSERT_TRUE(state.ok());
+  std::vector<float> logits(2048);
+  ASSERT_TRUE((*model)->Prefill(**state, 0, absl::MakeConstSpan(tokens.data(), 1), logits.data(), false).ok());
+  for (size_t t = 1; t < tokens.size(); ++t) {
+    ASSERT_TRUE((*model)->Decode(**state, std::vector<int32_t>{0}, std::vector<int32_t>{tokens[t]}, logits.data()).ok());
+    ExpectLogitsMatch(logits, std::vector<float>(prefill.begin() + t * 2048, prefill.begin() + (t + 1) * 2048), 2048,
+                      1e-3);
+  }
+}
+
+TEST(DecodeWeightArena, TiedF32HeadStaysTheEmbeddingTable) {
+  const spec::ModelSpec spec = ArenaSizedSpec();
+  auto model = CausalLm::Create(spec, SyntheticWeights(spec, 3));
+  ASSERT_TRUE(model.ok()) << model.status();
+  EXPECT_EQ((*model)->lm_head().projection().weight().values.raw_data(), (*model)->token_embedding().table().raw_data());
+}
+
+}  // namespace
+}  // namespace ttt::testing
