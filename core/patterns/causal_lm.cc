@@ -231,12 +231,14 @@ void CausalLm::OrderDecodeProjections() {
 }
 
 void CausalLm::PackDecodeWeights() {
-  // Weights read by the CPU kernels and held by their projection alone: a tied head's f32 weight is the
-  // embedding table (copying it would hold it twice), and weights already packed share their arena.
+  // Weights read by the CPU kernels, in memory of their own and held by their projection alone: mapped
+  // weights (a checkpoint, the weight cache) stay mapped rather than be copied into private memory, a tied
+  // head's f32 weight is the embedding table (copying it would hold it twice), and weights already packed
+  // share their arena.
   std::vector<Linear*> movable;
   for (Linear* linear : DecodeProjections()) {
     const Tensor& values = linear->weight().values;
-    if (!linear->execution(Phase::kDecode).emulate_tt && values.is_contiguous() &&
+    if (!linear->execution(Phase::kDecode).emulate_tt && values.is_contiguous() && values.storage()->owned() &&
         values.storage().use_count() == 1) {
       movable.push_back(linear);
     }

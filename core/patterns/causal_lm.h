@@ -138,7 +138,9 @@ class CausalLm {
   // allocations, and only those of at least 2 MiB get huge pages (core/runtime/tensor.cc): most bytes of a
   // compressed model sat in 4 KiB pages, at whose boundaries the hardware prefetchers stop. Copied here,
   // in decode order, into arenas of whole huge pages of about kDecodeArenaBytes each (so packing needs at
-  // most one arena of extra memory). Called after every (re-)specialisation.
+  // most one arena of extra memory). Mapped weights (checkpoint, weight cache) are left mapped. Called after
+  // every (re-)specialisation. Measured (SmolLM-135M shape, 2 threads, f32 reading 69-74 GB/s): bf16
+  // 1.85-1.87x -> 1.86-1.93x of f32; the other formats unchanged; no change when memory is slower.
   void PackDecodeWeights();
   static constexpr size_t kDecodeArenaBytes = size_t{64} << 20;
   // Specialises every projection and the KV-cache format from `config`.

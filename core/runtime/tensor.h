@@ -34,6 +34,7 @@ class Storage {
 
   void* data() const { return data_; }
   size_t size() const { return size_; }
+  bool owned() const { return owned_; }  // false: borrowed, e.g. a mapped file
 
  private:
   Storage(void* data, size_t size, bool owned, std::shared_ptr<const void> owner)
