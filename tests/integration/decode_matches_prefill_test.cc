@@ -49,14 +49,7 @@ TEST_P(DecodeMatchesPrefillTest, TokenByTokenEqualsOnePrefill) {
 TEST_P(DecodeMatchesPrefillTest, ProjectionsKnowTheirDecodeSuccessor) {
   auto loaded = LoadModel(Fixture(GetParam()), "", /*require_tokenizer=*/false);
   ASSERT_TRUE(loaded.ok()) << loaded.status();
-  const CausalLm& model = *loaded->model;
-  std::vector<const Linear*> order;
-  for (int64_t i = 0; i < model.num_layers(); ++i) {
-    const DecoderLayer& layer = model.layer(i);
-    order.insert(order.end(), {&layer.attention().qkv_projection(), &layer.attention().output_projection(),
-                               &layer.mlp().up_projection(), &layer.mlp().down_projection()});
-  }
-  order.push_back(&model.lm_head().projection());
+  const std::vector<const Linear*> order = ProjectionsInDecodeOrder(*loaded->model);
   for (size_t i = 0; i + 1 < order.size(); ++i) {
     EXPECT_EQ(order[i]->decode_successor(), order[i + 1]) << "projection " << i << " of " << order.size();
   }

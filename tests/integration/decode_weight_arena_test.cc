@@ -26,22 +26,11 @@ spec::ModelSpec ArenaSizedSpec() {
   return *valid;
 }
 
-std::vector<const Linear*> DecodeOrder(const CausalLm& model) {
-  std::vector<const Linear*> order;
-  for (int64_t i = 0; i < model.num_layers(); ++i) {
-    const DecoderLayer& layer = model.layer(i);
-    order.insert(order.end(), {&layer.attention().qkv_projection(), &layer.attention().output_projection(),
-                               &layer.mlp().up_projection(), &layer.mlp().down_projection()});
-  }
-  order.push_back(&model.lm_head().projection());
-  return order;
-}
-
 TEST(DecodeWeightArena, ProjectionsLieInDecodeOrderAndDecodingMatchesPrefill) {
   const spec::ModelSpec spec = ArenaSizedSpec();
   auto model = CausalLm::Create(spec, SyntheticWeights(spec, 3), BuildOptions{.linear_weight_dtype = DType::kBF16});
   ASSERT_TRUE(model.ok()) << model.status();
-  const std::vector<const Linear*> order = DecodeOrder(**model);
+  const std::vector<const Linear*> order = ProjectionsInDecodeOrder(**model);
   int64_t shared = 0;
   for (size_t i = 0; i + 1 < order.size(); ++i) {
     const Tensor& a = order[i]->weight().values;

@@ -34,6 +34,19 @@ inline std::vector<float> PrefillLogitsOrFail(const CausalLm& model, const std::
   return logits.ok() ? *logits : std::vector<float>(tokens.size() * model.vocab_size());
 }
 
+// The projections of `model` in the order a decode step runs them: per layer wqkv, wo, the MLP's up (gate) and
+// down projections; the head last. Written out here, independently of CausalLm's own list, to test it.
+inline std::vector<const Linear*> ProjectionsInDecodeOrder(const CausalLm& model) {
+  std::vector<const Linear*> order;
+  for (int64_t i = 0; i < model.num_layers(); ++i) {
+    const DecoderLayer& layer = model.layer(i);
+    order.insert(order.end(), {&layer.attention().qkv_projection(), &layer.attention().output_projection(),
+                               &layer.mlp().up_projection(), &layer.mlp().down_projection()});
+  }
+  order.push_back(&model.lm_head().projection());
+  return order;
+}
+
 // Logits agree within `relative` * max|reference| and the argmax agrees at every position.
 inline void ExpectLogitsMatch(const std::vector<float>& actual, const std::vector<float>& expected, int64_t vocab,
                               double relative) {
