@@ -202,24 +202,10 @@ absl::Status CausalLm::Decode(InferenceState& state, absl::Span<const int32_t> s
   return absl::OkStatus();
 }
 
-namespace {
-// The four projections of one layer.
-template <typename Fn>
-void ForEachProjection(const DecoderLayer& layer, Fn&& fn) {
-  fn(layer.attention().qkv_projection());
-  fn(layer.attention().output_projection());
-  fn(layer.mlp().up_projection());
-  fn(layer.mlp().down_projection());
-}
-}  // namespace
-
 std::vector<Linear*> CausalLm::DecodeProjections() {
   std::vector<Linear*> order;
   for (auto& layer : layers_) {
-    order.push_back(&layer->mutable_attention().mutable_qkv_projection());
-    order.push_back(&layer->mutable_attention().mutable_output_projection());
-    order.push_back(&layer->mutable_mlp().mutable_up_projection());
-    order.push_back(&layer->mutable_mlp().mutable_down_projection());
+    for (Linear* projection : layer->mutable_projections()) order.push_back(projection);
   }
   order.push_back(&lm_head_.mutable_projection());
   return order;
@@ -269,7 +255,9 @@ void CausalLm::PackDecodeWeights() {
 
 int64_t CausalLm::DecodeWeightBytes() const {
   int64_t bytes = 0;
-  for (const auto& layer : layers_) ForEachProjection(*layer, [&](const Linear& l) { bytes += l.weight_bytes(); });
+  for (const auto& layer : layers_) {
+    for (const Linear* projection : layer->projections()) bytes += projection->weight_bytes();
+  }
   bytes += lm_head_.projection().weight_bytes();
   bytes += spec_.hidden_dim() * sizeof(float);
   return bytes;
@@ -277,9 +265,9 @@ int64_t CausalLm::DecodeWeightBytes() const {
 
 double CausalLm::PrefillFlops(int64_t tokens) const {
   double per_token = 0;
-  for (const auto& layer : layers_) ForEachProjection(*layer, [&](const Linear& l) {
-      per_token += 2.0 * l.in_features() * l.out_features();
-    });
+  for (const auto& layer : layers_) {
+    for (const Linear* l : layer->projections()) per_token += 2.0 * l->in_features() * l->out_features();
+  }
   const spec::AttentionSpec& a = spec_.layer().attention();
   // Query t attends to t + 1 keys: QK^T and PV each cost 2 * head_dim per key and head.
   const double pairs = 0.5 * tokens * (tokens + 1);

@@ -1,6 +1,7 @@
 // Pre-norm decoder layer composed from the blocks: x += attn(norm(x)); x += mlp(norm(x)).
 #pragma once
 
+#include <array>
 #include <memory>
 
 #include "core/blocks/attention/attention.h"
@@ -33,6 +34,15 @@ class DecoderLayer {
   // For the hardware config (CausalLm::ApplyHwConfig), which re-specialises the layer's projections.
   Attention& mutable_attention() { return *attention_; }
   Mlp& mutable_mlp() { return mlp_; }
+  // The layer's projections in the order a step runs them: wqkv, wo, the MLP's up (gate) and down.
+  std::array<const Linear*, 4> projections() const {
+    return {&attention_->qkv_projection(), &attention_->output_projection(), &mlp_.up_projection(),
+            &mlp_.down_projection()};
+  }
+  std::array<Linear*, 4> mutable_projections() {
+    return {&attention_->mutable_qkv_projection(), &attention_->mutable_output_projection(),
+            &mlp_.mutable_up_projection(), &mlp_.mutable_down_projection()};
+  }
 
  private:
   template <typename AttentionCall>

@@ -25,25 +25,28 @@ constexpr size_t kPage = 4096;
 
 size_t RoundUp(size_t bytes, size_t multiple) { return (bytes + multiple - 1) / multiple * multiple; }
 
+// `rounded` zeroed bytes at `alignment`; with `huge`, asked for as transparent huge pages before the first
+// touch (the madvise covers whole 4 KiB pages).
+void* AllocateZeroed(size_t rounded, size_t alignment, bool huge) {
+  void* data = std::aligned_alloc(alignment, rounded);
+  TTT_CHECK(data != nullptr) << "out of memory allocating " << rounded << " bytes";
+  if (huge) ::madvise(data, RoundUp(rounded, kPage), MADV_HUGEPAGE);
+  std::memset(data, 0, rounded);
+  return data;
+}
+
 }  // namespace
 
 std::shared_ptr<Storage> Storage::Allocate(size_t bytes) {
   const bool huge = bytes >= kHugePage;
   const size_t rounded = std::max(RoundUp(bytes, kTensorAlignment), kTensorAlignment);
-  void* data = std::aligned_alloc(huge ? kHugePage : kTensorAlignment, rounded);
-  TTT_CHECK(data != nullptr) << "out of memory allocating " << bytes << " bytes";
-  if (huge) ::madvise(data, RoundUp(rounded, kPage), MADV_HUGEPAGE);  // before the first touch
-  std::memset(data, 0, rounded);
+  void* data = AllocateZeroed(rounded, huge ? kHugePage : kTensorAlignment, huge);
   return std::shared_ptr<Storage>(new Storage(data, bytes, /*owned=*/true, nullptr));
 }
 
 std::shared_ptr<Storage> Storage::AllocateHugePages(size_t bytes) {
   const size_t rounded = std::max(RoundUp(bytes, kHugePage), kHugePage);
-  void* data = std::aligned_alloc(kHugePage, rounded);
-  TTT_CHECK(data != nullptr) << "out of memory allocating " << bytes << " bytes";
-  ::madvise(data, rounded, MADV_HUGEPAGE);
-  std::memset(data, 0, rounded);
-  return std::shared_ptr<Storage>(new Storage(data, rounded, /*owned=*/true, nullptr));
+  return std::shared_ptr<Storage>(new Storage(AllocateZeroed(rounded, kHugePage, true), rounded, /*owned=*/true, nullptr));
 }
 
 std::shared_ptr<Storage> Storage::Borrow(void* data, size_t bytes, std::shared_ptr<const void> owner) {

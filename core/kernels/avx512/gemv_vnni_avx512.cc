@@ -73,27 +73,42 @@ inline __m128i QuantizeBlock(const float* x, int64_t k, int64_t start, float* ab
   return _mm512_cvtepi32_epi8(_mm512_cvtps_epi32(_mm512_mul_ps(v, _mm512_set1_ps(inverse))));
 }
 
-template <bool kBfp4>
-void QuantizeActivations(const float* x, int64_t k, int64_t groups, Activations& a) {
-  const int64_t blocks = groups * kGroupBlocks;
-  a.Resize(blocks, 4);
+// A block's values 0, 2, .., 14 then 1, 3, .., 15: the order bfp4's nibble unpacking yields them in.
+inline __m128i EvenThenOdd(__m128i q) {
+  return _mm_shuffle_epi8(q, _mm_setr_epi8(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15));
+}
+
+// Quantises x block by block into `a`, with room for `blocks` blocks of `lanes` int32 lanes each;
+// place(b, q, scale, q_out, scale_out, correction_out) stores block b in the kernel's layout.
+template <class Place>
+inline void QuantizeBlocks(const float* x, int64_t k, int64_t blocks, int64_t lanes, Activations& a, Place place) {
+  a.Resize(blocks, lanes);
   int8_t* const q_out = a.q.data();  // plain pointers, for the reason given at ActivationView
   float* const scale_out = a.lane_scale.data();
   int32_t* const correction_out = a.lane_correction.data();
-  const __m128i even_odd = _mm_setr_epi8(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15);
   for (int64_t b = 0; b < blocks; ++b) {
-    const int64_t start = b * kBlock;
     float absmax;
-    __m128i q = QuantizeBlock(x, k, start, &absmax);
-    __m128i correction = _mm_setzero_si128();
-    if (kBfp4) {
-      q = _mm_shuffle_epi8(q, even_odd);
-      correction = _mm_sub_epi32(_mm_setzero_si128(), _mm_dpbusd_epi32(_mm_setzero_si128(), _mm_set1_epi8(8), q));
-    }
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(q_out + start), q);
-    _mm_storeu_ps(scale_out + 4 * b, _mm_set1_ps(absmax / 127.0f));
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(correction_out + 4 * b), correction);
+    const __m128i q = QuantizeBlock(x, k, b * kBlock, &absmax);
+    place(b, q, absmax / 127.0f, q_out, scale_out, correction_out);
   }
+}
+
+// Activations of the four-block groups (Bfp4Group, Bfp8Group, Bfp8Vbmi, I8Vnni): block b's 16 values at
+// 16 b, its scale and correction in lanes 4b .. 4b + 3.
+template <bool kBfp4>
+void QuantizeActivations(const float* x, int64_t k, int64_t groups, Activations& a) {
+  QuantizeBlocks(x, k, groups * kGroupBlocks, 4, a,
+                 [](int64_t b, __m128i q, float scale, int8_t* q_out, float* scale_out, int32_t* correction_out) {
+                   __m128i correction = _mm_setzero_si128();
+                   if (kBfp4) {
+                     q = EvenThenOdd(q);
+                     correction = _mm_sub_epi32(_mm_setzero_si128(),
+                                                _mm_dpbusd_epi32(_mm_setzero_si128(), _mm_set1_epi8(8), q));
+                   }
+                   _mm_storeu_si128(reinterpret_cast<__m128i*>(q_out + b * kBlock), q);
+                   _mm_storeu_ps(scale_out + 4 * b, _mm_set1_ps(scale));
+                   _mm_storeu_si128(reinterpret_cast<__m128i*>(correction_out + 4 * b), correction);
+                 });
 }
 
 inline __mmask64 ByteMask(int64_t n) {
@@ -259,8 +274,8 @@ inline void DotRows(const Group& g, const char* const* w, size_t row_bytes, int6
 // see the commit message.
 //
 // Both VBMI groups read a step of kStepBytes (two loads, at +0 and + kStepBytes - 64, so one vpermi2b can
-// gather from both), take the step's activations with Load and return the int32 lane dots from Dot; the
-// exponents and scales are handled alike (DotRowsVbmi).
+// gather from both), take the step's activations with Load, return the int32 lane dots from Dot and the
+// lanes' scales from Scale (DotRowsStepped).
 struct Bfp4Vbmi {
   static constexpr int kStepBlocks = 8;
   static constexpr int kStepBytes = kStepBlocks * 9;  // 72
@@ -274,7 +289,7 @@ struct Bfp4Vbmi {
       const int at = 9 * (i / 8) + 1 + i % 8;
       data[i] = static_cast<int8_t>(at < 64 ? at : 64 + at - 8);
       // Exponent of block i / 8 (byte 9 * (i / 8), always in A) at byte 3 of each lane; other bytes zeroed
-      // by the mask in DotRowsVbmi.
+      // by kExponentBytes.
       exponent[i] = static_cast<int8_t>(9 * (i / 8));
       const int code = i & 15;
       lut[i] = static_cast<int8_t>(code < 8 ? 8 + code : 16 - code);  // +-magnitude + 8, as in Bfp4Group
@@ -282,7 +297,7 @@ struct Bfp4Vbmi {
     data_index = _mm512_load_si512(data);
     exponent_index = _mm512_load_si512(exponent);
     table = _mm512_load_si512(lut);
-    // Paired tails (see DotRowsVbmi): blocks 0..3 of row A in bytes 0..31 (lanes 0..7), of row B (indices
+    // Paired tails (see DotRowsStepped): blocks 0..3 of row A in bytes 0..31 (lanes 0..7), of row B (indices
     // 64..) in bytes 32..63 (lanes 8..15).
     alignas(64) int8_t pair_data[64], pair_exponent[64];
     for (int i = 0; i < 64; ++i) {
@@ -313,8 +328,7 @@ struct Bfp4Vbmi {
   __attribute__((target("avx512vbmi"))) __m512i Dot(__m512i lo, __m512i hi, const Step& s) const {
     return DotData(_mm512_permutex2var_epi8(lo, data_index, hi), s);
   }
-  // Dots of two rows' tails a and b (each <= kPairTailBytes, loaded from the tail's start), and their
-  // exponents at byte 3 of each lane.
+  // Dots and lane scales of two rows' tails a and b (each <= kPairTailBytes, loaded from the tail's start).
   __attribute__((target("avx512vbmi"))) __m512i PairDot(__m512i a, __m512i b, const Step& paired) const {
     return DotData(_mm512_permutex2var_epi8(a, pair_data_index, b), paired);
   }
@@ -335,27 +349,21 @@ struct Bfp4Vbmi {
 // 8h, 8h + 2, 8h + 4, 8h + 6 of block b), 64 bytes of odd values, and per lane the block's scale and the
 // correction -8 * sum(q) over the lane's 8 values.
 void QuantizeActivationsVbmi(const float* x, int64_t k, int64_t steps, Activations& a) {
-  const int64_t blocks = steps * Bfp4Vbmi::kStepBlocks;
-  a.Resize(blocks, 2);
-  int8_t* const q_out = a.q.data();  // plain pointers, for the reason given at ActivationView
-  float* const scale_out = a.lane_scale.data();
-  int32_t* const correction_out = a.lane_correction.data();
-  const __m128i even_odd = _mm_setr_epi8(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15);
-  for (int64_t b = 0; b < blocks; ++b) {
-    const int64_t start = b * kBlock;
-    float absmax;
-    const __m128i q = _mm_shuffle_epi8(QuantizeBlock(x, k, start, &absmax), even_odd);
-    int8_t* step = q_out + (b / 8) * 128 + (b % 8) * 8;
-    _mm_storel_epi64(reinterpret_cast<__m128i*>(step), q);                                 // evens
-    _mm_storel_epi64(reinterpret_cast<__m128i*>(step + 64), _mm_unpackhi_epi64(q, q));     // odds
-    // dwords: 8 * (evens 0..6, evens 8..14, odds 1..7, odds 9..15)
-    alignas(16) int32_t sums[4];
-    _mm_store_si128(reinterpret_cast<__m128i*>(sums), _mm_dpbusd_epi32(_mm_setzero_si128(), _mm_set1_epi8(8), q));
-    const size_t lane = static_cast<size_t>((b / 8) * 16 + (b % 8) * 2);
-    correction_out[lane] = -(sums[0] + sums[2]);
-    correction_out[lane + 1] = -(sums[1] + sums[3]);
-    scale_out[lane] = scale_out[lane + 1] = absmax / 127.0f;
-  }
+  QuantizeBlocks(x, k, steps * Bfp4Vbmi::kStepBlocks, 2, a,
+                 [](int64_t b, __m128i q, float scale, int8_t* q_out, float* scale_out, int32_t* correction_out) {
+                   q = EvenThenOdd(q);
+                   int8_t* step = q_out + (b / 8) * 128 + (b % 8) * 8;
+                   _mm_storel_epi64(reinterpret_cast<__m128i*>(step), q);                              // evens
+                   _mm_storel_epi64(reinterpret_cast<__m128i*>(step + 64), _mm_unpackhi_epi64(q, q));  // odds
+                   // dwords: 8 * (evens 0..6, evens 8..14, odds 1..7, odds 9..15)
+                   alignas(16) int32_t sums[4];
+                   _mm_store_si128(reinterpret_cast<__m128i*>(sums),
+                                   _mm_dpbusd_epi32(_mm_setzero_si128(), _mm_set1_epi8(8), q));
+                   const size_t lane = static_cast<size_t>((b / 8) * 16 + (b % 8) * 2);
+                   correction_out[lane] = -(sums[0] + sums[2]);
+                   correction_out[lane + 1] = -(sums[1] + sums[3]);
+                   scale_out[lane] = scale_out[lane + 1] = scale;
+                 });
 }
 
 // ---- bfp8 with AVX-512 VBMI: the four-block group of Bfp8Group, but one vpermi2b gathers the 64 data bytes
@@ -399,7 +407,7 @@ struct Bfp8Vbmi {
 // i8 rows (per-row scale, applied by ops::Linear after the dot) on the activations of Bfp8Vbmi: a step is
 // 64 weights, contiguous, so no gather is needed (no VBMI): sign moved to the activation, |w| (vpabsb:
 // -128 -> 128 unsigned) into vpdpbusd, then each lane's block scale. 5 vector ops per 64 bytes where
-// decoding to f32 took 4 converts and 4 FMAs per 64 (one core, weights in cache: 39 GB/s).
+// decoding to f32 took 4 converts and 4 FMAs per 64 (one core, weights in cache: 39 -> 85 GB/s).
 struct I8Vnni {
   static constexpr int kStepBytes = 64;
   static constexpr float kUnit = 1.0f;
@@ -414,7 +422,7 @@ struct I8Vnni {
 
 // Dot products of R weight rows with one activation row for a stepped group (Bfp4Vbmi, Bfp8Vbmi, I8Vnni):
 // each step loads kStepBytes of a row (at +0 and + kStepBytes - 64), Group::Dot gives its int32 lane dots
-// and Group::Scale the lanes' float scales. Inlined (flatten) into GemvStepped, whose target is the group's.
+// and Group::Scale the lanes' float scales. Inlined (flatten) into GemvVnni / GemvVbmi.
 template <class Group, int R>
 __attribute__((always_inline)) inline void DotRowsStepped(const Group& g, const char* const* w, size_t row_bytes,
                                                           int64_t steps, ActivationView a, float* out) {
@@ -435,9 +443,14 @@ __attribute__((always_inline)) inline void DotRowsStepped(const Group& g, const 
     #pragma GCC unroll 8
     for (int j = 0; j < R; ++j) {
       const char* p = w[j] + offset;
-      _mm_prefetch(p + kPrefetchAhead, _MM_HINT_T0);  // a step spans two cache lines, so two prefetches
-      _mm_prefetch(p + kPrefetchAhead + 64, _MM_HINT_T0);
-      accumulate(j, _mm512_loadu_si512(p), _mm512_loadu_si512(p + kHiOffset), step);
+      _mm_prefetch(p + kPrefetchAhead, _MM_HINT_T0);
+      const __m512i lo = _mm512_loadu_si512(p);
+      if constexpr (kHiOffset == 0) {  // a step of one cache line (i8)
+        accumulate(j, lo, lo, step);
+      } else {  // a step of 68 or 72 bytes spans two cache lines: two prefetches
+        _mm_prefetch(p + kPrefetchAhead + 64, _MM_HINT_T0);
+        accumulate(j, lo, _mm512_loadu_si512(p + kHiOffset), step);
+      }
     }
   }
   const int64_t tail_bytes = static_cast<int64_t>(row_bytes) - whole * Group::kStepBytes;
@@ -470,8 +483,9 @@ __attribute__((always_inline)) inline void DotRowsStepped(const Group& g, const 
     #pragma GCC unroll 8
     for (int j = 0; j < R; ++j) {
       const char* p = w[j] + offset;
-      accumulate(j, _mm512_maskz_loadu_epi8(ByteMask(available), p),
-                 _mm512_maskz_loadu_epi8(ByteMask(available - kHiOffset), p + kHiOffset), step);
+      const __m512i lo = _mm512_maskz_loadu_epi8(ByteMask(available), p);
+      accumulate(j, lo, kHiOffset == 0 ? lo : _mm512_maskz_loadu_epi8(ByteMask(available - kHiOffset), p + kHiOffset),
+                 step);
     }
   }
   HorizontalSums<R>(acc, Group::kUnit, out);
@@ -525,10 +539,9 @@ void Gemv(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_byte
                       float* out) { DotRows<Group, decltype(rows_per_call)::value>(group, rows, rb, n_steps, a, out); });
 }
 
-// The VBMI kernels. The target attribute is on the function and on its lambda (a lambda does not inherit
-// it), and `flatten` inlines the row loop, the lambda and DotRowsVbmi into this one VBMI function: left to
-// GCC, the lambda stayed a call per block of rows (one core, weights in cache: bfp4 33-35 GB/s; flattened
-// 39-41, bfp8 36-38 -> 38-41).
+// The stepped kernels. `flatten` inlines the row loop, the lambda and DotRowsStepped into this one function:
+// left to GCC, the lambda stayed a call per block of rows (one core, weights in cache: bfp4 33-35 GB/s;
+// flattened 39-41, bfp8 36-38 -> 38-41).
 template <class Group, int kRows>
 __attribute__((flatten)) void GemvVnni(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes,
                                        int64_t n_begin, int64_t n_end, float* y, int64_t ldy, int64_t steps,
@@ -541,16 +554,15 @@ __attribute__((flatten)) void GemvVnni(const float* x, int64_t m, int64_t k, con
                        });
 }
 
+// The VBMI groups' kernels: GemvVnni flattened into a function compiled for VBMI (GCC sets a target per
+// function, not per template argument), so the groups' VBMI shuffles inline into its loops.
 template <class Group, int kRows>
-__attribute__((target("avx512vbmi"), flatten)) void GemvVbmi(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
-              int64_t n_end, float* y, int64_t ldy, int64_t steps,
-              void (*quantize)(const float*, int64_t, int64_t, Activations&)) {
-  static const Group group;
-  GemvBlockRows<kRows>(x, m, k, w, w_row_bytes, n_begin, n_end, y, ldy, steps, quantize,
-                       [](auto rows_per_call, const char* const* rows, size_t rb, int64_t n_steps, ActivationView a,
-                          float* out) __attribute__((target("avx512vbmi"))) {
-                         DotRowsStepped<Group, decltype(rows_per_call)::value>(group, rows, rb, n_steps, a, out);
-                       });
+__attribute__((target("avx512vbmi"), flatten)) void GemvVbmi(const float* x, int64_t m, int64_t k, const void* w,
+                                                             size_t w_row_bytes, int64_t n_begin, int64_t n_end,
+                                                             float* y, int64_t ldy, int64_t steps,
+                                                             void (*quantize)(const float*, int64_t, int64_t,
+                                                                              Activations&)) {
+  GemvVnni<Group, kRows>(x, m, k, w, w_row_bytes, n_begin, n_end, y, ldy, steps, quantize);
 }
 
 }  // namespace
