@@ -1,5 +1,6 @@
 // On-disk cache of converted weights: a linear weight converted to its configured dtype (bf16, i8, bfp8,
-// bfp4, ...) is written once and mapped on later loads instead of being converted again.
+// bfp4, ...) is written once and mapped on later loads instead of being converted again (the model then
+// copies its decode weights, mapped ones included, into huge-page arenas: CausalLm::PackDecodeWeights).
 //
 // Interface shared by the model builder (which asks for weights) and the cache implementation.
 #pragma once

@@ -7,7 +7,9 @@
 #include "core/hwconfig/device_registry.h"
 #include "core/hwconfig/hw_dtype.h"
 #include "core/runtime/check.h"
+#include "core/runtime/logging.h"
 #include "core/runtime/status.h"
+#include "core/runtime/system_memory.h"
 #include "core/runtime/trace.h"
 #include "core/specs/validate.h"
 
@@ -217,17 +219,38 @@ void CausalLm::OrderDecodeProjections() {
 }
 
 void CausalLm::PackDecodeWeights() {
-  // Weights read by the CPU kernels, in memory of their own and held by their projection alone: mapped
-  // weights (a checkpoint, the weight cache) stay mapped rather than be copied into private memory, a tied
-  // head's f32 weight is the embedding table (copying it would hold it twice), and weights already packed
-  // share their arena.
-  std::vector<Linear*> movable;
+  // Weights read by the CPU kernels, contiguous, not already packed (an arena is shared by its projections),
+  // and not the embedding table: a tied head in f32 reads the table itself, and copying it would hold it
+  // twice. Mapped weights (a checkpoint, the weight cache) are copied too, unless the copy would take more
+  // than half the memory still available: then they stay mapped, as llama.cpp's mmap leaves a model that
+  // barely fits.
+  struct Candidate {
+    Linear* linear;
+    bool mapped;
+  };
+  std::vector<Candidate> candidates;  // in decode order
+  size_t mapped_bytes = 0;
   for (Linear* linear : DecodeProjections()) {
     const Tensor& values = linear->weight().values;
-    if (!linear->execution(Phase::kDecode).emulate_tt && values.is_contiguous() && values.storage()->owned() &&
-        values.storage().use_count() == 1) {
-      movable.push_back(linear);
+    if (linear->execution(Phase::kDecode).emulate_tt || !values.is_contiguous()) continue;
+    if (!values.storage()->owned()) {
+      if (values.raw_data() == embedding_.table().raw_data()) continue;
+      candidates.push_back({linear, true});
+      mapped_bytes += values.nbytes();
+    } else if (values.storage().use_count() == 1) {
+      candidates.push_back({linear, false});
     }
+  }
+  const int64_t available = AvailableMemoryBytes();
+  const bool copy_mapped = static_cast<int64_t>(mapped_bytes) <= available / 2;
+  if (!copy_mapped) {
+    spdlog::info("{:.2f} GiB of mapped weights stay mapped (a copy in huge pages would take more than half of the "
+                 "{:.2f} GiB available): decoding reads them from 4 KiB pages",
+                 mapped_bytes / 1073741824.0, available / 1073741824.0);
+  }
+  std::vector<Linear*> movable;
+  for (const Candidate& c : candidates) {
+    if (!c.mapped || copy_mapped) movable.push_back(c.linear);
   }
   auto bytes_of = [](const Linear* linear) {
     const size_t n = linear->weight().values.nbytes();

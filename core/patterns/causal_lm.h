@@ -137,10 +137,15 @@ class CausalLm {
   // Decoding streams every projection's weight from DRAM once per token. Converted weights are separate
   // allocations, and only those of at least 2 MiB get huge pages (core/runtime/tensor.cc): most bytes of a
   // compressed model sat in 4 KiB pages, at whose boundaries the hardware prefetchers stop. Copied here,
-  // in decode order, into arenas of whole huge pages of about kDecodeArenaBytes each (so packing needs at
-  // most one arena of extra memory). Mapped weights (checkpoint, weight cache) are left mapped. Called after
-  // every (re-)specialisation. Measured (SmolLM-135M shape, 2 threads, f32 reading 69-74 GB/s): bf16
-  // 1.85-1.87x -> 1.86-1.93x of f32; the other formats unchanged; no change when memory is slower.
+  // in decode order, into arenas of whole huge pages of about kDecodeArenaBytes each (so packing converted
+  // weights needs at most one arena of extra memory). Called after every (re-)specialisation. Measured
+  // (SmolLM-135M shape, 2 threads, f32 reading 69-74 GB/s): bf16 1.85-1.87x -> 1.86-1.93x of f32; the other
+  // formats unchanged; no change when memory is slower. Mapped weights (checkpoint, weight cache) are copied
+  // as well while they fit in half the available memory, so a model's second load (weights mapped from the
+  // weight cache, in the page cache's 4 KiB pages) decodes from the same memory as its first (converted at
+  // load). End to end the two differed by less than this shared machine's noise (`ttt profile`, SmolLM-135M
+  // shape from a safetensors file, bf16, alternating: means 5% apart either way from one set of runs to the
+  // next); the page size alone moved a cold bf16 GEMV from 52.6 to 66.9 GB/s (session 5).
   void PackDecodeWeights();
   static constexpr size_t kDecodeArenaBytes = size_t{64} << 20;
   // Specialises every projection and the KV-cache format from `config`.

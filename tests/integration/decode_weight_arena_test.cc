@@ -1,7 +1,11 @@
 // Decode weights packed into huge-page arenas (CausalLm::PackDecodeWeights): every projection's decode weight
 // lies in decode order in arenas shared by consecutive projections, packing does not change what the model
-// computes, and a tied f32 head stays the embedding table rather than becoming a copy of it.
+// computes, weights mapped from the weight cache are packed too, and a tied f32 head stays the embedding table
+// rather than becoming a copy of it.
+#include <filesystem>
+
 #include "core/factory/synthetic.h"
+#include "core/formats/weight_cache.h"
 #include "core/patterns/causal_lm.h"
 #include "core/specs/text_format.h"
 #include "core/specs/validate.h"
@@ -26,11 +30,10 @@ spec::ModelSpec ArenaSizedSpec() {
   return *valid;
 }
 
-TEST(DecodeWeightArena, ProjectionsLieInDecodeOrderAndDecodingMatchesPrefill) {
-  const spec::ModelSpec spec = ArenaSizedSpec();
-  auto model = CausalLm::Create(spec, SyntheticWeights(spec, 3), BuildOptions{.linear_weight_dtype = DType::kBF16});
-  ASSERT_TRUE(model.ok()) << model.status();
-  const std::vector<const Linear*> order = ProjectionsInDecodeOrder(**model);
+// Every projection's decode weight lies in decode order in arenas of whole huge pages, most of them
+// sharing one with their neighbour.
+void ExpectPackedInDecodeOrder(const CausalLm& model) {
+  const std::vector<const Linear*> order = ProjectionsInDecodeOrder(model);
   int64_t shared = 0;
   for (size_t i = 0; i + 1 < order.size(); ++i) {
     const Tensor& a = order[i]->weight().values;
@@ -42,6 +45,13 @@ TEST(DecodeWeightArena, ProjectionsLieInDecodeOrderAndDecodingMatchesPrefill) {
   }
   EXPECT_GE(shared, static_cast<int64_t>(order.size()) / 2) << "most neighbours should share an arena";
   EXPECT_EQ(reinterpret_cast<uintptr_t>(order.front()->weight().values.raw_data()) % Storage::kHugePageBytes, 0u);
+}
+
+TEST(DecodeWeightArena, ProjectionsLieInDecodeOrderAndDecodingMatchesPrefill) {
+  const spec::ModelSpec spec = ArenaSizedSpec();
+  auto model = CausalLm::Create(spec, SyntheticWeights(spec, 3), BuildOptions{.linear_weight_dtype = DType::kBF16});
+  ASSERT_TRUE(model.ok()) << model.status();
+  ExpectPackedInDecodeOrder(**model);
 
   // Packing copies bytes: decoding token by token still gives a single prefill's logits.
   std::vector<int32_t> tokens;
@@ -56,6 +66,34 @@ TEST(DecodeWeightArena, ProjectionsLieInDecodeOrderAndDecodingMatchesPrefill) {
     ExpectLogitsMatch(logits, std::vector<float>(prefill.begin() + t * 2048, prefill.begin() + (t + 1) * 2048), 2048,
                       1e-3);
   }
+}
+
+// A cache hit maps the converted weight from the cache file (4 KiB pages of the page cache); packing copies
+// it into the arenas like a weight converted at load, so the second load of a model decodes from the same
+// memory as the first.
+TEST(DecodeWeightArena, WeightsMappedFromTheWeightCacheArePackedToo) {
+  const spec::ModelSpec spec = ArenaSizedSpec();
+  const WeightMap weights = SyntheticWeights(spec, 3);
+  const std::string dir = ::testing::TempDir() + "/ttt_arena_weight_cache";
+  std::filesystem::remove_all(dir);
+  auto cache = WeightCache::Open(dir);
+  ASSERT_TRUE(cache.ok()) << cache.status();
+  BuildOptions options{.linear_weight_dtype = DType::kBF16};
+  options.weight_cache = cache->get();
+  options.weight_source = "synthetic arena-sized model, seed 3";
+  auto converted = CausalLm::Create(spec, weights, options);
+  ASSERT_TRUE(converted.ok()) << converted.status();
+  auto mapped = CausalLm::Create(spec, weights, options);
+  ASSERT_TRUE(mapped.ok()) << mapped.status();
+  const std::vector<const Linear*> order = ProjectionsInDecodeOrder(**mapped);
+  ASSERT_EQ((*cache)->stats().hits, static_cast<int64_t>(order.size())) << "every projection from the cache";
+  for (const Linear* projection : order) EXPECT_TRUE(projection->weight().values.storage()->owned());
+  ExpectPackedInDecodeOrder(**mapped);
+
+  std::vector<int32_t> tokens;
+  for (int i = 0; i < 8; ++i) tokens.push_back((i * 131 + 7) % 2048);
+  EXPECT_EQ(PrefillLogitsOrFail(**mapped, tokens), PrefillLogitsOrFail(**converted, tokens));
+  std::filesystem::remove_all(dir);
 }
 
 TEST(DecodeWeightArena, TiedF32HeadStaysTheEmbeddingTable) {
