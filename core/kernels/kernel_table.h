@@ -56,7 +56,7 @@ inline int64_t AttentionKvWorkFloats(int64_t num_queries, int64_t keys, int64_t 
 inline constexpr int kNumDTypes = static_cast<int>(DType::kBFP4) + 1;
 
 // How far ahead of its reads a compressed GEMV kernel prefetches in its weight stream (measured best at
-// 8 KiB: avx512/gemv_vnni_avx512.cc). ops::Linear prefetches this much of the next
+// 8 KiB: avx512/vnni_common_avx512.h). ops::Linear prefetches this much of the next
 // weight, so that the kernel's own prefetches continue the stream rather than start it.
 inline constexpr int64_t kGemvStreamPrefetchBytes = 8192;
 

@@ -1,7 +1,7 @@
 // The row decoders (DequantRow) of every compressed dtype (bf16, i8, bfp8, bfp4): each 16-value chunk of a
 // weight row decoded to exact f32, for prefill's sgemm tiles (and bf16/bfp8 KV-cache rows). Decode (m = 1)
 // does not decode rows: its GEMVs dot the compressed bytes directly, gemv_bf16_avx512.cc (vdpbf16ps) and
-// gemv_vnni_avx512.cc (VNNI: i8, bfp8, bfp4).
+// gemv_vnni_avx512.cc and gemv_vnni_no_vbmi_avx512.cc (VNNI: i8, bfp8, bfp4).
 //
 // Block formats: a bfp value is +-magnitude * 2^(exponent - 127 - (bits - 1)). The magnitude converts to
 // float exactly and the power of two is one multiply (exact). Deliberate differences from the scalar
