@@ -1,7 +1,5 @@
 #include <cblas.h>
 
-#include <omp.h>
-
 #include <algorithm>
 #include <cstring>
 #include <limits>
@@ -75,8 +73,7 @@ void AttentionByGemm(const float* q, int64_t tokens, int64_t pos0, const KvRows&
   const kernels::SoftmaxRowFn softmax = kernels::ActiveKernels().softmax_row;
   const bool f32 = kr.dtype == DType::kF32;
   const int64_t f32_stride = kr.row_bytes / static_cast<int64_t>(sizeof(float));
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
-  for (int64_t item = 0; item < items; ++item) {
+  internal::ParallelItems(items, threads, 1, [&](int64_t item, int thread) {
     const int64_t h = item % heads, t0 = item / heads * kQueryBlock;
     const int64_t rows = std::min(kQueryBlock, tokens - t0);
     const int64_t g = h / group;
@@ -87,9 +84,9 @@ void AttentionByGemm(const float* q, int64_t tokens, int64_t pos0, const KvRows&
     float* o = out + (t0 * heads + h) * head_dim;
     if (cols <= 0) {
       for (int64_t r = 0; r < rows; ++r) std::fill(o + r * heads * head_dim, o + r * heads * head_dim + head_dim, 0.0f);
-      continue;
+      return;
     }
-    float* scores = ThreadWork(work, per_thread, GemmItemFloats(cols, head_dim, kr.dtype), omp_get_thread_num());
+    float* scores = ThreadWork(work, per_thread, GemmItemFloats(cols, head_dim, kr.dtype), thread);
     const float* keys = f32 ? static_cast<const float*>(kr.data) + begin * f32_stride + g * head_dim : nullptr;
     const float* values = f32 ? static_cast<const float*>(vr.data) + begin * f32_stride + g * head_dim : nullptr;
     int64_t stride = f32_stride;
@@ -114,7 +111,7 @@ void AttentionByGemm(const float* q, int64_t tokens, int64_t pos0, const KvRows&
     }
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, head_dim, cols, 1.0f, scores, cols, values, stride,
                 0.0f, o, heads * head_dim);
-  }
+  });
 }
 
 // How the query-by-query path splits the work; shared by Attention and AttentionWorkFloats.
@@ -168,8 +165,7 @@ void Attention(const float* q, int64_t tokens, int64_t pos0, const KvRows& k, co
   const int64_t items = tokens * kv_heads * split.slices;
   // Causal queries late in the sequence see more keys, so items are dealt out dynamically in small chunks.
   const int64_t chunk = std::max<int64_t>(1, items / (int64_t{split.threads} * 8));
-#pragma omp parallel for num_threads(split.threads) schedule(dynamic, chunk)
-  for (int64_t item = 0; item < items; ++item) {
+  internal::ParallelItems(items, split.threads, chunk, [&](int64_t item, int thread) {
     const int64_t t = item / (kv_heads * split.slices);
     const int64_t kv_head = item / split.slices % kv_heads;
     const int64_t first = item % split.slices * split.slice;
@@ -177,10 +173,10 @@ void Attention(const float* q, int64_t tokens, int64_t pos0, const KvRows& k, co
     const int64_t h = kv_head * group + first;
     const KeyRange keys = VisibleKeys(pos0 + t, kv_len, params);
     float* scratch = ThreadWork(work, per_thread, QueryItemFloats(count, keys.end - keys.begin, head_dim, k.dtype),
-                                omp_get_thread_num());
+                                thread);
     fn(q + (t * heads + h) * head_dim, count, k.data, v.data, k.dtype, k.row_bytes, kv_head * head_dim, keys.begin,
        keys.end, head_dim, params.scale, scratch, out + (t * heads + h) * head_dim);
-  }
+  });
 }
 
 void Attention(const float* q, int64_t tokens, int64_t pos0, const float* k, const float* v, int64_t kv_len,

@@ -13,6 +13,7 @@
 #include <cmath>
 #include <vector>
 
+#include "core/ops/internal/parallel.h"
 #include "core/ops/internal/tt_fidelity.h"
 #include "core/ops/internal/tt_matmul_kernel.h"
 #include "core/ops/internal/tt_pack.h"
@@ -162,11 +163,9 @@ void RunRows(const std::vector<float>& b_hi, const std::vector<float>& b_lo, int
              const SrcARows& a_rows, int64_t n, int phases, const TtMatmulNumerics& nm, float* y) {
   const bool need_a_lo = phases >= 2, need_b_lo = phases >= 3;
   const tt_internal::TtRowFn kernel = tt_internal::ActiveTtRowKernel();
-#pragma omp parallel num_threads(std::max<int>(1, std::min<int64_t>(NumThreads(), n / 64 + 1)))
-  {
+  internal::ParallelRanges(n, 2 * m * n * kp * phases, 64, [&](int64_t begin, int64_t end) {
     std::vector<float> a_hi(kp), a_lo(kp);
-#pragma omp for schedule(static, 64)
-    for (int64_t j = 0; j < n; ++j) {
+    for (int64_t j = begin; j < end; ++j) {
       a_rows.Row(j, a_hi.data());
       if (need_a_lo) {
         for (int64_t t = 0; t < kp; ++t) a_lo[t] = tt_internal::SrcALo(a_hi[t]);
@@ -178,7 +177,7 @@ void RunRows(const std::vector<float>& b_hi, const std::vector<float>& b_lo, int
         y[i * n + j] = kernel(b_part, a_part, kp, phases, nm.fp32_accumulation);
       }
     }
-  }
+  });
 }
 
 // Many activation rows (prefill): panels of 16 weight rows interleaved so the kernel keeps 16 Dst values in

@@ -1,5 +1,6 @@
 // Splitting an op's rows or elements over the OpenMP team, only when the work pays for the fork: a decode
-// step of a small model must not get slower than single-threaded.
+// step of a small model must not get slower than single-threaded. Inside a SpinTeam (a decode step holds
+// one, core/runtime/spin_team.h) the same split runs on the held team instead of a new OpenMP region.
 #pragma once
 
 #include <omp.h>
@@ -7,6 +8,7 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "core/runtime/spin_team.h"
 #include "core/runtime/threading.h"
 
 namespace ttt::ops::internal {
@@ -22,6 +24,28 @@ inline int ThreadsFor(int64_t work, int64_t items) {
   return static_cast<int>(std::min<int64_t>(NumThreads(), items));
 }
 
+// Calls fn(item, thread) for every item in [0, items) on up to `threads` threads (thread: 0 .. threads-1, for
+// per-thread scratch). Items are dealt out dynamically, `chunk` at a time, as their costs may differ (causal
+// queries late in a sequence see more keys); inside a SpinTeam they are split into one contiguous share per
+// thread instead (a decode step's items cost alike, and the team has no scheduler).
+template <typename Fn>
+void ParallelItems(int64_t items, int threads, int64_t chunk, Fn&& fn) {
+  if (threads <= 1) {
+    for (int64_t item = 0; item < items; ++item) fn(item, 0);
+    return;
+  }
+  if (SpinTeam* team = SpinTeam::Current()) {
+    const int64_t size = std::min<int64_t>(threads, team->size());
+    team->Run([&](int id) {
+      if (id >= size) return;
+      for (int64_t item = items * id / size; item < items * (id + 1) / size; ++item) fn(item, id);
+    });
+    return;
+  }
+#pragma omp parallel for num_threads(threads) schedule(dynamic, chunk)
+  for (int64_t item = 0; item < items; ++item) fn(item, omp_get_thread_num());
+}
+
 // Calls fn(begin, end) on contiguous, disjoint ranges covering [0, count), one per thread. Range
 // boundaries are multiples of `align` (e.g. a SIMD width) except the last end.
 template <typename Fn>
@@ -30,6 +54,15 @@ void ParallelRanges(int64_t count, int64_t work, int64_t align, Fn&& fn) {
   const int threads = ThreadsFor(work, units);
   if (threads <= 1) {
     fn(int64_t{0}, count);
+    return;
+  }
+  if (SpinTeam* team = SpinTeam::Current()) {
+    const int64_t size = std::min<int64_t>(threads, team->size());
+    team->Run([&](int id) {
+      const int64_t begin = std::min(count, units * id / size * align);
+      const int64_t end = std::min(count, units * (id + 1) / size * align);
+      if (id < size && begin < end) fn(begin, end);
+    });
     return;
   }
 #pragma omp parallel num_threads(threads)
