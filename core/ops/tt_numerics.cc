@@ -128,16 +128,17 @@ void RunTtMatmul(const float* x, int64_t m, int64_t k, const SrcARows& a_rows, i
   TTT_CHECK(phases >= 1 && phases <= 4) << "TtMatmulNumerics.fidelity " << phases;
   const bool need_b_lo = phases >= 3;  // §2.3: phases 2 and 3 use the SrcB lo part (1 and 3 the SrcA lo)
 
-  // SrcB (activation) parts for every row: [m, kp] hi and lo.
-  std::vector<float> b_hi(m * kp), b_lo(need_b_lo ? m * kp : 0);
-  {
-    std::vector<float> row(kp);
-    for (int64_t i = 0; i < m; ++i) {
-      UnpackActivationRow(x + i * k, k, kp, nm.activation_dtype, row.data());
-      for (int64_t t = 0; t < kp; ++t) {
-        b_hi[i * kp + t] = tt_internal::SrcBHi(row[t]);
-        if (need_b_lo) b_lo[i * kp + t] = tt_internal::SrcBLo(row[t]);
-      }
+  // SrcB (activation) parts for every row: [m, kp] hi and lo. Buffers of the calling thread, reused across
+  // calls (resize keeps their capacity) rather than allocated per op.
+  thread_local std::vector<float> b_hi, b_lo, row;
+  b_hi.resize(m * kp);
+  b_lo.resize(need_b_lo ? m * kp : 0);
+  row.resize(kp);
+  for (int64_t i = 0; i < m; ++i) {
+    UnpackActivationRow(x + i * k, k, kp, nm.activation_dtype, row.data());
+    for (int64_t t = 0; t < kp; ++t) {
+      b_hi[i * kp + t] = tt_internal::SrcBHi(row[t]);
+      if (need_b_lo) b_lo[i * kp + t] = tt_internal::SrcBLo(row[t]);
     }
   }
 
@@ -164,7 +165,9 @@ void RunRows(const std::vector<float>& b_hi, const std::vector<float>& b_lo, int
   const bool need_a_lo = phases >= 2, need_b_lo = phases >= 3;
   const tt_internal::TtRowFn kernel = tt_internal::ActiveTtRowKernel();
   internal::ParallelRanges(n, 2 * m * n * kp * phases, 64, [&](int64_t begin, int64_t end) {
-    std::vector<float> a_hi(kp), a_lo(kp);
+    thread_local std::vector<float> a_hi, a_lo;  // reused, as b_hi and b_lo
+    a_hi.resize(kp);
+    a_lo.resize(kp);
     for (int64_t j = begin; j < end; ++j) {
       a_rows.Row(j, a_hi.data());
       if (need_a_lo) {

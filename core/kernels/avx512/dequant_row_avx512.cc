@@ -85,7 +85,6 @@ struct Bfp4Format {
   }
 };
 
-
 template <class Format>
 void DequantRow(const void* w_row, int64_t k, float* out) {
   const char* row = static_cast<const char*>(w_row);

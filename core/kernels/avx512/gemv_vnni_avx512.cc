@@ -12,15 +12,15 @@ using namespace vnni;  // NOLINT: this file's kernels are built from these parts
 
 // ---- bfp4 with AVX-512 VBMI (vpermb / vpermi2b): eight blocks (72 bytes, 128 values) per step.
 //
-// The kernel above spends 4 int32 lanes on every block, so each block pays a quarter of the scale work
-// (exponent shuffle, scale build, int->float convert, FMA: 7 uops per zmm) and a third of the gather
-// shuffles. Here one vpermi2b drops the 8 exponent bytes of 8 blocks, giving 64 data bytes, block b's in
-// bytes 8b .. 8b + 7, i.e. int32 lanes 2b and 2b + 1. The low nibbles (values 0, 2, .., 14) and high nibbles
-// (1, 3, .., 15) each go through one vpermb into a 64-entry table that indexes by the low 6 bits, so the
-// table (code -> biased magnitude, repeated every 16 entries) also does the nibble masking. Two vpdpbusd
-// then sum 8 products per lane, and the scale work is paid once per 2 lanes of each block: ~14 uops per 8
-// blocks instead of ~26. Measured on 1 core of this EPYC (Zen 5) with BM_LinearDecode (cold, 1536 x 576):
-// see the commit message.
+// Bfp4Group (gemv_vnni_no_vbmi_avx512.cc) spends 4 int32 lanes on every block, so each block pays a
+// quarter of the scale work (exponent shuffle, scale build, int->float convert, FMA: 7 uops per zmm) and a
+// third of the gather shuffles. Here one vpermi2b drops the 8 exponent bytes of 8 blocks, giving 64 data
+// bytes, block b's in bytes 8b .. 8b + 7, i.e. int32 lanes 2b and 2b + 1. The low nibbles (values 0, 2, ..,
+// 14) and high nibbles (1, 3, .., 15) each go through one vpermb into a 64-entry table that indexes by the
+// low 6 bits, so the table (code -> biased magnitude, repeated every 16 entries) also does the nibble
+// masking. Two vpdpbusd then sum 8 products per lane, and the scale work is paid once per 2 lanes of each
+// block: ~14 uops per 8 blocks instead of ~26. Measured when introduced, 1 core of this EPYC (Zen 5),
+// BM_LinearDecode cold: 1536 x 576 15.5 -> 23-25 GB/s, 576 x 1536 15.4 -> 28-31, 49152 x 576 15.6 -> 24-26.
 //
 // Both VBMI groups read a step of kStepBytes (two loads, at +0 and + kStepBytes - 64, so one vpermi2b can
 // gather from both), take the step's activations with Load, return the int32 lane dots from Dot and the
@@ -266,16 +266,13 @@ __attribute__((target("avx512vbmi"), flatten)) void GemvVbmi(const float* x, int
   GemvVnni<Group, kRows>(x, m, k, w, w_row_bytes, n_begin, n_end, y, ldy, steps, quantize);
 }
 
-}  // namespace
-
-namespace {
 // VBMI is not part of this table's ISA level (e.g. Cooper Lake has VNNI and BF16 but not VBMI).
 bool HasVbmi() {
   static const bool vbmi = __builtin_cpu_supports("avx512vbmi");
   return vbmi;
 }
-}  // namespace
 
+}  // namespace
 
 void GemvI8(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
             int64_t n_end, float* y, int64_t ldy) {

@@ -176,7 +176,6 @@ inline void HorizontalSums(const __m512 (&acc)[R], float unit, float* out) {
   }
 }
 
-
 // The row loop of every block-float kernel: x quantised once per activation row (`quantize`, into `steps`
 // steps of the kernel's layout), then the weight rows in blocks of kRows (4 or 1) and singly;
 // dot(std::integral_constant<int, R>, rows, row_bytes, steps, activations, out) computes R rows' dots.

@@ -24,55 +24,59 @@ inline int ThreadsFor(int64_t work, int64_t items) {
   return static_cast<int>(std::min<int64_t>(NumThreads(), items));
 }
 
+// Runs fn(id, size) on `threads` threads, ids 0 .. size - 1 (size may come out smaller than asked): on the
+// SpinTeam the caller holds, if any, else on a new OpenMP region. The one place that chooses between them.
+template <typename Fn>
+void OnThreads(int threads, Fn&& fn) {
+  if (SpinTeam* team = SpinTeam::Current()) {
+    const int size = std::min(threads, team->size());
+    team->Run([&](int id) {
+      if (id < size) fn(id, size);
+    });
+    return;
+  }
+#pragma omp parallel num_threads(threads)
+  fn(omp_get_thread_num(), omp_get_num_threads());
+}
+
+// Share `id` of `size` of [0, count): contiguous, about equal, boundaries multiples of `align` (but count).
+inline int64_t ShareBegin(int64_t count, int64_t align, int64_t id, int64_t size) {
+  const int64_t units = (count + align - 1) / align;
+  return std::min(count, units * id / size * align);
+}
+
 // Calls fn(item, thread) for every item in [0, items) on up to `threads` threads (thread: 0 .. threads-1, for
-// per-thread scratch). Items are dealt out dynamically, `chunk` at a time, as their costs may differ (causal
-// queries late in a sequence see more keys); inside a SpinTeam they are split into one contiguous share per
-// thread instead (a decode step's items cost alike, and the team has no scheduler).
+// per-thread scratch). On an OpenMP region items are dealt out dynamically, `chunk` at a time, as their
+// costs may differ (causal queries late in a sequence see more keys); on a held SpinTeam each thread takes
+// one contiguous share (a decode step's items cost alike, and the team has no scheduler).
 template <typename Fn>
 void ParallelItems(int64_t items, int threads, int64_t chunk, Fn&& fn) {
   if (threads <= 1) {
     for (int64_t item = 0; item < items; ++item) fn(item, 0);
-    return;
-  }
-  if (SpinTeam* team = SpinTeam::Current()) {
-    const int64_t size = std::min<int64_t>(threads, team->size());
-    team->Run([&](int id) {
-      if (id >= size) return;
-      for (int64_t item = items * id / size; item < items * (id + 1) / size; ++item) fn(item, id);
+  } else if (SpinTeam::Current() != nullptr) {
+    OnThreads(threads, [&](int id, int size) {
+      const int64_t end = ShareBegin(items, 1, id + 1, size);
+      for (int64_t item = ShareBegin(items, 1, id, size); item < end; ++item) fn(item, id);
     });
-    return;
-  }
+  } else {
 #pragma omp parallel for num_threads(threads) schedule(dynamic, chunk)
-  for (int64_t item = 0; item < items; ++item) fn(item, omp_get_thread_num());
+    for (int64_t item = 0; item < items; ++item) fn(item, omp_get_thread_num());
+  }
 }
 
 // Calls fn(begin, end) on contiguous, disjoint ranges covering [0, count), one per thread. Range
 // boundaries are multiples of `align` (e.g. a SIMD width) except the last end.
 template <typename Fn>
 void ParallelRanges(int64_t count, int64_t work, int64_t align, Fn&& fn) {
-  const int64_t units = (count + align - 1) / align;
-  const int threads = ThreadsFor(work, units);
+  const int threads = ThreadsFor(work, (count + align - 1) / align);
   if (threads <= 1) {
     fn(int64_t{0}, count);
     return;
   }
-  if (SpinTeam* team = SpinTeam::Current()) {
-    const int64_t size = std::min<int64_t>(threads, team->size());
-    team->Run([&](int id) {
-      const int64_t begin = std::min(count, units * id / size * align);
-      const int64_t end = std::min(count, units * (id + 1) / size * align);
-      if (id < size && begin < end) fn(begin, end);
-    });
-    return;
-  }
-#pragma omp parallel num_threads(threads)
-  {
-    const int64_t team = omp_get_num_threads();
-    const int64_t id = omp_get_thread_num();
-    const int64_t begin = std::min(count, units * id / team * align);
-    const int64_t end = std::min(count, units * (id + 1) / team * align);
+  OnThreads(threads, [&](int id, int size) {
+    const int64_t begin = ShareBegin(count, align, id, size), end = ShareBegin(count, align, id + 1, size);
     if (begin < end) fn(begin, end);
-  }
+  });
 }
 
 }  // namespace ttt::ops::internal
