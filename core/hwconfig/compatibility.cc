@@ -10,7 +10,9 @@
 #include "core/hwconfig/device_registry.h"
 #include "core/hwconfig/hw_dtype.h"
 #include "core/hwconfig/module_defaults.h"
+#include "core/blocks/module_registry.h"
 #include "core/hwconfig/shape_rules.h"
+#include "core/patterns/model_modules.h"
 #include "core/runtime/status.h"
 #include "core/specs/validate.h"
 
@@ -27,46 +29,36 @@ std::string Listed(const List& list, Name&& name) {
   return absl::StrJoin(names, ", ");
 }
 
-struct OpShape {
-  int64_t out = 0, in = 0;  // weight [out, in]; output columns = out
-};
-
-// The weight shapes of a module's ops for `spec`.
-std::map<std::string, OpShape> OpShapes(const spec::ModelSpec& spec, const std::string& kind) {
-  const auto& a = spec.layer().attention();
-  const auto& m = spec.layer().mlp();
-  const int64_t hidden = spec.hidden_dim();
-  const int64_t head_dim = a.head_dim() ? a.head_dim() : (a.num_heads() ? hidden / a.num_heads() : 0);
-  const int64_t kv_heads = a.num_kv_heads() ? a.num_kv_heads() : a.num_heads();
-  const int64_t q = a.num_heads() * head_dim;
-  if (kind == "attention") {
-    return {{"wqkv", {q + 2 * kv_heads * head_dim, hidden}}, {"wo", {hidden, q}}, {"sdpa", {q, 0}}};
-  }
-  if (kind == "mlp") {
-    return {{"ff1_3", {(m.gated() ? 2 : 1) * int64_t{m.intermediate_dim()}, hidden}},
-            {"ff2", {hidden, m.intermediate_dim()}}};
-  }
-  return {{"lm_head", {spec.vocab_size(), hidden}}};
-}
-
-int64_t KvDim(const spec::ModelSpec& spec) {
-  const auto& a = spec.layer().attention();
-  const int64_t head_dim = a.head_dim() ? a.head_dim() : (a.num_heads() ? spec.hidden_dim() / a.num_heads() : 0);
-  return (a.num_kv_heads() ? a.num_kv_heads() : a.num_heads()) * head_dim;
-}
-
-double WeightBytes(const ResolvedModuleConfig& config, const std::string& op, const OpShape& shape,
-                   hw::DType fallback) {
-  const hw::DType decode = config.op(hw::DECODE, op).weight_dtype();
-  const hw::DType prefill = config.op(hw::PREFILL, op).weight_dtype();
-  const double values = static_cast<double>(shape.out) * shape.in;
+double WeightBytes(const ResolvedModuleConfig* config, const OpInfo& op, hw::DType fallback) {
+  const double values = static_cast<double>(op.out) * op.in;
+  if (config == nullptr) return values * BytesPerValue(fallback);
+  const hw::DType decode = config->op(hw::DECODE, op.name).weight_dtype();
+  const hw::DType prefill = config->op(hw::PREFILL, op.name).weight_dtype();
   double bytes = values * BytesPerValue(decode ? decode : fallback);
   // Prefill and decode in different formats keep both copies (core/blocks/linear/linear.h).
   if (prefill && decode && prefill != decode) bytes += values * BytesPerValue(prefill);
   return bytes;
 }
 
+const ResolvedModuleConfig* Find(const std::map<std::string, ResolvedModuleConfig>& modules, const std::string& name) {
+  auto it = modules.find(name);
+  return it == modules.end() ? nullptr : &it->second;
+}
+
 }  // namespace
+
+double ModelFootprint::weights() const {
+  double sum = 0;
+  for (const auto& [group, bytes] : weights_by_group) sum += bytes;
+  return sum;
+}
+
+void ModelFootprint::AddWeights(const std::string& group, double bytes) {
+  for (auto& [g, b] : weights_by_group) {
+    if (g == group) { b += bytes; return; }
+  }
+  weights_by_group.emplace_back(group, bytes);
+}
 
 ModelFootprint EstimateFootprint(const spec::ModelSpec& unvalidated, const ResolvedHwConfig& config, int64_t batch,
                                  int64_t context) {
@@ -75,23 +67,27 @@ ModelFootprint EstimateFootprint(const spec::ModelSpec& unvalidated, const Resol
   if (context <= 0) context = spec.max_seq_len();
   ModelFootprint f;
   const hw::DType fallback = IsTenstorrent(config.device) ? hw::BF16 : hw::F32;
-  for (size_t l = 0; l < config.layers.size(); ++l) {
-    for (const auto& [kind, module] : config.layers[l]) {
-      for (const auto& [op, shape] : OpShapes(spec, kind)) {
-        if (shape.in == 0) continue;
-        (kind == "attention" ? f.attention_weights : f.mlp_weights) += WeightBytes(module, op, shape, fallback);
-      }
+  // Embedding tables and norms are gathered or applied in the device's natural format, never converted.
+  auto add = [&](const ModuleInstance& m, const ResolvedModuleConfig* module) {
+    const ModuleDescriptor& d = *m.descriptor;
+    double bytes = 0;
+    for (const OpInfo& op : d.Ops(*m.spec)) {
+      if (op.weight) bytes += WeightBytes(module, op, fallback);
     }
-    const hw::DType kv = config.layers[l].at("attention").mode(hw::DECODE).kv_cache_dtype();
-    f.kv_cache += 2.0 * batch * context * KvDim(spec) * BytesPerValue(kv ? kv : fallback);
+    if (d.other_weight_values) bytes += d.other_weight_values(*m.spec) * BytesPerValue(fallback);
+    f.AddWeights(d.footprint_group, bytes);
+    if (d.has_kv_cache()) {
+      const hw::DType kv = module ? module->mode(hw::DECODE).kv_cache_dtype() : hw::DTYPE_UNSPECIFIED;
+      f.kv_cache += static_cast<double>(batch) * context * d.kv_cache_values(*m.spec) * BytesPerValue(kv ? kv : fallback);
+    }
+  };
+  const ModelModules modules = ListModelModules(spec);
+  for (size_t l = 0; l < modules.layers.size(); ++l) {
+    for (const ModuleInstance& m : modules.layers[l]) {
+      add(m, l < config.layers.size() ? Find(config.layers[l], m.name) : nullptr);
+    }
   }
-  const double table = static_cast<double>(spec.vocab_size()) * spec.hidden_dim();
-  f.head_and_embeddings = table * BytesPerValue(fallback);  // embedding table: gathered, never converted
-  {  // the head: its own matrix, or a converted copy of the tied embedding
-    f.head_and_embeddings += WeightBytes(config.module(-1, "lm_head"), "lm_head", {spec.vocab_size(), spec.hidden_dim()},
-                                         fallback);
-  }
-  if (spec.learned_positions()) f.head_and_embeddings += spec.max_seq_len() * spec.hidden_dim() * BytesPerValue(fallback);
+  for (const ModuleInstance& m : modules.model) add(m, Find(config.model_modules, m.name));
   return f;
 }
 
@@ -117,8 +113,11 @@ std::vector<std::string> CheckHardwareCompatibility(const spec::ModelSpec& unval
     problems.push_back({text, {layer}});
   };
 
-  auto check_module = [&](int64_t layer, const std::string& kind, const ResolvedModuleConfig& module) {
-    const auto shapes = OpShapes(spec, kind);
+  const ModelModules modules = ListModelModules(spec);
+  auto check_module = [&](int64_t layer, const ModuleInstance& instance, const ResolvedModuleConfig& module) {
+    const std::string& kind = instance.name;
+    std::map<std::string, int64_t> widths;
+    for (const OpInfo& op : instance.descriptor->Ops(*instance.spec)) widths[op.name] = op.out;
     for (hw::ExecutionMode mode : {hw::PREFILL, hw::DECODE}) {
       const std::string mode_name = ExecutionModeName(mode);
       for (const auto& [op, c] : module.mode(mode).ops()) {
@@ -146,7 +145,7 @@ std::vector<std::string> CheckHardwareCompatibility(const spec::ModelSpec& unval
                                                      }))));
         }
         const int64_t rows = mode == hw::DECODE ? batch : context;
-        const int64_t cols = shapes.count(op) ? shapes.at(op).out : 0;
+        const int64_t cols = widths.count(op) ? widths.at(op) : 0;
         if (!tt && (c.placement() == hw::L1 || (c.layout() && c.layout() != hw::INTERLEAVED))) {
           add(layer, absl::StrCat(where, ": ", dev.name(), " has no L1 or sharded layouts (",
                                   hw::MemoryPlacement_Name(c.placement()), ", ", hw::TensorLayout_Name(c.layout()),
@@ -178,27 +177,35 @@ std::vector<std::string> CheckHardwareCompatibility(const spec::ModelSpec& unval
                                 "] on ", dev.name(), ": use f32, bf16 or bfp8"));
       }
     }
-    if (kind == "attention") {
+    if (instance.descriptor->has_kv_cache()) {
       const hw::DType p = module.mode(hw::PREFILL).kv_cache_dtype(), d = module.mode(hw::DECODE).kv_cache_dtype();
       if (p && d && p != d) {
-        add(layer, absl::StrCat("attention KV cache: prefill writes ", Lower(p), " but decode reads ", Lower(d),
+        add(layer, absl::StrCat(kind, " KV cache: prefill writes ", Lower(p), " but decode reads ", Lower(d),
                                 ": one cache has one format; set the same kv_cache_dtype for both"));
       }
     }
   };
-  for (size_t l = 0; l < config.layers.size(); ++l) {
-    for (const auto& [kind, module] : config.layers[l]) check_module(static_cast<int64_t>(l), kind, module);
-  }
-  for (const auto& [kind, module] : config.model_modules) check_module(-1, kind, module);
-  if (!config.layers.empty()) {
-    const hw::DType first = config.layers[0].at("attention").mode(hw::DECODE).kv_cache_dtype();
-    for (size_t l = 1; l < config.layers.size(); ++l) {
-      const hw::DType kv = config.layers[l].at("attention").mode(hw::DECODE).kv_cache_dtype();
-      if (kv != first) {
-        add(static_cast<int64_t>(l), absl::StrCat("attention KV cache is ", Lower(kv), " but layer 0's is ",
-                                                  Lower(first), ": the cache holds one format for all layers"));
+  // Every instance with a config; the KV caches of a model hold one format.
+  hw::DType first_kv = hw::DTYPE_UNSPECIFIED;
+  std::string first_kv_where;
+  for (size_t l = 0; l < modules.layers.size() && l < config.layers.size(); ++l) {
+    for (const ModuleInstance& m : modules.layers[l]) {
+      const ResolvedModuleConfig* module = Find(config.layers[l], m.name);
+      if (module == nullptr) continue;
+      check_module(static_cast<int64_t>(l), m, *module);
+      if (!m.descriptor->has_kv_cache()) continue;
+      const hw::DType kv = module->mode(hw::DECODE).kv_cache_dtype();
+      if (first_kv_where.empty()) {
+        first_kv = kv;
+        first_kv_where = absl::StrCat("layer ", l, "'s");
+      } else if (kv != first_kv) {
+        add(static_cast<int64_t>(l), absl::StrCat(m.name, " KV cache is ", Lower(kv), " but ", first_kv_where, " is ",
+                                                  Lower(first_kv), ": the cache holds one format for all layers"));
       }
     }
+  }
+  for (const ModuleInstance& m : modules.model) {
+    if (const ResolvedModuleConfig* module = Find(config.model_modules, m.name)) check_module(-1, m, *module);
   }
 
   // DRAM: weights + KV cache against every chip's DRAM (tensor parallel over the mesh).
@@ -217,13 +224,18 @@ std::vector<std::string> CheckHardwareCompatibility(const spec::ModelSpec& unval
     ResolvedHwConfig bfp4 = config;
     hw::OpConfig change;
     change.set_weight_dtype(hw::BFP4);
-    for (auto& l : bfp4.layers) {
-      for (auto& [kind, m] : l) {
-        for (const auto& [op, shape] : OpShapes(spec, kind)) {
-          if (shape.in) { m.ApplyOp(hw::PREFILL, op, change, "x"); m.ApplyOp(hw::DECODE, op, change, "x"); }
-        }
+    auto to_bfp4 = [&](ResolvedModuleConfig& m) {
+      const ModuleDescriptor* d = ModuleRegistry::Global().FindKind(m.kind());
+      if (d == nullptr) return;
+      for (const std::string& op : d->WeightOps()) {
+        m.ApplyOp(hw::PREFILL, op, change, "x");
+        m.ApplyOp(hw::DECODE, op, change, "x");
       }
+    };
+    for (auto& l : bfp4.layers) {
+      for (auto& [name, m] : l) to_bfp4(m);
     }
+    for (auto& [name, m] : bfp4.model_modules) to_bfp4(m);
     const double bfp4_total = EstimateFootprint(spec, bfp4, batch, context).total();
     if (bfp4_total < f.total()) {
       options.push_back(absl::StrCat("bfp4 weights for every linear op (--weights bfp4): ", GiB(bfp4_total),
@@ -233,9 +245,12 @@ std::vector<std::string> CheckHardwareCompatibility(const spec::ModelSpec& unval
       const int64_t fits = static_cast<int64_t>((capacity - f.weights()) / (f.kv_cache / context));
       options.push_back(absl::StrCat("a shorter context: at most ", fits, " tokens at batch ", batch));
     }
-    add(-1, absl::StrCat("model does not fit ", dev.name(), "'s DRAM: weights ", GiB(f.weights()), " (attention ",
-                         GiB(f.attention_weights), ", mlp ", GiB(f.mlp_weights), ", head and embeddings ",
-                         GiB(f.head_and_embeddings), ") + KV cache ", GiB(f.kv_cache), " (batch ", batch,
+    std::vector<std::string> groups;
+    for (const auto& [group, bytes] : f.weights_by_group) {
+      if (bytes >= 0.005 * (1 << 30)) groups.push_back(absl::StrCat(group, " ", GiB(bytes)));
+    }
+    add(-1, absl::StrCat("model does not fit ", dev.name(), "'s DRAM: weights ", GiB(f.weights()), " (",
+                         absl::StrJoin(groups, ", "), ") + KV cache ", GiB(f.kv_cache), " (batch ", batch,
                          ", context ", context, ") = ", GiB(f.total()), " > ", GiB(capacity), " (", dev.num_chips(),
                          " chip(s) x ", GiB(chip.dram_bytes()), "). Options: ",
                          options.empty() ? "none found" : absl::StrJoin(options, "; ")));

@@ -15,9 +15,13 @@ namespace ttt {
 
 // Bytes a model's weights and KV cache take under `config` (DRAM-resident state).
 struct ModelFootprint {
-  double attention_weights = 0, mlp_weights = 0, head_and_embeddings = 0, kv_cache = 0;
-  double weights() const { return attention_weights + mlp_weights + head_and_embeddings; }
+  // Weight bytes per footprint group of the module descriptors ("attention", "mlp", "head and embeddings"),
+  // in the order the model first lists them.
+  std::vector<std::pair<std::string, double>> weights_by_group;
+  double kv_cache = 0;
+  double weights() const;
   double total() const { return weights() + kv_cache; }
+  void AddWeights(const std::string& group, double bytes);
 };
 ModelFootprint EstimateFootprint(const spec::ModelSpec& spec, const ResolvedHwConfig& config, int64_t batch,
                                  int64_t context);

@@ -7,10 +7,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "core/blocks/attention/attention_hwconfig.h"
-#include "core/blocks/lm_head/lm_head_hwconfig.h"
-#include "core/blocks/mlp/mlp_hwconfig.h"
 #include "core/hwconfig/module_defaults.h"
+#include "core/patterns/model_modules.h"
 #include "core/runtime/check.h"
 #include "core/runtime/status.h"
 #include "core/specs/text_format.h"
@@ -19,32 +17,51 @@
 namespace ttt {
 namespace {
 
-const std::vector<std::string>& LayerKinds() {
-  static const auto* kinds = new std::vector<std::string>{"attention", "mlp"};
-  return *kinds;
-}
-const std::vector<std::string>& ModelKinds() {
-  static const auto* kinds = new std::vector<std::string>{"lm_head"};
-  return *kinds;
-}
-bool Contains(const std::vector<std::string>& v, const std::string& s) {
-  return std::find(v.begin(), v.end(), s) != v.end();
+// The configurable module instances of a model by name, per layer and once per model.
+struct ConfigurableModules {
+  std::map<std::string, const ModuleDescriptor*> layer, model;
+  std::string Known() const {
+    std::vector<std::string> names;
+    for (const auto& [name, d] : layer) names.push_back(name);
+    for (const auto& [name, d] : model) names.push_back(name);
+    return absl::StrJoin(names, ", ");
+  }
+};
+
+ConfigurableModules ListConfigurable(const spec::ModelSpec& spec) {
+  ConfigurableModules out;
+  const ModelModules modules = ListModelModules(spec);
+  for (const auto& layer : modules.layers) {
+    for (const ModuleInstance& m : layer) {
+      if (m.descriptor->configurable()) out.layer[m.name] = m.descriptor;
+    }
+  }
+  for (const ModuleInstance& m : modules.model) {
+    if (m.descriptor->configurable()) out.model[m.name] = m.descriptor;
+  }
+  return out;
 }
 
-// Checks that `change` names only ops `kind` has, and a KV cache only where there is one.
-absl::Status CheckModuleChange(const std::string& kind, const hw::ModuleHwConfig& change, const std::string& where) {
-  TTT_ASSIGN_OR_RETURN(hw::ModuleDefaults defaults, GetModuleDefaults(kind));
+std::vector<std::string> OpNames(const ModuleDescriptor& d) {
+  std::vector<std::string> names;
+  for (const OpDecl& op : d.ops) names.push_back(op.name);
+  return names;
+}
+
+// Checks that `change` names only ops module `name` has, and a KV cache only where there is one.
+absl::Status CheckModuleChange(const std::string& name, const ModuleDescriptor& d, const hw::ModuleHwConfig& change,
+                               const std::string& where) {
   for (const hw::ModuleConfig* m : {&change.prefill(), &change.decode()}) {
     for (const auto& [op, unused] : m->ops()) {
-      if (std::find(defaults.ops().begin(), defaults.ops().end(), op) == defaults.ops().end()) {
-        return absl::InvalidArgumentError(absl::StrCat(where, ": module '", kind, "' has no op '", op,
-                                                       "': its ops are ", absl::StrJoin(defaults.ops(), ", ")));
+      if (d.FindOp(op) == nullptr) {
+        return absl::InvalidArgumentError(absl::StrCat(where, ": module '", name, "' has no op '", op,
+                                                       "': its ops are ", absl::StrJoin(OpNames(d), ", ")));
       }
     }
-    if (!defaults.has_kv_cache() && (m->kv_cache_dtype() != hw::DTYPE_UNSPECIFIED ||
-                                     m->kv_cache_layout() != hw::TENSOR_LAYOUT_UNSPECIFIED)) {
-      return absl::InvalidArgumentError(absl::StrCat(where, ": module '", kind,
-                                                     "' has no KV cache: set kv_cache_* under \"attention\""));
+    if (!d.has_kv_cache() && (m->kv_cache_dtype() != hw::DTYPE_UNSPECIFIED ||
+                        m->kv_cache_layout() != hw::TENSOR_LAYOUT_UNSPECIFIED)) {
+      return absl::InvalidArgumentError(absl::StrCat(where, ": module '", name,
+                                                     "' has no KV cache: set kv_cache_* on a module that has one"));
     }
   }
   return absl::OkStatus();
@@ -79,22 +96,22 @@ std::string ResolvedHwConfig::Describe(int64_t only_layer) const {
 
 absl::Status OverlayModelHwConfig(const spec::ModelSpec& spec, const hw::ModelHwConfig& change,
                                   const std::string& source, ResolvedHwConfig* resolved) {
-  const auto known = [] {
-    std::vector<std::string> all = LayerKinds();
-    all.insert(all.end(), ModelKinds().begin(), ModelKinds().end());
-    return absl::StrJoin(all, ", ");
-  };
-  for (const auto& [kind, module_change] : change.defaults()) {
-    const bool per_layer = Contains(LayerKinds(), kind), per_model = Contains(ModelKinds(), kind);
-    if (!per_layer && !per_model) {
-      return absl::InvalidArgumentError(absl::StrCat(source, ": defaults name module kind '", kind,
-                                                     "', which has no hardware config: use one of ", known()));
+  const ConfigurableModules modules = ListConfigurable(spec);
+  for (const auto& [name, module_change] : change.defaults()) {
+    const auto in_layer = modules.layer.find(name), in_model = modules.model.find(name);
+    if (in_layer == modules.layer.end() && in_model == modules.model.end()) {
+      return absl::InvalidArgumentError(absl::StrCat(source, ": defaults name module kind '", name,
+                                                     "', which has no hardware config: use one of ", modules.Known()));
     }
-    TTT_RETURN_IF_ERROR(CheckModuleChange(kind, module_change, absl::StrCat(source, " defaults")));
+    const bool per_model = in_model != modules.model.end();
+    const ModuleDescriptor& d = per_model ? *in_model->second : *in_layer->second;
+    TTT_RETURN_IF_ERROR(CheckModuleChange(name, d, module_change, absl::StrCat(source, " defaults")));
     if (per_model) {
-      resolved->model_modules.at(kind).Apply(module_change, source);
+      resolved->model_modules.at(name).Apply(module_change, source);
     } else {
-      for (auto& layer : resolved->layers) layer.at(kind).Apply(module_change, source);
+      for (auto& layer : resolved->layers) {
+        if (auto it = layer.find(name); it != layer.end()) it->second.Apply(module_change, source);
+      }
     }
   }
   const uint32_t num_layers = spec.num_layers();
@@ -115,14 +132,19 @@ absl::Status OverlayModelHwConfig(const spec::ModelSpec& spec, const hw::ModelHw
                                                      " but the model has layers 0-", num_layers - 1));
     }
     const std::string where = absl::StrCat(source, " override #", i + 1, " (", LayersText(first, last), ")");
-    for (const auto& [kind, module_change] : o.modules()) {
-      if (!Contains(LayerKinds(), kind)) {
-        return absl::InvalidArgumentError(absl::StrCat(where, ": module kind '", kind, "' is not per layer: use one of ",
-                                                       absl::StrJoin(LayerKinds(), ", "),
+    for (const auto& [name, module_change] : o.modules()) {
+      const auto it = modules.layer.find(name);
+      if (it == modules.layer.end()) {
+        std::vector<std::string> names;
+        for (const auto& [n, d] : modules.layer) names.push_back(n);
+        return absl::InvalidArgumentError(absl::StrCat(where, ": module '", name, "' is not per layer: use one of ",
+                                                       absl::StrJoin(names, ", "),
                                                        " (model-level modules go in `defaults`)"));
       }
-      TTT_RETURN_IF_ERROR(CheckModuleChange(kind, module_change, where));
-      for (uint32_t l = first; l <= last; ++l) resolved->layers[l].at(kind).Apply(module_change, where);
+      TTT_RETURN_IF_ERROR(CheckModuleChange(name, *it->second, module_change, where));
+      for (uint32_t l = first; l <= last; ++l) {
+        if (auto m = resolved->layers[l].find(name); m != resolved->layers[l].end()) m->second.Apply(module_change, where);
+      }
     }
   }
   return absl::OkStatus();
@@ -149,41 +171,59 @@ absl::StatusOr<ResolvedHwConfig> ResolveHwConfig(const spec::ModelSpec& unvalida
   ResolvedHwConfig resolved;
   resolved.device = device;
   resolved.mode = mode;
-  const spec::DecoderLayerSpec& layer_spec = spec.layer();
-  // Every layer has the same spec, so steps 1-2 run once and are copied.
-  std::map<std::string, ResolvedModuleConfig> layer;
-  TTT_ASSIGN_OR_RETURN(layer["attention"], AttentionDefaultHwConfig(layer_spec.attention(), device, mode));
-  TTT_ASSIGN_OR_RETURN(layer["mlp"], MlpDefaultHwConfig(layer_spec.mlp(), device, mode));
-  resolved.layers.assign(spec.num_layers(), layer);
-  TTT_ASSIGN_OR_RETURN(resolved.model_modules["lm_head"], LmHeadDefaultHwConfig(spec.lm_head(), device, mode));
+  // Steps 1-2 per module instance; instances that share a spec (every layer's, today) share the result.
+  std::map<std::pair<const ModuleDescriptor*, const google::protobuf::Message*>, ResolvedModuleConfig> defaults;
+  auto default_config = [&](const ModuleInstance& m) -> absl::StatusOr<ResolvedModuleConfig> {
+    const auto key = std::make_pair(m.descriptor, m.spec);
+    if (auto it = defaults.find(key); it != defaults.end()) return it->second;
+    TTT_ASSIGN_OR_RETURN(ResolvedModuleConfig config, ModuleDefaultHwConfig(*m.descriptor, *m.spec, device, mode));
+    return defaults[key] = std::move(config);
+  };
+  const ModelModules modules = ListModelModules(spec);
+  for (const auto& layer_modules : modules.layers) {
+    auto& layer = resolved.layers.emplace_back();
+    for (const ModuleInstance& m : layer_modules) {
+      if (!m.descriptor->configurable()) continue;
+      TTT_ASSIGN_OR_RETURN(layer[m.name], default_config(m));
+    }
+  }
+  for (const ModuleInstance& m : modules.model) {
+    if (!m.descriptor->configurable()) continue;
+    TTT_ASSIGN_OR_RETURN(resolved.model_modules[m.name], default_config(m));
+  }
   if (model_file != nullptr) {
     TTT_RETURN_IF_ERROR(OverlayModelHwConfig(spec, *model_file, absl::StrCat("model file ", model_file_name), &resolved));
   }
+  // Shortcuts, on every configurable instance.
   auto for_each_module = [&](auto&& fn) {
-    for (auto& l : resolved.layers) for (auto& [kind, config] : l) fn(kind, config);
-    for (auto& [kind, config] : resolved.model_modules) fn(kind, config);
+    for (size_t l = 0; l < modules.layers.size(); ++l) {
+      for (const ModuleInstance& m : modules.layers[l]) {
+        if (m.descriptor->configurable()) fn(*m.descriptor, resolved.layers[l].at(m.name));
+      }
+    }
+    for (const ModuleInstance& m : modules.model) {
+      if (m.descriptor->configurable()) fn(*m.descriptor, resolved.model_modules.at(m.name));
+    }
   };
   if (shortcuts.weights) {
     const std::string source = absl::StrCat("--weights ", absl::AsciiStrToLower(hw::DType_Name(*shortcuts.weights)));
     hw::OpConfig change;
     change.set_weight_dtype(*shortcuts.weights);
-    absl::Status status = absl::OkStatus();
-    for_each_module([&](const std::string& kind, ResolvedModuleConfig& config) {
-      auto defaults = GetModuleDefaults(kind);
-      if (!defaults.ok()) { status = defaults.status(); return; }
-      for (const std::string& op : defaults->weight_ops()) {
+    for_each_module([&](const ModuleDescriptor& d, ResolvedModuleConfig& config) {
+      for (const std::string& op : d.WeightOps()) {
         config.ApplyOp(hw::PREFILL, op, change, source);
         config.ApplyOp(hw::DECODE, op, change, source);
       }
     });
-    TTT_RETURN_IF_ERROR(status);
   }
   if (shortcuts.kv_cache) {
     hw::ModuleHwConfig change;
     change.mutable_prefill()->set_kv_cache_dtype(*shortcuts.kv_cache);
     change.mutable_decode()->set_kv_cache_dtype(*shortcuts.kv_cache);
     const std::string source = absl::StrCat("--kv-cache ", absl::AsciiStrToLower(hw::DType_Name(*shortcuts.kv_cache)));
-    for (auto& l : resolved.layers) l.at("attention").Apply(change, source);
+    for_each_module([&](const ModuleDescriptor& d, ResolvedModuleConfig& config) {
+      if (d.has_kv_cache()) config.Apply(change, source);
+    });
   }
   return resolved;
 }

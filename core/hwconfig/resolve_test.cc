@@ -4,9 +4,8 @@
 
 #include "core/factory/synthetic.h"
 #include "core/hwconfig/device_registry.h"
-#include "core/blocks/attention/attention_hwconfig.h"
-#include "core/blocks/lm_head/lm_head_hwconfig.h"
-#include "core/blocks/mlp/mlp_hwconfig.h"
+#include "core/blocks/module_registry.h"
+#include "core/hwconfig/module_defaults.h"
 #include "core/hwconfig/resolve.h"
 #include "core/specs/validate.h"
 
@@ -57,9 +56,9 @@ TEST(HwResolveTest, EveryBlockProvidesDefaultsForEveryDeviceAndMode) {
   const spec::ModelSpec spec = *ValidateModel(Shape("llama-70b"));
   for (const std::string& device : DeviceNames()) {
     for (hw::ConfigMode mode : {hw::PERFORMANCE, hw::ACCURACY}) {
-      auto attention = AttentionDefaultHwConfig(spec.layer().attention(), Device(device), mode);
-      auto mlp = MlpDefaultHwConfig(spec.layer().mlp(), Device(device), mode);
-      auto head = LmHeadDefaultHwConfig(spec.lm_head(), Device(device), mode);
+      auto attention = ModuleDefaultHwConfig(CoreKind("attention"), spec.layer().attention(), Device(device), mode);
+      auto mlp = ModuleDefaultHwConfig(CoreKind("mlp"), spec.layer().mlp(), Device(device), mode);
+      auto head = ModuleDefaultHwConfig(CoreKind("lm_head"), spec.lm_head(), Device(device), mode);
       ASSERT_TRUE(attention.ok() && mlp.ok() && head.ok()) << device;
       EXPECT_NE(mlp->op(hw::DECODE, "ff1_3").weight_dtype(), hw::DTYPE_UNSPECIFIED);
       EXPECT_NE(attention->op(hw::PREFILL, "wqkv").weight_dtype(), hw::DTYPE_UNSPECIFIED);

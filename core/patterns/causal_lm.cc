@@ -212,10 +212,13 @@ absl::Status CausalLm::Decode(InferenceState& state, absl::Span<const int32_t> s
 
 std::vector<Linear*> CausalLm::DecodeProjections() {
   std::vector<Linear*> order;
+  auto add = [&](Block* block) {
+    for (const LinearOp& op : block->linear_ops()) order.push_back(op.linear);
+  };
   for (auto& layer : layers_) {
-    for (Linear* projection : layer->mutable_projections()) order.push_back(projection);
+    for (auto& [name, block] : layer->blocks()) add(block);
   }
-  order.push_back(&lm_head_.mutable_projection());
+  add(&lm_head_);
   return order;
 }
 

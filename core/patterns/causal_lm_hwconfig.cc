@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "core/blocks/module_registry.h"
 #include "core/formats/weight_cache.h"
 #include "core/hwconfig/compatibility.h"
 #include "core/hwconfig/hw_dtype.h"
@@ -53,51 +54,74 @@ absl::StatusOr<LinearExecution> Execution(const hw::OpConfig& op, bool tt, const
 absl::Status CausalLm::Specialize(std::shared_ptr<const ResolvedHwConfig> config, WeightCache* cache,
                                   const std::string& weight_source) {
   const bool tt = IsTenstorrent(config->device);
-  // Specialises `linear` as op `op` of `module`; `tensor` names it in cache keys and errors.
-  auto specialize = [&](Linear& linear, const ResolvedModuleConfig& module, const std::string& op,
-                        const std::string& tensor) -> absl::Status {
-    const hw::OpConfig& prefill_op = module.op(hw::PREFILL, op);
-    const hw::OpConfig& decode_op = module.op(hw::DECODE, op);
-    const std::string where = absl::StrCat(tensor, " (", module.kind(), " op ", op, ")");
-    TTT_ASSIGN_OR_RETURN(LinearExecution prefill, Execution(prefill_op, tt, where));
-    TTT_ASSIGN_OR_RETURN(LinearExecution decode, Execution(decode_op, tt, where));
-    WeightSource source;
-    if (cache != nullptr) {
-      source = [&, tensor](Phase phase, DType, const std::function<absl::StatusOr<ops::LinearWeight>()>& convert) {
-        WeightCacheKey key;
-        key.source = weight_source;
-        key.tensor = tensor;
-        key.config = ToTextProto(phase == Phase::kPrefill ? prefill_op : decode_op);
-        return cache->GetOrConvert(key, [&] { return convert(); });
-      };
+  // Specialises every op of `block` from `module`, its resolved config: each weight op's projection (its
+  // formats per phase, through the weight cache when there is one), each weightless matrix-engine op's
+  // numerics.
+  auto specialize = [&](Block& block, const ResolvedModuleConfig& module) -> absl::Status {
+    for (const LinearOp& op : block.linear_ops()) {
+      const hw::OpConfig& prefill_op = module.op(hw::PREFILL, op.op);
+      const hw::OpConfig& decode_op = module.op(hw::DECODE, op.op);
+      const std::string where = absl::StrCat(op.tensor, " (", module.kind(), " op ", op.op, ")");
+      TTT_ASSIGN_OR_RETURN(LinearExecution prefill, Execution(prefill_op, tt, where));
+      TTT_ASSIGN_OR_RETURN(LinearExecution decode, Execution(decode_op, tt, where));
+      WeightSource source;
+      if (cache != nullptr) {
+        source = [&, tensor = op.tensor](Phase phase, DType,
+                                         const std::function<absl::StatusOr<ops::LinearWeight>()>& convert) {
+          WeightCacheKey key;
+          key.source = weight_source;
+          key.tensor = tensor;
+          key.config = ToTextProto(phase == Phase::kPrefill ? prefill_op : decode_op);
+          return cache->GetOrConvert(key, [&] { return convert(); });
+        };
+      }
+      absl::Status s = op.linear->Specialize(prefill, decode, source);
+      if (!s.ok()) return Annotate(s, where);
     }
-    absl::Status s = linear.Specialize(prefill, decode, source);
-    return s.ok() ? s : Annotate(s, where);
+    for (const OpDecl& op : block.descriptor().ops) {
+      if (!op.matmul) continue;
+      for (const auto& [phase, mode] : {std::pair{Phase::kPrefill, hw::PREFILL}, std::pair{Phase::kDecode, hw::DECODE}}) {
+        TTT_ASSIGN_OR_RETURN(LinearExecution e, Execution(module.op(mode, op.name), tt, module.kind() + " op " + op.name));
+        TTT_RETURN_IF_ERROR(block.SetMatmulNumerics(op.name, phase, tt ? std::optional(e.numerics) : std::nullopt));
+      }
+    }
+    return absl::OkStatus();
+  };
+  // Every configured module has a block and every block a config (a mismatch is a programming error in a
+  // pattern, reported rather than run with defaults).
+  auto specialize_all = [&](const std::map<std::string, ResolvedModuleConfig>& modules,
+                            const std::vector<std::pair<std::string, Block*>>& blocks,
+                            const std::string& where) -> absl::Status {
+    if (modules.size() != blocks.size()) {
+      return absl::InternalError(absl::StrCat(where, ": ", blocks.size(), " block(s) but ", modules.size(),
+                                              " configured module(s)"));
+    }
+    for (const auto& [name, block] : blocks) {
+      auto it = modules.find(name);
+      if (it == modules.end()) {
+        return absl::InternalError(absl::StrCat(where, ": block '", name, "' has no resolved hardware config"));
+      }
+      TTT_RETURN_IF_ERROR(specialize(*block, it->second));
+    }
+    return absl::OkStatus();
   };
   for (auto& layer : layers_) {
     const int64_t i = layer->index();
-    const std::string p = absl::StrCat("layers.", i);
-    const auto& attention = config->module(i, "attention");
-    const auto& mlp = config->module(i, "mlp");
-    TTT_RETURN_IF_ERROR(specialize(layer->mutable_attention().mutable_qkv_projection(), attention, "wqkv",
-                                   p + ".attn.wqkv"));
-    TTT_RETURN_IF_ERROR(specialize(layer->mutable_attention().mutable_output_projection(), attention, "wo",
-                                   p + ".attn.wo"));
-    for (const auto& [phase, mode] : {std::pair{Phase::kPrefill, hw::PREFILL}, std::pair{Phase::kDecode, hw::DECODE}}) {
-      TTT_ASSIGN_OR_RETURN(LinearExecution sdpa, Execution(attention.op(mode, "sdpa"), tt, p + ".attn.sdpa"));
-      layer->mutable_attention().SetSdpaNumerics(phase, tt ? std::optional(sdpa.numerics) : std::nullopt);
-    }
-    TTT_RETURN_IF_ERROR(specialize(layer->mutable_mlp().mutable_up_projection(), mlp, "ff1_3",
-                                   p + (spec_.layer().mlp().gated() ? ".mlp.w_gate_up" : ".mlp.w_up")));
-    TTT_RETURN_IF_ERROR(specialize(layer->mutable_mlp().mutable_down_projection(), mlp, "ff2", p + ".mlp.w_down"));
+    TTT_RETURN_IF_ERROR(specialize_all(config->layers.at(i), layer->blocks(), absl::StrCat("layer ", i)));
   }
-  TTT_RETURN_IF_ERROR(specialize(lm_head_.mutable_projection(), config->module(-1, "lm_head"), "lm_head",
-                                 spec_.lm_head().tied() ? "token_embedding.as_lm_head" : "lm_head"));
-  if (!config->layers.empty()) {
-    const hw::DType kv = config->module(0, "attention").mode(hw::DECODE).kv_cache_dtype();
+  TTT_RETURN_IF_ERROR(specialize_all(config->model_modules, {{"lm_head", &lm_head_}}, "model"));
+  // One KV cache holds every layer's keys and values, in one format (the device check requires they agree).
+  std::optional<hw::DType> kv;
+  for (const auto& layer : config->layers) {
+    for (const auto& [name, module] : layer) {
+      const ModuleDescriptor* d = ModuleRegistry::Global().FindKind(module.kind());
+      if (!kv && d != nullptr && d->has_kv_cache()) kv = module.mode(hw::DECODE).kv_cache_dtype();
+    }
+  }
+  if (kv) {
     DType dtype = DType::kF32;
-    if (kv) {
-      TTT_ASSIGN_OR_RETURN(dtype, ToRuntimeDType(kv));
+    if (*kv) {
+      TTT_ASSIGN_OR_RETURN(dtype, ToRuntimeDType(*kv));
     }
     if (!KvCache::IsSupportedDType(dtype)) {
       return absl::InvalidArgumentError(absl::StrCat("the KV cache cannot be stored as ", DTypeName(dtype),

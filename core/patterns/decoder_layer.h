@@ -3,6 +3,9 @@
 
 #include <array>
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "core/blocks/attention/attention.h"
 #include "core/blocks/mlp/mlp.h"
@@ -31,17 +34,13 @@ class DecoderLayer {
   const Attention& attention() const { return *attention_; }
   const Norm& mlp_norm() const { return mlp_norm_; }
   const Mlp& mlp() const { return mlp_; }
-  // For the hardware config (CausalLm::ApplyHwConfig), which re-specialises the layer's projections.
-  Attention& mutable_attention() { return *attention_; }
-  Mlp& mutable_mlp() { return mlp_; }
+  // The layer's blocks by their names in the model (core/patterns/model_modules.h), for the hardware config
+  // (CausalLm::Specialize), which specialises each block's ops.
+  std::vector<std::pair<std::string, Block*>> blocks() { return {{"attention", attention_.get()}, {"mlp", &mlp_}}; }
   // The layer's projections in the order a step runs them: wqkv, wo, the MLP's up (gate) and down.
   std::array<const Linear*, 4> projections() const {
     return {&attention_->qkv_projection(), &attention_->output_projection(), &mlp_.up_projection(),
             &mlp_.down_projection()};
-  }
-  std::array<Linear*, 4> mutable_projections() {
-    return {&attention_->mutable_qkv_projection(), &attention_->mutable_output_projection(),
-            &mlp_.mutable_up_projection(), &mlp_.mutable_down_projection()};
   }
 
  private:

@@ -2,11 +2,15 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "core/blocks/module_registry.h"
+#include "core/hwconfig/hw_dtype.h"
 #include "core/runtime/dtype.h"
+#include "google/protobuf/text_format.h"
 
 namespace ttt::profiler {
 namespace {
@@ -56,14 +60,37 @@ std::vector<std::string> Names(const std::vector<const Stats*>& ops) {
   return names;
 }
 
-// The one-line ModelHwConfig (core/hwconfig/proto/op_config.proto) that sets `ops` of `module` to `dtype`.
-std::string HwConfigSnippet(const std::string& module, trace::Phase phase, const std::vector<std::string>& ops,
-                            int dtype) {
-  std::string inner;
-  for (const std::string& op : ops) {
-    absl::StrAppend(&inner, "ops { key: \"", op, "\" value { weight_dtype: ", HwDTypeName(dtype), " } } ");
-  }
-  return absl::StrCat("defaults { key: \"", module, "\" value { ", PhaseName(phase), " { ", inner, "} } }");
+// Whether a config of module kind `module` sets op `op` (a weight op when `weight`): the suggestions name
+// only what resolution accepts.
+bool ConfigurableOp(const std::string& module, const std::string& op, bool weight) {
+  const ModuleDescriptor* d = ModuleRegistry::Global().FindKind(module);
+  const OpDecl* decl = d != nullptr && d->configurable() ? d->FindOp(op) : nullptr;
+  return decl != nullptr && (!weight || decl->weight);
+}
+
+// The ModelHwConfig that sets `fields` on `ops` of module `module` in `phase`.
+hw::ModelHwConfig ModuleChange(const std::string& module, trace::Phase phase, const std::vector<std::string>& ops,
+                               const hw::OpConfig& fields) {
+  hw::ModelHwConfig config;
+  hw::ModuleHwConfig& m = (*config.mutable_defaults())[module];
+  hw::ModuleConfig& c = phase == trace::Phase::kPrefill ? *m.mutable_prefill() : *m.mutable_decode();
+  for (const std::string& op : ops) (*c.mutable_ops())[op] = fields;
+  return config;
+}
+
+std::string ApplyWith(const hw::ModelHwConfig& config) {
+  google::protobuf::TextFormat::Printer printer;
+  printer.SetSingleLineMode(true);
+  std::string text;
+  printer.PrintToString(config, &text);
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  return absl::StrCat("--hw-config with: ", text);
+}
+
+hw::OpConfig WeightDtypeChange(int dtype) {
+  hw::OpConfig c;
+  c.set_weight_dtype(ToHwDType(static_cast<DType>(dtype)));
+  return c;
 }
 
 std::string CliWeightsName(int dtype) {
@@ -77,8 +104,9 @@ void WeightSuggestions(const ProfileSummary& profile, const PhaseSummary& phase,
   std::vector<const Stats*> all;
   for (const Stats& op : phase.ops) {
     if (!WeightReadBound(op, m)) continue;
-    by_module[op.module].push_back(&op);
     all.push_back(&op);
+    // Per-module changes only for ops a config of that module sets (every weight op of a registered kind).
+    if (ConfigurableOp(op.module, op.name, true)) by_module[op.module].push_back(&op);
   }
   auto fill = [&](Suggestion& s, const std::vector<const Stats*>& candidates) -> bool {
     // BFP8 first (TT-Transformers' accuracy choice for FFN and attention weights); BFP4 when already BFP8.
@@ -120,6 +148,7 @@ void WeightSuggestions(const ProfileSummary& profile, const PhaseSummary& phase,
     s.kind = Suggestion::Kind::kWeightDtype;
     s.module = module;
     if (!fill(s, candidates)) continue;
+    s.config = ModuleChange(module, s.phase, s.ops, WeightDtypeChange(s.to_dtype));
     s.change = absl::StrFormat(
         "set %s weight dtype to %s -> est. %.2fx on these ops (bytes per value %.4g -> %.4g), est. %s speedup "
         "%.2fx",
@@ -130,12 +159,13 @@ void WeightSuggestions(const ProfileSummary& profile, const PhaseSummary& phase,
       absl::StrAppendFormat(&s.change, "; %s: est. %.2fx on these ops, %.2fx on %s (less accurate)",
                             HwDTypeName(s.alt_dtype), s.alt_op_speedup, s.alt_phase_speedup, PhaseName(s.phase));
     }
-    s.apply = absl::StrCat("--hw-config with: ", HwConfigSnippet(module.empty() ? "model" : module, s.phase, s.ops,
-                                                                  s.to_dtype));
+    s.apply = ApplyWith(*s.config);
     out.push_back(std::move(s));
   }
   // Every weight at once: what `--weights` does.
-  if (by_module.size() > 1) {
+  std::set<std::string> modules;
+  for (const Stats* op : all) modules.insert(op->module);
+  if (modules.size() > 1) {
     Suggestion s;
     s.kind = Suggestion::Kind::kAllWeightsDtype;
     if (fill(s, all)) {
@@ -287,7 +317,8 @@ void DeviceWeightSuggestions(const PhaseSummary& phase, const DeviceModel& devic
                              const SuggestOptions& options, std::vector<Suggestion>& out) {
   std::map<std::string, std::vector<const Stats*>> by_module;
   for (const Stats& op : phase.ops) {
-    if (op.weight_dtype >= 0 && op.weight_bytes > 0 && EstimateOnDevice(op, device).memory_bound) {
+    if (op.weight_dtype >= 0 && op.weight_bytes > 0 && EstimateOnDevice(op, device).memory_bound &&
+        ConfigurableOp(op.module, op.name, true)) {
       by_module[op.module].push_back(&op);
     }
   }
@@ -322,8 +353,8 @@ void DeviceWeightSuggestions(const PhaseSummary& phase, const DeviceModel& devic
       s.change = absl::StrFormat("set %s weight dtype to %s -> est. %.2fx on these ops, %.2fx on %s on %s",
                                  absl::StrJoin(s.ops, ", "), HwDTypeName(target), s.op_speedup, s.phase_speedup,
                                  PhaseName(phase.phase), device.name);
-      s.apply = absl::StrCat("--hw-config with: ", HwConfigSnippet(module.empty() ? "model" : module, phase.phase,
-                                                                    s.ops, target));
+      s.config = ModuleChange(module, s.phase, s.ops, WeightDtypeChange(target));
+      s.apply = ApplyWith(*s.config);
       out.push_back(std::move(s));
       break;  // one format per module: BFP8 first
     }
@@ -341,7 +372,9 @@ std::vector<Suggestion> SuggestForDevice(const ProfileSummary& profile, const De
     if (device.fidelity_phases <= 1 || device.peak(1) <= 0) continue;
     std::map<std::string, std::vector<const Stats*>> by_module;
     for (const Stats& op : phase->ops) {
-      if (!EstimateOnDevice(op, device).memory_bound) by_module[op.module].push_back(&op);
+      if (!EstimateOnDevice(op, device).memory_bound && ConfigurableOp(op.module, op.name, false)) {
+        by_module[op.module].push_back(&op);
+      }
     }
     for (auto& [module, ops] : by_module) {
       Estimate e;
@@ -355,6 +388,9 @@ std::vector<Suggestion> SuggestForDevice(const ProfileSummary& profile, const De
       s.phase = phase->phase;
       s.module = module;
       s.ops = Names(ops);
+      hw::OpConfig lofi;
+      lofi.set_math_fidelity(hw::LOFI);
+      s.config = ModuleChange(module, s.phase, s.ops, lofi);
       s.share = e.before / total;
       s.op_speedup = e.before / e.after;
       s.phase_speedup = Amdahl(total, e);
@@ -365,10 +401,7 @@ std::vector<Suggestion> SuggestForDevice(const ProfileSummary& profile, const De
                                  "(fewer multiplier bits: check accuracy, notes §2.3)",
                                  absl::StrJoin(s.ops, ", "), s.op_speedup, s.phase_speedup, PhaseName(phase->phase),
                                  device.name);
-      std::string inner;
-      for (const std::string& op : s.ops) absl::StrAppend(&inner, "ops { key: \"", op, "\" value { math_fidelity: LOFI } } ");
-      s.apply = absl::StrCat("--hw-config with: defaults { key: \"", module.empty() ? "model" : module, "\" value { ",
-                             PhaseName(phase->phase), " { ", inner, "} } }");
+      s.apply = ApplyWith(*s.config);
       out.push_back(std::move(s));
     }
   }

@@ -9,9 +9,11 @@
 // the GEMM peak they run, and whether the prefill chunk is too small to reach it.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "core/hwconfig/proto/op_config.pb.h"
 #include "core/profiler/device_roofline.h"
 #include "core/profiler/profile.h"
 
@@ -47,6 +49,9 @@ struct Suggestion {
   std::string finding;  // what was measured
   std::string change;   // the exact config change and its estimated gain
   std::string apply;    // one line that applies it
+  // For config changes of one module: the change itself (what `apply` prints in text format), naming only
+  // module kinds and ops that resolution accepts (their descriptors').
+  std::optional<hw::ModelHwConfig> config;
 };
 
 std::vector<Suggestion> Suggest(const ProfileSummary& profile, const SuggestOptions& options = {});

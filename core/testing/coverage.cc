@@ -14,6 +14,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "core/formats/checkpoint.h"
+#include "core/patterns/model_modules.h"
 #include "core/runtime/logging.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/reflection.h"
@@ -74,13 +75,14 @@ std::vector<CoverageRecord> ModelCoverageRecords(const spec::ModelSpec& s, const
       out.push_back(CoverageRecord{kind, mode, device, "", s.name(), SpecValues(m, nested)});
     }
   };
-  add("token_embedding", s.token_embedding(), false, false);
-  add("norm", s.layer().attention_norm(), false, false);
-  add("norm", s.layer().mlp_norm(), false, false);
-  add("norm", s.final_norm(), false, false);
-  add("attention", s.layer().attention(), true, true);
-  add("mlp", s.layer().mlp(), false, false);
-  add("lm_head", s.lm_head(), false, false);
+  // Every module kind the model holds (its spec values; decode too where it keeps a KV cache), then the
+  // patterns. One record per instance of the first layer: every layer has the same spec.
+  const ModelModules modules = ListModelModules(s);
+  std::vector<ModuleInstance> instances = modules.layers.empty() ? std::vector<ModuleInstance>{} : modules.layers[0];
+  instances.insert(instances.end(), modules.model.begin(), modules.model.end());
+  for (const ModuleInstance& m : instances) {
+    add(m.descriptor->kind, *m.spec, true, m.descriptor->has_kv_cache());
+  }
   add("decoder_layer", s.layer(), false, true);
   add("causal_lm", s, false, true);
   return out;

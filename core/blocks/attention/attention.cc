@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "core/blocks/module_registry.h"
 #include "core/runtime/status.h"
 #include "core/runtime/threading.h"
 #include "core/runtime/trace.h"
@@ -15,6 +16,7 @@ absl::StatusOr<std::unique_ptr<Attention>> Attention::Create(const spec::Attenti
   auto a = std::unique_ptr<Attention>(new Attention());
   TTT_ASSIGN_OR_RETURN(a->spec_, ValidateAttention(spec));
   const spec::AttentionSpec& s = a->spec_;
+  a->prefix_ = prefix;
   const int64_t hidden = s.hidden_dim(), qd = a->q_dim(), kvd = a->kv_dim();
   TTT_ASSIGN_OR_RETURN(Linear wq, Linear::Load(weights, prefix + ".wq", qd, hidden, s.qkv_bias()));
   TTT_ASSIGN_OR_RETURN(Linear wk, Linear::Load(weights, prefix + ".wk", kvd, hidden, s.qkv_bias()));
@@ -35,6 +37,19 @@ absl::StatusOr<std::unique_ptr<Attention>> Attention::Create(const spec::Attenti
                                     .sliding_window = s.sliding_window()};
   if (s.use_rope()) a->rope_.emplace(s.rope(), s.max_seq_len());
   return a;
+}
+
+const ModuleDescriptor& Attention::descriptor() const { return CoreKind("attention"); }
+
+std::vector<LinearOp> Attention::linear_ops() {
+  return {{"wqkv", &qkv_, prefix_ + ".wqkv"}, {"wo", &wo_, prefix_ + ".wo"}};
+}
+
+absl::Status Attention::SetMatmulNumerics(const std::string& op, Phase phase,
+                                          std::optional<ops::TtMatmulNumerics> numerics) {
+  if (op != "sdpa") return Block::SetMatmulNumerics(op, phase, numerics);
+  sdpa_[static_cast<int>(phase)] = numerics;
+  return absl::OkStatus();
 }
 
 absl::Status Attention::ConvertWeights(DType dtype) {

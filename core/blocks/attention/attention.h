@@ -6,13 +6,14 @@
 #include <optional>
 
 #include "core/blocks/attention/kv_cache.h"
+#include "core/blocks/block.h"
 #include "core/blocks/linear/linear.h"
 #include "core/blocks/rope/rope.h"
 #include "core/specs/proto/attention.pb.h"
 
 namespace ttt {
 
-class Attention {
+class Attention : public Block {
  public:
   // Loads "<prefix>.wq/.wk/.wv/.wo" (and ".bias" of each when the spec has biases).
   static absl::StatusOr<std::unique_ptr<Attention>> Create(const spec::AttentionSpec& spec, const WeightMap& weights,
@@ -37,14 +38,13 @@ class Attention {
   int64_t kv_dim() const { return spec_.num_kv_heads() * spec_.head_dim(); }
   const Linear& qkv_projection() const { return qkv_; }
   const Linear& output_projection() const { return wo_; }
-  // For the hardware config (ApplyHwConfig): op "wqkv" is the fused Q/K/V projection, "wo" the output one.
-  Linear& mutable_qkv_projection() { return qkv_; }
-  Linear& mutable_output_projection() { return wo_; }
-  // Op "sdpa" of a phase: with numerics, attention runs as an emulated Tenstorrent device computes it
-  // (ops::TtAttention); without (the default, and on the cpu device), in f32 on the CPU kernels.
-  void SetSdpaNumerics(Phase phase, std::optional<ops::TtMatmulNumerics> numerics) {
-    sdpa_[static_cast<int>(phase)] = numerics;
-  }
+  // Block: op "wqkv" is the fused Q/K/V projection, "wo" the output one. Op "sdpa" of a phase: with
+  // numerics, attention runs as an emulated Tenstorrent device computes it (ops::TtAttention); without (the
+  // default, and on the cpu device), in f32 on the CPU kernels.
+  const ModuleDescriptor& descriptor() const override;
+  std::vector<LinearOp> linear_ops() override;
+  absl::Status SetMatmulNumerics(const std::string& op, Phase phase,
+                                 std::optional<ops::TtMatmulNumerics> numerics) override;
 
  private:
   int64_t q_dim() const { return spec_.num_heads() * spec_.head_dim(); }
@@ -54,6 +54,7 @@ class Attention {
                 int64_t slot) const;
 
   spec::AttentionSpec spec_;
+  std::string prefix_;  // "layers.3.attn"
   ops::AttentionParams params_;
   Linear qkv_;
   Linear wo_;

@@ -1,5 +1,6 @@
 #include "core/blocks/lm_head/lm_head.h"
 
+#include "core/blocks/module_registry.h"
 #include "core/runtime/status.h"
 #include "core/specs/validate.h"
 
@@ -17,6 +18,12 @@ absl::StatusOr<LmHead> LmHead::Create(const spec::LmHeadSpec& spec, const Weight
     TTT_ASSIGN_OR_RETURN(head.projection_, Linear::Load(weights, "lm_head", vocab, hidden, head.spec_.bias()));
   }
   return head;
+}
+
+const ModuleDescriptor& LmHead::descriptor() const { return CoreKind("lm_head"); }
+
+std::vector<LinearOp> LmHead::linear_ops() {
+  return {{"lm_head", &projection_, spec_.tied() ? "token_embedding.as_lm_head" : "lm_head"}};
 }
 
 }  // namespace ttt

@@ -1,13 +1,13 @@
 // LM head: logits = x W^T (+ b), with W either its own "lm_head" or the token embedding (tied).
 #pragma once
 
-#include "core/blocks/linear/linear.h"
+#include "core/blocks/block.h"
 #include "core/runtime/trace.h"
 #include "core/specs/proto/embedding.pb.h"
 
 namespace ttt {
 
-class LmHead {
+class LmHead : public Block {
  public:
   // `embedding_table` is used when the spec is tied.
   static absl::StatusOr<LmHead> Create(const spec::LmHeadSpec& spec, const WeightMap& weights,
@@ -21,7 +21,9 @@ class LmHead {
   }
   const spec::LmHeadSpec& spec() const { return spec_; }
   const Linear& projection() const { return projection_; }
-  Linear& mutable_projection() { return projection_; }  // for the hardware config (op "lm_head")
+  // Block: op "lm_head"; a tied head's converted copy is named "token_embedding.as_lm_head".
+  const ModuleDescriptor& descriptor() const override;
+  std::vector<LinearOp> linear_ops() override;
 
  private:
   spec::LmHeadSpec spec_;

@@ -1,5 +1,6 @@
 #include "core/blocks/mlp/mlp.h"
 
+#include "core/blocks/module_registry.h"
 #include "core/ops/ops.h"
 #include "core/runtime/status.h"
 #include "core/runtime/trace.h"
@@ -10,6 +11,7 @@ namespace ttt {
 absl::StatusOr<Mlp> Mlp::Create(const spec::MlpSpec& spec, const WeightMap& weights, const std::string& prefix) {
   Mlp m;
   TTT_ASSIGN_OR_RETURN(m.spec_, ValidateMlp(spec));
+  m.prefix_ = prefix;
   const int64_t hidden = m.spec_.hidden_dim(), inter = m.spec_.intermediate_dim();
   const bool bias = m.spec_.bias();
   TTT_ASSIGN_OR_RETURN(Linear up, Linear::Load(weights, prefix + ".w_up", inter, hidden, bias));
@@ -27,6 +29,12 @@ absl::StatusOr<Mlp> Mlp::Create(const spec::MlpSpec& spec, const WeightMap& weig
   return m;
 }
 
+const ModuleDescriptor& Mlp::descriptor() const { return CoreKind("mlp"); }
+
+std::vector<LinearOp> Mlp::linear_ops() {
+  return {{"ff1_3", &up_, prefix_ + (spec_.gated() ? ".w_gate_up" : ".w_up")}, {"ff2", &down_, prefix_ + ".w_down"}};
+}
+
 absl::Status Mlp::ConvertWeights(DType dtype) {
   TTT_RETURN_IF_ERROR(up_.ConvertWeight(dtype));
   return down_.ConvertWeight(dtype);
@@ -42,7 +50,7 @@ void Mlp::Forward(const float* x, int64_t rows, float* out, float* scratch, Phas
   float* up = scratch;
   float* act = scratch + rows * up_.out_features();
   TTT_TRACE_MODULE("mlp");
-  TTT_TRACE_LINEAR(spec_.gated() ? "ff1_3" : "ff1", up_, rows) up_.Forward(x, rows, up, phase);
+  TTT_TRACE_LINEAR("ff1_3", up_, rows) up_.Forward(x, rows, up, phase);
   TTT_TRACE_OP("activation", rows, 4.0 * rows * inter * (spec_.gated() ? 3 : 2), 4.0 * rows * inter)
   if (spec_.gated()) {
     for (int64_t r = 0; r < rows; ++r) {

@@ -2,12 +2,12 @@
 // GeGLU). A gated MLP fuses gate and up into one projection so x is read once.
 #pragma once
 
-#include "core/blocks/linear/linear.h"
+#include "core/blocks/block.h"
 #include "core/specs/proto/mlp.pb.h"
 
 namespace ttt {
 
-class Mlp {
+class Mlp : public Block {
  public:
   // Loads "<prefix>.w_up", "<prefix>.w_down" and, when gated, "<prefix>.w_gate" (plus biases).
   static absl::StatusOr<Mlp> Create(const spec::MlpSpec& spec, const WeightMap& weights, const std::string& prefix);
@@ -22,12 +22,13 @@ class Mlp {
   const spec::MlpSpec& spec() const { return spec_; }
   const Linear& up_projection() const { return up_; }  // [gate; up] when gated
   const Linear& down_projection() const { return down_; }
-  // For the hardware config (ApplyHwConfig): op "ff1_3" is the up projection, "ff2" the down projection.
-  Linear& mutable_up_projection() { return up_; }
-  Linear& mutable_down_projection() { return down_; }
+  // Block: op "ff1_3" is the up projection (with the gate when gated), "ff2" the down projection.
+  const ModuleDescriptor& descriptor() const override;
+  std::vector<LinearOp> linear_ops() override;
 
  private:
   spec::MlpSpec spec_;
+  std::string prefix_;  // "layers.3.mlp"
   Linear up_;
   Linear down_;
 };
