@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds everything (library, tools, tests, benchmarks, zoo models) and runs
 # every test. Prints CTest's summary, then where the run's TestSuite coverage report is.
+# build/ is configured with the experimental tier (tools/setup.sh), so its tests and `ttt generate
+# --kv-policy` run here too; TTT_EXPERIMENTAL=OFF tools/test.sh tests the users' default configuration.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$root/tools/setup.sh"

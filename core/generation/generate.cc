@@ -69,6 +69,11 @@ absl::StatusOr<std::vector<GenerationResult>> Generate(const CausalLm& model, co
     return absl::OutOfRangeError(absl::StrCat("a prompt of ", longest_prompt, " tokens does not fit the context of ",
                                               context, ": shorten it"));
   }
+  if (options.kv_policy != nullptr) {
+    const std::string where = absl::StrCat("KV-cache policy ", options.kv_policy->Describe());
+    TTT_RETURN_IF_ERROR(Annotate(model.CheckKvCompaction(), where));
+    TTT_RETURN_IF_ERROR(Annotate(options.kv_policy->Check(context), where));
+  }
   TTT_ASSIGN_OR_RETURN(auto state, model.NewState(static_cast<int64_t>(prompts.size()), context));
 
   const int64_t vocab = model.vocab_size();
@@ -95,6 +100,21 @@ absl::StatusOr<std::vector<GenerationResult>> Generate(const CausalLm& model, co
       }
       s.emitted = ready;
     }
+  };
+  // A full cache: the policy's compaction frees rows, or the sequence stops (false; also when the policy
+  // keeps every row).
+  absl::Status compaction_error;
+  auto make_room = [&](size_t i) {
+    if (options.kv_policy == nullptr) return false;
+    const int64_t slot = static_cast<int64_t>(i), length = state->length(slot);
+    const std::vector<int64_t> keep = options.kv_policy->RowsToKeep(length, state->max_seq_len());
+    if (static_cast<int64_t>(keep.size()) >= length) return false;
+    compaction_error = Annotate(model.CompactKvCache(*state, slot, keep),
+                                absl::StrCat("KV-cache policy ", options.kv_policy->Describe(), ", sequence ", i));
+    if (!compaction_error.ok()) return false;
+    ++seqs[i].result.kv_compactions;
+    seqs[i].result.evicted_tokens += length - static_cast<int64_t>(keep.size());
+    return true;
   };
   // Records a sampled token; returns true when the sequence goes on.
   auto accept = [&](size_t i, int32_t token) {
@@ -123,7 +143,7 @@ absl::StatusOr<std::vector<GenerationResult>> Generate(const CausalLm& model, co
       s.result.stop_reason = StopReason::kBudget;
       return false;
     }
-    if (state->length(static_cast<int64_t>(i)) >= state->max_seq_len()) {
+    if (state->length(static_cast<int64_t>(i)) >= state->max_seq_len() && !make_room(i)) {
       s.done = true;
       s.result.stop_reason = StopReason::kContextFull;
       return false;
@@ -144,6 +164,7 @@ absl::StatusOr<std::vector<GenerationResult>> Generate(const CausalLm& model, co
     }
     int32_t token = samplers[i].Sample(absl::MakeConstSpan(logits.data() + i * vocab, vocab), seqs[i].history);
     accept(i, token);
+    TTT_RETURN_IF_ERROR(compaction_error);
   }
 
   std::vector<int32_t> slots, tokens;
@@ -164,6 +185,7 @@ absl::StatusOr<std::vector<GenerationResult>> Generate(const CausalLm& model, co
       seqs[i].result.decode_seconds += elapsed;
       int32_t token = samplers[i].Sample(absl::MakeConstSpan(logits.data() + b * vocab, vocab), seqs[i].history);
       accept(i, token);
+      TTT_RETURN_IF_ERROR(compaction_error);
     }
   }
 

@@ -3,11 +3,13 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "core/generation/kv_policy.h"
 #include "core/generation/sampler.h"
 #include "core/patterns/causal_lm.h"
 #include "core/tokenizers/tokenizer.h"
@@ -21,6 +23,10 @@ struct GenerationOptions {
   bool stop_at_eos = true;
   std::optional<bool> add_bos;         // default: the model's special_tokens.add_bos
   int64_t context = 0;                 // KV-cache length; 0 = prompt + budget, capped at the model's
+  // What a sequence whose cache is full does: null stops it (kContextFull); a policy (kv_policy.h) compacts
+  // its cache so it goes on past the context in the same memory. Checked before any token: the model must
+  // allow compaction (CausalLm::CheckKvCompaction) and the policy the context.
+  std::shared_ptr<const KvPolicy> kv_policy;
 };
 
 enum class StopReason { kEos, kStopString, kBudget, kContextFull, kCancelled };
@@ -33,6 +39,8 @@ struct GenerationResult {
   StopReason stop_reason = StopReason::kBudget;
   double prefill_seconds = 0;
   double decode_seconds = 0;
+  int32_t kv_compactions = 0;  // times options.kv_policy compacted this sequence's cache
+  int64_t evicted_tokens = 0;  // cache rows those compactions dropped
 };
 
 // Called with each new piece of complete UTF-8 text of sequence `index`; return false to stop it.

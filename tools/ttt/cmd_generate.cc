@@ -6,6 +6,7 @@
 #include "core/generation/generate.h"
 #include "core/runtime/status.h"
 #include "tools/ttt/common.h"
+#include "tools/ttt/kv_policy_flag.h"
 
 namespace ttt::cli {
 namespace {
@@ -13,7 +14,7 @@ namespace {
 absl::Status RunGenerate(const std::vector<std::string>& argv) {
   Args args(argv);
   GenerationOptions options;
-  long long n = 0, top_k = 0, seed = 0;
+  long long n = 0, top_k = 0, seed = 0, ctx = 0;
   double temperature = 0, top_p = 1, min_p = 0, penalty = 1;
   TTT_RETURN_IF_ERROR(args.GetInt("n", 256, &n));
   TTT_RETURN_IF_ERROR(args.GetDouble("temperature", 0.0, &temperature));
@@ -22,6 +23,10 @@ absl::Status RunGenerate(const std::vector<std::string>& argv) {
   TTT_RETURN_IF_ERROR(args.GetDouble("min-p", 0.0, &min_p));
   TTT_RETURN_IF_ERROR(args.GetDouble("repeat-penalty", 1.0, &penalty));
   TTT_RETURN_IF_ERROR(args.GetInt("seed", 42, &seed));
+  TTT_RETURN_IF_ERROR(args.GetInt("ctx", 0, &ctx));
+  if (ctx < 0) return absl::InvalidArgumentError("--ctx must be >= 0 (0: prompt + budget, capped at the model's)");
+  options.context = ctx;
+  TTT_ASSIGN_OR_RETURN(options.kv_policy, ParseKvPolicyFlag(args.Get("kv-policy")));
   options.max_new_tokens = static_cast<int32_t>(n);
   options.sampling = {.temperature = static_cast<float>(temperature), .top_k = static_cast<int32_t>(top_k),
                       .top_p = static_cast<float>(top_p), .min_p = static_cast<float>(min_p),
@@ -43,7 +48,12 @@ absl::Status RunGenerate(const std::vector<std::string>& argv) {
     std::cerr << "prompt " << r.prompt_tokens.size() << " tokens in " << r.prefill_seconds << " s, generated "
               << r.tokens.size() << " tokens at "
               << (r.decode_seconds > 0 ? (r.tokens.size() - 1) / r.decode_seconds : 0) << " tokens/s, stop: "
-              << StopReasonName(r.stop_reason) << "\n";
+              << StopReasonName(r.stop_reason);
+    if (options.kv_policy != nullptr) {
+      std::cerr << ", KV cache compacted " << r.kv_compactions << " times (" << r.evicted_tokens
+                << " tokens evicted)";
+    }
+    std::cerr << "\n";
   }
   return absl::OkStatus();
 }
@@ -51,7 +61,7 @@ absl::Status RunGenerate(const std::vector<std::string>& argv) {
 TTT_COMMAND({"generate", "generate text from a prompt (default: the bundled stories260K demo model)",
              absl::StrCat("ttt generate [--model PATH] [--tokenizer PATH] [--prompt TEXT] [-n N] [--temperature T] "
              "[--top-k K] [--top-p P] [--min-p P] [--repeat-penalty R] [--seed S] [--stop TEXT] "
-             "[--threads N] [--stats] ", kHwFlagsUsage),
+             "[--ctx N] [--threads N] [--stats] ", kKvPolicyUsage, " ", kHwFlagsUsage),
              RunGenerate});
 
 }  // namespace

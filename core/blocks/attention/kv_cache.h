@@ -9,6 +9,8 @@
 
 #include <cstdint>
 
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
 #include "absl/types/span.h"
 #include "core/ops/ops.h"
 #include "core/runtime/tensor.h"
@@ -42,6 +44,20 @@ class KvCache {
   static constexpr int64_t kPrefetchBytes = 32 * 1024;
   // Stores position `pos` (kv_dim f32 values each of k and v), converted to the cache's dtype.
   void Write(int64_t layer, int64_t slot, int64_t pos, const float* k, const float* v);
+
+  // Compaction, for KV-cache policies that evict positions so a sequence can outgrow its context
+  // (core/generation/kv_policy.h, CausalLm::CompactKvCache).
+  //
+  // Moves rows keep[0..n) of `slot` down to rows 0..n-1, keys and values of every layer. Rows are whole
+  // `row_bytes()` in any dtype (bfp8 blocks never span rows), so they move byte for byte, unchanged.
+  // `keep` must be strictly increasing and below max_seq_len (InvalidArgument otherwise, nothing moved):
+  // then keep[i] >= i, and moving in order never overwrites a row still to be moved.
+  absl::Status CompactSlot(int64_t slot, absl::Span<const int64_t> keep);
+  // Rewrites key rows [first, first + count) of one layer and slot in f32: `edit(rows, n)` gets n rows of
+  // kv_dim floats to change in place. An f32 cache passes its own rows (all at once); bf16 and bfp8 caches
+  // pass one decoded row at a time and store it back rounded to the cache's dtype, as a fresh Write would.
+  void EditKeyRows(int64_t layer, int64_t slot, int64_t first, int64_t count,
+                   absl::FunctionRef<void(float* rows, int64_t n)> edit);
 
   // Work memory of attention over this cache (see ops::AttentionWorkFloats), planned once with the cache
   // so that attention allocates nothing. Empty until PlanAttentionWork.

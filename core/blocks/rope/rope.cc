@@ -55,4 +55,22 @@ void Rope::Apply(float* x, int64_t tokens, int64_t heads, const int32_t* positio
   ops::Rope(x, tokens, heads, spec_.head_dim(), spec_.rotary_dim(), positions, cos_.data(), sin_.data(), convention_);
 }
 
+void Rope::RotateBy(float* x, int64_t tokens, int64_t heads, int64_t delta) const {
+  if (delta == 0 || tokens == 0) return;
+  // A one-row table holding the angles of `delta`, read as position 0 by every token.
+  const size_t pairs = inv_freq_.size();
+  std::vector<float> cos(pairs), sin(pairs);
+  for (size_t i = 0; i < pairs; ++i) {
+    const double angle = static_cast<double>(delta) * inv_freq_[i];
+    cos[i] = static_cast<float>(std::cos(angle));
+    sin[i] = static_cast<float>(std::sin(angle));
+  }
+  const int64_t row = heads * spec_.head_dim();
+  const int32_t position = 0;
+  for (int64_t t = 0; t < tokens; ++t) {
+    ops::Rope(x + t * row, 1, heads, spec_.head_dim(), spec_.rotary_dim(), &position, cos.data(), sin.data(),
+              convention_);
+  }
+}
+
 }  // namespace ttt

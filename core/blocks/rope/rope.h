@@ -17,6 +17,12 @@ class Rope {
   // x [tokens, heads, head_dim] rotated in place; positions [tokens].
   void Apply(float* x, int64_t tokens, int64_t heads, const int32_t* positions) const;
 
+  // Rotates x [tokens, heads, head_dim], already rotated at any positions, by `delta` more positions: rotations
+  // compose (angles add), so a key rotated at p becomes the key rotated at p + delta. KV-cache compaction
+  // uses it to move cached keys to new positions (llama.cpp's "K-shift"). The angles delta * frequency are
+  // computed here in double, so any delta works, inside the table's positions or not.
+  void RotateBy(float* x, int64_t tokens, int64_t heads, int64_t delta) const;
+
   // The rotation frequency of each pair after scaling (exposed for tests).
   const std::vector<double>& inverse_frequencies() const { return inv_freq_; }
 

@@ -1,6 +1,7 @@
 #include "core/blocks/rope/rope.h"
 
 #include <cmath>
+#include <random>
 
 #include "gtest/gtest.h"
 
@@ -74,6 +75,66 @@ TEST(RopeTest, PositionZeroIsIdentityAndRotationKeepsNorm) {
   double n0 = 0, n1 = 0;
   for (int i = 0; i < 8; ++i) n0 += x[i] * x[i], n1 += y[i] * y[i];
   EXPECT_NEAR(n0, n1, 1e-4);
+}
+
+// Float64 reference: x [heads, head_dim] rotated at `position` with the spec's frequencies; values past
+// rotary_dim stay.
+std::vector<double> RotatedInFloat64(const std::vector<float>& x, int64_t heads, const spec::RopeSpec& s,
+                                     int64_t position) {
+  const std::vector<double> inv = RopeInverseFrequencies(s);
+  const int64_t half = s.rotary_dim() / 2;
+  std::vector<double> y(x.begin(), x.end());
+  for (int64_t h = 0; h < heads; ++h) {
+    double* v = y.data() + h * s.head_dim();
+    for (int64_t i = 0; i < half; ++i) {
+      const bool interleaved = s.convention() == spec::RopeSpec::INTERLEAVED;
+      const int64_t a = interleaved ? 2 * i : i, b = interleaved ? 2 * i + 1 : i + half;
+      const double angle = static_cast<double>(position) * inv[i], va = v[a], vb = v[b];
+      v[a] = va * std::cos(angle) - vb * std::sin(angle);
+      v[b] = va * std::sin(angle) + vb * std::cos(angle);
+    }
+  }
+  return y;
+}
+
+// What KV-cache compaction relies on: a key rotated at p, then rotated by delta, is the key rotated at
+// p + delta, for both conventions and partial rotary dimensions. Judged against float64 rotation at p + delta.
+TEST(RopeTest, RotatingByADeltaEqualsRotatingAtTheNewPosition) {
+  for (auto convention : {spec::RopeSpec::ROTATE_HALF, spec::RopeSpec::INTERLEAVED}) {
+    spec::RopeSpec s = Base(32);
+    s.set_theta(10000.0);
+    s.set_rotary_dim(24);  // partial: the last 8 values of each head never rotate
+    s.set_convention(convention);
+    const Rope rope(s, 512);
+    constexpr int64_t kHeads = 3;
+    std::mt19937 rng(7);
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    std::vector<float> x(kHeads * 32);
+    for (float& v : x) v = normal(rng);
+    for (const auto& [from, delta] : std::vector<std::pair<int32_t, int64_t>>{{300, -290}, {255, -128}, {4, 0},
+                                                                                {40, 7}, {511, -511}}) {
+      std::vector<float> y = x;
+      rope.Apply(y.data(), 1, kHeads, &from);
+      rope.RotateBy(y.data(), 1, kHeads, delta);
+      const std::vector<double> expected = RotatedInFloat64(x, kHeads, s, from + delta);
+      // The rotation at `from` took its angle from f32 arithmetic (as the reference implementations do):
+      // an error of about from * 2^-24 radians, which the rotation by delta keeps.
+      const double tolerance = 4e-7 * (from + 8);
+      for (size_t i = 0; i < x.size(); ++i) {
+        EXPECT_NEAR(y[i], expected[i], tolerance) << "from " << from << " by " << delta << " value " << i;
+      }
+    }
+  }
+}
+
+TEST(RopeTest, RotationsByDeltasCompose) {
+  const Rope rope(Base(16), 8);  // deltas need no table: any size works
+  std::vector<float> x = {0.5f, -1, 2, 0.25f, 3, -2, 1, 1, -0.5f, 0.75f, 1.5f, -3, 2, 0, 1, -1};
+  std::vector<float> twice = x, once = x;
+  rope.RotateBy(twice.data(), 1, 1, 5000);
+  rope.RotateBy(twice.data(), 1, 1, -1234);
+  rope.RotateBy(once.data(), 1, 1, 5000 - 1234);
+  for (size_t i = 0; i < x.size(); ++i) EXPECT_NEAR(twice[i], once[i], 1e-5) << i;
 }
 
 }  // namespace
