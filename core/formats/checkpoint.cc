@@ -38,7 +38,7 @@ absl::StatusOr<Checkpoint> LoadHf(const std::string& dir, const std::string& wei
   TTT_ASSIGN_OR_RETURN(spec::ModelSpec spec, LoadHfModelSpec(dir));
   TTT_ASSIGN_OR_RETURN(ckpt.spec, Validated(std::move(spec), dir));
   TTT_ASSIGN_OR_RETURN(std::unique_ptr<SafetensorsCheckpoint> st, SafetensorsCheckpoint::Open(weights_path));
-  WeightNameMap names = ckpt.spec.family() == "gpt2" ? HfGpt2Names() : HfLlamaNames();
+  WeightNameMap names = HfNames(ckpt.spec.family());
   auto load = [&](const std::string& name) { return st->LoadTensor(name); };
   TTT_ASSIGN_OR_RETURN(ckpt.weights, MapWeights(names, ckpt.spec, st->TensorNames(), load, st->path()));
   TTT_RETURN_IF_ERROR(CheckWeights(ckpt.spec, ckpt.weights, st->path()));
@@ -58,7 +58,7 @@ absl::StatusOr<Checkpoint> LoadGguf(const std::string& path) {
   TTT_ASSIGN_OR_RETURN(std::unique_ptr<GgufFile> gguf, GgufFile::Open(path));
   TTT_ASSIGN_OR_RETURN(spec::ModelSpec spec, ModelSpecFromGguf(*gguf));
   TTT_ASSIGN_OR_RETURN(ckpt.spec, Validated(std::move(spec), path));
-  WeightNameMap names = ckpt.spec.family() == "gpt2" ? GgufGpt2Names() : GgufLlamaNames();
+  WeightNameMap names = GgufNames(ckpt.spec.family());
   std::vector<std::string> tensor_names;
   for (const GgufTensorInfo& t : gguf->tensors()) tensor_names.push_back(t.name);
   auto load = [&](const std::string& name) { return gguf->LoadTensor(name); };

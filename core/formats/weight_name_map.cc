@@ -47,6 +47,24 @@ WeightNameMap HfGpt2Names() {
   return m;
 }
 
+WeightNameMap HfMptNames() {
+  WeightNameMap m;
+  m.strip_prefixes = {"transformer."};
+  m.globals = {{"wte.weight", "tok_embeddings"},       {"wpe.weight", "pos_embeddings"},
+               {"norm_f.weight", "final_norm.weight"}, {"norm_f.bias", "final_norm.bias"},
+               {"lm_head.weight", "lm_head"}};
+  m.layer_prefix = "blocks.";
+  for (const auto& [hf, canon] : std::vector<std::pair<std::string, std::string>>{
+           {"norm_1", "attn_norm"}, {"attn.Wqkv", "attn.wqkv"}, {"attn.out_proj", "attn.wo"},
+           {"norm_2", "mlp_norm"}, {"ffn.up_proj", "mlp.w_up"}, {"ffn.down_proj", "mlp.w_down"}}) {
+    const bool norm = canon.ends_with("_norm");
+    m.layer_suffixes.emplace_back(hf + ".weight", norm ? canon + ".weight" : canon);
+    m.layer_suffixes.emplace_back(hf + ".bias", canon + ".bias");
+  }
+  m.fused_qkv_suffix = "attn.wqkv";  // rows q | k | v, heads contiguous, as stored
+  return m;
+}
+
 namespace {
 
 void AddGgufLayerNames(WeightNameMap& m, const std::vector<std::pair<std::string, std::string>>& pairs) {
@@ -91,6 +109,21 @@ WeightNameMap GgufGpt2Names() {
                         {"ffn_down", "mlp.w_down"}});
   m.fused_qkv_suffix = "attn.wqkv";
   return m;
+}
+
+// llama.cpp names MPT's tensors as GPT-2's (fused attn_qkv; biases and position_embd when a model has them).
+WeightNameMap GgufMptNames() { return GgufGpt2Names(); }
+
+WeightNameMap HfNames(const std::string& family) {
+  if (family == "gpt2") return HfGpt2Names();
+  if (family == "mpt") return HfMptNames();
+  return HfLlamaNames();
+}
+
+WeightNameMap GgufNames(const std::string& family) {
+  if (family == "gpt2") return GgufGpt2Names();
+  if (family == "mpt") return GgufMptNames();
+  return GgufLlamaNames();
 }
 
 namespace {

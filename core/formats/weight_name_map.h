@@ -28,8 +28,14 @@ struct WeightNameMap {
 
 WeightNameMap HfLlamaNames();  // llama, mistral, qwen2 in transformers' layout
 WeightNameMap HfGpt2Names();
+WeightNameMap HfMptNames();
 WeightNameMap GgufLlamaNames();  // llama.cpp's llama and qwen2 tensors
 WeightNameMap GgufGpt2Names();
+WeightNameMap GgufMptNames();
+
+// The map of a spec's family (ModelSpec.family: "gpt2", "mpt", else the llama layout).
+WeightNameMap HfNames(const std::string& family);
+WeightNameMap GgufNames(const std::string& family);
 
 // Loads every tensor of `names` that the map knows and returns them under canonical names: Conv1D
 // weights transposed into contiguous copies, fused q/k/v split into views, a lm_head dropped when the spec

@@ -35,20 +35,29 @@ using UnaryFn = void (*)(const float* x, float* out, int64_t n);
 using BinaryFn = void (*)(const float* a, const float* b, float* out, int64_t n);
 // Rotates one head in place; cos/sin hold rotary_dim/2 angles of this token's position.
 using RopeHeadFn = void (*)(float* x, const float* cos, const float* sin, int64_t half_rotary_dim);
+// A linear distance bias on the scores (ALiBi, core/blocks/attention/position_bias.h): with `slopes` set, query
+// g's scaled score of the key in row j gets slopes[g] * -|j - query_pos| (f32, as llama.cpp adds it) before the
+// softmax. Row j is the key's position, so this is slopes[g] * (j - query_pos) for a causal query's keys.
+// Null slopes (the default): no bias, at the cost of one test per call.
+struct ScoreBias {
+  const float* slopes = nullptr;  // one per query of the call
+  int64_t query_pos = 0;
+};
 // `num_queries` queries that share one kv head and one key range [key_begin, key_end) (the query heads of a
-// GQA group at one position; q and out rows are head_dim apart): per query scores = scale * q.k, softmax,
-// out = sum p v. Taking the whole group lets a kernel read each K/V row from memory once for all of them.
-// k and v point at the kv head's columns of row 0; rows are `kv_stride` floats apart. `scores` is scratch
-// of at least num_queries * (key_end - key_begin) floats. An empty key range writes zeros.
+// GQA group at one position; q and out rows are head_dim apart): per query scores = scale * q.k (+ bias),
+// softmax, out = sum p v. Taking the whole group lets a kernel read each K/V row from memory once for all of
+// them. k and v point at the kv head's columns of row 0; rows are `kv_stride` floats apart. `scores` is
+// scratch of at least num_queries * (key_end - key_begin) floats. An empty key range writes zeros.
 using AttentionQueriesFn = void (*)(const float* q, int64_t num_queries, const float* k, const float* v,
                                     int64_t kv_stride, int64_t key_begin, int64_t key_end, int64_t head_dim,
-                                    float scale, float* scores, float* out);
+                                    float scale, ScoreBias bias, float* scores, float* out);
 // AttentionQueriesFn over K/V rows stored as bf16 or bfp8 (or f32): k and v point at row 0 of the slab,
 // rows `row_bytes` apart; the kv head's values are elements [col0, col0 + head_dim) of each row. `work`
 // holds at least AttentionKvWorkFloats(num_queries, key_end - key_begin, head_dim) floats.
 using AttentionQueriesKvFn = void (*)(const float* q, int64_t num_queries, const void* k, const void* v,
                                       DType kv_dtype, int64_t row_bytes, int64_t col0, int64_t key_begin,
-                                      int64_t key_end, int64_t head_dim, float scale, float* work, float* out);
+                                      int64_t key_end, int64_t head_dim, float scale, ScoreBias bias,
+                                      float* work, float* out);
 inline int64_t AttentionKvWorkFloats(int64_t num_queries, int64_t keys, int64_t head_dim) {
   return num_queries * keys + 2 * keys * head_dim;
 }

@@ -1,6 +1,7 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <vector>
@@ -103,10 +104,14 @@ void AttentionByGemm(const float* q, int64_t tokens, int64_t pos0, const KvRows&
                 q + (t0 * heads + h) * head_dim, heads * head_dim, keys, stride, 0.0f, scores, cols);
     for (int64_t r = 0; r < rows; ++r) {
       float* row = scores + r * cols;
-      const KeyRange keys_of_query = VisibleKeys(pos0 + t0 + r, kv_len, p);
+      const int64_t pos = pos0 + t0 + r;
+      const KeyRange keys_of_query = VisibleKeys(pos, kv_len, p);
       const int64_t lo = keys_of_query.begin - begin, hi = keys_of_query.end - begin;
       std::fill(row, row + lo, 0.0f);
       std::fill(row + std::max(lo, hi), row + cols, 0.0f);
+      if (p.slopes != nullptr) {
+        for (int64_t j = lo; j < hi; ++j) row[j] += p.slopes[h] * -static_cast<float>(std::abs(begin + j - pos));
+      }
       if (hi > lo) softmax(row + lo, hi - lo);
     }
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, head_dim, cols, 1.0f, scores, cols, values, stride,
@@ -174,8 +179,9 @@ void Attention(const float* q, int64_t tokens, int64_t pos0, const KvRows& k, co
     const KeyRange keys = VisibleKeys(pos0 + t, kv_len, params);
     float* scratch = ThreadWork(work, per_thread, QueryItemFloats(count, keys.end - keys.begin, head_dim, k.dtype),
                                 thread);
+    const kernels::ScoreBias bias{params.slopes ? params.slopes + h : nullptr, pos0 + t};
     fn(q + (t * heads + h) * head_dim, count, k.data, v.data, k.dtype, k.row_bytes, kv_head * head_dim, keys.begin,
-       keys.end, head_dim, params.scale, scratch, out + (t * heads + h) * head_dim);
+       keys.end, head_dim, params.scale, bias, scratch, out + (t * heads + h) * head_dim);
   });
 }
 

@@ -50,15 +50,21 @@ TEST_P(AttentionKvKernels, MatchTheScalarReference) {
         std::vector<float> work(kernels::AttentionKvWorkFloats(queries, keys, head_dim));
         std::vector<float> out(queries * head_dim), expected(queries * head_dim);
         const float scale = 1.0f / std::sqrt(static_cast<float>(head_dim));
-        for (int64_t h = 0; h < kv_heads; ++h) {
-          table.attention_queries_kv(q.data(), queries, k.data(), v.data(), dtype, row_bytes, h * head_dim, 0, keys,
-                                     head_dim, scale, work.data(), out.data());
-          ref.attention_queries_kv(q.data(), queries, k.data(), v.data(), dtype, row_bytes, h * head_dim, 0, keys,
-                                   head_dim, scale, work.data(), expected.data());
-          ExpectClose(out, expected, 0, 2e-5,
-                      std::string(IsaName(GetParam())) + " " + std::string(DTypeName(dtype)) +
-                          " head_dim=" + std::to_string(head_dim) + " keys=" + std::to_string(keys) +
-                          " head=" + std::to_string(h));
+        // ALiBi slopes for a query at the last key, over keys [keys / 3, keys) (the tiled kernels shift the
+        // query's position with the decoded rows).
+        const float slopes[2] = {0.25f, 1.0f / 64};
+        for (const kernels::ScoreBias bias : {kernels::ScoreBias{}, kernels::ScoreBias{slopes, keys - 1}}) {
+          const int64_t begin = bias.slopes ? keys / 3 : 0;
+          for (int64_t h = 0; h < kv_heads; ++h) {
+            table.attention_queries_kv(q.data(), queries, k.data(), v.data(), dtype, row_bytes, h * head_dim, begin,
+                                       keys, head_dim, scale, bias, work.data(), out.data());
+            ref.attention_queries_kv(q.data(), queries, k.data(), v.data(), dtype, row_bytes, h * head_dim, begin,
+                                     keys, head_dim, scale, bias, work.data(), expected.data());
+            ExpectClose(out, expected, 0, 2e-5,
+                        std::string(IsaName(GetParam())) + " " + std::string(DTypeName(dtype)) +
+                            " head_dim=" + std::to_string(head_dim) + " keys=" + std::to_string(keys) +
+                            " head=" + std::to_string(h) + (bias.slopes ? " alibi" : ""));
+          }
         }
       }
     }
@@ -70,7 +76,7 @@ INSTANTIATE_TEST_SUITE_P(AllIsas, AttentionKvKernels, ::testing::ValuesIn(kernel
                            return std::string(IsaName(info.param));
                          });
 
-// Causal GQA attention in float64 over f32 rows [kv_len, kv_dim].
+// Causal GQA attention (with p.slopes' distance bias) in float64 over f32 rows [kv_len, kv_dim].
 std::vector<float> Float64Attention(const std::vector<float>& q, int64_t tokens, int64_t pos0,
                                     const std::vector<float>& k, const std::vector<float>& v, int64_t kv_dim,
                                     const AttentionParams& p) {
@@ -85,7 +91,7 @@ std::vector<float> Float64Attention(const std::vector<float>& q, int64_t tokens,
         double dot = 0;
         for (int64_t d = 0; d < p.head_dim; ++d)
           dot += double(q[(t * p.num_heads + h) * p.head_dim + d]) * k[j * kv_dim + g * p.head_dim + d];
-        s[j] = dot * p.scale;
+        s[j] = dot * p.scale - (p.slopes ? p.slopes[h] * double(pos0 + t - j) : 0.0);  // ALiBi
         mx = std::max(mx, s[j]);
       }
       for (auto& x : s) sum += (x = std::exp(x - mx));
@@ -100,29 +106,33 @@ std::vector<float> Float64Attention(const std::vector<float>& q, int64_t tokens,
 }
 
 TEST(AttentionKv, PrefillAndDecodePathsMatchFloat64OverTheDecodedRows) {
+  const float slopes[6] = {0.25f, 1.0f / 16, 1.0f / 64, 1.0f / 256, 0.5f, 0.125f};  // MPT's, 6 heads
   for (DType dtype : {DType::kBF16, DType::kBFP8}) {
     for (int64_t head_dim : {8, 32}) {
-      AttentionParams p{.num_heads = 6, .num_kv_heads = 2, .head_dim = head_dim,
-                        .scale = 1.0f / std::sqrt(static_cast<float>(head_dim))};
-      const int64_t kv_dim = p.num_kv_heads * head_dim, kv_len = 70;
-      std::vector<float> kd, vd;
-      auto k = Encode(RandomValues(kv_len * kv_dim, 31), kv_len, kv_dim, dtype, &kd);
-      auto v = Encode(RandomValues(kv_len * kv_dim, 32), kv_len, kv_dim, dtype, &vd);
-      const int64_t row_bytes = static_cast<int64_t>(StorageBytes(dtype, kv_dim));
-      const KvRows kr{k.data(), dtype, row_bytes}, vr{v.data(), dtype, row_bytes};
-      // 40 queries take the sgemm path, 1 and 3 the kernel path; with and without planned work.
-      for (int64_t tokens : {1, 3, 40}) {
-        const int64_t pos0 = kv_len - tokens;
-        auto q = RandomValues(tokens * p.num_heads * head_dim, 33);
-        const auto expected = Float64Attention(q, tokens, pos0, kd, vd, kv_dim, p);
-        std::vector<float> work(AttentionWorkFloats(p, kv_len, dtype, 8));
-        for (bool planned : {false, true}) {
-          std::vector<float> out(expected.size());
-          Attention(q.data(), tokens, pos0, kr, vr, kv_len, out.data(), p,
-                    planned ? absl::MakeSpan(work) : absl::Span<float>());
-          ExpectClose(out, expected, 0, 1e-5,
-                      std::string(DTypeName(dtype)) + " head_dim=" + std::to_string(head_dim) +
-                          " tokens=" + std::to_string(tokens) + (planned ? " planned" : ""));
+      for (const float* bias : {static_cast<const float*>(nullptr), slopes}) {
+        AttentionParams p{.num_heads = 6, .num_kv_heads = 2, .head_dim = head_dim,
+                          .scale = 1.0f / std::sqrt(static_cast<float>(head_dim)), .slopes = bias};
+        const int64_t kv_dim = p.num_kv_heads * head_dim, kv_len = 70;
+        std::vector<float> kd, vd;
+        auto k = Encode(RandomValues(kv_len * kv_dim, 31), kv_len, kv_dim, dtype, &kd);
+        auto v = Encode(RandomValues(kv_len * kv_dim, 32), kv_len, kv_dim, dtype, &vd);
+        const int64_t row_bytes = static_cast<int64_t>(StorageBytes(dtype, kv_dim));
+        const KvRows kr{k.data(), dtype, row_bytes}, vr{v.data(), dtype, row_bytes};
+        // 40 queries take the sgemm path, 1 and 3 the kernel path; with and without planned work.
+        for (int64_t tokens : {1, 3, 40}) {
+          const int64_t pos0 = kv_len - tokens;
+          auto q = RandomValues(tokens * p.num_heads * head_dim, 33);
+          const auto expected = Float64Attention(q, tokens, pos0, kd, vd, kv_dim, p);
+          std::vector<float> work(AttentionWorkFloats(p, kv_len, dtype, 8));
+          for (bool planned : {false, true}) {
+            std::vector<float> out(expected.size());
+            Attention(q.data(), tokens, pos0, kr, vr, kv_len, out.data(), p,
+                      planned ? absl::MakeSpan(work) : absl::Span<float>());
+            ExpectClose(out, expected, 0, 1e-5,
+                        std::string(DTypeName(dtype)) + " head_dim=" + std::to_string(head_dim) +
+                            " tokens=" + std::to_string(tokens) + (planned ? " planned" : "") +
+                            (bias ? " alibi" : ""));
+          }
         }
       }
     }

@@ -18,17 +18,22 @@ using testing::RandomValues;
 struct Case {
   int64_t tokens, pos0, kv_len, heads, kv_heads, head_dim, window;
   bool causal;
+  bool alibi = false;  // kAlibiSlopes as the position-bias slopes
 };
+
+// Per-head slopes of a distance bias (ALiBi-like, not sorted, one large enough to make a head local).
+constexpr float kAlibiSlopes[] = {0.5f, 0.25f, 0.125f, 0.0625f, 1.0f / 256, 0.7f, 0.3f, 2.0f, 0.05f};
 
 std::string Describe(const Case& c) {
   return "tokens=" + std::to_string(c.tokens) + " pos0=" + std::to_string(c.pos0) +
          " kv_len=" + std::to_string(c.kv_len) + " heads=" + std::to_string(c.heads) + "/" +
          std::to_string(c.kv_heads) + " head_dim=" + std::to_string(c.head_dim) +
-         " window=" + std::to_string(c.window) + (c.causal ? " causal" : " full");
+         " window=" + std::to_string(c.window) + (c.causal ? " causal" : " full") + (c.alibi ? " alibi" : "");
 }
 
 // Straight from the definition: query (t, h) at position pos0 + t sees key j when j <= pos (causal) and
-// pos - j < window (sliding; |pos - j| < window when not causal), using kv head h / (heads / kv_heads).
+// pos - j < window (sliding; |pos - j| < window when not causal), using kv head h / (heads / kv_heads); with
+// a position bias its score gets -slope_h * |pos - j|.
 std::vector<float> AttentionFloat64(const std::vector<float>& q, const std::vector<float>& k,
                                     const std::vector<float>& v, int64_t stride, const Case& c, float scale) {
   std::vector<float> out(c.tokens * c.heads * c.head_dim, 0.0f);
@@ -45,7 +50,7 @@ std::vector<float> AttentionFloat64(const std::vector<float>& q, const std::vect
         for (int64_t d = 0; d < c.head_dim; ++d) {
           dot += static_cast<double>(q[(t * c.heads + h) * c.head_dim + d]) * k[j * stride + kvh * c.head_dim + d];
         }
-        weights[j] = dot * scale;
+        weights[j] = dot * scale - (c.alibi ? kAlibiSlopes[h] * std::abs(static_cast<double>(pos - j)) : 0.0);
         max = std::fmax(max, weights[j]);
       }
       double sum = 0;
@@ -73,6 +78,7 @@ std::vector<float> RunAttention(const std::vector<float>& q, const std::vector<f
   params.scale = scale;
   params.causal = c.causal;
   params.sliding_window = c.window;
+  if (c.alibi) params.slopes = kAlibiSlopes;
   std::vector<float> out(c.tokens * c.heads * c.head_dim, -7.0f);
   Attention(q.data(), c.tokens, c.pos0, k.data(), v.data(), c.kv_len, stride, out.data(), params);
   return out;
@@ -96,6 +102,15 @@ TEST(Attention, MatchesFloat64Definition) {
       {100, 3, 103, 4, 1, 8, 40, true},
       {20, 0, 24, 2, 2, 8, 0, false},
       {70, 0, 70, 2, 1, 8, 9, false},
+      // A position bias (ALiBi) on both paths: decode, prefill after a prefix with GQA, the sgemm path over
+      // several blocks, a window, bidirectional (-|distance|), and a long context.
+      {1, 6, 7, 4, 4, 8, 0, true, true},
+      {5, 3, 8, 6, 2, 16, 0, true, true},
+      {130, 5, 135, 4, 2, 16, 0, true, true},
+      {100, 3, 103, 4, 1, 8, 40, true, true},
+      {6, 0, 6, 2, 2, 8, 0, false, true},
+      {20, 0, 24, 2, 2, 8, 0, false, true},
+      {1, 4096, 4097, 9, 3, 64, 0, true, true},
   };
   for (const Case& c : cases) {
     const int64_t stride = c.kv_heads * c.head_dim + 3;  // a KV slab row with padding
@@ -163,7 +178,9 @@ TEST(Attention, GqaHeadsShareTheirKvHead) {
 
 TEST(Attention, OneAndTwoThreadsAgree) {
   // Prefill (whole GQA groups per item) and decode (groups sliced between threads when there are 2).
-  const Case cases[] = {{64, 0, 64, 9, 3, 64, 0, true}, {1, 4095, 4096, 9, 3, 64, 0, true}};
+  // With a position bias too: each slice of a group must take its own heads' slopes.
+  const Case cases[] = {{64, 0, 64, 9, 3, 64, 0, true}, {1, 4095, 4096, 9, 3, 64, 0, true},
+                        {1, 4095, 4096, 9, 3, 64, 0, true, true}, {3, 40, 43, 9, 3, 64, 0, true, true}};
   for (const Case& c : cases) {
     const int64_t stride = c.kv_heads * c.head_dim;
     auto q = RandomValues(c.tokens * c.heads * c.head_dim, 49);

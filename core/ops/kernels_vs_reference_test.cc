@@ -194,23 +194,32 @@ TEST_P(IsaKernels, AttentionQueries) {
         auto v = RandomValues(keys * stride, 16);
         const float scale = 1.0f / std::sqrt(static_cast<float>(head_dim));
         std::vector<float> scores(queries * keys), out(queries * head_dim), expected(queries * head_dim);
-        for (int64_t begin : {int64_t{0}, keys / 2}) {
-          table().attention_queries(q.data(), queries, k.data() + head_dim, v.data() + head_dim, stride, begin,
-                                    keys, head_dim, scale, scores.data(), out.data());
-          ref().attention_queries(q.data(), queries, k.data() + head_dim, v.data() + head_dim, stride, begin,
-                                  keys, head_dim, scale, scores.data(), expected.data());
-          // A score error e becomes a relative weight error e; scores are sums of head_dim products bounded
-          // by sqrt(head_dim), outputs are averages of values in [-1, 1].
-          const double score_error = SumRelativeBound(head_dim) * std::sqrt(static_cast<double>(head_dim));
-          const std::string what = Name("attention", keys) + " head_dim=" + std::to_string(head_dim) +
-                                   " queries=" + std::to_string(queries);
-          ExpectClose(out, expected, 0, 2 * score_error + 1e-6 + SumRelativeBound(keys), what);
-          // A query's result must not depend on the other queries of its call (threads slice groups).
-          if (queries == 3) {
-            std::vector<float> alone(head_dim);
-            table().attention_queries(q.data() + 2 * head_dim, 1, k.data() + head_dim, v.data() + head_dim, stride,
-                                      begin, keys, head_dim, scale, scores.data(), alone.data());
-            ExpectClose(alone, std::vector<float>(out.begin() + 2 * head_dim, out.end()), 0, 0, what + " alone");
+        // Without a bias, and with ALiBi slopes for a query at the last key (causal) or inside the range.
+        const float slopes[3] = {0.5f, 1.0f / 256, 2.0f};
+        for (const ScoreBias bias : {ScoreBias{}, ScoreBias{slopes, keys - 1}, ScoreBias{slopes, keys / 3}}) {
+          for (int64_t begin : {int64_t{0}, keys / 2}) {
+            table().attention_queries(q.data(), queries, k.data() + head_dim, v.data() + head_dim, stride, begin,
+                                      keys, head_dim, scale, bias, scores.data(), out.data());
+            ref().attention_queries(q.data(), queries, k.data() + head_dim, v.data() + head_dim, stride, begin,
+                                    keys, head_dim, scale, bias, scores.data(), expected.data());
+            // A score error e becomes a relative weight error e; scores are sums of head_dim products bounded
+            // by sqrt(head_dim), outputs are averages of values in [-1, 1]. The bias is rounded (twice, in f32)
+            // where the reference adds it in double: keys whose bias exceeds ~20 weigh < e^-20, so its error
+            // that matters is below 2 * 20 unit roundoffs.
+            const double score_error = SumRelativeBound(head_dim) * std::sqrt(static_cast<double>(head_dim)) +
+                                       (bias.slopes ? 40 * kUnitRoundoff : 0.0);
+            const std::string what = Name("attention", keys) + " head_dim=" + std::to_string(head_dim) +
+                                     " queries=" + std::to_string(queries) +
+                                     (bias.slopes ? " bias at " + std::to_string(bias.query_pos) : "");
+            ExpectClose(out, expected, 0, 2 * score_error + 1e-6 + SumRelativeBound(keys), what);
+            // A query's result must not depend on the other queries of its call (threads slice groups).
+            if (queries == 3) {
+              std::vector<float> alone(head_dim);
+              const ScoreBias own{bias.slopes ? bias.slopes + 2 : nullptr, bias.query_pos};
+              table().attention_queries(q.data() + 2 * head_dim, 1, k.data() + head_dim, v.data() + head_dim, stride,
+                                        begin, keys, head_dim, scale, own, scores.data(), alone.data());
+              ExpectClose(alone, std::vector<float>(out.begin() + 2 * head_dim, out.end()), 0, 0, what + " alone");
+            }
           }
         }
       }

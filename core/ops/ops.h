@@ -75,6 +75,9 @@ struct AttentionParams {
   bool causal = true;
   int64_t sliding_window = 0;  // > 0: query at position p sees keys in (p - window, p]
                                // (non-causal: keys j with |p - j| < window)
+  // [num_heads] or null: head h's score of key j for the query at position p gets slopes[h] * -|j - p| after
+  // scaling, before the softmax (ALiBi; core/blocks/attention/position_bias.h). Null costs nothing.
+  const float* slopes = nullptr;
 };
 
 // Scaled dot-product attention of `tokens` queries at positions pos0 .. pos0+tokens-1 over keys/values

@@ -123,7 +123,7 @@ TEST(ReferenceKernels, AttentionWithOneKeyReturnsItsValue) {
   const float v[2] = {-1.5f, 4.0f};
   float scores[1];
   float out[2];
-  AttentionQueries(q, 1, k, v, 2, 0, 1, 2, 0.7f, scores, out);
+  AttentionQueries(q, 1, k, v, 2, 0, 1, 2, 0.7f, {}, scores, out);
   EXPECT_FLOAT_EQ(out[0], -1.5f);
   EXPECT_FLOAT_EQ(out[1], 4.0f);
 }
@@ -140,23 +140,30 @@ TEST(ReferenceKernels, AttentionMatchesFloat64Formula) {
     sum += s[j];
   }
   float scores[3], out[2];
-  AttentionQueries(q, 1, k, v, 3, 0, 3, 2, static_cast<float>(scale), scores, out);
+  AttentionQueries(q, 1, k, v, 3, 0, 3, 2, static_cast<float>(scale), {}, scores, out);
   EXPECT_NEAR(out[0], (s[0] * 1 + s[1] * 3 + s[2] * 5) / sum, 1e-6);
   EXPECT_NEAR(out[1], (s[0] * 2 + s[1] * 4 + s[2] * 6) / sum, 1e-6);
   // Keys [1, 3) only.
-  AttentionQueries(q, 1, k, v, 3, 1, 3, 2, static_cast<float>(scale), scores, out);
+  AttentionQueries(q, 1, k, v, 3, 1, 3, 2, static_cast<float>(scale), {}, scores, out);
   EXPECT_NEAR(out[0], (s[1] * 3 + s[2] * 5) / (s[1] + s[2]), 1e-6);
   // Two queries in one call: each gets its own softmax.
   const float q2[4] = {1.0f, -0.5f, 0.0f, 0.0f};
   float scores2[6], out2[4];
-  AttentionQueries(q2, 2, k, v, 3, 0, 3, 2, static_cast<float>(scale), scores2, out2);
+  AttentionQueries(q2, 2, k, v, 3, 0, 3, 2, static_cast<float>(scale), {}, scores2, out2);
   EXPECT_NEAR(out2[0], (s[0] * 1 + s[1] * 3 + s[2] * 5) / sum, 1e-6);
   EXPECT_NEAR(out2[2], (1 + 3 + 5) / 3.0, 1e-6);  // a zero query weighs all keys equally
   EXPECT_NEAR(out2[3], (2 + 4 + 6) / 3.0, 1e-6);
   // No visible key: zeros rather than NaN.
-  AttentionQueries(q, 1, k, v, 3, 2, 2, 2, static_cast<float>(scale), scores, out);
+  AttentionQueries(q, 1, k, v, 3, 2, 2, 2, static_cast<float>(scale), {}, scores, out);
   EXPECT_EQ(out[0], 0.0f);
   EXPECT_EQ(out[1], 0.0f);
+  // A distance bias for a query at position 2: key j's score gets -slope * |j - 2|.
+  const float slope = 0.75f;
+  double b[3], bsum = 0;
+  for (int j = 0; j < 3; ++j) bsum += (b[j] = s[j] * std::exp(-slope * std::abs(j - 2)));
+  AttentionQueries(q, 1, k, v, 3, 0, 3, 2, static_cast<float>(scale), ScoreBias{&slope, 2}, scores, out);
+  EXPECT_NEAR(out[0], (b[0] * 1 + b[1] * 3 + b[2] * 5) / bsum, 1e-6);
+  EXPECT_NEAR(out[1], (b[0] * 2 + b[1] * 4 + b[2] * 6) / bsum, 1e-6);
 }
 
 }  // namespace

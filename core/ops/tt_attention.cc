@@ -4,6 +4,7 @@
 // dtype, which the decoded values are exactly).
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <vector>
@@ -30,8 +31,14 @@ void DecodeAllRows(const KvRows& rows, int64_t kv_len, int64_t kv_dim, std::vect
   for (int64_t j = 0; j < kv_len; ++j) dequant(base + j * rows.row_bytes, kv_dim, dst.data() + j * kv_dim);
 }
 
-// Masked, scaled softmax of one row of scores in place; keys outside [lo, hi) get probability 0.
-void MaskedSoftmax(float* row, int64_t cols, int64_t lo, int64_t hi, float scale) {
+// Masked, scaled softmax of one row of scores in place; keys outside [lo, hi) get probability 0. `slope`
+// (0: none) times minus each key's distance from `pos` is added after scaling (ALiBi), in f32 on the vector
+// engine like the scale.
+void MaskedSoftmax(float* row, int64_t cols, int64_t lo, int64_t hi, float scale, float slope, int64_t pos) {
+  if (slope != 0.0f) {
+    for (int64_t j = lo; j < hi; ++j) row[j] = row[j] * scale + slope * -static_cast<float>(std::abs(j - pos));
+    scale = 1.0f;  // applied
+  }
   float max = -std::numeric_limits<float>::infinity();
   for (int64_t j = lo; j < hi; ++j) max = std::max(max, row[j] * scale);
   float sum = 0;
@@ -72,7 +79,8 @@ void TtAttention(const float* q, int64_t tokens, int64_t pos0, const KvRows& k, 
     TtMatmulTransposedB(qh.data(), kh.data(), tokens, kv_len, head_dim, scores.data(), numerics);
     for (int64_t t = 0; t < tokens; ++t) {
       const internal::KeyRange visible = internal::VisibleKeys(pos0 + t, kv_len, p);
-      MaskedSoftmax(&scores[t * kv_len], kv_len, visible.begin, visible.end, p.scale);
+      MaskedSoftmax(&scores[t * kv_len], kv_len, visible.begin, visible.end, p.scale,
+                    p.slopes ? p.slopes[h] : 0.0f, pos0 + t);
     }
     TtMatmulTransposedB(scores.data(), vt.data(), tokens, head_dim, kv_len, oh.data(), numerics);
     for (int64_t t = 0; t < tokens; ++t) {

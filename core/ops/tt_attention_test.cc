@@ -27,10 +27,18 @@ std::vector<Case> Cases() {
     return AttentionParams{.num_heads = heads, .num_kv_heads = kv_heads, .head_dim = 32,
                            .scale = 1.0f / std::sqrt(32.0f), .causal = true, .sliding_window = window};
   };
+  // ALiBi slopes (MPT's for 8 heads, max_bias 8): the bias is added on the vector engine in f32, as on the CPU.
+  static constexpr float kSlopes[8] = {0.5f, 0.25f, 0.125f, 0.0625f, 1.0f / 32, 1.0f / 64, 1.0f / 128, 1.0f / 256};
+  AttentionParams alibi = params(8, 2, 0);
+  alibi.slopes = kSlopes;
+  AttentionParams alibi_decode = params(4, 4, 0);
+  alibi_decode.slopes = kSlopes;
   return {{"mha prefill", params(4, 4, 0), 20, 0},
           {"gqa prefill after cached prefix", params(8, 2, 0), 12, 9},
           {"mqa decode", params(4, 1, 0), 1, 30},
-          {"sliding window", params(4, 2, 5), 16, 3}};
+          {"sliding window", params(4, 2, 5), 16, 3},
+          {"alibi gqa prefill after cached prefix", alibi, 12, 9},
+          {"alibi decode", alibi_decode, 1, 30}};
 }
 
 // Relative max error of the emulated attention vs the CPU's, for K/V rows in `kv_dtype` (f32 or bf16).

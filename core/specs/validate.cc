@@ -124,6 +124,25 @@ absl::StatusOr<spec::AttentionSpec> ValidateAttention(spec::AttentionSpec s) {
   } else if (s.has_rope()) {
     return Invalid(kSpec, "rope", "is set but use_rope is false", "set use_rope: true or remove rope");
   }
+  if (s.has_position_bias()) {
+    const spec::PositionBiasSpec& bias = s.position_bias();
+    if (bias.kind().empty()) {
+      return Invalid(kSpec, "position_bias.kind", "is unset",
+                     "name a registered position-bias kind (\"alibi\"), or remove position_bias");
+    }
+    if (!(bias.max_bias() > 0) || !std::isfinite(bias.max_bias())) {
+      return Invalid(kSpec, "position_bias.max_bias", absl::StrCat("is ", bias.max_bias()),
+                     "use the model's positive slope base (ALiBi: 8 in MPT and BLOOM; MPT's "
+                     "attn_config.alibi_bias_max), or remove position_bias for a model without one");
+    }
+    // A score bias by distance and a rotation by position are two answers to the same question; no model
+    // this library knows uses both, and a converter that sets both has likely misread its config.
+    if (s.use_rope()) {
+      return Invalid(kSpec, "position_bias", absl::StrCat("(\"", bias.kind(), "\") is set together with use_rope"),
+                     "a model takes its positions from one of them: remove position_bias (RoPE models) or set "
+                     "use_rope: false and remove rope (ALiBi models such as MPT and BLOOM)");
+    }
+  }
   return s;
 }
 
@@ -201,9 +220,11 @@ absl::StatusOr<spec::ModelSpec> ValidateModel(spec::ModelSpec s) {
                      absl::StrCat("set max_seq_len to at most ", pos->max_positions()));
     }
   }
-  if (!s.learned_positions() && !layer->attention().use_rope()) {
-    return Invalid(kSpec, "layer.attention.use_rope", "is false and the model has no learned positions",
-                   "the model would have no position information: enable RoPE or learned_positions");
+  if (!s.learned_positions() && !layer->attention().use_rope() && !layer->attention().has_position_bias()) {
+    return Invalid(kSpec, "layer.attention.use_rope",
+                   "is false and the model has neither learned positions nor an attention position bias",
+                   "the model would have no position information: enable RoPE, learned_positions or "
+                   "layer.attention.position_bias (ALiBi)");
   }
   TTT_RETURN_IF_ERROR(Agree(kSpec, "final_norm.dim", s.hidden_dim(), s.mutable_final_norm(), &spec::NormSpec::dim, &spec::NormSpec::set_dim));
   TTT_ASSIGN_OR_RETURN(*s.mutable_final_norm(), ValidateNorm(s.final_norm()));

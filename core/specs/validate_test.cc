@@ -44,6 +44,24 @@ TEST(ValidateModelTest, FillsDerivedValues) {
   EXPECT_EQ(m->token_embedding().hidden_dim(), 128u);
 }
 
+// An ALiBi model (MPT's shape): no RoPE, no learned positions, a position bias in every layer's attention.
+void MakeAlibi(spec::ModelSpec* m) {
+  spec::AttentionSpec* a = m->mutable_layer()->mutable_attention();
+  a->set_use_rope(false);
+  a->clear_rope();
+  a->mutable_position_bias()->set_kind("alibi");
+  a->mutable_position_bias()->set_max_bias(8);
+}
+
+TEST(ValidateModelTest, AnAttentionPositionBiasIsAPositionScheme) {
+  spec::ModelSpec m = LlamaLike();
+  MakeAlibi(&m);
+  auto v = ValidateModel(m);
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_EQ(v->layer().attention().position_bias().kind(), "alibi");
+  EXPECT_FLOAT_EQ(v->layer().attention().position_bias().max_bias(), 8.0f);
+}
+
 TEST(ValidateModelTest, TextFormatRoundTrips) {
   auto m = ValidateModel(LlamaLike());
   ASSERT_TRUE(m.ok());
@@ -103,6 +121,16 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"NoPositions", [](auto* m) { m->mutable_layer()->mutable_attention()->set_use_rope(false);
                                              m->mutable_layer()->mutable_attention()->clear_rope(); },
                 "no position information"},
+        BadCase{"PositionBiasWithoutKind", [](auto* m) { MakeAlibi(m);
+                  m->mutable_layer()->mutable_attention()->mutable_position_bias()->clear_kind(); },
+                "AttentionSpec.position_bias.kind is unset: name a registered position-bias kind"},
+        BadCase{"PositionBiasZeroMaxBias", [](auto* m) { MakeAlibi(m);
+                  m->mutable_layer()->mutable_attention()->mutable_position_bias()->set_max_bias(0); },
+                "AttentionSpec.position_bias.max_bias is 0: use the model's positive slope base"},
+        BadCase{"PositionBiasWithRope", [](auto* m) {
+                  m->mutable_layer()->mutable_attention()->mutable_position_bias()->set_kind("alibi");
+                  m->mutable_layer()->mutable_attention()->mutable_position_bias()->set_max_bias(8); },
+                "position_bias (\"alibi\") is set together with use_rope: a model takes its positions from one"},
         BadCase{"DisagreeingDims", [](auto* m) { m->mutable_layer()->mutable_mlp()->set_hidden_dim(64); },
                 "mlp.hidden_dim is 64 but the model's is 128"},
         BadCase{"BosOutsideVocab", [](auto* m) { m->mutable_special_tokens()->set_bos_id(600); },

@@ -12,8 +12,8 @@
 
 namespace ttt::testing {
 
-absl::StatusOr<std::vector<ReferenceCase>> LoadReferenceCases(const std::string& dir) {
-  const std::string index = dir + "/reference.json";
+absl::StatusOr<std::vector<ReferenceCase>> LoadReferenceCases(const std::string& dir, const std::string& index_file) {
+  const std::string index = dir + "/" + index_file;
   TTT_ASSIGN_OR_RETURN(std::string text, ReadFileToString(index));
   std::vector<ReferenceCase> cases;
   try {

@@ -19,8 +19,11 @@ struct ReferenceCase {
   int64_t vocab = 0;
 };
 
-// Reads `dir`/reference.json and the logits files it names; sizes are checked against the stated shapes.
-absl::StatusOr<std::vector<ReferenceCase>> LoadReferenceCases(const std::string& dir);
+// Reads `dir`/`index` (reference.json unless named) and the logits files it names; sizes are checked against
+// the stated shapes. A fixture may ship a second reference under another name (mpt-alibi-tiny's
+// reference-hf.json: numpy float64 logits next to llama.cpp's).
+absl::StatusOr<std::vector<ReferenceCase>> LoadReferenceCases(const std::string& dir,
+                                                              const std::string& index = "reference.json");
 
 struct LogitsAgreement {
   double max_abs_error = 0;

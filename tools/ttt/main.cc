@@ -1,6 +1,7 @@
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
+#include "contrib/positional/alibi/alibi.h"
 #include "core/runtime/logging.h"
 #include "core/runtime/openblas_setup.h"
 #include "tools/ttt/command.h"
@@ -106,6 +107,8 @@ void PrintHelp() {
 
 int main(int argc, char** argv) {
   ttt::EnsureOpenBlasKernelsMatchCpu(argv);
+  // Contrib blocks a model spec may name: ALiBi for MPT (and BLOOM) checkpoints.
+  if (absl::Status s = ttt::contrib::RegisterAlibi(); !s.ok()) std::cerr << "ttt: warning: " << s.message() << "\n";
   if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "help") {
     PrintHelp();
     return argc < 2 ? 2 : 0;

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "core/blocks/attention/position_bias.h"
 #include "core/blocks/module_registry.h"
 #include "core/runtime/status.h"
 #include "core/runtime/threading.h"
@@ -36,10 +37,25 @@ absl::StatusOr<std::unique_ptr<Attention>> Attention::Create(const spec::Attenti
                                     .causal = s.causal(),
                                     .sliding_window = s.sliding_window()};
   if (s.use_rope()) a->rope_.emplace(s.rope(), s.max_seq_len());
+  if (s.has_position_bias()) {
+    // Resolved once here: the kernels read one slope per head and the decode path stays allocation-free.
+    absl::StatusOr<std::vector<float>> slopes = PositionBiasSlopes(s.position_bias(), s.num_heads());
+    if (!slopes.ok()) return Annotate(slopes.status(), absl::StrCat("attention '", prefix, "'"));
+    a->slopes_ = std::make_shared<const std::vector<float>>(*std::move(slopes));
+    a->params_.slopes = a->slopes_->data();
+  }
   return a;
 }
 
 const ModuleDescriptor& Attention::descriptor() const { return CoreKind("attention"); }
+
+void Attention::Forward(const float* x, int64_t rows, float* out, float* scratch, const StepContext& step) const {
+  if (step.phase == Phase::kPrefill) {
+    Prefill(x, rows, step.pos0, *step.cache, step.layer, step.slot, out, scratch);
+  } else {
+    Decode(x, rows, step.positions, step.slots, *step.cache, step.layer, out, scratch);
+  }
+}
 
 std::vector<LinearOp> Attention::linear_ops() {
   return {{"wqkv", &qkv_, prefix_ + ".wqkv"}, {"wo", &wo_, prefix_ + ".wo"}};

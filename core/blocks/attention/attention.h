@@ -1,9 +1,11 @@
-// Multi-head attention with grouped KV heads (MHA/GQA/MQA), optional biases, RoPE or none, causal with an
-// optional sliding window, over a preallocated KV cache. Q, K and V come from one fused projection.
+// Multi-head attention with grouped KV heads (MHA/GQA/MQA), optional biases, RoPE or none, a registered
+// position bias (ALiBi) or none, causal with an optional sliding window, over a preallocated KV cache. Q, K
+// and V come from one fused projection.
 #pragma once
 
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "core/blocks/attention/kv_cache.h"
 #include "core/blocks/block.h"
@@ -13,9 +15,10 @@
 
 namespace ttt {
 
-class Attention : public Block {
+class Attention : public LayerBlock {
  public:
-  // Loads "<prefix>.wq/.wk/.wv/.wo" (and ".bias" of each when the spec has biases).
+  // Loads "<prefix>.wq/.wk/.wv/.wo" (and ".bias" of each when the spec has biases). A spec's position_bias
+  // takes its slopes from its registered kind (NotFound, saying how to register it, when it is not).
   static absl::StatusOr<std::unique_ptr<Attention>> Create(const spec::AttentionSpec& spec, const WeightMap& weights,
                                                            const std::string& prefix);
 
@@ -23,7 +26,7 @@ class Attention : public Block {
   absl::Status ConvertWeights(DType dtype);
 
   // Floats of scratch Prefill/Decode need for up to `tokens` rows.
-  int64_t ScratchFloats(int64_t tokens) const;
+  int64_t ScratchFloats(int64_t tokens) const override;
   // Floats of attention work (KvCache::PlanAttentionWork) for up to `max_kv_len` keys in a `kv_dtype` cache.
   int64_t AttentionWorkFloats(int64_t max_kv_len, DType kv_dtype) const;
 
@@ -42,6 +45,8 @@ class Attention : public Block {
   // numerics, attention runs as an emulated Tenstorrent device computes it (ops::TtAttention); without (the
   // default, and on the cpu device), in f32 on the CPU kernels.
   const ModuleDescriptor& descriptor() const override;
+  // LayerBlock: Prefill or Decode, as `step` says.
+  void Forward(const float* x, int64_t rows, float* out, float* scratch, const StepContext& step) const override;
   std::vector<LinearOp> linear_ops() override;
   absl::Status SetMatmulNumerics(const std::string& op, Phase phase,
                                  std::optional<ops::TtMatmulNumerics> numerics) override;
@@ -59,6 +64,8 @@ class Attention : public Block {
   Linear qkv_;
   Linear wo_;
   std::optional<Rope> rope_;
+  // The position bias's per-head slopes (params_.slopes points into them), shared so a copy keeps them alive.
+  std::shared_ptr<const std::vector<float>> slopes_;
   std::optional<ops::TtMatmulNumerics> sdpa_[2];  // per Phase
 };
 

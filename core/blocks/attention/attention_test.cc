@@ -4,6 +4,7 @@
 #include <cmath>
 #include <random>
 
+#include "core/blocks/attention/position_bias.h"
 #include "core/specs/validate.h"
 #include "gtest/gtest.h"
 
@@ -45,6 +46,18 @@ void RotateReference(double* head, int64_t pos, const spec::RopeSpec& rope) {
   }
 }
 
+// A position bias kind of the test's own (core cannot use contrib's "alibi"): head h's slope is 2^-(h+1).
+double HalvingSlope(int64_t h) { return std::ldexp(1.0, -static_cast<int>(h) - 1); }
+void RegisterHalvingBias() {
+  static const absl::Status registered = RegisterPositionBias(
+      "test_halving", [](const spec::PositionBiasSpec&, int64_t heads) -> absl::StatusOr<std::vector<float>> {
+        std::vector<float> slopes;
+        for (int64_t h = 0; h < heads; ++h) slopes.push_back(static_cast<float>(HalvingSlope(h)));
+        return slopes;
+      });
+  ASSERT_TRUE(registered.ok()) << registered;
+}
+
 // Full causal attention over `tokens` positions, float64.
 Matrix ReferenceAttention(const spec::AttentionSpec& s, const WeightMap& w, const std::vector<float>& x, int64_t tokens) {
   auto bias = [&](const char* name) { return s.qkv_bias() ? &w.at(std::string("attn.") + name + ".bias") : nullptr; };
@@ -68,7 +81,9 @@ Matrix ReferenceAttention(const spec::AttentionSpec& s, const WeightMap& w, cons
       for (int64_t j = first; j <= t; ++j) {
         double dot = 0;
         for (int64_t d = 0; d < D; ++d) dot += q[(t * H + h) * D + d] * k[(j * KV + g) * D + d];
-        scores.push_back(dot * s.softmax_scale());
+        // A position bias adds slope_h * (j - t) to the scaled score of each (past) key.
+        const double bias = s.has_position_bias() ? HalvingSlope(h) * static_cast<double>(j - t) : 0.0;
+        scores.push_back(dot * s.softmax_scale() + bias);
         max = std::max(max, scores.back());
       }
       double sum = 0;
@@ -87,6 +102,7 @@ struct AttentionCase {
   uint32_t heads, kv_heads;
   bool bias, rope, interleaved;
   uint32_t window, rotary_dim;
+  bool position_bias = false;  // the test's "test_halving" kind (ALiBi's form)
 };
 
 void PrintTo(const AttentionCase& c, std::ostream* os) { *os << c.name; }
@@ -107,6 +123,11 @@ TEST_P(AttentionBlockTest, PrefillAndDecodeMatchFloat64Reference) {
   if (c.rope) {
     s.mutable_rope()->set_convention(c.interleaved ? spec::RopeSpec::INTERLEAVED : spec::RopeSpec::ROTATE_HALF);
     s.mutable_rope()->set_rotary_dim(c.rotary_dim);
+  }
+  if (c.position_bias) {
+    RegisterHalvingBias();
+    s.mutable_position_bias()->set_kind("test_halving");
+    s.mutable_position_bias()->set_max_bias(8);
   }
   auto valid = ValidateAttention(s);
   ASSERT_TRUE(valid.ok()) << valid.status();
@@ -141,6 +162,25 @@ TEST_P(AttentionBlockTest, PrefillAndDecodeMatchFloat64Reference) {
   for (int64_t i = 0; i < tokens * 48; ++i) EXPECT_NEAR(out[i], expected[i], 2e-4) << "element " << i;
 }
 
+TEST(AttentionPositionBiasTest, AnUnregisteredKindSaysHowToRegisterIt) {
+  spec::AttentionSpec s;
+  s.set_hidden_dim(16);
+  s.set_num_heads(2);
+  s.set_max_seq_len(8);
+  s.mutable_position_bias()->set_kind("alibi_not_linked");
+  s.mutable_position_bias()->set_max_bias(8);
+  std::mt19937 rng(3);
+  WeightMap w;
+  for (const char* name : {"attn.wq", "attn.wk", "attn.wv", "attn.wo"}) w[name] = RandomTensor({16, 16}, rng);
+  auto block = Attention::Create(s, w, "attn");
+  ASSERT_FALSE(block.ok());
+  EXPECT_EQ(block.status().code(), absl::StatusCode::kNotFound);
+  const std::string message(block.status().message());
+  EXPECT_NE(message.find("attention 'attn'"), std::string::npos) << message;
+  EXPECT_NE(message.find("'alibi_not_linked' is not registered"), std::string::npos) << message;
+  EXPECT_NE(message.find("ttt::contrib::RegisterAlibi()"), std::string::npos) << message;
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Variants, AttentionBlockTest,
     ::testing::Values(AttentionCase{"Mha", 4, 4, false, true, false, 0, 0},
@@ -149,7 +189,9 @@ INSTANTIATE_TEST_SUITE_P(
                       AttentionCase{"BiasNoRopeGpt2", 4, 4, true, false, false, 0, 0},
                       AttentionCase{"SlidingWindowMistral", 4, 2, false, true, false, 3, 0},
                       AttentionCase{"PartialRotary", 2, 1, true, true, false, 0, 8},
-                      AttentionCase{"PartialRotaryInterleaved", 2, 2, false, true, true, 0, 12}),
+                      AttentionCase{"PartialRotaryInterleaved", 2, 2, false, true, true, 0, 12},
+                      AttentionCase{"PositionBiasMpt", 4, 4, false, false, false, 0, 0, true},
+                      AttentionCase{"PositionBiasGqaWindow", 4, 2, true, false, false, 5, 0, true}),
     [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace

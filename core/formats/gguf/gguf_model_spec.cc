@@ -46,14 +46,62 @@ void SetNorm(spec::NormSpec* norm, spec::NormSpec::Kind kind, uint32_t dim, doub
   norm->set_bias(kind == spec::NormSpec::LAYER_NORM);
 }
 
+// llama.cpp's MPT (llm_build_mpt): LayerNorms (biases when the file has them), a fused attn_qkv, ALiBi when
+// mpt.attention.max_alibi_bias > 0 and learned positions when position_embd is present, a plain GELU MLP (exact
+// GELU, MPT's own; llama.cpp's CPU backend approximates it with tanh, ~5e-4 of max|logit| apart).
+absl::Status FillMpt(const GgufFile& f, uint32_t dim, uint32_t ctx, spec::ModelSpec* s) {
+  TTT_ASSIGN_OR_RETURN(double eps, Float(f, "mpt.attention.layer_norm_epsilon", 1e-5));
+  TTT_ASSIGN_OR_RETURN(double max_bias, Float(f, "mpt.attention.max_alibi_bias", 0.0));
+  TTT_ASSIGN_OR_RETURN(double clamp, Float(f, "mpt.attention.clamp_kqv", 0.0));
+  if (clamp > 0) {
+    return BadValue(f, "mpt.attention.clamp_kqv",
+                    absl::StrCat("is ", clamp, "; clamping q/k/v (MPT's clip_qkv) is not supported"));
+  }
+  if (f.FindTensor("blk.0.attn_q_norm.weight") != nullptr) {
+    return absl::UnimplementedError(absl::StrCat("GGUF file '", f.path(),
+                                                 "' has attn_q_norm/attn_k_norm tensors (MPT's qk_ln), which are "
+                                                 "not supported"));
+  }
+  const bool learned_positions = f.FindTensor("position_embd.weight") != nullptr;
+  if (!(max_bias > 0) && !learned_positions) {
+    return BadValue(f, "mpt.attention.max_alibi_bias",
+                    "is missing or not positive and there is no position_embd tensor: the model would have no "
+                    "positions");
+  }
+  spec::DecoderLayerSpec* layer = s->mutable_layer();
+  const bool norm_bias = f.FindTensor("blk.0.attn_norm.bias") != nullptr;
+  for (spec::NormSpec* n : {layer->mutable_attention_norm(), layer->mutable_mlp_norm(), s->mutable_final_norm()}) {
+    SetNorm(n, spec::NormSpec::LAYER_NORM, dim, eps);
+    n->set_bias(norm_bias);
+  }
+  if (learned_positions) {
+    s->set_learned_positions(true);
+    s->mutable_position_embedding()->set_max_positions(ctx);
+    s->mutable_position_embedding()->set_hidden_dim(dim);
+  }
+  spec::AttentionSpec* attn = layer->mutable_attention();
+  attn->set_qkv_bias(f.FindTensor("blk.0.attn_qkv.bias") != nullptr);
+  attn->set_output_bias(f.FindTensor("blk.0.attn_output.bias") != nullptr);
+  attn->set_use_rope(false);
+  if (max_bias > 0) {
+    attn->mutable_position_bias()->set_kind("alibi");
+    attn->mutable_position_bias()->set_max_bias(static_cast<float>(max_bias));
+  }
+  spec::MlpSpec* mlp = layer->mutable_mlp();
+  mlp->set_activation(spec::GELU);
+  mlp->set_gated(false);
+  mlp->set_bias(f.FindTensor("blk.0.ffn_up.bias") != nullptr);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<spec::ModelSpec> ModelSpecFromGguf(const GgufFile& f) {
   TTT_ASSIGN_OR_RETURN(std::string arch, f.GetString("general.architecture"));
-  const bool gpt2 = arch == "gpt2";
-  if (arch != "llama" && arch != "qwen2" && !gpt2) {
+  const bool gpt2 = arch == "gpt2", mpt = arch == "mpt";
+  if (arch != "llama" && arch != "qwen2" && !gpt2 && !mpt) {
     return absl::UnimplementedError(absl::StrCat("GGUF file '", f.path(), "' has general.architecture \"", arch,
-                                                 "\"; supported architectures are llama, qwen2 and gpt2"));
+                                                 "\"; supported architectures are llama, qwen2, gpt2 and mpt"));
   }
   auto key = [&](const char* suffix) { return absl::StrCat(arch, ".", suffix); };
   TTT_ASSIGN_OR_RETURN(uint32_t dim, Uint(f, key("embedding_length"), std::nullopt));
@@ -104,7 +152,9 @@ absl::StatusOr<spec::ModelSpec> ModelSpecFromGguf(const GgufFile& f) {
   mlp->set_hidden_dim(dim);
   mlp->set_intermediate_dim(ff);
 
-  if (gpt2) {
+  if (mpt) {
+    TTT_RETURN_IF_ERROR(FillMpt(f, dim, ctx, &s));
+  } else if (gpt2) {
     TTT_ASSIGN_OR_RETURN(double eps, Float(f, key("attention.layer_norm_epsilon"), 1e-5));
     for (spec::NormSpec* n : {layer->mutable_attention_norm(), layer->mutable_mlp_norm(), s.mutable_final_norm()}) {
       SetNorm(n, spec::NormSpec::LAYER_NORM, dim, eps);

@@ -1,5 +1,6 @@
 // GGUF metadata -> ModelSpec for the llama (also Mistral-style models, which llama.cpp files as llama),
-// qwen2 and gpt2 architectures.
+// qwen2, gpt2 and mpt architectures (mpt: ALiBi from mpt.attention.max_alibi_bias, position bias kind "alibi",
+// which contrib registers).
 #pragma once
 
 #include "absl/status/statusor.h"

@@ -46,6 +46,31 @@ TEST(GgufModelSpecTest, Stories260K) {
   EXPECT_TRUE(ValidateModel(*s).ok()) << ValidateModel(*s).status();
 }
 
+TEST(GgufModelSpecTest, MptAlibiTiny) {
+  auto s = SpecOf(std::string(TTT_FIXTURES_DIR) + "/mpt-alibi-tiny/model-f32.gguf");
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->family(), "mpt");
+  EXPECT_EQ(s->hidden_dim(), 48u);
+  EXPECT_EQ(s->num_layers(), 3u);
+  EXPECT_EQ(s->vocab_size(), 1000u);
+  EXPECT_EQ(s->max_seq_len(), 128u);
+  EXPECT_FALSE(s->learned_positions());
+  const spec::AttentionSpec& a = s->layer().attention();
+  EXPECT_EQ(a.num_heads(), 6u);
+  EXPECT_EQ(a.num_kv_heads(), 6u);
+  EXPECT_FALSE(a.use_rope());
+  EXPECT_FALSE(a.qkv_bias());
+  EXPECT_EQ(a.position_bias().kind(), "alibi");
+  EXPECT_FLOAT_EQ(a.position_bias().max_bias(), 8.0f);
+  EXPECT_EQ(s->layer().mlp().intermediate_dim(), 192u);
+  EXPECT_EQ(s->layer().mlp().activation(), spec::GELU);
+  EXPECT_FALSE(s->layer().mlp().gated());
+  EXPECT_EQ(s->final_norm().kind(), spec::NormSpec::LAYER_NORM);
+  EXPECT_FALSE(s->final_norm().bias()) << "the file has no norm biases";
+  EXPECT_TRUE(s->lm_head().tied());
+  EXPECT_TRUE(ValidateModel(*s).ok()) << ValidateModel(*s).status();
+}
+
 TEST(GgufModelSpecTest, LlamaGqaTiny) {
   auto s = SpecOf(std::string(TTT_FIXTURES_DIR) + "/llama-gqa-tiny/model-f32.gguf");
   ASSERT_TRUE(s.ok()) << s.status();
@@ -115,6 +140,15 @@ TEST(GgufModelSpecTest, ErrorsNameTheKey) {
       .AddU32("llama.feed_forward_length", 8).AddU32("llama.attention.head_count", 2)
       .AddU32("llama.context_length", 8).AddU32("llama.vocab_size", 4).AddString("llama.rope.scaling.type", "yarn");
   expect(yarn, "yarn");
+  auto mpt = [](GgufWriter& w) -> GgufWriter& {
+    return w.AddString("general.architecture", "mpt").AddU32("mpt.embedding_length", 8).AddU32("mpt.block_count", 1)
+        .AddU32("mpt.feed_forward_length", 32).AddU32("mpt.attention.head_count", 2).AddU32("mpt.context_length", 8)
+        .AddU32("mpt.vocab_size", 4);
+  };
+  GgufWriter no_positions;
+  expect(mpt(no_positions), "the model would have no positions");
+  GgufWriter clamped;
+  expect(mpt(clamped).AddF32("mpt.attention.max_alibi_bias", 8).AddF32("mpt.attention.clamp_kqv", 6), "clamp_kqv");
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <optional>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -268,6 +269,118 @@ absl::Status FillGpt2(const ConfigReader& r, spec::ModelSpec* s) {
   return absl::OkStatus();
 }
 
+// MPT (mosaicml, transformers' MptForCausalLM): ALiBi instead of rotary or learned positions, pre-LayerNorm
+// (no biases anywhere when no_bias, the LayerNorms included), exact GELU MLP of expansion_ratio x d_model, a
+// fused Wqkv (rows q | k | v), tied head. Its config nests the attention keys in attn_config.
+absl::Status FillMpt(const ConfigReader& r, spec::ModelSpec* s) {
+  TTT_ASSIGN_OR_RETURN(uint32_t hidden, r.RequiredUint("d_model", "mpt"));
+  TTT_ASSIGN_OR_RETURN(uint32_t heads, r.RequiredUint("n_heads", "mpt"));
+  TTT_ASSIGN_OR_RETURN(uint32_t layers, r.RequiredUint("n_layers", "mpt"));
+  TTT_ASSIGN_OR_RETURN(uint32_t vocab, r.RequiredUint("vocab_size", "mpt"));
+  TTT_ASSIGN_OR_RETURN(uint32_t max_seq_len, r.Uint("max_seq_len", 2048));
+  TTT_ASSIGN_OR_RETURN(uint32_t expansion, r.Uint("expansion_ratio", 4));
+  TTT_ASSIGN_OR_RETURN(bool no_bias, r.Bool("no_bias", true));
+  TTT_ASSIGN_OR_RETURN(bool learned_pos_emb, r.Bool("learned_pos_emb", true));
+  TTT_ASSIGN_OR_RETURN(double eps, r.Float("layer_norm_epsilon", 1e-5));
+  TTT_ASSIGN_OR_RETURN(std::string norm_type, r.String("norm_type", "low_precision_layernorm"));
+  // low_precision_layernorm is a LayerNorm run in the autocast dtype: in f32 it is a LayerNorm.
+  if (norm_type != "low_precision_layernorm" && norm_type != "layernorm") {
+    return r.Error("norm_type",
+                   absl::StrCat("is \"", norm_type, "\"; supported: low_precision_layernorm and layernorm"));
+  }
+  if (r.Has("logit_scale")) {
+    return r.Error("logit_scale", "is set; scaled MPT logits are not supported (remove it only if it is 1)");
+  }
+  if (r.Has("ffn_config")) {
+    if (!r.raw("ffn_config").is_object()) return r.Error("ffn_config", "is not an object");
+    ConfigReader ffn(r.raw("ffn_config"), r.path());
+    TTT_ASSIGN_OR_RETURN(std::string ffn_type, ffn.String("ffn_type", "mptmlp"));
+    if (ffn_type != "mptmlp") {
+      return r.Error("ffn_config",
+                     absl::StrCat("has ffn_type \"", ffn_type, "\"; only mptmlp (up, GELU, down) is supported"));
+    }
+  }
+
+  // attn_config: transformers' MptAttentionConfig defaults (alibi true, alibi_bias_max 8) for keys it leaves out.
+  bool alibi = true, qk_ln = false;
+  double alibi_bias_max = 8;
+  uint32_t kv_heads = heads;
+  std::optional<double> softmax_scale;
+  if (r.Has("attn_config")) {
+    if (!r.raw("attn_config").is_object()) return r.Error("attn_config", "is not an object");
+    ConfigReader a(r.raw("attn_config"), r.path());
+    TTT_ASSIGN_OR_RETURN(alibi, a.Bool("alibi", true));
+    TTT_ASSIGN_OR_RETURN(alibi_bias_max, a.Float("alibi_bias_max", 8));
+    TTT_ASSIGN_OR_RETURN(qk_ln, a.Bool("qk_ln", false));
+    if (a.Has("clip_qkv")) {
+      return a.Error("clip_qkv", "(in attn_config) is set; clamping q/k/v is not supported: only null");
+    }
+    if (qk_ln) return a.Error("qk_ln", "(in attn_config) is true; LayerNorms on q and k are not supported");
+    TTT_ASSIGN_OR_RETURN(bool prefix_lm, a.Bool("prefix_lm", false));
+    if (prefix_lm) return a.Error("prefix_lm", "(in attn_config) is true; only causal language models are supported");
+    if (a.Has("softmax_scale")) {
+      TTT_ASSIGN_OR_RETURN(softmax_scale, a.Float("softmax_scale", 0));
+    }
+    TTT_ASSIGN_OR_RETURN(std::string attn_type, a.String("attn_type", "multihead_attention"));
+    if (attn_type == "multiquery_attention") {
+      kv_heads = 1;
+    } else if (attn_type == "grouped_query_attention") {
+      TTT_ASSIGN_OR_RETURN(kv_heads, a.Uint("kv_n_heads", heads));
+    } else if (attn_type != "multihead_attention") {
+      return a.Error("attn_type", absl::StrCat("(in attn_config) is \"", attn_type,
+                                               "\"; supported: multihead_attention, multiquery_attention, "
+                                               "grouped_query_attention"));
+    }
+  }
+  if (alibi && !(alibi_bias_max > 0)) {
+    return r.Error("attn_config",
+                   absl::StrCat("has alibi_bias_max ", alibi_bias_max, "; ALiBi needs a positive one (8)"));
+  }
+  if (!alibi && !learned_pos_emb) {
+    return r.Error("attn_config", "has alibi false and learned_pos_emb is false: the model would have no positions");
+  }
+
+  s->set_vocab_size(vocab);
+  s->set_hidden_dim(hidden);
+  s->set_num_layers(layers);
+  s->set_max_seq_len(max_seq_len);
+  // mpt-7b says learned_pos_emb true but, with ALiBi, holds no transformer.wpe: ALiBi is the only position
+  // signal. Learned positions only without ALiBi.
+  if (!alibi) {
+    s->set_learned_positions(true);
+    s->mutable_position_embedding()->set_max_positions(max_seq_len);
+    s->mutable_position_embedding()->set_hidden_dim(hidden);
+  }
+  spec::DecoderLayerSpec* layer = s->mutable_layer();
+  for (spec::NormSpec* n : {layer->mutable_attention_norm(), layer->mutable_mlp_norm(), s->mutable_final_norm()}) {
+    SetNorm(n, spec::NormSpec::LAYER_NORM, hidden, eps);
+    n->set_bias(!no_bias);
+  }
+  spec::AttentionSpec* attn = layer->mutable_attention();
+  attn->set_hidden_dim(hidden);
+  attn->set_num_heads(heads);
+  attn->set_num_kv_heads(kv_heads);
+  if (heads != 0) attn->set_head_dim(hidden / heads);
+  attn->set_qkv_bias(!no_bias);
+  attn->set_output_bias(!no_bias);
+  attn->set_max_seq_len(max_seq_len);
+  attn->set_use_rope(false);
+  if (softmax_scale) attn->set_softmax_scale(static_cast<float>(*softmax_scale));
+  if (alibi) {
+    attn->mutable_position_bias()->set_kind("alibi");
+    attn->mutable_position_bias()->set_max_bias(static_cast<float>(alibi_bias_max));
+  }
+  spec::MlpSpec* mlp = layer->mutable_mlp();
+  mlp->set_hidden_dim(hidden);
+  mlp->set_intermediate_dim(expansion * hidden);
+  mlp->set_activation(spec::GELU);  // nn.GELU(approximate="none")
+  mlp->set_gated(false);
+  mlp->set_bias(!no_bias);
+  s->mutable_lm_head()->set_tied(true);  // MPT always ties its head to wte
+  s->mutable_special_tokens()->set_add_bos(false);
+  return absl::OkStatus();
+}
+
 absl::Status ApplySpecialTokens(const ConfigReader& r, spec::SpecialTokens* special) {
   TTT_ASSIGN_OR_RETURN(std::vector<int32_t> bos, r.TokenIds("bos_token_id"));
   TTT_ASSIGN_OR_RETURN(std::vector<int32_t> eos, r.TokenIds("eos_token_id"));
@@ -287,7 +400,7 @@ absl::StatusOr<spec::ModelSpec> ModelSpecFromHfConfig(const HfConfigText& text) 
   TTT_ASSIGN_OR_RETURN(json config, ParseJson(text.config_json, text.config_path));
   ConfigReader r(config, text.config_path);
   if (!r.Has("model_type")) {
-    return r.Error("model_type", "is missing; supported model types are llama, mistral, qwen2 and gpt2");
+    return r.Error("model_type", "is missing; supported model types are llama, mistral, qwen2, gpt2 and mpt");
   }
   TTT_ASSIGN_OR_RETURN(std::string type, r.String("model_type", ""));
   spec::ModelSpec s;
@@ -299,8 +412,10 @@ absl::StatusOr<spec::ModelSpec> ModelSpecFromHfConfig(const HfConfigText& text) 
     TTT_RETURN_IF_ERROR(FillLlamaFamily(r, type, &s));
   } else if (type == "gpt2") {
     TTT_RETURN_IF_ERROR(FillGpt2(r, &s));
+  } else if (type == "mpt") {
+    TTT_RETURN_IF_ERROR(FillMpt(r, &s));
   } else {
-    return r.Error("model_type", absl::StrCat("is \"", type, "\"; supported model types are llama, mistral, qwen2 and gpt2"));
+    return r.Error("model_type", absl::StrCat("is \"", type, "\"; supported model types are llama, mistral, qwen2, gpt2 and mpt"));
   }
   s.mutable_token_embedding()->set_vocab_size(s.vocab_size());
   s.mutable_token_embedding()->set_hidden_dim(s.hidden_dim());

@@ -1,5 +1,6 @@
-// Hugging Face config.json (+ generation_config.json) -> ModelSpec for the llama, mistral, qwen2 and gpt2
-// model types, with the defaults of the transformers classes for keys a config leaves out.
+// Hugging Face config.json (+ generation_config.json) -> ModelSpec for the llama, mistral, qwen2, gpt2 and mpt
+// model types, with the defaults of the transformers classes for keys a config leaves out. An MPT spec uses
+// attention position bias "alibi", which contrib registers (ttt::contrib::RegisterAlibi()).
 #pragma once
 
 #include <optional>

@@ -88,6 +88,76 @@ TEST(HfConfigTest, Gpt2TinyFixtureQuirks) {
   EXPECT_TRUE(ValidateModel(*s).ok()) << ValidateModel(*s).status();
 }
 
+TEST(HfConfigTest, MptAlibiTinyFixture) {
+  auto s = LoadHfModelSpec(std::string(TTT_FIXTURES_DIR) + "/mpt-alibi-tiny/hf");
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->family(), "mpt");
+  EXPECT_EQ(s->hidden_dim(), 48u);
+  EXPECT_EQ(s->num_layers(), 3u);
+  EXPECT_EQ(s->vocab_size(), 1000u);
+  EXPECT_EQ(s->max_seq_len(), 128u);
+  // learned_pos_emb is true, yet with ALiBi there is no transformer.wpe: no learned positions, no RoPE.
+  EXPECT_FALSE(s->learned_positions());
+  const spec::AttentionSpec& a = s->layer().attention();
+  EXPECT_EQ(a.num_heads(), 6u);
+  EXPECT_EQ(a.num_kv_heads(), 6u);
+  EXPECT_EQ(a.head_dim(), 8u);
+  EXPECT_FALSE(a.use_rope());
+  EXPECT_FALSE(a.qkv_bias());
+  EXPECT_FALSE(a.output_bias());
+  EXPECT_FALSE(a.has_softmax_scale());
+  EXPECT_EQ(a.position_bias().kind(), "alibi");
+  EXPECT_FLOAT_EQ(a.position_bias().max_bias(), 8.0f);
+  EXPECT_EQ(s->layer().mlp().intermediate_dim(), 192u);
+  EXPECT_FALSE(s->layer().mlp().gated());
+  EXPECT_FALSE(s->layer().mlp().bias());
+  EXPECT_EQ(s->layer().mlp().activation(), spec::GELU);
+  for (const spec::NormSpec* n : {&s->layer().attention_norm(), &s->layer().mlp_norm(), &s->final_norm()}) {
+    EXPECT_EQ(n->kind(), spec::NormSpec::LAYER_NORM);
+    EXPECT_FALSE(n->bias()) << "no_bias covers the LayerNorms";
+    EXPECT_FLOAT_EQ(n->eps(), 1e-5f);
+  }
+  EXPECT_TRUE(s->lm_head().tied());
+  EXPECT_FALSE(s->special_tokens().has_bos_id());
+  EXPECT_FALSE(s->special_tokens().add_bos());
+  EXPECT_TRUE(ValidateModel(*s).ok()) << ValidateModel(*s).status();
+}
+
+json MptConfig() {
+  return {{"model_type", "mpt"}, {"d_model", 64}, {"n_heads", 4}, {"n_layers", 2}, {"vocab_size", 100},
+          {"max_seq_len", 256}, {"expansion_ratio", 2}, {"no_bias", false},
+          {"attn_config", {{"alibi", true}, {"alibi_bias_max", 16}, {"clip_qkv", nullptr}, {"qk_ln", false}}}};
+}
+
+TEST(HfConfigTest, MptOptions) {
+  auto s = FromJson(MptConfig());
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_FLOAT_EQ(s->layer().attention().position_bias().max_bias(), 16.0f);
+  EXPECT_TRUE(s->layer().attention().qkv_bias());
+  EXPECT_TRUE(s->layer().attention_norm().bias());
+  EXPECT_TRUE(s->layer().mlp().bias());
+  EXPECT_EQ(s->layer().mlp().intermediate_dim(), 128u);
+
+  json gqa = MptConfig();
+  gqa["attn_config"]["attn_type"] = "grouped_query_attention";
+  gqa["attn_config"]["kv_n_heads"] = 2;
+  gqa["attn_config"]["softmax_scale"] = 0.5;
+  s = FromJson(gqa);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->layer().attention().num_kv_heads(), 2u);
+  EXPECT_FLOAT_EQ(s->layer().attention().softmax_scale(), 0.5f);
+
+  // Without ALiBi, llm-foundry's MPT adds learned positions (transformer.wpe).
+  json learned = MptConfig();
+  learned["attn_config"]["alibi"] = false;
+  learned["learned_pos_emb"] = true;
+  s = FromJson(learned);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_TRUE(s->learned_positions());
+  EXPECT_FALSE(s->layer().attention().has_position_bias());
+  EXPECT_EQ(s->position_embedding().max_positions(), 256u);
+}
+
 TEST(HfConfigTest, LlamaDefaultsAndOptions) {
   json c = LlamaConfig();
   auto s = FromJson(c);
@@ -228,6 +298,28 @@ TEST(HfConfigTest, ErrorsNameTheKeyAndFile) {
   garbage.config_json = "[1]";
   EXPECT_FALSE(ModelSpecFromHfConfig(garbage).ok());
   EXPECT_EQ(LoadHfModelSpec("/nonexistent/folder").status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST(HfConfigTest, MptRejectsWhatItCannotRun) {
+  json c = MptConfig();
+  c["attn_config"]["clip_qkv"] = 6;
+  ExpectError(c, "\"clip_qkv\" (in attn_config) is set");
+  c = MptConfig();
+  c["attn_config"]["qk_ln"] = true;
+  ExpectError(c, "\"qk_ln\" (in attn_config) is true");
+  c = MptConfig();
+  c["attn_config"]["alibi"] = false;
+  c["learned_pos_emb"] = false;
+  ExpectError(c, "the model would have no positions");
+  c = MptConfig();
+  c["ffn_config"] = {{"ffn_type", "mptglu"}};
+  ExpectError(c, "mptglu");
+  c = MptConfig();
+  c["norm_type"] = "rmsnorm";
+  ExpectError(c, "norm_type");
+  c = MptConfig();
+  c.erase("d_model");
+  ExpectError(c, "d_model");
 }
 
 }  // namespace

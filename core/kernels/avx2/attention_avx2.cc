@@ -68,11 +68,34 @@ void WeightedSumBlock(const float* p, const float* v, int64_t kv_stride, int64_t
 
 constexpr int64_t kValueBlock = 64;
 
+// scores[j] += slope * -|first_distance + j| for j < count: ALiBi's bias, first_distance being the first key's
+// position minus the query's. Distances are exact in float below 2^24 positions.
+void AddDistanceBias(float* scores, int64_t count, float slope, int64_t first_distance) {
+  const __m256 minus_slope = _mm256_set1_ps(-slope);
+  const __m256 lanes = _mm256_setr_ps(0, 1, 2, 3, 4, 5, 6, 7);
+  const __m256 sign = _mm256_set1_ps(-0.0f);
+  for (int64_t i = 0; i < count; i += 8) {
+    const __m256i mask = TailMask(count - i < 8 ? count - i : 8);
+    const __m256 distance =
+        _mm256_andnot_ps(sign, _mm256_add_ps(_mm256_set1_ps(static_cast<float>(first_distance + i)), lanes));
+    _mm256_maskstore_ps(scores + i, mask,
+                        _mm256_fmadd_ps(minus_slope, distance, _mm256_maskload_ps(scores + i, mask)));
+  }
+}
+
+// The bias of each query of a call over `count` keys from position key_begin (no work without slopes).
+void AddBias(float* scores, int64_t num_queries, int64_t count, int64_t key_begin, ScoreBias bias) {
+  if (bias.slopes == nullptr) return;
+  for (int64_t g = 0; g < num_queries; ++g) {
+    AddDistanceBias(scores + g * count, count, bias.slopes[g], key_begin - bias.query_pos);
+  }
+}
+
 }  // namespace
 
 void AttentionQueries(const float* q, int64_t num_queries, const float* k, const float* v, int64_t kv_stride,
-                      int64_t key_begin, int64_t key_end, int64_t head_dim, float scale, float* scores,
-                      float* out) {
+                      int64_t key_begin, int64_t key_end, int64_t head_dim, float scale, ScoreBias bias,
+                      float* scores, float* out) {
   const int64_t count = key_end - key_begin;
   if (count <= 0) {
     for (int64_t d = 0; d < num_queries * head_dim; ++d) out[d] = 0.0f;
@@ -90,6 +113,7 @@ void AttentionQueries(const float* q, int64_t num_queries, const float* k, const
       Scores<1>(q + g * head_dim, kb + j * kv_stride, kv_stride, head_dim, scale, scores + g * count + j);
     }
   }
+  AddBias(scores, num_queries, count, key_begin, bias);
   // Softmax per query, normalised in place (SoftmaxRow is this file's vectorised one).
   for (int64_t g = 0; g < num_queries; ++g) SoftmaxRow(scores + g * count, count);
 
@@ -106,11 +130,11 @@ void AttentionQueries(const float* q, int64_t num_queries, const float* k, const
 // bf16/bfp8 rows decoded 64 keys at a time into an L1-resident tile, as in attention_avx512.cc.
 void AttentionQueriesKv(const float* q, int64_t num_queries, const void* k, const void* v, DType kv_dtype,
                         int64_t row_bytes, int64_t col0, int64_t key_begin, int64_t key_end, int64_t head_dim,
-                        float scale, float* work, float* out) {
+                        float scale, ScoreBias bias, float* work, float* out) {
   const int64_t count = key_end - key_begin;
   if (kv_dtype == DType::kF32 || count <= 0) {
     internal::AttentionQueriesKv(DequantRowBF16, DequantRowBfp8, AttentionQueries, q, num_queries, k, v, kv_dtype,
-                                 row_bytes, col0, key_begin, key_end, head_dim, scale, work, out);
+                                 row_bytes, col0, key_begin, key_end, head_dim, scale, bias, work, out);
     return;
   }
   const DequantRowFn dequant = kv_dtype == DType::kBF16 ? DequantRowBF16 : DequantRowBfp8;
@@ -131,6 +155,7 @@ void AttentionQueriesKv(const float* q, int64_t num_queries, const void* k, cons
       }
     }
   }
+  AddBias(scores, num_queries, count, key_begin, bias);
   for (int64_t g = 0; g < num_queries; ++g) SoftmaxRow(scores + g * count, count);
   for (int64_t j0 = 0; j0 < count; j0 += kValueBlock) {
     const int64_t block = count - j0 < kValueBlock ? count - j0 : kValueBlock;

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/kernels/kernel_table.h"  // ScoreBias
 #include "core/runtime/dtype.h"
 
 namespace ttt::kernels::avx2 {
@@ -43,11 +44,11 @@ void GeluTanhMul(const float* a, const float* b, float* out, int64_t n);
 
 
 void AttentionQueries(const float* q, int64_t num_queries, const float* k, const float* v, int64_t kv_stride,
-                      int64_t key_begin, int64_t key_end, int64_t head_dim, float scale, float* scores,
-                      float* out);
+                      int64_t key_begin, int64_t key_end, int64_t head_dim, float scale, ScoreBias bias,
+                      float* scores, float* out);
 // AttentionQueries over bf16/bfp8/f32 K/V rows (kernel_table.h AttentionQueriesKvFn).
 void AttentionQueriesKv(const float* q, int64_t num_queries, const void* k, const void* v, DType kv_dtype,
                         int64_t row_bytes, int64_t col0, int64_t key_begin, int64_t key_end, int64_t head_dim,
-                        float scale, float* work, float* out);
+                        float scale, ScoreBias bias, float* work, float* out);
 
 }  // namespace ttt::kernels::avx2

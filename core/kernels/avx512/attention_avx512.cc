@@ -109,6 +109,28 @@ void Normalise(float* scores, int64_t count) {
   }
 }
 
+// scores[j] += slope * -|first_distance + j| for j < count: ALiBi's bias, first_distance being the first key's
+// position minus the query's. Distances are exact in float below 2^24 positions.
+void AddDistanceBias(float* scores, int64_t count, float slope, int64_t first_distance) {
+  const __m512 minus_slope = _mm512_set1_ps(-slope);
+  const __m512 lanes = _mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  for (int64_t i = 0; i < count; i += 16) {
+    const __mmask16 mask = TailMask(count - i < 16 ? count - i : 16);
+    const __m512 distance =
+        _mm512_abs_ps(_mm512_add_ps(_mm512_set1_ps(static_cast<float>(first_distance + i)), lanes));
+    const __m512 biased = _mm512_fmadd_ps(minus_slope, distance, _mm512_maskz_loadu_ps(mask, scores + i));
+    _mm512_mask_storeu_ps(scores + i, mask, biased);
+  }
+}
+
+// The bias of each query of a call over `count` keys from position key_begin (no work without slopes).
+void AddBias(float* scores, int64_t num_queries, int64_t count, int64_t key_begin, ScoreBias bias) {
+  if (bias.slopes == nullptr) return;
+  for (int64_t g = 0; g < num_queries; ++g) {
+    AddDistanceBias(scores + g * count, count, bias.slopes[g], key_begin - bias.query_pos);
+  }
+}
+
 // Keys per block of the weighted sum: 64 rows of V stay in L1 while every query of the group uses them.
 constexpr int64_t kValueBlock = 64;
 
@@ -117,8 +139,8 @@ constexpr int64_t kValueBlock = 64;
 // Each query's result depends only on its own q (never on how many queries share the call), so splitting a
 // GQA group differently over threads gives identical outputs.
 void AttentionQueries(const float* q, int64_t num_queries, const float* k, const float* v, int64_t kv_stride,
-                      int64_t key_begin, int64_t key_end, int64_t head_dim, float scale, float* scores,
-                      float* out) {
+                      int64_t key_begin, int64_t key_end, int64_t head_dim, float scale, ScoreBias bias,
+                      float* scores, float* out) {
   const int64_t count = key_end - key_begin;
   if (count <= 0) {
     for (int64_t d = 0; d < num_queries * head_dim; ++d) out[d] = 0.0f;
@@ -136,6 +158,7 @@ void AttentionQueries(const float* q, int64_t num_queries, const float* k, const
       Scores1(q + g * head_dim, kb + j * kv_stride, head_dim, scale, scores + g * count + j);
     }
   }
+  AddBias(scores, num_queries, count, key_begin, bias);
   for (int64_t g = 0; g < num_queries; ++g) Normalise(scores + g * count, count);
 
   const float* vb = v + key_begin * kv_stride;
@@ -153,11 +176,11 @@ void AttentionQueries(const float* q, int64_t num_queries, const float* k, const
 // the same key blocking as the f32 kernel's, so results equal the f32 kernel's on the decoded values.
 void AttentionQueriesKv(const float* q, int64_t num_queries, const void* k, const void* v, DType kv_dtype,
                         int64_t row_bytes, int64_t col0, int64_t key_begin, int64_t key_end, int64_t head_dim,
-                        float scale, float* work, float* out) {
+                        float scale, ScoreBias bias, float* work, float* out) {
   const int64_t count = key_end - key_begin;
   if (kv_dtype == DType::kF32 || count <= 0) {
     internal::AttentionQueriesKv(DequantRowBF16, DequantRowBfp8, AttentionQueries, q, num_queries, k, v, kv_dtype,
-                                 row_bytes, col0, key_begin, key_end, head_dim, scale, work, out);
+                                 row_bytes, col0, key_begin, key_end, head_dim, scale, bias, work, out);
     return;
   }
   const DequantRowFn dequant = kv_dtype == DType::kBF16 ? DequantRowBF16 : DequantRowBfp8;
@@ -178,6 +201,7 @@ void AttentionQueriesKv(const float* q, int64_t num_queries, const void* k, cons
       }
     }
   }
+  AddBias(scores, num_queries, count, key_begin, bias);
   for (int64_t g = 0; g < num_queries; ++g) Normalise(scores + g * count, count);
   for (int64_t j0 = 0; j0 < count; j0 += kValueBlock) {
     const int64_t block = count - j0 < kValueBlock ? count - j0 : kValueBlock;

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/kernels/kernel_table.h"  // ScoreBias
 #include "core/runtime/dtype.h"
 
 namespace ttt::kernels::avx512 {
@@ -52,11 +53,11 @@ void RopeRotateHalf(float* x, const float* cos, const float* sin, int64_t half_r
 void RopeInterleaved(float* x, const float* cos, const float* sin, int64_t half_rotary_dim);
 
 void AttentionQueries(const float* q, int64_t num_queries, const float* k, const float* v, int64_t kv_stride,
-                      int64_t key_begin, int64_t key_end, int64_t head_dim, float scale, float* scores,
-                      float* out);
+                      int64_t key_begin, int64_t key_end, int64_t head_dim, float scale, ScoreBias bias,
+                      float* scores, float* out);
 // AttentionQueries over bf16/bfp8/f32 K/V rows (kernel_table.h AttentionQueriesKvFn).
 void AttentionQueriesKv(const float* q, int64_t num_queries, const void* k, const void* v, DType kv_dtype,
                         int64_t row_bytes, int64_t col0, int64_t key_begin, int64_t key_end, int64_t head_dim,
-                        float scale, float* work, float* out);
+                        float scale, ScoreBias bias, float* work, float* out);
 
 }  // namespace ttt::kernels::avx512

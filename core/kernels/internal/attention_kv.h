@@ -40,12 +40,12 @@ inline void DecodeKvSlices(DequantRowFn dequant, const void* base, DType dtype, 
 inline void AttentionQueriesKv(DequantRowFn dequant_bf16, DequantRowFn dequant_bfp8, AttentionQueriesFn attend,
                                const float* q, int64_t num_queries, const void* k, const void* v, DType kv_dtype,
                                int64_t row_bytes, int64_t col0, int64_t key_begin, int64_t key_end,
-                               int64_t head_dim, float scale, float* work, float* out) {
+                               int64_t head_dim, float scale, ScoreBias bias, float* work, float* out) {
   const int64_t count = key_end > key_begin ? key_end - key_begin : 0;
   if (kv_dtype == DType::kF32) {
     const int64_t stride = row_bytes / static_cast<int64_t>(sizeof(float));
     attend(q, num_queries, static_cast<const float*>(k) + col0, static_cast<const float*>(v) + col0, stride,
-           key_begin, key_end, head_dim, scale, work, out);
+           key_begin, key_end, head_dim, scale, bias, work, out);
     return;
   }
   if (count == 0) {
@@ -58,7 +58,9 @@ inline void AttentionQueriesKv(DequantRowFn dequant_bf16, DequantRowFn dequant_b
   float* vf = kf + count * head_dim;
   DecodeKvSlices(dequant, k, kv_dtype, row_bytes, col0, key_begin, count, head_dim, kf);
   DecodeKvSlices(dequant, v, kv_dtype, row_bytes, col0, key_begin, count, head_dim, vf);
-  attend(q, num_queries, kf, vf, head_dim, 0, count, head_dim, scale, scores, out);
+  // The decoded rows start at key_begin: the query's position moves with them.
+  const ScoreBias shifted{bias.slopes, bias.query_pos - key_begin};
+  attend(q, num_queries, kf, vf, head_dim, 0, count, head_dim, scale, shifted, scores, out);
 }
 
 }  // namespace ttt::kernels::internal

@@ -1,4 +1,5 @@
 #include <cmath>
+#include <cstdlib>
 #include <vector>
 
 #include "core/kernels/reference/reference_kernels.h"
@@ -8,8 +9,10 @@ namespace ttt::kernels::reference {
 
 namespace {
 
+// `slope` (0: none) times minus the distance of each key from `query_pos` is added to the scaled scores.
 void OneQuery(const float* q, const float* k, const float* v, int64_t kv_stride, int64_t key_begin,
-              int64_t key_end, int64_t head_dim, float scale, float* scores, float* out) {
+              int64_t key_end, int64_t head_dim, float scale, double slope, int64_t query_pos, float* scores,
+              float* out) {
   const int64_t count = key_end - key_begin;
   for (int64_t d = 0; d < head_dim; ++d) out[d] = 0.0f;
   if (count <= 0) return;
@@ -18,7 +21,8 @@ void OneQuery(const float* q, const float* k, const float* v, int64_t kv_stride,
     const float* key = k + (key_begin + j) * kv_stride;
     double dot = 0;
     for (int64_t d = 0; d < head_dim; ++d) dot += static_cast<double>(q[d]) * key[d];
-    scores[j] = static_cast<float>(dot * scale);
+    const double distance = static_cast<double>(std::abs(key_begin + j - query_pos));
+    scores[j] = static_cast<float>(dot * scale - slope * distance);
     max = std::fmax(max, static_cast<double>(scores[j]));
   }
   double sum = 0;
@@ -35,12 +39,13 @@ void OneQuery(const float* q, const float* k, const float* v, int64_t kv_stride,
 }  // namespace
 
 void AttentionQueries(const float* q, int64_t num_queries, const float* k, const float* v, int64_t kv_stride,
-                      int64_t key_begin, int64_t key_end, int64_t head_dim, float scale, float* scores,
-                      float* out) {
+                      int64_t key_begin, int64_t key_end, int64_t head_dim, float scale, ScoreBias bias,
+                      float* scores, float* out) {
   const int64_t count = key_end > key_begin ? key_end - key_begin : 0;
   for (int64_t g = 0; g < num_queries; ++g) {
-    OneQuery(q + g * head_dim, k, v, kv_stride, key_begin, key_end, head_dim, scale, scores + g * count,
-             out + g * head_dim);
+    const double slope = bias.slopes ? bias.slopes[g] : 0.0;
+    OneQuery(q + g * head_dim, k, v, kv_stride, key_begin, key_end, head_dim, scale, slope, bias.query_pos,
+             scores + g * count, out + g * head_dim);
   }
 }
 
@@ -48,7 +53,7 @@ void AttentionQueries(const float* q, int64_t num_queries, const float* k, const
 // double-precision reference above runs on the head's columns.
 void AttentionQueriesKv(const float* q, int64_t num_queries, const void* k, const void* v, DType kv_dtype,
                         int64_t row_bytes, int64_t col0, int64_t key_begin, int64_t key_end, int64_t head_dim,
-                        float scale, float* work, float* out) {
+                        float scale, ScoreBias bias, float* work, float* out) {
   const int64_t count = key_end > key_begin ? key_end - key_begin : 0;
   const int64_t elems = kv_dtype == DType::kF32 ? row_bytes / 4
                         : kv_dtype == DType::kBF16 ? row_bytes / 2
@@ -58,7 +63,9 @@ void AttentionQueriesKv(const float* q, int64_t num_queries, const void* k, cons
     ConvertToF32(static_cast<const char*>(k) + (key_begin + j) * row_bytes, elems, kv_dtype, kf.data() + j * elems);
     ConvertToF32(static_cast<const char*>(v) + (key_begin + j) * row_bytes, elems, kv_dtype, vf.data() + j * elems);
   }
-  AttentionQueries(q, num_queries, kf.data() + col0, vf.data() + col0, elems, 0, count, head_dim, scale, work, out);
+  // The decoded rows start at key_begin: the query's position moves with them.
+  AttentionQueries(q, num_queries, kf.data() + col0, vf.data() + col0, elems, 0, count, head_dim, scale,
+                   ScoreBias{bias.slopes, bias.query_pos - key_begin}, work, out);
 }
 
 }  // namespace ttt::kernels::reference
