@@ -3,6 +3,7 @@
 // and phase, emulated-device numerics) without knowing its members.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,6 +38,37 @@ class Block {
   Block(Block&&) = default;
   Block& operator=(const Block&) = default;
   Block& operator=(Block&&) = default;
+};
+
+class KvCache;
+
+// Where a layer step is: what a block running inside a layer may need besides its input rows.
+struct StepContext {
+  Phase phase = Phase::kDecode;
+  KvCache* cache = nullptr;  // the model's KV cache
+  int64_t layer = 0;         // the layer running the block
+  // Prefill: `rows` tokens of one sequence, at positions pos0.. of cache slot `slot`.
+  int64_t pos0 = 0, slot = 0;
+  // Decode: one token of each of `rows` sequences, at positions[r] of cache slots[r].
+  const int32_t* positions = nullptr;
+  const int32_t* slots = nullptr;
+};
+
+// A block that is one residual branch of a layer: the layer adds Forward's output to its residual stream
+// (x += block(norm(x))). Attention, the MLP and any registered or user kind a layer spec names.
+class LayerBlock : public Block {
+ public:
+  // Floats of scratch Forward needs for up to `rows` rows.
+  virtual int64_t ScratchFloats(int64_t rows) const = 0;
+  // x [rows, hidden] -> out [rows, hidden].
+  virtual void Forward(const float* x, int64_t rows, float* out, float* scratch, const StepContext& step) const = 0;
+
+ protected:
+  LayerBlock() = default;
+  LayerBlock(const LayerBlock&) = default;
+  LayerBlock(LayerBlock&&) = default;
+  LayerBlock& operator=(const LayerBlock&) = default;
+  LayerBlock& operator=(LayerBlock&&) = default;
 };
 
 }  // namespace ttt

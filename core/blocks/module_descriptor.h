@@ -10,14 +10,20 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "core/blocks/weights.h"
 #include "core/hwconfig/proto/device_profile.pb.h"
 #include "core/hwconfig/proto/op_config.pb.h"
 #include "google/protobuf/message.h"
 
 namespace ttt {
+
+class LayerBlock;  // core/blocks/block.h
 
 // One op of a module: what a config may set on it.
 struct OpDecl {
@@ -76,6 +82,18 @@ struct ModuleDescriptor {
   std::function<std::vector<RuleChange>(const google::protobuf::Message& spec, const hw::DeviceProfile& device,
                                         hw::ConfigMode mode)>
       rules;
+
+  // Checks a spec of `spec_type` and fills its derived values in place, with errors that name the field and
+  // the fix. Null: every spec is valid as it is.
+  std::function<absl::Status(google::protobuf::Message& spec)> validate;
+  // Builds an instance that runs as a residual branch of a layer, loading its weights "<prefix>.<name>" (a
+  // kind a layer spec may name in `modules`). Null: the kind has a fixed place in the pattern.
+  std::function<absl::StatusOr<std::unique_ptr<LayerBlock>>(const google::protobuf::Message& spec,
+                                                            const WeightMap& weights, const std::string& prefix)>
+      create;
+  // Its float64 reference for the TestSuite: the branch's output for x [rows, hidden] (positions 0..rows-1 of
+  // one sequence), computed from the block's own (dequantised) weights, independently of its kernels.
+  std::function<std::vector<double>(const LayerBlock& block, const std::vector<double>& x, int64_t rows)> reference;
 
   // The ops with their shapes for `spec`.
   std::vector<OpInfo> Ops(const google::protobuf::Message& spec) const;

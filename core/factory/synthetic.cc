@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "core/patterns/model_modules.h"
 #include "core/specs/text_format.h"
 
 namespace ttt {
@@ -123,6 +124,24 @@ WeightMap SyntheticWeights(const spec::ModelSpec& spec, uint64_t seed) {
     for (const auto& [name, shape] : mlp) {
       random(p + name, shape);
       if (m.bias()) constant(p + name + ".bias", {shape[0]}, 0.0f);
+    }
+  }
+  // Modules a layer names by kind: a matrix "<prefix>.<op>" for each weight op (the convention of layer
+  // modules' weights, core/specs/proto/module.proto), their norms like the others.
+  if (spec.layer().modules_size() > 0) {
+    auto modules = ListModelModules(spec);
+    for (uint32_t l = 0; modules.ok() && l < spec.num_layers(); ++l) {
+      for (const spec::ModuleSpec& ms : spec.layer().modules()) {
+        const std::string name = ms.name().empty() ? ms.kind() : ms.name();
+        const std::string p = absl::StrCat("layers.", l, ".", name);
+        if (ms.has_norm()) norm(p + "_norm", ms.norm());
+        for (const ModuleInstance& m : modules->layers[l]) {
+          if (m.name != name) continue;
+          for (const OpInfo& op : m.descriptor->Ops(*m.spec)) {
+            if (op.weight) random(absl::StrCat(p, ".", op.name), {op.out, op.in});
+          }
+        }
+      }
     }
   }
   norm("final_norm", spec.final_norm());

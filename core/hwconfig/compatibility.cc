@@ -13,6 +13,7 @@
 #include "core/blocks/module_registry.h"
 #include "core/hwconfig/shape_rules.h"
 #include "core/patterns/model_modules.h"
+#include "core/runtime/dtype_traits.h"
 #include "core/runtime/status.h"
 #include "core/specs/validate.h"
 
@@ -81,7 +82,9 @@ ModelFootprint EstimateFootprint(const spec::ModelSpec& unvalidated, const Resol
       f.kv_cache += static_cast<double>(batch) * context * d.kv_cache_values(*m.spec) * BytesPerValue(kv ? kv : fallback);
     }
   };
-  const ModelModules modules = ListModelModules(spec);
+  const auto listed = ListModelModules(spec);
+  if (!listed.ok()) return f;  // a spec no model can be built from has no footprint (the check says why)
+  const ModelModules& modules = *listed;
   for (size_t l = 0; l < modules.layers.size(); ++l) {
     for (const ModuleInstance& m : modules.layers[l]) {
       add(m, l < config.layers.size() ? Find(config.layers[l], m.name) : nullptr);
@@ -113,7 +116,9 @@ std::vector<std::string> CheckHardwareCompatibility(const spec::ModelSpec& unval
     problems.push_back({text, {layer}});
   };
 
-  const ModelModules modules = ListModelModules(spec);
+  const auto listed = ListModelModules(spec);
+  if (!listed.ok()) return {std::string(listed.status().message())};
+  const ModelModules& modules = *listed;
   auto check_module = [&](int64_t layer, const ModuleInstance& instance, const ResolvedModuleConfig& module) {
     const std::string& kind = instance.name;
     std::map<std::string, int64_t> widths;
@@ -171,10 +176,11 @@ std::vector<std::string> CheckHardwareCompatibility(const spec::ModelSpec& unval
         }
       }
       const hw::DType kv = module.mode(mode).kv_cache_dtype();
-      if (kv && (!has(chip.weight_dtypes(), kv) || (kv != hw::F32 && kv != hw::BF16 && kv != hw::BFP8))) {
+      const DTypeTraits* kv_traits = FindHwDType(kv);
+      if (kv && (!has(chip.weight_dtypes(), kv) || kv_traits == nullptr || !(kv_traits->roles & kKvCacheRole))) {
         add(layer, absl::StrCat(kind, " KV cache (", mode_name, "): cannot be stored as ", Lower(kv), " [",
                                 module.source(absl::StrCat(mode_name, ".kv_cache_dtype")),
-                                "] on ", dev.name(), ": use f32, bf16 or bfp8"));
+                                "] on ", dev.name(), ": use ", DTypesWithRole(kKvCacheRole)));
       }
     }
     if (instance.descriptor->has_kv_cache()) {

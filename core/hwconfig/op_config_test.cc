@@ -37,7 +37,7 @@ constexpr char kExample[] = R"pb(
       prefill {
         ops { key: "wqkv" value { weight_dtype: BFP8 math_fidelity: HIFI2 } }
         ops { key: "wo" value { weight_dtype: BFP8 math_fidelity: HIFI2 } }
-        ops { key: "sdpa" value { math_fidelity: HIFI4 fp32_accumulation: true kernel: "flash" } }
+        ops { key: "sdpa" value { math_fidelity: HIFI4 fp32_accumulation: true } }
         kv_cache_dtype: BFP8
         kv_cache_layout: INTERLEAVED
       }
@@ -81,7 +81,7 @@ TEST(OpConfigTest, ModelHwConfigExampleParses) {
   const hw::ModuleHwConfig& attention = config.defaults().at("attention");
   EXPECT_EQ(attention.prefill().kv_cache_dtype(), hw::BFP8);
   EXPECT_EQ(attention.prefill().kv_cache_layout(), hw::INTERLEAVED);
-  EXPECT_EQ(attention.prefill().ops().at("sdpa").kernel(), "flash");
+  EXPECT_TRUE(attention.prefill().ops().at("sdpa").fp32_accumulation());
   EXPECT_TRUE(attention.decode().ops().at("sdpa").math_approx_mode());
 
   ASSERT_EQ(config.overrides_size(), 2);

@@ -10,6 +10,7 @@
 #include "core/hwconfig/module_defaults.h"
 #include "core/patterns/model_modules.h"
 #include "core/runtime/check.h"
+#include "core/runtime/dtype_traits.h"
 #include "core/runtime/status.h"
 #include "core/specs/text_format.h"
 #include "core/specs/validate.h"
@@ -28,9 +29,9 @@ struct ConfigurableModules {
   }
 };
 
-ConfigurableModules ListConfigurable(const spec::ModelSpec& spec) {
+absl::StatusOr<ConfigurableModules> ListConfigurable(const spec::ModelSpec& spec) {
   ConfigurableModules out;
-  const ModelModules modules = ListModelModules(spec);
+  TTT_ASSIGN_OR_RETURN(const ModelModules modules, ListModelModules(spec));
   for (const auto& layer : modules.layers) {
     for (const ModuleInstance& m : layer) {
       if (m.descriptor->configurable()) out.layer[m.name] = m.descriptor;
@@ -96,7 +97,7 @@ std::string ResolvedHwConfig::Describe(int64_t only_layer) const {
 
 absl::Status OverlayModelHwConfig(const spec::ModelSpec& spec, const hw::ModelHwConfig& change,
                                   const std::string& source, ResolvedHwConfig* resolved) {
-  const ConfigurableModules modules = ListConfigurable(spec);
+  TTT_ASSIGN_OR_RETURN(const ConfigurableModules modules, ListConfigurable(spec));
   for (const auto& [name, module_change] : change.defaults()) {
     const auto in_layer = modules.layer.find(name), in_model = modules.model.find(name);
     if (in_layer == modules.layer.end() && in_model == modules.model.end()) {
@@ -179,7 +180,7 @@ absl::StatusOr<ResolvedHwConfig> ResolveHwConfig(const spec::ModelSpec& unvalida
     TTT_ASSIGN_OR_RETURN(ResolvedModuleConfig config, ModuleDefaultHwConfig(*m.descriptor, *m.spec, device, mode));
     return defaults[key] = std::move(config);
   };
-  const ModelModules modules = ListModelModules(spec);
+  TTT_ASSIGN_OR_RETURN(const ModelModules modules, ListModelModules(spec));
   for (const auto& layer_modules : modules.layers) {
     auto& layer = resolved.layers.emplace_back();
     for (const ModuleInstance& m : layer_modules) {
@@ -254,14 +255,11 @@ absl::StatusOr<hw::ConfigMode> ParseConfigMode(const std::string& name) {
 }
 
 absl::StatusOr<hw::DType> ParseHwDType(const std::string& name) {
-  const std::string n = absl::AsciiStrToLower(name);
-  if (n == "f32" || n == "fp32") return hw::F32;
-  if (n == "bf16") return hw::BF16;
-  if (n == "f16" || n == "fp16") return hw::F16;
-  if (n == "int8" || n == "i8") return hw::INT8;
-  if (n == "bfp8") return hw::BFP8;
-  if (n == "bfp4") return hw::BFP4;
-  return absl::InvalidArgumentError(absl::StrCat("number format '", name, "': use f32, bf16, int8, bfp8 or bfp4"));
+  const DTypeTraits* t = FindDType(name);
+  if (t == nullptr || t->hw_value == 0) {
+    return absl::InvalidArgumentError(absl::StrCat("number format '", name, "': use f32, bf16, f16, int8, bfp8 or bfp4"));
+  }
+  return static_cast<hw::DType>(t->hw_value);
 }
 
 }  // namespace ttt

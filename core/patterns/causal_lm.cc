@@ -66,10 +66,12 @@ absl::StatusOr<std::unique_ptr<CausalLm>> CausalLm::Create(const spec::ModelSpec
     TTT_ASSIGN_OR_RETURN(auto pos, PositionEmbedding::Create(s.position_embedding(), weights));
     model->positions_.emplace(std::move(pos));
   }
+  TTT_ASSIGN_OR_RETURN(const ModelModules modules, ListModelModules(s));
   for (uint32_t i = 0; i < s.num_layers(); ++i) {
-    TTT_ASSIGN_OR_RETURN(auto layer, DecoderLayer::Create(s.layer(), weights, i));
+    TTT_ASSIGN_OR_RETURN(auto layer, DecoderLayer::Create(modules.layers[i], weights, i, s.hidden_dim()));
     model->layers_.push_back(std::move(layer));
   }
+  model->layer_module_specs_ = modules.owned_specs;  // the layer modules' blocks may keep pointers to them
   auto final_norm = Norm::Create(s.final_norm(), weights, "final_norm");
   if (!final_norm.ok()) return Annotate(final_norm.status(), "final norm");
   model->final_norm_ = *std::move(final_norm);
@@ -296,16 +298,19 @@ int64_t CausalLm::DecodeWeightBytes() const {
 }
 
 double CausalLm::PrefillFlops(int64_t tokens) const {
-  double per_token = 0;
-  for (const auto& layer : layers_) {
-    for (const Linear* l : layer->projections()) per_token += 2.0 * l->in_features() * l->out_features();
+  // Every layer's ops for every token (attention over the causal prefix), and the head for the last one.
+  auto modules = ListModelModules(spec_);
+  TTT_CHECK(modules.ok()) << modules.status();  // the model was built from this spec
+  double flops = 0;
+  for (const auto& layer : modules->layers) {
+    for (const ModuleInstance& m : layer) {
+      for (const OpInfo& op : m.descriptor->Ops(*m.spec)) flops += m.descriptor->Flops(*m.spec, op, tokens, tokens);
+    }
   }
-  const spec::AttentionSpec& a = spec_.layer().attention();
-  // Query t attends to t + 1 keys: QK^T and PV each cost 2 * head_dim per key and head.
-  const double pairs = 0.5 * tokens * (tokens + 1);
-  const double attention = num_layers() * pairs * 4.0 * a.num_heads() * a.head_dim();
-  const Linear& head = lm_head_.projection();
-  return per_token * tokens + attention + 2.0 * head.in_features() * head.out_features();
+  for (const ModuleInstance& m : modules->model) {
+    for (const OpInfo& op : m.descriptor->Ops(*m.spec)) flops += m.descriptor->Flops(*m.spec, op, 1, tokens);
+  }
+  return flops;
 }
 
 }  // namespace ttt

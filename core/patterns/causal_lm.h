@@ -104,6 +104,20 @@ class CausalLm {
   absl::Status Decode(InferenceState& state, absl::Span<const int32_t> slots, absl::Span<const int32_t> tokens,
                       float* logits) const;
 
+  // KV-cache compaction (core/patterns/kv_compaction.cc), for policies that let a sequence run past its
+  // context with bounded memory (core/generation/kv_policy.h). Positions are cache rows: after compaction
+  // the kept tokens sit at positions 0..n-1 and the next token at n, as in StreamingLLM and llama.cpp's
+  // context shift.
+  //
+  // OK when this model's cached keys can move to other positions: RoPE keys are re-rotated, ALiBi and models
+  // without positions depend only on what is cached. Learned absolute positions (GPT-2) are added to the
+  // hidden state every key and value is computed from, and cannot be shifted: FailedPrecondition.
+  absl::Status CheckKvCompaction() const;
+  // Keeps cache rows `keep` (strictly increasing, below the sequence's length) of sequence `slot`, moved to
+  // rows 0..n-1 in every layer with their keys re-rotated to their new positions; the sequence's length
+  // becomes n. Memory is unchanged: the rows freed are reused by the next tokens.
+  absl::Status CompactKvCache(InferenceState& state, int64_t slot, absl::Span<const int64_t> keep) const;
+
   const spec::ModelSpec& spec() const { return spec_; }
   int64_t vocab_size() const { return spec_.vocab_size(); }
   const TokenEmbedding& token_embedding() const { return embedding_; }
@@ -127,6 +141,7 @@ class CausalLm {
   TokenEmbedding embedding_;
   std::optional<PositionEmbedding> positions_;
   std::vector<std::unique_ptr<DecoderLayer>> layers_;
+  std::vector<std::shared_ptr<const google::protobuf::Message>> layer_module_specs_;
   Norm final_norm_;
   LmHead lm_head_;
   DType kv_cache_dtype_ = DType::kF32;

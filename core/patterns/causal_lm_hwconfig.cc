@@ -87,21 +87,25 @@ absl::Status CausalLm::Specialize(std::shared_ptr<const ResolvedHwConfig> config
     }
     return absl::OkStatus();
   };
-  // Every configured module has a block and every block a config (a mismatch is a programming error in a
-  // pattern, reported rather than run with defaults).
+  // Every configured module has a block and every configurable block a config (a mismatch is a programming
+  // error in a pattern, reported rather than run with defaults). Blocks of kinds without default configs keep
+  // the f32 CPU execution they were built with.
   auto specialize_all = [&](const std::map<std::string, ResolvedModuleConfig>& modules,
                             const std::vector<std::pair<std::string, Block*>>& blocks,
                             const std::string& where) -> absl::Status {
-    if (modules.size() != blocks.size()) {
-      return absl::InternalError(absl::StrCat(where, ": ", blocks.size(), " block(s) but ", modules.size(),
-                                              " configured module(s)"));
-    }
+    size_t configurable = 0;
     for (const auto& [name, block] : blocks) {
+      if (!block->descriptor().configurable()) continue;
+      ++configurable;
       auto it = modules.find(name);
       if (it == modules.end()) {
         return absl::InternalError(absl::StrCat(where, ": block '", name, "' has no resolved hardware config"));
       }
       TTT_RETURN_IF_ERROR(specialize(*block, it->second));
+    }
+    if (configurable != modules.size()) {
+      return absl::InternalError(absl::StrCat(where, ": ", configurable, " configurable block(s) but ", modules.size(),
+                                              " configured module(s)"));
     }
     return absl::OkStatus();
   };

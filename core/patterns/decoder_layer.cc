@@ -9,65 +9,100 @@
 
 namespace ttt {
 
-absl::StatusOr<std::unique_ptr<DecoderLayer>> DecoderLayer::Create(const spec::DecoderLayerSpec& spec,
-                                                                    const WeightMap& weights, int64_t index) {
+absl::StatusOr<std::unique_ptr<DecoderLayer>> DecoderLayer::Create(const std::vector<ModuleInstance>& modules,
+                                                                    const WeightMap& weights, int64_t index,
+                                                                    int64_t hidden) {
   auto layer = std::unique_ptr<DecoderLayer>(new DecoderLayer());
-  const std::string prefix = absl::StrCat("layers.", index);
+  const std::string prefix = absl::StrCat("layers.", index, ".");
   layer->index_ = index;
-  layer->hidden_ = spec.attention().hidden_dim();
+  layer->hidden_ = hidden;
   auto annotate = [&](const absl::Status& s) { return Annotate(s, absl::StrCat("layer ", index)); };
-  auto attn_norm = Norm::Create(spec.attention_norm(), weights, prefix + ".attn_norm");
-  if (!attn_norm.ok()) return annotate(attn_norm.status());
-  layer->attention_norm_ = *std::move(attn_norm);
-  auto attention = Attention::Create(spec.attention(), weights, prefix + ".attn");
-  if (!attention.ok()) return annotate(attention.status());
-  layer->attention_ = *std::move(attention);
-  auto mlp_norm = Norm::Create(spec.mlp_norm(), weights, prefix + ".mlp_norm");
-  if (!mlp_norm.ok()) return annotate(mlp_norm.status());
-  layer->mlp_norm_ = *std::move(mlp_norm);
-  auto mlp = Mlp::Create(spec.mlp(), weights, prefix + ".mlp");
-  if (!mlp.ok()) return annotate(mlp.status());
-  layer->mlp_ = *std::move(mlp);
+  std::optional<Norm> pending_norm;  // a branch's norm, listed before its block
+  for (const ModuleInstance& m : modules) {
+    if (!m.descriptor->create) {
+      // The only kind without a branch of its own in a layer is the norm that opens the next branch.
+      auto norm = Norm::Create(static_cast<const spec::NormSpec&>(*m.spec), weights, prefix + m.weights);
+      if (!norm.ok()) return annotate(norm.status());
+      pending_norm = *std::move(norm);
+      continue;
+    }
+    auto block = m.descriptor->create(*m.spec, weights, prefix + m.weights);
+    if (!block.ok()) return annotate(block.status());
+    layer->branches_.push_back(Branch{m.name, std::move(pending_norm), *std::move(block)});
+    pending_norm.reset();
+  }
+  // The pre-norm pattern's first two branches are attention and the MLP (ListModelModules lists them so).
+  if (layer->branches_.size() < 2) return annotate(absl::InternalError("a layer needs attention and an MLP"));
+  layer->attention_ = dynamic_cast<const Attention*>(layer->branches_[0].block.get());
+  layer->mlp_ = dynamic_cast<const Mlp*>(layer->branches_[1].block.get());
+  if (layer->attention_ == nullptr || layer->mlp_ == nullptr || !layer->branches_[0].norm || !layer->branches_[1].norm) {
+    return annotate(absl::InternalError("a layer starts with attention_norm + attention and mlp_norm + mlp"));
+  }
   return layer;
 }
 
 absl::Status DecoderLayer::ConvertLinearWeights(DType dtype) {
-  TTT_RETURN_IF_ERROR(attention_->ConvertWeights(dtype));
-  return mlp_.ConvertWeights(dtype);
+  for (auto& [name, block] : blocks()) {
+    for (const LinearOp& op : block->linear_ops()) TTT_RETURN_IF_ERROR(op.linear->ConvertWeight(dtype));
+  }
+  return absl::OkStatus();
+}
+
+std::vector<std::pair<std::string, Block*>> DecoderLayer::blocks() {
+  std::vector<std::pair<std::string, Block*>> out;
+  for (Branch& b : branches_) out.emplace_back(b.name, b.block.get());
+  return out;
+}
+
+std::vector<const Linear*> DecoderLayer::projections() const {
+  std::vector<const Linear*> out;
+  for (const Branch& b : branches_) {
+    for (const LinearOp& op : b.block->linear_ops()) out.push_back(op.linear);
+  }
+  return out;
 }
 
 int64_t DecoderLayer::ScratchFloats(int64_t tokens) const {
-  return 2 * tokens * hidden_ + std::max(attention_->ScratchFloats(tokens), mlp_.ScratchFloats(tokens));
+  int64_t inner = 0;
+  for (const Branch& b : branches_) inner = std::max(inner, b.block->ScratchFloats(tokens));
+  return 2 * tokens * hidden_ + inner;
 }
 
-template <typename AttentionCall>
-void DecoderLayer::Run(float* x, int64_t rows, float* scratch, Phase phase, AttentionCall&& attend) const {
+void DecoderLayer::Run(float* x, int64_t rows, float* scratch, const StepContext& step) const {
   float* normed = scratch;
   float* branch = normed + rows * hidden_;
   float* inner = branch + rows * hidden_;
   TTT_TRACE_LAYER(index_);
-  attention_norm_.Forward(x, rows, normed);
-  attend(normed, branch, inner);
-  TTT_TRACE_OP("residual_add", rows, 12.0 * rows * hidden_, 1.0 * rows * hidden_)
-  ops::Add(x, branch, x, rows * hidden_);
-  mlp_norm_.Forward(x, rows, normed);
-  mlp_.Forward(normed, rows, branch, inner, phase);
-  TTT_TRACE_OP("residual_add", rows, 12.0 * rows * hidden_, 1.0 * rows * hidden_)
-  ops::Add(x, branch, x, rows * hidden_);
+  for (const Branch& b : branches_) {
+    const float* in = x;
+    if (b.norm) {
+      b.norm->Forward(x, rows, normed);
+      in = normed;
+    }
+    {
+      // A module named by kind is profiled under its name in the model (its config key); the core blocks
+      // (the first two branches) open their own scopes.
+      const bool named = &b != &branches_[0] && &b != &branches_[1];
+      trace::Scope scope(named ? TTT_TRACE_BEGIN(trace::Level::kModule, b.name.c_str(), 0, 0, 0, 0, -1, -1,
+                                                 trace::Phase::kNone)
+                               : -1);
+      b.block->Forward(in, rows, branch, inner, step);
+    }
+    TTT_TRACE_OP("residual_add", rows, 12.0 * rows * hidden_, 1.0 * rows * hidden_)
+    ops::Add(x, branch, x, rows * hidden_);
+  }
 }
 
 void DecoderLayer::Prefill(float* x, int64_t tokens, int64_t pos0, KvCache& cache, int64_t slot,
                            float* scratch) const {
-  Run(x, tokens, scratch, Phase::kPrefill, [&](const float* in, float* out, float* inner) {
-    attention_->Prefill(in, tokens, pos0, cache, index_, slot, out, inner);
-  });
+  Run(x, tokens, scratch,
+      StepContext{.phase = Phase::kPrefill, .cache = &cache, .layer = index_, .pos0 = pos0, .slot = slot});
 }
 
 void DecoderLayer::Decode(float* x, int64_t batch, const int32_t* positions, const int32_t* slots, KvCache& cache,
                           float* scratch) const {
-  Run(x, batch, scratch, Phase::kDecode, [&](const float* in, float* out, float* inner) {
-    attention_->Decode(in, batch, positions, slots, cache, index_, out, inner);
-  });
+  Run(x, batch, scratch,
+      StepContext{.phase = Phase::kDecode, .cache = &cache, .layer = index_, .positions = positions, .slots = slots});
 }
 
 }  // namespace ttt

@@ -1,8 +1,11 @@
-// Pre-norm decoder layer composed from the blocks: x += attn(norm(x)); x += mlp(norm(x)).
+// A decoder layer composed from blocks as a list of residual branches, each an optional norm and a block:
+// x += block(norm(x)). The pre-norm layer of every family is [attention_norm + attention, mlp_norm + mlp];
+// a layer spec's `modules` add branches of any registered kind after those (core/patterns/model_modules.h).
 #pragma once
 
 #include <array>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -10,15 +13,16 @@
 #include "core/blocks/attention/attention.h"
 #include "core/blocks/mlp/mlp.h"
 #include "core/blocks/norm/norm.h"
-#include "core/specs/proto/decoder_layer.pb.h"
+#include "core/patterns/model_modules.h"
 
 namespace ttt {
 
 class DecoderLayer {
  public:
-  // Loads the weights of "layers.<index>.{attn_norm,attn,mlp_norm,mlp}".
-  static absl::StatusOr<std::unique_ptr<DecoderLayer>> Create(const spec::DecoderLayerSpec& spec,
-                                                              const WeightMap& weights, int64_t index);
+  // Builds the branches of `modules` (one layer's instances), loading the weights of "layers.<index>.<weights>".
+  static absl::StatusOr<std::unique_ptr<DecoderLayer>> Create(const std::vector<ModuleInstance>& modules,
+                                                              const WeightMap& weights, int64_t index,
+                                                              int64_t hidden);
 
   // Stores every projection of the layer in `dtype`.
   absl::Status ConvertLinearWeights(DType dtype);
@@ -30,29 +34,33 @@ class DecoderLayer {
               float* scratch) const;
 
   int64_t index() const { return index_; }
-  const Norm& attention_norm() const { return attention_norm_; }
+  const Norm& attention_norm() const { return *branches_[0].norm; }
   const Attention& attention() const { return *attention_; }
-  const Norm& mlp_norm() const { return mlp_norm_; }
-  const Mlp& mlp() const { return mlp_; }
-  // The layer's blocks by their names in the model (core/patterns/model_modules.h), for the hardware config
-  // (CausalLm::Specialize), which specialises each block's ops.
-  std::vector<std::pair<std::string, Block*>> blocks() { return {{"attention", attention_.get()}, {"mlp", &mlp_}}; }
-  // The layer's projections in the order a step runs them: wqkv, wo, the MLP's up (gate) and down.
-  std::array<const Linear*, 4> projections() const {
-    return {&attention_->qkv_projection(), &attention_->output_projection(), &mlp_.up_projection(),
-            &mlp_.down_projection()};
-  }
+  const Norm& mlp_norm() const { return *branches_[1].norm; }
+  const Mlp& mlp() const { return *mlp_; }
+
+  // One residual branch.
+  struct Branch {
+    std::string name;          // the block's name in the model ("attention", a layer module's name)
+    std::optional<Norm> norm;  // applied to the branch input first
+    std::unique_ptr<LayerBlock> block;
+  };
+  const std::vector<Branch>& branches() const { return branches_; }
+  // The layer's blocks by their names in the model, for the hardware config (CausalLm::Specialize), which
+  // specialises each block's ops.
+  std::vector<std::pair<std::string, Block*>> blocks();
+  // The layer's projections in the order a step runs them (attention's wqkv and wo, the MLP's up (gate) and
+  // down, then those of the layer's modules).
+  std::vector<const Linear*> projections() const;
 
  private:
-  template <typename AttentionCall>
-  void Run(float* x, int64_t rows, float* scratch, Phase phase, AttentionCall&& attend) const;
+  void Run(float* x, int64_t rows, float* scratch, const StepContext& step) const;
 
   int64_t index_ = 0;
   int64_t hidden_ = 0;
-  Norm attention_norm_;
-  std::unique_ptr<Attention> attention_;
-  Norm mlp_norm_;
-  Mlp mlp_;
+  std::vector<Branch> branches_;
+  const Attention* attention_ = nullptr;  // the blocks of the first two branches
+  const Mlp* mlp_ = nullptr;
 };
 
 }  // namespace ttt

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/runtime/dtype.h"
+#include "core/runtime/dtype_traits.h"
 
 namespace ttt::profiler {
 namespace {
@@ -145,15 +146,8 @@ const char* PhaseName(trace::Phase phase) {
 }
 
 double BytesPerValue(int dtype) {
-  switch (static_cast<DType>(dtype)) {
-    case DType::kF32: return 4;
-    case DType::kF16:
-    case DType::kBF16: return 2;
-    case DType::kI8: return 1;
-    case DType::kBFP8: return 17.0 / 16;
-    case DType::kBFP4: return 9.0 / 16;
-    default: return 4;
-  }
+  // Ops without a weight (-1) and mixed groups (-2) are costed as f32.
+  return dtype >= 0 ? Traits(static_cast<DType>(dtype)).bytes_per_value : 4;
 }
 
 std::string WeightDTypeName(int dtype) {

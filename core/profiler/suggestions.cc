@@ -10,6 +10,7 @@
 #include "core/blocks/module_registry.h"
 #include "core/hwconfig/hw_dtype.h"
 #include "core/runtime/dtype.h"
+#include "core/runtime/dtype_traits.h"
 #include "google/protobuf/text_format.h"
 
 namespace ttt::profiler {
@@ -62,8 +63,10 @@ std::vector<std::string> Names(const std::vector<const Stats*>& ops) {
 
 // Whether a config of module kind `module` sets op `op` (a weight op when `weight`): the suggestions name
 // only what resolution accepts.
-bool ConfigurableOp(const std::string& module, const std::string& op, bool weight) {
-  const ModuleDescriptor* d = ModuleRegistry::Global().FindKind(module);
+bool ConfigurableOp(const std::string& module, const std::string& op, bool weight, const SuggestOptions& options) {
+  const auto kind = options.module_kinds.find(module);
+  const ModuleDescriptor* d =
+      ModuleRegistry::Global().FindKind(kind == options.module_kinds.end() ? module : kind->second);
   const OpDecl* decl = d != nullptr && d->configurable() ? d->FindOp(op) : nullptr;
   return decl != nullptr && (!weight || decl->weight);
 }
@@ -93,9 +96,7 @@ hw::OpConfig WeightDtypeChange(int dtype) {
   return c;
 }
 
-std::string CliWeightsName(int dtype) {
-  return dtype == static_cast<int>(DType::kI8) ? "int8" : std::string(DTypeName(static_cast<DType>(dtype)));
-}
+std::string CliWeightsName(int dtype) { return std::string(Traits(static_cast<DType>(dtype)).flag_name); }
 
 void WeightSuggestions(const ProfileSummary& profile, const PhaseSummary& phase, const SuggestOptions& options,
                        std::vector<Suggestion>& out) {
@@ -106,7 +107,7 @@ void WeightSuggestions(const ProfileSummary& profile, const PhaseSummary& phase,
     if (!WeightReadBound(op, m)) continue;
     all.push_back(&op);
     // Per-module changes only for ops a config of that module sets (every weight op of a registered kind).
-    if (ConfigurableOp(op.module, op.name, true)) by_module[op.module].push_back(&op);
+    if (ConfigurableOp(op.module, op.name, true, options)) by_module[op.module].push_back(&op);
   }
   auto fill = [&](Suggestion& s, const std::vector<const Stats*>& candidates) -> bool {
     // BFP8 first (TT-Transformers' accuracy choice for FFN and attention weights); BFP4 when already BFP8.
@@ -300,15 +301,7 @@ double EstimateSecondsWithWeightBytes(const Stats& op, double bytes_per_value, c
 }
 
 std::string HwDTypeName(int dtype) {
-  switch (static_cast<DType>(dtype)) {
-    case DType::kF32: return "F32";
-    case DType::kF16: return "F16";
-    case DType::kBF16: return "BF16";
-    case DType::kI8: return "INT8";
-    case DType::kBFP8: return "BFP8";
-    case DType::kBFP4: return "BFP4";
-    default: return "DTYPE_UNSPECIFIED";
-  }
+  return hw::DType_Name(dtype >= 0 ? ToHwDType(static_cast<DType>(dtype)) : hw::DTYPE_UNSPECIFIED);
 }
 
 // Weight-reading ops bandwidth-bound on the device: the device time with the weights in BFP8 (or BFP4 when
@@ -318,7 +311,7 @@ void DeviceWeightSuggestions(const PhaseSummary& phase, const DeviceModel& devic
   std::map<std::string, std::vector<const Stats*>> by_module;
   for (const Stats& op : phase.ops) {
     if (op.weight_dtype >= 0 && op.weight_bytes > 0 && EstimateOnDevice(op, device).memory_bound &&
-        ConfigurableOp(op.module, op.name, true)) {
+        ConfigurableOp(op.module, op.name, true, options)) {
       by_module[op.module].push_back(&op);
     }
   }
@@ -372,7 +365,7 @@ std::vector<Suggestion> SuggestForDevice(const ProfileSummary& profile, const De
     if (device.fidelity_phases <= 1 || device.peak(1) <= 0) continue;
     std::map<std::string, std::vector<const Stats*>> by_module;
     for (const Stats& op : phase->ops) {
-      if (!EstimateOnDevice(op, device).memory_bound && ConfigurableOp(op.module, op.name, false)) {
+      if (!EstimateOnDevice(op, device).memory_bound && ConfigurableOp(op.module, op.name, false, options)) {
         by_module[op.module].push_back(&op);
       }
     }

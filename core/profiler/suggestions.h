@@ -9,6 +9,7 @@
 // the GEMM peak they run, and whether the prefill chunk is too small to reach it.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +31,9 @@ struct SuggestOptions {
   double near_roofline = 0.25;
   // Changes estimated to gain less than this on their ops are not worth suggesting.
   double min_op_speedup = 1.05;
+  // Module name in the profile (a model's name for an instance, its config key) -> registered kind, for
+  // modules a layer names by kind (ModuleKinds, core/patterns/model_modules.h). Absent names are kinds.
+  std::map<std::string, std::string> module_kinds;
 };
 
 struct Suggestion {

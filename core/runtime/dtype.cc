@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "core/runtime/dtype_traits.h"
 
 namespace ttt {
 namespace {
@@ -81,44 +82,29 @@ Int RoundSaturate(float value) {
 }  // namespace
 
 absl::string_view DTypeName(DType dtype) {
-  switch (dtype) {
-    case DType::kF32: return "f32";
-    case DType::kF16: return "f16";
-    case DType::kBF16: return "bf16";
-    case DType::kI8: return "i8";
-    case DType::kI32: return "i32";
-    case DType::kBFP8: return "bfp8";
-    case DType::kBFP4: return "bfp4";
-  }
-  return "unknown";
+  const size_t i = static_cast<size_t>(dtype);
+  return i < AllDTypeTraits().size() ? Traits(dtype).name : "unknown";
 }
 
 absl::StatusOr<DType> ParseDType(absl::string_view name) {
-  for (DType d : {DType::kF32, DType::kF16, DType::kBF16, DType::kI8, DType::kI32, DType::kBFP8,
-                  DType::kBFP4}) {
-    if (DTypeName(d) == name) return d;
-  }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "unknown dtype '", name, "': use one of f32, f16, bf16, i8, i32, bfp8, bfp4"));
+  if (const DTypeTraits* t = FindDType(name)) return t->dtype;
+  std::string names;
+  for (const DTypeTraits& t : AllDTypeTraits()) absl::StrAppend(&names, names.empty() ? "" : ", ", t.name);
+  return absl::InvalidArgumentError(absl::StrCat("unknown dtype '", name, "': use one of ", names));
 }
 
-bool IsBlockFormat(DType dtype) { return dtype == DType::kBFP8 || dtype == DType::kBFP4; }
+bool IsBlockFormat(DType dtype) { return Traits(dtype).block_size > 1; }
 
 size_t ElementSize(DType dtype) {
-  switch (dtype) {
-    case DType::kF32: case DType::kI32: return 4;
-    case DType::kF16: case DType::kBF16: return 2;
-    case DType::kI8: return 1;
-    case DType::kBFP8: case DType::kBFP4: return 0;
-  }
-  return 0;
+  const DTypeTraits& t = Traits(dtype);
+  return t.block_size > 1 ? 0 : static_cast<size_t>(t.bytes_per_value);
 }
 
 size_t StorageBytes(DType dtype, int64_t count) {
-  size_t blocks = static_cast<size_t>((count + kBfpBlockSize - 1) / kBfpBlockSize);
-  if (dtype == DType::kBFP8) return blocks * sizeof(Bfp8Block);
-  if (dtype == DType::kBFP4) return blocks * sizeof(Bfp4Block);
-  return static_cast<size_t>(count) * ElementSize(dtype);
+  const DTypeTraits& t = Traits(dtype);
+  if (t.block_size == 1) return static_cast<size_t>(count) * static_cast<size_t>(t.bytes_per_value);
+  const size_t blocks = static_cast<size_t>((count + t.block_size - 1) / t.block_size);
+  return blocks * static_cast<size_t>(t.bytes_per_value * t.block_size);
 }
 
 uint16_t F32ToF16(float value) {

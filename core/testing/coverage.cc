@@ -77,9 +77,12 @@ std::vector<CoverageRecord> ModelCoverageRecords(const spec::ModelSpec& s, const
   };
   // Every module kind the model holds (its spec values; decode too where it keeps a KV cache), then the
   // patterns. One record per instance of the first layer: every layer has the same spec.
-  const ModelModules modules = ListModelModules(s);
-  std::vector<ModuleInstance> instances = modules.layers.empty() ? std::vector<ModuleInstance>{} : modules.layers[0];
-  instances.insert(instances.end(), modules.model.begin(), modules.model.end());
+  const auto modules = ListModelModules(s);
+  std::vector<ModuleInstance> instances;
+  if (modules.ok()) {
+    if (!modules->layers.empty()) instances = modules->layers[0];
+    instances.insert(instances.end(), modules->model.begin(), modules->model.end());
+  }
   for (const ModuleInstance& m : instances) {
     add(m.descriptor->kind, *m.spec, true, m.descriptor->has_kv_cache());
   }

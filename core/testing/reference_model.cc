@@ -4,6 +4,9 @@
 #include <cmath>
 #include <numbers>
 
+#include "core/blocks/attention/position_bias.h"
+#include "core/runtime/status.h"
+
 namespace ttt::testing {
 
 DVector RefLinear::Forward(const DVector& x, int64_t rows) const {
@@ -117,6 +120,12 @@ DVector RefRopeInverseFrequencies(const spec::RopeSpec& rope) {
   return f;
 }
 
+absl::StatusOr<DVector> RefPositionBiasSlopes(const spec::AttentionSpec& attention) {
+  if (!attention.has_position_bias()) return DVector{};
+  TTT_ASSIGN_OR_RETURN(std::vector<float> slopes, PositionBiasSlopes(attention.position_bias(), attention.num_heads()));
+  return DVector(slopes.begin(), slopes.end());
+}
+
 DVector RefAttention::Forward(const DVector& x, int64_t tokens) const {
   const int64_t heads = spec.num_heads(), kv_heads = spec.num_kv_heads() ? spec.num_kv_heads() : heads;
   const int64_t hd = spec.head_dim() ? spec.head_dim() : spec.hidden_dim() / heads;
@@ -147,6 +156,7 @@ DVector RefAttention::Forward(const DVector& x, int64_t tokens) const {
         double s = 0;
         for (int64_t d = 0; d < hd; ++d) s += qv[d] * kv[d];
         p[j] = s * scale;
+        if (!position_bias_slopes.empty()) p[j] -= position_bias_slopes[h] * std::abs(static_cast<double>(t - j));
         mx = std::max(mx, p[j]);
       }
       double sum = 0;
@@ -171,6 +181,10 @@ DVector RefDecoderLayer::Forward(const DVector& x, int64_t tokens, LayerActivati
   DVector m = mlp.Forward(h2, tokens);
   DVector out = mid;
   for (size_t i = 0; i < out.size(); ++i) out[i] += m[i];
+  for (const RefLayerModule& module : modules) {
+    const DVector y = module.forward(module.norm ? module.norm->Forward(out, tokens) : out, tokens);
+    for (size_t i = 0; i < out.size(); ++i) out[i] += y[i];
+  }
   if (capture) *capture = LayerActivations{x, std::move(h), std::move(mid), std::move(h2), out};
   return out;
 }

@@ -1,14 +1,16 @@
 // Independent float64 implementations of every block spec (core/specs/proto): linear, RMSNorm/LayerNorm,
 // plain and gated MLPs (SiLU, exact and tanh GELU, ReLU), attention with GQA, RoPE (both pair conventions,
-// partial rotary, linear and Llama-3 scaling), biases and sliding windows, the pre-norm decoder layer and
+// partial rotary, linear and Llama-3 scaling), ALiBi-style position biases, biases and sliding windows, the pre-norm decoder layer and
 // the whole causal LM. Written from the math, not from the library's float kernels, so that TestSuite can
 // judge any dtype/fidelity configuration of a module against it.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "core/specs/proto/model.pb.h"
 
 namespace ttt::testing {
@@ -44,12 +46,19 @@ struct RefMlp {
 struct RefAttention {
   spec::AttentionSpec spec;  // validated (num_kv_heads, head_dim, softmax_scale, rope.head_dim filled)
   RefLinear wq, wk, wv, wo;
+  // One per head when the spec has a position_bias (RefPositionBiasSlopes): head h's score of key j for the
+  // query at t gets -slopes[h] * |t - j| after scaling. Empty: no bias.
+  DVector position_bias_slopes;
   // x [tokens, hidden] at positions 0..tokens-1 of one sequence -> out [tokens, hidden].
   DVector Forward(const DVector& x, int64_t tokens) const;
 };
 
 // The scaled RoPE inverse frequencies of `rope` (validated), one per rotated pair.
 DVector RefRopeInverseFrequencies(const spec::RopeSpec& rope);
+
+// The slopes of `attention`'s position bias from the kind's registered provider (the one definition of a
+// kind's slopes: core/blocks/attention/position_bias.h); empty without a position_bias.
+absl::StatusOr<DVector> RefPositionBiasSlopes(const spec::AttentionSpec& attention);
 
 // What a forward pass saw: the inputs of every module, for feeding a module the activations of a real pass.
 struct LayerActivations {
@@ -67,11 +76,18 @@ struct ModelActivations {
   DVector logits;
 };
 
+// A module a layer spec names by kind (DecoderLayerSpec.modules): its descriptor's float64 reference.
+struct RefLayerModule {
+  std::optional<RefNorm> norm;
+  std::function<DVector(const DVector& x, int64_t rows)> forward;
+};
+
 struct RefDecoderLayer {
   RefNorm attn_norm;
   RefAttention attn;
   RefNorm mlp_norm;
   RefMlp mlp;
+  std::vector<RefLayerModule> modules;  // run after the MLP, each a residual branch
   DVector Forward(const DVector& x, int64_t tokens, LayerActivations* capture = nullptr) const;
 };
 

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/ops/weight_quantization.h"
+#include "core/patterns/model_modules.h"
 #include "core/runtime/status.h"
 
 namespace ttt::testing {
@@ -99,12 +100,26 @@ RefAttention RefFromModule(const Attention& attn) {
   r.wk = Rows(qkv, qd, kvd);
   r.wv = Rows(qkv, qd + kvd, kvd);
   r.wo = RefFromModule(attn.output_projection());
+  // The module was built from this spec, so its kind is registered.
+  r.position_bias_slopes = RefPositionBiasSlopes(attn.spec()).value_or(DVector{});
+  return r;
+}
+
+RefLayerModule RefFromModule(const Norm* norm, const LayerBlock& block) {
+  RefLayerModule r;
+  if (norm != nullptr) r.norm = RefFromModule(*norm);
+  r.forward = [&block](const DVector& x, int64_t rows) { return block.descriptor().reference(block, x, rows); };
   return r;
 }
 
 RefDecoderLayer RefFromModule(const DecoderLayer& layer) {
-  return RefDecoderLayer{RefFromModule(layer.attention_norm()), RefFromModule(layer.attention()),
-                         RefFromModule(layer.mlp_norm()), RefFromModule(layer.mlp())};
+  RefDecoderLayer r{RefFromModule(layer.attention_norm()), RefFromModule(layer.attention()),
+                    RefFromModule(layer.mlp_norm()), RefFromModule(layer.mlp())};
+  const auto& branches = layer.branches();
+  for (size_t i = 2; i < branches.size(); ++i) {
+    r.modules.push_back(RefFromModule(branches[i].norm ? &*branches[i].norm : nullptr, *branches[i].block));
+  }
+  return r;
 }
 
 RefModel RefFromModule(const CausalLm& model) {
@@ -118,6 +133,30 @@ RefModel RefFromModule(const CausalLm& model) {
   return r;
 }
 
+namespace {
+
+absl::StatusOr<RefLayerModule> LayerModuleFrom(std::shared_ptr<const ModelModules> modules, int64_t layer,
+                                               const spec::ModuleSpec& module, const WeightMap& w,
+                                               const std::string& prefix) {
+  const std::string name = module.name().empty() ? module.kind() : module.name();
+  for (const ModuleInstance& m : modules->layers[layer]) {
+    if (m.name != name) continue;
+    TTT_ASSIGN_OR_RETURN(std::unique_ptr<LayerBlock> built, m.descriptor->create(*m.spec, w, prefix + m.weights));
+    std::shared_ptr<const LayerBlock> block(std::move(built));
+    RefLayerModule r;
+    if (module.has_norm()) {
+      TTT_ASSIGN_OR_RETURN(r.norm, NormFrom(module.norm(), w, prefix + name + "_norm"));
+    }
+    r.forward = [block, modules](const DVector& x, int64_t rows) {
+      return block->descriptor().reference(*block, x, rows);
+    };
+    return r;
+  }
+  return absl::InternalError(absl::StrCat("layer module '", name, "' is not among the model's modules"));
+}
+
+}  // namespace
+
 absl::StatusOr<RefModel> RefFromWeights(const spec::ModelSpec& spec, const WeightMap& w) {
   RefModel r;
   r.spec = spec;
@@ -128,6 +167,8 @@ absl::StatusOr<RefModel> RefFromWeights(const spec::ModelSpec& spec, const Weigh
     r.pos_embeddings = ToDouble(pos);
   }
   const spec::DecoderLayerSpec& ls = spec.layer();
+  TTT_ASSIGN_OR_RETURN(auto listed, ListModelModules(spec));
+  auto modules = std::make_shared<ModelModules>(std::move(listed));  // the layer modules' specs, kept alive
   for (uint32_t i = 0; i < spec.num_layers(); ++i) {
     const std::string p = absl::StrCat("layers.", i, ".");
     RefDecoderLayer l;
@@ -139,6 +180,7 @@ absl::StatusOr<RefModel> RefFromWeights(const spec::ModelSpec& spec, const Weigh
     TTT_ASSIGN_OR_RETURN(l.attn.wk, LinearFrom(w, p + "attn.wk", qkv_bias));
     TTT_ASSIGN_OR_RETURN(l.attn.wv, LinearFrom(w, p + "attn.wv", qkv_bias));
     TTT_ASSIGN_OR_RETURN(l.attn.wo, LinearFrom(w, p + "attn.wo", ls.attention().output_bias()));
+    TTT_ASSIGN_OR_RETURN(l.attn.position_bias_slopes, RefPositionBiasSlopes(ls.attention()));
     l.mlp.spec = ls.mlp();
     const bool bias = ls.mlp().bias();
     if (ls.mlp().gated()) {
@@ -146,6 +188,11 @@ absl::StatusOr<RefModel> RefFromWeights(const spec::ModelSpec& spec, const Weigh
     }
     TTT_ASSIGN_OR_RETURN(l.mlp.up, LinearFrom(w, p + "mlp.w_up", bias));
     TTT_ASSIGN_OR_RETURN(l.mlp.down, LinearFrom(w, p + "mlp.w_down", bias));
+    // Modules named by kind: each built from the checkpoint's weights, judged by its descriptor's reference.
+    for (int m = 0; m < ls.modules_size(); ++m) {
+      TTT_ASSIGN_OR_RETURN(RefLayerModule module, LayerModuleFrom(modules, i, ls.modules(m), w, p));
+      l.modules.push_back(std::move(module));
+    }
     r.layers.push_back(std::move(l));
   }
   TTT_ASSIGN_OR_RETURN(r.final_norm, NormFrom(spec.final_norm(), w, "final_norm"));

@@ -119,6 +119,7 @@ CaseBuilder& TestSuite::Test(const Norm& m) { return Add(&m, "norm"); }
 CaseBuilder& TestSuite::Test(const Attention& m) { return Add(&m, "attention"); }
 CaseBuilder& TestSuite::Test(const Mlp& m) { return Add(&m, "mlp"); }
 CaseBuilder& TestSuite::Test(const LmHead& m) { return Add(&m, "lm_head"); }
+CaseBuilder& TestSuite::Test(const LayerBlock& m) { return Add(&m, m.descriptor().kind.c_str()); }
 CaseBuilder& TestSuite::Test(const DecoderLayer& m) { return Add(&m, "decoder_layer"); }
 CaseBuilder& TestSuite::Test(const CausalLm& m) { return Add(&m, "causal_lm"); }
 
@@ -131,6 +132,7 @@ TestSuite& TestSuite::TestEveryModule(const Tolerances& tol) {
     Test(l.attention()).Tolerance(tol).Mode(RunMode::kDecode);
     Test(l.mlp_norm()).Tolerance(tol);
     Test(l.mlp()).Tolerance(tol);
+    for (size_t b = 2; b < l.branches().size(); ++b) Test(*l.branches()[b].block).Tolerance(tol);
     Test(l).Tolerance(tol);
     Test(l).Tolerance(tol).Mode(RunMode::kDecode);
   }
@@ -155,6 +157,11 @@ absl::StatusOr<ModuleLocation> TestSuite::Locate(const CaseBuilder& c) const {
     if (p == &l.attention()) return ModuleLocation{base + ".attn", i, "attn"};
     if (p == &l.mlp_norm()) return ModuleLocation{base + ".mlp_norm", i, "mlp_norm"};
     if (p == &l.mlp()) return ModuleLocation{base + ".mlp", i, "mlp"};
+    for (size_t b = 2; b < l.branches().size(); ++b) {
+      if (p == l.branches()[b].block.get()) {
+        return ModuleLocation{base + "." + l.branches()[b].name, i, "module", static_cast<int64_t>(b)};
+      }
+    }
   }
   return absl::InvalidArgumentError(absl::StrCat("TestSuite: the ", c.kind_,
                                                  " under test is not part of the suite's model '",

@@ -75,10 +75,12 @@ class TestSuite {
   CaseBuilder& Test(const Attention& m);
   CaseBuilder& Test(const Mlp& m);
   CaseBuilder& Test(const LmHead& m);
+  // A module a layer spec names by kind, judged by its descriptor's float64 reference.
+  CaseBuilder& Test(const LayerBlock& m);
   CaseBuilder& Test(const DecoderLayer& m);
   CaseBuilder& Test(const CausalLm& m);
   // Every module: the embedding; per layer both norms, attention and the layer (prefill and decode), the
-  // MLP; the final norm, the head; the model (prefill and decode). `tolerance` applies to each.
+  // MLP, the layer's modules named by kind; the final norm, the head; the model (prefill and decode). `tolerance` applies to each.
   TestSuite& TestEveryModule(const Tolerances& tolerance = {});
 
   // Case names ("layers.3.attn/decode") in order, known before running (for test registration).

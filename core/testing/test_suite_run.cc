@@ -129,6 +129,26 @@ absl::Status TestSuite::Evaluate(const CaseBuilder& c, const ModuleLocation& loc
               [&](const DVector& x, int64_t rows) { return ref.Forward(x, rows); },
               [&](const float* x, int64_t rows, float* y) { m.Forward(x, rows, y, scratch.data()); }, hidden);
     activation_bytes += 4.0 * scratch.size();
+  } else if (loc.part == "module") {
+    // A module named by kind: no KV cache, so decode is the last row of the same rows.
+    const DecoderLayer::Branch& b = model_.layer(l).branches()[loc.branch];
+    const LayerBlock& m = *b.block;
+    if (s != nullptr) {
+      return absl::UnimplementedError(absl::StrCat(loc.path, ": CompareWithReference judges layer modules named by kind "
+                                                   "only within their layer (test the layer)"));
+    }
+    for (const spec::ModuleSpec& ms : model_.spec().layer().modules()) {
+      if ((ms.name().empty() ? ms.kind() : ms.name()) == b.name) spec = &ms;
+    }
+    std::vector<LinearOp> ops = const_cast<LayerBlock&>(m).linear_ops();
+    r.dtype = ops.empty() ? "f32" : DtypeOf(*ops.front().linear);
+    for (const LinearOp& op : ops) weight_bytes += LinearBytes(*op.linear);
+    std::vector<float> scratch(m.ScratchFloats(T));
+    const StepContext step{.phase = decode ? Phase::kDecode : Phase::kPrefill, .layer = l};
+    stateless(seeded(T * hidden), hidden,
+              [&](const DVector& x, int64_t rows) { return m.descriptor().reference(m, x, rows); },
+              [&](const float* x, int64_t rows, float* y) { m.Forward(x, rows, y, scratch.data(), step); }, hidden);
+    activation_bytes += 4.0 * scratch.size();
   } else if (loc.path == "lm_head") {
     const LmHead& m = model_.lm_head();
     spec = &m.spec();

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/factory/synthetic.h"
 #include "core/ops/machine_limits.h"
+#include "core/patterns/model_modules.h"
 #include "core/profiler/chrome_trace.h"
 #include "core/profiler/device_roofline.h"
 #include "core/profiler/record.h"
@@ -84,9 +85,12 @@ absl::Status RunProfile(const std::vector<std::string>& argv) {
                                   .peak_flops = peak};
   profiler::ProfileSummary summary = profiler::Summarise(run.events, machine);
   summary.dropped_events = run.dropped;
-  auto suggestions = profiler::Suggest(summary, {.min_share = min_share});
+  profiler::SuggestOptions suggest{.min_share = min_share};
+  TTT_ASSIGN_OR_RETURN(const ModelModules modules, ListModelModules(model->spec()));
+  suggest.module_kinds = ModuleKinds(modules);
+  auto suggestions = profiler::Suggest(summary, suggest);
   if (device) {
-    const auto on_device = profiler::SuggestForDevice(summary, *device, {.min_share = min_share});
+    const auto on_device = profiler::SuggestForDevice(summary, *device, suggest);
     suggestions.insert(suggestions.end(), on_device.begin(), on_device.end());
   }
   std::cout << "model: " << source << ", prompt " << prompt.size() << " tokens, " << n_tokens << " decoded\n";

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/formats/weight_cache.h"
 #include "core/hwconfig/resolve.h"
+#include "core/runtime/dtype_traits.h"
 #include "core/runtime/logging.h"
 #include "core/runtime/status.h"
 #include "core/runtime/threading.h"
@@ -31,22 +32,13 @@ absl::StatusOr<BuildOptions> BuildOptionsFromArgs(const Args& args, bool read_we
     TTT_ASSIGN_OR_RETURN(build.linear_weight_dtype, ParseWeightDType(args.Get("weights")));
   }
   if (args.Has("kv-cache")) {
-    const std::string name = args.Get("kv-cache");
-    auto dtype = ParseDType(name);
-    if (!dtype.ok() || (*dtype != DType::kF32 && *dtype != DType::kBF16 && *dtype != DType::kBFP8)) {
-      return absl::InvalidArgumentError(absl::StrCat("--kv-cache ", name, ": use f32, bf16 or bfp8"));
-    }
-    build.kv_cache_dtype = *dtype;
+    TTT_ASSIGN_OR_RETURN(build.kv_cache_dtype, ParseDTypeForRole(args.Get("kv-cache"), kKvCacheRole, "--kv-cache"));
   }
   return build;
 }
 
 absl::StatusOr<DType> ParseWeightDType(const std::string& name) {
-  auto dtype = ParseDType(name == "int8" ? "i8" : name);
-  if (!dtype.ok() || *dtype == DType::kI32 || *dtype == DType::kF16) {
-    return absl::InvalidArgumentError(absl::StrCat("--weights ", name, ": use f32, bf16, int8, bfp8 or bfp4"));
-  }
-  return *dtype;
+  return ParseDTypeForRole(name, kWeightRole, "--weights");
 }
 
 absl::StatusOr<LoadedModel> LoadModelFromArgs(const Args& args, bool require_tokenizer) {

@@ -1,6 +1,7 @@
 #include "core/blocks/attention/attention_descriptor.h"
 
 #include "absl/strings/str_cat.h"
+#include "core/blocks/attention/attention.h"
 #include "core/hwconfig/device_kind.h"
 #include "core/specs/proto/attention.pb.h"
 
@@ -26,6 +27,10 @@ ModuleDescriptor AttentionDescriptor() {
     const spec::AttentionSpec& s = Spec(m);
     const int64_t q = int64_t{s.num_heads()} * s.head_dim(), kv = int64_t{s.num_kv_heads()} * s.head_dim();
     return std::vector<OpShape>{{q + 2 * kv, s.hidden_dim()}, {s.hidden_dim(), q}, {q, 0}};
+  };
+  d.create = [](const google::protobuf::Message& m, const WeightMap& weights,
+                const std::string& prefix) -> absl::StatusOr<std::unique_ptr<LayerBlock>> {
+    return Attention::Create(Spec(m), weights, prefix);
   };
   d.kv_cache_values = [](const google::protobuf::Message& m) {
     return 2 * int64_t{Spec(m).num_kv_heads()} * Spec(m).head_dim();

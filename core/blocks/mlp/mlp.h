@@ -7,7 +7,7 @@
 
 namespace ttt {
 
-class Mlp : public Block {
+class Mlp : public LayerBlock {
  public:
   // Loads "<prefix>.w_up", "<prefix>.w_down" and, when gated, "<prefix>.w_gate" (plus biases).
   static absl::StatusOr<Mlp> Create(const spec::MlpSpec& spec, const WeightMap& weights, const std::string& prefix);
@@ -15,7 +15,7 @@ class Mlp : public Block {
   // Stores the projections in `dtype` (f32, bf16, i8, bfp8, bfp4).
   absl::Status ConvertWeights(DType dtype);
 
-  int64_t ScratchFloats(int64_t tokens) const;
+  int64_t ScratchFloats(int64_t tokens) const override;
   // x [rows, hidden] -> out [rows, hidden]; rows are prompt tokens (prefill) or sequences (decode).
   void Forward(const float* x, int64_t rows, float* out, float* scratch, Phase phase = Phase::kDecode) const;
 
@@ -24,6 +24,9 @@ class Mlp : public Block {
   const Linear& down_projection() const { return down_; }
   // Block: op "ff1_3" is the up projection (with the gate when gated), "ff2" the down projection.
   const ModuleDescriptor& descriptor() const override;
+  void Forward(const float* x, int64_t rows, float* out, float* scratch, const StepContext& step) const override {
+    Forward(x, rows, out, scratch, step.phase);
+  }
   std::vector<LinearOp> linear_ops() override;
 
  private:

@@ -18,7 +18,8 @@ struct ReferenceSource {
 struct ModuleLocation {
   std::string path;  // "layers.1.mlp", "embedding", "final_norm", "lm_head", "layers.1", "model"
   int64_t layer = -1;
-  std::string part;  // attn_norm, attn, mlp_norm, mlp, layer (for layer modules)
+  std::string part;  // attn_norm, attn, mlp_norm, mlp, layer, module (for layer modules)
+  int64_t branch = -1;  // a module's branch in its layer (DecoderLayer::branches)
 };
 
 }  // namespace ttt::testing
