@@ -142,8 +142,9 @@ TEST_P(KvCompactionTest, SlidingWindowLayersDecodeAsAFreshPrefillOfTheKeptTokens
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryCacheDtype, KvCompactionTest,
-                         ::testing::Values(DtypeCase{DType::kF32, 1e-5}, DtypeCase{DType::kBF16, 2e-2},
-                                           DtypeCase{DType::kBFP8, 5e-2}),
+                         // Measured: f32 8e-8 (one layer) and 3e-7 (window); bf16 4e-4, 1.4e-3; bfp8 2e-3, 8.5e-3.
+                         ::testing::Values(DtypeCase{DType::kF32, 1e-6}, DtypeCase{DType::kBF16, 5e-3},
+                                           DtypeCase{DType::kBFP8, 2e-2}),
                          [](const auto& info) { return std::string(DTypeName(info.param.dtype)); });
 
 TEST(KvCompactionRulesTest, LearnedAbsolutePositionsAreRefused) {

@@ -60,9 +60,10 @@ absl::Status AttentionSinksPolicy::Check(int64_t capacity) const {
   // At least one row must be freed by each eviction, or generation could not go on.
   const int64_t needed = sink_tokens_ + (window_ > 0 ? window_ + 1 : 2);
   if (capacity < needed) {
+    const std::string recent = window_ > 0 ? absl::StrCat(" and ", window_, " recent ones") : "";
     return absl::InvalidArgumentError(absl::StrCat(
-        Describe(), " keeps ", sink_tokens_, " sink tokens", window_ > 0 ? absl::StrCat(" and ", window_, " recent ones") : "",
-        ", so it needs a context of at least ", needed, " tokens to evict any, but the context is ", capacity,
+        Describe(), " keeps ", sink_tokens_, " sink tokens", recent, ", so it needs a context of at least ", needed,
+        " tokens to evict any, but the context is ", capacity,
         ": use a longer context (--ctx) or fewer sinks", window_ > 0 ? " or a smaller window" : ""));
   }
   return absl::OkStatus();
