@@ -3,7 +3,8 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-set(_ttt_install_targets ttt_proto ttt_core ttt_contrib)
+# ttt::core is an interface target over the layer libraries (core/CMakeLists.txt), installed with it.
+set(_ttt_install_targets ttt_proto ${TTT_CORE_LAYER_TARGETS} ttt_core ttt_contrib)
 if(TTT_ENABLE_EXPERIMENTAL)
   list(APPEND _ttt_install_targets ttt_experimental)
 endif()
@@ -18,7 +19,8 @@ foreach(_tier core contrib experimental)
   endif()
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/${_tier}/ DESTINATION include/ttt/${_tier}
     FILES_MATCHING PATTERN "*.h"
-    PATTERN "internal" EXCLUDE PATTERN "detail" EXCLUDE)
+    PATTERN "internal" EXCLUDE PATTERN "detail" EXCLUDE
+    PATTERN "governance" EXCLUDE)  # core/governance: ttt-gov's own library, not installed
 endforeach()
 install(DIRECTORY ${CMAKE_BINARY_DIR}/gen/ DESTINATION include/ttt FILES_MATCHING PATTERN "*.pb.h")
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/core/ DESTINATION include/ttt/core FILES_MATCHING PATTERN "*.proto")

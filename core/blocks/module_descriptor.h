@@ -17,8 +17,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "core/blocks/weights.h"
+#include "core/runtime/check.h"
 #include "core/hwconfig/proto/device_profile.pb.h"
 #include "core/hwconfig/proto/op_config.pb.h"
+#include "core/specs/validated.h"
 #include "google/protobuf/message.h"
 
 namespace ttt {
@@ -88,7 +90,7 @@ struct ModuleDescriptor {
   std::function<absl::Status(google::protobuf::Message& spec)> validate;
   // Builds an instance that runs as a residual branch of a layer, loading its weights "<prefix>.<name>" (a
   // kind a layer spec may name in `modules`). Null: the kind has a fixed place in the pattern.
-  std::function<absl::StatusOr<std::unique_ptr<LayerBlock>>(const google::protobuf::Message& spec,
+  std::function<absl::StatusOr<std::unique_ptr<LayerBlock>>(const Validated<google::protobuf::Message>& spec,
                                                             const WeightMap& weights, const std::string& prefix)>
       create;
   // Its float64 reference for the TestSuite: the branch's output for x [rows, hidden] (positions 0..rows-1 of
@@ -103,5 +105,27 @@ struct ModuleDescriptor {
   // FLOPs of one op, with the default above.
   double Flops(const google::protobuf::Message& spec, const OpInfo& op, int64_t tokens, int64_t context) const;
 };
+
+// A descriptor's `validate` from the validator of its spec type S (core/specs/validate.h): the spec, of
+// type S as the engine guarantees, is replaced by its validated form.
+template <class S>
+std::function<absl::Status(google::protobuf::Message&)> ValidateWith(absl::StatusOr<Validated<S>> (*validator)(S)) {
+  return [validator](google::protobuf::Message& m) -> absl::Status {
+    S& spec = static_cast<S&>(m);
+    absl::StatusOr<Validated<S>> validated = validator(spec);
+    if (!validated.ok()) return validated.status();
+    spec = **validated;
+    return absl::OkStatus();
+  };
+}
+
+// The spec a descriptor's `create` is given, as its concrete type S (the engine passes specs of the
+// descriptor's spec_type only).
+template <class S>
+Validated<S> SpecAs(const Validated<google::protobuf::Message>& spec) {
+  std::optional<Validated<S>> typed = spec.template As<S>();
+  TTT_CHECK(typed.has_value()) << "a " << spec->GetDescriptor()->full_name() << " given for a " << S::descriptor()->full_name();
+  return *std::move(typed);
+}
 
 }  // namespace ttt

@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "core/patterns/model_modules.h"
+#include "core/blocks/model_modules.h"
 #include "core/specs/text_format.h"
 
 namespace ttt {
@@ -82,7 +82,8 @@ absl::StatusOr<spec::ModelSpec> NamedShape(const std::string& name) {
                                           absl::StrJoin(NamedShapes(), ", ")));
 }
 
-WeightMap SyntheticWeights(const spec::ModelSpec& spec, uint64_t seed) {
+WeightMap SyntheticWeights(const Validated<spec::ModelSpec>& validated, uint64_t seed) {
+  const spec::ModelSpec& spec = *validated;
   std::mt19937_64 rng(seed);
   std::normal_distribution<float> normal(0.0f, 0.02f);
   WeightMap w;
@@ -105,7 +106,7 @@ WeightMap SyntheticWeights(const spec::ModelSpec& spec, uint64_t seed) {
   random("tok_embeddings", {vocab, hidden});
   if (spec.learned_positions()) random("pos_embeddings", {spec.position_embedding().max_positions(), hidden});
   const spec::AttentionSpec& a = spec.layer().attention();
-  const int64_t qd = a.num_heads() * a.head_dim(), kvd = a.num_kv_heads() * a.head_dim();
+  const int64_t qd = validated.attention().q_dim(), kvd = validated.attention().kv_dim();
   const spec::MlpSpec& m = spec.layer().mlp();
   for (uint32_t l = 0; l < spec.num_layers(); ++l) {
     const std::string p = absl::StrCat("layers.", l);
@@ -129,7 +130,7 @@ WeightMap SyntheticWeights(const spec::ModelSpec& spec, uint64_t seed) {
   // Modules a layer names by kind: a matrix "<prefix>.<op>" for each weight op (the convention of layer
   // modules' weights, core/specs/proto/module.proto), their norms like the others.
   if (spec.layer().modules_size() > 0) {
-    auto modules = ListModelModules(spec);
+    auto modules = ListModelModules(validated);
     for (uint32_t l = 0; modules.ok() && l < spec.num_layers(); ++l) {
       for (const spec::ModuleSpec& ms : spec.layer().modules()) {
         const std::string name = ms.name().empty() ? ms.kind() : ms.name();

@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "core/blocks/weights.h"
 #include "core/specs/proto/model.pb.h"
+#include "core/specs/validated.h"
 
 namespace ttt {
 
@@ -18,6 +19,6 @@ std::vector<std::string> NamedShapes();
 
 // Random weights (seeded, N(0, 0.02) for matrices, 1 for norm scales, 0 for biases) under the canonical
 // names for a validated spec.
-WeightMap SyntheticWeights(const spec::ModelSpec& spec, uint64_t seed);
+WeightMap SyntheticWeights(const Validated<spec::ModelSpec>& spec, uint64_t seed);
 
 }  // namespace ttt

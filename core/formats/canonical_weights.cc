@@ -12,13 +12,12 @@ namespace {
 using NamedShapes = std::vector<std::pair<std::string, Shape>>;
 
 // The weights outside the decoder layers (layer < 0) or of decoder layer `layer`.
-NamedShapes WeightShapesOf(const spec::ModelSpec& spec, int64_t layer) {
-  const int64_t dim = spec.hidden_dim(), vocab = spec.vocab_size();
-  const spec::AttentionSpec& attn = spec.layer().attention();
-  const spec::MlpSpec& mlp = spec.layer().mlp();
-  const int64_t q_dim = static_cast<int64_t>(attn.num_heads()) * attn.head_dim();
-  const int64_t kv_dim = static_cast<int64_t>(attn.num_kv_heads() ? attn.num_kv_heads() : attn.num_heads()) *
-                         attn.head_dim();
+NamedShapes WeightShapesOf(const Validated<spec::ModelSpec>& spec, int64_t layer) {
+  const int64_t dim = spec->hidden_dim(), vocab = spec->vocab_size();
+  const Validated<spec::AttentionSpec> validated_attn = spec.attention();
+  const spec::AttentionSpec& attn = *validated_attn;
+  const spec::MlpSpec& mlp = spec->layer().mlp();
+  const int64_t q_dim = validated_attn.q_dim(), kv_dim = validated_attn.kv_dim();
   const int64_t inter = mlp.intermediate_dim();
 
   NamedShapes out;
@@ -32,33 +31,33 @@ NamedShapes WeightShapesOf(const spec::ModelSpec& spec, int64_t layer) {
   };
   if (layer < 0) {
     out.emplace_back("tok_embeddings", Shape{vocab, dim});
-    if (spec.learned_positions()) {
-      out.emplace_back("pos_embeddings", Shape{static_cast<int64_t>(spec.position_embedding().max_positions()), dim});
+    if (spec->learned_positions()) {
+      out.emplace_back("pos_embeddings", Shape{static_cast<int64_t>(spec->position_embedding().max_positions()), dim});
     }
-    norm("final_norm", spec.final_norm());
-    if (!spec.lm_head().tied()) linear("lm_head", vocab, dim, spec.lm_head().bias());
+    norm("final_norm", spec->final_norm());
+    if (!spec->lm_head().tied()) linear("lm_head", vocab, dim, spec->lm_head().bias());
     return out;
   }
   std::string l = absl::StrCat("layers.", layer, ".");
-  norm(l + "attn_norm", spec.layer().attention_norm());
+  norm(l + "attn_norm", spec->layer().attention_norm());
   linear(l + "attn.wq", q_dim, dim, attn.qkv_bias());
   linear(l + "attn.wk", kv_dim, dim, attn.qkv_bias());
   linear(l + "attn.wv", kv_dim, dim, attn.qkv_bias());
   linear(l + "attn.wo", dim, q_dim, attn.output_bias());
-  norm(l + "mlp_norm", spec.layer().mlp_norm());
+  norm(l + "mlp_norm", spec->layer().mlp_norm());
   if (mlp.gated()) linear(l + "mlp.w_gate", inter, dim, mlp.bias());
   linear(l + "mlp.w_up", inter, dim, mlp.bias());
   linear(l + "mlp.w_down", dim, inter, mlp.bias());
   return out;
 }
 
-absl::Status CheckPresent(const spec::ModelSpec& spec, const NamedShapes& expected, const WeightMap& weights,
+absl::Status CheckPresent(const Validated<spec::ModelSpec>& spec, const NamedShapes& expected, const WeightMap& weights,
                           const std::string& source) {
   for (const auto& [name, shape] : expected) {
     auto it = weights.find(name);
     if (it == weights.end()) {
       return absl::NotFoundError(absl::StrCat("checkpoint '", source, "' lacks weight '", name, "' of shape ",
-                                              ShapeString(shape), " that the model spec (", spec.family(),
+                                              ShapeString(shape), " that the model spec (", spec->family(),
                                               ") needs; the file is incomplete or its config does not match it"));
     }
     if (it->second.shape() != shape) {
@@ -72,9 +71,9 @@ absl::Status CheckPresent(const spec::ModelSpec& spec, const NamedShapes& expect
 
 }  // namespace
 
-std::vector<std::pair<std::string, Shape>> ExpectedWeightShapes(const spec::ModelSpec& spec) {
+std::vector<std::pair<std::string, Shape>> ExpectedWeightShapes(const Validated<spec::ModelSpec>& spec) {
   NamedShapes out = WeightShapesOf(spec, -1);
-  for (uint32_t i = 0; i < spec.num_layers(); ++i) {
+  for (uint32_t i = 0; i < spec->num_layers(); ++i) {
     NamedShapes layer = WeightShapesOf(spec, i);
     out.insert(out.end(), layer.begin(), layer.end());
   }
@@ -82,12 +81,12 @@ std::vector<std::pair<std::string, Shape>> ExpectedWeightShapes(const spec::Mode
   return out;
 }
 
-absl::Status CheckWeights(const spec::ModelSpec& spec, const WeightMap& weights, const std::string& source) {
+absl::Status CheckWeights(const Validated<spec::ModelSpec>& spec, const WeightMap& weights, const std::string& source) {
   // Layer by layer, so that a config claiming billions of layers fails at the first missing weight
   // instead of listing them all.
   size_t expected_count = 0;
   absl::flat_hash_set<std::string> expected_names;
-  for (int64_t layer = -1; layer < static_cast<int64_t>(spec.num_layers()); ++layer) {
+  for (int64_t layer = -1; layer < static_cast<int64_t>(spec->num_layers()); ++layer) {
     NamedShapes expected = WeightShapesOf(spec, layer);
     TTT_RETURN_IF_ERROR(CheckPresent(spec, expected, weights, source));
     expected_count += expected.size();

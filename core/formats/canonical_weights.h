@@ -14,16 +14,17 @@
 #include "absl/status/status.h"
 #include "core/runtime/tensor.h"
 #include "core/specs/proto/model.pb.h"
+#include "core/specs/validated.h"
 
 namespace ttt::formats {
 
 using WeightMap = absl::flat_hash_map<std::string, Tensor>;
 
 // Every weight `spec` (validated: head_dim and num_kv_heads filled) needs, with its shape, sorted by name.
-std::vector<std::pair<std::string, Shape>> ExpectedWeightShapes(const spec::ModelSpec& spec);
+std::vector<std::pair<std::string, Shape>> ExpectedWeightShapes(const Validated<spec::ModelSpec>& spec);
 
 // Checks that every expected weight is present with its shape and that no weight is left over; errors
 // name the tensor, the expected and actual shapes and `source` (the file or folder loaded).
-absl::Status CheckWeights(const spec::ModelSpec& spec, const WeightMap& weights, const std::string& source);
+absl::Status CheckWeights(const Validated<spec::ModelSpec>& spec, const WeightMap& weights, const std::string& source);
 
 }  // namespace ttt::formats

@@ -25,20 +25,21 @@ bool Exists(const fs::path& p) {
   return fs::exists(p, ec);
 }
 
-absl::StatusOr<spec::ModelSpec> Validated(spec::ModelSpec spec, const std::string& source) {
-  absl::StatusOr<spec::ModelSpec> validated = ValidateModel(std::move(spec));
+// The checkpoint of a validated spec; the spec's problems name the file.
+absl::StatusOr<Checkpoint> Start(spec::ModelSpec spec, const std::string& source, const char* format) {
+  absl::StatusOr<Validated<spec::ModelSpec>> validated = ValidateModel(std::move(spec));
   if (!validated.ok()) return Annotate(validated.status(), absl::StrCat("model spec of '", source, "'"));
-  return validated;
+  Checkpoint ckpt{*std::move(validated)};
+  ckpt.source = source;
+  ckpt.format = format;
+  return ckpt;
 }
 
 absl::StatusOr<Checkpoint> LoadHf(const std::string& dir, const std::string& weights_path) {
-  Checkpoint ckpt;
-  ckpt.source = dir;
-  ckpt.format = "hf";
   TTT_ASSIGN_OR_RETURN(spec::ModelSpec spec, LoadHfModelSpec(dir));
-  TTT_ASSIGN_OR_RETURN(ckpt.spec, Validated(std::move(spec), dir));
+  TTT_ASSIGN_OR_RETURN(Checkpoint ckpt, Start(std::move(spec), dir, "hf"));
   TTT_ASSIGN_OR_RETURN(std::unique_ptr<SafetensorsCheckpoint> st, SafetensorsCheckpoint::Open(weights_path));
-  WeightNameMap names = HfNames(ckpt.spec.family());
+  WeightNameMap names = HfNames(ckpt.spec->family());
   auto load = [&](const std::string& name) { return st->LoadTensor(name); };
   TTT_ASSIGN_OR_RETURN(ckpt.weights, MapWeights(names, ckpt.spec, st->TensorNames(), load, st->path()));
   TTT_RETURN_IF_ERROR(CheckWeights(ckpt.spec, ckpt.weights, st->path()));
@@ -52,13 +53,10 @@ absl::StatusOr<Checkpoint> LoadHf(const std::string& dir, const std::string& wei
 }
 
 absl::StatusOr<Checkpoint> LoadGguf(const std::string& path) {
-  Checkpoint ckpt;
-  ckpt.source = path;
-  ckpt.format = "gguf";
   TTT_ASSIGN_OR_RETURN(std::unique_ptr<GgufFile> gguf, GgufFile::Open(path));
   TTT_ASSIGN_OR_RETURN(spec::ModelSpec spec, ModelSpecFromGguf(*gguf));
-  TTT_ASSIGN_OR_RETURN(ckpt.spec, Validated(std::move(spec), path));
-  WeightNameMap names = GgufNames(ckpt.spec.family());
+  TTT_ASSIGN_OR_RETURN(Checkpoint ckpt, Start(std::move(spec), path, "gguf"));
+  WeightNameMap names = GgufNames(ckpt.spec->family());
   std::vector<std::string> tensor_names;
   for (const GgufTensorInfo& t : gguf->tensors()) tensor_names.push_back(t.name);
   auto load = [&](const std::string& name) { return gguf->LoadTensor(name); };
@@ -69,12 +67,9 @@ absl::StatusOr<Checkpoint> LoadGguf(const std::string& path) {
 }
 
 absl::StatusOr<Checkpoint> LoadLlama2cFile(const std::string& path) {
-  Checkpoint ckpt;
-  ckpt.source = path;
-  ckpt.format = "llama2c";
   TTT_ASSIGN_OR_RETURN(Llama2cModel model, LoadLlama2c(path));
   model.spec.set_name(fs::path(path).stem().string());
-  TTT_ASSIGN_OR_RETURN(ckpt.spec, Validated(std::move(model.spec), path));
+  TTT_ASSIGN_OR_RETURN(Checkpoint ckpt, Start(std::move(model.spec), path, "llama2c"));
   ckpt.weights = std::move(model.weights);
   TTT_RETURN_IF_ERROR(CheckWeights(ckpt.spec, ckpt.weights, path));
   fs::path dir = fs::path(path).parent_path();

@@ -9,11 +9,12 @@
 #include "absl/status/statusor.h"
 #include "core/runtime/tensor.h"
 #include "core/specs/proto/model.pb.h"
+#include "core/specs/validated.h"
 
 namespace ttt::formats {
 
 struct Checkpoint {
-  spec::ModelSpec spec;  // validated (ValidateModel)
+  Validated<spec::ModelSpec> spec;
   // Canonical names; f32/f16/bf16 views of the mapped files where the layout allows (GPT-2's transposed
   // Conv1D weights and dequantised Q8_0 tensors are owned copies), in the file's dtype.
   absl::flat_hash_map<std::string, Tensor> weights;

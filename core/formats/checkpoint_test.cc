@@ -36,18 +36,18 @@ TEST(CheckpointTest, Stories260KBinAndGgufAgree) {
   ASSERT_TRUE(bin.ok()) << bin.status();
   EXPECT_EQ(bin->format, "llama2c");
   EXPECT_THAT(bin->tokenizer_path, EndsWith("stories260K/tok512.bin"));
-  EXPECT_EQ(bin->spec.hidden_dim(), 64u);
-  EXPECT_EQ(bin->spec.num_layers(), 5u);
-  EXPECT_EQ(bin->spec.layer().attention().num_kv_heads(), 4u);
-  EXPECT_EQ(bin->spec.layer().mlp().intermediate_dim(), 172u);
-  EXPECT_TRUE(bin->spec.lm_head().tied());
+  EXPECT_EQ(bin->spec->hidden_dim(), 64u);
+  EXPECT_EQ(bin->spec->num_layers(), 5u);
+  EXPECT_EQ(bin->spec->layer().attention().num_kv_heads(), 4u);
+  EXPECT_EQ(bin->spec->layer().mlp().intermediate_dim(), 172u);
+  EXPECT_TRUE(bin->spec.lm_head()->tied());
   EXPECT_EQ(bin->weights.at("tok_embeddings").dtype(), DType::kF32);
 
   auto gguf = LoadCheckpoint(kFixtures + "/stories260K/stories260K.gguf");
   ASSERT_TRUE(gguf.ok()) << gguf.status();
   EXPECT_EQ(gguf->format, "gguf");
   EXPECT_EQ(gguf->tokenizer_path, kFixtures + "/stories260K/stories260K.gguf");
-  EXPECT_EQ(gguf->spec.layer().attention().rope().convention(), spec::RopeSpec::INTERLEAVED);
+  EXPECT_EQ(gguf->spec->layer().attention().rope().convention(), spec::RopeSpec::INTERLEAVED);
   EXPECT_EQ(Values(*bin, "tok_embeddings"), Values(*gguf, "tok_embeddings"));
   EXPECT_EQ(Values(*bin, "tok_embeddings"), Values(*gguf, "lm_head")) << "the GGUF stores the tied head as a copy";
   // llama2.c already stores Q/K with interleaved RoPE pairs, so every weight matches unpermuted.
@@ -81,8 +81,8 @@ TEST(CheckpointTest, LlamaGqaTinyHfBf16MatchesGgufF32) {
   EXPECT_EQ(hf->weights.at("layers.0.attn.wq").dtype(), DType::kBF16) << "kept as a view in its dtype";
   EXPECT_EQ(hf->weights.at("layers.0.attn.wk").shape(), (Shape{64, 128}));
   EXPECT_EQ(hf->weights.size(), gguf->weights.size());
-  EXPECT_EQ(hf->spec.layer().attention().rope().convention(), spec::RopeSpec::ROTATE_HALF);
-  EXPECT_EQ(gguf->spec.layer().attention().rope().convention(), spec::RopeSpec::INTERLEAVED);
+  EXPECT_EQ(hf->spec->layer().attention().rope().convention(), spec::RopeSpec::ROTATE_HALF);
+  EXPECT_EQ(gguf->spec->layer().attention().rope().convention(), spec::RopeSpec::INTERLEAVED);
   for (const auto& [name, tensor] : hf->weights) {
     std::vector<float> expected = Values(*gguf, name);
     if (name.find("attn.wq") != std::string::npos) expected = UnpermuteGgufRows(expected, 4, 32, 128);

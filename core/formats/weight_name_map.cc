@@ -128,13 +128,10 @@ WeightNameMap GgufNames(const std::string& family) {
 
 namespace {
 
-absl::Status SplitFusedQkv(const spec::ModelSpec& spec, const std::string& fused_suffix, WeightMap& weights,
+absl::Status SplitFusedQkv(const Validated<spec::ModelSpec>& spec, const std::string& fused_suffix, WeightMap& weights,
                            const std::string& source) {
-  const spec::AttentionSpec& attn = spec.layer().attention();
-  const int64_t q = static_cast<int64_t>(attn.num_heads()) * attn.head_dim();
-  const int64_t kv = static_cast<int64_t>(attn.num_kv_heads() ? attn.num_kv_heads() : attn.num_heads()) *
-                     attn.head_dim();
-  for (uint32_t i = 0; i < spec.num_layers(); ++i) {
+  const int64_t q = spec.attention().q_dim(), kv = spec.attention().kv_dim();
+  for (uint32_t i = 0; i < spec->num_layers(); ++i) {
     for (const char* tail : {"", ".bias"}) {
       std::string fused = absl::StrCat("layers.", i, ".", fused_suffix, tail);
       auto it = weights.find(fused);
@@ -146,7 +143,7 @@ absl::Status SplitFusedQkv(const spec::ModelSpec& spec, const std::string& fused
         return absl::InvalidArgumentError(absl::StrCat(
             "checkpoint '", source, "': fused q/k/v weight of layer ", i, " (", fused, ") has shape ",
             ShapeString(t.shape()), " but the spec needs ", q + 2 * kv, " rows (", q, " q + 2 x ", kv, " k/v)",
-            *tail == '\0' ? absl::StrCat(" of ", spec.hidden_dim()) : std::string()));
+            *tail == '\0' ? absl::StrCat(" of ", spec->hidden_dim()) : std::string()));
       }
       std::string base = absl::StrCat("layers.", i, ".attn.");
       weights[absl::StrCat(base, "wq", tail)] = t.Slice(0, 0, q);
@@ -159,7 +156,7 @@ absl::Status SplitFusedQkv(const spec::ModelSpec& spec, const std::string& fused
 
 }  // namespace
 
-absl::StatusOr<WeightMap> MapWeights(const WeightNameMap& map, const spec::ModelSpec& spec,
+absl::StatusOr<WeightMap> MapWeights(const WeightNameMap& map, const Validated<spec::ModelSpec>& spec,
                                      const std::vector<std::string>& names,
                                      const std::function<absl::StatusOr<Tensor>(const std::string&)>& load,
                                      const std::string& source) {
@@ -183,9 +180,9 @@ absl::StatusOr<WeightMap> MapWeights(const WeightNameMap& map, const spec::Model
       size_t dot = n.find('.');
       uint32_t layer;
       if (dot != absl::string_view::npos && absl::SimpleAtoi(n.substr(0, dot), &layer)) {
-        if (layer >= spec.num_layers()) {
+        if (layer >= spec->num_layers()) {
           return absl::InvalidArgumentError(absl::StrCat("checkpoint '", source, "': tensor '", name, "' is in layer ",
-                                                         layer, " but the config has ", spec.num_layers(), " layers"));
+                                                         layer, " but the config has ", spec->num_layers(), " layers"));
         }
         absl::string_view rest = n.substr(dot + 1);
         for (const auto& [from, to] : map.layer_suffixes) {
@@ -195,10 +192,10 @@ absl::StatusOr<WeightMap> MapWeights(const WeightNameMap& map, const spec::Model
     }
     if (canonical.empty()) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "checkpoint '", source, "': tensor '", name, "' is not a weight of a ", spec.family(),
+          "checkpoint '", source, "': tensor '", name, "' is not a weight of a ", spec->family(),
           " model; is the config's model type right?"));
     }
-    if (spec.lm_head().tied() && absl::StartsWith(canonical, "lm_head")) continue;  // a copy of the embedding
+    if (spec->lm_head().tied() && absl::StartsWith(canonical, "lm_head")) continue;  // a copy of the embedding
     if (weights.contains(canonical)) {
       return absl::InvalidArgumentError(absl::StrCat("checkpoint '", source, "': tensor '", name,
                                                      "' is a second copy of weight '", canonical, "'"));

@@ -40,7 +40,7 @@ WeightNameMap GgufNames(const std::string& family);
 // Loads every tensor of `names` that the map knows and returns them under canonical names: Conv1D
 // weights transposed into contiguous copies, fused q/k/v split into views, a lm_head dropped when the spec
 // ties it. Unknown names are an error naming the tensor and `source` unless the map ignores them.
-absl::StatusOr<WeightMap> MapWeights(const WeightNameMap& map, const spec::ModelSpec& spec,
+absl::StatusOr<WeightMap> MapWeights(const WeightNameMap& map, const Validated<spec::ModelSpec>& spec,
                                      const std::vector<std::string>& names,
                                      const std::function<absl::StatusOr<Tensor>(const std::string&)>& load,
                                      const std::string& source);

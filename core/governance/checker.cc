@@ -31,6 +31,7 @@ CheckReport RunChecks(const CheckOptions& options) {
   }
   CheckPolicy(repo, &report.problems);
   CheckUniqueIds(repo, &report.problems);
+  CheckLayers(repo, &report.problems);
   for (const Module& module : repo.modules) {
     CheckManifestFields(repo, module, options, &report);
     CheckDependencies(repo, module, &report);

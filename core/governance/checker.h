@@ -39,6 +39,9 @@ void CheckDependencies(const Repository& repo, const Module& module, CheckReport
 // test_labels name GoogleTest suites defined in the module's directory or under tests/; tiers whose
 // policy requires tests must declare some.
 void CheckTests(const Repository& repo, const Module& module, CheckReport* report);
+// Inside core/: every directory is a layer of the policy's core_layers (or built apart, core_outside_layers),
+// and no library file includes a header of a higher layer (schema headers, *.pb.h, are below every layer).
+void CheckLayers(const Repository& repo, Problems* problems);
 // governance/MODULES.md is byte-equal to what `ttt-gov index` would write.
 void CheckModuleIndex(const Repository& repo, Problems* problems);
 

@@ -90,6 +90,26 @@ TEST(CheckerTest, RefusesACoreSourceIncludingAnExperimentalHeaderNamingBothFiles
   }
 }
 
+TEST(CheckerTest, RefusesAnIncludeFromALowerLayerIntoAHigherOne) {
+  GovernedTree tree;
+  tree.Write("governance/policy.textproto",
+             std::string(testing::kTestPolicy) + "core_layers: [\"runtime\", \"blocks\"]\n");
+  tree.Write("core/runtime/clock.h", "#include \"core/runtime/other.h\"\n#include \"core/blocks/proto/x.pb.h\"\n");
+  ASSERT_TRUE(Check(tree).ok()) << Dump(Check(tree));  // downward, within a layer and schema headers pass
+
+  tree.Write("core/runtime/clock.h", "#include \"core/blocks/proto/x.pb.h\"\n#include \"core/blocks/alpha/alpha.h\"\n");
+  tree.Write("core/runtime/clock_test.cc", "#include \"core/blocks/alpha/alpha.h\"\n");  // tests may
+  tree.Write("core/extra/extra.h", "");
+  const CheckReport report = Check(tree);
+  EXPECT_THAT(report.problems,
+              Contains(AllOf(ProblemAt("core/runtime/clock.h",
+                                       "includes core/blocks/alpha/alpha.h of the higher layer blocks"),
+                             Field(&Problem::line, 2))))
+      << Dump(report);
+  EXPECT_THAT(report.problems, Contains(ProblemAt("core/extra", "core/extra is not a layer: add it to core_layers")));
+  EXPECT_EQ(report.problems.size(), 2u) << Dump(report);
+}
+
 TEST(CheckerTest, RefusesAnIncludeOfCodeNoModuleClaimsInAWeakerTier) {
   GovernedTree tree;
   tree.Write("contrib/beta/beta_impl.cc", "#include \"experimental/loose/loose.h\"\n");

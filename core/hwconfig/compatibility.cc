@@ -8,14 +8,14 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "core/hwconfig/device_registry.h"
-#include "core/hwconfig/hw_dtype.h"
+#include "core/hwconfig/hw_enums.h"
 #include "core/hwconfig/module_defaults.h"
 #include "core/blocks/module_registry.h"
 #include "core/hwconfig/shape_rules.h"
-#include "core/patterns/model_modules.h"
+#include "core/blocks/model_modules.h"
 #include "core/runtime/dtype_traits.h"
 #include "core/runtime/status.h"
-#include "core/specs/validate.h"
+#include "core/specs/validated.h"
 
 namespace ttt {
 namespace {
@@ -33,8 +33,8 @@ std::string Listed(const List& list, Name&& name) {
 double WeightBytes(const ResolvedModuleConfig* config, const OpInfo& op, hw::DType fallback) {
   const double values = static_cast<double>(op.out) * op.in;
   if (config == nullptr) return values * BytesPerValue(fallback);
-  const hw::DType decode = config->op(hw::DECODE, op.name).weight_dtype();
-  const hw::DType prefill = config->op(hw::PREFILL, op.name).weight_dtype();
+  const hw::DType decode = config->op(Phase::kDecode, op.name).weight_dtype();
+  const hw::DType prefill = config->op(Phase::kPrefill, op.name).weight_dtype();
   double bytes = values * BytesPerValue(decode ? decode : fallback);
   // Prefill and decode in different formats keep both copies (core/blocks/linear/linear.h).
   if (prefill && decode && prefill != decode) bytes += values * BytesPerValue(prefill);
@@ -61,11 +61,9 @@ void ModelFootprint::AddWeights(const std::string& group, double bytes) {
   weights_by_group.emplace_back(group, bytes);
 }
 
-ModelFootprint EstimateFootprint(const spec::ModelSpec& unvalidated, const ResolvedHwConfig& config, int64_t batch,
+ModelFootprint EstimateFootprint(const Validated<spec::ModelSpec>& spec, const ResolvedHwConfig& config, int64_t batch,
                                  int64_t context) {
-  const auto validated = ValidateModel(unvalidated);
-  const spec::ModelSpec& spec = validated.ok() ? *validated : unvalidated;
-  if (context <= 0) context = spec.max_seq_len();
+  if (context <= 0) context = spec->max_seq_len();
   ModelFootprint f;
   const hw::DType fallback = IsTenstorrent(config.device) ? hw::BF16 : hw::F32;
   // Embedding tables and norms are gathered or applied in the device's natural format, never converted.
@@ -78,7 +76,7 @@ ModelFootprint EstimateFootprint(const spec::ModelSpec& unvalidated, const Resol
     if (d.other_weight_values) bytes += d.other_weight_values(*m.spec) * BytesPerValue(fallback);
     f.AddWeights(d.footprint_group, bytes);
     if (d.has_kv_cache()) {
-      const hw::DType kv = module ? module->mode(hw::DECODE).kv_cache_dtype() : hw::DTYPE_UNSPECIFIED;
+      const hw::DType kv = module ? module->mode(Phase::kDecode).kv_cache_dtype() : hw::DTYPE_UNSPECIFIED;
       f.kv_cache += static_cast<double>(batch) * context * d.kv_cache_values(*m.spec) * BytesPerValue(kv ? kv : fallback);
     }
   };
@@ -94,12 +92,9 @@ ModelFootprint EstimateFootprint(const spec::ModelSpec& unvalidated, const Resol
   return f;
 }
 
-std::vector<std::string> CheckHardwareCompatibility(const spec::ModelSpec& unvalidated, const ResolvedHwConfig& config,
+std::vector<std::string> CheckHardwareCompatibility(const Validated<spec::ModelSpec>& spec, const ResolvedHwConfig& config,
                                                     int64_t batch, int64_t context) {
-  const auto validated = ValidateModel(unvalidated);  // fills in derived sizes (head_dim, ...)
-  if (!validated.ok()) return {std::string(validated.status().message())};
-  const spec::ModelSpec& spec = *validated;
-  if (context <= 0) context = spec.max_seq_len();
+  if (context <= 0) context = spec->max_seq_len();
   if (batch <= 0) batch = 1;
   const hw::DeviceProfile& dev = config.device;
   const hw::ChipProfile& chip = dev.chip();
@@ -123,8 +118,8 @@ std::vector<std::string> CheckHardwareCompatibility(const spec::ModelSpec& unval
     const std::string& kind = instance.name;
     std::map<std::string, int64_t> widths;
     for (const OpInfo& op : instance.descriptor->Ops(*instance.spec)) widths[op.name] = op.out;
-    for (hw::ExecutionMode mode : {hw::PREFILL, hw::DECODE}) {
-      const std::string mode_name = ExecutionModeName(mode);
+    for (Phase mode : {Phase::kPrefill, Phase::kDecode}) {
+      const std::string mode_name = PhaseName(mode);
       for (const auto& [op, c] : module.mode(mode).ops()) {
         const std::string where = absl::StrCat(kind, " op ", op, " (", mode_name, ")");
         if (c.weight_dtype() && !has(chip.weight_dtypes(), c.weight_dtype())) {
@@ -149,7 +144,7 @@ std::vector<std::string> CheckHardwareCompatibility(const spec::ModelSpec& unval
                                                        return hw::MathFidelity_Name(static_cast<hw::MathFidelity>(f));
                                                      }))));
         }
-        const int64_t rows = mode == hw::DECODE ? batch : context;
+        const int64_t rows = mode == Phase::kDecode ? batch : context;
         const int64_t cols = widths.count(op) ? widths.at(op) : 0;
         if (!tt && (c.placement() == hw::L1 || (c.layout() && c.layout() != hw::INTERLEAVED))) {
           add(layer, absl::StrCat(where, ": ", dev.name(), " has no L1 or sharded layouts (",
@@ -171,7 +166,7 @@ std::vector<std::string> CheckHardwareCompatibility(const spec::ModelSpec& unval
                                     Lower(c.output_dtype() ? c.output_dtype() : hw::BF16), " needs ", per_core,
                                     " B of L1 per core but ", dev.name(), " has ", chip.l1_bytes_per_core(),
                                     " B per core: use placement DRAM, a smaller output dtype, ",
-                                    mode == hw::DECODE ? "a smaller batch" : "a shorter context"));
+                                    mode == Phase::kDecode ? "a smaller batch" : "a shorter context"));
           }
         }
       }
@@ -184,7 +179,7 @@ std::vector<std::string> CheckHardwareCompatibility(const spec::ModelSpec& unval
       }
     }
     if (instance.descriptor->has_kv_cache()) {
-      const hw::DType p = module.mode(hw::PREFILL).kv_cache_dtype(), d = module.mode(hw::DECODE).kv_cache_dtype();
+      const hw::DType p = module.mode(Phase::kPrefill).kv_cache_dtype(), d = module.mode(Phase::kDecode).kv_cache_dtype();
       if (p && d && p != d) {
         add(layer, absl::StrCat(kind, " KV cache: prefill writes ", Lower(p), " but decode reads ", Lower(d),
                                 ": one cache has one format; set the same kv_cache_dtype for both"));
@@ -200,7 +195,7 @@ std::vector<std::string> CheckHardwareCompatibility(const spec::ModelSpec& unval
       if (module == nullptr) continue;
       check_module(static_cast<int64_t>(l), m, *module);
       if (!m.descriptor->has_kv_cache()) continue;
-      const hw::DType kv = module->mode(hw::DECODE).kv_cache_dtype();
+      const hw::DType kv = module->mode(Phase::kDecode).kv_cache_dtype();
       if (first_kv_where.empty()) {
         first_kv = kv;
         first_kv_where = absl::StrCat("layer ", l, "'s");
@@ -234,8 +229,8 @@ std::vector<std::string> CheckHardwareCompatibility(const spec::ModelSpec& unval
       const ModuleDescriptor* d = ModuleRegistry::Global().FindKind(m.kind());
       if (d == nullptr) return;
       for (const std::string& op : d->WeightOps()) {
-        m.ApplyOp(hw::PREFILL, op, change, "x");
-        m.ApplyOp(hw::DECODE, op, change, "x");
+        m.ApplyOp(Phase::kPrefill, op, change, "x");
+        m.ApplyOp(Phase::kDecode, op, change, "x");
       }
     };
     for (auto& l : bfp4.layers) {
@@ -282,7 +277,7 @@ std::vector<std::string> CheckHardwareCompatibility(const spec::ModelSpec& unval
   return out;
 }
 
-absl::StatusOr<std::vector<std::string>> CheckHardwareCompatibility(const spec::ModelSpec& spec,
+absl::StatusOr<std::vector<std::string>> CheckHardwareCompatibility(const Validated<spec::ModelSpec>& spec,
                                                                     const std::string& device, hw::ConfigMode mode,
                                                                     const hw::ModelHwConfig* model_file,
                                                                     int64_t batch, int64_t context,
@@ -292,7 +287,7 @@ absl::StatusOr<std::vector<std::string>> CheckHardwareCompatibility(const spec::
   return CheckHardwareCompatibility(spec, resolved, batch, context);
 }
 
-absl::Status ValidateHwConfig(const spec::ModelSpec& spec, const ResolvedHwConfig& config, int64_t batch,
+absl::Status ValidateHwConfig(const Validated<spec::ModelSpec>& spec, const ResolvedHwConfig& config, int64_t batch,
                               int64_t context) {
   std::vector<std::string> problems = CheckHardwareCompatibility(spec, config, batch, context);
   if (problems.empty()) return absl::OkStatus();

@@ -23,22 +23,22 @@ struct ModelFootprint {
   double total() const { return weights() + kv_cache; }
   void AddWeights(const std::string& group, double bytes);
 };
-ModelFootprint EstimateFootprint(const spec::ModelSpec& spec, const ResolvedHwConfig& config, int64_t batch,
+ModelFootprint EstimateFootprint(const Validated<spec::ModelSpec>& spec, const ResolvedHwConfig& config, int64_t batch,
                                  int64_t context);
 
 // Every problem, one message each (identical problems of consecutive layers are merged into one that
 // names the layer range). Empty: the config fits. `context` 0 means the spec's max_seq_len.
-std::vector<std::string> CheckHardwareCompatibility(const spec::ModelSpec& spec, const ResolvedHwConfig& config,
+std::vector<std::string> CheckHardwareCompatibility(const Validated<spec::ModelSpec>& spec, const ResolvedHwConfig& config,
                                                     int64_t batch, int64_t context);
 // Resolves the device's defaults for `mode` (plus `model_file` when not null) first.
-absl::StatusOr<std::vector<std::string>> CheckHardwareCompatibility(const spec::ModelSpec& spec,
+absl::StatusOr<std::vector<std::string>> CheckHardwareCompatibility(const Validated<spec::ModelSpec>& spec,
                                                                     const std::string& device, hw::ConfigMode mode,
                                                                     const hw::ModelHwConfig* model_file,
                                                                     int64_t batch, int64_t context,
                                                                     const std::string& model_file_name = "model file");
 
 // OK, or one InvalidArgument listing every problem.
-absl::Status ValidateHwConfig(const spec::ModelSpec& spec, const ResolvedHwConfig& config, int64_t batch,
+absl::Status ValidateHwConfig(const Validated<spec::ModelSpec>& spec, const ResolvedHwConfig& config, int64_t batch,
                               int64_t context);
 
 }  // namespace ttt

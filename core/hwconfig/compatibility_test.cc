@@ -5,6 +5,7 @@
 #include "absl/strings/str_join.h"
 #include "core/factory/synthetic.h"
 #include "core/hwconfig/compatibility.h"
+#include "core/specs/validate.h"
 #include "core/hwconfig/device_registry.h"
 
 namespace ttt {
@@ -18,7 +19,7 @@ std::vector<std::string> Check(const std::string& shape, const std::string& devi
                                const std::string& file_text, int64_t batch, int64_t context) {
   hw::ModelHwConfig file;
   if (!file_text.empty()) file = *ParseModelHwConfig(file_text, "my.textproto");
-  auto problems = CheckHardwareCompatibility(*NamedShape(shape), device, mode, &file, batch, context, "my.textproto");
+  auto problems = CheckHardwareCompatibility(*ValidateModel(*NamedShape(shape)), device, mode, &file, batch, context, "my.textproto");
   EXPECT_TRUE(problems.ok()) << problems.status();
   return *problems;
 }

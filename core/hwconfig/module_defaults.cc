@@ -94,7 +94,7 @@ absl::StatusOr<ResolvedModuleConfig> ModuleDefaultHwConfig(const ModuleDescripto
   if (d.rules) {
     for (const RuleChange& rule : d.rules(spec, device, mode)) config.Apply(rule.change, rule.why);
   }
-  for (const OpInfo& op : d.Ops(spec)) ApplyLayoutRules(config, hw::DECODE, op.name, kTileSize, op.out, device);
+  for (const OpInfo& op : d.Ops(spec)) ApplyLayoutRules(config, Phase::kDecode, op.name, kTileSize, op.out, device);
   return config;
 }
 

@@ -8,7 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "core/blocks/module_descriptor.h"
-#include "core/hwconfig/device_kind.h"
+#include "core/specs/device_kind.h"
 #include "core/hwconfig/proto/device_profile.pb.h"
 #include "core/hwconfig/proto/module_defaults.pb.h"
 #include "core/hwconfig/resolved_config.h"

@@ -8,12 +8,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/hwconfig/module_defaults.h"
-#include "core/patterns/model_modules.h"
+#include "core/blocks/model_modules.h"
 #include "core/runtime/check.h"
 #include "core/runtime/dtype_traits.h"
 #include "core/runtime/status.h"
 #include "core/specs/text_format.h"
-#include "core/specs/validate.h"
+#include "core/specs/validated.h"
 
 namespace ttt {
 namespace {
@@ -29,7 +29,7 @@ struct ConfigurableModules {
   }
 };
 
-absl::StatusOr<ConfigurableModules> ListConfigurable(const spec::ModelSpec& spec) {
+absl::StatusOr<ConfigurableModules> ListConfigurable(const Validated<spec::ModelSpec>& spec) {
   ConfigurableModules out;
   TTT_ASSIGN_OR_RETURN(const ModelModules modules, ListModelModules(spec));
   for (const auto& layer : modules.layers) {
@@ -95,7 +95,7 @@ std::string ResolvedHwConfig::Describe(int64_t only_layer) const {
   return out;
 }
 
-absl::Status OverlayModelHwConfig(const spec::ModelSpec& spec, const hw::ModelHwConfig& change,
+absl::Status OverlayModelHwConfig(const Validated<spec::ModelSpec>& spec, const hw::ModelHwConfig& change,
                                   const std::string& source, ResolvedHwConfig* resolved) {
   TTT_ASSIGN_OR_RETURN(const ConfigurableModules modules, ListConfigurable(spec));
   for (const auto& [name, module_change] : change.defaults()) {
@@ -115,7 +115,7 @@ absl::Status OverlayModelHwConfig(const spec::ModelSpec& spec, const hw::ModelHw
       }
     }
   }
-  const uint32_t num_layers = spec.num_layers();
+  const uint32_t num_layers = spec->num_layers();
   for (int i = 0; i < change.overrides_size(); ++i) {
     const hw::LayerOverride& o = change.overrides(i);
     uint32_t first = 0, last = 0;
@@ -151,11 +151,9 @@ absl::Status OverlayModelHwConfig(const spec::ModelSpec& spec, const hw::ModelHw
   return absl::OkStatus();
 }
 
-absl::StatusOr<ResolvedHwConfig> ResolveHwConfig(const spec::ModelSpec& unvalidated, const hw::DeviceProfile& device,
+absl::StatusOr<ResolvedHwConfig> ResolveHwConfig(const Validated<spec::ModelSpec>& spec, const hw::DeviceProfile& device,
                                                  hw::ConfigMode mode, const hw::ModelHwConfig* model_file,
                                                  const std::string& model_file_name, const HwShortcuts& shortcuts) {
-  // Module defaults read derived values (each block's hidden_dim, head_dim): validate to fill them in.
-  TTT_ASSIGN_OR_RETURN(const spec::ModelSpec spec, ValidateModel(unvalidated));
   if (mode == hw::CONFIG_MODE_UNSPECIFIED) mode = hw::ACCURACY;
   if (model_file != nullptr) {
     if (!model_file->device().empty() && model_file->device() != device.name()) {
@@ -175,7 +173,7 @@ absl::StatusOr<ResolvedHwConfig> ResolveHwConfig(const spec::ModelSpec& unvalida
   // Steps 1-2 per module instance; instances that share a spec (every layer's, today) share the result.
   std::map<std::pair<const ModuleDescriptor*, const google::protobuf::Message*>, ResolvedModuleConfig> defaults;
   auto default_config = [&](const ModuleInstance& m) -> absl::StatusOr<ResolvedModuleConfig> {
-    const auto key = std::make_pair(m.descriptor, m.spec);
+    const auto key = std::make_pair(m.descriptor, &*m.spec);
     if (auto it = defaults.find(key); it != defaults.end()) return it->second;
     TTT_ASSIGN_OR_RETURN(ResolvedModuleConfig config, ModuleDefaultHwConfig(*m.descriptor, *m.spec, device, mode));
     return defaults[key] = std::move(config);
@@ -212,8 +210,8 @@ absl::StatusOr<ResolvedHwConfig> ResolveHwConfig(const spec::ModelSpec& unvalida
     change.set_weight_dtype(*shortcuts.weights);
     for_each_module([&](const ModuleDescriptor& d, ResolvedModuleConfig& config) {
       for (const std::string& op : d.WeightOps()) {
-        config.ApplyOp(hw::PREFILL, op, change, source);
-        config.ApplyOp(hw::DECODE, op, change, source);
+        config.ApplyOp(Phase::kPrefill, op, change, source);
+        config.ApplyOp(Phase::kDecode, op, change, source);
       }
     });
   }

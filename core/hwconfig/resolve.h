@@ -18,6 +18,7 @@
 #include "core/hwconfig/proto/op_config.pb.h"
 #include "core/hwconfig/resolved_config.h"
 #include "core/specs/proto/model.pb.h"
+#include "core/specs/validated.h"
 
 namespace ttt {
 
@@ -43,14 +44,14 @@ struct HwShortcuts {
 
 // Steps 1-5. `model_file` may be null; `model_file_name` names it in sources and errors. Errors (an unknown
 // module kind, op name or layer in the file, a device/mode the file contradicts) name the file and the fix.
-absl::StatusOr<ResolvedHwConfig> ResolveHwConfig(const spec::ModelSpec& spec, const hw::DeviceProfile& device,
+absl::StatusOr<ResolvedHwConfig> ResolveHwConfig(const Validated<spec::ModelSpec>& spec, const hw::DeviceProfile& device,
                                                  hw::ConfigMode mode, const hw::ModelHwConfig* model_file = nullptr,
                                                  const std::string& model_file_name = "model file",
                                                  const HwShortcuts& shortcuts = {});
 
 // Overlays a model-level config's defaults and overrides onto `resolved` (steps 3-4, and step 6 with
 // source "ApplyHwConfig"). `spec` gives the layer count for checks.
-absl::Status OverlayModelHwConfig(const spec::ModelSpec& spec, const hw::ModelHwConfig& change,
+absl::Status OverlayModelHwConfig(const Validated<spec::ModelSpec>& spec, const hw::ModelHwConfig& change,
                                   const std::string& source, ResolvedHwConfig* resolved);
 
 // Parses a ModelHwConfig in text format; an unknown key or bad value is an error naming `name`, the line

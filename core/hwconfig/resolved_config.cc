@@ -62,32 +62,31 @@ const hw::OpConfig& EmptyOp() {
 
 }  // namespace
 
-const char* ExecutionModeName(hw::ExecutionMode mode) { return mode == hw::PREFILL ? "prefill" : "decode"; }
 const char* ConfigModeName(hw::ConfigMode mode) { return mode == hw::PERFORMANCE ? "performance" : "accuracy"; }
 
-std::string OpFieldPath(hw::ExecutionMode mode, const std::string& op, const std::string& field) {
-  return absl::StrCat(ExecutionModeName(mode), ".", op, ".", field);
+std::string OpFieldPath(Phase mode, const std::string& op, const std::string& field) {
+  return absl::StrCat(PhaseName(mode), ".", op, ".", field);
 }
 
-void ResolvedModuleConfig::ApplyOp(hw::ExecutionMode mode, const std::string& op, const hw::OpConfig& change,
+void ResolvedModuleConfig::ApplyOp(Phase mode, const std::string& op, const hw::OpConfig& change,
                                    const std::string& source) {
-  hw::ModuleConfig* target = mode == hw::PREFILL ? config_.mutable_prefill() : config_.mutable_decode();
+  hw::ModuleConfig* target = mode == Phase::kPrefill ? config_.mutable_prefill() : config_.mutable_decode();
   hw::OpConfig& dst = (*target->mutable_ops())[op];
   OverlayScalars(change, &dst, [&](const std::string& field) { sources_[OpFieldPath(mode, op, field)] = source; });
 }
 
 void ResolvedModuleConfig::Apply(const hw::ModuleHwConfig& change, const std::string& source) {
-  for (hw::ExecutionMode mode : {hw::PREFILL, hw::DECODE}) {
-    const hw::ModuleConfig& from = mode == hw::PREFILL ? change.prefill() : change.decode();
-    hw::ModuleConfig* to = mode == hw::PREFILL ? config_.mutable_prefill() : config_.mutable_decode();
+  for (Phase mode : {Phase::kPrefill, Phase::kDecode}) {
+    const hw::ModuleConfig& from = mode == Phase::kPrefill ? change.prefill() : change.decode();
+    hw::ModuleConfig* to = mode == Phase::kPrefill ? config_.mutable_prefill() : config_.mutable_decode();
     for (const auto& [name, op] : from.ops()) ApplyOp(mode, name, op, source);
     OverlayScalars(from, to, [&](const std::string& field) {
-      sources_[absl::StrCat(ExecutionModeName(mode), ".", field)] = source;
+      sources_[absl::StrCat(PhaseName(mode), ".", field)] = source;
     });
   }
 }
 
-const hw::OpConfig& ResolvedModuleConfig::op(hw::ExecutionMode mode, const std::string& name) const {
+const hw::OpConfig& ResolvedModuleConfig::op(Phase mode, const std::string& name) const {
   const auto& ops = this->mode(mode).ops();
   auto it = ops.find(name);
   return it == ops.end() ? EmptyOp() : it->second;
@@ -100,7 +99,7 @@ std::string ResolvedModuleConfig::source(const std::string& path) const {
 
 std::vector<std::string> ResolvedModuleConfig::Describe() const {
   std::vector<std::string> lines;
-  for (hw::ExecutionMode mode : {hw::PREFILL, hw::DECODE}) {
+  for (Phase mode : {Phase::kPrefill, Phase::kDecode}) {
     const hw::ModuleConfig& mc = this->mode(mode);
     std::map<std::string, hw::OpConfig> ops(mc.ops().begin(), mc.ops().end());  // sorted
     for (const auto& [name, op] : ops) {
@@ -116,7 +115,7 @@ std::vector<std::string> ResolvedModuleConfig::Describe() const {
     for (int i = 0; i < desc->field_count(); ++i) {
       const FieldDescriptor* f = desc->field(i);
       if (f->is_map() || !IsSet(mc, f)) continue;
-      const std::string path = absl::StrCat(ExecutionModeName(mode), ".", f->name());
+      const std::string path = absl::StrCat(PhaseName(mode), ".", f->name());
       lines.push_back(absl::StrCat(path, " = ", ValueText(mc, f), "  [", source(path), "]"));
     }
   }

@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "core/hwconfig/proto/op_config.pb.h"
+#include "core/runtime/phase.h"
 
 namespace ttt {
 
@@ -22,15 +23,15 @@ class ResolvedModuleConfig {
   // Overlays every field `change` sets; each one's source becomes `source`.
   void Apply(const hw::ModuleHwConfig& change, const std::string& source);
   // Overlays one execution mode's op config (a shorthand for rules).
-  void ApplyOp(hw::ExecutionMode mode, const std::string& op, const hw::OpConfig& change, const std::string& source);
+  void ApplyOp(Phase mode, const std::string& op, const hw::OpConfig& change, const std::string& source);
 
   const std::string& kind() const { return kind_; }
   const hw::ModuleHwConfig& config() const { return config_; }
-  const hw::ModuleConfig& mode(hw::ExecutionMode mode) const {
-    return mode == hw::PREFILL ? config_.prefill() : config_.decode();
+  const hw::ModuleConfig& mode(Phase mode) const {
+    return mode == Phase::kPrefill ? config_.prefill() : config_.decode();
   }
   // The op's resolved config (an empty one when the op was never configured).
-  const hw::OpConfig& op(hw::ExecutionMode mode, const std::string& name) const;
+  const hw::OpConfig& op(Phase mode, const std::string& name) const;
   // Field path ("decode.wqkv.weight_dtype", "prefill.kv_cache_dtype") -> source. Only set fields appear.
   const std::map<std::string, std::string>& sources() const { return sources_; }
   // The source of one field path, or "" when unset.
@@ -46,8 +47,7 @@ class ResolvedModuleConfig {
 };
 
 // Field path of a field of an op: "<prefill|decode>.<op>.<field>".
-std::string OpFieldPath(hw::ExecutionMode mode, const std::string& op, const std::string& field);
-const char* ExecutionModeName(hw::ExecutionMode mode);  // "prefill", "decode"
+std::string OpFieldPath(Phase mode, const std::string& op, const std::string& field);
 const char* ConfigModeName(hw::ConfigMode mode);        // "performance", "accuracy"
 
 }  // namespace ttt

@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
-#include "core/hwconfig/hw_dtype.h"
+#include "core/hwconfig/hw_enums.h"
 #include "core/hwconfig/module_defaults.h"
 
 namespace ttt {
@@ -44,7 +44,7 @@ int64_t L1BytesPerCore(int64_t rows, int64_t cols, hw::DType dtype, const hw::De
   return static_cast<int64_t>(std::ceil(bytes / cores));
 }
 
-void ApplyLayoutRules(ResolvedModuleConfig& config, hw::ExecutionMode mode, const std::string& op, int64_t rows,
+void ApplyLayoutRules(ResolvedModuleConfig& config, Phase mode, const std::string& op, int64_t rows,
                       int64_t cols, const hw::DeviceProfile& device) {
   if (!IsTenstorrent(device)) return;
   const hw::OpConfig& current = config.op(mode, op);

@@ -8,6 +8,7 @@
 #include "core/hwconfig/proto/device_profile.pb.h"
 #include "core/hwconfig/proto/op_config.pb.h"
 #include "core/hwconfig/resolved_config.h"
+#include "core/runtime/phase.h"
 
 namespace ttt {
 
@@ -25,7 +26,7 @@ int64_t L1BytesPerCore(int64_t rows, int64_t cols, hw::DType dtype, const hw::De
 // not divide becomes INTERLEAVED, an L1 placement whose output takes more than a quarter of a core's L1
 // becomes DRAM (the rest holds the op's circular buffers). `rows` is what the rule assumes (decode: one
 // tile row of users). Each change is recorded with the rule's reason.
-void ApplyLayoutRules(ResolvedModuleConfig& config, hw::ExecutionMode mode, const std::string& op, int64_t rows,
+void ApplyLayoutRules(ResolvedModuleConfig& config, Phase mode, const std::string& op, int64_t rows,
                       int64_t cols, const hw::DeviceProfile& device);
 
 }  // namespace ttt

@@ -3,9 +3,10 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "core/blocks/linear/decode_arena.h"
 #include "core/hwconfig/compatibility.h"
 #include "core/hwconfig/device_registry.h"
-#include "core/hwconfig/hw_dtype.h"
+#include "core/hwconfig/hw_enums.h"
 #include "core/runtime/check.h"
 #include "core/runtime/logging.h"
 #include "core/runtime/spin_team.h"
@@ -31,9 +32,14 @@ InferenceState::InferenceState(KvCache cache, const MemoryPlan& plan, int64_t hi
 
 absl::StatusOr<std::unique_ptr<CausalLm>> CausalLm::Create(const spec::ModelSpec& spec, const WeightMap& weights,
                                                           const BuildOptions& options) {
-  auto model = std::unique_ptr<CausalLm>(new CausalLm());
-  TTT_ASSIGN_OR_RETURN(model->spec_, ValidateModel(spec));
-  const spec::ModelSpec& s = model->spec_;
+  TTT_ASSIGN_OR_RETURN(const Validated<spec::ModelSpec> validated, ValidateModel(spec));
+  return Create(validated, weights, options);
+}
+
+absl::StatusOr<std::unique_ptr<CausalLm>> CausalLm::Create(const Validated<spec::ModelSpec>& spec,
+                                                          const WeightMap& weights, const BuildOptions& options) {
+  auto model = std::unique_ptr<CausalLm>(new CausalLm(spec));
+  const spec::ModelSpec& s = *spec;
   std::shared_ptr<const ResolvedHwConfig> hw = options.resolved;
   if (hw == nullptr) {
     TTT_ASSIGN_OR_RETURN(hw::DeviceProfile device, GetDeviceProfile(options.device));
@@ -54,42 +60,41 @@ absl::StatusOr<std::unique_ptr<CausalLm>> CausalLm::Create(const spec::ModelSpec
       shortcuts.kv_cache = ToHwDType(*options.kv_cache_dtype);
     }
     TTT_ASSIGN_OR_RETURN(ResolvedHwConfig resolved,
-                         ResolveHwConfig(s, device, options.mode, options.hw_config ? &*options.hw_config : nullptr,
+                         ResolveHwConfig(spec, device, options.mode, options.hw_config ? &*options.hw_config : nullptr,
                                          options.hw_config_name, shortcuts));
     hw = std::make_shared<const ResolvedHwConfig>(std::move(resolved));
   }
   // Before any block is built (and any weight converted): every problem at once.
   // Without a context to check, the KV cache is left to NewState (which knows the context it allocates).
-  TTT_RETURN_IF_ERROR(ValidateHwConfig(s, *hw, options.max_batch, options.max_context > 0 ? options.max_context : 1));
-  TTT_ASSIGN_OR_RETURN(model->embedding_, TokenEmbedding::Create(s.token_embedding(), weights));
-  if (s.learned_positions()) {
-    TTT_ASSIGN_OR_RETURN(auto pos, PositionEmbedding::Create(s.position_embedding(), weights));
+  TTT_RETURN_IF_ERROR(ValidateHwConfig(spec, *hw, options.max_batch, options.max_context > 0 ? options.max_context : 1));
+  TTT_ASSIGN_OR_RETURN(model->embedding_, TokenEmbedding::Create(spec.token_embedding(), weights));
+  if (auto positions = spec.position_embedding()) {
+    TTT_ASSIGN_OR_RETURN(auto pos, PositionEmbedding::Create(*positions, weights));
     model->positions_.emplace(std::move(pos));
   }
-  TTT_ASSIGN_OR_RETURN(const ModelModules modules, ListModelModules(s));
+  TTT_ASSIGN_OR_RETURN(const ModelModules modules, ListModelModules(spec));
   for (uint32_t i = 0; i < s.num_layers(); ++i) {
     TTT_ASSIGN_OR_RETURN(auto layer, DecoderLayer::Create(modules.layers[i], weights, i, s.hidden_dim()));
     model->layers_.push_back(std::move(layer));
   }
-  model->layer_module_specs_ = modules.owned_specs;  // the layer modules' blocks may keep pointers to them
-  auto final_norm = Norm::Create(s.final_norm(), weights, "final_norm");
+  auto final_norm = Norm::Create(spec.final_norm(), weights, "final_norm");
   if (!final_norm.ok()) return Annotate(final_norm.status(), "final norm");
   model->final_norm_ = *std::move(final_norm);
-  auto head = LmHead::Create(s.lm_head(), weights, model->embedding_.table());
+  auto head = LmHead::Create(spec.lm_head(), weights, model->embedding_.table());
   if (!head.ok()) return Annotate(head.status(), "LM head");
   model->lm_head_ = *std::move(head);
   TTT_RETURN_IF_ERROR(model->Specialize(std::move(hw), options.weight_cache, options.weight_source));
-  model->OrderDecodeProjections();
+  ChainDecodePrefetch(model->DecodeProjections());
   return model;
 }
 
 absl::StatusOr<std::unique_ptr<InferenceState>> CausalLm::NewState(int64_t max_batch, int64_t max_seq_len,
                                                                    int64_t prefill_chunk) const {
-  if (max_seq_len <= 0) max_seq_len = spec_.max_seq_len();
-  if (max_seq_len > static_cast<int64_t>(spec_.max_seq_len())) {
+  if (max_seq_len <= 0) max_seq_len = spec_->max_seq_len();
+  if (max_seq_len > static_cast<int64_t>(spec_->max_seq_len())) {
     return absl::InvalidArgumentError(absl::StrCat("context of ", max_seq_len, " tokens exceeds the model's ",
-                                                   spec_.max_seq_len(), ": use a context of at most ",
-                                                   spec_.max_seq_len()));
+                                                   spec_->max_seq_len(), ": use a context of at most ",
+                                                   spec_->max_seq_len()));
   }
   if (max_batch <= 0 || prefill_chunk <= 0) {
     return absl::InvalidArgumentError("batch size and prefill chunk must be positive");
@@ -97,7 +102,7 @@ absl::StatusOr<std::unique_ptr<InferenceState>> CausalLm::NewState(int64_t max_b
   const MemoryPlan plan = PlanMemory(max_batch, max_seq_len, prefill_chunk);
   KvCache cache(num_layers(), max_batch, max_seq_len, layers_.front()->attention().kv_dim(), kv_cache_dtype_);
   TTT_CHECK(static_cast<int64_t>(cache.bytes()) == plan.kv_cache_bytes);
-  return std::unique_ptr<InferenceState>(new InferenceState(std::move(cache), plan, spec_.hidden_dim()));
+  return std::unique_ptr<InferenceState>(new InferenceState(std::move(cache), plan, spec_->hidden_dim()));
 }
 
 MemoryPlan CausalLm::PlanMemory(int64_t max_batch, int64_t max_seq_len, int64_t prefill_chunk) const {
@@ -109,7 +114,7 @@ MemoryPlan CausalLm::PlanMemory(int64_t max_batch, int64_t max_seq_len, int64_t 
   const int64_t kv_dim = layers_.front()->attention().kv_dim();
   plan.kv_cache_bytes = 2 * num_layers() * max_batch * max_seq_len *
                         static_cast<int64_t>(StorageBytes(kv_cache_dtype_, kv_dim));
-  plan.activation_bytes = 2 * plan.chunk * static_cast<int64_t>(spec_.hidden_dim()) * int64_t{sizeof(float)};
+  plan.activation_bytes = 2 * plan.chunk * static_cast<int64_t>(spec_->hidden_dim()) * int64_t{sizeof(float)};
   int64_t scratch = 0, work = 0;
   for (const auto& layer : layers_) {
     scratch = std::max(scratch, layer->ScratchFloats(plan.chunk));
@@ -123,9 +128,9 @@ MemoryPlan CausalLm::PlanMemory(int64_t max_batch, int64_t max_seq_len, int64_t 
 
 absl::Status CausalLm::CheckTokens(absl::Span<const int32_t> tokens) const {
   for (size_t i = 0; i < tokens.size(); ++i) {
-    if (tokens[i] < 0 || tokens[i] >= static_cast<int32_t>(spec_.vocab_size())) {
+    if (tokens[i] < 0 || tokens[i] >= static_cast<int32_t>(spec_->vocab_size())) {
       return absl::InvalidArgumentError(absl::StrCat("token id ", tokens[i], " at index ", i,
-                                                     " is outside the vocabulary of ", spec_.vocab_size(),
+                                                     " is outside the vocabulary of ", spec_->vocab_size(),
                                                      ": the tokenizer and the model do not match"));
     }
   }
@@ -152,13 +157,13 @@ absl::Status CausalLm::Prefill(InferenceState& state, int64_t slot, absl::Span<c
                                               " tokens, past the context of ", state.max_seq_len(),
                                               ": shorten the prompt or use a longer context"));
   }
-  const int64_t hidden = spec_.hidden_dim(), vocab = spec_.vocab_size();
+  const int64_t hidden = spec_->hidden_dim(), vocab = spec_->vocab_size();
   float* x = state.residual_.data<float>();
   float* normed = state.normed_.data<float>();
   for (int64_t done = 0; done < static_cast<int64_t>(tokens.size());) {
     const int64_t n = std::min<int64_t>(state.chunk_, tokens.size() - done);
     const int64_t pos0 = start + done;
-    TTT_TRACE_STEP(trace::Phase::kPrefill, n);
+    TTT_TRACE_STEP(Phase::kPrefill, n);
     for (int64_t i = 0; i < n; ++i) state.positions_[i] = static_cast<int32_t>(pos0 + i);
     Embed(tokens.data() + done, state.positions_.data(), n, x);
     for (const auto& layer : layers_) layer->Prefill(x, n, pos0, state.cache_, slot, state.scratch_.data<float>());
@@ -197,7 +202,7 @@ absl::Status CausalLm::Decode(InferenceState& state, absl::Span<const int32_t> s
   }
   float* x = state.residual_.data<float>();
   float* normed = state.normed_.data<float>();
-  TTT_TRACE_STEP(trace::Phase::kDecode, batch);
+  TTT_TRACE_STEP(Phase::kDecode, batch);
   // One team for the whole step: its ~120 GEMVs and attentions hand work to spinning threads instead of
   // opening an OpenMP region each (core/runtime/spin_team.h).
   SpinTeam::Hold(NumThreads(), [&] {
@@ -224,93 +229,14 @@ std::vector<Linear*> CausalLm::DecodeProjections() {
   return order;
 }
 
-void CausalLm::OrderDecodeProjections() {
-  const std::vector<Linear*> order = DecodeProjections();
-  for (size_t i = 0; i + 1 < order.size(); ++i) order[i]->set_decode_successor(order[i + 1]);
-}
-
-void CausalLm::PackDecodeWeights() {
-  // Weights read by the CPU kernels, contiguous, not already packed (an arena is shared by its projections),
-  // and not the embedding table: a tied head in f32 reads the table itself, and copying it would hold it
-  // twice. Mapped weights (a checkpoint, the weight cache) are copied too, unless the copy would take more
-  // than half the memory still available: then they stay mapped, as llama.cpp's mmap leaves a model that
-  // barely fits.
-  struct Candidate {
-    Linear* linear;
-    bool mapped;
-  };
-  std::vector<Candidate> candidates;  // in decode order
-  size_t mapped_bytes = 0;
-  for (Linear* linear : DecodeProjections()) {
-    const Tensor& values = linear->weight().values;
-    if (linear->execution(Phase::kDecode).emulate_tt || !values.is_contiguous()) continue;
-    if (!values.storage()->owned()) {
-      if (values.raw_data() == embedding_.table().raw_data()) continue;
-      candidates.push_back({linear, true});
-      mapped_bytes += values.nbytes();
-    } else if (values.storage().use_count() == 1) {
-      candidates.push_back({linear, false});
-    }
-  }
-  const int64_t available = AvailableMemoryBytes();
-  const bool copy_mapped = static_cast<int64_t>(mapped_bytes) <= available / 2;
-  if (!copy_mapped) {
-    spdlog::info("{:.2f} GiB of mapped weights stay mapped (a copy in huge pages would take more than half of the "
-                 "{:.2f} GiB available): decoding reads them from 4 KiB pages",
-                 mapped_bytes / 1073741824.0, available / 1073741824.0);
-  }
-  std::vector<Linear*> movable;
-  for (const Candidate& c : candidates) {
-    if (!c.mapped || copy_mapped) movable.push_back(c.linear);
-  }
-  auto bytes_of = [](const Linear* linear) {
-    const size_t n = linear->weight().values.nbytes();
-    return (n + kTensorAlignment - 1) / kTensorAlignment * kTensorAlignment;
-  };
-  for (size_t first = 0; first < movable.size();) {
-    size_t end = first, bytes = 0;
-    while (end < movable.size() && (end == first || bytes + bytes_of(movable[end]) <= kDecodeArenaBytes)) {
-      bytes += bytes_of(movable[end++]);
-    }
-    if (bytes >= Storage::kHugePageBytes) {  // smaller: a huge page would be mostly padding
-      const std::shared_ptr<Storage> arena = Storage::AllocateHugePages(bytes);
-      size_t offset = 0;
-      for (size_t i = first; i < end; ++i) {
-        const Tensor& values = movable[i]->weight().values;
-        auto view = Tensor::View(arena, offset, values.dtype(), values.shape());
-        TTT_CHECK(view.ok()) << view.status();
-        offset += bytes_of(movable[i]);
-        movable[i]->MoveDecodeValues(*std::move(view));
-      }
-    }
-    first = end;
-  }
-}
-
 int64_t CausalLm::DecodeWeightBytes() const {
   int64_t bytes = 0;
   for (const auto& layer : layers_) {
     for (const Linear* projection : layer->projections()) bytes += projection->weight_bytes();
   }
   bytes += lm_head_.projection().weight_bytes();
-  bytes += spec_.hidden_dim() * sizeof(float);
+  bytes += spec_->hidden_dim() * sizeof(float);
   return bytes;
-}
-
-double CausalLm::PrefillFlops(int64_t tokens) const {
-  // Every layer's ops for every token (attention over the causal prefix), and the head for the last one.
-  auto modules = ListModelModules(spec_);
-  TTT_CHECK(modules.ok()) << modules.status();  // the model was built from this spec
-  double flops = 0;
-  for (const auto& layer : modules->layers) {
-    for (const ModuleInstance& m : layer) {
-      for (const OpInfo& op : m.descriptor->Ops(*m.spec)) flops += m.descriptor->Flops(*m.spec, op, tokens, tokens);
-    }
-  }
-  for (const ModuleInstance& m : modules->model) {
-    for (const OpInfo& op : m.descriptor->Ops(*m.spec)) flops += m.descriptor->Flops(*m.spec, op, 1, tokens);
-  }
-  return flops;
 }
 
 }  // namespace ttt

@@ -79,6 +79,9 @@ struct BuildOptions {
 
 class CausalLm {
  public:
+  static absl::StatusOr<std::unique_ptr<CausalLm>> Create(const Validated<spec::ModelSpec>& spec,
+                                                          const WeightMap& weights, const BuildOptions& options = {});
+  // Validates `spec` (core/specs/validate.h) first.
   static absl::StatusOr<std::unique_ptr<CausalLm>> Create(const spec::ModelSpec& spec, const WeightMap& weights,
                                                           const BuildOptions& options = {});
 
@@ -118,8 +121,9 @@ class CausalLm {
   // becomes n. Memory is unchanged: the rows freed are reused by the next tokens.
   absl::Status CompactKvCache(InferenceState& state, int64_t slot, absl::Span<const int64_t> keep) const;
 
-  const spec::ModelSpec& spec() const { return spec_; }
-  int64_t vocab_size() const { return spec_.vocab_size(); }
+  const spec::ModelSpec& spec() const { return *spec_; }
+  const Validated<spec::ModelSpec>& validated_spec() const { return spec_; }
+  int64_t vocab_size() const { return spec_->vocab_size(); }
   const TokenEmbedding& token_embedding() const { return embedding_; }
   // Learned positions (GPT-2), or null.
   const PositionEmbedding* position_embedding() const { return positions_ ? &*positions_ : nullptr; }
@@ -129,40 +133,23 @@ class CausalLm {
   const LmHead& lm_head() const { return lm_head_; }
   // Bytes of weights read to decode one token (every layer's projections, the head, one embedding row).
   int64_t DecodeWeightBytes() const;
-  // FLOPs (2 per multiply-add) of a prefill of `tokens` tokens that computes the logits of the last one:
-  // the layers' projections for every token, causal attention scores and sums, and the head once.
-  double PrefillFlops(int64_t tokens) const;
 
  private:
   absl::Status CheckTokens(absl::Span<const int32_t> tokens) const;
   void Embed(const int32_t* ids, const int32_t* positions, int64_t n, float* x) const;
 
-  spec::ModelSpec spec_;
+  explicit CausalLm(Validated<spec::ModelSpec> spec) : spec_(std::move(spec)) {}
+
+  Validated<spec::ModelSpec> spec_;
   TokenEmbedding embedding_;
   std::optional<PositionEmbedding> positions_;
   std::vector<std::unique_ptr<DecoderLayer>> layers_;
-  std::vector<std::shared_ptr<const google::protobuf::Message>> layer_module_specs_;
   Norm final_norm_;
   LmHead lm_head_;
   DType kv_cache_dtype_ = DType::kF32;
-  // Every projection, in the order a decode step runs them (per layer wqkv, wo, up, down; then the head).
+  // Every projection, in the order a decode step runs them (per layer wqkv, wo, up, down; then the head):
+  // what core/blocks/linear/decode_arena.h chains prefetches along and packs into huge-page arenas.
   std::vector<Linear*> DecodeProjections();
-  // Tells each projection which one a decode step runs next (Linear::set_decode_successor).
-  void OrderDecodeProjections();
-  // Decoding streams every projection's weight from DRAM once per token. Converted weights are separate
-  // allocations, and only those of at least 2 MiB get huge pages (core/runtime/tensor.cc): most bytes of a
-  // compressed model sat in 4 KiB pages, at whose boundaries the hardware prefetchers stop. Copied here,
-  // in decode order, into arenas of whole huge pages of about kDecodeArenaBytes each (so packing converted
-  // weights needs at most one arena of extra memory). Called after every (re-)specialisation. Measured
-  // (SmolLM-135M shape, 2 threads, f32 reading 69-74 GB/s): bf16 1.85-1.87x -> 1.86-1.93x of f32; the other
-  // formats unchanged; no change when memory is slower. Mapped weights (checkpoint, weight cache) are copied
-  // as well while they fit in half the available memory, so a model's second load (weights mapped from the
-  // weight cache, in the page cache's 4 KiB pages) decodes from the same memory as its first (converted at
-  // load). End to end the two differed by less than this shared machine's noise (`ttt profile`, SmolLM-135M
-  // shape from a safetensors file, bf16, alternating: means 5% apart either way from one set of runs to the
-  // next); the page size alone moved a cold bf16 GEMV from 52.6 to 66.9 GB/s (session 5).
-  void PackDecodeWeights();
-  static constexpr size_t kDecodeArenaBytes = size_t{64} << 20;
   // Specialises every projection and the KV-cache format from `config`.
   absl::Status Specialize(std::shared_ptr<const ResolvedHwConfig> config, WeightCache* cache,
                           const std::string& weight_source);

@@ -7,8 +7,9 @@
 #include "absl/strings/str_cat.h"
 #include "core/blocks/module_registry.h"
 #include "core/formats/weight_cache.h"
+#include "core/blocks/linear/decode_arena.h"
 #include "core/hwconfig/compatibility.h"
-#include "core/hwconfig/hw_dtype.h"
+#include "core/hwconfig/hw_enums.h"
 #include "core/hwconfig/module_defaults.h"
 #include "core/patterns/causal_lm.h"
 #include "core/runtime/status.h"
@@ -16,15 +17,6 @@
 
 namespace ttt {
 namespace {
-
-ops::MathFidelity ToFidelity(hw::MathFidelity f) {
-  switch (f) {
-    case hw::LOFI: return ops::MathFidelity::kLoFi;
-    case hw::HIFI2: return ops::MathFidelity::kHiFi2;
-    case hw::HIFI3: return ops::MathFidelity::kHiFi3;
-    default: return ops::MathFidelity::kHiFi4;
-  }
-}
 
 // One phase of one op: unset fields take the device's natural value (f32 weights; on Tenstorrent BF16
 // activations and outputs, HiFi4, BF16 accumulation, as ttnn's defaults).
@@ -43,7 +35,7 @@ absl::StatusOr<LinearExecution> Execution(const hw::OpConfig& op, bool tt, const
     if (op.output_dtype()) {
       TTT_ASSIGN_OR_RETURN(exec.numerics.output_dtype, ToRuntimeDType(op.output_dtype()));
     }
-    if (op.math_fidelity()) exec.numerics.fidelity = ToFidelity(op.math_fidelity());
+    if (op.math_fidelity()) exec.numerics.fidelity = ToRuntimeFidelity(op.math_fidelity());
     exec.numerics.fp32_accumulation = op.has_fp32_accumulation() && op.fp32_accumulation();
   }
   return exec;
@@ -59,8 +51,8 @@ absl::Status CausalLm::Specialize(std::shared_ptr<const ResolvedHwConfig> config
   // numerics.
   auto specialize = [&](Block& block, const ResolvedModuleConfig& module) -> absl::Status {
     for (const LinearOp& op : block.linear_ops()) {
-      const hw::OpConfig& prefill_op = module.op(hw::PREFILL, op.op);
-      const hw::OpConfig& decode_op = module.op(hw::DECODE, op.op);
+      const hw::OpConfig& prefill_op = module.op(Phase::kPrefill, op.op);
+      const hw::OpConfig& decode_op = module.op(Phase::kDecode, op.op);
       const std::string where = absl::StrCat(op.tensor, " (", module.kind(), " op ", op.op, ")");
       TTT_ASSIGN_OR_RETURN(LinearExecution prefill, Execution(prefill_op, tt, where));
       TTT_ASSIGN_OR_RETURN(LinearExecution decode, Execution(decode_op, tt, where));
@@ -80,7 +72,7 @@ absl::Status CausalLm::Specialize(std::shared_ptr<const ResolvedHwConfig> config
     }
     for (const OpDecl& op : block.descriptor().ops) {
       if (!op.matmul) continue;
-      for (const auto& [phase, mode] : {std::pair{Phase::kPrefill, hw::PREFILL}, std::pair{Phase::kDecode, hw::DECODE}}) {
+      for (const auto& [phase, mode] : {std::pair{Phase::kPrefill, Phase::kPrefill}, std::pair{Phase::kDecode, Phase::kDecode}}) {
         TTT_ASSIGN_OR_RETURN(LinearExecution e, Execution(module.op(mode, op.name), tt, module.kind() + " op " + op.name));
         TTT_RETURN_IF_ERROR(block.SetMatmulNumerics(op.name, phase, tt ? std::optional(e.numerics) : std::nullopt));
       }
@@ -119,7 +111,7 @@ absl::Status CausalLm::Specialize(std::shared_ptr<const ResolvedHwConfig> config
   for (const auto& layer : config->layers) {
     for (const auto& [name, module] : layer) {
       const ModuleDescriptor* d = ModuleRegistry::Global().FindKind(module.kind());
-      if (!kv && d != nullptr && d->has_kv_cache()) kv = module.mode(hw::DECODE).kv_cache_dtype();
+      if (!kv && d != nullptr && d->has_kv_cache()) kv = module.mode(Phase::kDecode).kv_cache_dtype();
     }
   }
   if (kv) {
@@ -134,7 +126,7 @@ absl::Status CausalLm::Specialize(std::shared_ptr<const ResolvedHwConfig> config
     kv_cache_dtype_ = dtype;
   }
   hw_config_ = std::move(config);
-  PackDecodeWeights();
+  PackDecodeWeights(DecodeProjections(), embedding_.table().raw_data());
   return absl::OkStatus();
 }
 

@@ -21,12 +21,12 @@ absl::StatusOr<std::unique_ptr<DecoderLayer>> DecoderLayer::Create(const std::ve
   for (const ModuleInstance& m : modules) {
     if (!m.descriptor->create) {
       // The only kind without a branch of its own in a layer is the norm that opens the next branch.
-      auto norm = Norm::Create(static_cast<const spec::NormSpec&>(*m.spec), weights, prefix + m.weights);
+      auto norm = Norm::Create(SpecAs<spec::NormSpec>(m.spec), weights, prefix + m.weights);
       if (!norm.ok()) return annotate(norm.status());
       pending_norm = *std::move(norm);
       continue;
     }
-    auto block = m.descriptor->create(*m.spec, weights, prefix + m.weights);
+    auto block = m.descriptor->create(m.spec, weights, prefix + m.weights);
     if (!block.ok()) return annotate(block.status());
     layer->branches_.push_back(Branch{m.name, std::move(pending_norm), *std::move(block)});
     pending_norm.reset();
@@ -84,7 +84,7 @@ void DecoderLayer::Run(float* x, int64_t rows, float* scratch, const StepContext
       // (the first two branches) open their own scopes.
       const bool named = &b != &branches_[0] && &b != &branches_[1];
       trace::Scope scope(named ? TTT_TRACE_BEGIN(trace::Level::kModule, b.name.c_str(), 0, 0, 0, 0, -1, -1,
-                                                 trace::Phase::kNone)
+                                                 std::nullopt)
                                : -1);
       b.block->Forward(in, rows, branch, inner, step);
     }

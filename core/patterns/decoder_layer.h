@@ -1,6 +1,6 @@
 // A decoder layer composed from blocks as a list of residual branches, each an optional norm and a block:
 // x += block(norm(x)). The pre-norm layer of every family is [attention_norm + attention, mlp_norm + mlp];
-// a layer spec's `modules` add branches of any registered kind after those (core/patterns/model_modules.h).
+// a layer spec's `modules` add branches of any registered kind after those (core/blocks/model_modules.h).
 #pragma once
 
 #include <array>
@@ -13,7 +13,7 @@
 #include "core/blocks/attention/attention.h"
 #include "core/blocks/mlp/mlp.h"
 #include "core/blocks/norm/norm.h"
-#include "core/patterns/model_modules.h"
+#include "core/blocks/model_modules.h"
 
 namespace ttt {
 

@@ -11,9 +11,9 @@ namespace ttt {
 absl::Status CausalLm::CheckKvCompaction() const {
   if (positions_) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "model '", spec_.name(), "' adds learned absolute positions to its token embeddings (as GPT-2 does), so "
+        "model '", spec_->name(), "' adds learned absolute positions to its token embeddings (as GPT-2 does), so "
         "every cached key and value depends on the position it was computed at and none can move to another: its "
-        "KV cache cannot be compacted. Generate within its context of ", spec_.max_seq_len(),
+        "KV cache cannot be compacted. Generate within its context of ", spec_->max_seq_len(),
         " tokens, or use a model with RoPE or ALiBi"));
   }
   return absl::OkStatus();

@@ -1,7 +1,7 @@
 #include "core/patterns/model_builder.h"
 
 #include "absl/strings/str_cat.h"
-#include "core/patterns/model_modules.h"
+#include "core/blocks/model_modules.h"
 #include "core/runtime/status.h"
 #include "core/specs/validate.h"
 
@@ -89,7 +89,7 @@ ModelBuilder& ModelBuilder::Head(HeadOptions options) {
   return *this;
 }
 
-absl::StatusOr<spec::ModelSpec> ModelBuilder::Build() const {
+absl::StatusOr<Validated<spec::ModelSpec>> ModelBuilder::Build() const {
   const std::string where = absl::StrCat("ModelBuilder('", spec_.name(), "')");
   if (spec_.vocab_size() == 0 || spec_.hidden_dim() == 0) {
     return absl::InvalidArgumentError(absl::StrCat(where, ": no embedding: call .Embedding(vocab, hidden)"));
@@ -98,7 +98,7 @@ absl::StatusOr<spec::ModelSpec> ModelBuilder::Build() const {
     return absl::InvalidArgumentError(absl::StrCat(where, ": layers need .Attention(...) and .FeedForward(...)"));
   }
   if (!has_head_) return absl::InvalidArgumentError(absl::StrCat(where, ": no head: call .Head({.tied = ...})"));
-  absl::StatusOr<spec::ModelSpec> validated = ValidateModel(spec_);
+  absl::StatusOr<Validated<spec::ModelSpec>> validated = ValidateModel(spec_);
   if (!validated.ok()) return Annotate(validated.status(), where);
   // The layer modules: registered kinds with specs of their types.
   absl::Status modules = ListModelModules(*validated).status();

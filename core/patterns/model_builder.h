@@ -7,7 +7,7 @@
 //                   .AttentionNorm(RmsNorm()).Attention(gqa).MlpNorm(RmsNorm()).FeedForward(swiglu)
 //                   .Module("scaled_projection", scale_spec, {.name = "gate", .norm = RmsNorm()})
 //                   .FinalNorm(RmsNorm()).Head({.tied = true})
-//                   .Build();  // a validated spec::ModelSpec, or the first problem with its fix
+//                   .Build();  // a Validated<spec::ModelSpec>, or the first problem with its fix
 #pragma once
 
 #include <optional>
@@ -15,6 +15,7 @@
 
 #include "absl/status/statusor.h"
 #include "core/specs/proto/model.pb.h"
+#include "core/specs/validated.h"
 
 namespace ttt {
 
@@ -50,7 +51,7 @@ class ModelBuilder {
   ModelBuilder& Head(HeadOptions options = {});
 
   // The validated spec; the layer modules' kinds must be registered (core/blocks/module_registry.h).
-  absl::StatusOr<spec::ModelSpec> Build() const;
+  absl::StatusOr<Validated<spec::ModelSpec>> Build() const;
 
  private:
   spec::ModelSpec spec_;

@@ -30,7 +30,7 @@ std::string ChromeTraceJson(const std::vector<trace::Event>& events) {
     if (e.end_ns == 0) continue;  // still open when recording stopped
     std::string name = e.name;
     if (e.level == trace::Level::kLayer) name = absl::StrCat("layer ", e.layer);
-    nlohmann::json args = {{"phase", PhaseName(e.phase)}, {"layer", e.layer}, {"rows", e.rows}};
+    nlohmann::json args = {{"phase", e.phase ? PhaseName(*e.phase) : "none"}, {"layer", e.layer}, {"rows", e.rows}};
     if (e.level == trace::Level::kOp) {
       args["bytes"] = e.bytes;
       args["flops"] = e.flops;

@@ -43,7 +43,7 @@ std::vector<Stats> ByTimeDescending(std::map<std::string, Stats>& m) {
   return v;
 }
 
-PhaseSummary SummarisePhase(const std::vector<trace::Event>& events, trace::Phase phase) {
+PhaseSummary SummarisePhase(const std::vector<trace::Event>& events, Phase phase) {
   PhaseSummary out;
   out.phase = phase;
   std::map<std::string, Stats> ops, modules;
@@ -132,17 +132,9 @@ Roofline PlaceOnRoofline(const Stats& s, const MachineLimits& limits) {
 ProfileSummary Summarise(const std::vector<trace::Event>& events, const MachineLimits& machine) {
   ProfileSummary out;
   out.machine = machine;
-  out.prefill = SummarisePhase(events, trace::Phase::kPrefill);
-  out.decode = SummarisePhase(events, trace::Phase::kDecode);
+  out.prefill = SummarisePhase(events, Phase::kPrefill);
+  out.decode = SummarisePhase(events, Phase::kDecode);
   return out;
-}
-
-const char* PhaseName(trace::Phase phase) {
-  switch (phase) {
-    case trace::Phase::kPrefill: return "prefill";
-    case trace::Phase::kDecode: return "decode";
-    default: return "other";
-  }
 }
 
 double BytesPerValue(int dtype) {

@@ -48,7 +48,7 @@ struct Roofline {
 Roofline PlaceOnRoofline(const Stats& s, const MachineLimits& limits);
 
 struct PhaseSummary {
-  trace::Phase phase = trace::Phase::kNone;
+  Phase phase = Phase::kDecode;
   int64_t steps = 0;   // prefill chunks or decode steps
   double tokens = 0;   // prompt tokens, or decoded tokens (sequences per step, summed)
   double seconds = 0;  // wall time of the steps
@@ -66,13 +66,12 @@ struct ProfileSummary {
   PhaseSummary prefill;
   PhaseSummary decode;
   int64_t dropped_events = 0;
-  const PhaseSummary& phase(trace::Phase p) const { return p == trace::Phase::kPrefill ? prefill : decode; }
+  const PhaseSummary& phase(Phase p) const { return p == Phase::kPrefill ? prefill : decode; }
 };
 
 // Sums `events` (as returned by trace::Collect) per phase.
 ProfileSummary Summarise(const std::vector<trace::Event>& events, const MachineLimits& machine);
 
-const char* PhaseName(trace::Phase phase);
 // Bytes one weight value occupies in `dtype` (ttt::DType as int): f32 4, bf16 2, i8 1, bfp8 17/16, bfp4 9/16.
 double BytesPerValue(int dtype);
 std::string WeightDTypeName(int dtype);

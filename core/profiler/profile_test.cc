@@ -21,7 +21,7 @@ TEST(ProfileSummaryTest, NothingIsRecordedOrEvaluatedWhenOff) {
   trace::StopRecording();
   g_evaluated = 0;
   {
-    TTT_TRACE_STEP(trace::Phase::kDecode, 1);
+    TTT_TRACE_STEP(Phase::kDecode, 1);
     TTT_TRACE_LAYER(0);
     TTT_TRACE_OP("wqkv", 1, Counted(1), Counted(2)) g_evaluated += 0;
   }
@@ -33,7 +33,7 @@ TEST(ProfileSummaryTest, ScopesNestAndInheritLayerAndPhase) {
   trace::StartRecording(64);
   int body_runs = 0;
   {
-    TTT_TRACE_STEP(trace::Phase::kDecode, 1);
+    TTT_TRACE_STEP(Phase::kDecode, 1);
     TTT_TRACE_LAYER(3);
     TTT_TRACE_MODULE("mlp");
     TTT_TRACE_OP("ff2", 1, Counted(100), Counted(50)) ++body_runs;
@@ -52,7 +52,7 @@ TEST(ProfileSummaryTest, ScopesNestAndInheritLayerAndPhase) {
   EXPECT_EQ(events[2].parent, 1);
   EXPECT_EQ(events[1].parent, 0);
   for (const auto& e : events) {
-    EXPECT_EQ(e.phase, trace::Phase::kDecode);
+    EXPECT_EQ(e.phase, Phase::kDecode);
     if (e.level != trace::Level::kStep) EXPECT_EQ(e.layer, 3);
     EXPECT_GE(e.end_ns, e.start_ns);
   }
@@ -74,7 +74,7 @@ TEST(ProfileSummaryTest, FullBufferDropsInsteadOfGrowing) {
 }
 
 // Events written by hand, with known times.
-trace::Event Ev(trace::Level level, const char* name, trace::Phase phase, int layer, int parent, int64_t start_us,
+trace::Event Ev(trace::Level level, const char* name, Phase phase, int layer, int parent, int64_t start_us,
                 int64_t end_us, double bytes = 0, double flops = 0, double wbytes = 0, int dtype = -1, int64_t rows = 1) {
   trace::Event e;
   e.level = level;
@@ -94,7 +94,7 @@ trace::Event Ev(trace::Level level, const char* name, trace::Phase phase, int la
 
 TEST(ProfileSummaryTest, SumsPerOpModuleLayerAndPhase) {
   using L = trace::Level;
-  const auto D = trace::Phase::kDecode, P = trace::Phase::kPrefill;
+  const auto D = Phase::kDecode, P = Phase::kPrefill;
   const int f32 = static_cast<int>(DType::kF32);
   std::vector<trace::Event> ev;
   // One decode step, two layers, each an mlp with ff2 (40 us, 4 MB, 2 MFLOP).
@@ -159,7 +159,7 @@ namespace {
 
 TEST(ProfileSummaryTest, ReportHasPhasesTablesAndSuggestions) {
   using L = trace::Level;
-  const auto D = trace::Phase::kDecode;
+  const auto D = Phase::kDecode;
   const int f32 = static_cast<int>(DType::kF32);
   std::vector<trace::Event> ev;
   ev.push_back(Ev(L::kStep, "decode", D, -1, -1, 0, 100));

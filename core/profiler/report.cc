@@ -16,7 +16,7 @@ double UsPerStep(double seconds, const PhaseSummary& p) { return p.steps > 0 ? 1
 
 void OpsTable(const ProfileSummary& profile, const PhaseSummary& p, const ReportOptions& options, std::string& out) {
   const MachineLimits& m = profile.machine;
-  absl::StrAppend(&out, "\nops (summed over layers; time per ", p.phase == trace::Phase::kPrefill ? "chunk" : "step",
+  absl::StrAppend(&out, "\nops (summed over layers; time per ", p.phase == Phase::kPrefill ? "chunk" : "step",
                   ")\n");
   absl::StrAppend(&out, "| op | weights | us/step | share | MB/step | MFLOP/step | GB/s | GFLOP/s | FLOP/B | bound "
                         "| of roofline |");
@@ -107,7 +107,7 @@ std::string FormatReport(const ProfileSummary& profile, const std::vector<Sugges
   }
   for (const PhaseSummary* p : {&profile.prefill, &profile.decode}) {
     if (p->empty()) continue;
-    const bool prefill = p->phase == trace::Phase::kPrefill;
+    const bool prefill = p->phase == Phase::kPrefill;
     absl::StrAppendFormat(&out, "\n== %s: %d %s, %.0f tokens, %.2f ms, %.1f tokens/s\n", PhaseName(p->phase),
                           p->steps, prefill ? "chunk(s)" : "step(s)", p->tokens, 1e3 * p->seconds,
                           p->tokens / p->seconds);

@@ -8,7 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "core/blocks/module_registry.h"
-#include "core/hwconfig/hw_dtype.h"
+#include "core/hwconfig/hw_enums.h"
 #include "core/runtime/dtype.h"
 #include "core/runtime/dtype_traits.h"
 #include "google/protobuf/text_format.h"
@@ -72,11 +72,11 @@ bool ConfigurableOp(const std::string& module, const std::string& op, bool weigh
 }
 
 // The ModelHwConfig that sets `fields` on `ops` of module `module` in `phase`.
-hw::ModelHwConfig ModuleChange(const std::string& module, trace::Phase phase, const std::vector<std::string>& ops,
+hw::ModelHwConfig ModuleChange(const std::string& module, Phase phase, const std::vector<std::string>& ops,
                                const hw::OpConfig& fields) {
   hw::ModelHwConfig config;
   hw::ModuleHwConfig& m = (*config.mutable_defaults())[module];
-  hw::ModuleConfig& c = phase == trace::Phase::kPrefill ? *m.mutable_prefill() : *m.mutable_decode();
+  hw::ModuleConfig& c = phase == Phase::kPrefill ? *m.mutable_prefill() : *m.mutable_decode();
   for (const std::string& op : ops) (*c.mutable_ops())[op] = fields;
   return config;
 }
@@ -254,7 +254,7 @@ void ComputeSuggestions(const ProfileSummary& profile, const PhaseSummary& phase
 // ratio (never below their compute floor at the GEMM peak).
 void ChunkSuggestion(const ProfileSummary& profile, const PhaseSummary& phase, const SuggestOptions& options,
                      std::vector<Suggestion>& out) {
-  if (phase.phase != trace::Phase::kPrefill || phase.steps < 2 || phase.max_rows <= 0 ||
+  if (phase.phase != Phase::kPrefill || phase.steps < 2 || phase.max_rows <= 0 ||
       phase.max_rows >= options.small_chunk_tokens || phase.seconds <= 0) {
     return;
   }

@@ -32,7 +32,7 @@ struct SuggestOptions {
   // Changes estimated to gain less than this on their ops are not worth suggesting.
   double min_op_speedup = 1.05;
   // Module name in the profile (a model's name for an instance, its config key) -> registered kind, for
-  // modules a layer names by kind (ModuleKinds, core/patterns/model_modules.h). Absent names are kinds.
+  // modules a layer names by kind (ModuleKinds, core/blocks/model_modules.h). Absent names are kinds.
   std::map<std::string, std::string> module_kinds;
 };
 
@@ -40,7 +40,7 @@ struct Suggestion {
   enum class Kind { kWeightDtype, kAllWeightsDtype, kComputeBound, kPrefillChunk, kDeviceFidelity, kDeviceWeightDtype,
                     kOverheadBound };
   Kind kind = Kind::kWeightDtype;
-  trace::Phase phase = trace::Phase::kNone;
+  Phase phase = Phase::kDecode;
   std::string module;             // module kind whose config changes ("mlp"); empty for model-wide
   std::vector<std::string> ops;   // op names concerned ("ff1_3", "ff2")
   double share = 0;               // of the phase's measured time spent in those ops

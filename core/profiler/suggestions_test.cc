@@ -45,7 +45,7 @@ Stats Plain(const std::string& module, const std::string& name, double bytes, do
   return s;
 }
 
-PhaseSummary Phase(trace::Phase phase, double seconds, std::vector<Stats> ops) {
+PhaseSummary MakePhase(Phase phase, double seconds, std::vector<Stats> ops) {
   PhaseSummary p;
   p.phase = phase;
   p.steps = 10;
@@ -56,7 +56,7 @@ PhaseSummary Phase(trace::Phase phase, double seconds, std::vector<Stats> ops) {
   return p;
 }
 
-const Suggestion* Find(const std::vector<Suggestion>& all, Suggestion::Kind kind, trace::Phase phase,
+const Suggestion* Find(const std::vector<Suggestion>& all, Suggestion::Kind kind, Phase phase,
                        const std::string& module = "") {
   for (const Suggestion& s : all) {
     if (s.kind == kind && s.phase == phase && (module.empty() || s.module == module)) return &s;
@@ -77,9 +77,9 @@ TEST(SuggestionsTest, MemoryBoundF32DecodeGetsBfp8WithTheByteRatioAndAmdahlTotal
   const Stats ff1_3 = Linear("mlp", "ff1_3", 3072, 576, 1, 10, kF32, 0.4);
   const Stats ff2 = Linear("mlp", "ff2", 576, 1536, 1, 10, kF32, 0.2);
   const Stats sdpa = Plain("attention", "sdpa", 1e6, 1e6, 0.1);
-  profile.decode = Phase(trace::Phase::kDecode, 1.0, {ff1_3, ff2, sdpa});
+  profile.decode = MakePhase(Phase::kDecode, 1.0, {ff1_3, ff2, sdpa});
   const auto all = Suggest(profile);
-  const Suggestion* s = Find(all, Suggestion::Kind::kWeightDtype, trace::Phase::kDecode, "mlp");
+  const Suggestion* s = Find(all, Suggestion::Kind::kWeightDtype, Phase::kDecode, "mlp");
   ASSERT_NE(s, nullptr);
   EXPECT_EQ(s->from_dtype, kF32);
   EXPECT_EQ(s->to_dtype, kBfp8);
@@ -104,9 +104,9 @@ TEST(SuggestionsTest, AllWeightsSuggestionIsAmdahlOverEveryWeightOp) {
   profile.machine = Machine();
   const Stats ff = Linear("mlp", "ff1_3", 3072, 576, 1, 10, kBf16, 0.5);
   const Stats qkv = Linear("attention", "wqkv", 960, 576, 1, 10, kBf16, 0.15);
-  profile.decode = Phase(trace::Phase::kDecode, 1.0, {ff, qkv, Plain("attention", "sdpa", 1e6, 1e6, 0.35)});
+  profile.decode = MakePhase(Phase::kDecode, 1.0, {ff, qkv, Plain("attention", "sdpa", 1e6, 1e6, 0.35)});
   const auto all = Suggest(profile);
-  const Suggestion* s = Find(all, Suggestion::Kind::kAllWeightsDtype, trace::Phase::kDecode);
+  const Suggestion* s = Find(all, Suggestion::Kind::kAllWeightsDtype, Phase::kDecode);
   ASSERT_NE(s, nullptr);
   EXPECT_EQ(s->from_dtype, kBf16);
   EXPECT_EQ(s->to_dtype, kBfp8);
@@ -114,7 +114,7 @@ TEST(SuggestionsTest, AllWeightsSuggestionIsAmdahlOverEveryWeightOp) {
   EXPECT_NEAR(s->phase_speedup, 1.0 / (0.35 + after), 1e-9);
   EXPECT_EQ(s->apply, "--weights bfp8");
   // The per-module ones exist too, each with its own Amdahl total.
-  const Suggestion* mlp = Find(all, Suggestion::Kind::kWeightDtype, trace::Phase::kDecode, "mlp");
+  const Suggestion* mlp = Find(all, Suggestion::Kind::kWeightDtype, Phase::kDecode, "mlp");
   ASSERT_NE(mlp, nullptr);
   EXPECT_NEAR(mlp->phase_speedup, 1.0 / (0.5 + 0.5 / ByteRatio(ff, 17.0 / 16)), 1e-9);
 }
@@ -122,7 +122,7 @@ TEST(SuggestionsTest, AllWeightsSuggestionIsAmdahlOverEveryWeightOp) {
 TEST(SuggestionsTest, AlreadyBfp4GetsNoWeightSuggestion) {
   ProfileSummary profile;
   profile.machine = Machine();
-  profile.decode = Phase(trace::Phase::kDecode, 1.0,
+  profile.decode = MakePhase(Phase::kDecode, 1.0,
                          {Linear("mlp", "ff1_3", 3072, 576, 1, 10, kBfp4, 0.6),
                           Linear("attention", "wqkv", 960, 576, 1, 10, kBfp4, 0.3)});
   for (const Suggestion& s : Suggest(profile)) {
@@ -135,9 +135,9 @@ TEST(SuggestionsTest, Bfp8SuggestsOnlyBfp4) {
   ProfileSummary profile;
   profile.machine = Machine();
   const Stats ff = Linear("mlp", "ff2", 576, 1536, 1, 10, kBfp8, 0.06);
-  profile.decode = Phase(trace::Phase::kDecode, 0.12, {ff});
+  profile.decode = MakePhase(Phase::kDecode, 0.12, {ff});
   const auto all = Suggest(profile);
-  const Suggestion* s = Find(all, Suggestion::Kind::kWeightDtype, trace::Phase::kDecode, "mlp");
+  const Suggestion* s = Find(all, Suggestion::Kind::kWeightDtype, Phase::kDecode, "mlp");
   ASSERT_NE(s, nullptr);
   EXPECT_EQ(s->to_dtype, kBfp4);
   EXPECT_EQ(s->alt_dtype, -1);
@@ -150,14 +150,14 @@ TEST(SuggestionsTest, ComputeBoundPrefillGetsNoBandwidthClaim) {
   // 128-token GEMMs: intensity ~60 FLOP/byte, far above the ridge of 10.
   const Stats ff = Linear("mlp", "ff1_3", 3072, 576, 128, 1, kF32, 0.6);
   const Stats qkv = Linear("attention", "wqkv", 960, 576, 128, 1, kF32, 0.2);
-  profile.prefill = Phase(trace::Phase::kPrefill, 1.0, {ff, qkv});
+  profile.prefill = MakePhase(Phase::kPrefill, 1.0, {ff, qkv});
   profile.prefill.steps = 1;
   profile.prefill.max_rows = 128;
   const auto all = Suggest(profile);
-  EXPECT_EQ(Find(all, Suggestion::Kind::kWeightDtype, trace::Phase::kPrefill), nullptr);
-  EXPECT_EQ(Find(all, Suggestion::Kind::kAllWeightsDtype, trace::Phase::kPrefill), nullptr);
-  EXPECT_EQ(Find(all, Suggestion::Kind::kPrefillChunk, trace::Phase::kPrefill), nullptr);  // 128 is not small
-  const Suggestion* s = Find(all, Suggestion::Kind::kComputeBound, trace::Phase::kPrefill);
+  EXPECT_EQ(Find(all, Suggestion::Kind::kWeightDtype, Phase::kPrefill), nullptr);
+  EXPECT_EQ(Find(all, Suggestion::Kind::kAllWeightsDtype, Phase::kPrefill), nullptr);
+  EXPECT_EQ(Find(all, Suggestion::Kind::kPrefillChunk, Phase::kPrefill), nullptr);  // 128 is not small
+  const Suggestion* s = Find(all, Suggestion::Kind::kComputeBound, Phase::kPrefill);
   ASSERT_NE(s, nullptr);
   const double rate = (ff.flops + qkv.flops) / 0.8;
   EXPECT_NE(s->finding.find(std::to_string(static_cast<int>(100 * rate / 2e9 + 0.5)) + "% of the test GEMM peak"),
@@ -170,12 +170,12 @@ TEST(SuggestionsTest, ComputeBoundPrefillGetsNoBandwidthClaim) {
 TEST(SuggestionsTest, SmallPrefillChunksAreNamed) {
   ProfileSummary profile;
   profile.machine = Machine();
-  profile.prefill = Phase(trace::Phase::kPrefill, 0.5, {Linear("mlp", "ff1_3", 3072, 576, 16, 8, kF32, 0.4)});
+  profile.prefill = MakePhase(Phase::kPrefill, 0.5, {Linear("mlp", "ff1_3", 3072, 576, 16, 8, kF32, 0.4)});
   profile.prefill.steps = 8;
   profile.prefill.max_rows = 16;
   profile.prefill.tokens = 128;
   const auto all = Suggest(profile);
-  const Suggestion* s = Find(all, Suggestion::Kind::kPrefillChunk, trace::Phase::kPrefill);
+  const Suggestion* s = Find(all, Suggestion::Kind::kPrefillChunk, Phase::kPrefill);
   ASSERT_NE(s, nullptr);
   EXPECT_NE(s->change.find("128 tokens"), std::string::npos) << s->change;
   EXPECT_GT(s->phase_speedup, 1.0);
@@ -184,7 +184,7 @@ TEST(SuggestionsTest, SmallPrefillChunksAreNamed) {
 TEST(SuggestionsTest, SmallSharesAreNotWorthAChange) {
   ProfileSummary profile;
   profile.machine = Machine();
-  profile.decode = Phase(trace::Phase::kDecode, 1.0, {Linear("lm_head", "lm_head", 49152, 576, 1, 10, kF32, 0.04),
+  profile.decode = MakePhase(Phase::kDecode, 1.0, {Linear("lm_head", "lm_head", 49152, 576, 1, 10, kF32, 0.04),
                                                       Plain("attention", "sdpa", 1e6, 1e6, 0.96)});
   for (const Suggestion& s : Suggest(profile)) EXPECT_NE(s.module, "lm_head") << s.change;
   EXPECT_FALSE(Suggest(profile, {.min_share = 0.01}).empty());
@@ -207,10 +207,10 @@ TEST(SuggestionsTest, FarFromTheRooflineOnlyTheBytesTimeAtFullBandwidthIsSaved) 
   ASSERT_LT(PlaceOnRoofline(op, profile.machine).fraction, 0.25);
   const double saved = op.weight_values * (4 - 17.0 / 16) / profile.machine.bandwidth;
   EXPECT_NEAR(EstimateSecondsWithWeightBytes(op, 17.0 / 16, profile.machine), 1.0 - saved, 1e-12);
-  profile.decode = Phase(trace::Phase::kDecode, 1.0, {op});
+  profile.decode = MakePhase(Phase::kDecode, 1.0, {op});
   const auto all = Suggest(profile);
-  EXPECT_EQ(Find(all, Suggestion::Kind::kWeightDtype, trace::Phase::kDecode), nullptr);  // < 5% gain
-  const Suggestion* s = Find(all, Suggestion::Kind::kOverheadBound, trace::Phase::kDecode);
+  EXPECT_EQ(Find(all, Suggestion::Kind::kWeightDtype, Phase::kDecode), nullptr);  // < 5% gain
+  const Suggestion* s = Find(all, Suggestion::Kind::kOverheadBound, Phase::kDecode);
   ASSERT_NE(s, nullptr);
   EXPECT_TRUE(s->apply.empty());
 }
@@ -226,7 +226,7 @@ TEST(SuggestionsTest, DeviceComputeBoundMatmulsGetLofiWithTheFidelityRatio) {
   profile.machine = Machine();
   // A 2048-token prefill GEMM: compute-bound on a device with 1 TB/s and 100 TFLOP/s at HiFi2.
   const Stats ff = Linear("mlp", "ff1_3", 4096, 4096, 2048, 1, kBfp8, 1.0);
-  profile.prefill = Phase(trace::Phase::kPrefill, 1.0, {ff});
+  profile.prefill = MakePhase(Phase::kPrefill, 1.0, {ff});
   DeviceModel device;
   device.name = "dev";
   device.dram_bandwidth = 1e12;
@@ -257,10 +257,10 @@ namespace {
 TEST(SuggestionsTest, HwConfigSnippetsParseAsModelHwConfig) {
   ProfileSummary profile;
   profile.machine = Machine();
-  profile.decode = Phase(trace::Phase::kDecode, 1.0, {Linear("mlp", "ff1_3", 3072, 576, 1, 10, kF32, 0.5),
+  profile.decode = MakePhase(Phase::kDecode, 1.0, {Linear("mlp", "ff1_3", 3072, 576, 1, 10, kF32, 0.5),
                                                       Linear("mlp", "ff2", 576, 1536, 1, 10, kF32, 0.3)});
   const auto all = Suggest(profile);
-  const Suggestion* s = Find(all, Suggestion::Kind::kWeightDtype, trace::Phase::kDecode, "mlp");
+  const Suggestion* s = Find(all, Suggestion::Kind::kWeightDtype, Phase::kDecode, "mlp");
   ASSERT_NE(s, nullptr);
   const std::string prefix = "--hw-config with: ";
   ASSERT_EQ(s->apply.rfind(prefix, 0), 0u) << s->apply;
@@ -281,7 +281,7 @@ TEST(SuggestionsTest, DeviceBandwidthBoundWeightsGetBfp8FromTheDeviceModel) {
   ProfileSummary profile;
   profile.machine = Machine();
   const Stats ff = Linear("mlp", "ff1_3", 3072, 576, 1, 10, kF32, 0.5);
-  profile.decode = Phase(trace::Phase::kDecode, 1.0, {ff});
+  profile.decode = MakePhase(Phase::kDecode, 1.0, {ff});
   DeviceModel device;
   device.name = "dev";
   device.dram_bandwidth = 100e9;

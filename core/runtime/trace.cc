@@ -57,7 +57,7 @@ int64_t NowNs() {
 namespace internal {
 
 int32_t Begin(Level level, const char* name, int64_t rows, double bytes, double flops, double weight_bytes,
-              int weight_dtype, int layer, Phase phase) {
+              int weight_dtype, int layer, std::optional<Phase> phase) {
   ThreadBuffer* b = t_buffer != nullptr ? t_buffer : RegisterThread();
   // A full buffer never grows (that would allocate and move events mid-run): the event is dropped.
   if (b->events.size() >= b->capacity || b->depth >= kMaxDepth) {
@@ -81,7 +81,7 @@ int32_t Begin(Level level, const char* name, int64_t rows, double bytes, double 
     const Event& p = b->events[parent];
     e.parent = parent;
     if (e.layer < 0) e.layer = p.layer;
-    if (e.phase == Phase::kNone) e.phase = p.phase;
+    if (!e.phase) e.phase = p.phase;
   }
   const auto index = static_cast<int32_t>(b->events.size());
   b->stack[b->depth++] = index;

@@ -19,18 +19,20 @@
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <vector>
+
+#include "core/runtime/phase.h"
 
 namespace ttt::trace {
 
 enum class Level : uint8_t { kStep = 0, kLayer = 1, kModule = 2, kOp = 3 };
-enum class Phase : uint8_t { kNone = 0, kPrefill = 1, kDecode = 2 };
 
 // One finished (or, if the buffer is read while it runs, unfinished: end_ns == 0) scope.
 struct Event {
   const char* name = nullptr;  // a string literal
   Level level = Level::kOp;
-  Phase phase = Phase::kNone;  // of the enclosing step
+  std::optional<Phase> phase;  // of the enclosing step; none outside steps
   int8_t weight_dtype = -1;    // ttt::DType of the op's weight, -1 when it has none
   uint8_t depth = 0;           // nesting depth on its thread
   int32_t layer = -1;          // of the enclosing layer scope; -1 outside layers (embedding, head)
@@ -47,7 +49,7 @@ namespace internal {
 extern std::atomic<bool> g_recording;
 // Opens a scope; returns its event index on this thread, or -1 when the buffer is full (counted as dropped).
 int32_t Begin(Level level, const char* name, int64_t rows, double bytes, double flops, double weight_bytes,
-              int weight_dtype, int layer, Phase phase);
+              int weight_dtype, int layer, std::optional<Phase> phase);
 void End(int32_t index);
 }  // namespace internal
 
@@ -112,19 +114,19 @@ inline double AttentionBytes(int64_t tokens, int64_t kv_len, int64_t q_dim, int6
 // Declarations: the scope lasts until the end of the enclosing block.
 #define TTT_TRACE_STEP(phase, rows)                                                                            \
   ::ttt::trace::Scope TTT_TRACE_CAT(ttt_trace_, __LINE__)(                                                     \
-      TTT_TRACE_BEGIN(::ttt::trace::Level::kStep, (phase) == ::ttt::trace::Phase::kPrefill ? "prefill" : "decode", \
+      TTT_TRACE_BEGIN(::ttt::trace::Level::kStep, (phase) == ::ttt::Phase::kPrefill ? "prefill" : "decode", \
                       rows, 0, 0, 0, -1, -1, phase))
 #define TTT_TRACE_LAYER(index)                                                                                 \
   ::ttt::trace::Scope TTT_TRACE_CAT(ttt_trace_, __LINE__)(TTT_TRACE_BEGIN(                                      \
-      ::ttt::trace::Level::kLayer, "layer", 0, 0, 0, 0, -1, static_cast<int>(index), ::ttt::trace::Phase::kNone))
+      ::ttt::trace::Level::kLayer, "layer", 0, 0, 0, 0, -1, static_cast<int>(index), std::nullopt))
 #define TTT_TRACE_MODULE(name)                                                                                 \
   ::ttt::trace::Scope TTT_TRACE_CAT(ttt_trace_, __LINE__)(                                                     \
-      TTT_TRACE_BEGIN(::ttt::trace::Level::kModule, name, 0, 0, 0, 0, -1, -1, ::ttt::trace::Phase::kNone))
+      TTT_TRACE_BEGIN(::ttt::trace::Level::kModule, name, 0, 0, 0, 0, -1, -1, std::nullopt))
 
 // Statement prefixes: the scope covers exactly the statement that follows.
 #define TTT_TRACE_OP(name, rows, bytes, flops)                                                                 \
   for (::ttt::trace::Scope TTT_TRACE_CAT(ttt_trace_, __LINE__)(TTT_TRACE_BEGIN(                                 \
-           ::ttt::trace::Level::kOp, name, rows, bytes, flops, 0, -1, -1, ::ttt::trace::Phase::kNone));        \
+           ::ttt::trace::Level::kOp, name, rows, bytes, flops, 0, -1, -1, std::nullopt));        \
        TTT_TRACE_CAT(ttt_trace_, __LINE__).Once();)
 // For a ttt::Linear (anything with weight_bytes(), weight_dtype(), in_features(), out_features()) applied
 // to `rows` rows.
@@ -135,5 +137,5 @@ inline double AttentionBytes(int64_t tokens, int64_t kv_len, int64_t q_dim, int6
                                      (linear).weight_bytes()),                                                 \
            ::ttt::trace::LinearFlops(rows, (linear).out_features(), (linear).in_features()),                   \
            static_cast<double>((linear).weight_bytes()), static_cast<int>((linear).weight_dtype()), -1,        \
-           ::ttt::trace::Phase::kNone));                                                                       \
+           std::nullopt));                                                                       \
        TTT_TRACE_CAT(ttt_trace_, __LINE__).Once();)

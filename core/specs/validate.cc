@@ -43,9 +43,8 @@ absl::Status Agree(absl::string_view where, absl::string_view field, uint32_t va
   return absl::OkStatus();
 }
 
-}  // namespace
 
-absl::StatusOr<spec::NormSpec> ValidateNorm(spec::NormSpec s) {
+absl::StatusOr<spec::NormSpec> CheckNorm(spec::NormSpec s) {
   if (s.kind() == spec::NormSpec::KIND_UNSPECIFIED) {
     return Invalid("NormSpec", "kind", "is unset", "set RMS_NORM or LAYER_NORM");
   }
@@ -60,7 +59,7 @@ absl::StatusOr<spec::NormSpec> ValidateNorm(spec::NormSpec s) {
   return s;
 }
 
-absl::StatusOr<spec::RopeSpec> ValidateRope(spec::RopeSpec s) {
+absl::StatusOr<spec::RopeSpec> CheckRope(spec::RopeSpec s) {
   if (!s.has_theta()) s.set_theta(10000.0);
   if (!(s.theta() > 1.0)) {
     return Invalid("RopeSpec", "theta", absl::StrCat("is ", s.theta()), "use the model's rope_theta (e.g. 10000)");
@@ -92,7 +91,7 @@ absl::StatusOr<spec::RopeSpec> ValidateRope(spec::RopeSpec s) {
   return s;
 }
 
-absl::StatusOr<spec::AttentionSpec> ValidateAttention(spec::AttentionSpec s) {
+absl::StatusOr<spec::AttentionSpec> CheckAttention(spec::AttentionSpec s) {
   constexpr absl::string_view kSpec = "AttentionSpec";
   TTT_RETURN_IF_ERROR(RequirePositive(kSpec, "hidden_dim", s.hidden_dim(), "set it to the model's hidden size"));
   TTT_RETURN_IF_ERROR(RequirePositive(kSpec, "num_heads", s.num_heads(), "set the number of query heads"));
@@ -120,7 +119,7 @@ absl::StatusOr<spec::AttentionSpec> ValidateAttention(spec::AttentionSpec s) {
                                       "set the KV-cache capacity (the model's context length)"));
   if (s.use_rope()) {
     s.mutable_rope()->set_head_dim(s.head_dim());
-    TTT_ASSIGN_OR_RETURN(*s.mutable_rope(), ValidateRope(s.rope()));
+    TTT_ASSIGN_OR_RETURN(*s.mutable_rope(), CheckRope(s.rope()));
   } else if (s.has_rope()) {
     return Invalid(kSpec, "rope", "is set but use_rope is false", "set use_rope: true or remove rope");
   }
@@ -146,7 +145,7 @@ absl::StatusOr<spec::AttentionSpec> ValidateAttention(spec::AttentionSpec s) {
   return s;
 }
 
-absl::StatusOr<spec::MlpSpec> ValidateMlp(spec::MlpSpec s) {
+absl::StatusOr<spec::MlpSpec> CheckMlp(spec::MlpSpec s) {
   TTT_RETURN_IF_ERROR(RequirePositive("MlpSpec", "hidden_dim", s.hidden_dim(), "set it to the model's hidden size"));
   TTT_RETURN_IF_ERROR(RequirePositive("MlpSpec", "intermediate_dim", s.intermediate_dim(),
                                       "set the FFN size (often 4x hidden_dim, or ~2.7x for gated MLPs)"));
@@ -159,21 +158,21 @@ absl::StatusOr<spec::MlpSpec> ValidateMlp(spec::MlpSpec s) {
   return s;
 }
 
-absl::StatusOr<spec::TokenEmbeddingSpec> ValidateTokenEmbedding(spec::TokenEmbeddingSpec s) {
+absl::StatusOr<spec::TokenEmbeddingSpec> CheckTokenEmbedding(spec::TokenEmbeddingSpec s) {
   TTT_RETURN_IF_ERROR(RequirePositive("TokenEmbeddingSpec", "vocab_size", s.vocab_size(), "set the vocabulary size"));
   TTT_RETURN_IF_ERROR(RequirePositive("TokenEmbeddingSpec", "hidden_dim", s.hidden_dim(), "set the hidden size"));
   if (!s.has_scale()) s.set_scale(1.0f);
   return s;
 }
 
-absl::StatusOr<spec::PositionEmbeddingSpec> ValidatePositionEmbedding(spec::PositionEmbeddingSpec s) {
+absl::StatusOr<spec::PositionEmbeddingSpec> CheckPositionEmbedding(spec::PositionEmbeddingSpec s) {
   TTT_RETURN_IF_ERROR(RequirePositive("PositionEmbeddingSpec", "max_positions", s.max_positions(),
                                       "set the number of learned positions (GPT-2: n_positions)"));
   TTT_RETURN_IF_ERROR(RequirePositive("PositionEmbeddingSpec", "hidden_dim", s.hidden_dim(), "set the hidden size"));
   return s;
 }
 
-absl::StatusOr<spec::LmHeadSpec> ValidateLmHead(spec::LmHeadSpec s) {
+absl::StatusOr<spec::LmHeadSpec> CheckLmHead(spec::LmHeadSpec s) {
   TTT_RETURN_IF_ERROR(RequirePositive("LmHeadSpec", "hidden_dim", s.hidden_dim(), "set the hidden size"));
   TTT_RETURN_IF_ERROR(RequirePositive("LmHeadSpec", "vocab_size", s.vocab_size(), "set the vocabulary size"));
   if (s.tied() && s.bias()) {
@@ -182,19 +181,19 @@ absl::StatusOr<spec::LmHeadSpec> ValidateLmHead(spec::LmHeadSpec s) {
   return s;
 }
 
-absl::StatusOr<spec::DecoderLayerSpec> ValidateDecoderLayer(spec::DecoderLayerSpec s) {
-  TTT_ASSIGN_OR_RETURN(*s.mutable_attention(), ValidateAttention(s.attention()));
+absl::StatusOr<spec::DecoderLayerSpec> CheckDecoderLayer(spec::DecoderLayerSpec s) {
+  TTT_ASSIGN_OR_RETURN(*s.mutable_attention(), CheckAttention(s.attention()));
   uint32_t hidden = s.attention().hidden_dim();
   TTT_RETURN_IF_ERROR(Agree("DecoderLayerSpec", "attention_norm.dim", hidden, s.mutable_attention_norm(), &spec::NormSpec::dim, &spec::NormSpec::set_dim));
   TTT_RETURN_IF_ERROR(Agree("DecoderLayerSpec", "mlp_norm.dim", hidden, s.mutable_mlp_norm(), &spec::NormSpec::dim, &spec::NormSpec::set_dim));
   TTT_RETURN_IF_ERROR(Agree("DecoderLayerSpec", "mlp.hidden_dim", hidden, s.mutable_mlp(), &spec::MlpSpec::hidden_dim, &spec::MlpSpec::set_hidden_dim));
-  TTT_ASSIGN_OR_RETURN(*s.mutable_attention_norm(), ValidateNorm(s.attention_norm()));
-  TTT_ASSIGN_OR_RETURN(*s.mutable_mlp_norm(), ValidateNorm(s.mlp_norm()));
-  TTT_ASSIGN_OR_RETURN(*s.mutable_mlp(), ValidateMlp(s.mlp()));
+  TTT_ASSIGN_OR_RETURN(*s.mutable_attention_norm(), CheckNorm(s.attention_norm()));
+  TTT_ASSIGN_OR_RETURN(*s.mutable_mlp_norm(), CheckNorm(s.mlp_norm()));
+  TTT_ASSIGN_OR_RETURN(*s.mutable_mlp(), CheckMlp(s.mlp()));
   return s;
 }
 
-absl::StatusOr<spec::ModelSpec> ValidateModel(spec::ModelSpec s) {
+absl::StatusOr<spec::ModelSpec> CheckModel(spec::ModelSpec s) {
   constexpr absl::string_view kSpec = "ModelSpec";
   TTT_RETURN_IF_ERROR(RequirePositive(kSpec, "vocab_size", s.vocab_size(), "set the vocabulary size"));
   TTT_RETURN_IF_ERROR(RequirePositive(kSpec, "hidden_dim", s.hidden_dim(), "set the hidden size"));
@@ -203,18 +202,18 @@ absl::StatusOr<spec::ModelSpec> ValidateModel(spec::ModelSpec s) {
   spec::DecoderLayerSpec* layer = s.mutable_layer();
   TTT_RETURN_IF_ERROR(Agree(kSpec, "layer.attention.hidden_dim", s.hidden_dim(), layer->mutable_attention(), &spec::AttentionSpec::hidden_dim, &spec::AttentionSpec::set_hidden_dim));
   TTT_RETURN_IF_ERROR(Agree(kSpec, "layer.attention.max_seq_len", s.max_seq_len(), layer->mutable_attention(), &spec::AttentionSpec::max_seq_len, &spec::AttentionSpec::set_max_seq_len));
-  auto layer_or = ValidateDecoderLayer(*layer);
+  auto layer_or = CheckDecoderLayer(*layer);
   if (!layer_or.ok()) return Annotate(layer_or.status(), "ModelSpec.layer");
   *layer = *std::move(layer_or);
 
   spec::TokenEmbeddingSpec* emb = s.mutable_token_embedding();
   TTT_RETURN_IF_ERROR(Agree(kSpec, "token_embedding.vocab_size", s.vocab_size(), emb, &spec::TokenEmbeddingSpec::vocab_size, &spec::TokenEmbeddingSpec::set_vocab_size));
   TTT_RETURN_IF_ERROR(Agree(kSpec, "token_embedding.hidden_dim", s.hidden_dim(), emb, &spec::TokenEmbeddingSpec::hidden_dim, &spec::TokenEmbeddingSpec::set_hidden_dim));
-  TTT_ASSIGN_OR_RETURN(*emb, ValidateTokenEmbedding(*emb));
+  TTT_ASSIGN_OR_RETURN(*emb, CheckTokenEmbedding(*emb));
   if (s.learned_positions()) {
     spec::PositionEmbeddingSpec* pos = s.mutable_position_embedding();
     TTT_RETURN_IF_ERROR(Agree(kSpec, "position_embedding.hidden_dim", s.hidden_dim(), pos, &spec::PositionEmbeddingSpec::hidden_dim, &spec::PositionEmbeddingSpec::set_hidden_dim));
-    TTT_ASSIGN_OR_RETURN(*pos, ValidatePositionEmbedding(*pos));
+    TTT_ASSIGN_OR_RETURN(*pos, CheckPositionEmbedding(*pos));
     if (pos->max_positions() < s.max_seq_len()) {
       return Invalid(kSpec, "max_seq_len", absl::StrCat("(", s.max_seq_len(), ") exceeds the ", pos->max_positions(), " learned positions"),
                      absl::StrCat("set max_seq_len to at most ", pos->max_positions()));
@@ -227,11 +226,11 @@ absl::StatusOr<spec::ModelSpec> ValidateModel(spec::ModelSpec s) {
                    "layer.attention.position_bias (ALiBi)");
   }
   TTT_RETURN_IF_ERROR(Agree(kSpec, "final_norm.dim", s.hidden_dim(), s.mutable_final_norm(), &spec::NormSpec::dim, &spec::NormSpec::set_dim));
-  TTT_ASSIGN_OR_RETURN(*s.mutable_final_norm(), ValidateNorm(s.final_norm()));
+  TTT_ASSIGN_OR_RETURN(*s.mutable_final_norm(), CheckNorm(s.final_norm()));
   spec::LmHeadSpec* head = s.mutable_lm_head();
   TTT_RETURN_IF_ERROR(Agree(kSpec, "lm_head.hidden_dim", s.hidden_dim(), head, &spec::LmHeadSpec::hidden_dim, &spec::LmHeadSpec::set_hidden_dim));
   TTT_RETURN_IF_ERROR(Agree(kSpec, "lm_head.vocab_size", s.vocab_size(), head, &spec::LmHeadSpec::vocab_size, &spec::LmHeadSpec::set_vocab_size));
-  TTT_ASSIGN_OR_RETURN(*head, ValidateLmHead(*head));
+  TTT_ASSIGN_OR_RETURN(*head, CheckLmHead(*head));
   const spec::SpecialTokens& special = s.special_tokens();
   auto check_id = [&](absl::string_view field, int32_t id) -> absl::Status {
     if (id < 0 || static_cast<uint32_t>(id) >= s.vocab_size()) {
@@ -246,6 +245,43 @@ absl::StatusOr<spec::ModelSpec> ValidateModel(spec::ModelSpec s) {
     return Invalid(kSpec, "special_tokens.add_bos", "is set without bos_id", "set bos_id or unset add_bos");
   }
   return s;
+}
+
+}  // namespace
+
+// The one maker of Validated<S> (a friend of it): what the checks above accepted.
+struct SpecValidator {
+  template <class S>
+  static Validated<S> Make(S spec) {
+    return Validated<S>(std::make_shared<const S>(std::move(spec)));
+  }
+  static Validated<google::protobuf::Message> Make(std::unique_ptr<google::protobuf::Message> spec) {
+    return Validated<google::protobuf::Message>(std::shared_ptr<const google::protobuf::Message>(std::move(spec)));
+  }
+};
+
+#define TTT_VALIDATOR(Name, Type)                                                \
+  absl::StatusOr<Validated<spec::Type>> Validate##Name(spec::Type spec) {        \
+    TTT_ASSIGN_OR_RETURN(spec::Type checked, Check##Name(std::move(spec)));      \
+    return SpecValidator::Make(std::move(checked));                              \
+  }
+TTT_VALIDATOR(Norm, NormSpec)
+TTT_VALIDATOR(Rope, RopeSpec)
+TTT_VALIDATOR(Attention, AttentionSpec)
+TTT_VALIDATOR(Mlp, MlpSpec)
+TTT_VALIDATOR(TokenEmbedding, TokenEmbeddingSpec)
+TTT_VALIDATOR(PositionEmbedding, PositionEmbeddingSpec)
+TTT_VALIDATOR(LmHead, LmHeadSpec)
+TTT_VALIDATOR(DecoderLayer, DecoderLayerSpec)
+TTT_VALIDATOR(Model, ModelSpec)
+#undef TTT_VALIDATOR
+
+absl::StatusOr<Validated<google::protobuf::Message>> ValidateModuleSpec(
+    std::unique_ptr<google::protobuf::Message> spec,
+    const std::function<absl::Status(google::protobuf::Message&)>& validate) {
+  if (spec == nullptr) return absl::InvalidArgumentError("no module spec to validate");
+  if (validate) TTT_RETURN_IF_ERROR(validate(*spec));
+  return SpecValidator::Make(std::move(spec));
 }
 
 }  // namespace ttt

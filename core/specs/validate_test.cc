@@ -1,5 +1,7 @@
 #include "core/specs/validate.h"
 
+#include <optional>
+
 #include "core/specs/text_format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -28,7 +30,7 @@ spec::ModelSpec LlamaLike() {
 TEST(ValidateModelTest, FillsDerivedValues) {
   auto m = ValidateModel(LlamaLike());
   ASSERT_TRUE(m.ok()) << m.status();
-  const spec::AttentionSpec& a = m->layer().attention();
+  const spec::AttentionSpec& a = (*m)->layer().attention();
   EXPECT_EQ(a.head_dim(), 32u);
   EXPECT_EQ(a.hidden_dim(), 128u);
   EXPECT_EQ(a.max_seq_len(), 256u);
@@ -37,11 +39,31 @@ TEST(ValidateModelTest, FillsDerivedValues) {
   EXPECT_EQ(a.rope().head_dim(), 32u);
   EXPECT_EQ(a.rope().rotary_dim(), 32u);
   EXPECT_DOUBLE_EQ(a.rope().theta(), 10000.0);
-  EXPECT_EQ(m->layer().mlp().hidden_dim(), 128u);
-  EXPECT_EQ(m->layer().attention_norm().dim(), 128u);
-  EXPECT_FLOAT_EQ(m->final_norm().eps(), 1e-5f);
-  EXPECT_EQ(m->lm_head().vocab_size(), 512u);
-  EXPECT_EQ(m->token_embedding().hidden_dim(), 128u);
+  EXPECT_EQ((*m)->layer().mlp().hidden_dim(), 128u);
+  EXPECT_EQ((*m)->layer().attention_norm().dim(), 128u);
+  EXPECT_FLOAT_EQ(m->final_norm()->eps(), 1e-5f);
+  EXPECT_EQ(m->lm_head()->vocab_size(), 512u);
+  EXPECT_EQ(m->token_embedding()->hidden_dim(), 128u);
+  // The derived sizes every consumer reads from the validated spec instead of recomputing them.
+  EXPECT_EQ(m->attention().head_dim(), 32);
+  EXPECT_EQ(m->attention().q_dim(), 128);
+  EXPECT_EQ(m->attention().kv_dim(), (*m)->layer().attention().num_kv_heads() * 32);
+  EXPECT_EQ(m->attention().group_size(), (*m)->layer().attention().num_heads() / (*m)->layer().attention().num_kv_heads());
+  EXPECT_FALSE(m->position_embedding().has_value());
+}
+
+TEST(ValidateModelTest, AValidatedPartSharesTheWholeAndOutlivesIt) {
+  std::optional<Validated<spec::AttentionSpec>> attention;
+  {
+    auto m = ValidateModel(LlamaLike());
+    ASSERT_TRUE(m.ok());
+    attention = m->attention();
+    EXPECT_EQ(&**attention, &(*m)->layer().attention());  // a view, not a copy
+    const Validated<google::protobuf::Message> erased = *attention;
+    EXPECT_TRUE(erased.As<spec::AttentionSpec>().has_value());
+    EXPECT_FALSE(erased.As<spec::MlpSpec>().has_value());
+  }
+  EXPECT_EQ((*attention)->head_dim(), 32u);  // the model spec is gone; the part keeps it alive
 }
 
 // An ALiBi model (MPT's shape): no RoPE, no learned positions, a position bias in every layer's attention.
@@ -58,16 +80,16 @@ TEST(ValidateModelTest, AnAttentionPositionBiasIsAPositionScheme) {
   MakeAlibi(&m);
   auto v = ValidateModel(m);
   ASSERT_TRUE(v.ok()) << v.status();
-  EXPECT_EQ(v->layer().attention().position_bias().kind(), "alibi");
-  EXPECT_FLOAT_EQ(v->layer().attention().position_bias().max_bias(), 8.0f);
+  EXPECT_EQ((*v)->layer().attention().position_bias().kind(), "alibi");
+  EXPECT_FLOAT_EQ((*v)->layer().attention().position_bias().max_bias(), 8.0f);
 }
 
 TEST(ValidateModelTest, TextFormatRoundTrips) {
   auto m = ValidateModel(LlamaLike());
   ASSERT_TRUE(m.ok());
   spec::ModelSpec back;
-  ASSERT_TRUE(ParseTextProto(ToTextProto(*m), &back).ok());
-  EXPECT_EQ(back.SerializeAsString(), m->SerializeAsString());
+  ASSERT_TRUE(ParseTextProto(ToTextProto(**m), &back).ok());
+  EXPECT_EQ(back.SerializeAsString(), (*m)->SerializeAsString());
 }
 
 struct BadCase {

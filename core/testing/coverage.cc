@@ -14,7 +14,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "core/formats/checkpoint.h"
-#include "core/patterns/model_modules.h"
+#include "core/blocks/model_modules.h"
 #include "core/runtime/logging.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/reflection.h"
@@ -67,7 +67,8 @@ std::map<std::string, std::string> SpecValues(const google::protobuf::Message& s
   return out;
 }
 
-std::vector<CoverageRecord> ModelCoverageRecords(const spec::ModelSpec& s, const std::string& device) {
+std::vector<CoverageRecord> ModelCoverageRecords(const Validated<spec::ModelSpec>& spec, const std::string& device) {
+  const spec::ModelSpec& s = *spec;
   std::vector<CoverageRecord> out;
   auto add = [&](const std::string& kind, const google::protobuf::Message& m, bool nested, bool stateful) {
     for (const char* mode : {"prefill", "decode"}) {
@@ -77,7 +78,7 @@ std::vector<CoverageRecord> ModelCoverageRecords(const spec::ModelSpec& s, const
   };
   // Every module kind the model holds (its spec values; decode too where it keeps a KV cache), then the
   // patterns. One record per instance of the first layer: every layer has the same spec.
-  const auto modules = ListModelModules(s);
+  const auto modules = ListModelModules(spec);
   std::vector<ModuleInstance> instances;
   if (modules.ok()) {
     if (!modules->layers.empty()) instances = modules->layers[0];

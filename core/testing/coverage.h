@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "core/specs/proto/model.pb.h"
+#include "core/specs/validated.h"
 #include "google/protobuf/message.h"
 
 namespace ttt::testing {
@@ -28,7 +29,7 @@ struct CoverageRecord {
 std::map<std::string, std::string> SpecValues(const google::protobuf::Message& spec, bool nested);
 
 // The records of every module kind a model of `spec` runs (prefill and decode; no dtype).
-std::vector<CoverageRecord> ModelCoverageRecords(const spec::ModelSpec& spec, const std::string& device = "cpu");
+std::vector<CoverageRecord> ModelCoverageRecords(const Validated<spec::ModelSpec>& spec, const std::string& device = "cpu");
 
 // Appends `records` to <dir>/coverage-<pid>.jsonl (dir "" -> $TTT_COVERAGE_DIR; nothing when unset), one
 // JSON object a line, under an exclusive lock so concurrent writers never interleave lines.

@@ -127,8 +127,8 @@ absl::StatusOr<DVector> RefPositionBiasSlopes(const spec::AttentionSpec& attenti
 }
 
 DVector RefAttention::Forward(const DVector& x, int64_t tokens) const {
-  const int64_t heads = spec.num_heads(), kv_heads = spec.num_kv_heads() ? spec.num_kv_heads() : heads;
-  const int64_t hd = spec.head_dim() ? spec.head_dim() : spec.hidden_dim() / heads;
+  // The spec is validated: num_kv_heads, head_dim and softmax_scale are filled in.
+  const int64_t heads = spec.num_heads(), kv_heads = spec.num_kv_heads(), hd = spec.head_dim();
   DVector q = wq.Forward(x, tokens), k = wk.Forward(x, tokens), v = wv.Forward(x, tokens);
   if (spec.use_rope()) {
     const DVector inv = RefRopeInverseFrequencies(spec.rope());
@@ -137,7 +137,7 @@ DVector RefAttention::Forward(const DVector& x, int64_t tokens) const {
       RotateHeads(spec.rope(), inv, k.data() + t * kv_heads * hd, kv_heads, hd, t);
     }
   }
-  const double scale = spec.has_softmax_scale() ? spec.softmax_scale() : 1.0 / std::sqrt(double(hd));
+  const double scale = spec.softmax_scale();
   const bool causal = !spec.has_causal() || spec.causal();
   const int64_t window = spec.sliding_window();
   DVector attn(tokens * heads * hd, 0.0), p(tokens);

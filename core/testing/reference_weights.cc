@@ -2,7 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/ops/weight_quantization.h"
-#include "core/patterns/model_modules.h"
+#include "core/blocks/model_modules.h"
 #include "core/runtime/status.h"
 
 namespace ttt::testing {
@@ -141,7 +141,7 @@ absl::StatusOr<RefLayerModule> LayerModuleFrom(std::shared_ptr<const ModelModule
   const std::string name = module.name().empty() ? module.kind() : module.name();
   for (const ModuleInstance& m : modules->layers[layer]) {
     if (m.name != name) continue;
-    TTT_ASSIGN_OR_RETURN(std::unique_ptr<LayerBlock> built, m.descriptor->create(*m.spec, w, prefix + m.weights));
+    TTT_ASSIGN_OR_RETURN(std::unique_ptr<LayerBlock> built, m.descriptor->create(m.spec, w, prefix + m.weights));
     std::shared_ptr<const LayerBlock> block(std::move(built));
     RefLayerModule r;
     if (module.has_norm()) {
@@ -157,7 +157,8 @@ absl::StatusOr<RefLayerModule> LayerModuleFrom(std::shared_ptr<const ModelModule
 
 }  // namespace
 
-absl::StatusOr<RefModel> RefFromWeights(const spec::ModelSpec& spec, const WeightMap& w) {
+absl::StatusOr<RefModel> RefFromWeights(const Validated<spec::ModelSpec>& validated, const WeightMap& w) {
+  const spec::ModelSpec& spec = *validated;
   RefModel r;
   r.spec = spec;
   TTT_ASSIGN_OR_RETURN(Tensor tok, Find(w, "tok_embeddings"));
@@ -167,7 +168,7 @@ absl::StatusOr<RefModel> RefFromWeights(const spec::ModelSpec& spec, const Weigh
     r.pos_embeddings = ToDouble(pos);
   }
   const spec::DecoderLayerSpec& ls = spec.layer();
-  TTT_ASSIGN_OR_RETURN(auto listed, ListModelModules(spec));
+  TTT_ASSIGN_OR_RETURN(auto listed, ListModelModules(validated));
   auto modules = std::make_shared<ModelModules>(std::move(listed));  // the layer modules' specs, kept alive
   for (uint32_t i = 0; i < spec.num_layers(); ++i) {
     const std::string p = absl::StrCat("layers.", i, ".");

@@ -186,8 +186,8 @@ Report TestSuite::Run() const { return RunCases(ReferenceSource{}); }
 
 absl::StatusOr<Report> TestSuite::CompareWithReference(const formats::Checkpoint& source,
                                                        std::vector<int32_t> prompt) const {
-  if (source.spec.num_layers() != model_.spec().num_layers() || source.spec.hidden_dim() != model_.spec().hidden_dim() ||
-      source.spec.vocab_size() != model_.spec().vocab_size()) {
+  if (source.spec->num_layers() != model_.spec().num_layers() || source.spec->hidden_dim() != model_.spec().hidden_dim() ||
+      source.spec->vocab_size() != model_.spec().vocab_size()) {
     return absl::InvalidArgumentError(absl::StrCat("CompareWithReference: the source checkpoint '", source.source,
                                                    "' does not have the model's shape (layers, hidden, vocab); "
                                                    "pass the checkpoint the model was built from"));
@@ -208,7 +208,7 @@ absl::StatusOr<Report> TestSuite::CompareWithReference(const formats::Checkpoint
   }
   ModelActivations acts;
   ref.Logits(prompt, &acts);
-  return RunCases(ReferenceSource{&ref, &acts, source.format, source.spec.family()});
+  return RunCases(ReferenceSource{&ref, &acts, source.format, source.spec->family()});
 }
 
 }  // namespace ttt::testing

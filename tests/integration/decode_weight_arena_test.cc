@@ -15,7 +15,7 @@ namespace ttt::testing {
 namespace {
 
 // Big enough for several huge pages of bf16 decode weights (~1.8 MB per layer), small enough to build fast.
-spec::ModelSpec ArenaSizedSpec() {
+Validated<spec::ModelSpec> ArenaSizedSpec() {
   spec::ModelSpec spec;
   EXPECT_TRUE(ParseTextProto(
                   R"pb(family: "llama" vocab_size: 2048 hidden_dim: 256 num_layers: 4 max_seq_len: 64
@@ -48,7 +48,7 @@ void ExpectPackedInDecodeOrder(const CausalLm& model) {
 }
 
 TEST(DecodeWeightArena, ProjectionsLieInDecodeOrderAndDecodingMatchesPrefill) {
-  const spec::ModelSpec spec = ArenaSizedSpec();
+  const Validated<spec::ModelSpec> spec = ArenaSizedSpec();
   auto model = CausalLm::Create(spec, SyntheticWeights(spec, 3), BuildOptions{.linear_weight_dtype = DType::kBF16});
   ASSERT_TRUE(model.ok()) << model.status();
   ExpectPackedInDecodeOrder(**model);
@@ -72,7 +72,7 @@ TEST(DecodeWeightArena, ProjectionsLieInDecodeOrderAndDecodingMatchesPrefill) {
 // it into the arenas like a weight converted at load, so the second load of a model decodes from the same
 // memory as the first.
 TEST(DecodeWeightArena, WeightsMappedFromTheWeightCacheArePackedToo) {
-  const spec::ModelSpec spec = ArenaSizedSpec();
+  const Validated<spec::ModelSpec> spec = ArenaSizedSpec();
   const WeightMap weights = SyntheticWeights(spec, 3);
   const std::string dir = ::testing::TempDir() + "/ttt_arena_weight_cache";
   std::filesystem::remove_all(dir);
@@ -97,7 +97,7 @@ TEST(DecodeWeightArena, WeightsMappedFromTheWeightCacheArePackedToo) {
 }
 
 TEST(DecodeWeightArena, TiedF32HeadStaysTheEmbeddingTable) {
-  const spec::ModelSpec spec = ArenaSizedSpec();
+  const Validated<spec::ModelSpec> spec = ArenaSizedSpec();
   auto model = CausalLm::Create(spec, SyntheticWeights(spec, 3));
   ASSERT_TRUE(model.ok()) << model.status();
   EXPECT_EQ((*model)->lm_head().projection().weight().values.raw_data(), (*model)->token_embedding().table().raw_data());

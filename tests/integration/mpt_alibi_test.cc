@@ -90,7 +90,7 @@ TEST(MptAlibiSensitivityTest, OtherSlopesMissLlamaCpp) {
   ASSERT_TRUE(contrib::RegisterAlibi().ok());
   auto ckpt = formats::LoadCheckpoint(Fixture("mpt-alibi-tiny/hf"));
   ASSERT_TRUE(ckpt.ok()) << ckpt.status();
-  spec::ModelSpec spec = ckpt->spec;
+  spec::ModelSpec spec = *ckpt->spec;
   spec.mutable_layer()->mutable_attention()->mutable_position_bias()->set_max_bias(4);
   auto model = CausalLm::Create(spec, ckpt->weights);
   ASSERT_TRUE(model.ok()) << model.status();

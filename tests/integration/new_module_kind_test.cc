@@ -11,7 +11,7 @@
 #include "core/hwconfig/device_registry.h"
 #include "core/patterns/causal_lm.h"
 #include "core/patterns/model_builder.h"
-#include "core/patterns/model_modules.h"
+#include "core/blocks/model_modules.h"
 #include "core/profiler/record.h"
 #include "core/profiler/suggestions.h"
 #include "core/runtime/trace.h"
@@ -89,11 +89,11 @@ ModuleDescriptor ScaledProjectionDescriptor() {
   d.validate = [](google::protobuf::Message& spec) {
     return Scale(spec) > 0 ? absl::OkStatus() : absl::InvalidArgumentError("scale must be positive");
   };
-  d.create = [](const google::protobuf::Message& spec, const WeightMap& weights,
+  d.create = [](const Validated<google::protobuf::Message>& spec, const WeightMap& weights,
                 const std::string& prefix) -> absl::StatusOr<std::unique_ptr<LayerBlock>> {
     auto proj = Linear::Load(weights, prefix + ".proj", 64, 64, false);
     if (!proj.ok()) return proj.status();
-    return std::make_unique<ScaledProjection>(Scale(spec), *std::move(proj), prefix);
+    return std::make_unique<ScaledProjection>(Scale(*spec), *std::move(proj), prefix);
   };
   d.reference = [](const LayerBlock& block, const std::vector<double>& x, int64_t rows) {
     const auto& b = static_cast<const ScaledProjection&>(block);
@@ -135,10 +135,10 @@ class NewModuleKindTest : public ::testing::Test {
 
 TEST_F(NewModuleKindTest, IsListedAndResolvedLikeACoreModule) {
   EXPECT_THAT(ModuleRegistry::Global().ConfigurableKinds(), Contains("scaled_projection"));
-  auto cpu = ResolveHwConfig(Spec(), Device("cpu"), hw::PERFORMANCE);
+  auto cpu = ResolveHwConfig(*ValidateModel(Spec()), Device("cpu"), hw::PERFORMANCE);
   ASSERT_TRUE(cpu.ok()) << cpu.status();
   const ResolvedModuleConfig& gate = cpu->module(3, "gate");
-  EXPECT_EQ(gate.op(hw::DECODE, "proj").weight_dtype(), hw::BF16);
+  EXPECT_EQ(gate.op(Phase::kDecode, "proj").weight_dtype(), hw::BF16);
   EXPECT_THAT(gate.source("decode.proj.weight_dtype"), HasSubstr("[cpu performance]"));
 
   // A model file and the --weights shortcut reach it by its name in the layer.
@@ -146,16 +146,16 @@ TEST_F(NewModuleKindTest, IsListedAndResolvedLikeACoreModule) {
                                         decode { ops { key: "proj" value { weight_dtype: BFP4 } } } } } })pb",
                                  "my.textproto");
   ASSERT_TRUE(file.ok()) << file.status();
-  auto overridden = ResolveHwConfig(Spec(), Device("cpu"), hw::ACCURACY, &*file, "my.textproto", {.weights = hw::INT8});
+  auto overridden = ResolveHwConfig(*ValidateModel(Spec()), Device("cpu"), hw::ACCURACY, &*file, "my.textproto", {.weights = hw::INT8});
   ASSERT_TRUE(overridden.ok()) << overridden.status();
-  EXPECT_EQ(overridden->module(0, "gate").op(hw::DECODE, "proj").weight_dtype(), hw::INT8);
-  EXPECT_EQ(overridden->module(1, "gate").op(hw::PREFILL, "proj").weight_dtype(), hw::INT8);
+  EXPECT_EQ(overridden->module(0, "gate").op(Phase::kDecode, "proj").weight_dtype(), hw::INT8);
+  EXPECT_EQ(overridden->module(1, "gate").op(Phase::kPrefill, "proj").weight_dtype(), hw::INT8);
 
   // Its own ops only: a typo is an error naming the module and its ops.
   auto typo = ParseModelHwConfig(R"pb(defaults { key: "gate" value { decode { ops { key: "wqkv" value {} } } } })pb",
                                  "typo.textproto");
   ASSERT_TRUE(typo.ok());
-  EXPECT_THAT(ResolveHwConfig(Spec(), Device("cpu"), hw::ACCURACY, &*typo, "typo.textproto").status().message(),
+  EXPECT_THAT(ResolveHwConfig(*ValidateModel(Spec()), Device("cpu"), hw::ACCURACY, &*typo, "typo.textproto").status().message(),
               HasSubstr("module 'gate' has no op 'wqkv': its ops are proj"));
 }
 
@@ -164,14 +164,14 @@ TEST_F(NewModuleKindTest, IsCheckedAgainstADeviceAndCountedInTheFootprint) {
                                         weight_dtype: INT8 } } } } })pb",
                                  "int8.textproto");
   ASSERT_TRUE(file.ok());
-  auto problems = CheckHardwareCompatibility(Spec(), "n150", hw::ACCURACY, &*file, 1, 256, "int8.textproto");
+  auto problems = CheckHardwareCompatibility(*ValidateModel(Spec()), "n150", hw::ACCURACY, &*file, 1, 256, "int8.textproto");
   ASSERT_TRUE(problems.ok()) << problems.status();
   ASSERT_EQ(problems->size(), 1u);
   EXPECT_THAT(problems->front(), HasSubstr("layers 0-4 gate op proj (decode): n150 cannot store weights as int8"));
 
-  auto resolved = ResolveHwConfig(Spec(), Device("n150"), hw::PERFORMANCE);
+  auto resolved = ResolveHwConfig(*ValidateModel(Spec()), Device("n150"), hw::PERFORMANCE);
   ASSERT_TRUE(resolved.ok());
-  const ModelFootprint f = EstimateFootprint(Spec(), *resolved, 1, 256);
+  const ModelFootprint f = EstimateFootprint(*ValidateModel(Spec()), *resolved, 1, 256);
   double group = 0;
   for (const auto& [name, bytes] : f.weights_by_group) {
     if (name == "scaled projections") group = bytes;
@@ -210,7 +210,7 @@ TEST_F(NewModuleKindTest, RunsIsProfiledUnderItsNameAndIsJudgedByTheTestSuite) {
   options.module_kinds = ModuleKinds(*ListModelModules(*ValidateModel(spec)));
   for (const profiler::Suggestion& s : profiler::Suggest(summary, options)) {
     if (s.module != "gate" || !s.config) continue;
-    auto resolved = ResolveHwConfig(spec, Device("cpu"), hw::ACCURACY, &*s.config, "suggestion");
+    auto resolved = ResolveHwConfig(*ValidateModel(spec), Device("cpu"), hw::ACCURACY, &*s.config, "suggestion");
     EXPECT_TRUE(resolved.ok()) << s.apply << ": " << resolved.status();
   }
 
@@ -242,8 +242,8 @@ TEST_F(NewModuleKindTest, ModelBuilderComposesTheSameModelInCpp) {
                    .FinalNorm(RmsNorm()).Head({.tied = true})
                    .Build();
   ASSERT_TRUE(built.ok()) << built.status();
-  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(*built, *ValidateModel(Spec())))
-      << ToTextProto(*built);
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(**built, **ValidateModel(Spec())))
+      << ToTextProto(**built);
 
   EXPECT_THAT(ModelBuilder("m").Embedding(512, 64).Layers(1).Head().Build().status().message(),
               HasSubstr("layers need .Attention(...) and .FeedForward(...)"));
@@ -256,21 +256,21 @@ TEST_F(NewModuleKindTest, ModelBuilderComposesTheSameModelInCpp) {
 TEST_F(NewModuleKindTest, BadSpecsAreRefusedWithTheFix) {
   spec::ModelSpec spec = Spec();
   spec.mutable_layer()->mutable_modules(0)->set_kind("no_such_kind");
-  EXPECT_THAT(ResolveHwConfig(spec, Device("cpu"), hw::ACCURACY).status().message(),
+  EXPECT_THAT(ResolveHwConfig(*ValidateModel(spec), Device("cpu"), hw::ACCURACY).status().message(),
               HasSubstr("no module kind 'no_such_kind'"));
   spec = Spec();
   spec.mutable_layer()->mutable_modules(0)->mutable_spec()->PackFrom(spec::NormSpec());
-  EXPECT_THAT(ResolveHwConfig(spec, Device("cpu"), hw::ACCURACY).status().message(),
+  EXPECT_THAT(ResolveHwConfig(*ValidateModel(spec), Device("cpu"), hw::ACCURACY).status().message(),
               HasSubstr("takes a google.protobuf.Struct"));
   spec = Spec();
   spec.mutable_layer()->mutable_modules(0)->set_name("mlp");
-  EXPECT_THAT(ResolveHwConfig(spec, Device("cpu"), hw::ACCURACY).status().message(),
+  EXPECT_THAT(ResolveHwConfig(*ValidateModel(spec), Device("cpu"), hw::ACCURACY).status().message(),
               HasSubstr("already has a module 'mlp'"));
   spec = Spec();
   google::protobuf::Struct negative;
   (*negative.mutable_fields())["scale"].set_number_value(-1);
   spec.mutable_layer()->mutable_modules(0)->mutable_spec()->PackFrom(negative);
-  EXPECT_THAT(ResolveHwConfig(spec, Device("cpu"), hw::ACCURACY).status().message(),
+  EXPECT_THAT(ResolveHwConfig(*ValidateModel(spec), Device("cpu"), hw::ACCURACY).status().message(),
               HasSubstr("scale must be positive"));
 }
 

@@ -3,11 +3,13 @@
 // `--weights f32,bf16,bfp4` benchmarks several weight storages in one run, so their ratios are comparable.
 #include <cmath>
 #include <iostream>
+#include <optional>
 #include <random>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "core/blocks/model_modules.h"
 #include "core/factory/synthetic.h"
 #include "core/ops/machine_limits.h"
 #include "core/runtime/cpu_features.h"
@@ -115,8 +117,9 @@ absl::StatusOr<std::vector<TestResult>> RunTests(std::vector<Candidate>& candida
     if ((pp ? n_prompt : n_gen) == 0) continue;
     for (const Candidate& c : candidates) {
       TestResult t{c.weights, pp ? n_prompt : 0, pp ? 0 : n_gen, Summarise(pp ? c.pp_samples : c.tg_samples)};
+      TTT_ASSIGN_OR_RETURN(const ModelModules modules, ListModelModules(c.model->validated_spec()));
       t.model_bytes = static_cast<double>(c.model->DecodeWeightBytes());
-      t.achieved = pp ? t.ts.mean * c.model->PrefillFlops(n_prompt) / n_prompt : t.ts.mean * t.model_bytes;
+      t.achieved = pp ? t.ts.mean * PrefillFlops(modules, n_prompt) / n_prompt : t.ts.mean * t.model_bytes;
       results.push_back(t);
     }
   }
@@ -148,13 +151,13 @@ absl::Status RunBench(const std::vector<std::string>& argv) {
   }
   SetNumThreads(static_cast<int>(threads));
 
-  spec::ModelSpec spec;
+  std::optional<Validated<spec::ModelSpec>> spec;
   WeightMap synthetic;
   std::string model_name = model_path.empty() ? DemoModelPath() : model_path;
   if (!shape.empty()) {
-    TTT_ASSIGN_OR_RETURN(spec, NamedShape(shape));
-    TTT_ASSIGN_OR_RETURN(spec, ValidateModel(spec));
-    synthetic = SyntheticWeights(spec, 1234);
+    TTT_ASSIGN_OR_RETURN(spec::ModelSpec named, NamedShape(shape));
+    TTT_ASSIGN_OR_RETURN(spec, ValidateModel(std::move(named)));
+    synthetic = SyntheticWeights(*spec, 1234);
     model_name = absl::StrCat(shape, " (random weights)");
   }
   const int nthreads = NumThreads();
@@ -171,7 +174,7 @@ absl::Status RunBench(const std::vector<std::string>& argv) {
     }
     Candidate c{name};
     if (!shape.empty()) {
-      TTT_ASSIGN_OR_RETURN(c.model, CausalLm::Create(spec, synthetic, build));
+      TTT_ASSIGN_OR_RETURN(c.model, CausalLm::Create(*spec, synthetic, build));
     } else {
       TTT_ASSIGN_OR_RETURN(LoadedModel loaded, LoadModel(model_name, tokenizer, /*require_tokenizer=*/false, build));
       c.model = std::move(loaded.model);

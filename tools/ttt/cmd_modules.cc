@@ -1,73 +1,98 @@
-// `ttt modules list|search|show`: module discovery for library users, the same code as `ttt-gov modules`
-// (core/governance/module_query.h) over the manifests of the source tree found from the current directory.
+// `ttt modules list|search|show`: what this build of the library can compose, read from the module
+// registry (core/blocks/module_registry.h) that the engine itself walks - the core blocks, and whatever
+// contrib, experimental or a user's program registered - plus the registered attention position biases.
+// No source tree is needed. Manifests (owners, tiers, certification) are governance: `ttt-gov modules`.
 #include <iostream>
-#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "core/governance/module_query.h"
-#include "core/governance/repository.h"
-#include "core/governance/tiers.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "core/blocks/attention/position_bias.h"
+#include "core/blocks/module_registry.h"
+#include "google/protobuf/descriptor.h"
 #include "tools/ttt/command.h"
 
 namespace ttt::cli {
 namespace {
 
+std::string Line(const ModuleDescriptor& d) {
+  return absl::StrCat(d.id, "  ", d.kind, "  ", d.spec_type ? d.spec_type->full_name() : "-", "  ", d.summary);
+}
+
+std::string Details(const ModuleDescriptor& d) {
+  std::string out = absl::StrCat("id: ", d.id, "\nkind: ", d.kind, "\nsummary: ", d.summary, "\n");
+  if (d.spec_type != nullptr) {
+    absl::StrAppend(&out, "spec: ", d.spec_type->full_name(), "\n");
+    for (int i = 0; i < d.spec_type->field_count(); ++i) {
+      const google::protobuf::FieldDescriptor* f = d.spec_type->field(i);
+      absl::StrAppend(&out, "  ", f->name(), " (", f->is_repeated() ? "repeated " : "",
+                      f->message_type() ? f->message_type()->full_name() : f->type_name(), ")\n");
+    }
+  }
+  absl::StrAppend(&out, "ops:", d.ops.empty() ? " none" : "", "\n");
+  for (const OpDecl& op : d.ops) {
+    absl::StrAppend(&out, "  ", op.name, op.weight ? "  weight" : "", op.matmul ? "  matrix engine" : "", "\n");
+  }
+  absl::StrAppend(&out, "kv cache: ", d.has_kv_cache() ? "yes" : "no", "\n");
+  absl::StrAppend(&out, "hardware config defaults: ",
+                  !d.defaults_file.empty() ? d.defaults_file : d.configurable() ? "given in code" : "none (not configurable)",
+                  "\n");
+  absl::StrAppend(&out, "usable in a layer's modules list: ", d.create ? "yes" : "no (fixed place in the pattern)", "\n");
+  return out;
+}
+
+// Every word of `text` (case-insensitive) occurs in the module's id, kind or summary.
+bool Matches(const ModuleDescriptor& d, const std::string& text) {
+  const std::string haystack = absl::AsciiStrToLower(absl::StrCat(d.id, " ", d.kind, " ", d.summary));
+  for (absl::string_view word : absl::StrSplit(absl::AsciiStrToLower(text), ' ', absl::SkipEmpty())) {
+    if (haystack.find(std::string(word)) == std::string::npos) return false;
+  }
+  return true;
+}
+
 absl::Status RunModules(const std::vector<std::string>& argv) {
-  std::vector<std::string> words;
-  std::string category, tier_name, root;
-  for (size_t i = 0; i < argv.size(); ++i) {
-    const std::string& a = argv[i];
-    std::string* flag = a == "--category" ? &category : a == "--tier" ? &tier_name : a == "--root" ? &root : nullptr;
-    if (flag != nullptr) {
-      if (i + 1 >= argv.size()) return absl::InvalidArgumentError(a + " needs a value");
-      *flag = argv[++i];
-    } else if (a.rfind("--", 0) == 0) {
-      return absl::InvalidArgumentError("unknown option " + a + ": use --category, --tier or --root");
-    } else {
-      words.push_back(a);
+  if (argv.empty()) return absl::InvalidArgumentError("modules needs list, search TEXT or show ID|KIND");
+  const ModuleRegistry& registry = ModuleRegistry::Global();
+  const std::string& verb = argv[0];
+  if (verb == "show" && argv.size() == 2) {
+    std::vector<const ModuleDescriptor*> found = registry.WithId(argv[1]);
+    if (const ModuleDescriptor* by_kind = registry.FindKind(argv[1]); found.empty() && by_kind) found = {by_kind};
+    if (found.empty()) {
+      return absl::NotFoundError(absl::StrCat("no registered module with id or kind '", argv[1],
+                                              "': see `ttt modules list`"));
     }
-  }
-  if (words.empty()) return absl::InvalidArgumentError("modules needs list, search TEXT or show ID");
-  if (root.empty()) {
-    absl::StatusOr<std::string> found = gov::FindRepositoryRoot(".");
-    if (!found.ok()) return found.status();
-    root = *found;
-  }
-  const gov::Repository repo = gov::LoadRepository(root);
-  std::vector<const gov::Module*> found;
-  if (words[0] == "list") {
-    std::optional<gov::Tier> tier;
-    if (!tier_name.empty() && !(tier = gov::ParseTier(tier_name))) {
-      return absl::InvalidArgumentError("unknown tier '" + tier_name + "': use core, contrib, community or experimental");
-    }
-    found = gov::ListModules(repo, category, tier);
-  } else if (words[0] == "search" && words.size() >= 2) {
-    std::string text;
-    for (size_t i = 1; i < words.size(); ++i) text += words[i] + " ";
-    found = gov::SearchModules(repo, text);
-  } else if (words[0] == "show" && words.size() == 2) {
-    const gov::Module* module = repo.FindById(words[1]);
-    if (module == nullptr) {
-      return absl::NotFoundError(absl::StrCat("no module with id '", words[1], "': see `ttt modules list`"));
-    }
-    std::cout << gov::FormatModuleDetails(*module);
+    for (const ModuleDescriptor* d : found) std::cout << Details(*d) << (d == found.back() ? "" : "\n");
     return absl::OkStatus();
-  } else {
-    return absl::InvalidArgumentError("modules needs list, search TEXT or show ID");
   }
-  for (const gov::Module* module : found) std::cout << gov::FormatModuleLine(*module) << "\n";
-  if (found.empty()) return absl::NotFoundError("no module matches");
+  std::vector<const ModuleDescriptor*> found;
+  if (verb == "list" && argv.size() == 1) {
+    found = registry.All();
+  } else if (verb == "search" && argv.size() >= 2) {
+    const std::string text = absl::StrJoin(argv.begin() + 1, argv.end(), " ");
+    for (const ModuleDescriptor* d : registry.All()) {
+      if (Matches(*d, text)) found.push_back(d);
+    }
+  } else {
+    return absl::InvalidArgumentError("modules needs list, search TEXT or show ID|KIND");
+  }
+  for (const ModuleDescriptor* d : found) std::cout << Line(*d) << "\n";
+  if (verb == "list") {
+    std::cout << "attention position biases (AttentionSpec.position_bias): "
+              << absl::StrJoin(RegisteredPositionBiases(), ", ") << "\n";
+  }
+  if (found.empty()) return absl::NotFoundError("no registered module matches");
   return absl::OkStatus();
 }
 
-TTT_COMMAND({"modules", "list, search and show the library's registered modules",
-             "ttt modules list [--category C] [--tier core|contrib|community|experimental]\n"
-             "ttt modules search \"sliding window\"   modules whose id, category or summary hold every word\n"
-             "ttt modules show ttt/attention/gqa     manifest, devices and certification, spec fields\n"
-             "  --root DIR: the source tree (default: found from the current directory upwards)",
+TTT_COMMAND({"modules", "list, search and show the module kinds this build can compose",
+             "ttt modules list                      every registered module kind: id, kind, spec, summary\n"
+             "ttt modules search \"feed forward\"     kinds whose id, kind or summary hold every word\n"
+             "ttt modules show ttt/attention/gqa    spec fields, ops, KV cache, defaults (an id or a kind)\n"
+             "Owners, tiers and certification are in the manifests: `ttt-gov modules list|search|show`.",
              RunModules});
 
 }  // namespace

@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/factory/synthetic.h"
 #include "core/ops/machine_limits.h"
-#include "core/patterns/model_modules.h"
+#include "core/blocks/model_modules.h"
 #include "core/profiler/chrome_trace.h"
 #include "core/profiler/device_roofline.h"
 #include "core/profiler/record.h"
@@ -44,8 +44,8 @@ absl::Status RunProfile(const std::vector<std::string>& argv) {
   std::string source;
   if (!shape.empty()) {
     TTT_ASSIGN_OR_RETURN(BuildOptions build, BuildOptionsFromArgs(args));
-    TTT_ASSIGN_OR_RETURN(spec::ModelSpec spec, NamedShape(shape));
-    TTT_ASSIGN_OR_RETURN(spec, ValidateModel(spec));
+    TTT_ASSIGN_OR_RETURN(spec::ModelSpec named, NamedShape(shape));
+    TTT_ASSIGN_OR_RETURN(const Validated<spec::ModelSpec> spec, ValidateModel(std::move(named)));
     TTT_ASSIGN_OR_RETURN(model, CausalLm::Create(spec, SyntheticWeights(spec, 1234), build));
     source = absl::StrCat(shape, " (random weights)");
   } else {
@@ -86,7 +86,7 @@ absl::Status RunProfile(const std::vector<std::string>& argv) {
   profiler::ProfileSummary summary = profiler::Summarise(run.events, machine);
   summary.dropped_events = run.dropped;
   profiler::SuggestOptions suggest{.min_share = min_share};
-  TTT_ASSIGN_OR_RETURN(const ModelModules modules, ListModelModules(model->spec()));
+  TTT_ASSIGN_OR_RETURN(const ModelModules modules, ListModelModules(model->validated_spec()));
   suggest.module_kinds = ModuleKinds(modules);
   auto suggestions = profiler::Suggest(summary, suggest);
   if (device) {

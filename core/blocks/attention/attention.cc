@@ -8,15 +8,13 @@
 #include "core/runtime/status.h"
 #include "core/runtime/threading.h"
 #include "core/runtime/trace.h"
-#include "core/specs/validate.h"
 
 namespace ttt {
 
-absl::StatusOr<std::unique_ptr<Attention>> Attention::Create(const spec::AttentionSpec& spec,
+absl::StatusOr<std::unique_ptr<Attention>> Attention::Create(const Validated<spec::AttentionSpec>& spec,
                                                              const WeightMap& weights, const std::string& prefix) {
-  auto a = std::unique_ptr<Attention>(new Attention());
-  TTT_ASSIGN_OR_RETURN(a->spec_, ValidateAttention(spec));
-  const spec::AttentionSpec& s = a->spec_;
+  auto a = std::unique_ptr<Attention>(new Attention(spec));
+  const spec::AttentionSpec& s = *spec;
   a->prefix_ = prefix;
   const int64_t hidden = s.hidden_dim(), qd = a->q_dim(), kvd = a->kv_dim();
   TTT_ASSIGN_OR_RETURN(Linear wq, Linear::Load(weights, prefix + ".wq", qd, hidden, s.qkv_bias()));
@@ -88,8 +86,8 @@ void Attention::SplitQkv(float* qkv_row, const int32_t* position, float* q, KvCa
   float* k = qkv_row + qd;  // rotated in place, then stored in the cache's dtype
   std::memcpy(q, qkv_row, qd * sizeof(float));
   if (rope_) {
-    rope_->Apply(q, 1, spec_.num_heads(), position);
-    rope_->Apply(k, 1, spec_.num_kv_heads(), position);
+    rope_->Apply(q, 1, spec_->num_heads(), position);
+    rope_->Apply(k, 1, spec_->num_kv_heads(), position);
   }
   cache.Write(layer, slot, *position, k, k + kvd);
 }
@@ -109,7 +107,7 @@ void Attention::Prefill(const float* x, int64_t tokens, int64_t pos0, KvCache& c
     SplitQkv(qkv + t * row, positions + t, q + t * qd, cache, layer, slot);
   }
   TTT_TRACE_OP("sdpa", tokens, trace::AttentionBytes(tokens, pos0 + tokens, qd, cache.row_bytes()),
-               trace::AttentionFlops(tokens, pos0, spec_.num_heads(), spec_.head_dim()))
+               trace::AttentionFlops(tokens, pos0, spec_->num_heads(), spec_->head_dim()))
   if (const auto& tt = sdpa_[static_cast<int>(Phase::kPrefill)]) {
     ops::TtAttention(q, tokens, pos0, cache.key_rows(layer, slot), cache.value_rows(layer, slot), pos0 + tokens,
                      attn, params_, *tt);
@@ -134,7 +132,7 @@ void Attention::Decode(const float* x, int64_t batch, const int32_t* positions, 
     TTT_TRACE_OP(rope_ ? "rope" : "kv_write", 1, 8.0 * row, 3.0 * (qd + kvd))
     SplitQkv(qkv + b * row, positions + b, q + b * qd, cache, layer, slots[b]);
     TTT_TRACE_OP("sdpa", 1, trace::AttentionBytes(1, p + 1, qd, cache.row_bytes()),
-                 trace::AttentionFlops(1, p, spec_.num_heads(), spec_.head_dim()))
+                 trace::AttentionFlops(1, p, spec_->num_heads(), spec_->head_dim()))
     if (const auto& tt = sdpa_[static_cast<int>(Phase::kDecode)]) {
       ops::TtAttention(q + b * qd, 1, p, cache.key_rows(layer, slots[b]), cache.value_rows(layer, slots[b]), p + 1,
                        attn + b * qd, params_, *tt);

@@ -12,6 +12,7 @@
 #include "core/blocks/linear/linear.h"
 #include "core/blocks/rope/rope.h"
 #include "core/specs/proto/attention.pb.h"
+#include "core/specs/validated.h"
 
 namespace ttt {
 
@@ -19,8 +20,8 @@ class Attention : public LayerBlock {
  public:
   // Loads "<prefix>.wq/.wk/.wv/.wo" (and ".bias" of each when the spec has biases). A spec's position_bias
   // takes its slopes from its registered kind (NotFound, saying how to register it, when it is not).
-  static absl::StatusOr<std::unique_ptr<Attention>> Create(const spec::AttentionSpec& spec, const WeightMap& weights,
-                                                           const std::string& prefix);
+  static absl::StatusOr<std::unique_ptr<Attention>> Create(const Validated<spec::AttentionSpec>& spec,
+                                                           const WeightMap& weights, const std::string& prefix);
 
   // Stores the Q/K/V and output projections in `dtype` (f32, bf16, i8, bfp8, bfp4).
   absl::Status ConvertWeights(DType dtype);
@@ -37,8 +38,8 @@ class Attention : public LayerBlock {
   void Decode(const float* x, int64_t batch, const int32_t* positions, const int32_t* slots, KvCache& cache,
               int64_t layer, float* out, float* scratch) const;
 
-  const spec::AttentionSpec& spec() const { return spec_; }
-  int64_t kv_dim() const { return spec_.num_kv_heads() * spec_.head_dim(); }
+  const spec::AttentionSpec& spec() const { return *spec_; }
+  int64_t kv_dim() const { return spec_.kv_dim(); }
   const Linear& qkv_projection() const { return qkv_; }
   const Linear& output_projection() const { return wo_; }
   // Block: op "wqkv" is the fused Q/K/V projection, "wo" the output one. Op "sdpa" of a phase: with
@@ -52,13 +53,14 @@ class Attention : public LayerBlock {
                                  std::optional<ops::TtMatmulNumerics> numerics) override;
 
  private:
-  int64_t q_dim() const { return spec_.num_heads() * spec_.head_dim(); }
+  explicit Attention(Validated<spec::AttentionSpec> spec) : spec_(std::move(spec)) {}
+  int64_t q_dim() const { return spec_.q_dim(); }
   // Copies the queries of one fused-projection row into q, rotates q and (in place) k, and stores k and v at
   // `*position` of the cache slot in the cache's dtype.
   void SplitQkv(float* qkv_row, const int32_t* position, float* q, KvCache& cache, int64_t layer,
                 int64_t slot) const;
 
-  spec::AttentionSpec spec_;
+  Validated<spec::AttentionSpec> spec_;
   std::string prefix_;  // "layers.3.attn"
   ops::AttentionParams params_;
   Linear qkv_;

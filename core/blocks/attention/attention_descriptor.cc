@@ -2,8 +2,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/blocks/attention/attention.h"
-#include "core/hwconfig/device_kind.h"
+#include "core/specs/device_kind.h"
 #include "core/specs/proto/attention.pb.h"
+#include "core/specs/validate.h"
 
 namespace ttt {
 namespace {
@@ -28,9 +29,10 @@ ModuleDescriptor AttentionDescriptor() {
     const int64_t q = int64_t{s.num_heads()} * s.head_dim(), kv = int64_t{s.num_kv_heads()} * s.head_dim();
     return std::vector<OpShape>{{q + 2 * kv, s.hidden_dim()}, {s.hidden_dim(), q}, {q, 0}};
   };
-  d.create = [](const google::protobuf::Message& m, const WeightMap& weights,
+  d.validate = ValidateWith(&ValidateAttention);
+  d.create = [](const Validated<google::protobuf::Message>& m, const WeightMap& weights,
                 const std::string& prefix) -> absl::StatusOr<std::unique_ptr<LayerBlock>> {
-    return Attention::Create(Spec(m), weights, prefix);
+    return Attention::Create(SpecAs<spec::AttentionSpec>(m), weights, prefix);
   };
   d.kv_cache_values = [](const google::protobuf::Message& m) {
     return 2 * int64_t{Spec(m).num_kv_heads()} * Spec(m).head_dim();

@@ -131,7 +131,7 @@ TEST_P(AttentionBlockTest, PrefillAndDecodeMatchFloat64Reference) {
   }
   auto valid = ValidateAttention(s);
   ASSERT_TRUE(valid.ok()) << valid.status();
-  s = *valid;
+  s = **valid;
   std::mt19937 rng(11);
   const int64_t qd = s.num_heads() * s.head_dim(), kvd = s.num_kv_heads() * s.head_dim();
   WeightMap w;
@@ -145,7 +145,7 @@ TEST_P(AttentionBlockTest, PrefillAndDecodeMatchFloat64Reference) {
     w["attn.wv.bias"] = RandomTensor({kvd}, rng);
     w["attn.wo.bias"] = RandomTensor({48}, rng);
   }
-  auto block = Attention::Create(s, w, "attn");
+  auto block = Attention::Create(*Validate(s), w, "attn");
   ASSERT_TRUE(block.ok()) << block.status();
   const int64_t tokens = 9;
   std::vector<float> x = RandomTensor({tokens, 48}, rng).ToF32();
@@ -172,7 +172,7 @@ TEST(AttentionPositionBiasTest, AnUnregisteredKindSaysHowToRegisterIt) {
   std::mt19937 rng(3);
   WeightMap w;
   for (const char* name : {"attn.wq", "attn.wk", "attn.wv", "attn.wo"}) w[name] = RandomTensor({16, 16}, rng);
-  auto block = Attention::Create(s, w, "attn");
+  auto block = Attention::Create(*Validate(s), w, "attn");
   ASSERT_FALSE(block.ok());
   EXPECT_EQ(block.status().code(), absl::StatusCode::kNotFound);
   const std::string message(block.status().message());

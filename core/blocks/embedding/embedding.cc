@@ -3,13 +3,12 @@
 #include "core/ops/ops.h"
 #include "core/runtime/status.h"
 #include "core/runtime/trace.h"
-#include "core/specs/validate.h"
 
 namespace ttt {
 
-absl::StatusOr<TokenEmbedding> TokenEmbedding::Create(const spec::TokenEmbeddingSpec& spec, const WeightMap& weights) {
+absl::StatusOr<TokenEmbedding> TokenEmbedding::Create(const Validated<spec::TokenEmbeddingSpec>& spec, const WeightMap& weights) {
   TokenEmbedding e;
-  TTT_ASSIGN_OR_RETURN(e.spec_, ValidateTokenEmbedding(spec));
+  e.spec_ = *spec;
   TTT_ASSIGN_OR_RETURN(e.table_, RequireWeight(weights, "tok_embeddings", {e.spec_.vocab_size(), e.spec_.hidden_dim()}));
   return e;
 }
@@ -22,10 +21,10 @@ void TokenEmbedding::Forward(const int32_t* ids, int64_t n, float* out) const {
   }
 }
 
-absl::StatusOr<PositionEmbedding> PositionEmbedding::Create(const spec::PositionEmbeddingSpec& spec,
+absl::StatusOr<PositionEmbedding> PositionEmbedding::Create(const Validated<spec::PositionEmbeddingSpec>& spec,
                                                             const WeightMap& weights) {
   PositionEmbedding e;
-  TTT_ASSIGN_OR_RETURN(e.spec_, ValidatePositionEmbedding(spec));
+  e.spec_ = *spec;
   TTT_ASSIGN_OR_RETURN(e.table_, RequireWeight(weights, "pos_embeddings", {e.spec_.max_positions(), e.spec_.hidden_dim()}));
   return e;
 }

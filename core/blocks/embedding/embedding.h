@@ -3,13 +3,14 @@
 
 #include "core/blocks/weights.h"
 #include "core/specs/proto/embedding.pb.h"
+#include "core/specs/validated.h"
 
 namespace ttt {
 
 class TokenEmbedding {
  public:
   // Loads "tok_embeddings" [vocab, hidden].
-  static absl::StatusOr<TokenEmbedding> Create(const spec::TokenEmbeddingSpec& spec, const WeightMap& weights);
+  static absl::StatusOr<TokenEmbedding> Create(const Validated<spec::TokenEmbeddingSpec>& spec, const WeightMap& weights);
   // ids [n] -> out [n, hidden]. Ids were checked against the vocabulary by the model.
   void Forward(const int32_t* ids, int64_t n, float* out) const;
   const Tensor& table() const { return table_; }
@@ -23,7 +24,7 @@ class TokenEmbedding {
 class PositionEmbedding {
  public:
   // Loads "pos_embeddings" [max_positions, hidden].
-  static absl::StatusOr<PositionEmbedding> Create(const spec::PositionEmbeddingSpec& spec, const WeightMap& weights);
+  static absl::StatusOr<PositionEmbedding> Create(const Validated<spec::PositionEmbeddingSpec>& spec, const WeightMap& weights);
   // Adds the embeddings of `positions` [n] to x [n, hidden].
   void AddTo(const int32_t* positions, int64_t n, float* x) const;
   const Tensor& table() const { return table_; }

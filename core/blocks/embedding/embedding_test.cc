@@ -1,4 +1,5 @@
 #include "core/blocks/embedding/embedding.h"
+#include "core/specs/validate.h"
 
 #include "gtest/gtest.h"
 
@@ -13,12 +14,12 @@ TEST(EmbeddingBlockTest, LooksUpScalesAndAddsPositions) {
   ts.set_vocab_size(3);
   ts.set_hidden_dim(2);
   ts.set_scale(2.0f);
-  auto tokens = TokenEmbedding::Create(ts, w);
+  auto tokens = TokenEmbedding::Create(*Validate(ts), w);
   ASSERT_TRUE(tokens.ok()) << tokens.status();
   spec::PositionEmbeddingSpec ps;
   ps.set_max_positions(4);
   ps.set_hidden_dim(2);
-  auto positions = PositionEmbedding::Create(ps, w);
+  auto positions = PositionEmbedding::Create(*Validate(ps), w);
   ASSERT_TRUE(positions.ok()) << positions.status();
   const int32_t ids[] = {2, 0}, pos[] = {1, 3};
   std::vector<float> out(4);
@@ -34,7 +35,7 @@ TEST(EmbeddingBlockTest, WrongTableShapeIsNamed) {
   spec::TokenEmbeddingSpec ts;
   ts.set_vocab_size(3);
   ts.set_hidden_dim(2);
-  auto e = TokenEmbedding::Create(ts, w);
+  auto e = TokenEmbedding::Create(*Validate(ts), w);
   ASSERT_FALSE(e.ok());
   EXPECT_NE(std::string(e.status().message()).find("'tok_embeddings' has shape [3, 5] but the spec needs [3, 2]"),
             std::string::npos);

@@ -13,10 +13,9 @@
 #include "core/blocks/weights.h"
 #include "core/ops/ops.h"
 #include "core/ops/tt_numerics.h"
+#include "core/runtime/phase.h"
 
 namespace ttt {
-
-enum class Phase : uint8_t { kPrefill = 0, kDecode = 1 };
 
 // How one phase of a Linear runs.
 struct LinearExecution {

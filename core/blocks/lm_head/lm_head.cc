@@ -2,14 +2,13 @@
 
 #include "core/blocks/module_registry.h"
 #include "core/runtime/status.h"
-#include "core/specs/validate.h"
 
 namespace ttt {
 
-absl::StatusOr<LmHead> LmHead::Create(const spec::LmHeadSpec& spec, const WeightMap& weights,
+absl::StatusOr<LmHead> LmHead::Create(const Validated<spec::LmHeadSpec>& spec, const WeightMap& weights,
                                       const Tensor& embedding_table) {
   LmHead head;
-  TTT_ASSIGN_OR_RETURN(head.spec_, ValidateLmHead(spec));
+  head.spec_ = *spec;
   const int64_t vocab = head.spec_.vocab_size(), hidden = head.spec_.hidden_dim();
   if (head.spec_.tied()) {
     // Some checkpoints store a copy of the embedding as lm_head even when tied; it is not needed.

@@ -4,13 +4,14 @@
 #include "core/blocks/block.h"
 #include "core/runtime/trace.h"
 #include "core/specs/proto/embedding.pb.h"
+#include "core/specs/validated.h"
 
 namespace ttt {
 
 class LmHead : public Block {
  public:
   // `embedding_table` is used when the spec is tied.
-  static absl::StatusOr<LmHead> Create(const spec::LmHeadSpec& spec, const WeightMap& weights,
+  static absl::StatusOr<LmHead> Create(const Validated<spec::LmHeadSpec>& spec, const WeightMap& weights,
                                        const Tensor& embedding_table);
   // Stores the head's matrix in `dtype`; a tied head keeps the embedding table itself unchanged.
   absl::Status ConvertWeight(DType dtype) { return projection_.ConvertWeight(dtype); }

@@ -1,6 +1,7 @@
 #include "core/blocks/lm_head/lm_head_descriptor.h"
 
 #include "core/specs/proto/embedding.pb.h"
+#include "core/specs/validate.h"
 
 namespace ttt {
 
@@ -11,6 +12,7 @@ ModuleDescriptor LmHeadDescriptor() {
   d.summary = "LM head: logits from the last hidden state, own matrix or tied to the token embedding";
   d.spec_type = spec::LmHeadSpec::descriptor();
   d.footprint_group = "head and embeddings";
+  d.validate = ValidateWith(&ValidateLmHead);
   d.defaults_file = "hwconfig/modules/lm_head.textproto";
   d.ops = {{.name = "lm_head", .weight = true}};
   d.shapes = [](const google::protobuf::Message& m) {

@@ -1,4 +1,5 @@
 #include "core/blocks/lm_head/lm_head.h"
+#include "core/specs/validate.h"
 
 #include "gtest/gtest.h"
 
@@ -15,7 +16,7 @@ spec::LmHeadSpec Spec(bool tied) {
 
 TEST(LmHeadBlockTest, TiedHeadProjectsOnTheEmbeddingAndKeepsItWhenQuantised) {
   Tensor table = Tensor::FromF32({3, 2}, std::vector<float>{1, 0, 0, 1, 1, 1});
-  auto head = LmHead::Create(Spec(true), WeightMap{}, table);
+  auto head = LmHead::Create(*Validate(Spec(true)), WeightMap{}, table);
   ASSERT_TRUE(head.ok()) << head.status();
   const float x[] = {2, 3};
   std::vector<float> logits(3);
@@ -32,12 +33,12 @@ TEST(LmHeadBlockTest, TiedHeadProjectsOnTheEmbeddingAndKeepsItWhenQuantised) {
 
 TEST(LmHeadBlockTest, UntiedHeadNeedsItsOwnWeight) {
   Tensor table = Tensor::Empty(DType::kF32, {3, 2});
-  auto missing = LmHead::Create(Spec(false), WeightMap{}, table);
+  auto missing = LmHead::Create(*Validate(Spec(false)), WeightMap{}, table);
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(std::string(missing.status().message()).find("'lm_head'"), std::string::npos);
   WeightMap w;
   w["lm_head"] = Tensor::FromF32({3, 2}, std::vector<float>{1, 2, 3, 4, 5, 6});
-  auto head = LmHead::Create(Spec(false), w, table);
+  auto head = LmHead::Create(*Validate(Spec(false)), w, table);
   ASSERT_TRUE(head.ok());
   const float x[] = {1, 1};
   std::vector<float> logits(3);

@@ -4,13 +4,12 @@
 #include "core/ops/ops.h"
 #include "core/runtime/status.h"
 #include "core/runtime/trace.h"
-#include "core/specs/validate.h"
 
 namespace ttt {
 
-absl::StatusOr<Mlp> Mlp::Create(const spec::MlpSpec& spec, const WeightMap& weights, const std::string& prefix) {
+absl::StatusOr<Mlp> Mlp::Create(const Validated<spec::MlpSpec>& spec, const WeightMap& weights, const std::string& prefix) {
   Mlp m;
-  TTT_ASSIGN_OR_RETURN(m.spec_, ValidateMlp(spec));
+  m.spec_ = *spec;
   m.prefix_ = prefix;
   const int64_t hidden = m.spec_.hidden_dim(), inter = m.spec_.intermediate_dim();
   const bool bias = m.spec_.bias();

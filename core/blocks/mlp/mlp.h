@@ -4,13 +4,14 @@
 
 #include "core/blocks/block.h"
 #include "core/specs/proto/mlp.pb.h"
+#include "core/specs/validated.h"
 
 namespace ttt {
 
 class Mlp : public LayerBlock {
  public:
   // Loads "<prefix>.w_up", "<prefix>.w_down" and, when gated, "<prefix>.w_gate" (plus biases).
-  static absl::StatusOr<Mlp> Create(const spec::MlpSpec& spec, const WeightMap& weights, const std::string& prefix);
+  static absl::StatusOr<Mlp> Create(const Validated<spec::MlpSpec>& spec, const WeightMap& weights, const std::string& prefix);
 
   // Stores the projections in `dtype` (f32, bf16, i8, bfp8, bfp4).
   absl::Status ConvertWeights(DType dtype);

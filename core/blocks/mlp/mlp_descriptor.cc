@@ -2,9 +2,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/blocks/mlp/mlp.h"
-#include "core/hwconfig/device_kind.h"
+#include "core/specs/device_kind.h"
 #include "core/runtime/status.h"
 #include "core/specs/proto/mlp.pb.h"
+#include "core/specs/validate.h"
 
 namespace ttt {
 
@@ -22,9 +23,10 @@ ModuleDescriptor MlpDescriptor() {
     return std::vector<OpShape>{{(s.gated() ? 2 : 1) * int64_t{s.intermediate_dim()}, s.hidden_dim()},
                                 {s.hidden_dim(), s.intermediate_dim()}};
   };
-  d.create = [](const google::protobuf::Message& m, const WeightMap& weights,
+  d.validate = ValidateWith(&ValidateMlp);
+  d.create = [](const Validated<google::protobuf::Message>& m, const WeightMap& weights,
                 const std::string& prefix) -> absl::StatusOr<std::unique_ptr<LayerBlock>> {
-    TTT_ASSIGN_OR_RETURN(Mlp mlp, Mlp::Create(static_cast<const spec::MlpSpec&>(m), weights, prefix));
+    TTT_ASSIGN_OR_RETURN(Mlp mlp, Mlp::Create(SpecAs<spec::MlpSpec>(m), weights, prefix));
     return std::make_unique<Mlp>(std::move(mlp));
   };
   d.rules = [](const google::protobuf::Message& m, const hw::DeviceProfile& device, hw::ConfigMode mode) {

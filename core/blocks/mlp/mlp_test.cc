@@ -1,5 +1,6 @@
 // MLP and gated MLP blocks against a float64 implementation of their spec.
 #include "core/blocks/mlp/mlp.h"
+#include "core/specs/validate.h"
 
 #include <cmath>
 #include <random>
@@ -63,7 +64,7 @@ TEST_P(MlpBlockTest, MatchesFloat64Reference) {
     w["mlp.w_down.bias"] = Random({24}, rng);
     if (c.gated) w["mlp.w_gate.bias"] = Random({37}, rng);
   }
-  auto mlp = Mlp::Create(s, w, "mlp");
+  auto mlp = Mlp::Create(*Validate(s), w, "mlp");
   ASSERT_TRUE(mlp.ok()) << mlp.status();
   const int64_t rows = 3;
   Tensor x = Random({rows, 24}, rng);

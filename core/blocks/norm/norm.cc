@@ -4,13 +4,12 @@
 #include "core/ops/ops.h"
 #include "core/runtime/status.h"
 #include "core/runtime/trace.h"
-#include "core/specs/validate.h"
 
 namespace ttt {
 
-absl::StatusOr<Norm> Norm::Create(const spec::NormSpec& spec, const WeightMap& weights, const std::string& prefix) {
+absl::StatusOr<Norm> Norm::Create(const Validated<spec::NormSpec>& spec, const WeightMap& weights, const std::string& prefix) {
   Norm norm;
-  TTT_ASSIGN_OR_RETURN(norm.spec_, ValidateNorm(spec));
+  norm.spec_ = *spec;
   int64_t dim = norm.spec_.dim();
   TTT_ASSIGN_OR_RETURN(norm.weight_, RequireWeight(weights, absl::StrCat(prefix, ".weight"), {dim}));
   TTT_ASSIGN_OR_RETURN(norm.bias_, OptionalWeight(weights, absl::StrCat(prefix, ".bias"), {dim}, norm.spec_.bias()));

@@ -1,5 +1,6 @@
 // RMSNorm (plain and 1 + w) and LayerNorm blocks against float64 implementations of their spec.
 #include "core/blocks/norm/norm.h"
+#include "core/specs/validate.h"
 
 #include <cmath>
 #include <random>
@@ -31,7 +32,7 @@ TEST(NormBlockTest, RmsNormUnitOffsetAndLayerNormMatchFloat64) {
     s.set_bias(kind == 2);
     WeightMap ws = w;
     if (kind != 2) ws.erase("n.bias");
-    auto norm = Norm::Create(s, ws, "n");
+    auto norm = Norm::Create(*Validate(s), ws, "n");
     ASSERT_TRUE(norm.ok()) << norm.status();
     std::vector<float> out(2 * 19);
     norm->Forward(x.data<float>(), 2, out.data());
@@ -55,11 +56,11 @@ TEST(NormBlockTest, MissingAndUnexpectedWeightsAreNamed) {
   s.set_dim(4);
   s.set_kind(spec::NormSpec::RMS_NORM);
   WeightMap w;
-  auto missing = Norm::Create(s, w, "layers.2.attn_norm");
+  auto missing = Norm::Create(*Validate(s), w, "layers.2.attn_norm");
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(std::string(missing.status().message()).find("'layers.2.attn_norm.weight' [4] is missing"), std::string::npos);
   w["layers.2.attn_norm.weight"] = Tensor::Empty(DType::kF32, {5});
-  auto wrong = Norm::Create(s, w, "layers.2.attn_norm");
+  auto wrong = Norm::Create(*Validate(s), w, "layers.2.attn_norm");
   ASSERT_FALSE(wrong.ok());
   EXPECT_NE(std::string(wrong.status().message()).find("has shape [5] but the spec needs [4]"), std::string::npos);
 }

@@ -1,4 +1,4 @@
-#include "core/hwconfig/hw_dtype.h"
+#include "core/hwconfig/hw_enums.h"
 
 #include "absl/strings/str_cat.h"
 #include "core/runtime/dtype_traits.h"
@@ -18,6 +18,25 @@ hw::DType ToHwDType(DType dtype) { return static_cast<hw::DType>(Traits(dtype).h
 double BytesPerValue(hw::DType dtype) {
   const DTypeTraits* t = FindHwDType(dtype);
   return t ? t->bytes_per_value : 0;
+}
+
+ops::MathFidelity ToRuntimeFidelity(hw::MathFidelity fidelity) {
+  switch (fidelity) {
+    case hw::LOFI: return ops::MathFidelity::kLoFi;
+    case hw::HIFI2: return ops::MathFidelity::kHiFi2;
+    case hw::HIFI3: return ops::MathFidelity::kHiFi3;
+    default: return ops::MathFidelity::kHiFi4;
+  }
+}
+
+hw::MathFidelity ToHwFidelity(ops::MathFidelity fidelity) {
+  switch (fidelity) {
+    case ops::MathFidelity::kLoFi: return hw::LOFI;
+    case ops::MathFidelity::kHiFi2: return hw::HIFI2;
+    case ops::MathFidelity::kHiFi3: return hw::HIFI3;
+    case ops::MathFidelity::kHiFi4: return hw::HIFI4;
+  }
+  return hw::HIFI4;
 }
 
 }  // namespace ttt

@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "core/blocks/module_descriptor.h"
 #include "core/specs/proto/model.pb.h"
+#include "core/specs/validated.h"
 
 namespace ttt {
 
@@ -19,19 +20,22 @@ struct ModuleInstance {
   const ModuleDescriptor* descriptor = nullptr;
   std::string name;     // "attention", "attention_norm", "lm_head", a layer module's own name
   std::string weights;  // its weights' prefix below the layer's ("attn" -> "layers.3.attn.wq") or the model's
-  const google::protobuf::Message* spec = nullptr;  // validated; a part of the ModelSpec, or unpacked from it
+  Validated<google::protobuf::Message> spec;  // a part of the ModelSpec, or a layer module's unpacked from it
 };
 
 struct ModelModules {
   std::vector<std::vector<ModuleInstance>> layers;  // per layer, in the order a layer runs them
   std::vector<ModuleInstance> model;                // once per model: embeddings, final norm, head
-  // The specs of modules named by kind (DecoderLayerSpec.modules), unpacked from their Any.
-  std::vector<std::shared_ptr<const google::protobuf::Message>> owned_specs;
 };
 
-// `spec` must be validated (derived sizes filled in) and outlive the result. Errors name the layer module
-// and the fix: an unregistered kind, a spec of the wrong type or an invalid one, a name used twice.
-absl::StatusOr<ModelModules> ListModelModules(const spec::ModelSpec& spec);
+// The instances share `spec`'s memory (and keep it alive). Errors name the layer module and the fix: an
+// unregistered kind, a spec of the wrong type or an invalid one (its norm's too), a name used twice.
+absl::StatusOr<ModelModules> ListModelModules(const Validated<spec::ModelSpec>& spec);
+
+// FLOPs (2 per multiply-add) of a prefill of `tokens` tokens that computes the logits of the last one, from
+// the descriptors' formulas: every layer's ops for every token (attention over the causal prefix), the
+// model's once-per-model ops (the head) for the last one.
+double PrefillFlops(const ModelModules& modules, int64_t tokens);
 
 // Each instance's name -> its kind, where they differ (a layer module named apart from its kind).
 std::map<std::string, std::string> ModuleKinds(const ModelModules& modules);

@@ -1,6 +1,6 @@
 // The module instances a decoder-only spec lists: what the engine walks for resolution, the device check,
 // the footprint, coverage and building the layers.
-#include "core/patterns/model_modules.h"
+#include "core/blocks/model_modules.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -21,10 +21,10 @@ std::vector<std::string> Names(const std::vector<ModuleInstance>& modules) {
 }
 
 TEST(ModelModulesTest, ListsEveryLayerBranchAndTheModelLevelModules) {
-  const spec::ModelSpec spec = *ValidateModel(*NamedShape("gpt2-124m"));
+  const Validated<spec::ModelSpec> spec = *ValidateModel(*NamedShape("gpt2-124m"));
   auto modules = ListModelModules(spec);
   ASSERT_TRUE(modules.ok()) << modules.status();
-  ASSERT_EQ(modules->layers.size(), spec.num_layers());
+  ASSERT_EQ(modules->layers.size(), spec->num_layers());
   EXPECT_THAT(Names(modules->layers[11]),
               ElementsAre("attention_norm:norm:attn_norm", "attention:attention:attn", "mlp_norm:norm:mlp_norm",
                           "mlp:mlp:mlp"));
@@ -32,16 +32,16 @@ TEST(ModelModulesTest, ListsEveryLayerBranchAndTheModelLevelModules) {
               ElementsAre("token_embedding:token_embedding:tok_embeddings",
                           "position_embedding:position_embedding:pos_embeddings", "final_norm:norm:final_norm",
                           "lm_head:lm_head:lm_head"));
-  // Each instance points at its part of the spec.
-  EXPECT_EQ(modules->layers[0][1].spec, &spec.layer().attention());
-  EXPECT_EQ(modules->model.back().spec, &spec.lm_head());
+  // Each instance is a view of its part of the spec.
+  EXPECT_EQ(&*modules->layers[0][1].spec, &spec->layer().attention());
+  EXPECT_EQ(&*modules->model.back().spec, &spec->lm_head());
   // Names that differ from their kinds, for the profiler's suggestions.
   EXPECT_THAT(ModuleKinds(*modules), ElementsAre(Pair("attention_norm", "norm"), Pair("final_norm", "norm"),
                                                  Pair("mlp_norm", "norm")));
 }
 
 TEST(ModelModulesTest, OpsAndFlopsComeFromTheDescriptors) {
-  const spec::ModelSpec spec = *ValidateModel(*NamedShape("smollm-135m"));
+  const Validated<spec::ModelSpec> spec = *ValidateModel(*NamedShape("smollm-135m"));
   const ModelModules modules = *ListModelModules(spec);
   const ModuleInstance& attention = modules.layers[0][1];
   const std::vector<OpInfo> ops = attention.descriptor->Ops(*attention.spec);
@@ -57,12 +57,12 @@ TEST(ModelModulesTest, OpsAndFlopsComeFromTheDescriptors) {
 }
 
 TEST(ModelModulesTest, LayerModulesOfUnknownKindsAreRefused) {
-  spec::ModelSpec spec = *ValidateModel(*NamedShape("stories260k"));
+  spec::ModelSpec spec = *NamedShape("stories260k");
   spec.mutable_layer()->add_modules()->set_kind("attention");
-  EXPECT_THAT(std::string(ListModelModules(spec).status().message()),
+  EXPECT_THAT(std::string(ListModelModules(*ValidateModel(spec)).status().message()),
               ::testing::HasSubstr("kind 'attention' has a fixed place in the layer"));
   spec.mutable_layer()->mutable_modules(0)->set_kind("nope");
-  EXPECT_THAT(std::string(ListModelModules(spec).status().message()),
+  EXPECT_THAT(std::string(ListModelModules(*ValidateModel(spec)).status().message()),
               ::testing::HasSubstr("no module kind 'nope': known kinds are attention, lm_head, mlp, norm"));
 }
 

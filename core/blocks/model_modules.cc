@@ -1,22 +1,23 @@
-#include "core/patterns/model_modules.h"
+#include "core/blocks/model_modules.h"
 
 
 #include "absl/strings/str_cat.h"
 #include "core/blocks/module_registry.h"
 #include "core/runtime/status.h"
+#include "core/specs/validate.h"
 #include "google/protobuf/message.h"
 
 namespace ttt {
 namespace {
 
 ModuleInstance Instance(const std::string& kind, std::string name, std::string weights,
-                        const google::protobuf::Message& spec) {
-  return ModuleInstance{&CoreKind(kind), std::move(name), std::move(weights), &spec};
+                        Validated<google::protobuf::Message> spec) {
+  return ModuleInstance{&CoreKind(kind), std::move(name), std::move(weights), std::move(spec)};
 }
 
 // The instances of one `modules` entry: its norm (when it has one) and the module itself.
-absl::Status AddLayerModule(const spec::ModuleSpec& m, int index, std::vector<ModuleInstance>& layer,
-                            ModelModules& out) {
+absl::Status AddLayerModule(const spec::ModuleSpec& m, int index, int64_t hidden_dim,
+                            std::vector<ModuleInstance>& layer) {
   const std::string name = m.name().empty() ? m.kind() : m.name();
   const std::string where = absl::StrCat("layer module #", index + 1, " ('", name, "')");
   TTT_ASSIGN_OR_RETURN(const ModuleDescriptor* d, ModuleRegistry::Global().GetKind(m.kind()));
@@ -37,42 +38,46 @@ absl::Status AddLayerModule(const spec::ModuleSpec& m, int index, std::vector<Mo
       }
     }
   }
-  std::shared_ptr<google::protobuf::Message> spec(
+  std::unique_ptr<google::protobuf::Message> spec(
       google::protobuf::MessageFactory::generated_factory()->GetPrototype(d->spec_type)->New());
   if (!m.spec().UnpackTo(spec.get())) {
     return absl::InvalidArgumentError(absl::StrCat(where, ": its spec is a '", m.spec().type_url(), "' but kind '",
                                                    d->kind, "' takes a ", d->spec_type->full_name(), ": write spec { [",
                                                    "type.googleapis.com/", d->spec_type->full_name(), "] { ... } }"));
   }
-  if (d->validate) {
-    absl::Status s = d->validate(*spec);
-    if (!s.ok()) return Annotate(s, where);
-  }
+  absl::StatusOr<Validated<google::protobuf::Message>> validated = ValidateModuleSpec(std::move(spec), d->validate);
+  if (!validated.ok()) return Annotate(validated.status(), where);
   if (m.has_norm()) {
-    if (m.norm().kind() == spec::NormSpec::KIND_UNSPECIFIED) {
-      return absl::InvalidArgumentError(absl::StrCat(where, ": its norm has no kind: set RMS_NORM or LAYER_NORM"));
+    spec::NormSpec norm = m.norm();
+    if (norm.dim() == 0) norm.set_dim(hidden_dim);  // a branch's norm normalises the residual stream
+    if (norm.dim() != hidden_dim) {
+      return absl::InvalidArgumentError(absl::StrCat(where, ": its norm.dim (", norm.dim(), ") is not the model's ",
+                                                     "hidden_dim (", hidden_dim, "): leave it unset"));
     }
-    layer.push_back(Instance("norm", name + "_norm", name + "_norm", m.norm()));
+    absl::StatusOr<Validated<spec::NormSpec>> valid_norm = ValidateNorm(std::move(norm));
+    if (!valid_norm.ok()) return Annotate(valid_norm.status(), absl::StrCat(where, ", its norm"));
+    layer.push_back(Instance("norm", name + "_norm", name + "_norm", *valid_norm));
   }
-  layer.push_back(ModuleInstance{d, name, name, spec.get()});
-  out.owned_specs.push_back(std::move(spec));
+  layer.push_back(ModuleInstance{d, name, name, *std::move(validated)});
   return absl::OkStatus();
 }
 
 }  // namespace
 
-absl::StatusOr<ModelModules> ListModelModules(const spec::ModelSpec& spec) {
+absl::StatusOr<ModelModules> ListModelModules(const Validated<spec::ModelSpec>& spec) {
   ModelModules m;
-  const spec::DecoderLayerSpec& l = spec.layer();
-  std::vector<ModuleInstance> layer = {Instance("norm", "attention_norm", "attn_norm", l.attention_norm()),
-                                       Instance("attention", "attention", "attn", l.attention()),
-                                       Instance("norm", "mlp_norm", "mlp_norm", l.mlp_norm()),
-                                       Instance("mlp", "mlp", "mlp", l.mlp())};
-  for (int i = 0; i < l.modules_size(); ++i) TTT_RETURN_IF_ERROR(AddLayerModule(l.modules(i), i, layer, m));
-  m.layers.assign(spec.num_layers(), layer);
+  const spec::DecoderLayerSpec& l = spec->layer();
+  std::vector<ModuleInstance> layer = {Instance("norm", "attention_norm", "attn_norm", spec.attention_norm()),
+                                       Instance("attention", "attention", "attn", spec.attention()),
+                                       Instance("norm", "mlp_norm", "mlp_norm", spec.mlp_norm()),
+                                       Instance("mlp", "mlp", "mlp", spec.mlp())};
+  for (int i = 0; i < l.modules_size(); ++i) {
+    TTT_RETURN_IF_ERROR(AddLayerModule(l.modules(i), i, spec->hidden_dim(), layer));
+  }
+  m.layers.assign(spec->num_layers(), layer);
   m.model.push_back(Instance("token_embedding", "token_embedding", "tok_embeddings", spec.token_embedding()));
-  if (spec.learned_positions()) {
-    m.model.push_back(Instance("position_embedding", "position_embedding", "pos_embeddings", spec.position_embedding()));
+  if (auto positions = spec.position_embedding()) {
+    m.model.push_back(Instance("position_embedding", "position_embedding", "pos_embeddings", *positions));
   }
   m.model.push_back(Instance("norm", "final_norm", "final_norm", spec.final_norm()));
   m.model.push_back(Instance("lm_head", "lm_head", "lm_head", spec.lm_head()));
@@ -89,6 +94,19 @@ std::map<std::string, std::string> ModuleKinds(const ModelModules& modules) {
   }
   for (const ModuleInstance& m : modules.model) add(m);
   return out;
+}
+
+double PrefillFlops(const ModelModules& modules, int64_t tokens) {
+  double flops = 0;
+  for (const auto& layer : modules.layers) {
+    for (const ModuleInstance& m : layer) {
+      for (const OpInfo& op : m.descriptor->Ops(*m.spec)) flops += m.descriptor->Flops(*m.spec, op, tokens, tokens);
+    }
+  }
+  for (const ModuleInstance& m : modules.model) {
+    for (const OpInfo& op : m.descriptor->Ops(*m.spec)) flops += m.descriptor->Flops(*m.spec, op, 1, tokens);
+  }
+  return flops;
 }
 
 }  // namespace ttt

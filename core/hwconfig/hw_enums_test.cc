@@ -1,5 +1,5 @@
 // The dtype table (core/runtime/dtype_traits.h) against the hardware-config schema it names by number.
-#include "core/hwconfig/hw_dtype.h"
+#include "core/hwconfig/hw_enums.h"
 
 #include <gtest/gtest.h>
 
@@ -35,6 +35,15 @@ TEST(HwDTypeTest, RolesAndSpellingsComeFromTheTable) {
   EXPECT_EQ(StorageBytes(DType::kBFP8, 17), 34u);  // rounded up to whole blocks
   EXPECT_EQ(StorageBytes(DType::kBFP4, 16), 9u);
   EXPECT_EQ(ElementSize(DType::kBF16), 2u);
+}
+
+TEST(HwEnumsTest, FidelityConvertsBothWaysAndUnsetIsHiFi4) {
+  for (ops::MathFidelity f : {ops::MathFidelity::kLoFi, ops::MathFidelity::kHiFi2, ops::MathFidelity::kHiFi3,
+                              ops::MathFidelity::kHiFi4}) {
+    EXPECT_EQ(ToRuntimeFidelity(ToHwFidelity(f)), f);
+  }
+  EXPECT_EQ(ToRuntimeFidelity(hw::MATH_FIDELITY_UNSPECIFIED), ops::MathFidelity::kHiFi4);
+  EXPECT_EQ(ToHwFidelity(ops::MathFidelity::kLoFi), hw::LOFI);
 }
 
 }  // namespace
