@@ -16,11 +16,11 @@ ModuleInstance Instance(const std::string& kind, std::string name, std::string w
 }
 
 // The instances of one `modules` entry: its norm (when it has one) and the module itself.
-absl::Status AddLayerModule(const spec::ModuleSpec& m, int index, int64_t hidden_dim,
+absl::Status AddLayerModule(const spec::ModuleSpec& m, int index, int64_t hidden_dim, const ModuleRegistry& kinds,
                             std::vector<ModuleInstance>& layer) {
   const std::string name = m.name().empty() ? m.kind() : m.name();
   const std::string where = absl::StrCat("layer module #", index + 1, " ('", name, "')");
-  TTT_ASSIGN_OR_RETURN(const ModuleDescriptor* d, ModuleRegistry::Global().GetKind(m.kind()));
+  TTT_ASSIGN_OR_RETURN(const ModuleDescriptor* d, kinds.GetKind(m.kind()));
   // A kind with a KV cache owns the layer's slab of the cache: one per layer, in its fixed place.
   if (!d->create || d->has_kv_cache()) {
     return absl::InvalidArgumentError(absl::StrCat(where, ": kind '", d->kind, "' has a fixed place in the layer (",
@@ -64,7 +64,7 @@ absl::Status AddLayerModule(const spec::ModuleSpec& m, int index, int64_t hidden
 
 }  // namespace
 
-absl::StatusOr<ModelModules> ListModelModules(const Validated<spec::ModelSpec>& spec) {
+absl::StatusOr<ModelModules> ListModelModules(const Validated<spec::ModelSpec>& spec, const ModuleRegistry& kinds) {
   ModelModules m;
   const spec::DecoderLayerSpec& l = spec->layer();
   std::vector<ModuleInstance> layer = {Instance("norm", "attention_norm", "attn_norm", spec.attention_norm()),
@@ -72,7 +72,7 @@ absl::StatusOr<ModelModules> ListModelModules(const Validated<spec::ModelSpec>& 
                                        Instance("norm", "mlp_norm", "mlp_norm", spec.mlp_norm()),
                                        Instance("mlp", "mlp", "mlp", spec.mlp())};
   for (int i = 0; i < l.modules_size(); ++i) {
-    TTT_RETURN_IF_ERROR(AddLayerModule(l.modules(i), i, spec->hidden_dim(), layer));
+    TTT_RETURN_IF_ERROR(AddLayerModule(l.modules(i), i, spec->hidden_dim(), kinds, layer));
   }
   m.layers.assign(spec->num_layers(), layer);
   m.model.push_back(Instance("token_embedding", "token_embedding", "tok_embeddings", spec.token_embedding()));

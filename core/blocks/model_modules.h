@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "core/blocks/module_descriptor.h"
+#include "core/blocks/module_registry.h"
 #include "core/specs/proto/model.pb.h"
 #include "core/specs/validated.h"
 
@@ -30,7 +31,9 @@ struct ModelModules {
 
 // The instances share `spec`'s memory (and keep it alive). Errors name the layer module and the fix: an
 // unregistered kind, a spec of the wrong type or an invalid one (its norm's too), a name used twice.
-absl::StatusOr<ModelModules> ListModelModules(const Validated<spec::ModelSpec>& spec);
+// Layer modules' kinds are looked up in `kinds` (a model's own table over the global one, or the global).
+absl::StatusOr<ModelModules> ListModelModules(const Validated<spec::ModelSpec>& spec,
+                                              const ModuleRegistry& kinds = ModuleRegistry::Global());
 
 // FLOPs (2 per multiply-add) of a prefill of `tokens` tokens that computes the logits of the last one, from
 // the descriptors' formulas: every layer's ops for every token (attention over the causal prefix), the

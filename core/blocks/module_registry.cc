@@ -41,14 +41,11 @@ absl::Status ModuleRegistry::Register(ModuleDescriptor d) {
     return absl::InvalidArgumentError(absl::StrCat(where, " has rules but no default hardware configs to apply "
                                                           "them to: set defaults_file or defaults_text"));
   }
-  std::lock_guard<std::mutex> lock(RegistryMutex());
-  for (const auto& known : descriptors_) {
-    if (known->kind == d.kind) {
-      return absl::AlreadyExistsError(absl::StrCat(where, " (kind '", d.kind, "') is already registered as '",
-                                                   known->id, "' (kind '", known->kind,
-                                                   "'): pick another id and kind"));
-    }
+  if (const ModuleDescriptor* known = FindKind(d.kind)) {
+    return absl::AlreadyExistsError(absl::StrCat(where, " (kind '", d.kind, "') is already registered as '",
+                                                 known->id, "' (kind '", known->kind, "'): pick another id and kind"));
   }
+  std::lock_guard<std::mutex> lock(RegistryMutex());
   descriptors_.push_back(std::make_unique<const ModuleDescriptor>(std::move(d)));
   return absl::OkStatus();
 }
@@ -70,11 +67,13 @@ std::vector<const ModuleDescriptor*> ModuleRegistry::WithId(const std::string& i
 }
 
 const ModuleDescriptor* ModuleRegistry::FindKind(const std::string& kind) const {
-  std::lock_guard<std::mutex> lock(RegistryMutex());
-  for (const auto& d : descriptors_) {
-    if (d->kind == kind) return d.get();
+  {
+    std::lock_guard<std::mutex> lock(RegistryMutex());
+    for (const auto& d : descriptors_) {
+      if (d->kind == kind) return d.get();
+    }
   }
-  return nullptr;
+  return fallback_ != nullptr ? fallback_->FindKind(kind) : nullptr;
 }
 
 absl::StatusOr<const ModuleDescriptor*> ModuleRegistry::GetKind(const std::string& kind) const {
@@ -86,8 +85,9 @@ absl::StatusOr<const ModuleDescriptor*> ModuleRegistry::GetKind(const std::strin
 }
 
 std::vector<const ModuleDescriptor*> ModuleRegistry::All() const {
-  std::lock_guard<std::mutex> lock(RegistryMutex());
   std::vector<const ModuleDescriptor*> out;
+  if (fallback_ != nullptr) out = fallback_->All();
+  std::lock_guard<std::mutex> lock(RegistryMutex());
   for (const auto& d : descriptors_) out.push_back(d.get());
   std::sort(out.begin(), out.end(), [](auto* a, auto* b) { return std::tie(a->id, a->kind) < std::tie(b->id, b->kind); });
   return out;

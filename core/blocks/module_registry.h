@@ -19,7 +19,12 @@ class ModuleRegistry {
   // The process-wide table, holding the core blocks' descriptors.
   static ModuleRegistry& Global();
 
-  // Adds `descriptor`. AlreadyExists when its kind is taken (the table is unchanged); InvalidArgument
+  // A table of one's own over `fallback` (usually Global()): kinds found here first, then there. A model
+  // composed from a user's own module kinds carries one (ModelBuilder::kinds(), BuildOptions::kinds), so
+  // its kinds work without entering the process-wide table. `fallback` must outlive this table.
+  explicit ModuleRegistry(const ModuleRegistry* fallback = nullptr) : fallback_(fallback) {}
+
+  // Adds `descriptor`. AlreadyExists when its kind is taken here or in the fallback (the table is unchanged); InvalidArgument
   // when it is incomplete (no id or kind, ops without shapes, a rule without a config to change).
   absl::Status Register(ModuleDescriptor descriptor);
   // Removes a kind registered by Register (tests that register one of their own undo it).
@@ -31,12 +36,13 @@ class ModuleRegistry {
   std::vector<const ModuleDescriptor*> WithId(const std::string& id) const;
   // NotFound naming the known kinds.
   absl::StatusOr<const ModuleDescriptor*> GetKind(const std::string& kind) const;
-  // Every descriptor, by id, then kind.
+  // Every descriptor (this table's and the fallback's), by id, then kind.
   std::vector<const ModuleDescriptor*> All() const;
   // The kinds that have default hardware configs, sorted.
   std::vector<std::string> ConfigurableKinds() const;
 
  private:
+  const ModuleRegistry* fallback_ = nullptr;
   std::vector<std::unique_ptr<const ModuleDescriptor>> descriptors_;  // stable addresses
 };
 

@@ -82,7 +82,7 @@ absl::StatusOr<spec::ModelSpec> NamedShape(const std::string& name) {
                                           absl::StrJoin(NamedShapes(), ", ")));
 }
 
-WeightMap SyntheticWeights(const Validated<spec::ModelSpec>& validated, uint64_t seed) {
+WeightMap SyntheticWeights(const Validated<spec::ModelSpec>& validated, uint64_t seed, const ModuleRegistry& kinds) {
   const spec::ModelSpec& spec = *validated;
   std::mt19937_64 rng(seed);
   std::normal_distribution<float> normal(0.0f, 0.02f);
@@ -130,7 +130,7 @@ WeightMap SyntheticWeights(const Validated<spec::ModelSpec>& validated, uint64_t
   // Modules a layer names by kind: a matrix "<prefix>.<op>" for each weight op (the convention of layer
   // modules' weights, core/specs/proto/module.proto), their norms like the others.
   if (spec.layer().modules_size() > 0) {
-    auto modules = ListModelModules(validated);
+    auto modules = ListModelModules(validated, kinds);
     for (uint32_t l = 0; modules.ok() && l < spec.num_layers(); ++l) {
       for (const spec::ModuleSpec& ms : spec.layer().modules()) {
         const std::string name = ms.name().empty() ? ms.kind() : ms.name();

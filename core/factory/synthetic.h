@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "core/blocks/module_registry.h"
 #include "core/blocks/weights.h"
 #include "core/specs/proto/model.pb.h"
 #include "core/specs/validated.h"
@@ -19,6 +20,7 @@ std::vector<std::string> NamedShapes();
 
 // Random weights (seeded, N(0, 0.02) for matrices, 1 for norm scales, 0 for biases) under the canonical
 // names for a validated spec.
-WeightMap SyntheticWeights(const Validated<spec::ModelSpec>& spec, uint64_t seed);
+WeightMap SyntheticWeights(const Validated<spec::ModelSpec>& spec, uint64_t seed,
+                           const ModuleRegistry& kinds = ModuleRegistry::Global());
 
 }  // namespace ttt

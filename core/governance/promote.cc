@@ -58,6 +58,28 @@ std::optional<Tier> TierOfPath(const Repository& repo, const std::string& path) 
   return DefaultTierForPath(path);
 }
 
+// Where a module moves by default: the same path under the other tier's directory, except that core/ is
+// divided into layers (governance/policy.textproto core_layers): a module entering core goes into the blocks
+// layer unless its path already names a layer, and one leaving core drops its layer from the path. So
+// contrib/positional/alibi <-> core/blocks/positional/alibi.
+std::string DefaultDestination(const Repository& repo, const std::string& dir, Tier to) {
+  const size_t slash = dir.find('/');
+  std::string rest = dir.substr(slash);  // "/positional/alibi"
+  const auto& layers = repo.policy.core_layers();
+  auto is_layer = [&](const std::string& path) {  // path starts with "/<name>/"
+    const size_t end = path.find('/', 1);
+    const std::string first = path.substr(1, end == std::string::npos ? std::string::npos : end - 1);
+    return std::find(layers.begin(), layers.end(), first) != layers.end();
+  };
+  const bool from_core = dir.rfind(TierDir(CORE) + "/", 0) == 0;
+  if (from_core && to != CORE && is_layer(rest) && rest.find('/', 1) != std::string::npos) {
+    rest = rest.substr(rest.find('/', 1));
+  } else if (to == CORE && !from_core && !layers.empty() && !is_layer(rest)) {
+    rest = "/blocks" + rest;
+  }
+  return TierDir(to) + rest;
+}
+
 // When the module entered its current tier: its last promotion record into it, else the release date of its
 // since_version; "" when neither is known.
 std::string EnteredTier(const std::string& root, const ModuleManifest& m, std::string* source) {
@@ -248,11 +270,7 @@ absl::StatusOr<PromotePlan> PlanPromotion(const PromoteOptions& o) {
   plan.promotion = TierRank(o.to) < TierRank(from);
   PromoteOptions opts = o;
   if (opts.today.empty()) opts.today = TodayUtc();
-  std::string to_dir = o.to_dir;
-  if (to_dir.empty()) {
-    const size_t slash = module->dir.find('/');
-    to_dir = TierDir(o.to) + module->dir.substr(slash);
-  }
+  std::string to_dir = o.to_dir.empty() ? DefaultDestination(repo, module->dir, o.to) : o.to_dir;
   const std::vector<Tier> allowed = TiersForDirectory(to_dir);
   if (std::find(allowed.begin(), allowed.end(), o.to) == allowed.end()) {
     return absl::InvalidArgumentError(absl::StrCat("--to-dir ", to_dir, " is not where tier ", TierName(o.to),

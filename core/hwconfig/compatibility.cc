@@ -80,7 +80,7 @@ ModelFootprint EstimateFootprint(const Validated<spec::ModelSpec>& spec, const R
       f.kv_cache += static_cast<double>(batch) * context * d.kv_cache_values(*m.spec) * BytesPerValue(kv ? kv : fallback);
     }
   };
-  const auto listed = ListModelModules(spec);
+  const auto listed = ListModelModules(spec, *config.kinds);
   if (!listed.ok()) return f;  // a spec no model can be built from has no footprint (the check says why)
   const ModelModules& modules = *listed;
   for (size_t l = 0; l < modules.layers.size(); ++l) {
@@ -111,7 +111,7 @@ std::vector<std::string> CheckHardwareCompatibility(const Validated<spec::ModelS
     problems.push_back({text, {layer}});
   };
 
-  const auto listed = ListModelModules(spec);
+  const auto listed = ListModelModules(spec, *config.kinds);
   if (!listed.ok()) return {std::string(listed.status().message())};
   const ModelModules& modules = *listed;
   auto check_module = [&](int64_t layer, const ModuleInstance& instance, const ResolvedModuleConfig& module) {
@@ -226,7 +226,7 @@ std::vector<std::string> CheckHardwareCompatibility(const Validated<spec::ModelS
     hw::OpConfig change;
     change.set_weight_dtype(hw::BFP4);
     auto to_bfp4 = [&](ResolvedModuleConfig& m) {
-      const ModuleDescriptor* d = ModuleRegistry::Global().FindKind(m.kind());
+      const ModuleDescriptor* d = config.kinds->FindKind(m.kind());
       if (d == nullptr) return;
       for (const std::string& op : d->WeightOps()) {
         m.ApplyOp(Phase::kPrefill, op, change, "x");

@@ -29,9 +29,10 @@ struct ConfigurableModules {
   }
 };
 
-absl::StatusOr<ConfigurableModules> ListConfigurable(const Validated<spec::ModelSpec>& spec) {
+absl::StatusOr<ConfigurableModules> ListConfigurable(const Validated<spec::ModelSpec>& spec,
+                                                     const ModuleRegistry& kinds) {
   ConfigurableModules out;
-  TTT_ASSIGN_OR_RETURN(const ModelModules modules, ListModelModules(spec));
+  TTT_ASSIGN_OR_RETURN(const ModelModules modules, ListModelModules(spec, kinds));
   for (const auto& layer : modules.layers) {
     for (const ModuleInstance& m : layer) {
       if (m.descriptor->configurable()) out.layer[m.name] = m.descriptor;
@@ -97,7 +98,7 @@ std::string ResolvedHwConfig::Describe(int64_t only_layer) const {
 
 absl::Status OverlayModelHwConfig(const Validated<spec::ModelSpec>& spec, const hw::ModelHwConfig& change,
                                   const std::string& source, ResolvedHwConfig* resolved) {
-  TTT_ASSIGN_OR_RETURN(const ConfigurableModules modules, ListConfigurable(spec));
+  TTT_ASSIGN_OR_RETURN(const ConfigurableModules modules, ListConfigurable(spec, *resolved->kinds));
   for (const auto& [name, module_change] : change.defaults()) {
     const auto in_layer = modules.layer.find(name), in_model = modules.model.find(name);
     if (in_layer == modules.layer.end() && in_model == modules.model.end()) {
@@ -153,7 +154,8 @@ absl::Status OverlayModelHwConfig(const Validated<spec::ModelSpec>& spec, const 
 
 absl::StatusOr<ResolvedHwConfig> ResolveHwConfig(const Validated<spec::ModelSpec>& spec, const hw::DeviceProfile& device,
                                                  hw::ConfigMode mode, const hw::ModelHwConfig* model_file,
-                                                 const std::string& model_file_name, const HwShortcuts& shortcuts) {
+                                                 const std::string& model_file_name, const HwShortcuts& shortcuts,
+                                                 const ModuleRegistry& kinds) {
   if (mode == hw::CONFIG_MODE_UNSPECIFIED) mode = hw::ACCURACY;
   if (model_file != nullptr) {
     if (!model_file->device().empty() && model_file->device() != device.name()) {
@@ -168,6 +170,7 @@ absl::StatusOr<ResolvedHwConfig> ResolveHwConfig(const Validated<spec::ModelSpec
     }
   }
   ResolvedHwConfig resolved;
+  resolved.kinds = &kinds;
   resolved.device = device;
   resolved.mode = mode;
   // Steps 1-2 per module instance; instances that share a spec (every layer's, today) share the result.
@@ -178,7 +181,7 @@ absl::StatusOr<ResolvedHwConfig> ResolveHwConfig(const Validated<spec::ModelSpec
     TTT_ASSIGN_OR_RETURN(ResolvedModuleConfig config, ModuleDefaultHwConfig(*m.descriptor, *m.spec, device, mode));
     return defaults[key] = std::move(config);
   };
-  TTT_ASSIGN_OR_RETURN(const ModelModules modules, ListModelModules(spec));
+  TTT_ASSIGN_OR_RETURN(const ModelModules modules, ListModelModules(spec, kinds));
   for (const auto& layer_modules : modules.layers) {
     auto& layer = resolved.layers.emplace_back();
     for (const ModuleInstance& m : layer_modules) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "core/blocks/module_registry.h"
 #include "core/hwconfig/proto/device_profile.pb.h"
 #include "core/hwconfig/proto/op_config.pb.h"
 #include "core/hwconfig/resolved_config.h"
@@ -24,6 +25,9 @@ namespace ttt {
 
 // The resolved config of a whole model.
 struct ResolvedHwConfig {
+  // The module kinds the model was resolved with (its own table, or the global one); the device check and
+  // later overlays (ApplyHwConfig) look its modules up here. Outlives the config (the model owns it).
+  const ModuleRegistry* kinds = &ModuleRegistry::Global();
   hw::DeviceProfile device;
   hw::ConfigMode mode = hw::ACCURACY;
   std::vector<std::map<std::string, ResolvedModuleConfig>> layers;  // per layer: "attention", "mlp"
@@ -47,7 +51,8 @@ struct HwShortcuts {
 absl::StatusOr<ResolvedHwConfig> ResolveHwConfig(const Validated<spec::ModelSpec>& spec, const hw::DeviceProfile& device,
                                                  hw::ConfigMode mode, const hw::ModelHwConfig* model_file = nullptr,
                                                  const std::string& model_file_name = "model file",
-                                                 const HwShortcuts& shortcuts = {});
+                                                 const HwShortcuts& shortcuts = {},
+                                                 const ModuleRegistry& kinds = ModuleRegistry::Global());
 
 // Overlays a model-level config's defaults and overrides onto `resolved` (steps 3-4, and step 6 with
 // source "ApplyHwConfig"). `spec` gives the layer count for checks.

@@ -39,6 +39,7 @@ absl::StatusOr<std::unique_ptr<CausalLm>> CausalLm::Create(const spec::ModelSpec
 absl::StatusOr<std::unique_ptr<CausalLm>> CausalLm::Create(const Validated<spec::ModelSpec>& spec,
                                                           const WeightMap& weights, const BuildOptions& options) {
   auto model = std::unique_ptr<CausalLm>(new CausalLm(spec));
+  model->kinds_ = options.kinds;
   const spec::ModelSpec& s = *spec;
   std::shared_ptr<const ResolvedHwConfig> hw = options.resolved;
   if (hw == nullptr) {
@@ -61,7 +62,7 @@ absl::StatusOr<std::unique_ptr<CausalLm>> CausalLm::Create(const Validated<spec:
     }
     TTT_ASSIGN_OR_RETURN(ResolvedHwConfig resolved,
                          ResolveHwConfig(spec, device, options.mode, options.hw_config ? &*options.hw_config : nullptr,
-                                         options.hw_config_name, shortcuts));
+                                         options.hw_config_name, shortcuts, model->kinds()));
     hw = std::make_shared<const ResolvedHwConfig>(std::move(resolved));
   }
   // Before any block is built (and any weight converted): every problem at once.
@@ -72,7 +73,7 @@ absl::StatusOr<std::unique_ptr<CausalLm>> CausalLm::Create(const Validated<spec:
     TTT_ASSIGN_OR_RETURN(auto pos, PositionEmbedding::Create(*positions, weights));
     model->positions_.emplace(std::move(pos));
   }
-  TTT_ASSIGN_OR_RETURN(const ModelModules modules, ListModelModules(spec));
+  TTT_ASSIGN_OR_RETURN(const ModelModules modules, model->Modules());
   for (uint32_t i = 0; i < s.num_layers(); ++i) {
     TTT_ASSIGN_OR_RETURN(auto layer, DecoderLayer::Create(modules.layers[i], weights, i, s.hidden_dim()));
     model->layers_.push_back(std::move(layer));

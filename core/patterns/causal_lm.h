@@ -10,6 +10,7 @@
 #include "absl/types/span.h"
 #include "core/blocks/embedding/embedding.h"
 #include "core/blocks/lm_head/lm_head.h"
+#include "core/blocks/model_modules.h"
 #include "core/hwconfig/resolve.h"
 #include "core/patterns/decoder_layer.h"
 #include "core/patterns/memory_plan.h"
@@ -75,6 +76,9 @@ struct BuildOptions {
   // op config and library version). Not owned.
   WeightCache* weight_cache = nullptr;
   std::string weight_source;  // identity of the checkpoint (path, size, mtime); set by LoadModel
+  // The model's own module kinds over the global table (ModelBuilder::kinds()), for layer modules of kinds
+  // that are not registered process-wide. Null: the global table.
+  std::shared_ptr<const ModuleRegistry> kinds;
 };
 
 class CausalLm {
@@ -123,6 +127,10 @@ class CausalLm {
 
   const spec::ModelSpec& spec() const { return *spec_; }
   const Validated<spec::ModelSpec>& validated_spec() const { return spec_; }
+  // The module kinds its layer modules were found in.
+  const ModuleRegistry& kinds() const { return kinds_ ? *kinds_ : ModuleRegistry::Global(); }
+  // Its module instances, as the engine walks them (core/blocks/model_modules.h).
+  absl::StatusOr<ModelModules> Modules() const { return ListModelModules(spec_, kinds()); }
   int64_t vocab_size() const { return spec_->vocab_size(); }
   const TokenEmbedding& token_embedding() const { return embedding_; }
   // Learned positions (GPT-2), or null.
@@ -141,6 +149,7 @@ class CausalLm {
   explicit CausalLm(Validated<spec::ModelSpec> spec) : spec_(std::move(spec)) {}
 
   Validated<spec::ModelSpec> spec_;
+  std::shared_ptr<const ModuleRegistry> kinds_;
   TokenEmbedding embedding_;
   std::optional<PositionEmbedding> positions_;
   std::vector<std::unique_ptr<DecoderLayer>> layers_;

@@ -110,7 +110,7 @@ absl::Status CausalLm::Specialize(std::shared_ptr<const ResolvedHwConfig> config
   std::optional<hw::DType> kv;
   for (const auto& layer : config->layers) {
     for (const auto& [name, module] : layer) {
-      const ModuleDescriptor* d = ModuleRegistry::Global().FindKind(module.kind());
+      const ModuleDescriptor* d = config->kinds->FindKind(module.kind());
       if (!kv && d != nullptr && d->has_kv_cache()) kv = module.mode(Phase::kDecode).kv_cache_dtype();
     }
   }

@@ -77,6 +77,17 @@ ModelBuilder& ModelBuilder::Module(const std::string& kind, const google::protob
   return *this;
 }
 
+ModelBuilder& ModelBuilder::Module(ModuleDescriptor own_kind, const google::protobuf::Message& spec,
+                                   ModuleOptions options) {
+  const std::string kind = own_kind.kind;
+  // The same descriptor given for several branches is one kind.
+  if (const ModuleDescriptor* known = kinds_->FindKind(kind); known == nullptr || known->id != own_kind.id) {
+    absl::Status s = kinds_->Register(std::move(own_kind));
+    if (!s.ok() && own_kind_error_.ok()) own_kind_error_ = s;
+  }
+  return Module(kind, spec, std::move(options));
+}
+
 ModelBuilder& ModelBuilder::FinalNorm(const spec::NormSpec& norm) {
   *spec_.mutable_final_norm() = norm;
   return *this;
@@ -98,10 +109,11 @@ absl::StatusOr<Validated<spec::ModelSpec>> ModelBuilder::Build() const {
     return absl::InvalidArgumentError(absl::StrCat(where, ": layers need .Attention(...) and .FeedForward(...)"));
   }
   if (!has_head_) return absl::InvalidArgumentError(absl::StrCat(where, ": no head: call .Head({.tied = ...})"));
+  if (!own_kind_error_.ok()) return Annotate(own_kind_error_, where);
   absl::StatusOr<Validated<spec::ModelSpec>> validated = ValidateModel(spec_);
   if (!validated.ok()) return Annotate(validated.status(), where);
-  // The layer modules: registered kinds with specs of their types.
-  absl::Status modules = ListModelModules(*validated).status();
+  // The layer modules: known kinds with specs of their types.
+  absl::Status modules = ListModelModules(*validated, *kinds_).status();
   if (!modules.ok()) return Annotate(modules, where);
   return validated;
 }

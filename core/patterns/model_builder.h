@@ -10,10 +10,12 @@
 //                   .Build();  // a Validated<spec::ModelSpec>, or the first problem with its fix
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "core/blocks/module_registry.h"
 #include "core/specs/proto/model.pb.h"
 #include "core/specs/validated.h"
 
@@ -47,15 +49,24 @@ class ModelBuilder {
   // A residual branch of module kind `kind` in every layer, after the feed-forward; `spec` is a message of
   // the kind's spec type.
   ModelBuilder& Module(const std::string& kind, const google::protobuf::Message& spec, ModuleOptions options = {});
+  // The same with a module kind of the user's own (a descriptor whose `create` builds their LayerBlock
+  // subclass), kept in this model's table of kinds instead of the process-wide one: nothing is registered.
+  // Pass kinds() to CausalLm::Create (BuildOptions::kinds) with the built spec.
+  ModelBuilder& Module(ModuleDescriptor own_kind, const google::protobuf::Message& spec, ModuleOptions options = {});
   ModelBuilder& FinalNorm(const spec::NormSpec& norm);
   ModelBuilder& Head(HeadOptions options = {});
 
-  // The validated spec; the layer modules' kinds must be registered (core/blocks/module_registry.h).
+  // The validated spec; the layer modules' kinds must be registered (core/blocks/module_registry.h) or
+  // given to Module as descriptors.
   absl::StatusOr<Validated<spec::ModelSpec>> Build() const;
+  // The kinds the spec's modules are found in: the model's own over the global table.
+  std::shared_ptr<const ModuleRegistry> kinds() const { return kinds_; }
 
  private:
   spec::ModelSpec spec_;
   bool has_head_ = false;
+  std::shared_ptr<ModuleRegistry> kinds_ = std::make_shared<ModuleRegistry>(&ModuleRegistry::Global());
+  absl::Status own_kind_error_;  // the first refused own kind, reported by Build
 };
 
 }  // namespace ttt

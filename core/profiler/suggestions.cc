@@ -66,7 +66,7 @@ std::vector<std::string> Names(const std::vector<const Stats*>& ops) {
 bool ConfigurableOp(const std::string& module, const std::string& op, bool weight, const SuggestOptions& options) {
   const auto kind = options.module_kinds.find(module);
   const ModuleDescriptor* d =
-      ModuleRegistry::Global().FindKind(kind == options.module_kinds.end() ? module : kind->second);
+      options.kinds->FindKind(kind == options.module_kinds.end() ? module : kind->second);
   const OpDecl* decl = d != nullptr && d->configurable() ? d->FindOp(op) : nullptr;
   return decl != nullptr && (!weight || decl->weight);
 }

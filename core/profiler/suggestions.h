@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "core/blocks/module_registry.h"
 #include "core/hwconfig/proto/op_config.pb.h"
 #include "core/profiler/device_roofline.h"
 #include "core/profiler/profile.h"
@@ -34,6 +35,8 @@ struct SuggestOptions {
   // Module name in the profile (a model's name for an instance, its config key) -> registered kind, for
   // modules a layer names by kind (ModuleKinds, core/blocks/model_modules.h). Absent names are kinds.
   std::map<std::string, std::string> module_kinds;
+  // Where those kinds are registered: the profiled model's table (CausalLm::kinds()) for its own kinds.
+  const ModuleRegistry* kinds = &ModuleRegistry::Global();
 };
 
 struct Suggestion {

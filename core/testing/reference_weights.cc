@@ -157,7 +157,8 @@ absl::StatusOr<RefLayerModule> LayerModuleFrom(std::shared_ptr<const ModelModule
 
 }  // namespace
 
-absl::StatusOr<RefModel> RefFromWeights(const Validated<spec::ModelSpec>& validated, const WeightMap& w) {
+absl::StatusOr<RefModel> RefFromWeights(const Validated<spec::ModelSpec>& validated, const WeightMap& w,
+                                        const ModuleRegistry& kinds) {
   const spec::ModelSpec& spec = *validated;
   RefModel r;
   r.spec = spec;
@@ -168,7 +169,7 @@ absl::StatusOr<RefModel> RefFromWeights(const Validated<spec::ModelSpec>& valida
     r.pos_embeddings = ToDouble(pos);
   }
   const spec::DecoderLayerSpec& ls = spec.layer();
-  TTT_ASSIGN_OR_RETURN(auto listed, ListModelModules(validated));
+  TTT_ASSIGN_OR_RETURN(auto listed, ListModelModules(validated, kinds));
   auto modules = std::make_shared<ModelModules>(std::move(listed));  // the layer modules' specs, kept alive
   for (uint32_t i = 0; i < spec.num_layers(); ++i) {
     const std::string p = absl::StrCat("layers.", i, ".");

@@ -23,6 +23,7 @@ RefDecoderLayer RefFromModule(const DecoderLayer& layer);
 RefModel RefFromModule(const CausalLm& model);
 
 // From canonical weights (core/formats/canonical_weights.h) of a validated spec; errors name the weight.
-absl::StatusOr<RefModel> RefFromWeights(const Validated<spec::ModelSpec>& spec, const WeightMap& weights);
+absl::StatusOr<RefModel> RefFromWeights(const Validated<spec::ModelSpec>& spec, const WeightMap& weights,
+                                        const ModuleRegistry& kinds = ModuleRegistry::Global());
 
 }  // namespace ttt::testing

@@ -43,13 +43,8 @@ NameTable TableFor(const std::string& format, const std::string& family) {
                  {"output.weight", "lm_head"}};
     return t;
   }
-  const bool gpt2 = family == "gpt2";
-  formats::WeightNameMap m;
-  if (format == "gguf") {
-    m = gpt2 ? formats::GgufGpt2Names() : formats::GgufLlamaNames();
-  } else {
-    m = gpt2 ? formats::HfGpt2Names() : formats::HfLlamaNames();
-  }
+  // The loaders' own tables for the family, so reports name what the checkpoint holds (MPT's, GPT-2's, ...).
+  const formats::WeightNameMap m = format == "gguf" ? formats::GgufNames(family) : formats::HfNames(family);
   t.layer_prefix = m.layer_prefix;
   t.layer_suffixes = m.layer_suffixes;
   t.globals = m.globals;
@@ -192,7 +187,7 @@ absl::StatusOr<Report> TestSuite::CompareWithReference(const formats::Checkpoint
                                                    "' does not have the model's shape (layers, hidden, vocab); "
                                                    "pass the checkpoint the model was built from"));
   }
-  TTT_ASSIGN_OR_RETURN(RefModel ref, RefFromWeights(source.spec, source.weights));
+  TTT_ASSIGN_OR_RETURN(RefModel ref, RefFromWeights(source.spec, source.weights, model_.kinds()));
   if (prompt.empty()) {
     std::mt19937_64 rng(options_.seed);
     const int64_t n = std::min<int64_t>(options_.tokens, model_.spec().max_seq_len());

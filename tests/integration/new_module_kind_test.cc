@@ -28,6 +28,8 @@ namespace {
 using ::testing::Contains;
 using ::testing::HasSubstr;
 
+ModuleDescriptor ScaledProjectionDescriptor();
+
 // The block: out = scale * x W^T, W [hidden, hidden], a residual branch of every layer. Its spec is a
 // google.protobuf.Struct holding "scale" (a kind of one's own may equally bring a .proto message).
 class ScaledProjection : public LayerBlock {
@@ -35,7 +37,10 @@ class ScaledProjection : public LayerBlock {
   ScaledProjection(double scale, Linear proj, std::string prefix)
       : scale_(scale), proj_(std::move(proj)), prefix_(std::move(prefix)) {}
 
-  const ModuleDescriptor& descriptor() const override { return CoreKindOrDie(); }
+  const ModuleDescriptor& descriptor() const override {
+    static const ModuleDescriptor kDescriptor = ScaledProjectionDescriptor();  // registered or not
+    return kDescriptor;
+  }
   std::vector<LinearOp> linear_ops() override { return {{"proj", &proj_, prefix_ + ".proj"}}; }
   int64_t ScratchFloats(int64_t) const override { return 0; }
   void Forward(const float* x, int64_t rows, float* out, float*, const StepContext& step) const override {
@@ -47,7 +52,6 @@ class ScaledProjection : public LayerBlock {
   const Linear& proj() const { return proj_; }
 
  private:
-  static const ModuleDescriptor& CoreKindOrDie() { return *ModuleRegistry::Global().FindKind("scaled_projection"); }
   double scale_;
   Linear proj_;
   std::string prefix_;
@@ -272,6 +276,43 @@ TEST_F(NewModuleKindTest, BadSpecsAreRefusedWithTheFix) {
   spec.mutable_layer()->mutable_modules(0)->mutable_spec()->PackFrom(negative);
   EXPECT_THAT(ResolveHwConfig(*ValidateModel(spec), Device("cpu"), hw::ACCURACY).status().message(),
               HasSubstr("scale must be positive"));
+}
+
+// The same block as a user's own module, never registered: its descriptor goes to ModelBuilder, which keeps
+// it in the model's own table of kinds; the model is built, resolved, run and judged with that table.
+TEST(OwnModuleTest, AUsersBlockWorksWithoutRegistration) {
+  ASSERT_EQ(ModuleRegistry::Global().FindKind("scaled_projection"), nullptr);
+  const spec::ModelSpec shape = **ValidateModel(*NamedShape("stories260k"));
+  const spec::DecoderLayerSpec& l = shape.layer();
+  google::protobuf::Struct scale;
+  (*scale.mutable_fields())["scale"].set_number_value(0.5);
+  ModelBuilder builder("own", "llama");
+  builder.Embedding(shape.vocab_size(), shape.hidden_dim()).Context(shape.max_seq_len()).Layers(shape.num_layers())
+      .AttentionNorm(l.attention_norm()).Attention(l.attention()).MlpNorm(l.mlp_norm()).FeedForward(l.mlp())
+      .Module(ScaledProjectionDescriptor(), scale, {.name = "gate", .norm = RmsNorm()})
+      .FinalNorm(shape.final_norm()).Head({.tied = true});
+  auto spec = builder.Build();
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_EQ(ModuleRegistry::Global().FindKind("scaled_projection"), nullptr);  // nothing entered the global table
+  EXPECT_NE(builder.kinds()->FindKind("scaled_projection"), nullptr);
+
+  // Without the model's kinds, the spec names an unknown kind; with them, the model resolves and builds.
+  EXPECT_THAT(CausalLm::Create(*spec, SyntheticWeights(*spec, 7, *builder.kinds())).status().message(),
+              HasSubstr("no module kind 'scaled_projection'"));
+  auto model = CausalLm::Create(*spec, SyntheticWeights(*spec, 7, *builder.kinds()),
+                                {.mode = hw::PERFORMANCE, .kinds = builder.kinds()});
+  ASSERT_TRUE(model.ok()) << model.status();
+  EXPECT_EQ((*model)->hw_config().module(2, "gate").op(Phase::kDecode, "proj").weight_dtype(), hw::BF16);
+  auto applied = (*model)->ApplyHwConfig(*ParseModelHwConfig(
+      R"pb(defaults { key: "gate" value { decode { ops { key: "proj" value { weight_dtype: BFP8 } } } } })pb", "x"));
+  EXPECT_TRUE(applied.ok()) << applied;
+
+  testing::TestSuite suite(**model);
+  suite.TestEveryModule({.pcc = 0.999});
+  EXPECT_THAT(suite.CaseNames(), Contains("layers.1.gate/prefill"));
+  const testing::Report report = suite.Run();
+  ASSERT_FALSE(report.cases.empty());
+  for (const testing::CaseResult& r : report.cases) EXPECT_TRUE(r.passed()) << r.FailureText();
 }
 
 }  // namespace

@@ -73,6 +73,10 @@ TEST(TestSuiteApiTest, SourceModulePathsPerFormat) {
   EXPECT_EQ(SourceModulePath("gguf", "llama", "lm_head"), "output");
   EXPECT_EQ(SourceModulePath("llama2c", "llama", "layers.1.mlp"), "layers.1.feed_forward");
   EXPECT_EQ(SourceModulePath("hf", "llama", "layers.4"), "model.layers.4");
+  // Each family's own names (after an optional "transformer." prefix), not Llama's.
+  EXPECT_EQ(SourceModulePath("hf", "mpt", "layers.2.mlp"), "blocks.2.ffn");
+  EXPECT_EQ(SourceModulePath("hf", "mpt", "layers.2.attn_norm"), "blocks.2.norm_1");
+  EXPECT_EQ(SourceModulePath("gguf", "mpt", "lm_head"), "output");
 }
 
 }  // namespace

@@ -1,7 +1,9 @@
 # CTest governance.promote_alibi: on a copy of the real repository's governed tree (core/, contrib/,
 # experimental/, governance/, tests/ without fixtures), `ttt-gov promote ttt/position/alibi --to core --dry-run`
-# refuses with the unmet criteria, then the module is demoted to experimental for real and back to contrib, and
-# `ttt-gov check` finds no new problem on the result. Arguments: TTT_GOV ROOT WORK.
+# refuses with the unmet criteria, then the module is demoted to experimental for real and back to contrib,
+# promoted to core once the criteria are met (a second owner, a perf baseline, coverage, 90 days in contrib)
+# and demoted back to contrib; after each move `ttt-gov check` finds no new problem (promote exits 1 if it
+# does). Arguments: TTT_GOV ROOT WORK.
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})
 foreach(dir core contrib experimental governance hwconfig tests)
@@ -51,4 +53,37 @@ file(WRITE ${WORK}/governance/promotions.textproto "${records}")
 run(0 promote ttt/position/alibi --to contrib --coverage 0.9)
 if(NOT EXISTS ${WORK}/contrib/positional/alibi/alibi.h)
   message(FATAL_ERROR "promotion back to contrib did not move the files")
+endif()
+
+# To core: the unmet criteria met on the copy, as a module's owners would meet them.
+file(READ ${WORK}/governance/promotions.textproto records)
+string(REGEX REPLACE "date: \"[0-9-]+\"" "date: \"2020-01-01\"" records "${records}")
+file(WRITE ${WORK}/governance/promotions.textproto "${records}")
+file(READ ${WORK}/contrib/positional/alibi/module.textproto manifest)
+string(REPLACE "owners: \"ttt-contrib\"" "owners: \"ttt-contrib\"\nowners: \"ttt-core\"" manifest "${manifest}")
+file(WRITE ${WORK}/contrib/positional/alibi/module.textproto "${manifest}")
+file(WRITE ${WORK}/contrib/positional/alibi/perf_baseline.json "{\"tg32_tokens_per_s\": 1}\n")
+run(0 promote ttt/position/alibi --to core --coverage 0.9 --reason "used by mpt in the zoo")
+if(NOT OUT MATCHES "core/blocks/positional/alibi/alibi.h")
+  message(FATAL_ERROR "promotion to core should move into the blocks layer:\n${OUT}")
+endif()
+if(NOT EXISTS ${WORK}/core/blocks/positional/alibi/alibi.h OR EXISTS ${WORK}/contrib/positional/alibi)
+  message(FATAL_ERROR "the promotion to core did not move the files")
+endif()
+file(READ ${WORK}/tests/integration/mpt_alibi_test.cc user)
+if(NOT user MATCHES "core/blocks/positional/alibi/alibi.h")
+  message(FATAL_ERROR "a user of the module still includes the old path after the promotion")
+endif()
+file(READ ${WORK}/core/blocks/positional/alibi/module.textproto manifest)
+if(NOT manifest MATCHES "tier: CORE")
+  message(FATAL_ERROR "the manifest's tier was not changed:\n${manifest}")
+endif()
+# And back (a demotion needs no criteria, only that no stronger-tier module depends on it).
+run(0 promote ttt/position/alibi --to contrib --reason "end-to-end test: back")
+if(NOT EXISTS ${WORK}/contrib/positional/alibi/alibi.h OR EXISTS ${WORK}/core/blocks/positional)
+  message(FATAL_ERROR "the demotion from core did not move the files back")
+endif()
+file(READ ${WORK}/tests/integration/mpt_alibi_test.cc user)
+if(NOT user MATCHES "contrib/positional/alibi/alibi.h")
+  message(FATAL_ERROR "a user of the module does not include it at its contrib path again")
 endif()

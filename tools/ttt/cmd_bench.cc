@@ -117,7 +117,7 @@ absl::StatusOr<std::vector<TestResult>> RunTests(std::vector<Candidate>& candida
     if ((pp ? n_prompt : n_gen) == 0) continue;
     for (const Candidate& c : candidates) {
       TestResult t{c.weights, pp ? n_prompt : 0, pp ? 0 : n_gen, Summarise(pp ? c.pp_samples : c.tg_samples)};
-      TTT_ASSIGN_OR_RETURN(const ModelModules modules, ListModelModules(c.model->validated_spec()));
+      TTT_ASSIGN_OR_RETURN(const ModelModules modules, c.model->Modules());
       t.model_bytes = static_cast<double>(c.model->DecodeWeightBytes());
       t.achieved = pp ? t.ts.mean * PrefillFlops(modules, n_prompt) / n_prompt : t.ts.mean * t.model_bytes;
       results.push_back(t);

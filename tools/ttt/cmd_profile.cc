@@ -86,8 +86,9 @@ absl::Status RunProfile(const std::vector<std::string>& argv) {
   profiler::ProfileSummary summary = profiler::Summarise(run.events, machine);
   summary.dropped_events = run.dropped;
   profiler::SuggestOptions suggest{.min_share = min_share};
-  TTT_ASSIGN_OR_RETURN(const ModelModules modules, ListModelModules(model->validated_spec()));
+  TTT_ASSIGN_OR_RETURN(const ModelModules modules, model->Modules());
   suggest.module_kinds = ModuleKinds(modules);
+  suggest.kinds = &model->kinds();
   auto suggestions = profiler::Suggest(summary, suggest);
   if (device) {
     const auto on_device = profiler::SuggestForDevice(summary, *device, suggest);
