@@ -11,6 +11,7 @@
 #include <random>
 
 #include "absl/strings/str_cat.h"
+#include "core/blocks/attention/position_bias.h"
 #include "core/factory/synthetic.h"
 #include "core/patterns/causal_lm.h"
 #include "core/specs/validate.h"
@@ -22,10 +23,27 @@ namespace {
 // The stories260K shape (8 heads, 4 KV heads, head_dim 8, interleaved RoPE) with random weights whose query
 // and key projections are scaled up: the random N(0, 0.02) weights alone give near-uniform attention, which
 // would hide a wrong position.
-std::unique_ptr<CausalLm> Stories260kShape(uint32_t layers, uint32_t sliding_window, DType kv_dtype) {
+// With `distance_bias`, positions come from a linear score bias by distance (ALiBi's form, slopes 2^-(h+1)
+// from a kind registered here: core cannot use contrib's) instead of RoPE.
+std::unique_ptr<CausalLm> Stories260kShape(uint32_t layers, uint32_t sliding_window, DType kv_dtype,
+                                           bool distance_bias = false) {
   spec::ModelSpec spec = *NamedShape("stories260k");
   spec.set_num_layers(layers);
   spec.mutable_layer()->mutable_attention()->set_sliding_window(sliding_window);
+  if (distance_bias) {
+    static const absl::Status registered = RegisterPositionBias(
+        "test_distance", [](const spec::PositionBiasSpec&, int64_t heads) -> absl::StatusOr<std::vector<float>> {
+          std::vector<float> slopes;
+          for (int64_t h = 0; h < heads; ++h) slopes.push_back(std::ldexp(1.0f, -static_cast<int>(h) - 1));
+          return slopes;
+        });
+    EXPECT_TRUE(registered.ok()) << registered;
+    spec::AttentionSpec* a = spec.mutable_layer()->mutable_attention();
+    a->set_use_rope(false);
+    a->clear_rope();
+    a->mutable_position_bias()->set_kind("test_distance");
+    a->mutable_position_bias()->set_max_bias(8);
+  }
   auto valid = ValidateModel(spec);
   EXPECT_TRUE(valid.ok()) << valid.status();
   WeightMap weights = SyntheticWeights(*valid, 11);
@@ -136,6 +154,21 @@ TEST_P(KvCompactionTest, SlidingWindowLayersDecodeAsAFreshPrefillOfTheKeptTokens
   const std::vector<int32_t> tokens = RandomTokens(48, model->vocab_size(), 5);
   const std::vector<int64_t> keep = SinksAndRecent(4, 24, 48);
   const int32_t next = 301;
+  const std::vector<float> compacted = DecodeAfterCompaction(*model, tokens, keep, next);
+  const std::vector<float> fresh = FreshPrefill(*model, KeptThen(tokens, keep, next));
+  EXPECT_LE(RelativeDifference(compacted, fresh), GetParam().tolerance);
+}
+
+// ALiBi-style positions: the bias depends on the distance between cache rows, so compacted rows are at their
+// new distances with nothing to re-rotate; one layer (whose keys come from the tokens alone, as in the RoPE
+// case above) decodes as a fresh prefill of the kept tokens.
+TEST_P(KvCompactionTest, DistanceBiasOneLayerDecodesAsAFreshPrefillOfTheKeptTokens) {
+  const auto model = Stories260kShape(1, 0, GetParam().dtype, /*distance_bias=*/true);
+  ASSERT_NE(model, nullptr);
+  ASSERT_TRUE(model->CheckKvCompaction().ok());
+  const std::vector<int32_t> tokens = RandomTokens(40, model->vocab_size(), 7);
+  const std::vector<int64_t> keep = SinksAndRecent(4, 26, 40);
+  const int32_t next = 123;
   const std::vector<float> compacted = DecodeAfterCompaction(*model, tokens, keep, next);
   const std::vector<float> fresh = FreshPrefill(*model, KeptThen(tokens, keep, next));
   EXPECT_LE(RelativeDifference(compacted, fresh), GetParam().tolerance);
