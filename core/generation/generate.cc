@@ -65,9 +65,11 @@ absl::StatusOr<std::vector<GenerationResult>> Generate(const CausalLm& model, co
   int64_t context = options.context > 0 ? options.context
                                         : static_cast<int64_t>(longest_prompt) + options.max_new_tokens;
   context = std::min<int64_t>(context, spec.max_seq_len());
-  if (static_cast<int64_t>(longest_prompt) > context) {
+  // With a KV-cache policy a longer prompt is prefilled in pieces, the policy making room between them.
+  if (static_cast<int64_t>(longest_prompt) > context && options.kv_policy == nullptr) {
     return absl::OutOfRangeError(absl::StrCat("a prompt of ", longest_prompt, " tokens does not fit the context of ",
-                                              context, ": shorten it"));
+                                              context, ": shorten it, or give a KV-cache policy that evicts "
+                                              "(--kv-policy sinks:4)"));
   }
   if (options.kv_policy != nullptr) {
     const std::string where = absl::StrCat("KV-cache policy ", options.kv_policy->Describe());
@@ -154,8 +156,20 @@ absl::StatusOr<std::vector<GenerationResult>> Generate(const CausalLm& model, co
 
   for (size_t i = 0; i < seqs.size(); ++i) {
     auto start = std::chrono::steady_clock::now();
-    TTT_RETURN_IF_ERROR(model.Prefill(*state, static_cast<int64_t>(i), seqs[i].result.prompt_tokens,
-                                      logits.data() + i * vocab, /*all_logits=*/false));
+    const std::vector<int32_t>& prompt = seqs[i].result.prompt_tokens;
+    for (size_t done = 0; done < prompt.size();) {
+      const int64_t room = state->max_seq_len() - state->length(static_cast<int64_t>(i));
+      if (room == 0) {
+        if (make_room(i)) continue;
+        TTT_RETURN_IF_ERROR(compaction_error);
+        return absl::OutOfRangeError(absl::StrCat("prompt ", i, " (", prompt.size(), " tokens) does not fit the context of ",
+                                                  context, ": the KV-cache policy frees no row"));
+      }
+      const size_t n = std::min(prompt.size() - done, static_cast<size_t>(room));
+      TTT_RETURN_IF_ERROR(model.Prefill(*state, static_cast<int64_t>(i), absl::MakeConstSpan(prompt.data() + done, n),
+                                        logits.data() + i * vocab, /*all_logits=*/false));
+      done += n;
+    }
     seqs[i].result.prefill_seconds = Seconds(start);
     seqs[i].previous = seqs[i].result.prompt_tokens.back();
     if (options.max_new_tokens == 0) {

@@ -39,6 +39,31 @@ TEST_F(AttentionSinksGenerationTest, GenerationRunsPastTheContext) {
   EXPECT_FALSE(r.text.empty());
 }
 
+// A prompt longer than the context is prefilled in pieces, the policy evicting between them; without a
+// policy it is refused, naming the fix.
+TEST_F(AttentionSinksGenerationTest, APromptLongerThanTheContextIsPrefilledThroughThePolicy) {
+  std::string long_prompt;
+  for (int i = 0; i < 12; ++i) long_prompt += "Once upon a time there was a little girl. ";
+  GenerationOptions options;
+  options.context = 64;
+  options.max_new_tokens = 20;
+  options.stop_at_eos = false;
+  auto refused = Generate(*loaded_.model, *loaded_.tokenizer, {long_prompt}, options);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kOutOfRange);
+  EXPECT_NE(refused.status().message().find("--kv-policy"), std::string::npos) << refused.status();
+
+  options.kv_policy = std::make_shared<AttentionSinksPolicy>(4);
+  auto results = Generate(*loaded_.model, *loaded_.tokenizer, {long_prompt}, options);
+  ASSERT_TRUE(results.ok()) << results.status();
+  const GenerationResult& r = results->front();
+  ASSERT_GT(r.prompt_tokens.size(), 64u * 2);
+  EXPECT_EQ(r.tokens.size(), 20u);
+  EXPECT_GE(r.kv_compactions, 3);
+  // Everything but the last cache's worth was evicted, 30 rows at a time.
+  EXPECT_EQ(r.evicted_tokens, 30 * r.kv_compactions);
+  EXPECT_GE(r.evicted_tokens, static_cast<int64_t>(r.prompt_tokens.size()) + 19 - 64);
+}
+
 // The same loop by hand, to watch the state: its planned memory and cache never change, the sequence never
 // holds more than the context, and after each compaction the cache holds the sinks and the recent tokens.
 TEST_F(AttentionSinksGenerationTest, MemoryStaysAsPlannedForTheContext) {
