@@ -30,7 +30,10 @@ std::string Details(const ModuleDescriptor& d) {
     for (int i = 0; i < d.spec_type->field_count(); ++i) {
       const google::protobuf::FieldDescriptor* f = d.spec_type->field(i);
       absl::StrAppend(&out, "  ", f->name(), " (", f->is_repeated() ? "repeated " : "",
-                      f->message_type() ? f->message_type()->full_name() : f->type_name(), ")\n");
+                      f->message_type() ? f->message_type()->full_name()
+                      : f->enum_type()  ? f->enum_type()->full_name()
+                                        : f->type_name(),
+                      ")\n");
     }
   }
   absl::StrAppend(&out, "ops:", d.ops.empty() ? " none" : "", "\n");
