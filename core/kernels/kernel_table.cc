@@ -38,6 +38,8 @@ KernelTable MakeReferenceTable() {
   t.rope_interleaved = ref::RopeInterleaved;
   t.attention_queries = ref::AttentionQueries;
   t.attention_queries_kv = ref::AttentionQueriesKv;
+  t.tt_panel = ref::TtPanel;
+  t.tt_row = ref::TtRow;
   return t;
 }
 
@@ -56,8 +58,10 @@ KernelTable MakeAvx2Table() {
   t.dequant_row[static_cast<int>(DType::kBFP4)] = k::DequantRowBfp4;
   t.dot_f32 = k::DotF32;
   t.rmsnorm_row = k::RmsNormRow;
+  t.layernorm_row = k::LayerNormRow;
   t.softmax_row = k::SoftmaxRow;
   t.silu = k::Silu;
+  t.relu = k::Relu;
   t.gelu_erf = k::GeluErf;
   t.gelu_tanh = k::GeluTanh;
   t.add = k::Add;
@@ -65,6 +69,8 @@ KernelTable MakeAvx2Table() {
   t.silu_mul = k::SiluMul;
   t.gelu_erf_mul = k::GeluErfMul;
   t.gelu_tanh_mul = k::GeluTanhMul;
+  t.rope_rotate_half = k::RopeRotateHalf;
+  t.rope_interleaved = k::RopeInterleaved;
   t.attention_queries = k::AttentionQueries;
   t.attention_queries_kv = k::AttentionQueriesKv;
   return t;
@@ -100,6 +106,8 @@ KernelTable MakeAvx512Table() {
   t.rope_interleaved = k::RopeInterleaved;
   t.attention_queries = k::AttentionQueries;
   t.attention_queries_kv = k::AttentionQueriesKv;
+  t.tt_panel = k::TtPanel;
+  t.tt_row = k::TtRow;
   return t;
 }
 

@@ -62,6 +62,28 @@ inline int64_t AttentionKvWorkFloats(int64_t num_queries, int64_t keys, int64_t 
   return num_queries * keys + 2 * keys * head_dim;
 }
 
+// The inner loops of the emulated Tenstorrent matmul (core/ops/tt_numerics.cc): one activation row against
+// 16 weight rows (a panel) or one, every fidelity phase and every Dst accumulation as the device does them
+// (../shared/notes/tt-numerics.md §2.3, §2.5, §2.7). Every table's kernels give bit-identical results: same
+// products, same summation tree, same roundings.
+//
+// Operands are already unpacked and split into the multiplier's phase parts by the op; phase p multiplies
+// SrcA part (p & 1) by SrcB part (p >> 1), part 0 being the hi part and 1 the lo part:
+//   b_part[0|1]: kp SrcB values of one activation row; kp is a multiple of 32 (one tile).
+//   a_panel[0|1]: the SrcA parts of kTtPanelRows weight rows, interleaved: a_panel[p][k * 16 + r] is row r's
+//   value k. a_row[0|1]: one weight row's kp values.
+// Parts no phase uses (lo parts at low fidelity) may be null. Per K tile of 32, phases 0..phases-1 (each a
+// separate MVMUL over the tile, §2.3), each MVMUL adding the sum of 16 products (§2.7 step 2), summed in FP32
+// as a pairwise tree (l + l+8, then +4, +2, +1, reference/tt_matmul_ref.cc); Dst is rounded to BF16
+// (round to nearest even, §2.5) after every accumulation unless fp32_acc. The panel kernel writes its 16 Dst
+// values to out, the row kernel returns its one.
+inline constexpr int kTtPanelRows = 16;
+using TtPanelFn = void (*)(const float* const b_part[2], const float* const a_panel[2], int64_t kp, int phases,
+                           bool fp32_acc, float* out);
+// For few activation rows (decode), where interleaving a panel would cost more than the products themselves.
+using TtRowFn = float (*)(const float* const b_part[2], const float* const a_row[2], int64_t kp, int phases,
+                          bool fp32_acc);
+
 inline constexpr int kNumDTypes = static_cast<int>(DType::kBFP4) + 1;
 
 // How far ahead of its reads a compressed GEMV kernel prefetches in its weight stream (measured best at
@@ -101,6 +123,9 @@ struct KernelTable {
 
   AttentionQueriesFn attention_queries = nullptr;
   AttentionQueriesKvFn attention_queries_kv = nullptr;
+
+  TtPanelFn tt_panel = nullptr;
+  TtRowFn tt_row = nullptr;
 };
 
 // The table of `isa`. Asking for an ISA this machine lacks returns the best one it has (never a table whose

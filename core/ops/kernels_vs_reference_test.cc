@@ -6,6 +6,7 @@
 
 #include "core/kernels/kernel_table.h"
 #include "core/ops/internal/test_values.h"
+#include "core/runtime/dtype.h"
 #include "gtest/gtest.h"
 
 namespace ttt::kernels {
@@ -44,6 +45,9 @@ TEST_P(IsaKernels, TableIsCompleteAndForThisIsa) {
   EXPECT_NE(table().rope_rotate_half, nullptr);
   EXPECT_NE(table().rope_interleaved, nullptr);
   EXPECT_NE(table().attention_queries, nullptr);
+  EXPECT_NE(table().attention_queries_kv, nullptr);
+  EXPECT_NE(table().tt_panel, nullptr);
+  EXPECT_NE(table().tt_row, nullptr);
 }
 
 TEST_P(IsaKernels, Dot) {
@@ -227,6 +231,35 @@ TEST_P(IsaKernels, AttentionQueries) {
   }
 }
 
+// The emulated Tenstorrent matmul kernels must equal the reference bit for bit (kernel_table.h TtPanelFn), at
+// every fidelity (1-4 phases), with the parts no phase uses left null as the op passes them.
+TEST_P(IsaKernels, TtMatmulBitForBit) {
+  // bf16 values: products of two have at most 16 significant bits, exact in f32 as phase parts' are.
+  auto bf16 = [](std::vector<float> v) {
+    for (float& e : v) e = BF16ToF32(F32ToBF16(e));
+    return v;
+  };
+  for (int64_t kp : {32, 96}) {
+    const auto b_hi = bf16(RandomValues(kp, 17, -4, 4)), b_lo = bf16(RandomValues(kp, 18, -0.01, 0.01));
+    const auto a_hi = bf16(RandomValues(kp * kTtPanelRows, 19, -4, 4));
+    const auto a_lo = bf16(RandomValues(kp * kTtPanelRows, 20, -0.01, 0.01));
+    for (int phases = 1; phases <= 4; ++phases) {
+      const float* b[2] = {b_hi.data(), phases >= 3 ? b_lo.data() : nullptr};
+      const float* a[2] = {a_hi.data(), phases >= 2 ? a_lo.data() : nullptr};
+      for (bool fp32_acc : {false, true}) {
+        const std::string what = Name("tt", kp) + " phases=" + std::to_string(phases) +
+                                 (fp32_acc ? " fp32 Dst" : " bf16 Dst");
+        float out[kTtPanelRows], expected[kTtPanelRows];
+        table().tt_panel(b, a, kp, phases, fp32_acc, out);
+        ref().tt_panel(b, a, kp, phases, fp32_acc, expected);
+        for (int r = 0; r < kTtPanelRows; ++r) EXPECT_EQ(out[r], expected[r]) << what << " panel row " << r;
+        EXPECT_EQ(table().tt_row(b, a, kp, phases, fp32_acc), ref().tt_row(b, a, kp, phases, fp32_acc))
+            << what << " row";
+      }
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(AllIsas, IsaKernels, ::testing::ValuesIn(AvailableIsas()),
                          [](const ::testing::TestParamInfo<Isa>& info) { return IsaName(info.param); });
 
@@ -234,6 +267,34 @@ TEST(KernelTable, ActiveIsTheBestIsa) {
   EXPECT_EQ(ActiveKernels().isa, BestIsa());
   EXPECT_EQ(AvailableIsas().front(), Isa::kScalar);
   EXPECT_EQ(AvailableIsas().back(), BestIsa());
+}
+
+// The kernels written once over the vector width (core/kernels/generic/) exist in every SIMD table: none may
+// fall back to the scalar reference unnoticed.
+TEST(KernelTable, SimdTablesHaveTheirOwnGenericKernels) {
+  const KernelTable& ref = Kernels(Isa::kScalar);
+  for (Isa isa : AvailableIsas()) {
+    if (isa == Isa::kScalar) continue;
+    const KernelTable& t = Kernels(isa);
+    EXPECT_NE(t.Gemv(DType::kF32), ref.Gemv(DType::kF32)) << IsaName(isa);
+    EXPECT_NE(t.dot_f32, ref.dot_f32) << IsaName(isa);
+    EXPECT_NE(t.rmsnorm_row, ref.rmsnorm_row) << IsaName(isa);
+    EXPECT_NE(t.layernorm_row, ref.layernorm_row) << IsaName(isa);
+    EXPECT_NE(t.softmax_row, ref.softmax_row) << IsaName(isa);
+    EXPECT_NE(t.silu, ref.silu) << IsaName(isa);
+    EXPECT_NE(t.relu, ref.relu) << IsaName(isa);
+    EXPECT_NE(t.gelu_erf, ref.gelu_erf) << IsaName(isa);
+    EXPECT_NE(t.gelu_tanh, ref.gelu_tanh) << IsaName(isa);
+    EXPECT_NE(t.add, ref.add) << IsaName(isa);
+    EXPECT_NE(t.mul, ref.mul) << IsaName(isa);
+    EXPECT_NE(t.silu_mul, ref.silu_mul) << IsaName(isa);
+    EXPECT_NE(t.gelu_erf_mul, ref.gelu_erf_mul) << IsaName(isa);
+    EXPECT_NE(t.gelu_tanh_mul, ref.gelu_tanh_mul) << IsaName(isa);
+    EXPECT_NE(t.rope_rotate_half, ref.rope_rotate_half) << IsaName(isa);
+    EXPECT_NE(t.rope_interleaved, ref.rope_interleaved) << IsaName(isa);
+    EXPECT_NE(t.attention_queries, ref.attention_queries) << IsaName(isa);
+    EXPECT_NE(t.attention_queries_kv, ref.attention_queries_kv) << IsaName(isa);
+  }
 }
 
 }  // namespace

@@ -6,16 +6,17 @@
 //      of 16 products into Dst, which is rounded to BF16 after every accumulation unless fp32_accumulation
 //      (§2.5);
 //   3. pack to the output dtype (bf16: RNE; bfp8/bfp4: the device packer of §1.6).
-// The inner loop is tt_internal::TtPanelFn (internal/tt_matmul_kernel.h); this file prepares its operands.
+// The inner loops are the kernel table's tt_panel / tt_row (core/kernels/kernel_table.h); this file prepares
+// their operands.
 #include "core/ops/tt_numerics.h"
 
 #include <algorithm>
 #include <cmath>
 #include <vector>
 
+#include "core/kernels/kernel_table.h"
 #include "core/ops/internal/parallel.h"
 #include "core/ops/internal/tt_fidelity.h"
-#include "core/ops/internal/tt_matmul_kernel.h"
 #include "core/ops/internal/tt_pack.h"
 #include "core/runtime/check.h"
 #include "core/runtime/threading.h"
@@ -26,7 +27,7 @@ namespace {
 using tt_internal::TruncTf32;
 
 constexpr int64_t kTileK = 32;  // K is padded with zeros to whole tiles (§3: TILE layout pads with 0)
-constexpr int64_t kPanel = 16;  // weight rows per kernel call
+constexpr int64_t kPanel = kernels::kTtPanelRows;  // weight rows per panel kernel call
 constexpr int64_t kRowKernelMaxM = 4;  // below this many activation rows, the row kernel (no interleaving)
 
 int64_t PadK(int64_t k) { return (k + kTileK - 1) / kTileK * kTileK; }
@@ -163,7 +164,7 @@ void RunTtMatmul(const float* x, int64_t m, int64_t k, const SrcARows& a_rows, i
 void RunRows(const std::vector<float>& b_hi, const std::vector<float>& b_lo, int64_t m, int64_t kp,
              const SrcARows& a_rows, int64_t n, int phases, const TtMatmulNumerics& nm, float* y) {
   const bool need_a_lo = phases >= 2, need_b_lo = phases >= 3;
-  const tt_internal::TtRowFn kernel = tt_internal::ActiveTtRowKernel();
+  const kernels::TtRowFn kernel = kernels::ActiveKernels().tt_row;
   internal::ParallelRanges(n, 2 * m * n * kp * phases, 64, [&](int64_t begin, int64_t end) {
     thread_local std::vector<float> a_hi, a_lo;  // reused, as b_hi and b_lo
     a_hi.resize(kp);
@@ -188,7 +189,7 @@ void RunRows(const std::vector<float>& b_hi, const std::vector<float>& b_lo, int
 void RunPanels(const std::vector<float>& b_hi, const std::vector<float>& b_lo, int64_t m, int64_t kp,
                const SrcARows& a_rows, int64_t n, int phases, const TtMatmulNumerics& nm, float* y) {
   const bool need_a_lo = phases >= 2, need_b_lo = phases >= 3;
-  const tt_internal::TtPanelFn kernel = tt_internal::ActiveTtPanelKernel();
+  const kernels::TtPanelFn kernel = kernels::ActiveKernels().tt_panel;
   const int64_t panels = (n + kPanel - 1) / kPanel;
   // Each thread builds one panel of 16 SrcA rows at a time (2 x kp x 16 floats, cache-resident) and runs every
   // activation row against it, so no copy of the whole weight is ever made.

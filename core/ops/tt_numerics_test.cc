@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "core/kernels/kernel_table.h"
 #include "core/ops/internal/test_values.h"
-#include "core/ops/internal/tt_matmul_kernel.h"
 #include "core/ops/weight_quantization.h"
 #include "core/runtime/cpu_features.h"
 #include "core/runtime/threading.h"
@@ -249,24 +249,29 @@ TEST(TtNumerics, MatchesIndependentNaiveEmulationBitForBit) {
   }
 }
 
-TEST(TtNumerics, VectorKernelEqualsScalarKernel) {
-  if (BestIsa() != Isa::kAvx512) GTEST_SKIP() << "no AVX-512 kernel on this machine";
+// Every table's Tenstorrent kernels against the scalar reference, bit for bit (kernel_table.h TtPanelFn).
+TEST(TtNumerics, EveryIsasKernelsEqualTheScalarKernels) {
+  const kernels::KernelTable& ref = kernels::Kernels(Isa::kScalar);
   const int64_t kp = 192;
   auto b0 = Gaussian(kp, 11), b1 = Gaussian(kp, 12), a0 = Gaussian(kp * 16, 13), a1 = Gaussian(kp * 16, 14);
   for (auto* v : {&b0, &b1, &a0, &a1})
     for (float& e : *v) e = RoundToBf16(e);  // any values: the kernels must agree bit for bit
   const float* b[2] = {b0.data(), b1.data()};
   const float* a[2] = {a0.data(), a1.data()};
-  for (int phases = 1; phases <= 4; ++phases) {
-    for (bool acc : {false, true}) {
-      float s[16], v[16];
-      tt_internal::TtPanelScalar(b, a, kp, phases, acc, s);
-      tt_internal::avx512::TtPanelAvx512(b, a, kp, phases, acc, v);
-      for (int r = 0; r < 16; ++r) ASSERT_EQ(s[r], v[r]) << "phases " << phases << " acc " << acc << " row " << r;
-      const float* row[2] = {a0.data(), a1.data()};
-      ASSERT_EQ(tt_internal::TtRowScalar(b, row, kp, phases, acc),
-                tt_internal::avx512::TtRowAvx512(b, row, kp, phases, acc))
-          << "row kernel, phases " << phases << " acc " << acc;
+  for (Isa isa : kernels::AvailableIsas()) {
+    const kernels::KernelTable& table = kernels::Kernels(isa);
+    for (int phases = 1; phases <= 4; ++phases) {
+      for (bool acc : {false, true}) {
+        float s[16], v[16];
+        ref.tt_panel(b, a, kp, phases, acc, s);
+        table.tt_panel(b, a, kp, phases, acc, v);
+        for (int r = 0; r < 16; ++r) {
+          ASSERT_EQ(s[r], v[r]) << IsaName(isa) << " phases " << phases << " acc " << acc << " row " << r;
+        }
+        const float* row[2] = {a0.data(), a1.data()};
+        ASSERT_EQ(ref.tt_row(b, row, kp, phases, acc), table.tt_row(b, row, kp, phases, acc))
+            << IsaName(isa) << " row kernel, phases " << phases << " acc " << acc;
+      }
     }
   }
 }

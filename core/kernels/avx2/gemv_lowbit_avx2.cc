@@ -8,11 +8,13 @@
 #include <cstring>
 
 #include "core/kernels/avx2/kernels_avx2.h"
-#include "core/kernels/avx2/vec_math_avx2.h"
 #include "core/kernels/internal/gemv_rows.h"
+#include "core/kernels/simd/vec_avx2.h"
 
 namespace ttt::kernels::avx2 {
 namespace {
+
+using simd::Avx2;
 
 constexpr int kChunk = 8;
 
@@ -139,7 +141,7 @@ inline void DotBlock(const char* const* w, const float* const* x, int64_t k, int
   }
   if (kChunk * c < k) {
     const int64_t n = k - kChunk * c;
-    const __m256i mask = TailMask(n);
+    const __m256i mask = Avx2::TailMask(n);
     __m256 wv[R];
     #pragma GCC unroll 16
     for (int j = 0; j < R; ++j) wv[j] = Format::DecodeTail(w[j], c, n, mask);
@@ -153,7 +155,7 @@ inline void DotBlock(const char* const* w, const float* const* x, int64_t k, int
   #pragma GCC unroll 16
   for (int i = 0; i < M; ++i)
     #pragma GCC unroll 16
-    for (int j = 0; j < R; ++j) result[i][j] = ReduceAdd(_mm256_add_ps(acc[i][j][0], acc[i][j][1]));
+    for (int j = 0; j < R; ++j) result[i][j] = Avx2::ReduceAdd(_mm256_add_ps(acc[i][j][0], acc[i][j][1]));
 }
 
 // Adapts DotBlock to the shared row loop (core/kernels/internal/gemv_rows.h).
@@ -181,7 +183,7 @@ void DequantRow(const void* w_row, int64_t k, float* out) {
   for (; kChunk * (c + 1) <= k; ++c) _mm256_storeu_ps(out + kChunk * c, Format::Decode(row, c));
   if (kChunk * c < k) {
     const int64_t n = k - kChunk * c;
-    const __m256i mask = TailMask(n);
+    const __m256i mask = Avx2::TailMask(n);
     _mm256_maskstore_ps(out + kChunk * c, mask, Format::DecodeTail(row, c, n, mask));
   }
 }

@@ -1,6 +1,7 @@
 // AVX2 + FMA kernels. Declared here for kernel_table.cc, which never calls them unless ttt::BestIsa() is
-// at least kAvx2; defined in *_avx2.cc files compiled with -mavx2 -mfma. Kernels missing here (layer norm,
-// relu, rope) are inherited from the reference table: they are not worth a hand-written version.
+// at least kAvx2; defined in *_avx2.cc files compiled with -mavx2 -mfma: most are core/kernels/generic/
+// templates instantiated over simd::Avx2, the compressed-weight GEMVs are AVX2's own (gemv_lowbit_avx2.cc).
+// The Tenstorrent matmul kernels are inherited from the reference table.
 #pragma once
 
 #include <cstddef>
@@ -30,9 +31,11 @@ void DequantRowBfp8(const void* w_row, int64_t k, float* out);
 void DequantRowBfp4(const void* w_row, int64_t k, float* out);
 
 void RmsNormRow(const float* x, const float* w, float* out, int64_t dim, float eps, bool unit_offset);
+void LayerNormRow(const float* x, const float* w, const float* b, float* out, int64_t dim, float eps);
 void SoftmaxRow(float* x, int64_t n);
 
 void Silu(const float* x, float* out, int64_t n);
+void Relu(const float* x, float* out, int64_t n);
 void GeluErf(const float* x, float* out, int64_t n);
 void GeluTanh(const float* x, float* out, int64_t n);
 
@@ -42,6 +45,8 @@ void SiluMul(const float* a, const float* b, float* out, int64_t n);
 void GeluErfMul(const float* a, const float* b, float* out, int64_t n);
 void GeluTanhMul(const float* a, const float* b, float* out, int64_t n);
 
+void RopeRotateHalf(float* x, const float* cos, const float* sin, int64_t half_rotary_dim);
+void RopeInterleaved(float* x, const float* cos, const float* sin, int64_t half_rotary_dim);
 
 void AttentionQueries(const float* q, int64_t num_queries, const float* k, const float* v, int64_t kv_stride,
                       int64_t key_begin, int64_t key_end, int64_t head_dim, float scale, ScoreBias bias,

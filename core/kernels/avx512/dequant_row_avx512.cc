@@ -11,10 +11,12 @@
 #include <cstring>
 
 #include "core/kernels/avx512/kernels_avx512.h"
-#include "core/kernels/avx512/vec_math_avx512.h"
+#include "core/kernels/simd/vec_avx512.h"
 
 namespace ttt::kernels::avx512 {
 namespace {
+
+using simd::Avx512;
 
 constexpr int kChunk = 16;
 
@@ -91,7 +93,7 @@ void DequantRow(const void* w_row, int64_t k, float* out) {
   int64_t c = 0;
   for (; kChunk * (c + 1) <= k; ++c) _mm512_storeu_ps(out + kChunk * c, Format::Decode(row, c));
   if (kChunk * c < k) {
-    const __mmask16 mask = TailMask(k - kChunk * c);
+    const __mmask16 mask = Avx512::TailMask(k - kChunk * c);
     _mm512_mask_storeu_ps(out + kChunk * c, mask, Format::DecodeTail(row, c, mask));
   }
 }

@@ -15,12 +15,14 @@
 // is computed with.
 
 #include "core/kernels/avx512/kernels_avx512.h"
-#include "core/kernels/avx512/vec_math_avx512.h"
 #include "core/kernels/internal/cache_line_vector.h"
 #include "core/kernels/internal/gemv_rows.h"
+#include "core/kernels/simd/vec_avx512.h"
 
 namespace ttt::kernels::avx512 {
 namespace {
+
+using simd::Avx512;
 
 constexpr int kChunk = 32;  // bf16 values per zmm
 
@@ -38,8 +40,9 @@ void RoundActivations(const float* x, int64_t m, int64_t k, internal::CacheLineV
     uint16_t* o = out.data() + r * stride;
     for (int64_t c = 0; c < stride; c += kChunk) {
       const int64_t left = k - c;  // >= 1
-      const __m512 lo = _mm512_maskz_loadu_ps(TailMask(left < 16 ? left : 16), xr + c);
-      const __m512 hi = _mm512_maskz_loadu_ps(TailMask(left < 16 ? 0 : left < 32 ? left - 16 : 16), xr + c + 16);
+      const __m512 lo = _mm512_maskz_loadu_ps(Avx512::TailMask(left < 16 ? left : 16), xr + c);
+      const __m512 hi =
+          _mm512_maskz_loadu_ps(Avx512::TailMask(left < 16 ? 0 : left < 32 ? left - 16 : 16), xr + c + 16);
       _mm512_storeu_si512(o + c, reinterpret_cast<__m512i>(_mm512_cvtne2ps_pbh(hi, lo)));
     }
   }

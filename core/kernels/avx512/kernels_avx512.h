@@ -1,5 +1,8 @@
 // AVX-512 kernels (F, BW, VL, DQ). Declared here for kernel_table.cc, which never calls them unless
-// ttt::BestIsa() is kAvx512; defined in *_avx512.cc files compiled with the AVX-512 flags.
+// ttt::BestIsa() is kAvx512; defined in *_avx512.cc files compiled with the AVX-512 flags: the f32 GEMV,
+// norms, element-wise, rope and attention kernels are core/kernels/generic/ templates instantiated over
+// simd::Avx512; the compressed-weight GEMVs (VNNI, AVX512-BF16), row decoders and the Tenstorrent matmul are
+// AVX-512's own.
 #pragma once
 
 #include <cstddef>
@@ -59,5 +62,10 @@ void AttentionQueries(const float* q, int64_t num_queries, const float* k, const
 void AttentionQueriesKv(const float* q, int64_t num_queries, const void* k, const void* v, DType kv_dtype,
                         int64_t row_bytes, int64_t col0, int64_t key_begin, int64_t key_end, int64_t head_dim,
                         float scale, ScoreBias bias, float* work, float* out);
+
+// Bit-identical to the reference (kernel_table.h TtPanelFn, TtRowFn).
+void TtPanel(const float* const b_part[2], const float* const a_panel[2], int64_t kp, int phases, bool fp32_acc,
+             float* out);
+float TtRow(const float* const b_part[2], const float* const a_row[2], int64_t kp, int phases, bool fp32_acc);
 
 }  // namespace ttt::kernels::avx512

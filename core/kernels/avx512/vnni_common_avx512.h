@@ -28,7 +28,7 @@
 #include "core/kernels/avx512/kernels_avx512.h"
 #include "core/kernels/internal/cache_line_vector.h"
 #include "core/kernels/kernel_table.h"
-#include "core/kernels/avx512/vec_math_avx512.h"
+#include "core/kernels/simd/vec_avx512.h"
 
 namespace ttt::kernels::avx512::vnni {
 
@@ -73,7 +73,7 @@ struct ActivationView {
 // x[start, start + 16) (zeros past k) as int8 scaled by 127 / max|x|; *absmax receives max|x|.
 inline __m128i QuantizeBlock(const float* x, int64_t k, int64_t start, float* absmax) {
   const int64_t n = start >= k ? 0 : (k - start < kBlock ? k - start : kBlock);
-  const __m512 v = _mm512_maskz_loadu_ps(TailMask(n), x + start);
+  const __m512 v = _mm512_maskz_loadu_ps(simd::Avx512::TailMask(n), x + start);
   *absmax = _mm512_reduce_max_ps(_mm512_abs_ps(v));
   const float inverse = *absmax > 0 ? 127.0f / *absmax : 0.0f;
   return _mm512_cvtepi32_epi8(_mm512_cvtps_epi32(_mm512_mul_ps(v, _mm512_set1_ps(inverse))));

@@ -16,8 +16,9 @@
 // 52-54 (the machine at ~77 GB/s), i8 47-51 where 41-45, and bf16 1.84x -> 2.0-2.08x of f32 at ~44 GB/s. The AVX-512
 // kernels take rows one at a time; the AVX2 ones keep blocks of 4 (not measured on an AVX2-only machine).
 //
-// Each ISA file defines its Kernel types in an anonymous namespace, so every instantiation of these
-// templates is private to the file compiled with that ISA's flags (no cross-ISA ODR merging).
+// Every Kernel type belongs to one ISA: defined in an anonymous namespace of a file compiled with that ISA's
+// flags, or a template over that ISA's vector type (generic/gemv_f32.h over simd::Avx2, simd::Avx512). So
+// every instantiation of these templates is compiled with one ISA's flags (no cross-ISA ODR merging).
 #pragma once
 
 #include <cstddef>

@@ -55,4 +55,9 @@ void AttentionQueriesKv(const float* q, int64_t num_queries, const void* k, cons
                         int64_t row_bytes, int64_t col0, int64_t key_begin, int64_t key_end, int64_t head_dim,
                         float scale, ScoreBias bias, float* work, float* out);
 
+// The emulated Tenstorrent matmul's inner loops (kernel_table.h TtPanelFn, TtRowFn).
+void TtPanel(const float* const b_part[2], const float* const a_panel[2], int64_t kp, int phases, bool fp32_acc,
+             float* out);
+float TtRow(const float* const b_part[2], const float* const a_row[2], int64_t kp, int phases, bool fp32_acc);
+
 }  // namespace ttt::kernels::reference
