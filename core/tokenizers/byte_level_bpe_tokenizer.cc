@@ -1,9 +1,12 @@
 #include "core/tokenizers/byte_level_bpe_tokenizer.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "core/runtime/status.h"
 #include "core/tokenizers/byte_unicode.h"
+#include "core/tokenizers/unicode_props.h"
 #include "core/tokenizers/utf8.h"
 
 namespace ttt::tokenizers {
@@ -13,16 +16,17 @@ absl::StatusOr<std::unique_ptr<ByteLevelBpeTokenizer>> ByteLevelBpeTokenizer::Cr
                                                                                      ByteLevelOptions options,
                                                                                      std::string_view source) {
   TTT_RETURN_IF_ERROR(vocab.Validate(source));
-  TTT_ASSIGN_OR_RETURN(std::unique_ptr<Gpt2PreTokenizer> pre_tokenizer, Gpt2PreTokenizer::Create());
+  TTT_ASSIGN_OR_RETURN(std::unique_ptr<RegexPreTokenizer> pre_tokenizer,
+                       RegexPreTokenizer::Create(options.split_rules, source));
   return std::unique_ptr<ByteLevelBpeTokenizer>(
-      new ByteLevelBpeTokenizer(std::move(vocab), std::move(merges), options, std::move(pre_tokenizer)));
+      new ByteLevelBpeTokenizer(std::move(vocab), std::move(merges), std::move(options), std::move(pre_tokenizer)));
 }
 
 ByteLevelBpeTokenizer::ByteLevelBpeTokenizer(Vocabulary vocab, MergeRankTable merges, ByteLevelOptions options,
-                                             std::unique_ptr<Gpt2PreTokenizer> pre_tokenizer)
+                                             std::unique_ptr<RegexPreTokenizer> pre_tokenizer)
     : Tokenizer(std::move(vocab)),
       merges_(std::move(merges)),
-      options_(options),
+      options_(std::move(options)),
       pre_tokenizer_(std::move(pre_tokenizer)) {
   decoded_.resize(vocab_.pieces.size());
   for (int32_t id = 0; id < vocab_size(); ++id) {
@@ -38,6 +42,13 @@ ByteLevelBpeTokenizer::ByteLevelBpeTokenizer(Vocabulary vocab, MergeRankTable me
 absl::Status ByteLevelBpeTokenizer::EncodeChunk(std::string_view chunk, std::vector<int32_t>* out) const {
   std::string mapped;
   BytesToUnicode(chunk, &mapped);
+  if (options_.ignore_merges) {
+    const int32_t whole = PieceToId(mapped);
+    if (whole != kNoToken) {
+      out->push_back(whole);
+      return absl::OkStatus();
+    }
+  }
   std::vector<BpeSymbol> symbols;
   symbols.reserve(mapped.size());
   for (size_t pos = 0; pos < mapped.size();) {
@@ -60,6 +71,11 @@ absl::Status ByteLevelBpeTokenizer::EncodeChunk(std::string_view chunk, std::vec
 
 absl::Status ByteLevelBpeTokenizer::EncodeFragment(std::string_view fragment, FragmentPlace place,
                                                    std::vector<int32_t>* out) const {
+  std::string normalized;
+  if (options_.nfc && std::any_of(fragment.begin(), fragment.end(), [](char c) { return (c & 0x80) != 0; })) {
+    normalized = EncodeUtf8(ToNfc(DecodeUtf8(fragment)));
+    fragment = normalized;
+  }
   std::string prefixed;
   if (options_.add_prefix_space && place.at_text_start && !fragment.empty() && fragment[0] != ' ') {
     prefixed.reserve(fragment.size() + 1);

@@ -1,17 +1,22 @@
-// Byte-level BPE (GPT-2): the GPT-2 regex splits text into chunks, each chunk's bytes become printable
-// characters (bytes_to_unicode), and listed merges apply by rank within the chunk.
+// Byte-level BPE (GPT-2, Llama 3, Qwen2, DeepSeek, Falcon, StarCoder...): the model's regexes split text into
+// chunks, each chunk's bytes become printable characters (bytes_to_unicode), and listed merges apply by rank
+// within the chunk.
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include "core/tokenizers/bpe_merge.h"
-#include "core/tokenizers/gpt2_pretokenizer.h"
+#include "core/tokenizers/regex_pretokenizer.h"
 #include "core/tokenizers/tokenizer.h"
 
 namespace ttt::tokenizers {
 
 struct ByteLevelOptions {
   bool add_prefix_space = false;  // HF ByteLevel(add_prefix_space): a space before text not starting with one
+  std::vector<SplitRule> split_rules = {{.pattern = std::string(kGpt2SplitPattern)}};
+  bool ignore_merges = false;  // a chunk that is a piece of the vocabulary is that token (Llama 3), unmerged
+  bool nfc = false;            // NFC-normalize text first (HF normalizer "NFC": GPT-NeoX, MPT)
 };
 
 class ByteLevelBpeTokenizer : public Tokenizer {
@@ -29,12 +34,12 @@ class ByteLevelBpeTokenizer : public Tokenizer {
 
  private:
   ByteLevelBpeTokenizer(Vocabulary vocab, MergeRankTable merges, ByteLevelOptions options,
-                        std::unique_ptr<Gpt2PreTokenizer> pre_tokenizer);
+                        std::unique_ptr<RegexPreTokenizer> pre_tokenizer);
   absl::Status EncodeChunk(std::string_view chunk, std::vector<int32_t>* out) const;
 
   MergeRankTable merges_;
   ByteLevelOptions options_;
-  std::unique_ptr<Gpt2PreTokenizer> pre_tokenizer_;
+  std::unique_ptr<RegexPreTokenizer> pre_tokenizer_;
   std::vector<std::string> decoded_;  // per id: its bytes
 };
 

@@ -1,10 +1,13 @@
 // The tokenizer llama.cpp embeds in GGUF files (tokenizer.ggml.* keys).
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "core/runtime/status.h"
 #include "core/tokenizers/byte_level_bpe_tokenizer.h"
 #include "core/tokenizers/merge_list.h"
+#include "core/tokenizers/named_pretokenizers.h"
 #include "core/tokenizers/spm_tokenizer.h"
 #include "core/tokenizers/tokenizer_loader.h"
+#include "core/tokenizers/wordpiece_tokenizer.h"
 
 namespace ttt::tokenizers {
 namespace {
@@ -72,16 +75,24 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> LoadSpm(const GgufFile& gguf, Vocabul
   return std::unique_ptr<Tokenizer>(std::move(tokenizer));
 }
 
-absl::StatusOr<std::unique_ptr<Tokenizer>> LoadByteLevel(const GgufFile& gguf, Vocabulary vocab) {
+// The regexes of tokenizer.ggml.pre; like llama.cpp, a file without the key gets its "default" ones.
+absl::StatusOr<NamedPreTokenizer> ReadPreTokenizer(const GgufFile& gguf) {
+  std::string pre = "default";
   if (gguf.Has("tokenizer.ggml.pre")) {
-    TTT_ASSIGN_OR_RETURN(std::string pre, gguf.GetString("tokenizer.ggml.pre"));
-    if (pre != "gpt-2") {
-      return absl::UnimplementedError(absl::StrCat(
-          gguf.path(), ": tokenizer.ggml.pre is \"", pre,
-          "\"; only the GPT-2 pre-tokenizer regex (\"gpt-2\") is implemented, and another regex would give "
-          "different tokens"));
-    }
+    TTT_ASSIGN_OR_RETURN(pre, gguf.GetString("tokenizer.ggml.pre"));
   }
+  std::optional<NamedPreTokenizer> named = FindNamedPreTokenizer(pre);
+  if (!named.has_value()) {
+    return absl::UnimplementedError(absl::StrCat(
+        gguf.path(), ": tokenizer.ggml.pre is \"", pre, "\", a pre-tokenizer this library does not know (known: ",
+        absl::StrJoin(NamedPreTokenizerNames(), ", "),
+        "); another pre-tokenizer would give different tokens. If the model ships a tokenizer.json, load that"));
+  }
+  return *std::move(named);
+}
+
+absl::StatusOr<std::unique_ptr<Tokenizer>> LoadByteLevel(const GgufFile& gguf, Vocabulary vocab) {
+  TTT_ASSIGN_OR_RETURN(NamedPreTokenizer pre_tokenizer, ReadPreTokenizer(gguf));
   TTT_ASSIGN_OR_RETURN(std::vector<std::string> lines, gguf.GetStringArray("tokenizer.ggml.merges"));
   std::vector<PieceMerge> merges;
   merges.reserve(lines.size());
@@ -98,9 +109,32 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> LoadByteLevel(const GgufFile& gguf, V
   TTT_ASSIGN_OR_RETURN(vocab.bos_id, SpecialIdOr(gguf, "tokenizer.ggml.bos_token_id", kNoToken));
   TTT_ASSIGN_OR_RETURN(vocab.eos_id, SpecialIdOr(gguf, "tokenizer.ggml.eos_token_id", kNoToken));
   TTT_ASSIGN_OR_RETURN(vocab.unk_id, SpecialIdOr(gguf, "tokenizer.ggml.unknown_token_id", kNoToken));
-  TTT_ASSIGN_OR_RETURN(vocab.add_bos_by_default, BoolOr(gguf, "tokenizer.ggml.add_bos_token", false));
+  TTT_ASSIGN_OR_RETURN(vocab.add_bos_by_default,
+                       BoolOr(gguf, "tokenizer.ggml.add_bos_token", pre_tokenizer.add_bos));
+  ByteLevelOptions options;
+  options.split_rules = std::move(pre_tokenizer.rules);
+  options.ignore_merges = pre_tokenizer.ignore_merges;
   TTT_ASSIGN_OR_RETURN(auto tokenizer, ByteLevelBpeTokenizer::Create(std::move(vocab), std::move(table),
-                                                                     ByteLevelOptions{}, gguf.path()));
+                                                                     std::move(options), gguf.path()));
+  return std::unique_ptr<Tokenizer>(std::move(tokenizer));
+}
+
+// llama.cpp's converter spells BERT's word-start pieces "▁play" and continuations "ing" (HF: "play", "##ing"),
+// and keeps no normalizer settings: it always lowercases and strips accents, as uncased BERT does.
+absl::StatusOr<std::unique_ptr<Tokenizer>> LoadWordPiece(const GgufFile& gguf, Vocabulary vocab) {
+  // BOS is [CLS]: llama.cpp reads the bos key; newer converters write only the cls key. The defaults are
+  // llama.cpp's (BERT's [CLS] 101, [SEP] 102, [UNK] 100).
+  const char* bos_key =
+      gguf.Has("tokenizer.ggml.bos_token_id") ? "tokenizer.ggml.bos_token_id" : "tokenizer.ggml.cls_token_id";
+  TTT_ASSIGN_OR_RETURN(vocab.bos_id, SpecialIdOr(gguf, bos_key, 101));
+  TTT_ASSIGN_OR_RETURN(vocab.sep_id, SpecialIdOr(gguf, "tokenizer.ggml.seperator_token_id", 102));
+  TTT_ASSIGN_OR_RETURN(vocab.unk_id, SpecialIdOr(gguf, "tokenizer.ggml.unknown_token_id", 100));
+  TTT_ASSIGN_OR_RETURN(vocab.eos_id, SpecialIdOr(gguf, "tokenizer.ggml.eos_token_id", kNoToken));
+  TTT_ASSIGN_OR_RETURN(vocab.add_bos_by_default, BoolOr(gguf, "tokenizer.ggml.add_bos_token", true));
+  WordPieceOptions options;
+  options.word_start_prefix = "\xE2\x96\x81";
+  options.continuation_prefix = "";
+  TTT_ASSIGN_OR_RETURN(auto tokenizer, WordPieceTokenizer::Create(std::move(vocab), options, gguf.path()));
   return std::unique_ptr<Tokenizer>(std::move(tokenizer));
 }
 
@@ -113,13 +147,15 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizerFromGguf(const GgufFile&
                                             "model's tokenizer.json or tokenizer.model instead"));
   }
   TTT_ASSIGN_OR_RETURN(std::string model, gguf.GetString("tokenizer.ggml.model"));
-  if (model != "llama" && model != "gpt2") {
+  if (model != "llama" && model != "gpt2" && model != "bert") {
     return absl::UnimplementedError(absl::StrCat(gguf.path(), ": tokenizer.ggml.model \"", model,
                                                  "\" is not supported; supported: \"llama\" (SentencePiece BPE), "
-                                                 "\"gpt2\" (byte-level BPE)"));
+                                                 "\"gpt2\" (byte-level BPE), \"bert\" (WordPiece)"));
   }
   TTT_ASSIGN_OR_RETURN(Vocabulary vocab, ReadVocabulary(gguf));
-  return model == "llama" ? LoadSpm(gguf, std::move(vocab)) : LoadByteLevel(gguf, std::move(vocab));
+  if (model == "llama") return LoadSpm(gguf, std::move(vocab));
+  if (model == "bert") return LoadWordPiece(gguf, std::move(vocab));
+  return LoadByteLevel(gguf, std::move(vocab));
 }
 
 }  // namespace ttt::tokenizers

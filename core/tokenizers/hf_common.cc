@@ -99,6 +99,28 @@ absl::Status SetPiece(int32_t id, const std::string& piece, TokenType type, cons
   return absl::OkStatus();
 }
 
+absl::Status UnsupportedTokenizerJson(const std::string& path, const std::string& what) {
+  return absl::UnimplementedError(absl::StrCat(
+      path, ": ", what,
+      "; supported are BPE models (byte-level with Split/ByteLevel/Digits/Punctuation pre-tokenizers, or "
+      "SentencePiece-like with '▁' and byte fallback) and WordPiece with the BERT normalizer and pre-tokenizer. If "
+      "the model ships a GGUF or tokenizer.model, try that"));
+}
+
+std::vector<const nlohmann::json*> JsonComponents(const nlohmann::json& root, const char* key,
+                                                  const char* sequence_key) {
+  std::vector<const nlohmann::json*> out;
+  if (!root.contains(key) || root[key].is_null()) return out;
+  const nlohmann::json& node = root[key];
+  if (node.is_object() && node.value("type", "") == "Sequence" && node.contains(sequence_key) &&
+      node[sequence_key].is_array()) {
+    for (const nlohmann::json& child : node[sequence_key]) out.push_back(&child);
+  } else {
+    out.push_back(&node);
+  }
+  return out;
+}
+
 void ResolveSpecialIds(const HfTokenizerConfig& config, Vocabulary* vocab) {
   auto find = [&](std::initializer_list<std::string> names) -> int32_t {
     for (const std::string& name : names) {

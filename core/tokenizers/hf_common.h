@@ -32,6 +32,14 @@ absl::Status ReadVocabObject(const nlohmann::json& object, const std::string& wh
 absl::Status SetPiece(int32_t id, const std::string& piece, TokenType type, const std::string& where,
                       Vocabulary* vocab);
 
+// The refusal every HF loader gives for a component it does not implement (rather than tokenizing wrongly).
+absl::Status UnsupportedTokenizerJson(const std::string& path, const std::string& what);
+
+// root[key] and the members of a "Sequence" of such components (under `sequence_key`), flattened; pointers
+// into `root`. Empty when the key is absent or null.
+std::vector<const nlohmann::json*> JsonComponents(const nlohmann::json& root, const char* key,
+                                                  const char* sequence_key);
+
 // Picks bos/eos ids: the names in tokenizer_config.json first, else the usual names if present. The unknown
 // token is left to the model: HF's fast tokenizers use only the model's own unk_token.
 void ResolveSpecialIds(const HfTokenizerConfig& config, Vocabulary* vocab);

@@ -1,6 +1,7 @@
-// HF tokenizers' tokenizer.json with a BPE model, in its two common shapes: byte-level (GPT-2: ByteLevel
-// pre-tokenizer) and SentencePiece-like (Llama: '▁' normalizer or Metaspace pre-tokenizer, byte fallback).
-// Anything else (other models, normalizers or regexes) is refused by name rather than tokenized wrongly.
+// HF tokenizers' tokenizer.json: BPE models in their two common shapes, byte-level (GPT-2, Llama 3, Qwen2...:
+// a ByteLevel pre-tokenizer, often after Split regexes) and SentencePiece-like (Llama: '▁' normalizer or
+// Metaspace pre-tokenizer, byte fallback); and WordPiece (BERT). Anything else (other models, normalizers or
+// pre-tokenizers) is refused by name rather than tokenized wrongly.
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
@@ -8,36 +9,17 @@
 #include "core/runtime/status.h"
 #include "core/tokenizers/byte_level_bpe_tokenizer.h"
 #include "core/tokenizers/hf_common.h"
+#include "core/tokenizers/hf_components.h"
 #include "core/tokenizers/merge_list.h"
 #include "core/tokenizers/spm_tokenizer.h"
 #include "core/tokenizers/tokenizer_loader.h"
+#include "core/tokenizers/wordpiece_tokenizer.h"
 
 namespace ttt::tokenizers {
 namespace {
 
 using json = nlohmann::json;
 constexpr char kSpaceMark[] = "\xE2\x96\x81";
-
-absl::Status Unsupported(const std::string& path, const std::string& what) {
-  return absl::UnimplementedError(absl::StrCat(
-      path, ": ", what,
-      "; supported are BPE models that are byte-level (GPT-2) or SentencePiece-like (Prepend/Replace '▁' or "
-      "Metaspace, byte fallback). If the model ships a GGUF or tokenizer.model, try that"));
-}
-
-// root[key] and the members of a "Sequence" of such components, flattened; pointers into `root`.
-std::vector<const json*> Components(const json& root, const char* key, const char* sequence_key) {
-  std::vector<const json*> out;
-  if (!root.contains(key) || root[key].is_null()) return out;
-  const json& node = root[key];
-  if (node.is_object() && node.value("type", "") == "Sequence" && node.contains(sequence_key) &&
-      node[sequence_key].is_array()) {
-    for (const json& child : node[sequence_key]) out.push_back(&child);
-  } else {
-    out.push_back(&node);
-  }
-  return out;
-}
 
 absl::StatusOr<std::vector<PieceMerge>> ReadMerges(const json& model, const std::string& path) {
   std::vector<PieceMerge> merges;
@@ -67,7 +49,7 @@ absl::StatusOr<SpmOptions> ReadSpmOptions(const json& root, const json& model, c
   SpmOptions options;
   options.dummy_prefix = DummyPrefix::kNever;
   options.escape_whitespaces = false;
-  for (const json* n : Components(root, "normalizer", "normalizers")) {
+  for (const json* n : JsonComponents(root, "normalizer", "normalizers")) {
     const std::string type = n->value("type", "");
     if (type == "Prepend" && n->value("prepend", "") == kSpaceMark) {
       options.dummy_prefix = DummyPrefix::kAfterEverySpecial;
@@ -75,13 +57,13 @@ absl::StatusOr<SpmOptions> ReadSpmOptions(const json& root, const json& model, c
                n->value("content", "") == kSpaceMark) {
       options.escape_whitespaces = true;
     } else {
-      return Unsupported(path, absl::StrCat("normalizer ", n->dump(), " is not supported"));
+      return UnsupportedTokenizerJson(path, absl::StrCat("normalizer ", n->dump(), " is not supported"));
     }
   }
-  for (const json* p : Components(root, "pre_tokenizer", "pretokenizers")) {
+  for (const json* p : JsonComponents(root, "pre_tokenizer", "pretokenizers")) {
     if (p->value("type", "") != "Metaspace" || p->value("replacement", std::string(kSpaceMark)) != kSpaceMark ||
         p->value("split", false)) {
-      return Unsupported(path, absl::StrCat("pre-tokenizer ", p->dump(), " is not supported"));
+      return UnsupportedTokenizerJson(path, absl::StrCat("pre-tokenizer ", p->dump(), " is not supported"));
     }
     options.escape_whitespaces = true;
     options.dummy_prefix_unless_leading_space = true;
@@ -92,34 +74,51 @@ absl::StatusOr<SpmOptions> ReadSpmOptions(const json& root, const json& model, c
                                                : DummyPrefix::kNever;
   }
   if (!options.escape_whitespaces) {
-    return Unsupported(path, "a BPE model that is neither byte-level nor maps spaces to '▁'");
+    return UnsupportedTokenizerJson(path, "a BPE model that is neither byte-level nor maps spaces to '▁'");
   }
   options.byte_fallback = model.value("byte_fallback", false);
   options.fuse_unknown = model.value("fuse_unk", false);
   return options;
 }
 
-absl::StatusOr<std::unique_ptr<Tokenizer>> LoadFromJson(const json& root, const std::string& path) {
-  if (!root.is_object() || !root.contains("model") || !root["model"].is_object()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        path, ": no \"model\" object; this is not an HF tokenizers file (tokenizer.json)"));
-  }
-  const json& model = root["model"];
-  const std::string type = model.value("type", model.contains("merges") ? "BPE" : "");
-  if (type != "BPE") {
-    return Unsupported(path, absl::StrCat("model.type \"", type, "\" is not supported (only BPE)"));
-  }
-  for (const char* key : {"continuing_subword_prefix", "end_of_word_suffix"}) {
-    if (model.contains(key) && model[key].is_string() && !model[key].get<std::string>().empty()) {
-      return Unsupported(path, absl::StrCat("model.", key, " is not supported"));
+// The special tokens the post-processor puts around a single text: BERT's [CLS] ... [SEP], Llama's <s> ....
+struct TemplateSpecials {
+  std::optional<std::string> first, last;
+};
+
+TemplateSpecials ReadTemplateSpecials(const json& root) {
+  TemplateSpecials specials;
+  for (const json* p : JsonComponents(root, "post_processor", "processors")) {
+    const std::string type = p->value("type", "");
+    if (type == "TemplateProcessing" && p->contains("single") && (*p)["single"].is_array() &&
+        !(*p)["single"].empty()) {
+      const json& single = (*p)["single"];
+      auto special_name = [](const json& item) -> std::optional<std::string> {
+        if (!item.contains("SpecialToken") || !item["SpecialToken"].contains("id")) return std::nullopt;
+        return item["SpecialToken"]["id"].get<std::string>();
+      };
+      specials.first = special_name(single.front());
+      if (single.size() > 1) specials.last = special_name(single.back());
+    } else if ((type == "BertProcessing" || type == "RobertaProcessing") && p->contains("cls") && p->contains("sep")) {
+      specials.first = (*p)["cls"][0].get<std::string>();  // ["[CLS]", 101]
+      specials.last = (*p)["sep"][0].get<std::string>();
     }
   }
+  return specials;
+}
+
+int32_t FindPiece(const Vocabulary& vocab, const std::string& piece) {
+  for (size_t id = 0; id < vocab.pieces.size(); ++id) {
+    if (vocab.types[id] != TokenType::kUnused && vocab.pieces[id] == piece) return static_cast<int32_t>(id);
+  }
+  return kNoToken;
+}
+
+// model.vocab, added_tokens, the unknown token and bos/eos (tokenizer_config.json beside the file first).
+absl::StatusOr<Vocabulary> ReadVocabulary(const json& root, const json& model, const std::string& path) {
   Vocabulary vocab;
   if (!model.contains("vocab")) return absl::InvalidArgumentError(absl::StrCat(path, ": model.vocab is missing"));
   TTT_RETURN_IF_ERROR(ReadVocabObject(model["vocab"], absl::StrCat(path, " model.vocab"), &vocab));
-  TTT_ASSIGN_OR_RETURN(std::vector<PieceMerge> merges, ReadMerges(model, path));
-  TTT_ASSIGN_OR_RETURN(MergeRankTable table, BuildMergeTable(vocab.pieces, merges, absl::StrCat(path, " model.merges")));
-
   if (root.contains("added_tokens") && root["added_tokens"].is_array()) {
     for (const json& added : root["added_tokens"]) {
       if (!added.is_object() || !added.contains("id") || !added["id"].is_number_integer() ||
@@ -135,47 +134,34 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> LoadFromJson(const json& root, const 
     }
   }
   if (model.contains("unk_token") && model["unk_token"].is_string()) {
-    const std::string unk = model["unk_token"].get<std::string>();
-    for (size_t id = 0; id < vocab.pieces.size(); ++id) {
-      if (vocab.pieces[id] == unk && vocab.types[id] != TokenType::kUnused) {
-        vocab.unk_id = static_cast<int32_t>(id);
-        vocab.types[id] = TokenType::kUnknown;
-        break;
-      }
-    }
+    vocab.unk_id = FindPiece(vocab, model["unk_token"].get<std::string>());
+    if (vocab.unk_id != kNoToken) vocab.types[vocab.unk_id] = TokenType::kUnknown;
   }
   const std::string directory = std::filesystem::path(path).parent_path().string();
   TTT_ASSIGN_OR_RETURN(HfTokenizerConfig config, ReadHfTokenizerConfig(directory.empty() ? "." : directory));
   ResolveSpecialIds(config, &vocab);
-  // Whether the model's own post-processor puts BOS first ("TemplateProcessing" starting with a special).
-  bool template_adds_bos = false;
-  if (root.contains("post_processor") && root["post_processor"].is_object() &&
-      root["post_processor"].value("type", "") == "TemplateProcessing" &&
-      root["post_processor"].contains("single") && root["post_processor"]["single"].is_array() &&
-      !root["post_processor"]["single"].empty()) {
-    template_adds_bos = root["post_processor"]["single"][0].contains("SpecialToken");
-  }
-  vocab.add_bos_by_default = config.add_bos_token.value_or(template_adds_bos) && vocab.bos_id != kNoToken;
+  // Whether the model's own post-processor puts BOS first, unless tokenizer_config.json says.
+  vocab.add_bos_by_default =
+      config.add_bos_token.value_or(ReadTemplateSpecials(root).first.has_value()) && vocab.bos_id != kNoToken;
+  return vocab;
+}
 
-  bool byte_level = false;
-  ByteLevelOptions byte_level_options;
-  for (const json* p : Components(root, "pre_tokenizer", "pretokenizers")) {
-    if (p->value("type", "") != "ByteLevel") continue;
-    byte_level = true;
-    if (!p->value("use_regex", true)) {
-      return Unsupported(path, "a ByteLevel pre-tokenizer without the GPT-2 regex (a custom Split regex)");
+absl::StatusOr<std::unique_ptr<Tokenizer>> LoadBpe(const json& root, const json& model, Vocabulary vocab,
+                                                   const std::string& path) {
+  for (const char* key : {"continuing_subword_prefix", "end_of_word_suffix"}) {
+    if (model.contains(key) && model[key].is_string() && !model[key].get<std::string>().empty()) {
+      return UnsupportedTokenizerJson(path, absl::StrCat("model.", key, " is not supported"));
     }
-    byte_level_options.add_prefix_space = p->value("add_prefix_space", false);
   }
-  if (byte_level) {
-    if (Components(root, "pre_tokenizer", "pretokenizers").size() != 1) {
-      return Unsupported(path, "a pre-tokenizer sequence around ByteLevel (another regex than GPT-2's)");
-    }
-    if (!root.value("normalizer", json()).is_null()) {
-      return Unsupported(path, absl::StrCat("normalizer ", root["normalizer"].dump(), " on a byte-level model"));
-    }
+  TTT_ASSIGN_OR_RETURN(std::vector<PieceMerge> merges, ReadMerges(model, path));
+  TTT_ASSIGN_OR_RETURN(MergeRankTable table,
+                       BuildMergeTable(vocab.pieces, merges, absl::StrCat(path, " model.merges")));
+
+  TTT_ASSIGN_OR_RETURN(std::optional<ByteLevelOptions> byte_level, ReadByteLevelOptions(root, path));
+  if (byte_level.has_value()) {
+    byte_level->ignore_merges = model.value("ignore_merges", false);
     TTT_ASSIGN_OR_RETURN(auto tokenizer, ByteLevelBpeTokenizer::Create(std::move(vocab), std::move(table),
-                                                                       byte_level_options, path));
+                                                                       *std::move(byte_level), path));
     return std::unique_ptr<Tokenizer>(std::move(tokenizer));
   }
 
@@ -191,6 +177,33 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> LoadFromJson(const json& root, const 
   }
   TTT_ASSIGN_OR_RETURN(auto tokenizer, SpmTokenizer::Create(std::move(vocab), options, std::move(table), path));
   return std::unique_ptr<Tokenizer>(std::move(tokenizer));
+}
+
+absl::StatusOr<std::unique_ptr<Tokenizer>> LoadWordPiece(const json& root, Vocabulary vocab,
+                                                         const std::string& path) {
+  TTT_ASSIGN_OR_RETURN(WordPieceOptions options, ReadWordPieceOptions(root, path));
+  // BERT's post-processor frames the text: [CLS] is the BOS, [SEP] follows the text.
+  const TemplateSpecials specials = ReadTemplateSpecials(root);
+  if (specials.first.has_value()) vocab.bos_id = FindPiece(vocab, *specials.first);
+  if (specials.last.has_value()) vocab.sep_id = FindPiece(vocab, *specials.last);
+  vocab.add_bos_by_default = vocab.bos_id != kNoToken;
+  TTT_ASSIGN_OR_RETURN(auto tokenizer, WordPieceTokenizer::Create(std::move(vocab), std::move(options), path));
+  return std::unique_ptr<Tokenizer>(std::move(tokenizer));
+}
+
+absl::StatusOr<std::unique_ptr<Tokenizer>> LoadFromJson(const json& root, const std::string& path) {
+  if (!root.is_object() || !root.contains("model") || !root["model"].is_object()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": no \"model\" object; this is not an HF tokenizers file (tokenizer.json)"));
+  }
+  const json& model = root["model"];
+  const std::string type = model.value("type", model.contains("merges") ? "BPE" : "");
+  if (type != "BPE" && type != "WordPiece") {
+    return UnsupportedTokenizerJson(path, absl::StrCat("model.type \"", type, "\" is not supported"));
+  }
+  TTT_ASSIGN_OR_RETURN(Vocabulary vocab, ReadVocabulary(root, model, path));
+  if (type == "WordPiece") return LoadWordPiece(root, std::move(vocab), path);
+  return LoadBpe(root, model, std::move(vocab), path);
 }
 
 }  // namespace

@@ -131,6 +131,41 @@ TEST_F(MalformedInputs, GgufWithoutTokenizer) {
   EXPECT_FALSE(LoadTokenizer(Write("cut.gguf", vocab.substr(0, vocab.size() / 2))).ok());
 }
 
+TEST_F(MalformedInputs, UnknownPreTokenizers) {
+  // The GPT-2 vocabulary with tokenizer.ggml.pre renamed: the error names the value and the known ones.
+  std::string vocab = ReadWholeFile(kFixtures + "/tokenizers/vocab-tests/ggml-vocab-gpt-2.gguf");
+  const std::string key = "tokenizer.ggml.pre";
+  const size_t value_at = vocab.find(key) + key.size() + 4 + 8;  // then the type, the length, the string
+  ASSERT_EQ(vocab.substr(value_at, 5), "gpt-2");
+  vocab.replace(value_at, 5, "zzz-9");
+  auto gguf = LoadTokenizer(Write("renamed.gguf", vocab));
+  ASSERT_FALSE(gguf.ok());
+  EXPECT_NE(gguf.status().message().find("\"zzz-9\""), std::string::npos) << gguf.status();
+  EXPECT_NE(gguf.status().message().find("llama-bpe"), std::string::npos) << gguf.status();
+
+  auto json = LoadHfTokenizerJson(Write(
+      "tokenizer.json",
+      R"({"model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}, "pre_tokenizer": {"type": "Sequence",
+          "pretokenizers": [{"type": "CharDelimiterSplit", "delimiter": "x"}, {"type": "ByteLevel"}]}})"));
+  ASSERT_FALSE(json.ok());
+  EXPECT_NE(json.status().message().find("CharDelimiterSplit"), std::string::npos) << json.status();
+
+  auto bad_regex = LoadHfTokenizerJson(Write(
+      "tokenizer.json",
+      R"({"model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}, "pre_tokenizer": {"type": "Sequence",
+          "pretokenizers": [{"type": "Split", "pattern": {"Regex": "[a-"}}, {"type": "ByteLevel"}]}})"));
+  ASSERT_FALSE(bad_regex.ok());
+  EXPECT_NE(bad_regex.status().message().find("[a-"), std::string::npos) << bad_regex.status();
+}
+
+TEST_F(MalformedInputs, WordPieceWithoutUnknownToken) {
+  auto tokenizer = LoadHfTokenizerJson(Write(
+      "tokenizer.json",
+      R"({"model": {"type": "WordPiece", "vocab": {"a": 0}}, "pre_tokenizer": {"type": "BertPreTokenizer"}})"));
+  ASSERT_FALSE(tokenizer.ok());
+  EXPECT_NE(tokenizer.status().message().find("unknown token"), std::string::npos) << tokenizer.status();
+}
+
 TEST_F(MalformedInputs, DirectoryWithoutTokenizer) {
   auto tokenizer = LoadTokenizer(dir_.string());
   ASSERT_FALSE(tokenizer.ok());
@@ -142,6 +177,7 @@ TEST_F(MalformedInputs, HostileTextEncodes) {
   const std::string text = std::string(kHostile, sizeof(kHostile) - 1) + Garbage(300);
   for (const std::string& path : {kFixtures + "/tokenizers/vocab-tests/ggml-vocab-llama-spm.gguf",
                                   kFixtures + "/tokenizers/vocab-tests/ggml-vocab-gpt-2.gguf",
+                                  kFixtures + "/tokenizers/vocab-tests/ggml-vocab-deepseek-coder.gguf",
                                   kFixtures + "/stories260K/tok512.bin"}) {
     auto tokenizer = LoadTokenizer(path);
     ASSERT_TRUE(tokenizer.ok()) << tokenizer.status();
@@ -150,6 +186,10 @@ TEST_F(MalformedInputs, HostileTextEncodes) {
     // Byte fallback and byte-level BPE lose nothing, even on invalid UTF-8.
     EXPECT_EQ((*tokenizer)->Decode(*ids), text) << path;
   }
+  // WordPiece loses information by design (case, accents, [UNK]) but must not fail either.
+  auto bert = LoadTokenizer(kFixtures + "/tokenizers/vocab-tests/ggml-vocab-bert-bge.gguf");
+  ASSERT_TRUE(bert.ok()) << bert.status();
+  EXPECT_TRUE((*bert)->Encode(text, true).ok());
 }
 
 }  // namespace

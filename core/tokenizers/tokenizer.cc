@@ -18,7 +18,8 @@ absl::Status Vocabulary::Validate(std::string_view source) const {
                                                    " scores; the arrays must have one entry per token"));
   }
   const int64_t n = static_cast<int64_t>(pieces.size());
-  for (auto [name, id] : {std::pair<const char*, int32_t>{"bos", bos_id}, {"eos", eos_id}, {"unk", unk_id}}) {
+  for (auto [name, id] :
+       {std::pair<const char*, int32_t>{"bos", bos_id}, {"eos", eos_id}, {"unk", unk_id}, {"sep", sep_id}}) {
     if (id != kNoToken && (id < 0 || id >= n)) {
       return absl::InvalidArgumentError(absl::StrCat(std::string(source), ": ", name, " token id ", id,
                                                      " is outside the vocabulary of ", n, " tokens"));
@@ -79,6 +80,7 @@ absl::StatusOr<std::vector<int32_t>> Tokenizer::Encode(std::string_view text, co
     after_special = true;
     pos = best_at + best->text.size();
   }
+  if (options.add_bos && vocab_.bos_id != kNoToken && vocab_.sep_id != kNoToken) out.push_back(vocab_.sep_id);
   return out;
 }
 
@@ -94,6 +96,19 @@ std::string Tokenizer::Decode(absl::Span<const int32_t> ids) const {
 }
 
 std::string Tokenizer::TokenText(int32_t id) const { return InRange(id) ? vocab_.pieces[id] : std::string(); }
+
+std::string Tokenizer::TokenPiece(int32_t id) const {
+  switch (TypeOf(id)) {
+    case TokenType::kControl:
+    case TokenType::kUnknown:
+    case TokenType::kUserDefined:
+      return TokenText(id);
+    default:
+      // Any text token as the previous one: no start-of-text rule (SentencePiece's dropped dummy-prefix
+      // space, WordPiece's first word) applies.
+      return DecodeToken(id, /*previous=*/id);
+  }
+}
 
 TokenType Tokenizer::TypeOf(int32_t id) const { return InRange(id) ? vocab_.types[id] : TokenType::kUnused; }
 

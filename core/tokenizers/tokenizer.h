@@ -1,6 +1,7 @@
 // The common tokenizer interface: text <-> token ids, with the vocabulary, special tokens and the
 // special-token splitting that every tokenizer shares. Concrete models: SpmTokenizer (SentencePiece-style
-// BPE with byte fallback) and ByteLevelBpeTokenizer (GPT-2). Loaders live in tokenizer_loader.h.
+// BPE with byte fallback), ByteLevelBpeTokenizer (GPT-2 and the other byte-level BPEs) and
+// WordPieceTokenizer (BERT). Loaders live in tokenizer_loader.h.
 #pragma once
 
 #include <cstdint>
@@ -36,6 +37,7 @@ struct Vocabulary {
   int32_t bos_id = kNoToken;
   int32_t eos_id = kNoToken;
   int32_t unk_id = kNoToken;
+  int32_t sep_id = kNoToken;  // appended after the text whenever BOS is put before it (BERT: [CLS] ... [SEP])
   bool add_bos_by_default = false;  // what the model's own tooling does when asked for "special tokens"
 
   // Checks sizes and that bos/eos/unk ids are in range; `source` names the file in the error.
@@ -43,7 +45,7 @@ struct Vocabulary {
 };
 
 struct EncodeOptions {
-  bool add_bos = false;
+  bool add_bos = false;  // and sep_id after the text, where the vocabulary has one
   // Recognise control tokens written in the text ("<s>", "<|endoftext|>") as those tokens. Off by default so
   // that user text cannot inject control tokens. User-defined tokens are always recognised.
   bool parse_special = false;
@@ -72,6 +74,9 @@ class Tokenizer {
 
   // The vocabulary's own spelling of the token ("▁Hello", "Ġworld", "<0x0A>"); "" when out of range.
   std::string TokenText(int32_t id) const;
+  // The bytes of one token on its own, as llama.cpp's token_to_piece gives them: control, unknown and
+  // user-defined tokens as their text, every other token as it decodes in the middle of a text (" Hello").
+  std::string TokenPiece(int32_t id) const;
   TokenType TypeOf(int32_t id) const;
   // The id of a piece spelled exactly as in the vocabulary, or kNoToken.
   int32_t PieceToId(std::string_view piece) const;
@@ -80,6 +85,7 @@ class Tokenizer {
   int32_t bos_id() const { return vocab_.bos_id; }
   int32_t eos_id() const { return vocab_.eos_id; }
   int32_t unk_id() const { return vocab_.unk_id; }
+  int32_t sep_id() const { return vocab_.sep_id; }
   bool add_bos_by_default() const { return vocab_.add_bos_by_default; }
   const Vocabulary& vocabulary() const { return vocab_; }
 

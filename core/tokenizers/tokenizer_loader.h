@@ -19,7 +19,8 @@ namespace ttt::tokenizers {
 //   a directory                -> its tokenizer.json, else vocab.json + merges.txt, else tokenizer.model
 absl::StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizer(const std::string& path);
 
-// tokenizer.ggml.model "llama" (SentencePiece BPE with scores) or "gpt2" (byte-level BPE with merges).
+// tokenizer.ggml.model "llama" (SentencePiece BPE with scores), "gpt2" (byte-level BPE with merges; the
+// pre-tokenizer named by tokenizer.ggml.pre) or "bert" (WordPiece).
 absl::StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizerFromGguf(const formats::GgufFile& gguf);
 
 // llama2.c's tokenizer.bin: int32 max_token_length, then per token float32 score, int32 length, bytes.
@@ -30,8 +31,9 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> LoadLlama2cTokenizer(const std::strin
 // SentencePiece tokenizer.model (BPE models only).
 absl::StatusOr<std::unique_ptr<Tokenizer>> LoadSentencePieceModel(const std::string& path);
 
-// HF tokenizers' tokenizer.json with a BPE model: byte-level (GPT-2 style) or with byte fallback (Llama
-// style). Special-token ids come from the file, and bos/eos names from tokenizer_config.json beside it.
+// HF tokenizers' tokenizer.json with a BPE model, byte-level (GPT-2 style, with the file's Split/ByteLevel/
+// Digits/Punctuation pre-tokenizers) or with byte fallback (Llama style), or a WordPiece model (BERT).
+// Special-token ids come from the file, and bos/eos names from tokenizer_config.json beside it.
 absl::StatusOr<std::unique_ptr<Tokenizer>> LoadHfTokenizerJson(const std::string& path);
 
 // GPT-2's original files: vocab.json (piece -> id) and merges.txt (one "left right" pair per line).

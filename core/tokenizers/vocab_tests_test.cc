@@ -45,13 +45,21 @@ void ExpectAllMatch(const std::string& tokenizer_path, const std::string& cases_
   EXPECT_EQ(CountExactMatches(**tokenizer, cases, label), static_cast<int>(cases.size()));
 }
 
-TEST(VocabTests, LlamaSpmGguf) {
-  ExpectAllMatch(kVocabTests + "ggml-vocab-llama-spm.gguf", "ggml-vocab-llama-spm.gguf", "llama-spm gguf");
+// llama.cpp's vocabulary `name` (ggml-vocab-<name>.gguf) against its own test vectors.
+void ExpectGgufMatches(const std::string& name) {
+  const std::string file = "ggml-vocab-" + name + ".gguf";
+  ExpectAllMatch(kVocabTests + file, file, name + " gguf");
 }
 
-TEST(VocabTests, Gpt2Gguf) {
-  ExpectAllMatch(kVocabTests + "ggml-vocab-gpt-2.gguf", "ggml-vocab-gpt-2.gguf", "gpt-2 gguf");
-}
+TEST(VocabTests, LlamaSpmGguf) { ExpectGgufMatches("llama-spm"); }
+TEST(VocabTests, Phi3Gguf) { ExpectGgufMatches("phi-3"); }
+TEST(VocabTests, Gpt2Gguf) { ExpectGgufMatches("gpt-2"); }
+TEST(VocabTests, MptGguf) { ExpectGgufMatches("mpt"); }
+TEST(VocabTests, StarcoderGguf) { ExpectGgufMatches("starcoder"); }
+TEST(VocabTests, RefactGguf) { ExpectGgufMatches("refact"); }
+TEST(VocabTests, FalconGguf) { ExpectGgufMatches("falcon"); }
+TEST(VocabTests, DeepseekCoderGguf) { ExpectGgufMatches("deepseek-coder"); }
+TEST(VocabTests, BertBgeGguf) { ExpectGgufMatches("bert-bge"); }
 
 // The llama-spm GGUF is the Llama-2 vocabulary, so its expectations hold for Llama-2's other files too.
 TEST(VocabTests, Llama2HfTokenizerJson) {
