@@ -16,7 +16,7 @@
 
 #include "core/kernels/kernel_table.h"
 #include "core/ops/internal/parallel.h"
-#include "core/ops/internal/tt_fidelity.h"
+#include "core/kernels/internal/tt_fidelity.h"
 #include "core/ops/internal/tt_pack.h"
 #include "core/runtime/check.h"
 #include "core/runtime/threading.h"
@@ -24,7 +24,7 @@
 namespace ttt::ops {
 namespace {
 
-using tt_internal::TruncTf32;
+using kernels::tt::TruncTf32;
 
 constexpr int64_t kTileK = 32;  // K is padded with zeros to whole tiles (§3: TILE layout pads with 0)
 constexpr int64_t kPanel = kernels::kTtPanelRows;  // weight rows per panel kernel call
@@ -138,8 +138,8 @@ void RunTtMatmul(const float* x, int64_t m, int64_t k, const SrcARows& a_rows, i
   for (int64_t i = 0; i < m; ++i) {
     UnpackActivationRow(x + i * k, k, kp, nm.activation_dtype, row.data());
     for (int64_t t = 0; t < kp; ++t) {
-      b_hi[i * kp + t] = tt_internal::SrcBHi(row[t]);
-      if (need_b_lo) b_lo[i * kp + t] = tt_internal::SrcBLo(row[t]);
+      b_hi[i * kp + t] = kernels::tt::SrcBHi(row[t]);
+      if (need_b_lo) b_lo[i * kp + t] = kernels::tt::SrcBLo(row[t]);
     }
   }
 
@@ -153,7 +153,7 @@ void RunTtMatmul(const float* x, int64_t m, int64_t k, const SrcARows& a_rows, i
       // The bias is added to Dst (a fused eltwise add); a 16-bit Dst rounds that accumulation too (§2.5).
       float& v = y[i * n + j];
       v += bias[j];
-      if (!nm.fp32_accumulation) v = tt_internal::RoundBf16(v);
+      if (!nm.fp32_accumulation) v = kernels::tt::RoundBf16(v);
     }
     tt_internal::PackOutputRow(y + i * n, n, nm.output_dtype);
   }
@@ -172,9 +172,9 @@ void RunRows(const std::vector<float>& b_hi, const std::vector<float>& b_lo, int
     for (int64_t j = begin; j < end; ++j) {
       a_rows.Row(j, a_hi.data());
       if (need_a_lo) {
-        for (int64_t t = 0; t < kp; ++t) a_lo[t] = tt_internal::SrcALo(a_hi[t]);
+        for (int64_t t = 0; t < kp; ++t) a_lo[t] = kernels::tt::SrcALo(a_hi[t]);
       }
-      for (int64_t t = 0; t < kp; ++t) a_hi[t] = tt_internal::SrcAHi(a_hi[t]);
+      for (int64_t t = 0; t < kp; ++t) a_hi[t] = kernels::tt::SrcAHi(a_hi[t]);
       const float* a_part[2] = {a_hi.data(), a_lo.data()};
       for (int64_t i = 0; i < m; ++i) {
         const float* b_part[2] = {b_hi.data() + i * kp, need_b_lo ? b_lo.data() + i * kp : nullptr};
@@ -207,8 +207,8 @@ void RunPanels(const std::vector<float>& b_hi, const std::vector<float>& b_lo, i
           std::fill(row.begin(), row.end(), 0.0f);
         }
         for (int64_t t = 0; t < kp; ++t) {
-          a_hi[t * kPanel + r] = tt_internal::SrcAHi(row[t]);
-          if (need_a_lo) a_lo[t * kPanel + r] = tt_internal::SrcALo(row[t]);
+          a_hi[t * kPanel + r] = kernels::tt::SrcAHi(row[t]);
+          if (need_a_lo) a_lo[t * kPanel + r] = kernels::tt::SrcALo(row[t]);
         }
       }
       const float* a_part[2] = {a_hi.data(), need_a_lo ? a_lo.data() : nullptr};

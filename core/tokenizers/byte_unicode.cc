@@ -3,6 +3,8 @@
 #include <array>
 #include <cstdint>
 
+#include "core/tokenizers/utf8.h"
+
 namespace ttt::tokenizers {
 namespace {
 
@@ -31,13 +33,7 @@ const Tables& GetTables() {
 void BytesToUnicode(std::string_view bytes, std::string* out) {
   const Tables& t = GetTables();
   for (unsigned char b : bytes) {
-    const uint16_t code = t.byte_to_code[b];
-    if (code < 0x80) {
-      out->push_back(static_cast<char>(code));
-    } else {
-      out->push_back(static_cast<char>(0xC0 | (code >> 6)));
-      out->push_back(static_cast<char>(0x80 | (code & 0x3F)));
-    }
+    AppendUtf8(t.byte_to_code[b], out);
   }
 }
 

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/tokenizers/utf8.h"  // DecodeUtf8 / EncodeUtf8, used with these
+
 namespace ttt::tokenizers {
 
 // The general category, as coarse as the tokenizers need it. Unassigned code points are kOther (Cn).
@@ -33,10 +35,5 @@ void AppendLowercase(char32_t c, std::u32string* out);
 // composition (NFC).
 std::u32string ToNfd(std::u32string_view text);
 std::u32string ToNfc(std::u32string_view text);
-
-// Code points of UTF-8 text; every byte that does not start a well-formed sequence becomes U+FFFD.
-std::u32string DecodeUtf8(std::string_view text);
-void AppendUtf8(char32_t c, std::string* out);
-std::string EncodeUtf8(std::u32string_view text);
 
 }  // namespace ttt::tokenizers

@@ -3,11 +3,14 @@
 #include <algorithm>
 #include <cmath>
 
-#include "core/ops/internal/tt_fidelity.h"
+#include "core/kernels/internal/tt_fidelity.h"
 #include "core/runtime/check.h"
 
 namespace ttt::ops::tt_internal {
 namespace {
+
+using kernels::tt::Bits;
+using kernels::tt::RoundBf16;
 
 // Round to `bits` significant bits (hidden one included), ties away from zero, on the FP32 pattern (§1.6
 // "early conversion ... rounding to E8M6"). Denormals flush to zero.

@@ -1,12 +1,14 @@
-// Bit-level helpers of the emulated Tenstorrent matrix engine (core/ops/tt_numerics.h): TF32 truncation,
-// the per-fidelity-phase operand parts and the BF16 rounding of a 16-bit Dst. Facts: ../shared/notes
+// Bit-level helpers of the emulated Tenstorrent matrix engine: TF32 truncation, the per-fidelity-phase operand
+// parts, the BF16 rounding of a 16-bit Dst and the summation of one MVMUL's 16 products. Shared by the TT
+// matmul kernels (kernel_table.h tt_panel / tt_row, their scalar reference) and the op that prepares their
+// operands and packs their results (core/ops/tt_numerics.cc, tt_pack.cc). Facts: ../shared/notes
 // tt-numerics.md (section tags next to each use).
 #pragma once
 
 #include <cstdint>
 #include <cstring>
 
-namespace ttt::ops::tt_internal {
+namespace ttt::kernels::tt {
 
 inline uint32_t Bits(float f) {
   uint32_t u;
@@ -67,4 +69,4 @@ inline float Dot16Tree(const float* p) {
   return t[0] + t[1];
 }
 
-}  // namespace ttt::ops::tt_internal
+}  // namespace ttt::kernels::tt
