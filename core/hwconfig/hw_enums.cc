@@ -6,7 +6,7 @@
 namespace ttt {
 
 // The dtype table (core/runtime/dtype_traits.h) names each format's schema value by number, as runtime sits
-// below the schema; hw_dtype_test.cc holds the two to each other.
+// below the schema; hw_enums_test.cc holds the two to each other.
 
 absl::StatusOr<DType> ToRuntimeDType(hw::DType dtype) {
   if (const DTypeTraits* t = FindHwDType(dtype)) return t->dtype;

@@ -23,7 +23,7 @@ struct DTypeTraits {
   absl::string_view name;       // "i8": DTypeName, file formats, messages
   absl::string_view flag_name;  // how flags and their help spell it ("int8")
   absl::string_view aliases;    // further accepted spellings, space-separated ("int8 fp32")
-  int hw_value;                // its ttt.hw.DType value, 0 when the schema has none (checked in hw_dtype.cc)
+  int hw_value;                // its ttt.hw.DType value, 0 when the schema has none (checked in hw_enums_test.cc)
   double bytes_per_value;      // storage per value, shared exponents included (bfp8 17/16)
   int block_size;              // values sharing one exponent (16 for block floats), else 1
   uint8_t roles;               // DTypeRole bits
