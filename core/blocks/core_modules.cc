@@ -4,6 +4,7 @@
 #include "core/blocks/embedding/embedding_descriptor.h"
 #include "core/blocks/lm_head/lm_head_descriptor.h"
 #include "core/blocks/mlp/mlp_descriptor.h"
+#include "core/blocks/moe/moe_descriptor.h"
 #include "core/blocks/norm/norm_descriptor.h"
 
 namespace ttt {
@@ -15,6 +16,7 @@ std::vector<ModuleDescriptor> CoreModuleDescriptors() {
   out.push_back(NormDescriptor());
   out.push_back(AttentionDescriptor());
   out.push_back(MlpDescriptor());
+  out.push_back(MoeDescriptor());
   out.push_back(LmHeadDescriptor());
   return out;
 }

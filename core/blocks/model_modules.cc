@@ -70,7 +70,9 @@ absl::StatusOr<ModelModules> ListModelModules(const Validated<spec::ModelSpec>& 
   std::vector<ModuleInstance> layer = {Instance("norm", "attention_norm", "attn_norm", spec.attention_norm()),
                                        Instance("attention", "attention", "attn", spec.attention()),
                                        Instance("norm", "mlp_norm", "mlp_norm", spec.mlp_norm()),
-                                       Instance("mlp", "mlp", "mlp", spec.mlp())};
+                                       // The feed-forward is named "mlp" whatever its kind.
+                                       spec.moe() ? Instance("moe", "mlp", "mlp", *spec.moe())
+                                                  : Instance("mlp", "mlp", "mlp", spec.mlp())};
   for (int i = 0; i < l.modules_size(); ++i) {
     TTT_RETURN_IF_ERROR(AddLayerModule(l.modules(i), i, spec->hidden_dim(), kinds, layer));
   }

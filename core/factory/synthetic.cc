@@ -3,8 +3,10 @@
 #include <random>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "core/blocks/model_modules.h"
+#include "core/formats/canonical_weights.h"
 #include "core/specs/text_format.h"
 
 namespace ttt {
@@ -47,6 +49,22 @@ constexpr NamedShapeText kShapes[] = {
                   attention { num_heads: 12 qkv_bias: true output_bias: true }
                   mlp_norm { kind: LAYER_NORM bias: true } mlp { intermediate_dim: 3072 activation: GELU_TANH bias: true } }
           final_norm { kind: LAYER_NORM bias: true } lm_head { tied: true })pb"},
+    // Mixtral-8x7B's pattern (mistralai/Mixtral-8x7B-v0.1: 8 experts, 2 per token, expert FFN 3.5x hidden, GQA 4:1)
+    // at 1/4 of its width and 1/4 of its layers, and the dense model with the same active parameters (one MLP as
+    // wide as two experts): `ttt bench` compares their decode speed.
+    {"mixtral-mini",
+     R"pb(family: "mixtral" vocab_size: 32000 hidden_dim: 1024 num_layers: 8 max_seq_len: 4096
+          layer { attention_norm { kind: RMS_NORM }
+                  attention { num_heads: 8 num_kv_heads: 2 use_rope: true rope { theta: 1000000 convention: ROTATE_HALF } }
+                  mlp_norm { kind: RMS_NORM }
+                  moe { expert_dim: 3584 num_experts: 8 experts_per_token: 2 normalize_top_k: true activation: SILU } }
+          final_norm { kind: RMS_NORM })pb"},
+    {"mixtral-mini-dense",
+     R"pb(family: "llama" vocab_size: 32000 hidden_dim: 1024 num_layers: 8 max_seq_len: 4096
+          layer { attention_norm { kind: RMS_NORM }
+                  attention { num_heads: 8 num_kv_heads: 2 use_rope: true rope { theta: 1000000 convention: ROTATE_HALF } }
+                  mlp_norm { kind: RMS_NORM } mlp { intermediate_dim: 7168 activation: SILU gated: true } }
+          final_norm { kind: RMS_NORM })pb"},
     {"llama-gqa-tiny",  // tests/fixtures/llama-gqa-tiny
      R"pb(family: "llama" vocab_size: 512 hidden_dim: 128 num_layers: 3 max_seq_len: 2048
           layer { attention_norm { kind: RMS_NORM }
@@ -119,12 +137,19 @@ WeightMap SyntheticWeights(const Validated<spec::ModelSpec>& validated, uint64_t
       bool bias = std::string(name) == ".attn.wo" ? a.output_bias() : a.qkv_bias();
       if (bias) constant(p + name + ".bias", {shape[0]}, 0.0f);
     }
+    if (spec.layer().has_moe()) continue;  // below, from the checkpoint layout
     std::vector<std::pair<std::string, Shape>> mlp = {{".mlp.w_up", {m.intermediate_dim(), hidden}},
                                                       {".mlp.w_down", {hidden, m.intermediate_dim()}}};
     if (m.gated()) mlp.push_back({".mlp.w_gate", {m.intermediate_dim(), hidden}});
     for (const auto& [name, shape] : mlp) {
       random(p + name, shape);
       if (m.bias()) constant(p + name + ".bias", {shape[0]}, 0.0f);
+    }
+  }
+  // A mixture of experts: every matrix the checkpoint layout lists for it (router, experts, shared expert).
+  if (spec.layer().has_moe()) {
+    for (const auto& [name, shape] : formats::ExpectedWeightShapes(validated)) {
+      if (absl::StrContains(name, ".mlp.")) random(name, shape);
     }
   }
   // Modules a layer names by kind: a matrix "<prefix>.<op>" for each weight op (the convention of layer

@@ -45,6 +45,20 @@ NamedShapes WeightShapesOf(const Validated<spec::ModelSpec>& spec, int64_t layer
   linear(l + "attn.wv", kv_dim, dim, attn.qkv_bias());
   linear(l + "attn.wo", dim, q_dim, attn.output_bias());
   norm(l + "mlp_norm", spec->layer().mlp_norm());
+  if (spec->layer().has_moe()) {
+    // A mixture of experts (core/blocks/moe/moe.h): the router, every expert's gated MLP, the shared expert.
+    const spec::MoeSpec& moe = spec->layer().moe();
+    auto gated = [&](const std::string& prefix, int64_t width) {
+      linear(prefix + ".w_gate", width, dim, false);
+      linear(prefix + ".w_up", width, dim, false);
+      linear(prefix + ".w_down", dim, width, false);
+    };
+    linear(l + "mlp.router", moe.num_experts(), dim, false);
+    for (uint32_t e = 0; e < moe.num_experts(); ++e) gated(absl::StrCat(l, "mlp.experts.", e), moe.expert_dim());
+    if (moe.shared_expert_dim() > 0) gated(l + "mlp.shared", moe.shared_expert_dim());
+    if (moe.shared_expert_gate()) linear(l + "mlp.shared_gate", 1, dim, false);
+    return out;
+  }
   if (mlp.gated()) linear(l + "mlp.w_gate", inter, dim, mlp.bias());
   linear(l + "mlp.w_up", inter, dim, mlp.bias());
   linear(l + "mlp.w_down", dim, inter, mlp.bias());

@@ -23,6 +23,22 @@ WeightNameMap HfLlamaNames() {
   }
   m.layer_suffixes.emplace_back("input_layernorm.weight", "attn_norm.weight");
   m.layer_suffixes.emplace_back("post_attention_layernorm.weight", "mlp_norm.weight");
+  // Mixtral's and Qwen2-MoE's mixture of experts (core/blocks/moe/moe.h's names).
+  for (const auto& [hf, canon] : std::vector<std::pair<std::string, std::string>>{
+           {"block_sparse_moe.gate", "mlp.router"},
+           {"block_sparse_moe.experts.{e}.w1", "mlp.experts.{e}.w_gate"},
+           {"block_sparse_moe.experts.{e}.w3", "mlp.experts.{e}.w_up"},
+           {"block_sparse_moe.experts.{e}.w2", "mlp.experts.{e}.w_down"},
+           {"mlp.gate", "mlp.router"},
+           {"mlp.experts.{e}.gate_proj", "mlp.experts.{e}.w_gate"},
+           {"mlp.experts.{e}.up_proj", "mlp.experts.{e}.w_up"},
+           {"mlp.experts.{e}.down_proj", "mlp.experts.{e}.w_down"},
+           {"mlp.shared_expert.gate_proj", "mlp.shared.w_gate"},
+           {"mlp.shared_expert.up_proj", "mlp.shared.w_up"},
+           {"mlp.shared_expert.down_proj", "mlp.shared.w_down"},
+           {"mlp.shared_expert_gate", "mlp.shared_gate"}}) {
+    m.layer_suffixes.emplace_back(hf + ".weight", canon);
+  }
   m.ignored_suffixes = {"rotary_emb.inv_freq"};
   return m;
 }
@@ -93,6 +109,18 @@ WeightNameMap GgufLlamaNames() {
                         {"ffn_gate", "mlp.w_gate"},
                         {"ffn_up", "mlp.w_up"},
                         {"ffn_down", "mlp.w_down"}});
+  // Mixtral's (arch llama) and Qwen2-MoE's experts, each kind of projection stacked [experts, out, in].
+  for (const auto& [gguf, canon] : std::vector<std::pair<std::string, std::string>>{
+           {"ffn_gate_inp", "mlp.router"},
+           {"ffn_gate_exps", "mlp.experts.{e}.w_gate"},
+           {"ffn_up_exps", "mlp.experts.{e}.w_up"},
+           {"ffn_down_exps", "mlp.experts.{e}.w_down"},
+           {"ffn_gate_inp_shexp", "mlp.shared_gate"},
+           {"ffn_gate_shexp", "mlp.shared.w_gate"},
+           {"ffn_up_shexp", "mlp.shared.w_up"},
+           {"ffn_down_shexp", "mlp.shared.w_down"}}) {
+    m.layer_suffixes.emplace_back(gguf + ".weight", canon);
+  }
   // Precomputed RoPE tables some converters add; the rotation is recomputed from the spec.
   m.ignored_suffixes = {"attn_rot_embd.weight"};
   return m;
@@ -127,6 +155,24 @@ WeightNameMap GgufNames(const std::string& family) {
 }
 
 namespace {
+
+constexpr std::string_view kExpert = "{e}";
+
+// `rest` against a layer suffix pair: the canonical suffix, with "{e}" filled in when both hold one; "" when
+// they do not match. A canonical "{e}" alone (a stacked tensor) is left for the caller to split.
+std::string MatchSuffix(absl::string_view rest, const std::string& from, const std::string& to) {
+  const size_t at = from.find(kExpert);
+  if (at == std::string::npos) return rest == from ? to : "";
+  const absl::string_view head = absl::string_view(from).substr(0, at);
+  const absl::string_view tail = absl::string_view(from).substr(at + kExpert.size());
+  if (rest.size() <= head.size() + tail.size() || !absl::StartsWith(rest, head) || !absl::EndsWith(rest, tail)) return "";
+  const absl::string_view index = rest.substr(head.size(), rest.size() - head.size() - tail.size());
+  uint32_t e;
+  if (!absl::SimpleAtoi(index, &e)) return "";
+  std::string out = to;
+  out.replace(out.find(kExpert), kExpert.size(), index.data(), index.size());
+  return out;
+}
 
 absl::Status SplitFusedQkv(const Validated<spec::ModelSpec>& spec, const std::string& fused_suffix, WeightMap& weights,
                            const std::string& source) {
@@ -186,7 +232,9 @@ absl::StatusOr<WeightMap> MapWeights(const WeightNameMap& map, const Validated<s
         }
         absl::string_view rest = n.substr(dot + 1);
         for (const auto& [from, to] : map.layer_suffixes) {
-          if (rest == from) canonical = absl::StrCat("layers.", layer, ".", to);
+          if (std::string suffix = MatchSuffix(rest, from, to); !suffix.empty()) {
+            canonical = absl::StrCat("layers.", layer, ".", suffix);
+          }
         }
       }
     }
@@ -201,6 +249,19 @@ absl::StatusOr<WeightMap> MapWeights(const WeightNameMap& map, const Validated<s
                                                      "' is a second copy of weight '", canonical, "'"));
     }
     TTT_ASSIGN_OR_RETURN(Tensor t, load(name));
+    if (const size_t at = canonical.find(kExpert); at != std::string::npos) {
+      // Every expert's matrix stacked [experts, out, in]: one view per expert.
+      if (t.rank() != 3) {
+        return absl::InvalidArgumentError(absl::StrCat("checkpoint '", source, "': tensor '", name, "' has shape ",
+                                                       ShapeString(t.shape()), "; expected [experts, out, in]"));
+      }
+      for (int64_t e = 0; e < t.dim(0); ++e) {
+        std::string each = canonical;
+        each.replace(at, kExpert.size(), absl::StrCat(e));
+        weights[each] = t.Row(e);
+      }
+      continue;
+    }
     if (map.transpose_layer_matrices && absl::StartsWith(canonical, "layers.") && t.rank() == 2) {
       t = t.Transpose(0, 1).Contiguous();
     }

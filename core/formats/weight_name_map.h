@@ -19,17 +19,20 @@ struct WeightNameMap {
   std::vector<std::string> strip_prefixes;                          // dropped before matching ("transformer.")
   std::vector<std::pair<std::string, std::string>> globals;         // whole name -> canonical name
   std::string layer_prefix;                                         // "model.layers." then "<i>."
-  std::vector<std::pair<std::string, std::string>> layer_suffixes;  // suffix -> canonical suffix
+  // suffix -> canonical suffix. "{e}" stands for an expert's index: in both, one tensor per expert
+  // ("block_sparse_moe.experts.{e}.w1.weight"); only in the canonical suffix, one tensor stacking every expert
+  // [experts, out, in] that is split into per-expert views (llama.cpp's "ffn_gate_exps.weight").
+  std::vector<std::pair<std::string, std::string>> layer_suffixes;
   std::vector<std::string> ignored_suffixes;                        // buffers that are not weights
   // Canonical suffix of a fused [q; k; v] projection (rows in that order after any transpose), or "".
   std::string fused_qkv_suffix;
   bool transpose_layer_matrices = false;  // 2-D layer weights are stored [in, out] (GPT-2 Conv1D)
 };
 
-WeightNameMap HfLlamaNames();  // llama, mistral, qwen2 in transformers' layout
+WeightNameMap HfLlamaNames();  // llama, mistral, qwen2, mixtral, qwen2_moe in transformers' layout
 WeightNameMap HfGpt2Names();
 WeightNameMap HfMptNames();
-WeightNameMap GgufLlamaNames();  // llama.cpp's llama and qwen2 tensors
+WeightNameMap GgufLlamaNames();  // llama.cpp's llama (Mixtral's experts included), qwen2 and qwen2moe tensors
 WeightNameMap GgufGpt2Names();
 WeightNameMap GgufMptNames();
 

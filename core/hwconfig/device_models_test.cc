@@ -77,7 +77,7 @@ TEST(DeviceModelsTest, BuildSpecialisesEveryProjectionFromTheResolvedConfig) {
   const spec::ModelSpec spec = *NamedShape("stories260k");
   const WeightMap w = SyntheticWeights(*ValidateModel(spec), 7);
   auto model = Build(spec, w, BuildOptions{.device = "n150", .mode = hw::PERFORMANCE});
-  const Linear& up = model->layer(1).mlp().up_projection();
+  const Linear& up = model->layer(1).mlp()->up_projection();
   EXPECT_EQ(up.weight_dtype(), DType::kBFP4);
   EXPECT_TRUE(up.execution(Phase::kDecode).emulate_tt);
   EXPECT_EQ(up.execution(Phase::kDecode).numerics.fidelity, ops::MathFidelity::kLoFi);
@@ -89,7 +89,7 @@ TEST(DeviceModelsTest, BuildSpecialisesEveryProjectionFromTheResolvedConfig) {
   // The shortcuts win.
   auto bf16 = Build(spec, w, BuildOptions{.device = "n150", .linear_weight_dtype = DType::kBF16,
                                           .kv_cache_dtype = DType::kF32});
-  EXPECT_EQ(bf16->layer(1).mlp().up_projection().weight_dtype(), DType::kBF16);
+  EXPECT_EQ(bf16->layer(1).mlp()->up_projection().weight_dtype(), DType::kBF16);
   EXPECT_EQ(bf16->lm_head().projection().weight_dtype(), DType::kBF16);
   EXPECT_EQ(bf16->kv_cache_dtype(), DType::kF32);
 }
@@ -102,12 +102,12 @@ TEST(DeviceModelsTest, PrefillAndDecodeMayStoreAnOpInDifferentFormats) {
     defaults { key: "mlp" value { prefill { ops { key: "ff2" value { weight_dtype: BF16 } } }
                                   decode { ops { key: "ff2" value { weight_dtype: BFP4 } } } } })pb", "split.textproto");
   auto model = Build(spec, w, options);
-  const Linear& down = model->layer(0).mlp().down_projection();
+  const Linear& down = model->layer(0).mlp()->down_projection();
   EXPECT_EQ(down.weight_dtype(Phase::kPrefill), DType::kBF16);
   EXPECT_EQ(down.weight_dtype(Phase::kDecode), DType::kBFP4);
   EXPECT_GT(down.resident_weight_bytes(), down.weight_bytes());
-  EXPECT_EQ(model->layer(0).mlp().up_projection().resident_weight_bytes(),
-            model->layer(0).mlp().up_projection().weight_bytes());
+  EXPECT_EQ(model->layer(0).mlp()->up_projection().resident_weight_bytes(),
+            model->layer(0).mlp()->up_projection().weight_bytes());
 }
 
 TEST(DeviceModelsTest, ApplyHwConfigReSpecialisesABuiltModelAndRecordsItsSource) {
@@ -120,8 +120,8 @@ TEST(DeviceModelsTest, ApplyHwConfigReSpecialisesABuiltModelAndRecordsItsSource)
       prefill { ops { key: "ff1_3" value { weight_dtype: BFP4 } } }
       decode { ops { key: "ff1_3" value { weight_dtype: BFP4 } } } } } })pb", "change");
   ASSERT_TRUE(model->ApplyHwConfig(change, "ApplyHwConfig (test)").ok());
-  EXPECT_EQ(model->layer(0).mlp().up_projection().weight_dtype(), DType::kF32);
-  EXPECT_EQ(model->layer(1).mlp().up_projection().weight_dtype(), DType::kBFP4);
+  EXPECT_EQ(model->layer(0).mlp()->up_projection().weight_dtype(), DType::kF32);
+  EXPECT_EQ(model->layer(1).mlp()->up_projection().weight_dtype(), DType::kBFP4);
   EXPECT_EQ(model->hw_config().module(2, "mlp").source("decode.ff1_3.weight_dtype"),
             "ApplyHwConfig (test) override #1 (layers 1-2)");
   const double err = RelativeError(Logits(*model), before);
@@ -132,7 +132,7 @@ TEST(DeviceModelsTest, ApplyHwConfigReSpecialisesABuiltModelAndRecordsItsSource)
     defaults { key: "mlp" value { decode { ops { key: "ff2" value { math_fidelity: HIFI2 } } } } })pb", "bad");
   const absl::Status s = model->ApplyHwConfig(bad);
   EXPECT_THAT(s.message(), HasSubstr("cpu has no math fidelity"));
-  EXPECT_EQ(model->layer(1).mlp().up_projection().weight_dtype(), DType::kBFP4);
+  EXPECT_EQ(model->layer(1).mlp()->up_projection().weight_dtype(), DType::kBFP4);
 }
 
 TEST(DeviceModelsTest, CreateRejectsAConfigThatDoesNotFitBeforeBuilding) {

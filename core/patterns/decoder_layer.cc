@@ -31,12 +31,13 @@ absl::StatusOr<std::unique_ptr<DecoderLayer>> DecoderLayer::Create(const std::ve
     layer->branches_.push_back(Branch{m.name, std::move(pending_norm), *std::move(block)});
     pending_norm.reset();
   }
-  // The pre-norm pattern's first two branches are attention and the MLP (ListModelModules lists them so).
-  if (layer->branches_.size() < 2) return annotate(absl::InternalError("a layer needs attention and an MLP"));
+  // The pre-norm pattern's first two branches are attention and the feed-forward (ListModelModules lists them
+  // so).
+  if (layer->branches_.size() < 2) return annotate(absl::InternalError("a layer needs attention and a feed-forward"));
   layer->attention_ = dynamic_cast<const Attention*>(layer->branches_[0].block.get());
   layer->mlp_ = dynamic_cast<const Mlp*>(layer->branches_[1].block.get());
-  if (layer->attention_ == nullptr || layer->mlp_ == nullptr || !layer->branches_[0].norm || !layer->branches_[1].norm) {
-    return annotate(absl::InternalError("a layer starts with attention_norm + attention and mlp_norm + mlp"));
+  if (layer->attention_ == nullptr || !layer->branches_[0].norm || !layer->branches_[1].norm) {
+    return annotate(absl::InternalError("a layer starts with attention_norm + attention and mlp_norm + a feed-forward"));
   }
   return layer;
 }

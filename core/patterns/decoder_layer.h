@@ -1,5 +1,6 @@
 // A decoder layer composed from blocks as a list of residual branches, each an optional norm and a block:
-// x += block(norm(x)). The pre-norm layer of every family is [attention_norm + attention, mlp_norm + mlp];
+// x += block(norm(x)). The pre-norm layer of every family is [attention_norm + attention, mlp_norm + mlp], the
+// feed-forward being a dense MLP or a mixture of experts;
 // a layer spec's `modules` add branches of any registered kind after those (core/blocks/model_modules.h).
 #pragma once
 
@@ -37,7 +38,8 @@ class DecoderLayer {
   const Norm& attention_norm() const { return *branches_[0].norm; }
   const Attention& attention() const { return *attention_; }
   const Norm& mlp_norm() const { return *branches_[1].norm; }
-  const Mlp& mlp() const { return *mlp_; }
+  const Mlp* mlp() const { return mlp_; }  // null when the feed-forward is of another kind (a mixture of experts)
+  const LayerBlock& feed_forward() const { return *branches_[1].block; }
 
   // One residual branch.
   struct Branch {
@@ -60,7 +62,7 @@ class DecoderLayer {
   int64_t hidden_ = 0;
   std::vector<Branch> branches_;
   const Attention* attention_ = nullptr;  // the blocks of the first two branches
-  const Mlp* mlp_ = nullptr;
+  const Mlp* mlp_ = nullptr;  // the second branch's block when it is a dense MLP
 };
 
 }  // namespace ttt

@@ -60,7 +60,14 @@ ModelBuilder& ModelBuilder::MlpNorm(const spec::NormSpec& norm) {
 }
 
 ModelBuilder& ModelBuilder::FeedForward(const spec::MlpSpec& mlp) {
+  spec_.mutable_layer()->clear_moe();
   *spec_.mutable_layer()->mutable_mlp() = mlp;
+  return *this;
+}
+
+ModelBuilder& ModelBuilder::FeedForward(const spec::MoeSpec& moe) {
+  spec_.mutable_layer()->clear_mlp();
+  *spec_.mutable_layer()->mutable_moe() = moe;
   return *this;
 }
 
@@ -105,7 +112,7 @@ absl::StatusOr<Validated<spec::ModelSpec>> ModelBuilder::Build() const {
   if (spec_.vocab_size() == 0 || spec_.hidden_dim() == 0) {
     return absl::InvalidArgumentError(absl::StrCat(where, ": no embedding: call .Embedding(vocab, hidden)"));
   }
-  if (!spec_.layer().has_attention() || !spec_.layer().has_mlp()) {
+  if (!spec_.layer().has_attention() || !(spec_.layer().has_mlp() || spec_.layer().has_moe())) {
     return absl::InvalidArgumentError(absl::StrCat(where, ": layers need .Attention(...) and .FeedForward(...)"));
   }
   if (!has_head_) return absl::InvalidArgumentError(absl::StrCat(where, ": no head: call .Head({.tied = ...})"));

@@ -46,6 +46,7 @@ class ModelBuilder {
   ModelBuilder& Attention(const spec::AttentionSpec& attention);
   ModelBuilder& MlpNorm(const spec::NormSpec& norm);
   ModelBuilder& FeedForward(const spec::MlpSpec& mlp);
+  ModelBuilder& FeedForward(const spec::MoeSpec& moe);  // a mixture of experts instead of a dense MLP
   // A residual branch of module kind `kind` in every layer, after the feed-forward; `spec` is a message of
   // the kind's spec type.
   ModelBuilder& Module(const std::string& kind, const google::protobuf::Message& spec, ModuleOptions options = {});

@@ -158,6 +158,31 @@ absl::StatusOr<spec::MlpSpec> CheckMlp(spec::MlpSpec s) {
   return s;
 }
 
+absl::StatusOr<spec::MoeSpec> CheckMoe(spec::MoeSpec s) {
+  constexpr absl::string_view kSpec = "MoeSpec";
+  TTT_RETURN_IF_ERROR(RequirePositive(kSpec, "hidden_dim", s.hidden_dim(), "set it to the model's hidden size"));
+  TTT_RETURN_IF_ERROR(RequirePositive(kSpec, "expert_dim", s.expert_dim(),
+                                      "set each expert's intermediate size (Mixtral: intermediate_size; Qwen2-MoE: "
+                                      "moe_intermediate_size)"));
+  TTT_RETURN_IF_ERROR(RequirePositive(kSpec, "num_experts", s.num_experts(), "set the number of routed experts"));
+  TTT_RETURN_IF_ERROR(RequirePositive(kSpec, "experts_per_token", s.experts_per_token(),
+                                      "set how many experts each token runs (Mixtral: 2)"));
+  if (s.experts_per_token() > s.num_experts()) {
+    return Invalid(kSpec, "experts_per_token",
+                   absl::StrCat("(", s.experts_per_token(), ") exceeds num_experts (", s.num_experts(), ")"),
+                   absl::StrCat("set it to at most ", s.num_experts()));
+  }
+  if (s.activation() == spec::ACTIVATION_UNSPECIFIED) s.set_activation(spec::SILU);
+  if (s.activation() == spec::RELU) {
+    return Invalid(kSpec, "activation", "is RELU", "experts are gated MLPs: use SILU (SwiGLU) or GELU/GELU_TANH (GeGLU)");
+  }
+  if (s.shared_expert_gate() && s.shared_expert_dim() == 0) {
+    return Invalid(kSpec, "shared_expert_gate", "is set without a shared expert",
+                   "set shared_expert_dim, or unset shared_expert_gate");
+  }
+  return s;
+}
+
 absl::StatusOr<spec::TokenEmbeddingSpec> CheckTokenEmbedding(spec::TokenEmbeddingSpec s) {
   TTT_RETURN_IF_ERROR(RequirePositive("TokenEmbeddingSpec", "vocab_size", s.vocab_size(), "set the vocabulary size"));
   TTT_RETURN_IF_ERROR(RequirePositive("TokenEmbeddingSpec", "hidden_dim", s.hidden_dim(), "set the hidden size"));
@@ -186,9 +211,19 @@ absl::StatusOr<spec::DecoderLayerSpec> CheckDecoderLayer(spec::DecoderLayerSpec 
   uint32_t hidden = s.attention().hidden_dim();
   TTT_RETURN_IF_ERROR(Agree("DecoderLayerSpec", "attention_norm.dim", hidden, s.mutable_attention_norm(), &spec::NormSpec::dim, &spec::NormSpec::set_dim));
   TTT_RETURN_IF_ERROR(Agree("DecoderLayerSpec", "mlp_norm.dim", hidden, s.mutable_mlp_norm(), &spec::NormSpec::dim, &spec::NormSpec::set_dim));
-  TTT_RETURN_IF_ERROR(Agree("DecoderLayerSpec", "mlp.hidden_dim", hidden, s.mutable_mlp(), &spec::MlpSpec::hidden_dim, &spec::MlpSpec::set_hidden_dim));
   TTT_ASSIGN_OR_RETURN(*s.mutable_attention_norm(), CheckNorm(s.attention_norm()));
   TTT_ASSIGN_OR_RETURN(*s.mutable_mlp_norm(), CheckNorm(s.mlp_norm()));
+  // The feed-forward branch is a dense MLP or a mixture of experts, never both.
+  if (s.has_moe()) {
+    if (s.has_mlp()) {
+      return Invalid("DecoderLayerSpec", "mlp", "is set together with moe",
+                     "a layer has one feed-forward: remove mlp for a mixture-of-experts layer");
+    }
+    TTT_RETURN_IF_ERROR(Agree("DecoderLayerSpec", "moe.hidden_dim", hidden, s.mutable_moe(), &spec::MoeSpec::hidden_dim, &spec::MoeSpec::set_hidden_dim));
+    TTT_ASSIGN_OR_RETURN(*s.mutable_moe(), CheckMoe(s.moe()));
+    return s;
+  }
+  TTT_RETURN_IF_ERROR(Agree("DecoderLayerSpec", "mlp.hidden_dim", hidden, s.mutable_mlp(), &spec::MlpSpec::hidden_dim, &spec::MlpSpec::set_hidden_dim));
   TTT_ASSIGN_OR_RETURN(*s.mutable_mlp(), CheckMlp(s.mlp()));
   return s;
 }
@@ -269,6 +304,7 @@ TTT_VALIDATOR(Norm, NormSpec)
 TTT_VALIDATOR(Rope, RopeSpec)
 TTT_VALIDATOR(Attention, AttentionSpec)
 TTT_VALIDATOR(Mlp, MlpSpec)
+TTT_VALIDATOR(Moe, MoeSpec)
 TTT_VALIDATOR(TokenEmbedding, TokenEmbeddingSpec)
 TTT_VALIDATOR(PositionEmbedding, PositionEmbeddingSpec)
 TTT_VALIDATOR(LmHead, LmHeadSpec)

@@ -19,6 +19,7 @@ absl::StatusOr<Validated<spec::NormSpec>> ValidateNorm(spec::NormSpec spec);
 absl::StatusOr<Validated<spec::RopeSpec>> ValidateRope(spec::RopeSpec spec);
 absl::StatusOr<Validated<spec::AttentionSpec>> ValidateAttention(spec::AttentionSpec spec);
 absl::StatusOr<Validated<spec::MlpSpec>> ValidateMlp(spec::MlpSpec spec);
+absl::StatusOr<Validated<spec::MoeSpec>> ValidateMoe(spec::MoeSpec spec);
 absl::StatusOr<Validated<spec::TokenEmbeddingSpec>> ValidateTokenEmbedding(spec::TokenEmbeddingSpec spec);
 absl::StatusOr<Validated<spec::PositionEmbeddingSpec>> ValidatePositionEmbedding(spec::PositionEmbeddingSpec spec);
 absl::StatusOr<Validated<spec::LmHeadSpec>> ValidateLmHead(spec::LmHeadSpec spec);
@@ -32,6 +33,7 @@ inline auto Validate(spec::NormSpec s) { return ValidateNorm(std::move(s)); }
 inline auto Validate(spec::RopeSpec s) { return ValidateRope(std::move(s)); }
 inline auto Validate(spec::AttentionSpec s) { return ValidateAttention(std::move(s)); }
 inline auto Validate(spec::MlpSpec s) { return ValidateMlp(std::move(s)); }
+inline auto Validate(spec::MoeSpec s) { return ValidateMoe(std::move(s)); }
 inline auto Validate(spec::TokenEmbeddingSpec s) { return ValidateTokenEmbedding(std::move(s)); }
 inline auto Validate(spec::PositionEmbeddingSpec s) { return ValidatePositionEmbedding(std::move(s)); }
 inline auto Validate(spec::LmHeadSpec s) { return ValidateLmHead(std::move(s)); }

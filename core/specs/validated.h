@@ -38,7 +38,8 @@ template <>
 struct ValidatedSizes<spec::ModelSpec> {
   // The parts every layer shares (ModelSpec.layer), and the model's own.
   Validated<spec::AttentionSpec> attention() const;
-  Validated<spec::MlpSpec> mlp() const;
+  Validated<spec::MlpSpec> mlp() const;  // a dense feed-forward's (meaningless when moe() is set)
+  std::optional<Validated<spec::MoeSpec>> moe() const;  // a mixture-of-experts feed-forward's
   Validated<spec::NormSpec> attention_norm() const;
   Validated<spec::NormSpec> mlp_norm() const;
   Validated<spec::TokenEmbeddingSpec> token_embedding() const;
@@ -112,6 +113,12 @@ inline std::optional<Validated<spec::PositionEmbeddingSpec>> ValidatedSizes<spec
   const auto& whole = static_cast<const Validated<spec::ModelSpec>&>(*this);
   if (!whole->learned_positions()) return std::nullopt;
   return Validated<spec::PositionEmbeddingSpec>(whole, whole->position_embedding());
+}
+
+inline std::optional<Validated<spec::MoeSpec>> ValidatedSizes<spec::ModelSpec>::moe() const {
+  const auto& whole = static_cast<const Validated<spec::ModelSpec>&>(*this);
+  if (!whole->layer().has_moe()) return std::nullopt;
+  return Validated<spec::MoeSpec>(whole, whole->layer().moe());
 }
 
 template <class S>

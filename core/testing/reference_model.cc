@@ -178,7 +178,7 @@ DVector RefDecoderLayer::Forward(const DVector& x, int64_t tokens, LayerActivati
   DVector mid = x;
   for (size_t i = 0; i < mid.size(); ++i) mid[i] += a[i];
   DVector h2 = mlp_norm.Forward(mid, tokens);
-  DVector m = mlp.Forward(h2, tokens);
+  DVector m = feed_forward ? feed_forward->forward(h2, tokens) : mlp.Forward(h2, tokens);
   DVector out = mid;
   for (size_t i = 0; i < out.size(); ++i) out[i] += m[i];
   for (const RefLayerModule& module : modules) {

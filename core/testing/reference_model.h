@@ -87,6 +87,7 @@ struct RefDecoderLayer {
   RefAttention attn;
   RefNorm mlp_norm;
   RefMlp mlp;
+  std::optional<RefLayerModule> feed_forward;  // a feed-forward of another kind (mixture of experts): replaces mlp
   std::vector<RefLayerModule> modules;  // run after the MLP, each a residual branch
   DVector Forward(const DVector& x, int64_t tokens, LayerActivations* capture = nullptr) const;
 };

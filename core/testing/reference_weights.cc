@@ -114,8 +114,13 @@ RefLayerModule RefFromModule(const Norm* norm, const LayerBlock& block) {
 
 RefDecoderLayer RefFromModule(const DecoderLayer& layer) {
   RefDecoderLayer r{RefFromModule(layer.attention_norm()), RefFromModule(layer.attention()),
-                    RefFromModule(layer.mlp_norm()), RefFromModule(layer.mlp())};
+                    RefFromModule(layer.mlp_norm())};
   const auto& branches = layer.branches();
+  if (layer.mlp() != nullptr) {
+    r.mlp = RefFromModule(*layer.mlp());
+  } else {
+    r.feed_forward = RefFromModule(nullptr, layer.feed_forward());
+  }
   for (size_t i = 2; i < branches.size(); ++i) {
     r.modules.push_back(RefFromModule(branches[i].norm ? &*branches[i].norm : nullptr, *branches[i].block));
   }
@@ -135,17 +140,18 @@ RefModel RefFromModule(const CausalLm& model) {
 
 namespace {
 
+// The layer's instance `name` built from the checkpoint's weights, judged by its descriptor's reference; with its
+// own norm when `norm` is given.
 absl::StatusOr<RefLayerModule> LayerModuleFrom(std::shared_ptr<const ModelModules> modules, int64_t layer,
-                                               const spec::ModuleSpec& module, const WeightMap& w,
-                                               const std::string& prefix) {
-  const std::string name = module.name().empty() ? module.kind() : module.name();
+                                               const std::string& name, const spec::NormSpec* norm,
+                                               const WeightMap& w, const std::string& prefix) {
   for (const ModuleInstance& m : modules->layers[layer]) {
     if (m.name != name) continue;
     TTT_ASSIGN_OR_RETURN(std::unique_ptr<LayerBlock> built, m.descriptor->create(m.spec, w, prefix + m.weights));
     std::shared_ptr<const LayerBlock> block(std::move(built));
     RefLayerModule r;
-    if (module.has_norm()) {
-      TTT_ASSIGN_OR_RETURN(r.norm, NormFrom(module.norm(), w, prefix + name + "_norm"));
+    if (norm != nullptr) {
+      TTT_ASSIGN_OR_RETURN(r.norm, NormFrom(*norm, w, prefix + name + "_norm"));
     }
     r.forward = [block, modules](const DVector& x, int64_t rows) {
       return block->descriptor().reference(*block, x, rows);
@@ -183,17 +189,23 @@ absl::StatusOr<RefModel> RefFromWeights(const Validated<spec::ModelSpec>& valida
     TTT_ASSIGN_OR_RETURN(l.attn.wv, LinearFrom(w, p + "attn.wv", qkv_bias));
     TTT_ASSIGN_OR_RETURN(l.attn.wo, LinearFrom(w, p + "attn.wo", ls.attention().output_bias()));
     TTT_ASSIGN_OR_RETURN(l.attn.position_bias_slopes, RefPositionBiasSlopes(ls.attention()));
-    l.mlp.spec = ls.mlp();
-    const bool bias = ls.mlp().bias();
-    if (ls.mlp().gated()) {
-      TTT_ASSIGN_OR_RETURN(l.mlp.gate, LinearFrom(w, p + "mlp.w_gate", bias));
+    if (ls.has_moe()) {
+      TTT_ASSIGN_OR_RETURN(l.feed_forward, LayerModuleFrom(modules, i, "mlp", nullptr, w, p));
+    } else {
+      l.mlp.spec = ls.mlp();
+      const bool bias = ls.mlp().bias();
+      if (ls.mlp().gated()) {
+        TTT_ASSIGN_OR_RETURN(l.mlp.gate, LinearFrom(w, p + "mlp.w_gate", bias));
+      }
+      TTT_ASSIGN_OR_RETURN(l.mlp.up, LinearFrom(w, p + "mlp.w_up", bias));
+      TTT_ASSIGN_OR_RETURN(l.mlp.down, LinearFrom(w, p + "mlp.w_down", bias));
     }
-    TTT_ASSIGN_OR_RETURN(l.mlp.up, LinearFrom(w, p + "mlp.w_up", bias));
-    TTT_ASSIGN_OR_RETURN(l.mlp.down, LinearFrom(w, p + "mlp.w_down", bias));
     // Modules named by kind: each built from the checkpoint's weights, judged by its descriptor's reference.
-    for (int m = 0; m < ls.modules_size(); ++m) {
-      TTT_ASSIGN_OR_RETURN(RefLayerModule module, LayerModuleFrom(modules, i, ls.modules(m), w, p));
-      l.modules.push_back(std::move(module));
+    for (const spec::ModuleSpec& module : ls.modules()) {
+      TTT_ASSIGN_OR_RETURN(RefLayerModule built,
+                           LayerModuleFrom(modules, i, module.name().empty() ? module.kind() : module.name(),
+                                           module.has_norm() ? &module.norm() : nullptr, w, p));
+      l.modules.push_back(std::move(built));
     }
     r.layers.push_back(std::move(l));
   }

@@ -126,8 +126,9 @@ TestSuite& TestSuite::TestEveryModule(const Tolerances& tol) {
     Test(l.attention()).Tolerance(tol);
     Test(l.attention()).Tolerance(tol).Mode(RunMode::kDecode);
     Test(l.mlp_norm()).Tolerance(tol);
-    Test(l.mlp()).Tolerance(tol);
-    for (size_t b = 2; b < l.branches().size(); ++b) Test(*l.branches()[b].block).Tolerance(tol);
+    if (l.mlp() != nullptr) Test(*l.mlp()).Tolerance(tol);
+    // The feed-forward when it is not a dense MLP (a mixture of experts), and the modules named by kind.
+    for (size_t b = l.mlp() ? 2 : 1; b < l.branches().size(); ++b) Test(*l.branches()[b].block).Tolerance(tol);
     Test(l).Tolerance(tol);
     Test(l).Tolerance(tol).Mode(RunMode::kDecode);
   }
@@ -151,8 +152,8 @@ absl::StatusOr<ModuleLocation> TestSuite::Locate(const CaseBuilder& c) const {
     if (p == &l.attention_norm()) return ModuleLocation{base + ".attn_norm", i, "attn_norm"};
     if (p == &l.attention()) return ModuleLocation{base + ".attn", i, "attn"};
     if (p == &l.mlp_norm()) return ModuleLocation{base + ".mlp_norm", i, "mlp_norm"};
-    if (p == &l.mlp()) return ModuleLocation{base + ".mlp", i, "mlp"};
-    for (size_t b = 2; b < l.branches().size(); ++b) {
+    if (p == l.mlp()) return ModuleLocation{base + ".mlp", i, "mlp"};
+    for (size_t b = 1; b < l.branches().size(); ++b) {
       if (p == l.branches()[b].block.get()) {
         return ModuleLocation{base + "." + l.branches()[b].name, i, "module", static_cast<int64_t>(b)};
       }

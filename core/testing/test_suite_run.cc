@@ -22,8 +22,14 @@ double LinearBytes(const Linear& l) { return double(l.weight_bytes() + (l.bias()
 double NormBytes(const Norm& n) { return double(n.weight().nbytes() + (n.bias().defined() ? n.bias().nbytes() : 0)); }
 double AttentionBytes(const Attention& a) { return LinearBytes(a.qkv_projection()) + LinearBytes(a.output_projection()); }
 double MlpBytes(const Mlp& m) { return LinearBytes(m.up_projection()) + LinearBytes(m.down_projection()); }
+double BlockBytes(const LayerBlock& b) {
+  double bytes = 0;
+  for (const LinearOp& op : const_cast<LayerBlock&>(b).linear_ops()) bytes += LinearBytes(*op.linear);
+  return bytes;
+}
 double LayerBytes(const DecoderLayer& l) {
-  return NormBytes(l.attention_norm()) + AttentionBytes(l.attention()) + NormBytes(l.mlp_norm()) + MlpBytes(l.mlp());
+  return NormBytes(l.attention_norm()) + AttentionBytes(l.attention()) + NormBytes(l.mlp_norm()) +
+         BlockBytes(l.feed_forward());
 }
 std::string DtypeOf(const Linear& l) { return std::string(DTypeName(l.weight_dtype())); }
 std::string DtypeOf(const Tensor& t) { return std::string(DTypeName(t.dtype())); }
@@ -119,7 +125,7 @@ absl::Status TestSuite::Evaluate(const CaseBuilder& c, const ModuleLocation& loc
     stateless(input, hidden, [&](const DVector& x, int64_t rows) { return ref.Forward(x, rows); },
               [&](const float* x, int64_t rows, float* y) { m.Forward(x, rows, y); }, hidden);
   } else if (loc.part == "mlp") {
-    const Mlp& m = model_.layer(l).mlp();
+    const Mlp& m = *model_.layer(l).mlp();
     spec = &m.spec();
     r.dtype = DtypeOf(m.up_projection());
     weight_bytes = MlpBytes(m);
@@ -133,20 +139,25 @@ absl::Status TestSuite::Evaluate(const CaseBuilder& c, const ModuleLocation& loc
     // A module named by kind: no KV cache, so decode is the last row of the same rows.
     const DecoderLayer::Branch& b = model_.layer(l).branches()[loc.branch];
     const LayerBlock& m = *b.block;
-    if (s != nullptr) {
+    // The feed-forward (branch 1) has the source checkpoint's reference; other modules are judged in their layer.
+    const bool feed_forward = loc.branch == 1;
+    if (s != nullptr && !feed_forward) {
       return absl::UnimplementedError(absl::StrCat(loc.path, ": CompareWithReference judges layer modules named by kind "
                                                    "only within their layer (test the layer)"));
     }
+    if (loc.branch == 1) spec = &model_.spec().layer().moe();  // the feed-forward, when not a dense MLP
     for (const spec::ModuleSpec& ms : model_.spec().layer().modules()) {
       if ((ms.name().empty() ? ms.kind() : ms.name()) == b.name) spec = &ms;
     }
     std::vector<LinearOp> ops = const_cast<LayerBlock&>(m).linear_ops();
     r.dtype = ops.empty() ? "f32" : DtypeOf(*ops.front().linear);
-    for (const LinearOp& op : ops) weight_bytes += LinearBytes(*op.linear);
+    weight_bytes = BlockBytes(m);
     std::vector<float> scratch(m.ScratchFloats(T));
     const StepContext step{.phase = decode ? Phase::kDecode : Phase::kPrefill, .layer = l};
-    stateless(seeded(T * hidden), hidden,
-              [&](const DVector& x, int64_t rows) { return m.descriptor().reference(m, x, rows); },
+    stateless(acts && feed_forward ? acts->layers[l].mlp_input : seeded(T * hidden), hidden,
+              [&](const DVector& x, int64_t rows) {
+                return s ? s->layers[l].feed_forward->forward(x, rows) : m.descriptor().reference(m, x, rows);
+              },
               [&](const float* x, int64_t rows, float* y) { m.Forward(x, rows, y, scratch.data(), step); }, hidden);
     activation_bytes += 4.0 * scratch.size();
   } else if (loc.path == "lm_head") {

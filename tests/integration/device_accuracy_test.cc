@@ -162,7 +162,7 @@ std::vector<float> Forward(const CausalLm& model, const std::vector<int32_t>& to
     linear(attn.output_projection(), mode.weights.wo, mode.numerics.wo, o.data(), t, tmp.data());
     ops::Add(x.data(), tmp.data(), x.data(), t * hidden);
     layer.mlp_norm().Forward(x.data(), t, h.data());
-    const Mlp& mlp = layer.mlp();
+    const Mlp& mlp = *layer.mlp();
     const int64_t inter = mlp.spec().intermediate_dim();
     std::vector<float> up(t * 2 * inter), act(t * inter);
     linear(mlp.up_projection(), mode.weights.ff1_3, mode.numerics.ff1_3, h.data(), t, up.data());
@@ -201,7 +201,7 @@ class DeviceAccuracyTest : public ::testing::TestWithParam<FixtureModel> {
     auto loaded = LoadModel(Fixture(GetParam().model), "", /*require_tokenizer=*/false);
     ASSERT_TRUE(loaded.ok()) << loaded.status();
     model_ = std::move(loaded->model);
-    const spec::MlpSpec& mlp = model_->layer(0).mlp().spec();
+    const spec::MlpSpec& mlp = model_->layer(0).mlp()->spec();
     if (!mlp.gated() || mlp.activation() != spec::SILU || model_->spec().learned_positions()) {
       GTEST_SKIP() << "EmulatedForward covers llama-style models only";
     }

@@ -41,7 +41,7 @@ inline std::vector<const Linear*> ProjectionsInDecodeOrder(const CausalLm& model
   for (int64_t i = 0; i < model.num_layers(); ++i) {
     const DecoderLayer& layer = model.layer(i);
     order.insert(order.end(), {&layer.attention().qkv_projection(), &layer.attention().output_projection(),
-                               &layer.mlp().up_projection(), &layer.mlp().down_projection()});
+                               &layer.mlp()->up_projection(), &layer.mlp()->down_projection()});
   }
   order.push_back(&model.lm_head().projection());
   return order;

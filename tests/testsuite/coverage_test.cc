@@ -83,7 +83,7 @@ TEST(CoverageTest, SuiteRunRecordsWhatItTested) {
   ASSERT_NE(model, nullptr);
   TestSuite suite(*model, SuiteOptions{.coverage_dir = dir});
   suite.Test(model->layer(0).attention()).Mode(RunMode::kDecode);
-  suite.Test(model->layer(0).mlp());
+  suite.Test(*model->layer(0).mlp());
   ASSERT_TRUE(suite.Run().passed());
   auto recs = ReadCoverageDir(dir);
   ASSERT_TRUE(recs.ok()) << recs.status();

@@ -20,7 +20,7 @@ TEST(TestSuiteApiTest, FluentCasesExpectationsAndJsonReport) {
   suite.Test(model->layer(1).attention()).Tolerance({.pcc = 0.99}).Expect({.latency_ms = 1e6, .memory_mb = 1e6});
   suite.Test(model->layer(1).attention()).Mode(RunMode::kDecode).Tokens(20);
   // An unmeetable memory expectation is reported as missed; accuracy is unaffected.
-  suite.Test(model->layer(0).mlp()).Expect({.memory_mb = 1e-6});
+  suite.Test(*model->layer(0).mlp()).Expect({.memory_mb = 1e-6});
   suite.Test(*model).Tolerance({.top1 = 0.9});
   EXPECT_EQ(suite.CaseNames(), (std::vector<std::string>{"layers.1.attn/prefill", "layers.1.attn/decode",
                                                          "layers.0.mlp/prefill", "model/prefill"}));
@@ -56,7 +56,7 @@ TEST(TestSuiteApiTest, ModuleOfAnotherModelIsAnErrorNotACrash) {
   auto a = BuildFixture(*ckpt, DType::kF32), b = BuildFixture(*ckpt, DType::kF32);
   ASSERT_TRUE(a && b);
   TestSuite suite(*a);
-  suite.Test(b->layer(0).mlp());
+  suite.Test(*b->layer(0).mlp());
   const Report r = suite.Run();
   ASSERT_EQ(r.cases.size(), 1u);
   ASSERT_FALSE(r.passed());

@@ -94,14 +94,53 @@ absl::Status FillMpt(const GgufFile& f, uint32_t dim, uint32_t ctx, spec::ModelS
   return absl::OkStatus();
 }
 
+// Mixtral (arch llama with <arch>.expert_count) and Qwen2-MoE: a mixture of experts replaces the dense MLP, as
+// llama.cpp's llm_build_moe_ffn computes it: softmax router, top expert_used_count, renormalised for Mixtral
+// (norm_w true in build_llama), not for Qwen2-MoE (build_qwen2moe), whose shared expert has a sigmoid gate.
+absl::Status FillExperts(const GgufFile& f, const std::string& arch, uint32_t dim, uint32_t ff, spec::ModelSpec* s) {
+  const std::string count_key = arch + ".expert_count";
+  if (!f.Has(count_key)) {
+    if (arch == "qwen2moe") return Uint(f, count_key, std::nullopt).status();
+    return absl::OkStatus();  // a dense model
+  }
+  TTT_ASSIGN_OR_RETURN(uint32_t experts, Uint(f, count_key, std::nullopt));
+  if (experts == 0) return absl::OkStatus();
+  TTT_ASSIGN_OR_RETURN(uint32_t per_token, Uint(f, arch + ".expert_used_count", std::nullopt));
+  spec::DecoderLayerSpec* layer = s->mutable_layer();
+  layer->clear_mlp();
+  spec::MoeSpec* moe = layer->mutable_moe();
+  moe->set_hidden_dim(dim);
+  moe->set_num_experts(experts);
+  moe->set_experts_per_token(per_token);
+  moe->set_activation(spec::SILU);
+  if (arch == "llama") {
+    if (f.FindTensor("blk.0.ffn_gate_exps.weight") == nullptr) {
+      return absl::UnimplementedError(absl::StrCat("GGUF file '", f.path(), "' has ", count_key, " ", experts,
+                                                   " but no blk.0.ffn_gate_exps.weight: per-expert tensors from old "
+                                                   "converters are not read; re-convert it with a current llama.cpp"));
+    }
+    moe->set_expert_dim(ff);
+    moe->set_normalize_top_k(true);
+    return absl::OkStatus();
+  }
+  TTT_ASSIGN_OR_RETURN(uint32_t expert_dim, Uint(f, arch + ".expert_feed_forward_length", ff / per_token));
+  TTT_ASSIGN_OR_RETURN(uint32_t shared_dim, Uint(f, arch + ".expert_shared_feed_forward_length", ff));
+  moe->set_expert_dim(expert_dim);
+  moe->set_normalize_top_k(false);
+  moe->set_shared_expert_dim(shared_dim);
+  moe->set_shared_expert_gate(true);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<spec::ModelSpec> ModelSpecFromGguf(const GgufFile& f) {
   TTT_ASSIGN_OR_RETURN(std::string arch, f.GetString("general.architecture"));
   const bool gpt2 = arch == "gpt2", mpt = arch == "mpt";
-  if (arch != "llama" && arch != "qwen2" && !gpt2 && !mpt) {
+  if (arch != "llama" && arch != "qwen2" && arch != "qwen2moe" && !gpt2 && !mpt) {
     return absl::UnimplementedError(absl::StrCat("GGUF file '", f.path(), "' has general.architecture \"", arch,
-                                                 "\"; supported architectures are llama, qwen2, gpt2 and mpt"));
+                                                 "\"; supported architectures are llama (Mixtral included), qwen2, "
+                                                 "qwen2moe, gpt2 and mpt"));
   }
   auto key = [&](const char* suffix) { return absl::StrCat(arch, ".", suffix); };
   TTT_ASSIGN_OR_RETURN(uint32_t dim, Uint(f, key("embedding_length"), std::nullopt));
@@ -173,7 +212,7 @@ absl::StatusOr<spec::ModelSpec> ModelSpecFromGguf(const GgufFile& f) {
     for (spec::NormSpec* n : {layer->mutable_attention_norm(), layer->mutable_mlp_norm(), s.mutable_final_norm()}) {
       SetNorm(n, spec::NormSpec::RMS_NORM, dim, eps);
     }
-    attn->set_qkv_bias(arch == "qwen2" || f.FindTensor("blk.0.attn_q.bias") != nullptr);
+    attn->set_qkv_bias(arch != "llama" || f.FindTensor("blk.0.attn_q.bias") != nullptr);
     attn->set_output_bias(f.FindTensor("blk.0.attn_output.bias") != nullptr);
     attn->set_use_rope(true);
     spec::RopeSpec* rope = attn->mutable_rope();
@@ -203,6 +242,7 @@ absl::StatusOr<spec::ModelSpec> ModelSpecFromGguf(const GgufFile& f) {
     mlp->set_activation(spec::SILU);
     mlp->set_gated(true);
     mlp->set_bias(false);
+    TTT_RETURN_IF_ERROR(FillExperts(f, arch, dim, ff, &s));
   }
 
   s.mutable_lm_head()->set_hidden_dim(dim);

@@ -153,7 +153,42 @@ void SetNorm(spec::NormSpec* norm, spec::NormSpec::Kind kind, uint32_t dim, doub
   norm->set_bias(kind == spec::NormSpec::LAYER_NORM);
 }
 
-// llama, mistral and qwen2: pre-RMSNorm decoder, gated MLP, rotate-half RoPE.
+// Mixtral's and Qwen2-MoE's mixture of experts, replacing the dense MLP of every layer.
+absl::Status FillMoe(const ConfigReader& r, const std::string& type, uint32_t hidden, uint32_t intermediate,
+                     spec::Activation act, spec::DecoderLayerSpec* layer) {
+  const bool mixtral = type == "mixtral";
+  TTT_ASSIGN_OR_RETURN(uint32_t experts, r.RequiredUint(mixtral ? "num_local_experts" : "num_experts", type));
+  TTT_ASSIGN_OR_RETURN(uint32_t per_token, r.RequiredUint("num_experts_per_tok", type));
+  spec::MoeSpec* moe = layer->mutable_moe();
+  moe->set_hidden_dim(hidden);
+  moe->set_num_experts(experts);
+  moe->set_experts_per_token(per_token);
+  moe->set_activation(act);
+  if (mixtral) {
+    moe->set_expert_dim(intermediate);
+    moe->set_normalize_top_k(true);  // MixtralSparseMoeBlock always renormalises the top-k weights
+    return absl::OkStatus();
+  }
+  TTT_ASSIGN_OR_RETURN(uint32_t expert_dim, r.RequiredUint("moe_intermediate_size", type));
+  TTT_ASSIGN_OR_RETURN(uint32_t shared_dim, r.Uint("shared_expert_intermediate_size", 0));
+  TTT_ASSIGN_OR_RETURN(bool norm_topk, r.Bool("norm_topk_prob", false));
+  TTT_ASSIGN_OR_RETURN(uint32_t sparse_step, r.Uint("decoder_sparse_step", 1));
+  // Dense layers between sparse ones would make layers differ, which one layer spec cannot say.
+  if (sparse_step != 1) {
+    return r.Error("decoder_sparse_step", absl::StrCat("is ", sparse_step, "; only 1 (every layer sparse) is supported"));
+  }
+  if (r.Has("mlp_only_layers") && !(r.raw("mlp_only_layers").is_array() && r.raw("mlp_only_layers").empty())) {
+    return r.Error("mlp_only_layers", "lists dense layers; only models whose every layer is sparse are supported");
+  }
+  moe->set_expert_dim(expert_dim);
+  moe->set_normalize_top_k(norm_topk);
+  moe->set_shared_expert_dim(shared_dim);
+  moe->set_shared_expert_gate(shared_dim > 0);  // Qwen2MoeSparseMoeBlock's shared_expert_gate
+  return absl::OkStatus();
+}
+
+// llama, mistral, qwen2 and their mixture-of-experts forms (mixtral, qwen2_moe): pre-RMSNorm decoder, gated MLP
+// or experts, rotate-half RoPE.
 absl::Status FillLlamaFamily(const ConfigReader& r, const std::string& type, spec::ModelSpec* s) {
   TTT_ASSIGN_OR_RETURN(uint32_t hidden, r.RequiredUint("hidden_size", type));
   TTT_ASSIGN_OR_RETURN(uint32_t intermediate, r.RequiredUint("intermediate_size", type));
@@ -163,7 +198,7 @@ absl::Status FillLlamaFamily(const ConfigReader& r, const std::string& type, spe
   TTT_ASSIGN_OR_RETURN(uint32_t kv_heads, r.Uint("num_key_value_heads", heads));
   if (heads == 0) return r.Error("num_attention_heads", "is 0");
   TTT_ASSIGN_OR_RETURN(uint32_t head_dim, r.Uint("head_dim", hidden / heads));
-  uint32_t default_positions = type == "llama" ? 2048 : type == "mistral" ? 131072 : 32768;
+  uint32_t default_positions = type == "llama" ? 2048 : type == "mistral" || type == "mixtral" ? 131072 : 32768;
   TTT_ASSIGN_OR_RETURN(uint32_t max_pos, r.Uint("max_position_embeddings", default_positions));
   TTT_ASSIGN_OR_RETURN(double eps, r.Float("rms_norm_eps", 1e-6));
   TTT_ASSIGN_OR_RETURN(double theta, r.Float("rope_theta", 10000.0));
@@ -177,13 +212,13 @@ absl::Status FillLlamaFamily(const ConfigReader& r, const std::string& type, spe
     TTT_ASSIGN_OR_RETURN(qkv_bias, r.Bool("attention_bias", false));
     out_bias = qkv_bias;
     TTT_ASSIGN_OR_RETURN(mlp_bias, r.Bool("mlp_bias", false));
-  } else if (type == "qwen2") {
+  } else if (type == "qwen2" || type == "qwen2_moe") {
     qkv_bias = true;  // Qwen2 always has q/k/v biases and no o_proj bias, whatever attention_bias says
     TTT_ASSIGN_OR_RETURN(bool use_window, r.Bool("use_sliding_window", false));
     if (use_window) {
       TTT_ASSIGN_OR_RETURN(window, r.Uint("sliding_window", 0));
     }
-  } else {  // mistral
+  } else {  // mistral, mixtral
     TTT_ASSIGN_OR_RETURN(window, r.Uint("sliding_window", 0));
   }
 
@@ -213,14 +248,18 @@ absl::Status FillLlamaFamily(const ConfigReader& r, const std::string& type, spe
   rope->set_rotary_dim(rotary == head_dim ? 0 : rotary);
   rope->set_convention(spec::RopeSpec::ROTATE_HALF);
   TTT_RETURN_IF_ERROR(ParseRopeScaling(r, rope->mutable_scaling()));
-  spec::MlpSpec* mlp = layer->mutable_mlp();
-  mlp->set_hidden_dim(hidden);
-  mlp->set_intermediate_dim(intermediate);
-  mlp->set_activation(act);
-  mlp->set_gated(true);
-  mlp->set_bias(mlp_bias);
+  if (type == "mixtral" || type == "qwen2_moe") {
+    TTT_RETURN_IF_ERROR(FillMoe(r, type, hidden, intermediate, act, layer));
+  } else {
+    spec::MlpSpec* mlp = layer->mutable_mlp();
+    mlp->set_hidden_dim(hidden);
+    mlp->set_intermediate_dim(intermediate);
+    mlp->set_activation(act);
+    mlp->set_gated(true);
+    mlp->set_bias(mlp_bias);
+  }
   s->mutable_lm_head()->set_tied(tied);
-  s->mutable_special_tokens()->set_add_bos(type != "qwen2");
+  s->mutable_special_tokens()->set_add_bos(type != "qwen2" && type != "qwen2_moe");
   return absl::OkStatus();
 }
 
@@ -400,7 +439,7 @@ absl::StatusOr<spec::ModelSpec> ModelSpecFromHfConfig(const HfConfigText& text) 
   TTT_ASSIGN_OR_RETURN(json config, ParseJson(text.config_json, text.config_path));
   ConfigReader r(config, text.config_path);
   if (!r.Has("model_type")) {
-    return r.Error("model_type", "is missing; supported model types are llama, mistral, qwen2, gpt2 and mpt");
+    return r.Error("model_type", "is missing; supported model types are llama, mistral, mixtral, qwen2, qwen2_moe, gpt2 and mpt");
   }
   TTT_ASSIGN_OR_RETURN(std::string type, r.String("model_type", ""));
   spec::ModelSpec s;
@@ -408,14 +447,14 @@ absl::StatusOr<spec::ModelSpec> ModelSpecFromHfConfig(const HfConfigText& text) 
   TTT_ASSIGN_OR_RETURN(std::string name, r.String("_name_or_path", ""));
   if (name.empty()) name = std::filesystem::path(text.config_path).parent_path().filename().string();
   s.set_name(name.empty() ? type : name);
-  if (type == "llama" || type == "mistral" || type == "qwen2") {
+  if (type == "llama" || type == "mistral" || type == "qwen2" || type == "mixtral" || type == "qwen2_moe") {
     TTT_RETURN_IF_ERROR(FillLlamaFamily(r, type, &s));
   } else if (type == "gpt2") {
     TTT_RETURN_IF_ERROR(FillGpt2(r, &s));
   } else if (type == "mpt") {
     TTT_RETURN_IF_ERROR(FillMpt(r, &s));
   } else {
-    return r.Error("model_type", absl::StrCat("is \"", type, "\"; supported model types are llama, mistral, qwen2, gpt2 and mpt"));
+    return r.Error("model_type", absl::StrCat("is \"", type, "\"; supported model types are llama, mistral, mixtral, qwen2, qwen2_moe, gpt2 and mpt"));
   }
   s.mutable_token_embedding()->set_vocab_size(s.vocab_size());
   s.mutable_token_embedding()->set_hidden_dim(s.hidden_dim());

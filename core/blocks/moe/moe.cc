@@ -1,0 +1,143 @@
+#include "core/blocks/moe/moe.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "absl/strings/str_cat.h"
+#include "core/blocks/module_registry.h"
+#include "core/ops/ops.h"
+#include "core/runtime/status.h"
+#include "core/runtime/trace.h"
+#include "core/specs/validate.h"
+
+namespace ttt {
+namespace {
+
+// The gated MLP of one expert (routed or shared) of width `dim`.
+absl::StatusOr<Mlp> LoadExpert(const spec::MoeSpec& moe, uint32_t dim, const WeightMap& weights,
+                               const std::string& prefix) {
+  spec::MlpSpec s;
+  s.set_hidden_dim(moe.hidden_dim());
+  s.set_intermediate_dim(dim);
+  s.set_activation(moe.activation());
+  s.set_gated(true);
+  TTT_ASSIGN_OR_RETURN(Validated<spec::MlpSpec> valid, ValidateMlp(std::move(s)));
+  return Mlp::Create(valid, weights, prefix);
+}
+
+}  // namespace
+
+absl::StatusOr<Moe> Moe::Create(const Validated<spec::MoeSpec>& spec, const WeightMap& weights,
+                                const std::string& prefix) {
+  Moe m;
+  m.spec_ = *spec;
+  m.prefix_ = prefix;
+  const int64_t hidden = spec->hidden_dim();
+  TTT_ASSIGN_OR_RETURN(m.router_, Linear::Load(weights, prefix + ".router", spec->num_experts(), hidden, false));
+  m.experts_.reserve(spec->num_experts());
+  for (uint32_t e = 0; e < spec->num_experts(); ++e) {
+    TTT_ASSIGN_OR_RETURN(Mlp expert, LoadExpert(*spec, spec->expert_dim(), weights, absl::StrCat(prefix, ".experts.", e)));
+    m.experts_.push_back(std::move(expert));
+  }
+  if (spec->shared_expert_dim() > 0) {
+    TTT_ASSIGN_OR_RETURN(m.shared_, LoadExpert(*spec, spec->shared_expert_dim(), weights, prefix + ".shared"));
+  }
+  if (spec->shared_expert_gate()) {
+    TTT_ASSIGN_OR_RETURN(Linear gate, Linear::Load(weights, prefix + ".shared_gate", 1, hidden, false));
+    m.shared_gate_ = gate.weight().values.Contiguous().ToF32();
+  }
+  return m;
+}
+
+const ModuleDescriptor& Moe::descriptor() const { return CoreKind("moe"); }
+
+std::vector<LinearOp> Moe::linear_ops() {
+  std::vector<LinearOp> out = {{"router", &router_, prefix_ + ".router"}};
+  auto add = [&](Mlp& mlp, const std::string& op_prefix) {
+    for (LinearOp op : mlp.linear_ops()) {
+      op.op = op_prefix + op.op;
+      out.push_back(std::move(op));
+    }
+  };
+  for (Mlp& expert : experts_) add(expert, "");
+  if (shared_) add(*shared_, "shared_");
+  return out;
+}
+
+int64_t Moe::ScratchFloats(int64_t rows) const {
+  const int64_t k = spec_.experts_per_token(), hidden = spec_.hidden_dim();
+  int64_t inner = experts_.front().ScratchFloats(rows);
+  if (shared_) inner = std::max(inner, shared_->ScratchFloats(rows));
+  // router logits, chosen experts and weights, gathered rows and their outputs, the expert's own scratch.
+  return rows * spec_.num_experts() + 2 * rows * k + 2 * rows * hidden + rows + inner;
+}
+
+void Moe::Route(const float* x, int64_t rows, Phase phase, int32_t* experts, float* weights, float* scratch) const {
+  const int64_t n = spec_.num_experts(), k = spec_.experts_per_token();
+  float* logits = scratch;
+  TTT_TRACE_LINEAR("router", router_, rows) router_.Forward(x, rows, logits, phase);
+  std::vector<int32_t> order(n);
+  for (int64_t r = 0; r < rows; ++r) {
+    float* p = logits + r * n;
+    ops::Softmax(p, 1, n);
+    std::iota(order.begin(), order.end(), 0);
+    // Highest probability first; ties to the lower index, as a stable sort would.
+    std::partial_sort(order.begin(), order.begin() + k, order.end(),
+                      [p](int32_t a, int32_t b) { return p[a] > p[b] || (p[a] == p[b] && a < b); });
+    float sum = 0;
+    for (int64_t j = 0; j < k; ++j) sum += p[order[j]];
+    for (int64_t j = 0; j < k; ++j) {
+      experts[r * k + j] = order[j];
+      weights[r * k + j] = spec_.normalize_top_k() ? p[order[j]] / sum : p[order[j]];
+    }
+  }
+}
+
+void Moe::Forward(const float* x, int64_t rows, float* out, float* scratch, const StepContext& step) const {
+  const int64_t hidden = spec_.hidden_dim(), k = spec_.experts_per_token(), n = spec_.num_experts();
+  int32_t* chosen = reinterpret_cast<int32_t*>(scratch + rows * n);
+  float* weights = scratch + rows * n + rows * k;
+  float* gathered = weights + rows * k;
+  float* expert_out = gathered + rows * hidden;
+  float* row_weight = expert_out + rows * hidden;
+  float* inner = row_weight + rows;
+  TTT_TRACE_MODULE("moe");
+  Route(x, rows, step.phase, chosen, weights, scratch);
+  std::fill(out, out + rows * hidden, 0.0f);
+  std::vector<int32_t> members;
+  for (int64_t e = 0; e < n; ++e) {
+    // The rows that chose expert e, gathered so that its weights are read once for all of them.
+    members.clear();
+    for (int64_t r = 0; r < rows; ++r) {
+      for (int64_t j = 0; j < k; ++j) {
+        if (chosen[r * k + j] != e) continue;
+        row_weight[members.size()] = weights[r * k + j];
+        members.push_back(static_cast<int32_t>(r));
+      }
+    }
+    if (members.empty()) continue;
+    const int64_t m = static_cast<int64_t>(members.size());
+    for (int64_t i = 0; i < m; ++i) std::copy_n(x + members[i] * hidden, hidden, gathered + i * hidden);
+    experts_[e].Forward(gathered, m, expert_out, inner, step.phase);
+    for (int64_t i = 0; i < m; ++i) {
+      float* o = out + members[i] * hidden;
+      const float* y = expert_out + i * hidden;
+      const float w = row_weight[i];
+      for (int64_t d = 0; d < hidden; ++d) o[d] += w * y[d];
+    }
+  }
+  if (!shared_) return;
+  shared_->Forward(x, rows, expert_out, inner, step.phase);
+  for (int64_t r = 0; r < rows; ++r) {
+    float g = 1.0f;
+    if (!shared_gate_.empty()) {
+      double dot = 0;
+      for (int64_t d = 0; d < hidden; ++d) dot += double(x[r * hidden + d]) * shared_gate_[d];
+      g = static_cast<float>(1.0 / (1.0 + std::exp(-dot)));
+    }
+    for (int64_t d = 0; d < hidden; ++d) out[r * hidden + d] += g * expert_out[r * hidden + d];
+  }
+}
+
+}  // namespace ttt
