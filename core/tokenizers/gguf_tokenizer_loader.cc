@@ -1,4 +1,6 @@
 // The tokenizer llama.cpp embeds in GGUF files (tokenizer.ggml.* keys).
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/runtime/status.h"
@@ -7,6 +9,7 @@
 #include "core/tokenizers/named_pretokenizers.h"
 #include "core/tokenizers/spm_tokenizer.h"
 #include "core/tokenizers/tokenizer_loader.h"
+#include "core/tokenizers/unigram_tokenizer.h"
 #include "core/tokenizers/wordpiece_tokenizer.h"
 
 namespace ttt::tokenizers {
@@ -119,6 +122,44 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> LoadByteLevel(const GgufFile& gguf, V
   return std::unique_ptr<Tokenizer>(std::move(tokenizer));
 }
 
+// T5-style SentencePiece Unigram, as llama.cpp's llm_tokenizer_ugm reads it: scores are log probabilities,
+// the normalization rules are the model's precompiled character map. Like llama.cpp, an absent
+// add_space_prefix / remove_extra_whitespaces key means false, and T5 appends EOS rather than putting BOS.
+absl::StatusOr<std::unique_ptr<Tokenizer>> LoadUnigram(const GgufFile& gguf, Vocabulary vocab) {
+  if (!gguf.Has("tokenizer.ggml.scores")) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        gguf.path(), ": tokenizer.ggml.model is \"t5\" but tokenizer.ggml.scores (the pieces' log probabilities) "
+                     "is missing; re-convert the model with llama.cpp's convert script"));
+  }
+  TTT_ASSIGN_OR_RETURN(std::vector<double> scores, gguf.GetFloatArray("tokenizer.ggml.scores"));
+  if (scores.size() != vocab.pieces.size()) {
+    return absl::InvalidArgumentError(absl::StrCat(gguf.path(), ": tokenizer.ggml.scores has ", scores.size(),
+                                                   " entries for ", vocab.pieces.size(), " tokens"));
+  }
+  vocab.scores.assign(scores.begin(), scores.end());
+  TTT_ASSIGN_OR_RETURN(vocab.bos_id, SpecialIdOr(gguf, "tokenizer.ggml.bos_token_id", kNoToken));
+  TTT_ASSIGN_OR_RETURN(vocab.eos_id, SpecialIdOr(gguf, "tokenizer.ggml.eos_token_id", 1));
+  TTT_ASSIGN_OR_RETURN(vocab.unk_id, SpecialIdOr(gguf, "tokenizer.ggml.unknown_token_id", 2));
+  TTT_ASSIGN_OR_RETURN(vocab.add_bos_by_default, BoolOr(gguf, "tokenizer.ggml.add_bos_token", false));
+  vocab.add_bos_by_default = vocab.add_bos_by_default && vocab.bos_id != kNoToken;
+  TTT_ASSIGN_OR_RETURN(vocab.add_eos_by_default, BoolOr(gguf, "tokenizer.ggml.add_eos_token", true));
+  UnigramOptions options;
+  TTT_ASSIGN_OR_RETURN(options.add_dummy_prefix, BoolOr(gguf, "tokenizer.ggml.add_space_prefix", false));
+  TTT_ASSIGN_OR_RETURN(options.trim_whitespaces, BoolOr(gguf, "tokenizer.ggml.remove_extra_whitespaces", false));
+  options.collapse_whitespaces = options.trim_whitespaces;
+  // Byte pieces are honoured where the vocabulary has them (llama.cpp itself never falls back to bytes).
+  options.byte_fallback = std::find(vocab.types.begin(), vocab.types.end(), TokenType::kByte) != vocab.types.end();
+  if (gguf.Has("tokenizer.ggml.precompiled_charsmap")) {
+    TTT_ASSIGN_OR_RETURN(std::vector<int64_t> values, gguf.GetIntArray("tokenizer.ggml.precompiled_charsmap"));
+    std::string blob(values.size(), '\0');
+    for (size_t i = 0; i < values.size(); ++i) blob[i] = static_cast<char>(values[i] & 0xFF);
+    TTT_ASSIGN_OR_RETURN(options.charsmap,
+                         PrecompiledCharsMap::Parse(blob, gguf.path() + " tokenizer.ggml.precompiled_charsmap"));
+  }
+  TTT_ASSIGN_OR_RETURN(auto tokenizer, UnigramTokenizer::Create(std::move(vocab), std::move(options), gguf.path()));
+  return std::unique_ptr<Tokenizer>(std::move(tokenizer));
+}
+
 // llama.cpp's converter spells BERT's word-start pieces "▁play" and continuations "ing" (HF: "play", "##ing"),
 // and keeps no normalizer settings: it always lowercases and strips accents, as uncased BERT does.
 absl::StatusOr<std::unique_ptr<Tokenizer>> LoadWordPiece(const GgufFile& gguf, Vocabulary vocab) {
@@ -147,14 +188,15 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizerFromGguf(const GgufFile&
                                             "model's tokenizer.json or tokenizer.model instead"));
   }
   TTT_ASSIGN_OR_RETURN(std::string model, gguf.GetString("tokenizer.ggml.model"));
-  if (model != "llama" && model != "gpt2" && model != "bert") {
+  if (model != "llama" && model != "gpt2" && model != "bert" && model != "t5") {
     return absl::UnimplementedError(absl::StrCat(gguf.path(), ": tokenizer.ggml.model \"", model,
                                                  "\" is not supported; supported: \"llama\" (SentencePiece BPE), "
-                                                 "\"gpt2\" (byte-level BPE), \"bert\" (WordPiece)"));
+                                                 "\"gpt2\" (byte-level BPE), \"bert\" (WordPiece), \"t5\" (SentencePiece Unigram)"));
   }
   TTT_ASSIGN_OR_RETURN(Vocabulary vocab, ReadVocabulary(gguf));
   if (model == "llama") return LoadSpm(gguf, std::move(vocab));
   if (model == "bert") return LoadWordPiece(gguf, std::move(vocab));
+  if (model == "t5") return LoadUnigram(gguf, std::move(vocab));
   return LoadByteLevel(gguf, std::move(vocab));
 }
 

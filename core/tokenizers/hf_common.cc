@@ -103,7 +103,8 @@ absl::Status UnsupportedTokenizerJson(const std::string& path, const std::string
   return absl::UnimplementedError(absl::StrCat(
       path, ": ", what,
       "; supported are BPE models (byte-level with Split/ByteLevel/Digits/Punctuation pre-tokenizers, or "
-      "SentencePiece-like with '▁' and byte fallback) and WordPiece with the BERT normalizer and pre-tokenizer. If "
+      "SentencePiece-like with '▁' and byte fallback), WordPiece with the BERT normalizer and pre-tokenizer, and "
+      "SentencePiece Unigram with the Precompiled normalizer and WhitespaceSplit/Metaspace pre-tokenizers. If "
       "the model ships a GGUF or tokenizer.model, try that"));
 }
 

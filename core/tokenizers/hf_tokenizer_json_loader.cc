@@ -10,6 +10,7 @@
 #include "core/tokenizers/byte_level_bpe_tokenizer.h"
 #include "core/tokenizers/hf_common.h"
 #include "core/tokenizers/hf_components.h"
+#include "core/tokenizers/hf_unigram_loader.h"
 #include "core/tokenizers/merge_list.h"
 #include "core/tokenizers/spm_tokenizer.h"
 #include "core/tokenizers/tokenizer_loader.h"
@@ -198,6 +199,7 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> LoadFromJson(const json& root, const 
   }
   const json& model = root["model"];
   const std::string type = model.value("type", model.contains("merges") ? "BPE" : "");
+  if (type == "Unigram") return LoadHfUnigram(root, path);
   if (type != "BPE" && type != "WordPiece") {
     return UnsupportedTokenizerJson(path, absl::StrCat("model.type \"", type, "\" is not supported"));
   }

@@ -81,6 +81,7 @@ absl::StatusOr<std::vector<int32_t>> Tokenizer::Encode(std::string_view text, co
     pos = best_at + best->text.size();
   }
   if (options.add_bos && vocab_.bos_id != kNoToken && vocab_.sep_id != kNoToken) out.push_back(vocab_.sep_id);
+  if (options.add_eos && vocab_.eos_id != kNoToken) out.push_back(vocab_.eos_id);
   return out;
 }
 

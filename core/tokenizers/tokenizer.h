@@ -39,6 +39,7 @@ struct Vocabulary {
   int32_t unk_id = kNoToken;
   int32_t sep_id = kNoToken;  // appended after the text whenever BOS is put before it (BERT: [CLS] ... [SEP])
   bool add_bos_by_default = false;  // what the model's own tooling does when asked for "special tokens"
+  bool add_eos_by_default = false;  // likewise for EOS after the text (T5: "... </s>")
 
   // Checks sizes and that bos/eos/unk ids are in range; `source` names the file in the error.
   absl::Status Validate(std::string_view source) const;
@@ -46,6 +47,7 @@ struct Vocabulary {
 
 struct EncodeOptions {
   bool add_bos = false;  // and sep_id after the text, where the vocabulary has one
+  bool add_eos = false;  // eos_id after the text (after sep_id), where the vocabulary has one
   // Recognise control tokens written in the text ("<s>", "<|endoftext|>") as those tokens. Off by default so
   // that user text cannot inject control tokens. User-defined tokens are always recognised.
   bool parse_special = false;
@@ -87,6 +89,7 @@ class Tokenizer {
   int32_t unk_id() const { return vocab_.unk_id; }
   int32_t sep_id() const { return vocab_.sep_id; }
   bool add_bos_by_default() const { return vocab_.add_bos_by_default; }
+  bool add_eos_by_default() const { return vocab_.add_eos_by_default; }
   const Vocabulary& vocabulary() const { return vocab_; }
 
  protected:

@@ -37,9 +37,11 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> LoadFromDirectory(const fs::path& dir
     return LoadGpt2VocabAndMerges((dir / "vocab.json").string(), (dir / "merges.txt").string());
   }
   if (IsFile(dir / "tokenizer.model")) return LoadSentencePieceModel((dir / "tokenizer.model").string());
+  // T5-era models name their SentencePiece model spiece.model.
+  if (IsFile(dir / "spiece.model")) return LoadSentencePieceModel((dir / "spiece.model").string());
   return absl::NotFoundError(absl::StrCat(dir.string(),
-                                          ": no tokenizer.json, vocab.json + merges.txt or tokenizer.model in this "
-                                          "directory; pass the tokenizer file itself"));
+                                          ": no tokenizer.json, vocab.json + merges.txt, tokenizer.model or "
+                                          "spiece.model in this directory; pass the tokenizer file itself"));
 }
 
 }  // namespace

@@ -20,7 +20,7 @@ namespace ttt::tokenizers {
 absl::StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizer(const std::string& path);
 
 // tokenizer.ggml.model "llama" (SentencePiece BPE with scores), "gpt2" (byte-level BPE with merges; the
-// pre-tokenizer named by tokenizer.ggml.pre) or "bert" (WordPiece).
+// pre-tokenizer named by tokenizer.ggml.pre), "bert" (WordPiece) or "t5" (SentencePiece Unigram).
 absl::StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizerFromGguf(const formats::GgufFile& gguf);
 
 // llama2.c's tokenizer.bin: int32 max_token_length, then per token float32 score, int32 length, bytes.
@@ -28,11 +28,12 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizerFromGguf(const formats::
 absl::StatusOr<std::unique_ptr<Tokenizer>> LoadLlama2cTokenizer(const std::string& path,
                                                                 int32_t expected_vocab_size = -1);
 
-// SentencePiece tokenizer.model (BPE models only).
+// SentencePiece tokenizer.model / spiece.model: BPE, or UNIGRAM (with its precompiled normalization rules).
 absl::StatusOr<std::unique_ptr<Tokenizer>> LoadSentencePieceModel(const std::string& path);
 
 // HF tokenizers' tokenizer.json with a BPE model, byte-level (GPT-2 style, with the file's Split/ByteLevel/
-// Digits/Punctuation pre-tokenizers) or with byte fallback (Llama style), or a WordPiece model (BERT).
+// Digits/Punctuation pre-tokenizers) or with byte fallback (Llama style), a WordPiece model (BERT) or a
+// Unigram model (T5).
 // Special-token ids come from the file, and bos/eos names from tokenizer_config.json beside it.
 absl::StatusOr<std::unique_ptr<Tokenizer>> LoadHfTokenizerJson(const std::string& path);
 
