@@ -62,6 +62,9 @@ class LayerBlock : public Block {
   virtual int64_t ScratchFloats(int64_t rows) const = 0;
   // x [rows, hidden] -> out [rows, hidden].
   virtual void Forward(const float* x, int64_t rows, float* out, float* scratch, const StepContext& step) const = 0;
+  // Weight bytes one decode step of one sequence reads: every projection's, unless the block reads only some of
+  // them per token (a mixture of experts reads the chosen experts').
+  virtual int64_t DecodeReadBytes() const;
 
  protected:
   LayerBlock() = default;

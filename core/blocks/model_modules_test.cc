@@ -63,7 +63,7 @@ TEST(ModelModulesTest, LayerModulesOfUnknownKindsAreRefused) {
               ::testing::HasSubstr("kind 'attention' has a fixed place in the layer"));
   spec.mutable_layer()->mutable_modules(0)->set_kind("nope");
   EXPECT_THAT(std::string(ListModelModules(*ValidateModel(spec)).status().message()),
-              ::testing::HasSubstr("no module kind 'nope': known kinds are attention, lm_head, mlp, norm"));
+              ::testing::HasSubstr("no module kind 'nope': known kinds are attention, lm_head, mlp, moe, norm"));
 }
 
 }  // namespace

@@ -17,7 +17,9 @@ WeightNameMap HfLlamaNames() {
   for (const auto& [hf, canon] : std::vector<std::pair<std::string, std::string>>{
            {"self_attn.q_proj", "attn.wq"}, {"self_attn.k_proj", "attn.wk"}, {"self_attn.v_proj", "attn.wv"},
            {"self_attn.o_proj", "attn.wo"}, {"mlp.gate_proj", "mlp.w_gate"}, {"mlp.up_proj", "mlp.w_up"},
-           {"mlp.down_proj", "mlp.w_down"}}) {
+           {"mlp.down_proj", "mlp.w_down"},
+           // Phi-3 stores q|k|v and gate|up fused.
+           {"self_attn.qkv_proj", "attn.wqkv"}, {"mlp.gate_up_proj", "mlp.w_gate_up"}}) {
     m.layer_suffixes.emplace_back(hf + ".weight", canon);
     m.layer_suffixes.emplace_back(hf + ".bias", canon + ".bias");
   }
@@ -58,7 +60,6 @@ WeightNameMap HfGpt2Names() {
                       {"mlp.c_proj.weight", "mlp.w_down"},     {"mlp.c_proj.bias", "mlp.w_down.bias"}};
   // The causal-mask buffers older transformers versions saved with the weights.
   m.ignored_suffixes = {"attn.bias", "attn.masked_bias"};
-  m.fused_qkv_suffix = "attn.wqkv";
   m.transpose_layer_matrices = true;
   return m;
 }
@@ -77,7 +78,6 @@ WeightNameMap HfMptNames() {
     m.layer_suffixes.emplace_back(hf + ".weight", norm ? canon + ".weight" : canon);
     m.layer_suffixes.emplace_back(hf + ".bias", canon + ".bias");
   }
-  m.fused_qkv_suffix = "attn.wqkv";  // rows q | k | v, heads contiguous, as stored
   return m;
 }
 
@@ -135,7 +135,19 @@ WeightNameMap GgufGpt2Names() {
                         {"attn_output", "attn.wo"},
                         {"ffn_up", "mlp.w_up"},
                         {"ffn_down", "mlp.w_down"}});
-  m.fused_qkv_suffix = "attn.wqkv";
+  return m;
+}
+
+// llama.cpp's phi3: fused attn_qkv, and ffn_up holding gate|up (its SWIGLU splits it in halves, gate first).
+WeightNameMap GgufPhi3Names() {
+  WeightNameMap m;
+  m.globals = {{"token_embd.weight", "tok_embeddings"},
+               {"output_norm.weight", "final_norm.weight"},
+               {"output.weight", "lm_head"}};
+  AddGgufLayerNames(m, {{"attn_qkv", "attn.wqkv"},
+                        {"attn_output", "attn.wo"},
+                        {"ffn_up", "mlp.w_gate_up"},
+                        {"ffn_down", "mlp.w_down"}});
   return m;
 }
 
@@ -151,6 +163,7 @@ WeightNameMap HfNames(const std::string& family) {
 WeightNameMap GgufNames(const std::string& family) {
   if (family == "gpt2") return GgufGpt2Names();
   if (family == "mpt") return GgufMptNames();
+  if (family == "phi3") return GgufPhi3Names();
   return GgufLlamaNames();
 }
 
@@ -174,27 +187,37 @@ std::string MatchSuffix(absl::string_view rest, const std::string& from, const s
   return out;
 }
 
-absl::Status SplitFusedQkv(const Validated<spec::ModelSpec>& spec, const std::string& fused_suffix, WeightMap& weights,
-                           const std::string& source) {
-  const int64_t q = spec.attention().q_dim(), kv = spec.attention().kv_dim();
+// A fused projection's parts, stacked by rows in this order: its canonical name and theirs with their rows.
+struct FusedRows {
+  const char* fused;       // "attn.wqkv"
+  const char* what;        // for errors: "q/k/v"
+  std::vector<std::pair<std::string, int64_t>> parts;  // {"attn.wq", q_dim}, ...
+};
+
+// Splits every layer's fused weights (and biases) into views of their parts: checkpoints that store q|k|v
+// (GPT-2, MPT, Phi-3) or gate|up (Phi-3) as one tensor.
+absl::Status SplitFusedRows(const Validated<spec::ModelSpec>& spec, const FusedRows& f, WeightMap& weights,
+                            const std::string& source) {
+  int64_t rows = 0;
+  for (const auto& [name, n] : f.parts) rows += n;
   for (uint32_t i = 0; i < spec->num_layers(); ++i) {
     for (const char* tail : {"", ".bias"}) {
-      std::string fused = absl::StrCat("layers.", i, ".", fused_suffix, tail);
+      const std::string fused = absl::StrCat("layers.", i, ".", f.fused, tail);
       auto it = weights.find(fused);
       if (it == weights.end()) continue;
       Tensor t = std::move(it->second);
       weights.erase(it);
-      if (t.rank() < 1 || t.dim(0) != q + 2 * kv || (*tail == '\0' && t.rank() != 2) ||
-          (*tail != '\0' && t.rank() != 1)) {
+      if (t.rank() < 1 || t.dim(0) != rows || t.rank() != (*tail == '\0' ? 2 : 1)) {
         return absl::InvalidArgumentError(absl::StrCat(
-            "checkpoint '", source, "': fused q/k/v weight of layer ", i, " (", fused, ") has shape ",
-            ShapeString(t.shape()), " but the spec needs ", q + 2 * kv, " rows (", q, " q + 2 x ", kv, " k/v)",
+            "checkpoint '", source, "': fused ", f.what, " weight of layer ", i, " (", fused, ") has shape ",
+            ShapeString(t.shape()), " but the spec needs ", rows, " rows (", f.what, ")",
             *tail == '\0' ? absl::StrCat(" of ", spec->hidden_dim()) : std::string()));
       }
-      std::string base = absl::StrCat("layers.", i, ".attn.");
-      weights[absl::StrCat(base, "wq", tail)] = t.Slice(0, 0, q);
-      weights[absl::StrCat(base, "wk", tail)] = t.Slice(0, q, kv);
-      weights[absl::StrCat(base, "wv", tail)] = t.Slice(0, q + kv, kv);
+      int64_t start = 0;
+      for (const auto& [name, n] : f.parts) {
+        weights[absl::StrCat("layers.", i, ".", name, tail)] = t.Slice(0, start, n);
+        start += n;
+      }
     }
   }
   return absl::OkStatus();
@@ -267,7 +290,14 @@ absl::StatusOr<WeightMap> MapWeights(const WeightNameMap& map, const Validated<s
     }
     weights[canonical] = std::move(t);
   }
-  if (!map.fused_qkv_suffix.empty()) TTT_RETURN_IF_ERROR(SplitFusedQkv(spec, map.fused_qkv_suffix, weights, source));
+  const int64_t q = spec.attention().q_dim(), kv = spec.attention().kv_dim();
+  TTT_RETURN_IF_ERROR(SplitFusedRows(spec, {"attn.wqkv", "q/k/v", {{"attn.wq", q}, {"attn.wk", kv}, {"attn.wv", kv}}},
+                                     weights, source));
+  if (!spec->layer().has_moe()) {
+    const int64_t ff = spec->layer().mlp().intermediate_dim();
+    TTT_RETURN_IF_ERROR(
+        SplitFusedRows(spec, {"mlp.w_gate_up", "gate/up", {{"mlp.w_gate", ff}, {"mlp.w_up", ff}}}, weights, source));
+  }
   return weights;
 }
 

@@ -1,6 +1,7 @@
 // Per-family translation of a checkpoint's tensor names to the canonical names of canonical_weights.h.
-// Families differ only in these tables (plus two layout quirks: GPT-2's Conv1D weights stored [in, out],
-// and fused q/k/v projections that are split into wq/wk/wv).
+// Families differ only in these tables (plus layout quirks: GPT-2's Conv1D weights stored [in, out]; fused
+// projections, canonical "attn.wqkv" (q|k|v) and "mlp.w_gate_up" (gate|up), split into their parts; experts
+// stacked in one tensor, split per expert).
 #pragma once
 
 #include <functional>
@@ -24,8 +25,6 @@ struct WeightNameMap {
   // [experts, out, in] that is split into per-expert views (llama.cpp's "ffn_gate_exps.weight").
   std::vector<std::pair<std::string, std::string>> layer_suffixes;
   std::vector<std::string> ignored_suffixes;                        // buffers that are not weights
-  // Canonical suffix of a fused [q; k; v] projection (rows in that order after any transpose), or "".
-  std::string fused_qkv_suffix;
   bool transpose_layer_matrices = false;  // 2-D layer weights are stored [in, out] (GPT-2 Conv1D)
 };
 
@@ -35,6 +34,7 @@ WeightNameMap HfMptNames();
 WeightNameMap GgufLlamaNames();  // llama.cpp's llama (Mixtral's experts included), qwen2 and qwen2moe tensors
 WeightNameMap GgufGpt2Names();
 WeightNameMap GgufMptNames();
+WeightNameMap GgufPhi3Names();
 
 // The map of a spec's family (ModelSpec.family: "gpt2", "mpt", else the llama layout).
 WeightNameMap HfNames(const std::string& family);

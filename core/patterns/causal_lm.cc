@@ -233,7 +233,7 @@ std::vector<Linear*> CausalLm::DecodeProjections() {
 int64_t CausalLm::DecodeWeightBytes() const {
   int64_t bytes = 0;
   for (const auto& layer : layers_) {
-    for (const Linear* projection : layer->projections()) bytes += projection->weight_bytes();
+    for (const DecoderLayer::Branch& branch : layer->branches()) bytes += branch.block->DecodeReadBytes();
   }
   bytes += lm_head_.projection().weight_bytes();
   bytes += spec_->hidden_dim() * sizeof(float);

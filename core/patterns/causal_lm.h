@@ -139,7 +139,8 @@ class CausalLm {
   int64_t num_layers() const { return static_cast<int64_t>(layers_.size()); }
   const Norm& final_norm() const { return final_norm_; }
   const LmHead& lm_head() const { return lm_head_; }
-  // Bytes of weights read to decode one token (every layer's projections, the head, one embedding row).
+  // Bytes of weights read to decode one token (every layer's projections - a mixture of experts' chosen ones -,
+  // the head, one embedding row).
   int64_t DecodeWeightBytes() const;
 
  private:

@@ -55,14 +55,6 @@ std::vector<std::pair<std::string, Block*>> DecoderLayer::blocks() {
   return out;
 }
 
-std::vector<const Linear*> DecoderLayer::projections() const {
-  std::vector<const Linear*> out;
-  for (const Branch& b : branches_) {
-    for (const LinearOp& op : b.block->linear_ops()) out.push_back(op.linear);
-  }
-  return out;
-}
-
 int64_t DecoderLayer::ScratchFloats(int64_t tokens) const {
   int64_t inner = 0;
   for (const Branch& b : branches_) inner = std::max(inner, b.block->ScratchFloats(tokens));

@@ -51,9 +51,6 @@ class DecoderLayer {
   // The layer's blocks by their names in the model, for the hardware config (CausalLm::Specialize), which
   // specialises each block's ops.
   std::vector<std::pair<std::string, Block*>> blocks();
-  // The layer's projections in the order a step runs them (attention's wqkv and wo, the MLP's up (gate) and
-  // down, then those of the layer's modules).
-  std::vector<const Linear*> projections() const;
 
  private:
   void Run(float* x, int64_t rows, float* scratch, const StepContext& step) const;

@@ -65,6 +65,13 @@ std::vector<LinearOp> Moe::linear_ops() {
   return out;
 }
 
+int64_t Moe::DecodeReadBytes() const {
+  auto mlp_bytes = [](const Mlp& m) { return m.up_projection().weight_bytes() + m.down_projection().weight_bytes(); };
+  int64_t bytes = router_.weight_bytes() + spec_.experts_per_token() * mlp_bytes(experts_.front());
+  if (shared_) bytes += mlp_bytes(*shared_);
+  return bytes;
+}
+
 int64_t Moe::ScratchFloats(int64_t rows) const {
   const int64_t k = spec_.experts_per_token(), hidden = spec_.hidden_dim();
   int64_t inner = experts_.front().ScratchFloats(rows);

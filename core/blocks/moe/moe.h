@@ -45,6 +45,8 @@ class Moe : public LayerBlock {
   // for all experts); "shared_ff1_3" and "shared_ff2" the shared expert's.
   const ModuleDescriptor& descriptor() const override;
   std::vector<LinearOp> linear_ops() override;
+  // The router, the shared expert and k of the experts (they have the same size).
+  int64_t DecodeReadBytes() const override;
 
  private:
   spec::MoeSpec spec_;

@@ -137,10 +137,10 @@ absl::Status FillExperts(const GgufFile& f, const std::string& arch, uint32_t di
 absl::StatusOr<spec::ModelSpec> ModelSpecFromGguf(const GgufFile& f) {
   TTT_ASSIGN_OR_RETURN(std::string arch, f.GetString("general.architecture"));
   const bool gpt2 = arch == "gpt2", mpt = arch == "mpt";
-  if (arch != "llama" && arch != "qwen2" && arch != "qwen2moe" && !gpt2 && !mpt) {
+  if (arch != "llama" && arch != "qwen2" && arch != "qwen2moe" && arch != "phi3" && !gpt2 && !mpt) {
     return absl::UnimplementedError(absl::StrCat("GGUF file '", f.path(), "' has general.architecture \"", arch,
                                                  "\"; supported architectures are llama (Mixtral included), qwen2, "
-                                                 "qwen2moe, gpt2 and mpt"));
+                                                 "qwen2moe, phi3, gpt2 and mpt"));
   }
   auto key = [&](const char* suffix) { return absl::StrCat(arch, ".", suffix); };
   TTT_ASSIGN_OR_RETURN(uint32_t dim, Uint(f, key("embedding_length"), std::nullopt));
@@ -212,7 +212,8 @@ absl::StatusOr<spec::ModelSpec> ModelSpecFromGguf(const GgufFile& f) {
     for (spec::NormSpec* n : {layer->mutable_attention_norm(), layer->mutable_mlp_norm(), s.mutable_final_norm()}) {
       SetNorm(n, spec::NormSpec::RMS_NORM, dim, eps);
     }
-    attn->set_qkv_bias(arch != "llama" || f.FindTensor("blk.0.attn_q.bias") != nullptr);
+    attn->set_qkv_bias(arch == "qwen2" || arch == "qwen2moe" || f.FindTensor("blk.0.attn_q.bias") != nullptr ||
+                       f.FindTensor("blk.0.attn_qkv.bias") != nullptr);
     attn->set_output_bias(f.FindTensor("blk.0.attn_output.bias") != nullptr);
     attn->set_use_rope(true);
     spec::RopeSpec* rope = attn->mutable_rope();
@@ -231,6 +232,16 @@ absl::StatusOr<spec::ModelSpec> ModelSpecFromGguf(const GgufFile& f) {
       } else if (type != "none") {
         return absl::UnimplementedError(absl::StrCat("GGUF file '", f.path(), "': ", key("rope.scaling.type"), " \"",
                                                      type, "\" is not supported (only linear)"));
+      }
+    }
+    if (arch == "phi3") {
+      // llama.cpp's phi3 attends within the window when the key says so (0: Phi-4, the whole past).
+      TTT_ASSIGN_OR_RETURN(uint32_t window, Uint(f, key("attention.sliding_window"), 0));
+      attn->set_sliding_window(window);
+      if (f.FindTensor("rope_factors_long.weight") != nullptr) {
+        return absl::UnimplementedError(absl::StrCat(
+            "GGUF file '", f.path(), "' scales RoPE with LongRoPE factors (rope_factors_long/short: Phi-3 128k), "
+            "which are not supported yet; the 4k-context Phi-3 models load"));
       }
     }
     if (f.FindTensor("rope_freqs.weight") != nullptr) {

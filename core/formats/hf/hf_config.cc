@@ -187,8 +187,8 @@ absl::Status FillMoe(const ConfigReader& r, const std::string& type, uint32_t hi
   return absl::OkStatus();
 }
 
-// llama, mistral, qwen2 and their mixture-of-experts forms (mixtral, qwen2_moe): pre-RMSNorm decoder, gated MLP
-// or experts, rotate-half RoPE.
+// llama, mistral, qwen2, phi3 and the mixture-of-experts forms (mixtral, qwen2_moe): pre-RMSNorm decoder, gated
+// MLP or experts, rotate-half RoPE. (Phi-3's fused qkv_proj and gate_up_proj are split by the weight loader.)
 absl::Status FillLlamaFamily(const ConfigReader& r, const std::string& type, spec::ModelSpec* s) {
   TTT_ASSIGN_OR_RETURN(uint32_t hidden, r.RequiredUint("hidden_size", type));
   TTT_ASSIGN_OR_RETURN(uint32_t intermediate, r.RequiredUint("intermediate_size", type));
@@ -198,7 +198,10 @@ absl::Status FillLlamaFamily(const ConfigReader& r, const std::string& type, spe
   TTT_ASSIGN_OR_RETURN(uint32_t kv_heads, r.Uint("num_key_value_heads", heads));
   if (heads == 0) return r.Error("num_attention_heads", "is 0");
   TTT_ASSIGN_OR_RETURN(uint32_t head_dim, r.Uint("head_dim", hidden / heads));
-  uint32_t default_positions = type == "llama" ? 2048 : type == "mistral" || type == "mixtral" ? 131072 : 32768;
+  uint32_t default_positions = type == "llama"                         ? 2048
+                               : type == "phi3"                        ? 4096
+                               : type == "mistral" || type == "mixtral" ? 131072
+                                                                       : 32768;
   TTT_ASSIGN_OR_RETURN(uint32_t max_pos, r.Uint("max_position_embeddings", default_positions));
   TTT_ASSIGN_OR_RETURN(double eps, r.Float("rms_norm_eps", 1e-6));
   TTT_ASSIGN_OR_RETURN(double theta, r.Float("rope_theta", 10000.0));
@@ -218,7 +221,7 @@ absl::Status FillLlamaFamily(const ConfigReader& r, const std::string& type, spe
     if (use_window) {
       TTT_ASSIGN_OR_RETURN(window, r.Uint("sliding_window", 0));
     }
-  } else {  // mistral, mixtral
+  } else {  // mistral, mixtral, phi3 (Phi-3-mini-4k: 2047)
     TTT_ASSIGN_OR_RETURN(window, r.Uint("sliding_window", 0));
   }
 
@@ -439,7 +442,7 @@ absl::StatusOr<spec::ModelSpec> ModelSpecFromHfConfig(const HfConfigText& text) 
   TTT_ASSIGN_OR_RETURN(json config, ParseJson(text.config_json, text.config_path));
   ConfigReader r(config, text.config_path);
   if (!r.Has("model_type")) {
-    return r.Error("model_type", "is missing; supported model types are llama, mistral, mixtral, qwen2, qwen2_moe, gpt2 and mpt");
+    return r.Error("model_type", "is missing; supported model types are llama, mistral, mixtral, qwen2, qwen2_moe, phi3, gpt2 and mpt");
   }
   TTT_ASSIGN_OR_RETURN(std::string type, r.String("model_type", ""));
   spec::ModelSpec s;
@@ -447,14 +450,15 @@ absl::StatusOr<spec::ModelSpec> ModelSpecFromHfConfig(const HfConfigText& text) 
   TTT_ASSIGN_OR_RETURN(std::string name, r.String("_name_or_path", ""));
   if (name.empty()) name = std::filesystem::path(text.config_path).parent_path().filename().string();
   s.set_name(name.empty() ? type : name);
-  if (type == "llama" || type == "mistral" || type == "qwen2" || type == "mixtral" || type == "qwen2_moe") {
+  if (type == "llama" || type == "mistral" || type == "qwen2" || type == "mixtral" || type == "qwen2_moe" ||
+      type == "phi3") {
     TTT_RETURN_IF_ERROR(FillLlamaFamily(r, type, &s));
   } else if (type == "gpt2") {
     TTT_RETURN_IF_ERROR(FillGpt2(r, &s));
   } else if (type == "mpt") {
     TTT_RETURN_IF_ERROR(FillMpt(r, &s));
   } else {
-    return r.Error("model_type", absl::StrCat("is \"", type, "\"; supported model types are llama, mistral, mixtral, qwen2, qwen2_moe, gpt2 and mpt"));
+    return r.Error("model_type", absl::StrCat("is \"", type, "\"; supported model types are llama, mistral, mixtral, qwen2, qwen2_moe, phi3, gpt2 and mpt"));
   }
   s.mutable_token_embedding()->set_vocab_size(s.vocab_size());
   s.mutable_token_embedding()->set_hidden_dim(s.hidden_dim());
