@@ -46,7 +46,16 @@ NameTable TableFor(const std::string& format, const std::string& family) {
   // The loaders' own tables for the family, so reports name what the checkpoint holds (MPT's, GPT-2's, ...).
   const formats::WeightNameMap m = format == "gguf" ? formats::GgufNames(family) : formats::HfNames(family);
   t.layer_prefix = m.layer_prefix;
-  t.layer_suffixes = m.layer_suffixes;
+  // The dense feed-forward's names only: the family's table also holds a mixture of experts' (router, experts,
+  // shared expert), which would widen a dense MLP's path to every ffn_* tensor. (A MoE's cases name the layer's
+  // feed-forward by these dense names' common prefix too.)
+  for (const auto& [name, canonical] : m.layer_suffixes) {
+    if (absl::StrContains(canonical, "experts.") || absl::StrContains(canonical, "router") ||
+        absl::StrContains(canonical, "shared")) {
+      continue;
+    }
+    t.layer_suffixes.emplace_back(name, canonical);
+  }
   t.globals = m.globals;
   return t;
 }
