@@ -1,5 +1,6 @@
 #include "core/tokenizers/hf_common.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
@@ -96,6 +97,22 @@ absl::Status SetPiece(int32_t id, const std::string& piece, TokenType type, cons
   }
   vocab->pieces[id] = piece;
   vocab->types[id] = type;
+  return absl::OkStatus();
+}
+
+absl::Status ReadAddedTokens(const nlohmann::json& root, const std::string& path, Vocabulary* vocab) {
+  if (!root.contains("added_tokens") || !root["added_tokens"].is_array()) return absl::OkStatus();
+  for (const nlohmann::json& added : root["added_tokens"]) {
+    if (!added.is_object() || !added.contains("id") || !added["id"].is_number_integer() ||
+        !added.contains("content") || !added["content"].is_string()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": added_tokens entry ", added.dump(), " lacks an integer id or a content string"));
+    }
+    const TokenType type = added.value("special", false) ? TokenType::kControl : TokenType::kUserDefined;
+    TTT_RETURN_IF_ERROR(SetPiece(static_cast<int32_t>(std::clamp<int64_t>(added["id"].get<int64_t>(), -1, INT32_MAX)),
+                                 added["content"].get<std::string>(), type, absl::StrCat(path, " added_tokens"),
+                                 vocab));
+  }
   return absl::OkStatus();
 }
 

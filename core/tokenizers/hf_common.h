@@ -33,6 +33,10 @@ absl::Status SetPiece(int32_t id, const std::string& piece, TokenType type, cons
                       Vocabulary* vocab);
 
 // The refusal every HF loader gives for a component it does not implement (rather than tokenizing wrongly).
+// The root's "added_tokens" (special ones as control tokens, the others user-defined), each at its id; an entry
+// naming a piece already at that id only changes its type.
+absl::Status ReadAddedTokens(const nlohmann::json& root, const std::string& path, Vocabulary* vocab);
+
 absl::Status UnsupportedTokenizerJson(const std::string& path, const std::string& what);
 
 // root[key] and the members of a "Sequence" of such components (under `sequence_key`), flattened; pointers

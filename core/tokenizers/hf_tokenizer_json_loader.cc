@@ -120,20 +120,7 @@ absl::StatusOr<Vocabulary> ReadVocabulary(const json& root, const json& model, c
   Vocabulary vocab;
   if (!model.contains("vocab")) return absl::InvalidArgumentError(absl::StrCat(path, ": model.vocab is missing"));
   TTT_RETURN_IF_ERROR(ReadVocabObject(model["vocab"], absl::StrCat(path, " model.vocab"), &vocab));
-  if (root.contains("added_tokens") && root["added_tokens"].is_array()) {
-    for (const json& added : root["added_tokens"]) {
-      if (!added.is_object() || !added.contains("id") || !added["id"].is_number_integer() ||
-          !added.contains("content") || !added["content"].is_string()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(path, ": added_tokens entry ", added.dump(), " lacks an integer id or a content string"));
-      }
-      const bool special = added.value("special", false);
-      TTT_RETURN_IF_ERROR(SetPiece(static_cast<int32_t>(std::clamp<int64_t>(added["id"].get<int64_t>(), -1, INT32_MAX)),
-                                   added["content"].get<std::string>(),
-                                   special ? TokenType::kControl : TokenType::kUserDefined,
-                                   absl::StrCat(path, " added_tokens"), &vocab));
-    }
-  }
+  TTT_RETURN_IF_ERROR(ReadAddedTokens(root, path, &vocab));
   if (model.contains("unk_token") && model["unk_token"].is_string()) {
     vocab.unk_id = FindPiece(vocab, model["unk_token"].get<std::string>());
     if (vocab.unk_id != kNoToken) vocab.types[vocab.unk_id] = TokenType::kUnknown;

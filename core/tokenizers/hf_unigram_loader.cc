@@ -107,26 +107,8 @@ absl::StatusOr<Vocabulary> ReadVocabulary(const json& root, const json& model, c
     vocab.scores.push_back(e[1].get<float>());
     vocab.types.push_back(TokenType::kNormal);
   }
-  if (root.contains("added_tokens") && root["added_tokens"].is_array()) {
-    for (const json& added : root["added_tokens"]) {
-      if (!added.is_object() || !added.contains("id") || !added["id"].is_number_integer() ||
-          !added.contains("content") || !added["content"].is_string()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(path, ": added_tokens entry ", added.dump(), " lacks an integer id or a content string"));
-      }
-      const int64_t id = added["id"].get<int64_t>();
-      const std::string content = added["content"].get<std::string>();
-      const int32_t clamped = static_cast<int32_t>(std::clamp<int64_t>(id, -1, INT32_MAX));
-      // An added token that is also a model piece (T5's <pad>, </s>, <unk>) keeps its place and score.
-      if (clamped >= 0 && static_cast<size_t>(clamped) < entries.size() && vocab.pieces[clamped] == content) {
-        vocab.types[clamped] = added.value("special", false) ? TokenType::kControl : TokenType::kUserDefined;
-        continue;
-      }
-      TTT_RETURN_IF_ERROR(SetPiece(clamped, content,
-                                   added.value("special", false) ? TokenType::kControl : TokenType::kUserDefined,
-                                   absl::StrCat(path, " added_tokens"), &vocab));
-    }
-  }
+  // An added token that is also a model piece (T5's <pad>, </s>, <unk>) keeps its place and score.
+  TTT_RETURN_IF_ERROR(ReadAddedTokens(root, path, &vocab));
   vocab.scores.resize(vocab.pieces.size(), 0.0f);
   if (!model.contains("unk_id") || !model["unk_id"].is_number_integer()) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -142,7 +124,7 @@ absl::StatusOr<Vocabulary> ReadVocabulary(const json& root, const json& model, c
   if (model.value("byte_fallback", false)) {
     for (size_t id = 0; id < vocab.pieces.size(); ++id) {
       const std::string& piece = vocab.pieces[id];
-      if (vocab.types[id] == TokenType::kNormal && piece.size() == 6 && piece.rfind("<0x", 0) == 0 && piece[5] == '>') {
+      if (vocab.types[id] == TokenType::kNormal && ParseBytePiece(piece) >= 0) {
         vocab.types[id] = TokenType::kByte;
       }
     }

@@ -13,20 +13,6 @@ namespace {
 
 constexpr char kSpaceMark[] = "\xE2\x96\x81";  // U+2581 '▁', SentencePiece's visible space
 
-// The byte a "<0xXX>" piece stands for, or -1.
-int ParseBytePiece(std::string_view piece) {
-  if (piece.size() != 6 || piece.substr(0, 3) != "<0x" || piece[5] != '>') return -1;
-  int value = 0;
-  for (char c : piece.substr(3, 2)) {
-    value <<= 4;
-    if (c >= '0' && c <= '9') value |= c - '0';
-    else if (c >= 'A' && c <= 'F') value |= c - 'A' + 10;
-    else if (c >= 'a' && c <= 'f') value |= c - 'a' + 10;
-    else return -1;
-  }
-  return value;
-}
-
 bool IsTextPiece(TokenType type) { return type == TokenType::kNormal || type == TokenType::kUserDefined; }
 
 }  // namespace

@@ -118,4 +118,17 @@ int32_t Tokenizer::PieceToId(std::string_view piece) const {
   return it == piece_to_id_.end() ? kNoToken : it->second;
 }
 
+int ParseBytePiece(std::string_view piece) {
+  if (piece.size() != 6 || piece.substr(0, 3) != "<0x" || piece[5] != '>') return -1;
+  int value = 0;
+  for (char c : piece.substr(3, 2)) {
+    value <<= 4;
+    if (c >= '0' && c <= '9') value |= c - '0';
+    else if (c >= 'A' && c <= 'F') value |= c - 'A' + 10;
+    else if (c >= 'a' && c <= 'f') value |= c - 'a' + 10;
+    else return -1;
+  }
+  return value;
+}
+
 }  // namespace ttt::tokenizers

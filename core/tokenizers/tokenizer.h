@@ -45,6 +45,9 @@ struct Vocabulary {
   absl::Status Validate(std::string_view source) const;
 };
 
+// The byte a SentencePiece byte piece "<0xXX>" stands for, or -1 for any other piece.
+int ParseBytePiece(std::string_view piece);
+
 struct EncodeOptions {
   bool add_bos = false;  // and sep_id after the text, where the vocabulary has one
   bool add_eos = false;  // eos_id after the text (after sep_id), where the vocabulary has one

@@ -19,19 +19,6 @@ absl::string_view AsAbsl(std::string_view s) { return absl::string_view(s.data()
 constexpr char kUnknownSurface[] = " \xE2\x81\x87 ";     // SentencePiece decodes <unk> as " ⁇ "
 constexpr double kUnknownPenalty = 10.0;                 // SentencePiece's kUnkPenalty
 
-int ParseBytePiece(std::string_view piece) {
-  if (piece.size() != 6 || piece.substr(0, 3) != "<0x" || piece[5] != '>') return -1;
-  int value = 0;
-  for (char c : piece.substr(3, 2)) {
-    value <<= 4;
-    if (c >= '0' && c <= '9') value |= c - '0';
-    else if (c >= 'A' && c <= 'F') value |= c - 'A' + 10;
-    else if (c >= 'a' && c <= 'f') value |= c - 'a' + 10;
-    else return -1;
-  }
-  return value;
-}
-
 // One node of the Viterbi lattice: the best segmentation of the text up to here ends with piece `id`, which
 // starts at byte `start`. Scores are summed in double and kept in float, as SentencePiece does, so that
 // near-ties break the same way.

@@ -118,6 +118,7 @@ INSTANTIATE_TEST_SUITE_P(
         AllocCase{"gqa_f32_kvf32_batch2", "llama-gqa-tiny/model-f32.gguf", DType::kF32, DType::kF32, 2},
         AllocCase{"gqa_i8_kvbf16", "llama-gqa-tiny/model-f32.gguf", DType::kI8, DType::kBF16, 1},
         AllocCase{"gqa_bfp4_kvbfp8_batch2", "llama-gqa-tiny/model-f32.gguf", DType::kBFP4, DType::kBFP8, 2},
+        AllocCase{"moe_f32_batch2", "mixtral-tiny/model-f32.gguf", DType::kF32, DType::kF32, 2},
         AllocCase{"gpt2_bf16_kvbfp8", "gpt2-tiny/hf", DType::kBF16, DType::kBFP8, 1}),
     [](const auto& info) { return std::string(info.param.name); });
 

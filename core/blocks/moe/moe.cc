@@ -76,21 +76,22 @@ int64_t Moe::ScratchFloats(int64_t rows) const {
   const int64_t k = spec_.experts_per_token(), hidden = spec_.hidden_dim();
   int64_t inner = experts_.front().ScratchFloats(rows);
   if (shared_) inner = std::max(inner, shared_->ScratchFloats(rows));
-  // router logits, chosen experts and weights, gathered rows and their outputs, the expert's own scratch.
-  return rows * spec_.num_experts() + 2 * rows * k + 2 * rows * hidden + rows + inner;
+  // router logits and the expert order, chosen experts and weights, each expert's rows (ids and weights),
+  // gathered rows and their outputs, the expert's own scratch: nothing is allocated per step.
+  return rows * spec_.num_experts() + spec_.num_experts() + 2 * rows * k + 2 * rows + 2 * rows * hidden + inner;
 }
 
 void Moe::Route(const float* x, int64_t rows, Phase phase, int32_t* experts, float* weights, float* scratch) const {
   const int64_t n = spec_.num_experts(), k = spec_.experts_per_token();
   float* logits = scratch;
+  int32_t* order = reinterpret_cast<int32_t*>(scratch + rows * n);
   TTT_TRACE_LINEAR("router", router_, rows) router_.Forward(x, rows, logits, phase);
-  std::vector<int32_t> order(n);
   for (int64_t r = 0; r < rows; ++r) {
     float* p = logits + r * n;
     ops::Softmax(p, 1, n);
-    std::iota(order.begin(), order.end(), 0);
+    std::iota(order, order + n, 0);
     // Highest probability first; ties to the lower index, as a stable sort would.
-    std::partial_sort(order.begin(), order.begin() + k, order.end(),
+    std::partial_sort(order, order + k, order + n,
                       [p](int32_t a, int32_t b) { return p[a] > p[b] || (p[a] == p[b] && a < b); });
     float sum = 0;
     for (int64_t j = 0; j < k; ++j) sum += p[order[j]];
@@ -103,28 +104,28 @@ void Moe::Route(const float* x, int64_t rows, Phase phase, int32_t* experts, flo
 
 void Moe::Forward(const float* x, int64_t rows, float* out, float* scratch, const StepContext& step) const {
   const int64_t hidden = spec_.hidden_dim(), k = spec_.experts_per_token(), n = spec_.num_experts();
-  int32_t* chosen = reinterpret_cast<int32_t*>(scratch + rows * n);
-  float* weights = scratch + rows * n + rows * k;
-  float* gathered = weights + rows * k;
+  // Route's scratch (logits, then the expert order) comes first.
+  int32_t* chosen = reinterpret_cast<int32_t*>(scratch + rows * n + n);
+  float* weights = scratch + rows * n + n + rows * k;
+  int32_t* members = reinterpret_cast<int32_t*>(weights + rows * k);
+  float* row_weight = weights + rows * k + rows;
+  float* gathered = row_weight + rows;
   float* expert_out = gathered + rows * hidden;
-  float* row_weight = expert_out + rows * hidden;
-  float* inner = row_weight + rows;
+  float* inner = expert_out + rows * hidden;
   TTT_TRACE_MODULE("moe");
   Route(x, rows, step.phase, chosen, weights, scratch);
   std::fill(out, out + rows * hidden, 0.0f);
-  std::vector<int32_t> members;
   for (int64_t e = 0; e < n; ++e) {
     // The rows that chose expert e, gathered so that its weights are read once for all of them.
-    members.clear();
+    int64_t m = 0;
     for (int64_t r = 0; r < rows; ++r) {
       for (int64_t j = 0; j < k; ++j) {
         if (chosen[r * k + j] != e) continue;
-        row_weight[members.size()] = weights[r * k + j];
-        members.push_back(static_cast<int32_t>(r));
+        row_weight[m] = weights[r * k + j];
+        members[m++] = static_cast<int32_t>(r);
       }
     }
-    if (members.empty()) continue;
-    const int64_t m = static_cast<int64_t>(members.size());
+    if (m == 0) continue;
     for (int64_t i = 0; i < m; ++i) std::copy_n(x + members[i] * hidden, hidden, gathered + i * hidden);
     experts_[e].Forward(gathered, m, expert_out, inner, step.phase);
     for (int64_t i = 0; i < m; ++i) {

@@ -32,7 +32,7 @@ class Moe : public LayerBlock {
   void Forward(const float* x, int64_t rows, float* out, float* scratch, const StepContext& step) const override;
 
   // The router's choice for each row: experts [rows, k] in decreasing probability, and their weights [rows, k]
-  // (renormalised when the spec says so). `scratch` holds rows * num_experts floats.
+  // (renormalised when the spec says so). `scratch` holds (rows + 1) * num_experts floats.
   void Route(const float* x, int64_t rows, Phase phase, int32_t* experts, float* weights, float* scratch) const;
 
   const spec::MoeSpec& spec() const { return spec_; }

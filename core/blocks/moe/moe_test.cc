@@ -160,7 +160,7 @@ TEST(MoeBlockReadsTest, OnlyTheChosenExperts) {
   const Tensor xt = Random({1, kHidden}, rng, 1.0f);
   const std::vector<float> x(xt.data<float>(), xt.data<float>() + kHidden);
   std::vector<int32_t> chosen(2);
-  std::vector<float> weights(2), scratch(s.num_experts());
+  std::vector<float> weights(2), scratch(2 * s.num_experts());
   moe->Route(x.data(), 1, Phase::kDecode, chosen.data(), weights.data(), scratch.data());
   const std::vector<double> expected = Expected(s, w, x, 1);
   WeightMap poisoned = w;
