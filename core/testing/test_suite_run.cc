@@ -21,7 +21,6 @@ using Clock = std::chrono::steady_clock;
 double LinearBytes(const Linear& l) { return double(l.weight_bytes() + (l.bias().defined() ? l.bias().nbytes() : 0)); }
 double NormBytes(const Norm& n) { return double(n.weight().nbytes() + (n.bias().defined() ? n.bias().nbytes() : 0)); }
 double AttentionBytes(const Attention& a) { return LinearBytes(a.qkv_projection()) + LinearBytes(a.output_projection()); }
-double MlpBytes(const Mlp& m) { return LinearBytes(m.up_projection()) + LinearBytes(m.down_projection()); }
 double BlockBytes(const LayerBlock& b) {
   double bytes = 0;
   for (const LinearOp& op : const_cast<LayerBlock&>(b).linear_ops()) bytes += LinearBytes(*op.linear);
@@ -128,7 +127,7 @@ absl::Status TestSuite::Evaluate(const CaseBuilder& c, const ModuleLocation& loc
     const Mlp& m = *model_.layer(l).mlp();
     spec = &m.spec();
     r.dtype = DtypeOf(m.up_projection());
-    weight_bytes = MlpBytes(m);
+    weight_bytes = BlockBytes(m);
     const RefMlp ref = s ? s->layers[l].mlp : RefFromModule(m);
     std::vector<float> scratch(m.ScratchFloats(T));
     stateless(acts ? acts->layers[l].mlp_input : seeded(T * hidden), hidden,
@@ -145,7 +144,7 @@ absl::Status TestSuite::Evaluate(const CaseBuilder& c, const ModuleLocation& loc
       return absl::UnimplementedError(absl::StrCat(loc.path, ": CompareWithReference judges layer modules named by kind "
                                                    "only within their layer (test the layer)"));
     }
-    if (loc.branch == 1) spec = &model_.spec().layer().moe();  // the feed-forward, when not a dense MLP
+    if (feed_forward) spec = &model_.spec().layer().moe();  // the feed-forward, when not a dense MLP
     for (const spec::ModuleSpec& ms : model_.spec().layer().modules()) {
       if ((ms.name().empty() ? ms.kind() : ms.name()) == b.name) spec = &ms;
     }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <optional>
 
 #include "core/blocks/moe/moe.h"
 #include "core/ops/ops.h"
@@ -42,16 +43,25 @@ double Activate(spec::Activation a, double v) {
   return 0.5 * v * (1.0 + std::tanh(c * (v + 0.044715 * v * v * v)));
 }
 
-// A gated expert on x [rows, hidden] in double: down(act(gate(x)) * up(x)). Its ff1_3 holds [gate; up].
-std::vector<double> RefExpert(const Mlp& mlp, spec::Activation act, const std::vector<double>& x, int64_t rows) {
-  const int64_t inter = mlp.spec().intermediate_dim(), hidden = mlp.spec().hidden_dim();
-  const std::vector<double> gu = Project(Weights(mlp.up_projection()), 2 * inter, x, rows);
-  std::vector<double> h(rows * inter);
-  for (int64_t r = 0; r < rows; ++r) {
-    for (int64_t i = 0; i < inter; ++i) h[r * inter + i] = Activate(act, gu[r * 2 * inter + i]) * gu[r * 2 * inter + inter + i];
+// A gated expert in double, its weights dequantised once: down(act(gate(x)) * up(x)).
+struct RefExpert {
+  explicit RefExpert(const Mlp& mlp)
+      : inter(mlp.spec().intermediate_dim()), hidden(mlp.spec().hidden_dim()),
+        gate_up(Weights(mlp.up_projection())), down(Weights(mlp.down_projection())) {}
+
+  // x [rows, hidden] -> [rows, hidden]. The MLP's ff1_3 holds [gate; up].
+  std::vector<double> Forward(spec::Activation act, const std::vector<double>& x, int64_t rows) const {
+    const std::vector<double> gu = Project(gate_up, 2 * inter, x, rows);
+    std::vector<double> h(rows * inter);
+    for (int64_t r = 0; r < rows; ++r) {
+      for (int64_t i = 0; i < inter; ++i) h[r * inter + i] = Activate(act, gu[r * 2 * inter + i]) * gu[r * 2 * inter + inter + i];
+    }
+    return Project(down, hidden, h, rows);
   }
-  return Project(Weights(mlp.down_projection()), hidden, h, rows);
-}
+
+  int64_t inter, hidden;
+  std::vector<double> gate_up, down;
+};
 
 std::vector<double> Reference(const LayerBlock& block, const std::vector<double>& x, int64_t rows) {
   const Moe& moe = static_cast<const Moe&>(block);
@@ -60,6 +70,7 @@ std::vector<double> Reference(const LayerBlock& block, const std::vector<double>
   const std::vector<double> logits = Project(Weights(moe.router()), n, x, rows);
   std::vector<double> out(rows * hidden, 0.0);
   std::vector<int64_t> order(n);
+  std::vector<std::optional<RefExpert>> experts(n);  // dequantised when first chosen
   for (int64_t r = 0; r < rows; ++r) {
     const double* l = logits.data() + r * n;
     const double mx = *std::max_element(l, l + n);
@@ -74,12 +85,14 @@ std::vector<double> Reference(const LayerBlock& block, const std::vector<double>
     const std::vector<double> xr(x.begin() + r * hidden, x.begin() + (r + 1) * hidden);
     for (int64_t j = 0; j < k; ++j) {
       const double w = s.normalize_top_k() ? p[order[j]] / chosen : p[order[j]];
-      const std::vector<double> y = RefExpert(moe.expert(order[j]), s.activation(), xr, 1);
+      std::optional<RefExpert>& expert = experts[order[j]];
+      if (!expert) expert.emplace(moe.expert(order[j]));
+      const std::vector<double> y = expert->Forward(s.activation(), xr, 1);
       for (int64_t d = 0; d < hidden; ++d) out[r * hidden + d] += w * y[d];
     }
   }
   if (const Mlp* shared = moe.shared_expert()) {
-    const std::vector<double> y = RefExpert(*shared, s.activation(), x, rows);
+    const std::vector<double> y = RefExpert(*shared).Forward(s.activation(), x, rows);
     for (int64_t r = 0; r < rows; ++r) {
       double g = 1.0;
       if (!moe.shared_gate().empty()) {
