@@ -67,12 +67,18 @@ absl::Status AddLayerModule(const spec::ModuleSpec& m, int index, int64_t hidden
 absl::StatusOr<ModelModules> ListModelModules(const Validated<spec::ModelSpec>& spec, const ModuleRegistry& kinds) {
   ModelModules m;
   const spec::DecoderLayerSpec& l = spec->layer();
+  auto post_norm = [](std::string name, std::string weights, const Validated<spec::NormSpec>& norm) {
+    ModuleInstance m = Instance("norm", std::move(name), std::move(weights), norm);
+    m.post_norm = true;
+    return m;
+  };
   std::vector<ModuleInstance> layer = {Instance("norm", "attention_norm", "attn_norm", spec.attention_norm()),
-                                       Instance("attention", "attention", "attn", spec.attention()),
-                                       Instance("norm", "mlp_norm", "mlp_norm", spec.mlp_norm()),
-                                       // The feed-forward is named "mlp" whatever its kind.
-                                       spec.moe() ? Instance("moe", "mlp", "mlp", *spec.moe())
-                                                  : Instance("mlp", "mlp", "mlp", spec.mlp())};
+                                       Instance("attention", "attention", "attn", spec.attention())};
+  if (auto norm = spec.attention_post_norm()) layer.push_back(post_norm("attention_post_norm", "attn_post_norm", *norm));
+  layer.push_back(Instance("norm", "mlp_norm", "mlp_norm", spec.mlp_norm()));
+  // The feed-forward is named "mlp" whatever its kind.
+  layer.push_back(spec.moe() ? Instance("moe", "mlp", "mlp", *spec.moe()) : Instance("mlp", "mlp", "mlp", spec.mlp()));
+  if (auto norm = spec.mlp_post_norm()) layer.push_back(post_norm("mlp_post_norm", "mlp_post_norm", *norm));
   for (int i = 0; i < l.modules_size(); ++i) {
     TTT_RETURN_IF_ERROR(AddLayerModule(l.modules(i), i, spec->hidden_dim(), kinds, layer));
   }

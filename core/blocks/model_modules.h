@@ -1,7 +1,7 @@
 // The module instances of a decoder-only model, as the engine walks them: each names its descriptor (its
 // kind), its name in the model (the key of its hardware config), where its weights are, and the spec it
 // is built from. This is the one place that knows which spec fields hold which modules; a layer is a list
-// of residual branches, each an optional norm instance followed by a block instance.
+// of residual branches, each an optional norm instance, a block instance and an optional post-norm instance.
 #pragma once
 
 #include <map>
@@ -22,6 +22,9 @@ struct ModuleInstance {
   std::string name;     // "attention", "attention_norm", "lm_head", a layer module's own name
   std::string weights;  // its weights' prefix below the layer's ("attn" -> "layers.3.attn.wq") or the model's
   Validated<google::protobuf::Message> spec;  // a part of the ModelSpec, or a layer module's unpacked from it
+  // A norm listed after a block normalises that block's output before the residual add (a post-norm); any
+  // other norm opens the branch that follows it.
+  bool post_norm = false;
 };
 
 struct ModelModules {

@@ -44,7 +44,9 @@ NamedShapes WeightShapesOf(const Validated<spec::ModelSpec>& spec, int64_t layer
   linear(l + "attn.wk", kv_dim, dim, attn.qkv_bias());
   linear(l + "attn.wv", kv_dim, dim, attn.qkv_bias());
   linear(l + "attn.wo", dim, q_dim, attn.output_bias());
+  if (spec->layer().has_attention_post_norm()) norm(l + "attn_post_norm", spec->layer().attention_post_norm());
   norm(l + "mlp_norm", spec->layer().mlp_norm());
+  if (spec->layer().has_mlp_post_norm()) norm(l + "mlp_post_norm", spec->layer().mlp_post_norm());
   if (spec->layer().has_moe()) {
     // A mixture of experts (core/blocks/moe/moe.h): the router, every expert's gated MLP, the shared expert.
     const spec::MoeSpec& moe = spec->layer().moe();

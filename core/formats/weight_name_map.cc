@@ -45,6 +45,18 @@ WeightNameMap HfLlamaNames() {
   return m;
 }
 
+// Gemma 2's sandwich norms: its post_attention_layernorm normalises the attention's output (Llama's is the MLP's
+// pre-norm, which Gemma 2 calls pre_feedforward_layernorm).
+WeightNameMap HfGemma2Names() {
+  WeightNameMap m = HfLlamaNames();
+  for (auto& [hf, canon] : m.layer_suffixes) {
+    if (hf == "post_attention_layernorm.weight") canon = "attn_post_norm.weight";
+  }
+  m.layer_suffixes.emplace_back("pre_feedforward_layernorm.weight", "mlp_norm.weight");
+  m.layer_suffixes.emplace_back("post_feedforward_layernorm.weight", "mlp_post_norm.weight");
+  return m;
+}
+
 WeightNameMap HfGpt2Names() {
   WeightNameMap m;
   m.strip_prefixes = {"transformer."};
@@ -151,12 +163,21 @@ WeightNameMap GgufPhi3Names() {
   return m;
 }
 
+// llama.cpp's gemma2: Llama's names plus the two post-norms (their weights already hold Gemma's 1 + w).
+WeightNameMap GgufGemma2Names() {
+  WeightNameMap m = GgufLlamaNames();
+  m.layer_suffixes.emplace_back("post_attention_norm.weight", "attn_post_norm.weight");
+  m.layer_suffixes.emplace_back("post_ffw_norm.weight", "mlp_post_norm.weight");
+  return m;
+}
+
 // llama.cpp names MPT's tensors as GPT-2's (fused attn_qkv; biases and position_embd when a model has them).
 WeightNameMap GgufMptNames() { return GgufGpt2Names(); }
 
 WeightNameMap HfNames(const std::string& family) {
   if (family == "gpt2") return HfGpt2Names();
   if (family == "mpt") return HfMptNames();
+  if (family == "gemma2") return HfGemma2Names();
   return HfLlamaNames();
 }
 
@@ -164,6 +185,7 @@ WeightNameMap GgufNames(const std::string& family) {
   if (family == "gpt2") return GgufGpt2Names();
   if (family == "mpt") return GgufMptNames();
   if (family == "phi3") return GgufPhi3Names();
+  if (family == "gemma2") return GgufGemma2Names();
   return GgufLlamaNames();
 }
 

@@ -31,10 +31,12 @@ struct WeightNameMap {
 WeightNameMap HfLlamaNames();  // llama, mistral, qwen2, mixtral, qwen2_moe in transformers' layout
 WeightNameMap HfGpt2Names();
 WeightNameMap HfMptNames();
+WeightNameMap HfGemma2Names();  // Llama's names with the sandwich norms
 WeightNameMap GgufLlamaNames();  // llama.cpp's llama (Mixtral's experts included), qwen2 and qwen2moe tensors
 WeightNameMap GgufGpt2Names();
 WeightNameMap GgufMptNames();
 WeightNameMap GgufPhi3Names();
+WeightNameMap GgufGemma2Names();
 
 // The map of a spec's family (ModelSpec.family: "gpt2", "mpt", else the llama layout).
 WeightNameMap HfNames(const std::string& family);

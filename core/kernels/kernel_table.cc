@@ -29,6 +29,7 @@ KernelTable MakeReferenceTable() {
   t.relu = ref::Relu;
   t.gelu_erf = ref::GeluErf;
   t.gelu_tanh = ref::GeluTanh;
+  t.softcap = ref::SoftCap;
   t.add = ref::Add;
   t.mul = ref::Mul;
   t.silu_mul = ref::SiluMul;
@@ -64,6 +65,7 @@ KernelTable MakeAvx2Table() {
   t.relu = k::Relu;
   t.gelu_erf = k::GeluErf;
   t.gelu_tanh = k::GeluTanh;
+  t.softcap = k::SoftCap;
   t.add = k::Add;
   t.mul = k::Mul;
   t.silu_mul = k::SiluMul;
@@ -97,6 +99,7 @@ KernelTable MakeAvx512Table() {
   t.relu = k::Relu;
   t.gelu_erf = k::GeluErf;
   t.gelu_tanh = k::GeluTanh;
+  t.softcap = k::SoftCap;
   t.add = k::Add;
   t.mul = k::Mul;
   t.silu_mul = k::SiluMul;

@@ -32,6 +32,8 @@ using LayerNormRowFn = void (*)(const float* x, const float* w, const float* b, 
                                 float eps);
 using SoftmaxRowFn = void (*)(float* x, int64_t n);
 using UnaryFn = void (*)(const float* x, float* out, int64_t n);
+// out = cap * tanh(x / cap) (logit soft-capping, Gemma 2); cap > 0.
+using SoftCapFn = void (*)(const float* x, float* out, int64_t n, float cap);
 using BinaryFn = void (*)(const float* a, const float* b, float* out, int64_t n);
 // Rotates one head in place; cos/sin hold rotary_dim/2 angles of this token's position.
 using RopeHeadFn = void (*)(float* x, const float* cos, const float* sin, int64_t half_rotary_dim);
@@ -39,9 +41,11 @@ using RopeHeadFn = void (*)(float* x, const float* cos, const float* sin, int64_
 // g's scaled score of the key in row j gets slopes[g] * -|j - query_pos| (f32, as llama.cpp adds it) before the
 // softmax. Row j is the key's position, so this is slopes[g] * (j - query_pos) for a causal query's keys.
 // Null slopes (the default): no bias, at the cost of one test per call.
+// With `softcap` > 0 the scaled scores are first soft-capped: s -> softcap * tanh(s / softcap) (Gemma 2).
 struct ScoreBias {
   const float* slopes = nullptr;  // one per query of the call
   int64_t query_pos = 0;
+  float softcap = 0;
 };
 // `num_queries` queries that share one kv head and one key range [key_begin, key_end) (the query heads of a
 // GQA group at one position; q and out rows are head_dim apart): per query scores = scale * q.k (+ bias),
@@ -111,6 +115,7 @@ struct KernelTable {
   UnaryFn relu = nullptr;
   UnaryFn gelu_erf = nullptr;
   UnaryFn gelu_tanh = nullptr;
+  SoftCapFn softcap = nullptr;
 
   BinaryFn add = nullptr;
   BinaryFn mul = nullptr;

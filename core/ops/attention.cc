@@ -72,6 +72,7 @@ void AttentionByGemm(const float* q, int64_t tokens, int64_t pos0, const KvRows&
   const int64_t items = heads * blocks;
   const int64_t per_thread = work.empty() ? 0 : static_cast<int64_t>(work.size()) / threads;
   const kernels::SoftmaxRowFn softmax = kernels::ActiveKernels().softmax_row;
+  const kernels::SoftCapFn softcap = kernels::ActiveKernels().softcap;
   const bool f32 = kr.dtype == DType::kF32;
   const int64_t f32_stride = kr.row_bytes / static_cast<int64_t>(sizeof(float));
   internal::ParallelItems(items, threads, 1, [&](int64_t item, int thread) {
@@ -109,6 +110,7 @@ void AttentionByGemm(const float* q, int64_t tokens, int64_t pos0, const KvRows&
       const int64_t lo = keys_of_query.begin - begin, hi = keys_of_query.end - begin;
       std::fill(row, row + lo, 0.0f);
       std::fill(row + std::max(lo, hi), row + cols, 0.0f);
+      if (p.softcap > 0 && hi > lo) softcap(row + lo, row + lo, hi - lo, p.softcap);
       if (p.slopes != nullptr) {
         for (int64_t j = lo; j < hi; ++j) row[j] += p.slopes[h] * -static_cast<float>(std::abs(begin + j - pos));
       }
@@ -179,7 +181,7 @@ void Attention(const float* q, int64_t tokens, int64_t pos0, const KvRows& k, co
     const KeyRange keys = VisibleKeys(pos0 + t, kv_len, params);
     float* scratch = ThreadWork(work, per_thread, QueryItemFloats(count, keys.end - keys.begin, head_dim, k.dtype),
                                 thread);
-    const kernels::ScoreBias bias{params.slopes ? params.slopes + h : nullptr, pos0 + t};
+    const kernels::ScoreBias bias{params.slopes ? params.slopes + h : nullptr, pos0 + t, params.softcap};
     fn(q + (t * heads + h) * head_dim, count, k.data, v.data, k.dtype, k.row_bytes, kv_head * head_dim, keys.begin,
        keys.end, head_dim, params.scale, bias, scratch, out + (t * heads + h) * head_dim);
   });

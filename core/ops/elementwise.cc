@@ -39,6 +39,12 @@ void Gelu(const float* x, float* out, int64_t n, bool tanh_approximation) {
   RunUnary(tanh_approximation ? t.gelu_tanh : t.gelu_erf, x, out, n, kActivationCost);
 }
 
+void SoftCap(float* x, int64_t n, float cap) {
+  const kernels::SoftCapFn fn = kernels::ActiveKernels().softcap;
+  internal::ParallelRanges(n, n * kActivationCost, kSimdAlign,
+                           [&](int64_t begin, int64_t end) { fn(x + begin, x + begin, end - begin, cap); });
+}
+
 void SiluMul(const float* gate, const float* up, float* out, int64_t n) {
   RunBinary(kernels::ActiveKernels().silu_mul, gate, up, out, n, kActivationCost);
 }

@@ -139,6 +139,21 @@ TEST_P(IsaKernels, Activations) {
   }
 }
 
+TEST_P(IsaKernels, SoftCap) {
+  for (int64_t n : kSizes) {
+    // Far past the cap (saturated at +-cap), near 0 (linear) and in between.
+    auto x = RandomValues(n, 10, -400, 400);
+    for (int64_t i = 0; i < n; i += 3) x[i] *= 1e-3f;
+    for (float cap : {50.0f, 2.0f}) {
+      std::vector<float> out(n), expected(n);
+      table().softcap(x.data(), out.data(), n, cap);
+      ref().softcap(x.data(), expected.data(), n, cap);
+      // tanh as 1 - 2 / (1 + e^2y): a few float ulps of 1, times the cap, absolute.
+      ExpectClose(out, expected, 1e-6, 4e-7 * cap, Name("softcap", n));
+    }
+  }
+}
+
 TEST_P(IsaKernels, Binary) {
   struct BinaryCase {
     const char* name;
@@ -200,7 +215,9 @@ TEST_P(IsaKernels, AttentionQueries) {
         std::vector<float> scores(queries * keys), out(queries * head_dim), expected(queries * head_dim);
         // Without a bias, and with ALiBi slopes for a query at the last key (causal) or inside the range.
         const float slopes[3] = {0.5f, 1.0f / 256, 2.0f};
-        for (const ScoreBias bias : {ScoreBias{}, ScoreBias{slopes, keys - 1}, ScoreBias{slopes, keys / 3}}) {
+        // And soft-capped (Gemma 2), alone and with the slopes.
+        for (const ScoreBias bias : {ScoreBias{}, ScoreBias{slopes, keys - 1}, ScoreBias{slopes, keys / 3},
+                                     ScoreBias{nullptr, 0, 0.5f}, ScoreBias{slopes, keys - 1, 4.0f}}) {
           for (int64_t begin : {int64_t{0}, keys / 2}) {
             table().attention_queries(q.data(), queries, k.data() + head_dim, v.data() + head_dim, stride, begin,
                                       keys, head_dim, scale, bias, scores.data(), out.data());
@@ -211,15 +228,16 @@ TEST_P(IsaKernels, AttentionQueries) {
             // where the reference adds it in double: keys whose bias exceeds ~20 weigh < e^-20, so its error
             // that matters is below 2 * 20 unit roundoffs.
             const double score_error = SumRelativeBound(head_dim) * std::sqrt(static_cast<double>(head_dim)) +
-                                       (bias.slopes ? 40 * kUnitRoundoff : 0.0);
+                                       (bias.slopes ? 40 * kUnitRoundoff : 0.0) + 4e-7 * bias.softcap;
             const std::string what = Name("attention", keys) + " head_dim=" + std::to_string(head_dim) +
                                      " queries=" + std::to_string(queries) +
-                                     (bias.slopes ? " bias at " + std::to_string(bias.query_pos) : "");
+                                     (bias.slopes ? " bias at " + std::to_string(bias.query_pos) : "") +
+                                     (bias.softcap > 0 ? " softcap " + std::to_string(bias.softcap) : "");
             ExpectClose(out, expected, 0, 2 * score_error + 1e-6 + SumRelativeBound(keys), what);
             // A query's result must not depend on the other queries of its call (threads slice groups).
             if (queries == 3) {
               std::vector<float> alone(head_dim);
-              const ScoreBias own{bias.slopes ? bias.slopes + 2 : nullptr, bias.query_pos};
+              const ScoreBias own{bias.slopes ? bias.slopes + 2 : nullptr, bias.query_pos, bias.softcap};
               table().attention_queries(q.data() + 2 * head_dim, 1, k.data() + head_dim, v.data() + head_dim, stride,
                                         begin, keys, head_dim, scale, own, scores.data(), alone.data());
               ExpectClose(alone, std::vector<float>(out.begin() + 2 * head_dim, out.end()), 0, 0, what + " alone");
@@ -285,6 +303,7 @@ TEST(KernelTable, SimdTablesHaveTheirOwnGenericKernels) {
     EXPECT_NE(t.relu, ref.relu) << IsaName(isa);
     EXPECT_NE(t.gelu_erf, ref.gelu_erf) << IsaName(isa);
     EXPECT_NE(t.gelu_tanh, ref.gelu_tanh) << IsaName(isa);
+    EXPECT_NE(t.softcap, ref.softcap) << IsaName(isa);
     EXPECT_NE(t.add, ref.add) << IsaName(isa);
     EXPECT_NE(t.mul, ref.mul) << IsaName(isa);
     EXPECT_NE(t.silu_mul, ref.silu_mul) << IsaName(isa);

@@ -53,6 +53,8 @@ void Softmax(float* x, int64_t rows, int64_t cols);
 void Silu(const float* x, float* out, int64_t n);
 void Relu(const float* x, float* out, int64_t n);
 void Gelu(const float* x, float* out, int64_t n, bool tanh_approximation);
+// x = cap * tanh(x / cap) in place (logit soft-capping); cap > 0.
+void SoftCap(float* x, int64_t n, float cap);
 // Gated activations of a gated MLP: out = act(gate) * up.
 void SiluMul(const float* gate, const float* up, float* out, int64_t n);
 void GeluMul(const float* gate, const float* up, float* out, int64_t n, bool tanh_approximation);
@@ -78,6 +80,8 @@ struct AttentionParams {
   // [num_heads] or null: head h's score of key j for the query at position p gets slopes[h] * -|j - p| after
   // scaling, before the softmax (ALiBi; core/blocks/attention/position_bias.h). Null costs nothing.
   const float* slopes = nullptr;
+  // > 0: each scaled score s becomes softcap * tanh(s / softcap) before the bias and the mask (Gemma 2).
+  float softcap = 0;
 };
 
 // Scaled dot-product attention of `tokens` queries at positions pos0 .. pos0+tokens-1 over keys/values

@@ -20,15 +20,21 @@ absl::StatusOr<std::unique_ptr<DecoderLayer>> DecoderLayer::Create(const std::ve
   std::optional<Norm> pending_norm;  // a branch's norm, listed before its block
   for (const ModuleInstance& m : modules) {
     if (!m.descriptor->create) {
-      // The only kind without a branch of its own in a layer is the norm that opens the next branch.
+      // The only kind without a branch of its own in a layer is a norm: the one that opens the next branch,
+      // or the post-norm that closes the last.
       auto norm = Norm::Create(SpecAs<spec::NormSpec>(m.spec), weights, prefix + m.weights);
       if (!norm.ok()) return annotate(norm.status());
-      pending_norm = *std::move(norm);
+      if (m.post_norm) {
+        if (layer->branches_.empty()) return annotate(absl::InternalError("a post-norm before any block"));
+        layer->branches_.back().post_norm = *std::move(norm);
+      } else {
+        pending_norm = *std::move(norm);
+      }
       continue;
     }
     auto block = m.descriptor->create(m.spec, weights, prefix + m.weights);
     if (!block.ok()) return annotate(block.status());
-    layer->branches_.push_back(Branch{m.name, std::move(pending_norm), *std::move(block)});
+    layer->branches_.push_back(Branch{m.name, std::move(pending_norm), *std::move(block), std::nullopt});
     pending_norm.reset();
   }
   // The pre-norm pattern's first two branches are attention and the feed-forward (ListModelModules lists them
@@ -81,8 +87,13 @@ void DecoderLayer::Run(float* x, int64_t rows, float* scratch, const StepContext
                                : -1);
       b.block->Forward(in, rows, branch, inner, step);
     }
+    const float* out = branch;
+    if (b.post_norm) {  // the branch input's copy in `normed` is no longer needed
+      b.post_norm->Forward(branch, rows, normed);
+      out = normed;
+    }
     TTT_TRACE_OP("residual_add", rows, 12.0 * rows * hidden_, 1.0 * rows * hidden_)
-    ops::Add(x, branch, x, rows * hidden_);
+    ops::Add(x, out, x, rows * hidden_);
   }
 }
 

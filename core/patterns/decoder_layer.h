@@ -1,5 +1,5 @@
 // A decoder layer composed from blocks as a list of residual branches, each an optional norm and a block:
-// x += block(norm(x)). The pre-norm layer of every family is [attention_norm + attention, mlp_norm + mlp], the
+// x += block(norm(x)), or x += post_norm(block(norm(x))) with a post-norm. The pre-norm layer of every family is [attention_norm + attention, mlp_norm + mlp], the
 // feed-forward being a dense MLP or a mixture of experts;
 // a layer spec's `modules` add branches of any registered kind after those (core/blocks/model_modules.h).
 #pragma once
@@ -41,11 +41,12 @@ class DecoderLayer {
   const Mlp* mlp() const { return mlp_; }  // null when the feed-forward is of another kind (a mixture of experts)
   const LayerBlock& feed_forward() const { return *branches_[1].block; }
 
-  // One residual branch.
+  // One residual branch: x += post_norm(block(norm(x))).
   struct Branch {
     std::string name;          // the block's name in the model ("attention", a layer module's name)
     std::optional<Norm> norm;  // applied to the branch input first
     std::unique_ptr<LayerBlock> block;
+    std::optional<Norm> post_norm;  // applied to the block's output (Gemma 2's sandwich norms)
   };
   const std::vector<Branch>& branches() const { return branches_; }
   // The layer's blocks by their names in the model, for the hardware config (CausalLm::Specialize), which

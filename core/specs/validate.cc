@@ -142,6 +142,16 @@ absl::StatusOr<spec::AttentionSpec> CheckAttention(spec::AttentionSpec s) {
                      "use_rope: false and remove rope (ALiBi models such as MPT and BLOOM)");
     }
   }
+  if (!(s.logit_softcap() >= 0) || !std::isfinite(s.logit_softcap())) {
+    return Invalid(kSpec, "logit_softcap", absl::StrCat("is ", s.logit_softcap()),
+                   "use the model's positive cap (Gemma 2: 50), or 0 for none");
+  }
+  if (s.sliding_window_pattern() == 1 || (s.sliding_window_pattern() > 1 && s.sliding_window() == 0)) {
+    return Invalid(kSpec, "sliding_window_pattern",
+                   absl::StrCat("is ", s.sliding_window_pattern(), " with sliding_window ", s.sliding_window()),
+                   "a pattern >= 2 says which layers skip the sliding_window (Gemma 2: 2, with a window); "
+                   "0 applies the window to every layer");
+  }
   return s;
 }
 
@@ -203,6 +213,10 @@ absl::StatusOr<spec::LmHeadSpec> CheckLmHead(spec::LmHeadSpec s) {
   if (s.tied() && s.bias()) {
     return Invalid("LmHeadSpec", "bias", "is set on a tied head", "a tied head reuses the embedding only: unset bias");
   }
+  if (!(s.logit_softcap() >= 0) || !std::isfinite(s.logit_softcap())) {
+    return Invalid("LmHeadSpec", "logit_softcap", absl::StrCat("is ", s.logit_softcap()),
+                   "use the model's positive cap (Gemma 2: 30), or 0 for none");
+  }
   return s;
 }
 
@@ -213,6 +227,14 @@ absl::StatusOr<spec::DecoderLayerSpec> CheckDecoderLayer(spec::DecoderLayerSpec 
   TTT_RETURN_IF_ERROR(Agree("DecoderLayerSpec", "mlp_norm.dim", hidden, s.mutable_mlp_norm(), &spec::NormSpec::dim, &spec::NormSpec::set_dim));
   TTT_ASSIGN_OR_RETURN(*s.mutable_attention_norm(), CheckNorm(s.attention_norm()));
   TTT_ASSIGN_OR_RETURN(*s.mutable_mlp_norm(), CheckNorm(s.mlp_norm()));
+  if (s.has_attention_post_norm()) {
+    TTT_RETURN_IF_ERROR(Agree("DecoderLayerSpec", "attention_post_norm.dim", hidden, s.mutable_attention_post_norm(), &spec::NormSpec::dim, &spec::NormSpec::set_dim));
+    TTT_ASSIGN_OR_RETURN(*s.mutable_attention_post_norm(), CheckNorm(s.attention_post_norm()));
+  }
+  if (s.has_mlp_post_norm()) {
+    TTT_RETURN_IF_ERROR(Agree("DecoderLayerSpec", "mlp_post_norm.dim", hidden, s.mutable_mlp_post_norm(), &spec::NormSpec::dim, &spec::NormSpec::set_dim));
+    TTT_ASSIGN_OR_RETURN(*s.mutable_mlp_post_norm(), CheckNorm(s.mlp_post_norm()));
+  }
   // The feed-forward branch is a dense MLP or a mixture of experts, never both.
   if (s.has_moe()) {
     if (s.has_mlp()) {

@@ -42,6 +42,9 @@ struct ValidatedSizes<spec::ModelSpec> {
   std::optional<Validated<spec::MoeSpec>> moe() const;  // a mixture-of-experts feed-forward's
   Validated<spec::NormSpec> attention_norm() const;
   Validated<spec::NormSpec> mlp_norm() const;
+  // A branch's post-norm (applied to its output before the residual add; Gemma 2), when the layer has one.
+  std::optional<Validated<spec::NormSpec>> attention_post_norm() const;
+  std::optional<Validated<spec::NormSpec>> mlp_post_norm() const;
   Validated<spec::TokenEmbeddingSpec> token_embedding() const;
   std::optional<Validated<spec::PositionEmbeddingSpec>> position_embedding() const;  // learned positions only
   Validated<spec::NormSpec> final_norm() const;
@@ -119,6 +122,18 @@ inline std::optional<Validated<spec::MoeSpec>> ValidatedSizes<spec::ModelSpec>::
   const auto& whole = static_cast<const Validated<spec::ModelSpec>&>(*this);
   if (!whole->layer().has_moe()) return std::nullopt;
   return Validated<spec::MoeSpec>(whole, whole->layer().moe());
+}
+
+inline std::optional<Validated<spec::NormSpec>> ValidatedSizes<spec::ModelSpec>::attention_post_norm() const {
+  const auto& whole = static_cast<const Validated<spec::ModelSpec>&>(*this);
+  if (!whole->layer().has_attention_post_norm()) return std::nullopt;
+  return Validated<spec::NormSpec>(whole, whole->layer().attention_post_norm());
+}
+
+inline std::optional<Validated<spec::NormSpec>> ValidatedSizes<spec::ModelSpec>::mlp_post_norm() const {
+  const auto& whole = static_cast<const Validated<spec::ModelSpec>&>(*this);
+  if (!whole->layer().has_mlp_post_norm()) return std::nullopt;
+  return Validated<spec::NormSpec>(whole, whole->layer().mlp_post_norm());
 }
 
 template <class S>

@@ -139,7 +139,9 @@ DVector RefAttention::Forward(const DVector& x, int64_t tokens) const {
   }
   const double scale = spec.softmax_scale();
   const bool causal = !spec.has_causal() || spec.causal();
-  const int64_t window = spec.sliding_window();
+  const int64_t pattern = spec.sliding_window_pattern();
+  const int64_t window = pattern > 1 && layer % pattern == pattern - 1 ? 0 : spec.sliding_window();
+  const double softcap = spec.logit_softcap();
   DVector attn(tokens * heads * hd, 0.0), p(tokens);
   for (int64_t h = 0; h < heads; ++h) {
     const int64_t g = h / (heads / kv_heads);
@@ -155,7 +157,7 @@ DVector RefAttention::Forward(const DVector& x, int64_t tokens) const {
         const double* kv = k.data() + (j * kv_heads + g) * hd;
         double s = 0;
         for (int64_t d = 0; d < hd; ++d) s += qv[d] * kv[d];
-        p[j] = s * scale;
+        p[j] = softcap > 0 ? softcap * std::tanh(s * scale / softcap) : s * scale;
         if (!position_bias_slopes.empty()) p[j] -= position_bias_slopes[h] * std::abs(static_cast<double>(t - j));
         mx = std::max(mx, p[j]);
       }
@@ -175,10 +177,12 @@ DVector RefAttention::Forward(const DVector& x, int64_t tokens) const {
 DVector RefDecoderLayer::Forward(const DVector& x, int64_t tokens, LayerActivations* capture) const {
   DVector h = attn_norm.Forward(x, tokens);
   DVector a = attn.Forward(h, tokens);
+  if (attn_post_norm) a = attn_post_norm->Forward(a, tokens);
   DVector mid = x;
   for (size_t i = 0; i < mid.size(); ++i) mid[i] += a[i];
   DVector h2 = mlp_norm.Forward(mid, tokens);
   DVector m = feed_forward ? feed_forward->forward(h2, tokens) : mlp.Forward(h2, tokens);
+  if (mlp_post_norm) m = mlp_post_norm->Forward(m, tokens);
   DVector out = mid;
   for (size_t i = 0; i < out.size(); ++i) out[i] += m[i];
   for (const RefLayerModule& module : modules) {
@@ -219,6 +223,9 @@ DVector RefModel::Logits(const std::vector<int32_t>& tokens, ModelActivations* c
   for (size_t l = 0; l < layers.size(); ++l) x = layers[l].Forward(x, n, capture ? &capture->layers[l] : nullptr);
   DVector h = final_norm.Forward(x, n);
   DVector logits = lm_head.Forward(h, n);
+  if (const double cap = spec.lm_head().logit_softcap(); cap > 0) {
+    for (double& z : logits) z = cap * std::tanh(z / cap);
+  }
   if (capture) {
     capture->final_norm_input = std::move(x);
     capture->head_input = std::move(h);

@@ -1,7 +1,8 @@
 // Independent float64 implementations of every block spec (core/specs/proto): linear, RMSNorm/LayerNorm,
 // plain and gated MLPs (SiLU, exact and tanh GELU, ReLU), attention with GQA, RoPE (both pair conventions,
-// partial rotary, linear and Llama-3 scaling), ALiBi-style position biases, biases and sliding windows, the pre-norm decoder layer and
-// the whole causal LM. Written from the math, not from the library's float kernels, so that TestSuite can
+// partial rotary, linear and Llama-3 scaling), ALiBi-style position biases, biases, score soft-capping and sliding
+// windows (on every layer or a pattern of them), the pre-norm decoder layer (with post-norms) and the whole causal
+// LM (with logit soft-capping). Written from the math, not from the library's float kernels, so that TestSuite can
 // judge any dtype/fidelity configuration of a module against it.
 #pragma once
 
@@ -49,6 +50,7 @@ struct RefAttention {
   // One per head when the spec has a position_bias (RefPositionBiasSlopes): head h's score of key j for the
   // query at t gets -slopes[h] * |t - j| after scaling. Empty: no bias.
   DVector position_bias_slopes;
+  int64_t layer = 0;  // the layer's index: a sliding_window_pattern's global layers ignore the window
   // x [tokens, hidden] at positions 0..tokens-1 of one sequence -> out [tokens, hidden].
   DVector Forward(const DVector& x, int64_t tokens) const;
 };
@@ -87,6 +89,7 @@ struct RefDecoderLayer {
   RefAttention attn;
   RefNorm mlp_norm;
   RefMlp mlp;
+  std::optional<RefNorm> attn_post_norm, mlp_post_norm;  // sandwich norms (Gemma 2): on a branch's output
   std::optional<RefLayerModule> feed_forward;  // a feed-forward of another kind (mixture of experts): replaces mlp
   std::vector<RefLayerModule> modules;  // run after the MLP, each a residual branch
   DVector Forward(const DVector& x, int64_t tokens, LayerActivations* capture = nullptr) const;

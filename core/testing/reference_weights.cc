@@ -113,9 +113,14 @@ RefLayerModule RefFromModule(const Norm* norm, const LayerBlock& block) {
 }
 
 RefDecoderLayer RefFromModule(const DecoderLayer& layer) {
-  RefDecoderLayer r{RefFromModule(layer.attention_norm()), RefFromModule(layer.attention()),
-                    RefFromModule(layer.mlp_norm())};
+  RefDecoderLayer r;
+  r.attn_norm = RefFromModule(layer.attention_norm());
+  r.attn = RefFromModule(layer.attention());
+  r.mlp_norm = RefFromModule(layer.mlp_norm());
   const auto& branches = layer.branches();
+  r.attn.layer = layer.index();
+  if (branches[0].post_norm) r.attn_post_norm = RefFromModule(*branches[0].post_norm);
+  if (branches[1].post_norm) r.mlp_post_norm = RefFromModule(*branches[1].post_norm);
   if (layer.mlp() != nullptr) {
     r.mlp = RefFromModule(*layer.mlp());
   } else {
@@ -189,6 +194,13 @@ absl::StatusOr<RefModel> RefFromWeights(const Validated<spec::ModelSpec>& valida
     TTT_ASSIGN_OR_RETURN(l.attn.wv, LinearFrom(w, p + "attn.wv", qkv_bias));
     TTT_ASSIGN_OR_RETURN(l.attn.wo, LinearFrom(w, p + "attn.wo", ls.attention().output_bias()));
     TTT_ASSIGN_OR_RETURN(l.attn.position_bias_slopes, RefPositionBiasSlopes(ls.attention()));
+    l.attn.layer = i;
+    if (ls.has_attention_post_norm()) {
+      TTT_ASSIGN_OR_RETURN(l.attn_post_norm, NormFrom(ls.attention_post_norm(), w, p + "attn_post_norm"));
+    }
+    if (ls.has_mlp_post_norm()) {
+      TTT_ASSIGN_OR_RETURN(l.mlp_post_norm, NormFrom(ls.mlp_post_norm(), w, p + "mlp_post_norm"));
+    }
     if (ls.has_moe()) {
       TTT_ASSIGN_OR_RETURN(l.feed_forward, LayerModuleFrom(modules, i, "mlp", nullptr, w, p));
     } else {

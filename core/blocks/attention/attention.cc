@@ -33,7 +33,10 @@ absl::StatusOr<std::unique_ptr<Attention>> Attention::Create(const Validated<spe
                                     .head_dim = s.head_dim(),
                                     .scale = s.softmax_scale(),
                                     .causal = s.causal(),
-                                    .sliding_window = s.sliding_window()};
+                                    .sliding_window = s.sliding_window(),
+                                    .softcap = s.logit_softcap()};
+  a->global_params_ = a->params_;
+  a->global_params_.sliding_window = 0;
   if (s.use_rope()) a->rope_.emplace(s.rope(), s.max_seq_len());
   if (s.has_position_bias()) {
     // Resolved once here: the kernels read one slope per head and the decode path stays allocation-free.
@@ -43,6 +46,11 @@ absl::StatusOr<std::unique_ptr<Attention>> Attention::Create(const Validated<spe
     a->params_.slopes = a->slopes_->data();
   }
   return a;
+}
+
+const ops::AttentionParams& Attention::ParamsOf(int64_t layer) const {
+  const int64_t pattern = spec_->sliding_window_pattern();
+  return pattern > 1 && layer % pattern == pattern - 1 ? global_params_ : params_;
 }
 
 const ModuleDescriptor& Attention::descriptor() const { return CoreKind("attention"); }
@@ -95,6 +103,7 @@ void Attention::SplitQkv(float* qkv_row, const int32_t* position, float* q, KvCa
 void Attention::Prefill(const float* x, int64_t tokens, int64_t pos0, KvCache& cache, int64_t layer, int64_t slot,
                         float* out, float* scratch) const {
   const int64_t qd = q_dim(), kvd = kv_dim(), row = qd + 2 * kvd;
+  const ops::AttentionParams& params = ParamsOf(layer);
   float* qkv = scratch;
   float* q = qkv + tokens * row;
   float* attn = q + tokens * qd;
@@ -110,10 +119,10 @@ void Attention::Prefill(const float* x, int64_t tokens, int64_t pos0, KvCache& c
                trace::AttentionFlops(tokens, pos0, spec_->num_heads(), spec_->head_dim()))
   if (const auto& tt = sdpa_[static_cast<int>(Phase::kPrefill)]) {
     ops::TtAttention(q, tokens, pos0, cache.key_rows(layer, slot), cache.value_rows(layer, slot), pos0 + tokens,
-                     attn, params_, *tt);
+                     attn, params, *tt);
   } else {
     ops::Attention(q, tokens, pos0, cache.key_rows(layer, slot), cache.value_rows(layer, slot), pos0 + tokens,
-                   attn, params_, cache.attention_work());
+                   attn, params, cache.attention_work());
   }
   TTT_TRACE_LINEAR("wo", wo_, tokens) wo_.Forward(attn, tokens, out, Phase::kPrefill);
 }
@@ -121,6 +130,7 @@ void Attention::Prefill(const float* x, int64_t tokens, int64_t pos0, KvCache& c
 void Attention::Decode(const float* x, int64_t batch, const int32_t* positions, const int32_t* slots,
                        KvCache& cache, int64_t layer, float* out, float* scratch) const {
   const int64_t qd = q_dim(), kvd = kv_dim(), row = qd + 2 * kvd;
+  const ops::AttentionParams& params = ParamsOf(layer);
   float* qkv = scratch;
   float* q = qkv + batch * row;
   float* attn = q + batch * qd;
@@ -135,10 +145,10 @@ void Attention::Decode(const float* x, int64_t batch, const int32_t* positions, 
                  trace::AttentionFlops(1, p, spec_->num_heads(), spec_->head_dim()))
     if (const auto& tt = sdpa_[static_cast<int>(Phase::kDecode)]) {
       ops::TtAttention(q + b * qd, 1, p, cache.key_rows(layer, slots[b]), cache.value_rows(layer, slots[b]), p + 1,
-                       attn + b * qd, params_, *tt);
+                       attn + b * qd, params, *tt);
     } else {
       ops::Attention(q + b * qd, 1, p, cache.key_rows(layer, slots[b]), cache.value_rows(layer, slots[b]), p + 1,
-                     attn + b * qd, params_, cache.attention_work());
+                     attn + b * qd, params, cache.attention_work());
     }
   }
   TTT_TRACE_LINEAR("wo", wo_, batch) wo_.Forward(attn, batch, out);

@@ -1,6 +1,7 @@
 // Multi-head attention with grouped KV heads (MHA/GQA/MQA), optional biases, RoPE or none, a registered
-// position bias (ALiBi) or none, causal with an optional sliding window, over a preallocated KV cache. Q, K
-// and V come from one fused projection.
+// position bias (ALiBi) or none, optional soft-capping of the scores, causal with an optional sliding window
+// (on every layer or on a pattern of them), over a preallocated KV cache. Q, K and V come from one fused
+// projection.
 #pragma once
 
 #include <memory>
@@ -55,6 +56,8 @@ class Attention : public LayerBlock {
  private:
   explicit Attention(Validated<spec::AttentionSpec> spec) : spec_(std::move(spec)) {}
   int64_t q_dim() const { return spec_.q_dim(); }
+  // The layer's attention: within the sliding window or, on the pattern's global layers, over the whole past.
+  const ops::AttentionParams& ParamsOf(int64_t layer) const;
   // Copies the queries of one fused-projection row into q, rotates q and (in place) k, and stores k and v at
   // `*position` of the cache slot in the cache's dtype.
   void SplitQkv(float* qkv_row, const int32_t* position, float* q, KvCache& cache, int64_t layer,
@@ -63,6 +66,7 @@ class Attention : public LayerBlock {
   Validated<spec::AttentionSpec> spec_;
   std::string prefix_;  // "layers.3.attn"
   ops::AttentionParams params_;
+  ops::AttentionParams global_params_;  // params_ without the sliding window
   Linear qkv_;
   Linear wo_;
   std::optional<Rope> rope_;

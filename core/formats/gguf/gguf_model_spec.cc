@@ -1,5 +1,6 @@
 #include "core/formats/gguf/gguf_model_spec.h"
 
+#include <cmath>
 #include <limits>
 #include <optional>
 #include <string>
@@ -132,15 +133,39 @@ absl::Status FillExperts(const GgufFile& f, const std::string& arch, uint32_t di
   return absl::OkStatus();
 }
 
+// llama.cpp's gemma2 (its defaults where a key is absent): see formats/hf's FillGemma2. The converter stores the
+// RMSNorm weights as 1 + w already, so the norms are plain. A GGUF has no query_pre_attn_scalar: as llama.cpp,
+// the 46-layer model (27B) scales scores by (hidden / heads)^-1/2, every other by head_dim^-1/2.
+absl::Status FillGemma2(const GgufFile& f, spec::ModelSpec* s) {
+  spec::DecoderLayerSpec* layer = s->mutable_layer();
+  spec::AttentionSpec* attn = layer->mutable_attention();
+  TTT_ASSIGN_OR_RETURN(double attn_cap, Float(f, "gemma2.attn_logit_softcapping", 50.0));
+  TTT_ASSIGN_OR_RETURN(double final_cap, Float(f, "gemma2.final_logit_softcapping", 30.0));
+  TTT_ASSIGN_OR_RETURN(uint32_t window, Uint(f, "gemma2.attention.sliding_window", 4096));
+  if (!(attn_cap >= 0) || !(final_cap >= 0)) return BadValue(f, "gemma2.*_logit_softcapping", "is negative");
+  attn->set_logit_softcap(static_cast<float>(attn_cap));
+  attn->set_sliding_window(window);
+  attn->set_sliding_window_pattern(window > 0 ? 2 : 0);
+  const double query_scalar = s->num_layers() == 46 ? s->hidden_dim() / attn->num_heads() : attn->head_dim();
+  attn->set_softmax_scale(static_cast<float>(1.0 / std::sqrt(query_scalar)));
+  *layer->mutable_attention_post_norm() = layer->attention_norm();
+  *layer->mutable_mlp_post_norm() = layer->attention_norm();
+  layer->mutable_mlp()->set_activation(spec::GELU_TANH);
+  s->mutable_token_embedding()->set_scale(static_cast<float>(std::sqrt(static_cast<double>(s->hidden_dim()))));
+  s->mutable_lm_head()->set_logit_softcap(static_cast<float>(final_cap));
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<spec::ModelSpec> ModelSpecFromGguf(const GgufFile& f) {
   TTT_ASSIGN_OR_RETURN(std::string arch, f.GetString("general.architecture"));
   const bool gpt2 = arch == "gpt2", mpt = arch == "mpt";
-  if (arch != "llama" && arch != "qwen2" && arch != "qwen2moe" && arch != "phi3" && !gpt2 && !mpt) {
+  if (arch != "llama" && arch != "qwen2" && arch != "qwen2moe" && arch != "phi3" && arch != "gemma2" && !gpt2 &&
+      !mpt) {
     return absl::UnimplementedError(absl::StrCat("GGUF file '", f.path(), "' has general.architecture \"", arch,
                                                  "\"; supported architectures are llama (Mixtral included), qwen2, "
-                                                 "qwen2moe, phi3, gpt2 and mpt"));
+                                                 "qwen2moe, phi3, gemma2, gpt2 and mpt"));
   }
   auto key = [&](const char* suffix) { return absl::StrCat(arch, ".", suffix); };
   TTT_ASSIGN_OR_RETURN(uint32_t dim, Uint(f, key("embedding_length"), std::nullopt));
@@ -254,6 +279,7 @@ absl::StatusOr<spec::ModelSpec> ModelSpecFromGguf(const GgufFile& f) {
     mlp->set_gated(true);
     mlp->set_bias(false);
     TTT_RETURN_IF_ERROR(FillExperts(f, arch, dim, ff, &s));
+    if (arch == "gemma2") TTT_RETURN_IF_ERROR(FillGemma2(f, &s));
   }
 
   s.mutable_lm_head()->set_hidden_dim(dim);

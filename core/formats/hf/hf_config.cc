@@ -22,6 +22,7 @@ class ConfigReader {
   ConfigReader(const json& j, const std::string& path) : j_(j), path_(path) {}
 
   bool Has(const char* key) const { return j_.contains(key) && !j_[key].is_null(); }
+  bool IsNull(const char* key) const { return j_.contains(key) && j_[key].is_null(); }
 
   absl::Status Error(const char* key, std::string_view problem) const {
     return absl::InvalidArgumentError(absl::StrCat("config '", path_, "': key \"", key, "\" ",
@@ -200,6 +201,7 @@ absl::Status FillLlamaFamily(const ConfigReader& r, const std::string& type, spe
   TTT_ASSIGN_OR_RETURN(uint32_t head_dim, r.Uint("head_dim", hidden / heads));
   uint32_t default_positions = type == "llama"                         ? 2048
                                : type == "phi3"                        ? 4096
+                               : type == "gemma2"                      ? 8192
                                : type == "mistral" || type == "mixtral" ? 131072
                                                                        : 32768;
   TTT_ASSIGN_OR_RETURN(uint32_t max_pos, r.Uint("max_position_embeddings", default_positions));
@@ -221,7 +223,7 @@ absl::Status FillLlamaFamily(const ConfigReader& r, const std::string& type, spe
     if (use_window) {
       TTT_ASSIGN_OR_RETURN(window, r.Uint("sliding_window", 0));
     }
-  } else {  // mistral, mixtral, phi3 (Phi-3-mini-4k: 2047)
+  } else {  // mistral, mixtral, phi3 (Phi-3-mini-4k: 2047), gemma2 (on every other layer: FillGemma2)
     TTT_ASSIGN_OR_RETURN(window, r.Uint("sliding_window", 0));
   }
 
@@ -263,6 +265,41 @@ absl::Status FillLlamaFamily(const ConfigReader& r, const std::string& type, spe
   }
   s->mutable_lm_head()->set_tied(tied);
   s->mutable_special_tokens()->set_add_bos(type != "qwen2" && type != "qwen2_moe");
+  return absl::OkStatus();
+}
+
+// Gemma 2: Llama's layout plus (1 + w) RMSNorms, post-norms on both branches' outputs (sandwich norms),
+// embeddings scaled by sqrt(hidden), a tanh-GELU GeGLU, soft-capped attention scores and logits, the sliding
+// window on the even layers only (the odd ones see the whole past), scores scaled by query_pre_attn_scalar^-1/2,
+// and always a tied head. Defaults are transformers' Gemma2Config's; a cap given as null means none.
+absl::Status FillGemma2(const ConfigReader& r, spec::ModelSpec* s) {
+  TTT_RETURN_IF_ERROR(FillLlamaFamily(r, "gemma2", s));
+  TTT_ASSIGN_OR_RETURN(spec::Activation act, ParseActivation(r, "hidden_activation", "gelu_pytorch_tanh"));
+  auto cap = [&](const char* key, double fallback) -> absl::StatusOr<double> {
+    if (r.IsNull(key)) return 0.0;
+    TTT_ASSIGN_OR_RETURN(double value, r.Float(key, fallback));
+    if (!(value >= 0)) return r.Error(key, absl::StrCat("is ", value, "; expected a positive cap or null"));
+    return value;
+  };
+  TTT_ASSIGN_OR_RETURN(double attn_cap, cap("attn_logit_softcapping", 50.0));
+  TTT_ASSIGN_OR_RETURN(double final_cap, cap("final_logit_softcapping", 30.0));
+  spec::DecoderLayerSpec* layer = s->mutable_layer();
+  spec::AttentionSpec* attn = layer->mutable_attention();
+  TTT_ASSIGN_OR_RETURN(double query_scalar, r.Float("query_pre_attn_scalar", attn->head_dim()));
+  if (!(query_scalar > 0)) return r.Error("query_pre_attn_scalar", "must be positive (Gemma 2: head_dim)");
+  if (!r.Has("sliding_window")) attn->set_sliding_window(4096);
+  attn->set_sliding_window_pattern(attn->sliding_window() > 0 ? 2 : 0);
+  attn->set_softmax_scale(static_cast<float>(1.0 / std::sqrt(query_scalar)));
+  attn->set_logit_softcap(static_cast<float>(attn_cap));
+  for (spec::NormSpec* n : {layer->mutable_attention_norm(), layer->mutable_mlp_norm(), s->mutable_final_norm()}) {
+    n->set_unit_offset(true);
+  }
+  *layer->mutable_attention_post_norm() = layer->attention_norm();
+  *layer->mutable_mlp_post_norm() = layer->attention_norm();
+  layer->mutable_mlp()->set_activation(act);
+  s->mutable_token_embedding()->set_scale(static_cast<float>(std::sqrt(static_cast<double>(s->hidden_dim()))));
+  s->mutable_lm_head()->set_tied(true);  // Gemma2ForCausalLM always ties lm_head to embed_tokens
+  s->mutable_lm_head()->set_logit_softcap(static_cast<float>(final_cap));
   return absl::OkStatus();
 }
 
@@ -442,7 +479,7 @@ absl::StatusOr<spec::ModelSpec> ModelSpecFromHfConfig(const HfConfigText& text) 
   TTT_ASSIGN_OR_RETURN(json config, ParseJson(text.config_json, text.config_path));
   ConfigReader r(config, text.config_path);
   if (!r.Has("model_type")) {
-    return r.Error("model_type", "is missing; supported model types are llama, mistral, mixtral, qwen2, qwen2_moe, phi3, gpt2 and mpt");
+    return r.Error("model_type", "is missing; supported model types are llama, mistral, mixtral, qwen2, qwen2_moe, phi3, gemma2, gpt2 and mpt");
   }
   TTT_ASSIGN_OR_RETURN(std::string type, r.String("model_type", ""));
   spec::ModelSpec s;
@@ -453,12 +490,14 @@ absl::StatusOr<spec::ModelSpec> ModelSpecFromHfConfig(const HfConfigText& text) 
   if (type == "llama" || type == "mistral" || type == "qwen2" || type == "mixtral" || type == "qwen2_moe" ||
       type == "phi3") {
     TTT_RETURN_IF_ERROR(FillLlamaFamily(r, type, &s));
+  } else if (type == "gemma2") {
+    TTT_RETURN_IF_ERROR(FillGemma2(r, &s));
   } else if (type == "gpt2") {
     TTT_RETURN_IF_ERROR(FillGpt2(r, &s));
   } else if (type == "mpt") {
     TTT_RETURN_IF_ERROR(FillMpt(r, &s));
   } else {
-    return r.Error("model_type", absl::StrCat("is \"", type, "\"; supported model types are llama, mistral, mixtral, qwen2, qwen2_moe, phi3, gpt2 and mpt"));
+    return r.Error("model_type", absl::StrCat("is \"", type, "\"; supported model types are llama, mistral, mixtral, qwen2, qwen2_moe, phi3, gemma2, gpt2 and mpt"));
   }
   s.mutable_token_embedding()->set_vocab_size(s.vocab_size());
   s.mutable_token_embedding()->set_hidden_dim(s.hidden_dim());

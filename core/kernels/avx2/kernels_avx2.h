@@ -38,6 +38,7 @@ void Silu(const float* x, float* out, int64_t n);
 void Relu(const float* x, float* out, int64_t n);
 void GeluErf(const float* x, float* out, int64_t n);
 void GeluTanh(const float* x, float* out, int64_t n);
+void SoftCap(const float* x, float* out, int64_t n, float cap);
 
 void Add(const float* a, const float* b, float* out, int64_t n);
 void Mul(const float* a, const float* b, float* out, int64_t n);

@@ -11,6 +11,7 @@ void Silu(const float* x, float* out, int64_t n) { generic::Silu<Avx512>(x, out,
 void Relu(const float* x, float* out, int64_t n) { generic::Relu<Avx512>(x, out, n); }
 void GeluErf(const float* x, float* out, int64_t n) { generic::GeluErf<Avx512>(x, out, n); }
 void GeluTanh(const float* x, float* out, int64_t n) { generic::GeluTanh<Avx512>(x, out, n); }
+void SoftCap(const float* x, float* out, int64_t n, float cap) { generic::SoftCap<Avx512>(x, out, n, cap); }
 
 void Add(const float* a, const float* b, float* out, int64_t n) { generic::Add<Avx512>(a, b, out, n); }
 void Mul(const float* a, const float* b, float* out, int64_t n) { generic::Mul<Avx512>(a, b, out, n); }

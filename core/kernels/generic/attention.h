@@ -11,6 +11,7 @@
 
 #include <cstdint>
 
+#include "core/kernels/generic/elementwise.h"
 #include "core/kernels/generic/norm.h"
 #include "core/kernels/internal/attention_kv.h"
 #include "core/kernels/kernel_table.h"
@@ -120,9 +121,11 @@ void AddDistanceBias(float* scores, int64_t count, float slope, int64_t first_di
   }
 }
 
-// The bias of each query of a call over `count` keys from position key_begin (no work without slopes).
+// The soft cap and the bias of each query of a call over `count` keys from position key_begin (no work without
+// either).
 template <class V>
 void AddBias(float* scores, int64_t num_queries, int64_t count, int64_t key_begin, ScoreBias bias) {
+  if (bias.softcap > 0) SoftCap<V>(scores, scores, num_queries * count, bias.softcap);
   if (bias.slopes == nullptr) return;
   for (int64_t g = 0; g < num_queries; ++g) {
     AddDistanceBias<V>(scores + g * count, count, bias.slopes[g], key_begin - bias.query_pos);

@@ -48,6 +48,12 @@ void GeluTanh(const float* x, float* out, int64_t n) {
 }
 
 template <class V>
+void SoftCap(const float* x, float* out, int64_t n, float cap) {
+  const typename V::F c = V::Set1(cap), k = V::Set1(2.0f / cap);
+  Unary<V>(x, out, n, [&](typename V::F v) { return SoftCapOf<V>(v, c, k); });
+}
+
+template <class V>
 void Add(const float* a, const float* b, float* out, int64_t n) {
   Binary<V>(a, b, out, n, [](typename V::F u, typename V::F v) { return V::Add(u, v); });
 }

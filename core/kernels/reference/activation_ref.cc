@@ -32,6 +32,10 @@ void GeluTanh(const float* x, float* out, int64_t n) {
   for (int64_t i = 0; i < n; ++i) out[i] = static_cast<float>(GeluTanhOf(x[i]));
 }
 
+void SoftCap(const float* x, float* out, int64_t n, float cap) {
+  for (int64_t i = 0; i < n; ++i) out[i] = static_cast<float>(cap * std::tanh(static_cast<double>(x[i]) / cap));
+}
+
 void SiluMul(const float* a, const float* b, float* out, int64_t n) {
   for (int64_t i = 0; i < n; ++i) out[i] = static_cast<float>(SiluOf(a[i]) * b[i]);
 }

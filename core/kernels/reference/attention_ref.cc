@@ -9,10 +9,11 @@ namespace ttt::kernels::reference {
 
 namespace {
 
-// `slope` (0: none) times minus the distance of each key from `query_pos` is added to the scaled scores.
+// The scaled scores are soft-capped (softcap > 0), then `slope` (0: none) times minus the distance of each key
+// from `query_pos` is added.
 void OneQuery(const float* q, const float* k, const float* v, int64_t kv_stride, int64_t key_begin,
-              int64_t key_end, int64_t head_dim, float scale, double slope, int64_t query_pos, float* scores,
-              float* out) {
+              int64_t key_end, int64_t head_dim, float scale, double slope, int64_t query_pos, double softcap,
+              float* scores, float* out) {
   const int64_t count = key_end - key_begin;
   for (int64_t d = 0; d < head_dim; ++d) out[d] = 0.0f;
   if (count <= 0) return;
@@ -22,7 +23,8 @@ void OneQuery(const float* q, const float* k, const float* v, int64_t kv_stride,
     double dot = 0;
     for (int64_t d = 0; d < head_dim; ++d) dot += static_cast<double>(q[d]) * key[d];
     const double distance = static_cast<double>(std::abs(key_begin + j - query_pos));
-    scores[j] = static_cast<float>(dot * scale - slope * distance);
+    const double scaled = softcap > 0 ? softcap * std::tanh(dot * scale / softcap) : dot * scale;
+    scores[j] = static_cast<float>(scaled - slope * distance);
     max = std::fmax(max, static_cast<double>(scores[j]));
   }
   double sum = 0;
@@ -45,7 +47,7 @@ void AttentionQueries(const float* q, int64_t num_queries, const float* k, const
   for (int64_t g = 0; g < num_queries; ++g) {
     const double slope = bias.slopes ? bias.slopes[g] : 0.0;
     OneQuery(q + g * head_dim, k, v, kv_stride, key_begin, key_end, head_dim, scale, slope, bias.query_pos,
-             scores + g * count, out + g * head_dim);
+             bias.softcap, scores + g * count, out + g * head_dim);
   }
 }
 
@@ -65,7 +67,7 @@ void AttentionQueriesKv(const float* q, int64_t num_queries, const void* k, cons
   }
   // The decoded rows start at key_begin: the query's position moves with them.
   AttentionQueries(q, num_queries, kf.data() + col0, vf.data() + col0, elems, 0, count, head_dim, scale,
-                   ScoreBias{bias.slopes, bias.query_pos - key_begin}, work, out);
+                   ScoreBias{bias.slopes, bias.query_pos - key_begin, bias.softcap}, work, out);
 }
 
 }  // namespace ttt::kernels::reference
