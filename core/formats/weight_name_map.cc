@@ -222,24 +222,39 @@ absl::Status SplitFusedRows(const Validated<spec::ModelSpec>& spec, const FusedR
                             const std::string& source) {
   int64_t rows = 0;
   for (const auto& [name, n] : f.parts) rows += n;
-  for (uint32_t i = 0; i < spec->num_layers(); ++i) {
+  // The fused tensors the checkpoint holds, found by name (not by looping over the layer count, which a hostile
+  // config may set to billions): "layers.<i>.<fused>" and "layers.<i>.<fused>.bias".
+  struct Found {
+    std::string name, layer;
+    const char* tail;
+  };
+  std::vector<Found> found;
+  for (const auto& [name, tensor] : weights) {
+    absl::string_view rest = name;
+    if (!absl::ConsumePrefix(&rest, "layers.")) continue;
+    const size_t dot = rest.find('.');
+    if (dot == absl::string_view::npos) continue;
+    const absl::string_view after = rest.substr(dot + 1);
     for (const char* tail : {"", ".bias"}) {
-      const std::string fused = absl::StrCat("layers.", i, ".", f.fused, tail);
-      auto it = weights.find(fused);
-      if (it == weights.end()) continue;
-      Tensor t = std::move(it->second);
-      weights.erase(it);
-      if (t.rank() < 1 || t.dim(0) != rows || t.rank() != (*tail == '\0' ? 2 : 1)) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "checkpoint '", source, "': fused ", f.what, " weight of layer ", i, " (", fused, ") has shape ",
-            ShapeString(t.shape()), " but the spec needs ", rows, " rows (", f.what, ")",
-            *tail == '\0' ? absl::StrCat(" of ", spec->hidden_dim()) : std::string()));
-      }
-      int64_t start = 0;
-      for (const auto& [name, n] : f.parts) {
-        weights[absl::StrCat("layers.", i, ".", name, tail)] = t.Slice(0, start, n);
-        start += n;
-      }
+      if (after == absl::StrCat(f.fused, tail)) found.push_back({name, std::string(rest.substr(0, dot)), tail});
+    }
+  }
+  for (const Found& one : found) {
+    const char* tail = one.tail;
+    const std::string& fused = one.name;
+    auto it = weights.find(fused);
+    Tensor t = std::move(it->second);
+    weights.erase(it);
+    if (t.rank() < 1 || t.dim(0) != rows || t.rank() != (*tail == '\0' ? 2 : 1)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "checkpoint '", source, "': fused ", f.what, " weight of layer ", one.layer, " (", fused, ") has shape ",
+          ShapeString(t.shape()), " but the spec needs ", rows, " rows (", f.what, ")",
+          *tail == '\0' ? absl::StrCat(" of ", spec->hidden_dim()) : std::string()));
+    }
+    int64_t start = 0;
+    for (const auto& [name, n] : f.parts) {
+      weights[absl::StrCat("layers.", one.layer, ".", name, tail)] = t.Slice(0, start, n);
+      start += n;
     }
   }
   return absl::OkStatus();
