@@ -248,6 +248,22 @@ void BM_SiluMul(benchmark::State& state) {
 }
 BENCHMARK(BM_SiluMul)->Arg(1536)->Arg(512 * 1536)->UseRealTime();
 
+// Logit soft-capping (Gemma 2) over one decode step's logits: Gemma 2's vocabulary (256000) and SmolLM's (49152).
+void BM_SoftCap(benchmark::State& state) {
+  const int64_t n = state.range(0);
+  UseThreads(2);
+  auto x = Random(n, 16);
+  for (float& v : x) v *= 40.0f;
+  std::vector<float> work(n);
+  for (auto _ : state) {
+    std::memcpy(work.data(), x.data(), n * sizeof(float));
+    ttt::ops::SoftCap(work.data(), n, 30.0f);
+    benchmark::DoNotOptimize(work.data());
+  }
+  state.SetItemsProcessed(state.iterations() * n);
+}
+BENCHMARK(BM_SoftCap)->Arg(49152)->Arg(256000)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
 void BM_RmsNorm(benchmark::State& state) {
   const int64_t rows = state.range(0), dim = 576;
   UseThreads(2);

@@ -24,6 +24,20 @@ constexpr NamedShapeText kShapes[] = {
                   attention { num_heads: 9 num_kv_heads: 3 use_rope: true rope { theta: 10000 convention: ROTATE_HALF } }
                   mlp_norm { kind: RMS_NORM } mlp { intermediate_dim: 1536 activation: SILU gated: true } }
           final_norm { kind: RMS_NORM } lm_head { tied: true })pb"},
+    // SmolLM-135M's sizes with Gemma 2's computation (google/gemma-2-2b's config): (1 + w) RMSNorms with post-norms,
+    // scaled embeddings, tanh-GELU GeGLU, scores capped at 50 and logits at 30, a 4096-token window on even layers.
+    // `ttt bench` against smollm-135m prices those features.
+    {"gemma2-style-135m",
+     R"pb(family: "gemma2" vocab_size: 49152 hidden_dim: 576 num_layers: 30 max_seq_len: 8192
+          token_embedding { scale: 24 }
+          layer { attention_norm { kind: RMS_NORM unit_offset: true eps: 1e-6 }
+                  attention { num_heads: 9 num_kv_heads: 3 use_rope: true rope { theta: 10000 convention: ROTATE_HALF }
+                              sliding_window: 4096 sliding_window_pattern: 2 logit_softcap: 50 }
+                  attention_post_norm { kind: RMS_NORM unit_offset: true eps: 1e-6 }
+                  mlp_norm { kind: RMS_NORM unit_offset: true eps: 1e-6 }
+                  mlp { intermediate_dim: 1536 activation: GELU_TANH gated: true }
+                  mlp_post_norm { kind: RMS_NORM unit_offset: true eps: 1e-6 } }
+          final_norm { kind: RMS_NORM unit_offset: true eps: 1e-6 } lm_head { tied: true logit_softcap: 30 })pb"},
     {"tinyllama-1.1b",  // TinyLlama/TinyLlama-1.1B-Chat-v1.0
      R"pb(family: "llama" vocab_size: 32000 hidden_dim: 2048 num_layers: 22 max_seq_len: 2048
           layer { attention_norm { kind: RMS_NORM }
@@ -130,6 +144,8 @@ WeightMap SyntheticWeights(const Validated<spec::ModelSpec>& validated, uint64_t
     const std::string p = absl::StrCat("layers.", l);
     norm(p + ".attn_norm", spec.layer().attention_norm());
     norm(p + ".mlp_norm", spec.layer().mlp_norm());
+    if (spec.layer().has_attention_post_norm()) norm(p + ".attn_post_norm", spec.layer().attention_post_norm());
+    if (spec.layer().has_mlp_post_norm()) norm(p + ".mlp_post_norm", spec.layer().mlp_post_norm());
     const std::pair<const char*, Shape> attn[] = {
         {".attn.wq", {qd, hidden}}, {".attn.wk", {kvd, hidden}}, {".attn.wv", {kvd, hidden}}, {".attn.wo", {hidden, qd}}};
     for (const auto& [name, shape] : attn) {

@@ -229,14 +229,15 @@ absl::Status SplitFusedRows(const Validated<spec::ModelSpec>& spec, const FusedR
     const char* tail;
   };
   std::vector<Found> found;
+  const std::string fused_weight = f.fused, fused_bias = absl::StrCat(f.fused, ".bias");
   for (const auto& [name, tensor] : weights) {
     absl::string_view rest = name;
     if (!absl::ConsumePrefix(&rest, "layers.")) continue;
     const size_t dot = rest.find('.');
     if (dot == absl::string_view::npos) continue;
     const absl::string_view after = rest.substr(dot + 1);
-    for (const char* tail : {"", ".bias"}) {
-      if (after == absl::StrCat(f.fused, tail)) found.push_back({name, std::string(rest.substr(0, dot)), tail});
+    if (after == fused_weight || after == fused_bias) {
+      found.push_back({name, std::string(rest.substr(0, dot)), after == fused_weight ? "" : ".bias"});
     }
   }
   for (const Found& one : found) {

@@ -1,11 +1,11 @@
 #include "core/formats/gguf/gguf_model_spec.h"
 
-#include <cmath>
 #include <limits>
 #include <optional>
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "core/formats/gemma2_spec.h"
 #include "core/runtime/status.h"
 
 namespace ttt::formats {
@@ -137,22 +137,14 @@ absl::Status FillExperts(const GgufFile& f, const std::string& arch, uint32_t di
 // RMSNorm weights as 1 + w already, so the norms are plain. A GGUF has no query_pre_attn_scalar: as llama.cpp,
 // the 46-layer model (27B) scales scores by (hidden / heads)^-1/2, every other by head_dim^-1/2.
 absl::Status FillGemma2(const GgufFile& f, spec::ModelSpec* s) {
-  spec::DecoderLayerSpec* layer = s->mutable_layer();
-  spec::AttentionSpec* attn = layer->mutable_attention();
-  TTT_ASSIGN_OR_RETURN(double attn_cap, Float(f, "gemma2.attn_logit_softcapping", 50.0));
-  TTT_ASSIGN_OR_RETURN(double final_cap, Float(f, "gemma2.final_logit_softcapping", 30.0));
-  TTT_ASSIGN_OR_RETURN(uint32_t window, Uint(f, "gemma2.attention.sliding_window", 4096));
-  if (!(attn_cap >= 0) || !(final_cap >= 0)) return BadValue(f, "gemma2.*_logit_softcapping", "is negative");
-  attn->set_logit_softcap(static_cast<float>(attn_cap));
-  attn->set_sliding_window(window);
-  attn->set_sliding_window_pattern(window > 0 ? 2 : 0);
-  const double query_scalar = s->num_layers() == 46 ? s->hidden_dim() / attn->num_heads() : attn->head_dim();
-  attn->set_softmax_scale(static_cast<float>(1.0 / std::sqrt(query_scalar)));
-  *layer->mutable_attention_post_norm() = layer->attention_norm();
-  *layer->mutable_mlp_post_norm() = layer->attention_norm();
-  layer->mutable_mlp()->set_activation(spec::GELU_TANH);
-  s->mutable_token_embedding()->set_scale(static_cast<float>(std::sqrt(static_cast<double>(s->hidden_dim()))));
-  s->mutable_lm_head()->set_logit_softcap(static_cast<float>(final_cap));
+  Gemma2Settings g;
+  TTT_ASSIGN_OR_RETURN(g.attn_softcap, Float(f, "gemma2.attn_logit_softcapping", g.attn_softcap));
+  TTT_ASSIGN_OR_RETURN(g.final_softcap, Float(f, "gemma2.final_logit_softcapping", g.final_softcap));
+  TTT_ASSIGN_OR_RETURN(g.sliding_window, Uint(f, "gemma2.attention.sliding_window", g.sliding_window));
+  if (!(g.attn_softcap >= 0) || !(g.final_softcap >= 0)) return BadValue(f, "gemma2.*_logit_softcapping", "is negative");
+  const spec::AttentionSpec& attn = s->layer().attention();
+  g.query_scalar = s->num_layers() == 46 ? s->hidden_dim() / attn.num_heads() : attn.head_dim();
+  ApplyGemma2(g, s);
   return absl::OkStatus();
 }
 

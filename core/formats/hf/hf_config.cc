@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "core/formats/gemma2_spec.h"
 #include "core/runtime/mapped_file.h"
 #include "core/runtime/status.h"
 #include "nlohmann/json.hpp"
@@ -281,25 +282,20 @@ absl::Status FillGemma2(const ConfigReader& r, spec::ModelSpec* s) {
     if (!(value >= 0)) return r.Error(key, absl::StrCat("is ", value, "; expected a positive cap or null"));
     return value;
   };
-  TTT_ASSIGN_OR_RETURN(double attn_cap, cap("attn_logit_softcapping", 50.0));
-  TTT_ASSIGN_OR_RETURN(double final_cap, cap("final_logit_softcapping", 30.0));
+  Gemma2Settings g;
+  TTT_ASSIGN_OR_RETURN(g.attn_softcap, cap("attn_logit_softcapping", g.attn_softcap));
+  TTT_ASSIGN_OR_RETURN(g.final_softcap, cap("final_logit_softcapping", g.final_softcap));
   spec::DecoderLayerSpec* layer = s->mutable_layer();
-  spec::AttentionSpec* attn = layer->mutable_attention();
-  TTT_ASSIGN_OR_RETURN(double query_scalar, r.Float("query_pre_attn_scalar", attn->head_dim()));
-  if (!(query_scalar > 0)) return r.Error("query_pre_attn_scalar", "must be positive (Gemma 2: head_dim)");
-  if (!r.Has("sliding_window")) attn->set_sliding_window(4096);
-  attn->set_sliding_window_pattern(attn->sliding_window() > 0 ? 2 : 0);
-  attn->set_softmax_scale(static_cast<float>(1.0 / std::sqrt(query_scalar)));
-  attn->set_logit_softcap(static_cast<float>(attn_cap));
+  TTT_ASSIGN_OR_RETURN(g.query_scalar, r.Float("query_pre_attn_scalar", layer->attention().head_dim()));
+  if (!(g.query_scalar > 0)) return r.Error("query_pre_attn_scalar", "must be positive (Gemma 2: head_dim)");
+  if (r.Has("sliding_window")) g.sliding_window = layer->attention().sliding_window();
+  // Stored as w, scaling by 1 + w (the post-norms are copies of the attention norm).
   for (spec::NormSpec* n : {layer->mutable_attention_norm(), layer->mutable_mlp_norm(), s->mutable_final_norm()}) {
     n->set_unit_offset(true);
   }
-  *layer->mutable_attention_post_norm() = layer->attention_norm();
-  *layer->mutable_mlp_post_norm() = layer->attention_norm();
+  ApplyGemma2(g, s);
   layer->mutable_mlp()->set_activation(act);
-  s->mutable_token_embedding()->set_scale(static_cast<float>(std::sqrt(static_cast<double>(s->hidden_dim()))));
   s->mutable_lm_head()->set_tied(true);  // Gemma2ForCausalLM always ties lm_head to embed_tokens
-  s->mutable_lm_head()->set_logit_softcap(static_cast<float>(final_cap));
   return absl::OkStatus();
 }
 
