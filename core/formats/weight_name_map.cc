@@ -160,6 +160,8 @@ WeightNameMap GgufPhi3Names() {
                         {"attn_output", "attn.wo"},
                         {"ffn_up", "mlp.w_gate_up"},
                         {"ffn_down", "mlp.w_down"}});
+  // LongRoPE's factor tensors (Phi-3 128k) are read into the spec (gguf_model_spec.cc), not loaded as weights.
+  m.ignored_suffixes = {"rope_factors_short.weight", "rope_factors_long.weight"};
   return m;
 }
 

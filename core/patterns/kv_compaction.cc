@@ -37,7 +37,7 @@ absl::Status CausalLm::CompactKvCache(InferenceState& state, int64_t slot, absl:
   for (int64_t l = 0; l < num_layers(); ++l) {
     const spec::AttentionSpec& attention = layers_[l]->attention().spec();
     if (!attention.use_rope()) continue;
-    const Rope rope(attention.rope(), /*max_seq_len=*/0);  // only its frequencies are used
+    const Rope rope(attention.rope(), attention.max_seq_len(), /*table_rows=*/0);  // only its frequencies are used
     for (size_t i = 0; i < keep.size();) {
       const int64_t delta = static_cast<int64_t>(i) - keep[i];
       size_t end = i + 1;

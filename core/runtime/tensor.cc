@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "core/runtime/check.h"
+#include "core/runtime/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 
@@ -69,6 +70,26 @@ size_t TensorBytes(DType dtype, const Shape& shape) {
   return StorageBytes(dtype, cols) * static_cast<size_t>(cols == 0 ? 0 : NumElements(shape) / cols);
 }
 
+absl::StatusOr<size_t> CheckedTensorBytes(DType dtype, const Shape& shape) {
+  // Shapes read from files may hold anything: every product is checked before it is made (issue 20).
+  int64_t elements = 1;
+  for (int64_t d : shape) {
+    if (d < 0 || __builtin_mul_overflow(elements, d, &elements)) {
+      return absl::InvalidArgumentError(absl::StrCat("tensor shape ", ShapeString(shape),
+                                                     " has a negative dimension or more than 2^63 elements"));
+    }
+  }
+  // A block format pads each row to whole blocks: less than one block (bounded by 32 values) per row more.
+  const int64_t rows = shape.empty() || shape.back() == 0 ? 1 : elements / shape.back();
+  int64_t padding, padded;
+  if (__builtin_mul_overflow(rows, 32, &padding) || __builtin_add_overflow(elements, padding, &padded) ||
+      padded > (int64_t{1} << 57)) {  // 2^57 values of at most 8 bytes: 2^60 bytes
+    return absl::InvalidArgumentError(absl::StrCat("tensor shape ", ShapeString(shape), " is too large (",
+                                                   elements, " elements)"));
+  }
+  return TensorBytes(dtype, shape);
+}
+
 std::string ShapeString(const Shape& shape) { return absl::StrCat("[", absl::StrJoin(shape, ", "), "]"); }
 
 namespace {
@@ -101,7 +122,7 @@ Tensor Tensor::FromF32(Shape shape, absl::Span<const float> values) {
 
 absl::StatusOr<Tensor> Tensor::View(std::shared_ptr<Storage> storage, size_t byte_offset, DType dtype,
                                     Shape shape) {
-  size_t bytes = TensorBytes(dtype, shape);
+  TTT_ASSIGN_OR_RETURN(const size_t bytes, CheckedTensorBytes(dtype, shape));
   if (byte_offset > storage->size() || bytes > storage->size() - byte_offset) {
     return absl::OutOfRangeError(absl::StrCat(
         "tensor view of ", bytes, " bytes at offset ", byte_offset, " runs past the end of its ",

@@ -98,5 +98,8 @@ std::string ShapeString(const Shape& shape);
 // Bytes of a contiguous tensor; block formats store each row (last dimension) padded to whole blocks.
 size_t TensorBytes(DType dtype, const Shape& shape);
 int64_t NumElements(const Shape& shape);
+// TensorBytes for a shape that came from outside (a file): an error instead of overflow for negative
+// dimensions or more than 2^60 bytes.
+absl::StatusOr<size_t> CheckedTensorBytes(DType dtype, const Shape& shape);
 
 }  // namespace ttt

@@ -34,6 +34,20 @@ TEST(TensorTest, SliceAndTransposeAreViews) {
   EXPECT_EQ(t.data<float>()[4], 42.0f);
 }
 
+// Found by fuzzing a weight-cache entry (issue 20): a dimension of 2^62 overflowed the byte count before any
+// check. Shapes from files are checked: an error, never undefined behaviour.
+TEST(TensorTest, CheckedBytesRefuseOverflowingAndNegativeShapes) {
+  EXPECT_EQ(*CheckedTensorBytes(DType::kF32, {3, 5}), 60u);
+  EXPECT_EQ(*CheckedTensorBytes(DType::kBFP8, {2, 33}), TensorBytes(DType::kBFP8, {2, 33}));
+  EXPECT_FALSE(CheckedTensorBytes(DType::kF32, {8, 4611686018427387968}).ok());
+  EXPECT_FALSE(CheckedTensorBytes(DType::kF32, {int64_t{1} << 58}).ok());
+  EXPECT_FALSE(CheckedTensorBytes(DType::kF32, {4, -1}).ok());
+  auto storage = Storage::Allocate(64);
+  auto view = Tensor::View(storage, 0, DType::kF32, {int64_t{1} << 62, 4});
+  ASSERT_FALSE(view.ok());
+  EXPECT_NE(view.status().message().find("tensor shape [4611686018427387904, 4]"), std::string::npos) << view.status();
+}
+
 TEST(TensorTest, ReshapeChecksElementCount) {
   Tensor t = Tensor::Empty(DType::kF32, {2, 6});
   EXPECT_TRUE(t.Reshape({3, 4}).ok());

@@ -88,6 +88,25 @@ absl::StatusOr<spec::RopeSpec> CheckRope(spec::RopeSpec s) {
     TTT_RETURN_IF_ERROR(RequirePositive("RopeSpec", "scaling.original_max_position_embeddings",
                                         sc.original_max_position_embeddings(), "Llama 3.1 uses 8192"));
   }
+  if (sc.type() == spec::RopeScaling::LONGROPE) {
+    TTT_RETURN_IF_ERROR(RequirePositive("RopeSpec", "scaling.original_max_position_embeddings",
+                                        sc.original_max_position_embeddings(), "Phi-3 uses 4096"));
+    const int pairs = static_cast<int>(s.rotary_dim() / 2);
+    for (const auto& [name, factors] : {std::pair{"scaling.short_factor", &sc.short_factor()},
+                                        std::pair{"scaling.long_factor", &sc.long_factor()}}) {
+      if (factors->size() != pairs) {
+        return Invalid("RopeSpec", name, absl::StrCat("has ", factors->size(), " values"),
+                       absl::StrCat("give one per rotated pair: rotary_dim / 2 = ", pairs));
+      }
+      for (double f : *factors) {
+        if (!(f > 0)) return Invalid("RopeSpec", name, absl::StrCat("holds ", f), "every factor must be positive");
+      }
+    }
+    if (sc.attention_factor() < 0) {
+      return Invalid("RopeSpec", "scaling.attention_factor", absl::StrCat("is ", sc.attention_factor()),
+                     "use a positive factor, or 0 for Phi-3's default");
+    }
+  }
   return s;
 }
 

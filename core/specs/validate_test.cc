@@ -118,6 +118,15 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"HiddenNotDivisible", [](auto* m) { m->mutable_layer()->mutable_attention()->set_num_heads(3);
                                                     m->mutable_layer()->mutable_attention()->set_num_kv_heads(3); },
                 "hidden_dim (128) is not divisible by num_heads (3)"},
+        BadCase{"LongRopeFactorsPerPair", [](auto* m) {
+                  auto* sc = m->mutable_layer()->mutable_attention()->mutable_rope()->mutable_scaling();
+                  sc->set_type(spec::RopeScaling::LONGROPE);
+                  sc->set_factor(1);
+                  sc->set_original_max_position_embeddings(4096);
+                  sc->add_short_factor(1.0);
+                  sc->add_long_factor(1.0);
+                },
+                "RopeSpec.scaling.short_factor has 1 values: give one per rotated pair: rotary_dim / 2 = "},
         BadCase{"ZeroVocab", [](auto* m) { m->set_vocab_size(0); }, "ModelSpec.vocab_size is 0"},
         BadCase{"ZeroLayers", [](auto* m) { m->set_num_layers(0); }, "ModelSpec.num_layers is 0"},
         BadCase{"ZeroHeads", [](auto* m) { m->mutable_layer()->mutable_attention()->set_num_heads(0); },

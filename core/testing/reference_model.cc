@@ -62,16 +62,24 @@ double Activate(spec::Activation a, double x) {
   }
 }
 
+// LongRoPE's attention factor (Phi-3's default when unset), 1 for every other scaling.
+double RefRopeMagnitude(const spec::RopeScaling& sc) {
+  if (sc.type() != spec::RopeScaling::LONGROPE) return 1.0;
+  if (sc.attention_factor() > 0) return sc.attention_factor();
+  return sc.factor() > 1 ? std::sqrt(1 + std::log(sc.factor()) / std::log(sc.original_max_position_embeddings())) : 1.0;
+}
+
 // Rotates pairs of the first rotary_dim dims of each head of x [heads, head_dim] at `position`.
 void RotateHeads(const spec::RopeSpec& rope, const DVector& inv_freq, double* x, int64_t heads, int64_t head_dim,
                  int64_t position) {
   const int64_t half = rope.rotary_dim() / 2;
   const bool interleaved = rope.convention() == spec::RopeSpec::INTERLEAVED;
+  const double magnitude = RefRopeMagnitude(rope.scaling());
   for (int64_t h = 0; h < heads; ++h) {
     double* xh = x + h * head_dim;
     for (int64_t i = 0; i < half; ++i) {
       const double angle = position * inv_freq[i];
-      const double c = std::cos(angle), s = std::sin(angle);
+      const double c = magnitude * std::cos(angle), s = magnitude * std::sin(angle);
       double& a = interleaved ? xh[2 * i] : xh[i];
       double& b = interleaved ? xh[2 * i + 1] : xh[i + half];
       const double a0 = a, b0 = b;
@@ -94,7 +102,7 @@ DVector RefMlp::Forward(const DVector& x, int64_t rows) const {
   return down.Forward(u, rows);
 }
 
-DVector RefRopeInverseFrequencies(const spec::RopeSpec& rope) {
+DVector RefRopeInverseFrequencies(const spec::RopeSpec& rope, int64_t context) {
   const int64_t half = rope.rotary_dim() / 2;
   const double theta = rope.has_theta() ? rope.theta() : 10000.0;
   DVector f(half);
@@ -103,6 +111,10 @@ DVector RefRopeInverseFrequencies(const spec::RopeSpec& rope) {
     double freq = std::pow(theta, -2.0 * i / rope.rotary_dim());
     if (sc.type() == spec::RopeScaling::LINEAR) {
       freq /= sc.factor();
+    } else if (sc.type() == spec::RopeScaling::LONGROPE) {
+      // Phi-3: a divisor per pair, the long set when the model's context exceeds the original one.
+      const bool longer = context > static_cast<int64_t>(sc.original_max_position_embeddings());
+      freq /= longer ? sc.long_factor(i) : sc.short_factor(i);
     } else if (sc.type() == spec::RopeScaling::LLAMA3) {
       // Llama 3.1: long wavelengths slowed by `factor`, short ones kept, a smooth blend in between.
       const double old_len = sc.original_max_position_embeddings();
@@ -131,7 +143,7 @@ DVector RefAttention::Forward(const DVector& x, int64_t tokens) const {
   const int64_t heads = spec.num_heads(), kv_heads = spec.num_kv_heads(), hd = spec.head_dim();
   DVector q = wq.Forward(x, tokens), k = wk.Forward(x, tokens), v = wv.Forward(x, tokens);
   if (spec.use_rope()) {
-    const DVector inv = RefRopeInverseFrequencies(spec.rope());
+    const DVector inv = RefRopeInverseFrequencies(spec.rope(), spec.max_seq_len());
     for (int64_t t = 0; t < tokens; ++t) {
       RotateHeads(spec.rope(), inv, q.data() + t * heads * hd, heads, hd, t);
       RotateHeads(spec.rope(), inv, k.data() + t * kv_heads * hd, kv_heads, hd, t);

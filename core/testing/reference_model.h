@@ -56,7 +56,7 @@ struct RefAttention {
 };
 
 // The scaled RoPE inverse frequencies of `rope` (validated), one per rotated pair.
-DVector RefRopeInverseFrequencies(const spec::RopeSpec& rope);
+DVector RefRopeInverseFrequencies(const spec::RopeSpec& rope, int64_t context = 0);
 
 // The slopes of `attention`'s position bias from the kind's registered provider (the one definition of a
 // kind's slopes: core/blocks/attention/position_bias.h); empty without a position_bias.

@@ -2,6 +2,7 @@
 // float64 expected output, the module's actual output with its latency, metrics and verdicts.
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <random>
 
 #include "absl/strings/str_cat.h"
@@ -166,7 +167,13 @@ absl::Status TestSuite::Evaluate(const CaseBuilder& c, const ModuleLocation& loc
     weight_bytes = LinearBytes(m.projection());
     const RefLinear ref = s ? s->lm_head : RefFromModule(m.projection());
     stateless(acts ? acts->head_input : seeded(T * hidden), hidden,
-              [&](const DVector& x, int64_t rows) { return ref.Forward(x, rows); },
+              [&](const DVector& x, int64_t rows) {
+                DVector logits = ref.Forward(x, rows);
+                if (const double cap = m.spec().logit_softcap(); cap > 0) {  // Gemma 2's final soft-cap
+                  for (double& z : logits) z = cap * std::tanh(z / cap);
+                }
+                return logits;
+              },
               [&](const float* x, int64_t rows, float* y) { m.Forward(x, rows, y); }, vocab);
   } else if (loc.part == "attn" || loc.part == "layer") {
     const bool attn = loc.part == "attn";
@@ -180,7 +187,8 @@ absl::Status TestSuite::Evaluate(const CaseBuilder& c, const ModuleLocation& loc
     const DVector x = RoundToFloat(acts ? (attn ? acts->layers[l].attn_input : acts->layers[l].input)
                                         : seeded(T * hidden));
     if (attn) {
-      const RefAttention ref = s ? s->layers[l].attn : RefFromModule(a);
+      RefAttention ref = s ? s->layers[l].attn : RefFromModule(a);
+      ref.layer = l;  // a sliding_window_pattern's global layers are known by their index
       expected = ref.Forward(x, T);
     } else {
       const RefDecoderLayer ref = s ? s->layers[l] : RefFromModule(layer);
@@ -188,8 +196,9 @@ absl::Status TestSuite::Evaluate(const CaseBuilder& c, const ModuleLocation& loc
     }
     if (decode) expected = LastRow(expected, hidden);
     const std::vector<float> xf = ToFloat(x);
-    // The attention alone uses a one-layer cache; a layer writes its own index of a cache of index+1 layers.
-    KvCache cache(attn ? 1 : l + 1, 1, T, a.kv_dim());
+    // Attention and layer alike write their own index of a cache of index+1 layers: the index also says whether
+    // the layer is one of a sliding_window_pattern's global ones.
+    KvCache cache(l + 1, 1, T, a.kv_dim());
     std::vector<float> scratch(attn ? a.ScratchFloats(T) : layer.ScratchFloats(T));
     std::vector<float> y(T * hidden);
     const int32_t pos = static_cast<int32_t>(T - 1), slot = 0;
@@ -199,14 +208,14 @@ absl::Status TestSuite::Evaluate(const CaseBuilder& c, const ModuleLocation& loc
       if (prefix == 0) return;
       if (attn) {
         std::vector<float> out(prefix * hidden);
-        a.Prefill(xf.data(), prefix, 0, cache, 0, 0, out.data(), scratch.data());
+        a.Prefill(xf.data(), prefix, 0, cache, l, 0, out.data(), scratch.data());
       } else {
         layer.Prefill(y.data(), prefix, 0, cache, 0, scratch.data());
       }
     };
     auto run = [&] {
-      if (attn && !decode) a.Prefill(xf.data(), T, 0, cache, 0, 0, y.data(), scratch.data());
-      if (attn && decode) a.Decode(xf.data() + pos * hidden, 1, &pos, &slot, cache, 0, y.data(), scratch.data());
+      if (attn && !decode) a.Prefill(xf.data(), T, 0, cache, l, 0, y.data(), scratch.data());
+      if (attn && decode) a.Decode(xf.data() + pos * hidden, 1, &pos, &slot, cache, l, y.data(), scratch.data());
       if (!attn && !decode) layer.Prefill(y.data(), T, 0, cache, 0, scratch.data());
       if (!attn && decode) layer.Decode(y.data() + pos * hidden, 1, &pos, &slot, cache, scratch.data());
     };
@@ -217,7 +226,8 @@ absl::Status TestSuite::Evaluate(const CaseBuilder& c, const ModuleLocation& loc
     } else {
       actual = y;
     }
-    activation_bytes = 4.0 * (2 * T * hidden + scratch.size()) + double(cache.bytes());
+    // The attention alone is charged one layer of the cache.
+    activation_bytes = 4.0 * (2 * T * hidden + scratch.size()) + double(cache.bytes()) / (attn ? l + 1 : 1);
   } else if (loc.path == "model") {
     spec = &model_.spec();
     r.composite = true;

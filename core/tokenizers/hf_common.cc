@@ -27,6 +27,9 @@ absl::StatusOr<nlohmann::json> ParseJson(const std::string& text, const std::str
   } catch (const nlohmann::json::parse_error& e) {
     return absl::InvalidArgumentError(absl::StrCat(path, ": malformed JSON at byte ", e.byte, ": ", e.what(),
                                                    "; the file may be truncated or not JSON at all"));
+  } catch (const nlohmann::json::exception& e) {
+    // e.g. out_of_range: a number too large for a double (found by fuzzing, issue 20).
+    return absl::InvalidArgumentError(absl::StrCat(path, ": invalid JSON: ", e.what()));
   }
 }
 

@@ -105,6 +105,11 @@ TEST_F(MalformedInputs, MalformedJson) {
   EXPECT_FALSE(huge_id.ok());
   EXPECT_FALSE(LoadHfTokenizerJson(Write("tokenizer.json", "[1, 2, 3]")).ok());
   EXPECT_FALSE(LoadHfTokenizerJson(Write("tokenizer.json", "")).ok());
+  // Found by fuzzing (issue 20): a number too large for a double made nlohmann throw out_of_range, which
+  // escaped and aborted the process.
+  auto huge_number = LoadHfTokenizerJson(Write("tokenizer.json", R"({"model": {"type": "BPE", "dropout": -777E7777}})"));
+  ASSERT_FALSE(huge_number.ok());
+  EXPECT_NE(huge_number.status().message().find("tokenizer.json"), std::string::npos) << huge_number.status();
 }
 
 TEST_F(MalformedInputs, GgufWithoutTokenizer) {

@@ -102,7 +102,8 @@ TEST(CoverageTest, ZooModelsContributeTheirSpecValues) {
     models.insert(r.model);
     if (r.kind == "mlp") activations.insert(r.values.at("activation"));
   }
-  EXPECT_EQ(models, (std::set<std::string>{"gpt2", "llama", "mistral", "mixtral", "mpt", "qwen2", "qwen2moe", "stories260K"}));
+  EXPECT_EQ(models, (std::set<std::string>{"gemma2", "gpt2", "llama", "mistral", "mixtral", "mpt", "phi3", "qwen2",
+                                           "qwen2moe", "stories260K"}));
   EXPECT_EQ(activations, (std::set<std::string>{"GELU", "GELU_TANH", "SILU"}));
   EXPECT_FALSE(ZooCoverageRecords("/nonexistent/zoo").ok());
 }

@@ -1,4 +1,4 @@
-// The zoo's llama on the device the compatibility matrix selects (TTT_DEVICE / TTT_MODE; the exact f32 cpu model
+// The zoo's mistral on the device the compatibility matrix selects (TTT_DEVICE / TTT_MODE; the exact f32 cpu model
 // when unset): logits of the HF and GGUF files against llama.cpp's (reference.json, logits-N.f32), and greedy
 // decode speed, reported for `ttt-gov matrix` (core/testing/gtest_device.h).
 #include "core/testing/gtest_device.h"

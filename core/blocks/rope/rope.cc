@@ -4,7 +4,20 @@
 
 namespace ttt {
 
-std::vector<double> RopeInverseFrequencies(const spec::RopeSpec& spec) {
+const google::protobuf::RepeatedField<double>& LongRopeFactors(const spec::RopeScaling& scaling, int64_t context) {
+  return context > static_cast<int64_t>(scaling.original_max_position_embeddings()) ? scaling.long_factor()
+                                                                                      : scaling.short_factor();
+}
+
+double RopeMagnitude(const spec::RopeScaling& scaling) {
+  if (scaling.type() != spec::RopeScaling::LONGROPE) return 1.0;
+  if (scaling.attention_factor() > 0) return scaling.attention_factor();
+  // Phi-3's default (Hugging Face and llama.cpp's converter alike).
+  if (scaling.factor() <= 1.0) return 1.0;
+  return std::sqrt(1.0 + std::log(scaling.factor()) / std::log(double(scaling.original_max_position_embeddings())));
+}
+
+std::vector<double> RopeInverseFrequencies(const spec::RopeSpec& spec, int64_t context) {
   const int64_t pairs = spec.rotary_dim() / 2;
   std::vector<double> inv(pairs);
   for (int64_t i = 0; i < pairs; ++i) {
@@ -15,6 +28,10 @@ std::vector<double> RopeInverseFrequencies(const spec::RopeSpec& spec) {
   const spec::RopeScaling& sc = spec.scaling();
   if (sc.type() == spec::RopeScaling::LINEAR) {
     for (double& f : inv) f /= sc.factor();
+  } else if (sc.type() == spec::RopeScaling::LONGROPE) {
+    // Divided in f32 as llama.cpp's ggml_rope_ext and Hugging Face do (validation checked the lengths).
+    const auto& factors = LongRopeFactors(sc, context);
+    for (int64_t i = 0; i < pairs; ++i) inv[i] = static_cast<float>(inv[i]) / static_cast<float>(factors[i]);
   } else if (sc.type() == spec::RopeScaling::LLAMA3) {
     // Llama 3.1: long wavelengths are slowed by `factor`, short ones kept, the band between blended.
     const double low_wavelen = sc.original_max_position_embeddings() / sc.low_freq_factor();
@@ -34,19 +51,20 @@ std::vector<double> RopeInverseFrequencies(const spec::RopeSpec& spec) {
   return inv;
 }
 
-Rope::Rope(const spec::RopeSpec& spec, int64_t max_seq_len)
+Rope::Rope(const spec::RopeSpec& spec, int64_t context, int64_t table_rows)
     : spec_(spec),
       convention_(spec.convention() == spec::RopeSpec::INTERLEAVED ? ops::RopeConvention::kInterleaved
                                                                    : ops::RopeConvention::kRotateHalf),
-      inv_freq_(RopeInverseFrequencies(spec)) {
-  const int64_t pairs = spec.rotary_dim() / 2;
-  cos_.resize(static_cast<size_t>(max_seq_len * pairs));
+      inv_freq_(RopeInverseFrequencies(spec, context)) {
+  const int64_t pairs = spec.rotary_dim() / 2, rows = table_rows < 0 ? context : table_rows;
+  const float magnitude = static_cast<float>(RopeMagnitude(spec.scaling()));
+  cos_.resize(static_cast<size_t>(rows * pairs));
   sin_.resize(cos_.size());
-  for (int64_t p = 0; p < max_seq_len; ++p) {
+  for (int64_t p = 0; p < rows; ++p) {
     for (int64_t i = 0; i < pairs; ++i) {
       float angle = static_cast<float>(p) * static_cast<float>(inv_freq_[i]);
-      cos_[p * pairs + i] = std::cos(angle);
-      sin_[p * pairs + i] = std::sin(angle);
+      cos_[p * pairs + i] = std::cos(angle) * magnitude;
+      sin_[p * pairs + i] = std::sin(angle) * magnitude;
     }
   }
 }

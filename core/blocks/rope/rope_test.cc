@@ -62,6 +62,53 @@ TEST(RopeFrequenciesTest, Llama3ScalingFollowsThePublishedRule) {
   EXPECT_GT(blended, 0);
 }
 
+// Phi-3's LongRoPE (original context 16, built for 64): each pair's frequency divided by its factor, the long
+// factors only for a context beyond the original one; cos and sin scaled by sqrt(1 + ln 4 / ln 16).
+spec::RopeSpec LongRope() {
+  spec::RopeSpec s = Base(8);
+  s.set_theta(10000.0);
+  auto* sc = s.mutable_scaling();
+  sc->set_type(spec::RopeScaling::LONGROPE);
+  sc->set_factor(4);
+  sc->set_original_max_position_embeddings(16);
+  for (double f : {1.0, 1.5, 2.0, 3.0}) sc->add_short_factor(f);
+  for (double f : {1.0, 4.0, 16.0, 40.0}) sc->add_long_factor(f);
+  return s;
+}
+
+TEST(RopeFrequenciesTest, LongRopeDividesByTheFactorsOfTheContext) {
+  const spec::RopeSpec s = LongRope();
+  spec::RopeSpec plain = s;
+  plain.clear_scaling();
+  const auto base = RopeInverseFrequencies(plain);
+  for (const auto& [context, factors] :
+       std::vector<std::pair<int64_t, std::vector<double>>>{{16, {1, 1.5, 2, 3}}, {17, {1, 4, 16, 40}}}) {
+    const auto scaled = RopeInverseFrequencies(s, context);
+    for (size_t i = 0; i < base.size(); ++i) {
+      EXPECT_NEAR(scaled[i], base[i] / factors[i], 1e-7 * scaled[i]) << "context " << context << " pair " << i;
+    }
+  }
+}
+
+TEST(RopeTest, LongRopeScalesCosAndSinButRotateByStaysARotation) {
+  spec::RopeSpec s = LongRope();
+  const double magnitude = std::sqrt(1 + std::log(4.0) / std::log(16.0));
+  EXPECT_NEAR(RopeMagnitude(s.scaling()), magnitude, 1e-12);
+  s.mutable_scaling()->set_attention_factor(1.25);  // an explicit factor wins over the default
+  EXPECT_DOUBLE_EQ(RopeMagnitude(s.scaling()), 1.25);
+  s.mutable_scaling()->set_attention_factor(0);
+  const Rope rope(s, 64);
+  std::vector<float> x = {1, 2, 3, 4, 5, 6, 7, 8}, y = x;
+  int32_t pos = 0;
+  rope.Apply(y.data(), 1, 1, &pos);
+  for (size_t i = 0; i < x.size(); ++i) EXPECT_NEAR(y[i], magnitude * x[i], 1e-6) << i;
+  y = x;
+  rope.RotateBy(y.data(), 1, 1, 9);
+  double n0 = 0, n1 = 0;
+  for (size_t i = 0; i < x.size(); ++i) n0 += x[i] * x[i], n1 += y[i] * y[i];
+  EXPECT_NEAR(n1, n0, 1e-4);
+}
+
 TEST(RopeTest, PositionZeroIsIdentityAndRotationKeepsNorm) {
   spec::RopeSpec s = Base(8);
   Rope rope(s, 16);

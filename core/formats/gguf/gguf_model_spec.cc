@@ -1,5 +1,6 @@
 #include "core/formats/gguf/gguf_model_spec.h"
 
+#include <functional>
 #include <limits>
 #include <optional>
 #include <string>
@@ -136,6 +137,35 @@ absl::Status FillExperts(const GgufFile& f, const std::string& arch, uint32_t di
 // llama.cpp's gemma2 (its defaults where a key is absent): see formats/hf's FillGemma2. The converter stores the
 // RMSNorm weights as 1 + w already, so the norms are plain. A GGUF has no query_pre_attn_scalar: as llama.cpp,
 // the 46-layer model (27B) scales scores by (hidden / heads)^-1/2, every other by head_dim^-1/2.
+// Phi-3's LongRoPE as llama.cpp's converter writes it: per-pair divisors as the tensors rope_factors_short/long
+// ([rotary_dim / 2] f32), the original context and the attention factor as keys. No factor tensors: plain RoPE.
+absl::Status FillLongRope(const GgufFile& f, const std::function<std::string(const char*)>& key,
+                          spec::RopeScaling* scaling) {
+  const bool has_short = f.FindTensor("rope_factors_short.weight") != nullptr;
+  const bool has_long = f.FindTensor("rope_factors_long.weight") != nullptr;
+  if (!has_short && !has_long) return absl::OkStatus();
+  if (has_short != has_long) {
+    return absl::InvalidArgumentError(absl::StrCat("GGUF file '", f.path(), "' has only one of rope_factors_short/",
+                                                   "rope_factors_long: LongRoPE needs both; re-convert the model"));
+  }
+  scaling->set_type(spec::RopeScaling::LONGROPE);
+  TTT_ASSIGN_OR_RETURN(uint32_t context, Uint(f, key("context_length"), std::nullopt));
+  TTT_ASSIGN_OR_RETURN(uint32_t original, Uint(f, key("rope.scaling.original_context_length"), context));
+  TTT_ASSIGN_OR_RETURN(double attention_factor, Float(f, key("rope.scaling.attn_factor"), 1.0));
+  scaling->set_original_max_position_embeddings(original);
+  scaling->set_factor(original > 0 ? static_cast<double>(context) / original : 1.0);
+  scaling->set_attention_factor(attention_factor);
+  const std::pair<const char*, google::protobuf::RepeatedField<double>*> sets[] = {
+      {"rope_factors_short.weight", scaling->mutable_short_factor()},
+      {"rope_factors_long.weight", scaling->mutable_long_factor()}};
+  for (const auto& [name, out] : sets) {
+    TTT_ASSIGN_OR_RETURN(Tensor t, f.LoadTensor(name));
+    const std::vector<float> values = t.ToF32();
+    out->Assign(values.begin(), values.end());  // the length is checked against rotary_dim by validation
+  }
+  return absl::OkStatus();
+}
+
 absl::Status FillGemma2(const GgufFile& f, spec::ModelSpec* s) {
   Gemma2Settings g;
   TTT_ASSIGN_OR_RETURN(g.attn_softcap, Float(f, "gemma2.attn_logit_softcapping", g.attn_softcap));
@@ -255,11 +285,7 @@ absl::StatusOr<spec::ModelSpec> ModelSpecFromGguf(const GgufFile& f) {
       // llama.cpp's phi3 attends within the window when the key says so (0: Phi-4, the whole past).
       TTT_ASSIGN_OR_RETURN(uint32_t window, Uint(f, key("attention.sliding_window"), 0));
       attn->set_sliding_window(window);
-      if (f.FindTensor("rope_factors_long.weight") != nullptr) {
-        return absl::UnimplementedError(absl::StrCat(
-            "GGUF file '", f.path(), "' scales RoPE with LongRoPE factors (rope_factors_long/short: Phi-3 128k), "
-            "which are not supported yet; the 4k-context Phi-3 models load"));
-      }
+      TTT_RETURN_IF_ERROR(FillLongRope(f, key, rope->mutable_scaling()));
     }
     if (f.FindTensor("rope_freqs.weight") != nullptr) {
       // Llama 3.1 stores its frequency scaling as a tensor of per-dimension factors.

@@ -69,6 +69,21 @@ class ConfigReader {
     return j_[key].get<std::string>();
   }
 
+  // A list of finite numbers (LongRoPE's factors); empty when absent or null.
+  absl::StatusOr<std::vector<double>> Floats(const char* key) const {
+    std::vector<double> out;
+    if (!Has(key)) return out;
+    const json& v = j_[key];
+    if (!v.is_array()) return Error(key, absl::StrCat("is ", v.dump(), "; expected a list of numbers"));
+    for (const json& x : v) {
+      if (!x.is_number() || !std::isfinite(x.get<double>())) {
+        return Error(key, absl::StrCat("holds ", x.dump(), "; expected a number"));
+      }
+      out.push_back(x.get<double>());
+    }
+    return out;
+  }
+
   // A token id or a list of them (eos_token_id may be either); empty when absent or null.
   absl::StatusOr<std::vector<int32_t>> TokenIds(const char* key) const {
     std::vector<int32_t> ids;
@@ -116,6 +131,37 @@ absl::StatusOr<spec::Activation> ParseActivation(const ConfigReader& r, const ch
                                    "gelu_pytorch_tanh, gelu_fast and relu"));
 }
 
+// Phi-3's LongRoPE: per-pair short and long divisors. Like Hugging Face, the original context is the config's
+// top-level original_max_position_embeddings (or rope_scaling's), and the factor that sets the default
+// attention factor is max_position_embeddings over it.
+absl::Status ParseLongRope(const ConfigReader& r, const ConfigReader& s, spec::RopeScaling* scaling) {
+  scaling->set_type(spec::RopeScaling::LONGROPE);
+  TTT_ASSIGN_OR_RETURN(uint32_t max_pos, r.Uint("max_position_embeddings", 0));
+  TTT_ASSIGN_OR_RETURN(uint32_t original, s.Uint("original_max_position_embeddings", max_pos));
+  TTT_ASSIGN_OR_RETURN(original, r.Uint("original_max_position_embeddings", original));
+  if (original == 0) {
+    return r.Error("original_max_position_embeddings", "is missing; longrope scaling needs the original context");
+  }
+  double factor = 1.0;
+  if (r.Has("original_max_position_embeddings")) {
+    factor = static_cast<double>(max_pos) / original;
+  } else {
+    TTT_ASSIGN_OR_RETURN(factor, s.Float("factor", 1.0));
+  }
+  scaling->set_factor(factor);
+  scaling->set_original_max_position_embeddings(original);
+  TTT_ASSIGN_OR_RETURN(double attention_factor, s.Float("attention_factor", 0.0));
+  scaling->set_attention_factor(attention_factor);
+  const std::pair<const char*, google::protobuf::RepeatedField<double>*> sets[] = {
+      {"short_factor", scaling->mutable_short_factor()}, {"long_factor", scaling->mutable_long_factor()}};
+  for (const auto& [key, out] : sets) {
+    TTT_ASSIGN_OR_RETURN(std::vector<double> factors, s.Floats(key));
+    if (factors.empty()) return r.Error("rope_scaling", absl::StrCat("(longrope) has no \"", key, "\" list"));
+    out->Assign(factors.begin(), factors.end());  // the length is checked against rotary_dim by validation
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ParseRopeScaling(const ConfigReader& r, spec::RopeScaling* scaling) {
   if (!r.Has("rope_scaling")) return absl::OkStatus();
   const json& rs = r.raw("rope_scaling");
@@ -128,8 +174,10 @@ absl::Status ParseRopeScaling(const ConfigReader& r, spec::RopeScaling* scaling)
     TTT_ASSIGN_OR_RETURN(type, s.String("type", ""));
   }
   if (type == "default" || type.empty()) return absl::OkStatus();
+  if (type == "longrope" || type == "su") return ParseLongRope(r, s, scaling);
   if (type != "linear" && type != "llama3") {
-    return r.Error("rope_scaling", absl::StrCat("has type \"", type, "\"; only linear and llama3 scaling are supported"));
+    return r.Error("rope_scaling", absl::StrCat("has type \"", type,
+                                                "\"; only linear, llama3 and longrope (su) scaling are supported"));
   }
   if (!s.Has("factor")) return r.Error("rope_scaling", "has no \"factor\"");
   TTT_ASSIGN_OR_RETURN(double factor, s.Float("factor", 1.0));
