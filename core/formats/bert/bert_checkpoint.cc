@@ -241,7 +241,9 @@ absl::StatusOr<spec::EncoderSpec> EncoderSpecFromGguf(const GgufFile& gguf) {
   }
   TTT_ASSIGN_OR_RETURN(double eps, gguf.GetFloat("bert.attention.layer_norm_epsilon"));
   uint32_t types = 2;
-  if (gguf.Has("tokenizer.ggml.token_type_count")) TTT_ASSIGN_OR_RETURN(types, count("tokenizer.ggml.token_type_count"));
+  if (gguf.Has("tokenizer.ggml.token_type_count")) {
+    TTT_ASSIGN_OR_RETURN(types, count("tokenizer.ggml.token_type_count"));
+  }
   const GgufTensorInfo* embd = gguf.FindTensor("token_embd.weight");
   if (embd == nullptr || embd->shape.size() != 2 || embd->shape[0] < 1) {
     return absl::InvalidArgumentError(absl::StrCat("'", gguf.path(), "': no 2-D token_embd.weight tensor; is the ",

@@ -7,7 +7,6 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
 
 namespace ttt::formats {
 namespace {
@@ -72,7 +71,7 @@ std::optional<std::string> CanonicalBertName(const std::string& full, BertNaming
   std::string name = full;
   if (naming == BertNaming::kHf) {
     // BertFor* checkpoints nest the encoder under "bert."; TF-era ones call LayerNorm's tensors gamma/beta.
-    absl::ConsumePrefix(&name, "bert.");
+    if (absl::StartsWith(name, "bert.")) name = name.substr(5);
     if (name == "embeddings.position_ids" || absl::StartsWith(name, "pooler.") || absl::StartsWith(name, "cls.")) {
       return "";
     }
@@ -86,14 +85,14 @@ std::optional<std::string> CanonicalBertName(const std::string& full, BertNaming
   const std::string module = name.substr(0, dot), kind = name.substr(dot + 1);
   if (kind != "weight" && kind != "bias") return std::nullopt;
   const char* layer_prefix = naming == BertNaming::kHf ? "encoder.layer." : "blk.";
-  std::string_view rest = module;
-  if (absl::ConsumePrefix(&rest, layer_prefix)) {
+  if (absl::StartsWith(module, layer_prefix)) {
+    const std::string rest = module.substr(std::string(layer_prefix).size());
     const size_t end = rest.find('.');
     int layer = 0;
-    if (end == std::string_view::npos || !absl::SimpleAtoi(rest.substr(0, end), &layer) || layer < 0) {
+    if (end == std::string::npos || !absl::SimpleAtoi(absl::string_view(rest.data(), end), &layer) || layer < 0) {
       return std::nullopt;
     }
-    return Lookup(naming == BertNaming::kHf ? HfLayer() : GgufLayer(), std::string(rest.substr(end + 1)), kind,
+    return Lookup(naming == BertNaming::kHf ? HfLayer() : GgufLayer(), rest.substr(end + 1), kind,
                   absl::StrCat("layers.", layer, "."));
   }
   return Lookup(naming == BertNaming::kHf ? HfGlobals() : GgufGlobals(), module, kind, "");
