@@ -12,6 +12,7 @@
 #include "core/runtime/status.h"
 #include "nlohmann/json.hpp"
 #include "tools/ttt/command.h"
+#include "tools/ttt/common.h"
 
 namespace ttt::cli {
 namespace {
@@ -68,6 +69,9 @@ absl::Status RunEmbed(const std::vector<std::string>& argv) {
   options.truncate = args.Has("truncate");
   EncoderLoadOptions load;
   load.tokenizer_path = args.Get("tokenizer");
+  if (args.Has("weights")) {
+    TTT_ASSIGN_OR_RETURN(load.linear_weight_dtype, ParseWeightDType(args.Get("weights")));
+  }
   const std::string out_path = args.Get("out");
   TTT_RETURN_IF_ERROR(args.CheckAllUsed());
 
@@ -92,9 +96,10 @@ absl::Status RunEmbed(const std::vector<std::string>& argv) {
 
 TTT_COMMAND({"embed", "embedding vectors of texts from an encoder (BERT-style HF folder or GGUF)",
              "ttt embed --model PATH --text TEXT [--text TEXT2 ...] [--file FILE] [--pooling mean|cls|last] "
-             "[--normalize] [--truncate] [--tokenizer PATH] [--out FILE]\n"
+             "[--normalize] [--truncate] [--weights f32|bf16|int8|bfp8|bfp4] [--tokenizer PATH] [--out FILE]\n"
              "  --pooling: default the model's own (sentence-transformers' config or GGUF pooling_type, else mean)\n"
              "  --normalize: unit L2 length; --truncate: cut texts longer than the model's positions\n"
+             "  --weights: store the attention and MLP projections in this format (default f32)\n"
              "  --out FILE.json: texts, tokens and vectors as JSON; any other name: raw float32 [texts, hidden]\n"
              "  default: one line per text, 'embedding N: v0 v1 ...' as llama.cpp's llama-embedding prints",
              RunEmbed});
