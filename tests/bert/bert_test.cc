@@ -284,6 +284,27 @@ TEST_F(BrokenHf, UnsupportedValuesNameTheKey) {
   EXPECT_THAT(m.status().message(), HasSubstr("num_heads"));
 }
 
+// sentence-transformers' files are user input too: wrong types are not a crash, an unsupported pooling is named.
+TEST_F(BrokenHf, PoolingConfigIsReadSafely) {
+  std::ofstream((dir_ / "modules.json").string()) << R"([{"type": 5, "path": []}, {"type": "x"}])";
+  absl::StatusOr<LoadedEncoder> m = LoadEncoder(dir_.string());
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_EQ(m->encoder->spec().default_pooling(), spec::MEAN);  // none declared: MEAN
+  std::ofstream((dir_ / "modules.json").string())
+      << R"([{"type": "sentence_transformers.models.Pooling", "path": "1_Pooling"}])";
+  std::ofstream((dir_ / "1_Pooling" / "config.json").string())
+      << R"({"pooling_mode_mean_tokens": "yes", "pooling_mode_cls_token": true})";
+  m = LoadEncoder(dir_.string());
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_EQ(m->encoder->spec().default_pooling(), spec::CLS);
+  std::ofstream((dir_ / "1_Pooling" / "config.json").string()) << R"({"pooling_mode_max_tokens": true})";
+  m = LoadEncoder(dir_.string());
+  ASSERT_FALSE(m.ok());
+  EXPECT_THAT(m.status().message(), HasSubstr("pass the pooling explicitly"));
+  std::ofstream((dir_ / "modules.json").string()) << "not json";
+  EXPECT_THAT(LoadEncoder(dir_.string()).status().message(), HasSubstr("modules.json"));
+}
+
 TEST_F(BrokenHf, MissingTensorIsNamed) {
   EditSafetensors([](nlohmann::json& h) { h.erase("encoder.layer.1.attention.self.key.bias"); });
   absl::StatusOr<LoadedEncoder> m = LoadEncoder(dir_.string());

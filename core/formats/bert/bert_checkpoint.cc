@@ -28,6 +28,12 @@ absl::StatusOr<json> ParseJsonObject(const std::string& text, const std::string&
   return j;
 }
 
+// json::value() throws when the key holds another type; a config file is user input, so read it without throwing.
+std::string StringOr(const json& j, const char* key, const std::string& fallback) {
+  return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : fallback;
+}
+bool TrueAt(const json& j, const char* key) { return j.contains(key) && j[key].is_boolean() && j[key].get<bool>(); }
+
 absl::Status KeyError(const std::string& path, const char* key, const std::string& problem) {
   return absl::InvalidArgumentError(absl::StrCat("config '", path, "': key \"", key, "\" ", problem));
 }
@@ -158,7 +164,7 @@ absl::StatusOr<spec::EncoderSpec> EncoderSpecFromHfConfig(const std::string& con
     return KeyError(path, "position_embedding_type",
                     absl::StrCat("is \"", position_type, "\"; only \"absolute\" (learned positions) is supported"));
   }
-  if (j.contains("is_decoder") && j["is_decoder"].is_boolean() && j["is_decoder"].get<bool>()) {
+  if (TrueAt(j, "is_decoder")) {
     return KeyError(path, "is_decoder", "is true; a BERT decoder (causal, with cross-attention) is not supported");
   }
   TTT_ASSIGN_OR_RETURN(std::string act_name, Text(j, path, "hidden_act", "gelu"));
@@ -199,14 +205,14 @@ absl::StatusOr<spec::Pooling> SentenceTransformersPooling(const std::string& dir
     return absl::InvalidArgumentError(absl::StrCat("'", modules_path.string(), "' is not a JSON list of modules"));
   }
   for (const json& m : modules) {
-    if (!m.is_object() || m.value("type", "") != "sentence_transformers.models.Pooling") continue;
-    const fs::path config_path = fs::path(dir) / m.value("path", "") / "config.json";
+    if (StringOr(m, "type", "") != "sentence_transformers.models.Pooling") continue;
+    const fs::path config_path = fs::path(dir) / StringOr(m, "path", "") / "config.json";
     TTT_ASSIGN_OR_RETURN(std::string config_text, ReadFileToString(config_path.string()));
     TTT_ASSIGN_OR_RETURN(json config, ParseJsonObject(config_text, config_path.string()));
     // The first mode set wins, in convert_hf_to_gguf.py's order.
-    if (config.value("pooling_mode_mean_tokens", false)) return spec::MEAN;
-    if (config.value("pooling_mode_cls_token", false)) return spec::CLS;
-    if (config.value("pooling_mode_lasttoken", false)) return spec::LAST;
+    if (TrueAt(config, "pooling_mode_mean_tokens")) return spec::MEAN;
+    if (TrueAt(config, "pooling_mode_cls_token")) return spec::CLS;
+    if (TrueAt(config, "pooling_mode_lasttoken")) return spec::LAST;
     return absl::InvalidArgumentError(absl::StrCat("'", config_path.string(), "' asks for a pooling other than mean, ",
                                                    "cls or last token; pass the pooling explicitly"));
   }
@@ -288,7 +294,7 @@ bool IsEncoderCheckpoint(const std::string& path) {
     absl::StatusOr<std::string> text = ReadFileToString((fs::path(path) / "config.json").string());
     if (!text.ok()) return false;
     json j = json::parse(*text, nullptr, /*allow_exceptions=*/false);
-    return j.is_object() && j.value("model_type", "") == "bert";
+    return StringOr(j, "model_type", "") == "bert";
   }
   if (!fs::is_regular_file(path, ec) || !HasGgufMagic(path)) return false;
   absl::StatusOr<std::unique_ptr<GgufFile>> gguf = GgufFile::Open(path);
