@@ -51,6 +51,8 @@ struct ModuleDescriptor {
   std::string id;       // the module manifest's id: "ttt/attention/gqa"
   std::string kind;     // what a model names its instances after, and the key of configs: "attention"
   std::string summary;  // one line for `ttt modules`
+  // Its stability tier (core, contrib, experimental), as its manifest says; shown by `ttt modules list`.
+  std::string tier = "core";
   // The spec message an instance is built from (ttt.spec.AttentionSpec); instances are validated specs of
   // this type.
   const google::protobuf::Descriptor* spec_type = nullptr;

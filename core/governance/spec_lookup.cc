@@ -2,15 +2,18 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "core/specs/proto/encoder.pb.h"
 #include "core/specs/proto/model.pb.h"
 
 namespace ttt::gov {
 
 const google::protobuf::Descriptor* FindSpecMessage(const std::string& full_name) {
   // A generated message registers itself with the pool only if its object file is linked; naming
-  // ModelSpec links model.proto and, through its imports, every block spec.
-  static const google::protobuf::Descriptor* const anchor = ttt::spec::ModelSpec::descriptor();
-  (void)anchor;
+  // ModelSpec links model.proto and, through its imports, every block spec; EncoderSpec, which no decoder
+  // imports, links encoder.proto.
+  static const google::protobuf::Descriptor* const anchors[] = {ttt::spec::ModelSpec::descriptor(),
+                                                                ttt::spec::EncoderSpec::descriptor()};
+  (void)anchors;
   return google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(full_name);
 }
 

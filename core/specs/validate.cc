@@ -326,6 +326,41 @@ absl::StatusOr<spec::ModelSpec> CheckModel(spec::ModelSpec s) {
 }  // namespace
 
 // The one maker of Validated<S> (a friend of it): what the checks above accepted.
+// An encoder's parts share its hidden size (token_embedding.hidden_dim); attention is bidirectional and
+// position-free (the positions are the learned table's), and its capacity is the position table's.
+absl::StatusOr<spec::EncoderSpec> CheckEncoder(spec::EncoderSpec s) {
+  constexpr absl::string_view kSpec = "EncoderSpec";
+  TTT_RETURN_IF_ERROR(RequirePositive(kSpec, "num_layers", s.num_layers(), "set the number of encoder layers"));
+  TTT_ASSIGN_OR_RETURN(*s.mutable_token_embedding(), CheckTokenEmbedding(s.token_embedding()));
+  const uint32_t hidden = s.token_embedding().hidden_dim();
+  TTT_RETURN_IF_ERROR(Agree(kSpec, "position_embedding.hidden_dim", hidden, s.mutable_position_embedding(),
+                            &spec::PositionEmbeddingSpec::hidden_dim, &spec::PositionEmbeddingSpec::set_hidden_dim));
+  TTT_ASSIGN_OR_RETURN(*s.mutable_position_embedding(), CheckPositionEmbedding(s.position_embedding()));
+  if (s.type_vocab_size() == 0) s.set_type_vocab_size(1);
+  for (auto* norm : {s.mutable_embedding_norm(), s.mutable_attention_norm(), s.mutable_mlp_norm()}) {
+    TTT_RETURN_IF_ERROR(Agree(kSpec, "norm dim", hidden, norm, &spec::NormSpec::dim, &spec::NormSpec::set_dim));
+    TTT_ASSIGN_OR_RETURN(*norm, CheckNorm(*norm));
+  }
+  spec::AttentionSpec* attention = s.mutable_attention();
+  TTT_RETURN_IF_ERROR(Agree(kSpec, "attention.hidden_dim", hidden, attention, &spec::AttentionSpec::hidden_dim,
+                            &spec::AttentionSpec::set_hidden_dim));
+  if (attention->causal() && attention->has_causal()) {
+    return Invalid(kSpec, "attention.causal", "is true", "an encoder attends both ways: leave causal unset");
+  }
+  if (attention->use_rope() || attention->sliding_window() != 0 || attention->has_position_bias()) {
+    return Invalid(kSpec, "attention", "has RoPE, a sliding window or a position bias",
+                   "an encoder's positions are its learned table's: remove them");
+  }
+  attention->set_causal(false);
+  if (attention->max_seq_len() == 0) attention->set_max_seq_len(s.position_embedding().max_positions());
+  TTT_ASSIGN_OR_RETURN(*attention, CheckAttention(*attention));
+  TTT_RETURN_IF_ERROR(Agree(kSpec, "mlp.hidden_dim", hidden, s.mutable_mlp(), &spec::MlpSpec::hidden_dim,
+                            &spec::MlpSpec::set_hidden_dim));
+  TTT_ASSIGN_OR_RETURN(*s.mutable_mlp(), CheckMlp(s.mlp()));
+  if (s.default_pooling() == spec::POOLING_UNSPECIFIED) s.set_default_pooling(spec::MEAN);
+  return s;
+}
+
 struct SpecValidator {
   template <class S>
   static Validated<S> Make(S spec) {
@@ -351,6 +386,7 @@ TTT_VALIDATOR(PositionEmbedding, PositionEmbeddingSpec)
 TTT_VALIDATOR(LmHead, LmHeadSpec)
 TTT_VALIDATOR(DecoderLayer, DecoderLayerSpec)
 TTT_VALIDATOR(Model, ModelSpec)
+TTT_VALIDATOR(Encoder, EncoderSpec)
 #undef TTT_VALIDATOR
 
 absl::StatusOr<Validated<google::protobuf::Message>> ValidateModuleSpec(

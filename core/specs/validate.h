@@ -27,6 +27,9 @@ absl::StatusOr<Validated<spec::DecoderLayerSpec>> ValidateDecoderLayer(spec::Dec
 // Also fills the sub-specs' sizes from the model's (hidden_dim, vocab_size, max_seq_len) where unset,
 // and checks they agree where set.
 absl::StatusOr<Validated<spec::ModelSpec>> ValidateModel(spec::ModelSpec spec);
+// Sizes the parts from token_embedding.hidden_dim, makes attention bidirectional (RoPE, windows and biases are
+// refused), and defaults the pooling to MEAN.
+absl::StatusOr<Validated<spec::EncoderSpec>> ValidateEncoder(spec::EncoderSpec spec);
 
 // One name for all of the above, for code generic over the spec type.
 inline auto Validate(spec::NormSpec s) { return ValidateNorm(std::move(s)); }
@@ -39,6 +42,7 @@ inline auto Validate(spec::PositionEmbeddingSpec s) { return ValidatePositionEmb
 inline auto Validate(spec::LmHeadSpec s) { return ValidateLmHead(std::move(s)); }
 inline auto Validate(spec::DecoderLayerSpec s) { return ValidateDecoderLayer(std::move(s)); }
 inline auto Validate(spec::ModelSpec s) { return ValidateModel(std::move(s)); }
+inline auto Validate(spec::EncoderSpec s) { return ValidateEncoder(std::move(s)); }
 
 // A module spec of any registered kind (a layer module's, unpacked from its Any), checked and completed in
 // place by its descriptor's `validate` (null: every spec of the type is valid as it is).

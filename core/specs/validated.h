@@ -12,6 +12,7 @@
 #include <optional>
 #include <utility>
 
+#include "core/specs/proto/encoder.pb.h"
 #include "core/specs/proto/model.pb.h"
 #include "google/protobuf/message.h"
 
@@ -49,6 +50,18 @@ struct ValidatedSizes<spec::ModelSpec> {
   std::optional<Validated<spec::PositionEmbeddingSpec>> position_embedding() const;  // learned positions only
   Validated<spec::NormSpec> final_norm() const;
   Validated<spec::LmHeadSpec> lm_head() const;
+};
+
+template <>
+struct ValidatedSizes<spec::EncoderSpec> {
+  // Every layer's parts, and the embeddings'.
+  Validated<spec::TokenEmbeddingSpec> token_embedding() const;
+  Validated<spec::PositionEmbeddingSpec> position_embedding() const;
+  Validated<spec::NormSpec> embedding_norm() const;
+  Validated<spec::AttentionSpec> attention() const;
+  Validated<spec::NormSpec> attention_norm() const;
+  Validated<spec::MlpSpec> mlp() const;
+  Validated<spec::NormSpec> mlp_norm() const;
 };
 
 template <>
@@ -110,6 +123,20 @@ TTT_VALIDATED_PART(TokenEmbeddingSpec, token_embedding, token_embedding())
 TTT_VALIDATED_PART(NormSpec, final_norm, final_norm())
 TTT_VALIDATED_PART(LmHeadSpec, lm_head, lm_head())
 #undef TTT_VALIDATED_PART
+
+#define TTT_VALIDATED_ENCODER_PART(Type, name)                                    \
+  inline Validated<spec::Type> ValidatedSizes<spec::EncoderSpec>::name() const {   \
+    const auto& whole = static_cast<const Validated<spec::EncoderSpec>&>(*this);   \
+    return Validated<spec::Type>(whole, whole->name());                            \
+  }
+TTT_VALIDATED_ENCODER_PART(TokenEmbeddingSpec, token_embedding)
+TTT_VALIDATED_ENCODER_PART(PositionEmbeddingSpec, position_embedding)
+TTT_VALIDATED_ENCODER_PART(NormSpec, embedding_norm)
+TTT_VALIDATED_ENCODER_PART(AttentionSpec, attention)
+TTT_VALIDATED_ENCODER_PART(NormSpec, attention_norm)
+TTT_VALIDATED_ENCODER_PART(MlpSpec, mlp)
+TTT_VALIDATED_ENCODER_PART(NormSpec, mlp_norm)
+#undef TTT_VALIDATED_ENCODER_PART
 
 inline std::optional<Validated<spec::PositionEmbeddingSpec>> ValidatedSizes<spec::ModelSpec>::position_embedding()
     const {

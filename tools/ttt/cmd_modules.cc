@@ -20,11 +20,11 @@ namespace ttt::cli {
 namespace {
 
 std::string Line(const ModuleDescriptor& d) {
-  return absl::StrCat(d.id, "  ", d.kind, "  ", d.spec_type ? d.spec_type->full_name() : "-", "  ", d.summary);
+  return absl::StrCat(d.id, "  ", d.kind, "  ", d.tier, "  ", d.spec_type ? d.spec_type->full_name() : "-", "  ", d.summary);
 }
 
 std::string Details(const ModuleDescriptor& d) {
-  std::string out = absl::StrCat("id: ", d.id, "\nkind: ", d.kind, "\nsummary: ", d.summary, "\n");
+  std::string out = absl::StrCat("id: ", d.id, "\nkind: ", d.kind, "\ntier: ", d.tier, "\nsummary: ", d.summary, "\n");
   if (d.spec_type != nullptr) {
     absl::StrAppend(&out, "spec: ", d.spec_type->full_name(), "\n");
     for (int i = 0; i < d.spec_type->field_count(); ++i) {
@@ -92,7 +92,7 @@ absl::Status RunModules(const std::vector<std::string>& argv) {
 }
 
 TTT_COMMAND({"modules", "list, search and show the module kinds this build can compose",
-             "ttt modules list                      every registered module kind: id, kind, spec, summary\n"
+             "ttt modules list                      every registered module kind: id, kind, tier, spec, summary\n"
              "ttt modules search \"feed forward\"     kinds whose id, kind or summary hold every word\n"
              "ttt modules show ttt/attention/gqa    spec fields, ops, KV cache, defaults (an id or a kind)\n"
              "Owners, tiers and certification are in the manifests: `ttt-gov modules list|search|show`.",

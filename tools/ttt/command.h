@@ -26,7 +26,9 @@ class Args {
  public:
   explicit Args(const std::vector<std::string>& args);
   bool Has(const std::string& name) const;
-  std::string Get(const std::string& name, const std::string& fallback = "") const;
+  std::string Get(const std::string& name, const std::string& fallback = "") const;  // the last one given
+  // Every value of a flag given more than once (--text A --text B), in order.
+  std::vector<std::string> GetAll(const std::string& name) const;
   // Parses a number; an unparsable value is an error naming the flag.
   absl::Status GetInt(const std::string& name, long long fallback, long long* out) const;
   absl::Status GetDouble(const std::string& name, double fallback, double* out) const;

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "contrib/positional/alibi/alibi.h"
+#include "core/patterns/encoder/encoder_descriptor.h"
 #include "core/runtime/logging.h"
 #include "core/runtime/openblas_setup.h"
 #include "tools/ttt/command.h"
@@ -44,6 +45,15 @@ bool Args::Has(const std::string& name) const {
     if (k == name) return true;
   }
   return false;
+}
+
+std::vector<std::string> Args::GetAll(const std::string& name) const {
+  used_.push_back(name);
+  std::vector<std::string> out;
+  for (const auto& [k, v] : values_) {
+    if (k == name) out.push_back(v);
+  }
+  return out;
 }
 
 std::string Args::Get(const std::string& name, const std::string& fallback) const {
@@ -109,6 +119,8 @@ int main(int argc, char** argv) {
   ttt::EnsureOpenBlasKernelsMatchCpu(argv);
   // Contrib blocks a model spec may name: ALiBi for MPT (and BLOOM) checkpoints.
   if (absl::Status s = ttt::contrib::RegisterAlibi(); !s.ok()) std::cerr << "ttt: warning: " << s.message() << "\n";
+  // The encoder pattern registers itself (the blocks layer, which registers the core kinds, cannot see it).
+  if (absl::Status s = ttt::RegisterEncoder(); !s.ok()) std::cerr << "ttt: warning: " << s.message() << "\n";
   if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "help") {
     PrintHelp();
     return argc < 2 ? 2 : 0;

@@ -187,7 +187,10 @@ absl::StatusOr<spec::ModelSpec> ModelSpecFromGguf(const GgufFile& f) {
       !mpt) {
     return absl::UnimplementedError(absl::StrCat("GGUF file '", f.path(), "' has general.architecture \"", arch,
                                                  "\"; supported architectures are llama (Mixtral included), qwen2, "
-                                                 "qwen2moe, phi3, gemma2, gpt2 and mpt"));
+                                                 "qwen2moe, phi3, gemma2, gpt2 and mpt",
+                                                 arch == "bert" ? " (bert is an encoder: embed with `ttt embed` or "
+                                                                  "LoadEncoder)"
+                                                                : ""));
   }
   auto key = [&](const char* suffix) { return absl::StrCat(arch, ".", suffix); };
   TTT_ASSIGN_OR_RETURN(uint32_t dim, Uint(f, key("embedding_length"), std::nullopt));

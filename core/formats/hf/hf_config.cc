@@ -541,7 +541,9 @@ absl::StatusOr<spec::ModelSpec> ModelSpecFromHfConfig(const HfConfigText& text) 
   } else if (type == "mpt") {
     TTT_RETURN_IF_ERROR(FillMpt(r, &s));
   } else {
-    return r.Error("model_type", absl::StrCat("is \"", type, "\"; supported model types are llama, mistral, mixtral, qwen2, qwen2_moe, phi3, gemma2, gpt2 and mpt"));
+    // An encoder is not a causal LM: point at the encoder's front door instead of listing decoders only.
+    const std::string encoder_hint = type == "bert" ? " (\"bert\" is an encoder: embed with `ttt embed` or LoadEncoder)" : "";
+    return r.Error("model_type", absl::StrCat("is \"", type, "\"; supported model types are llama, mistral, mixtral, qwen2, qwen2_moe, phi3, gemma2, gpt2 and mpt", encoder_hint));
   }
   s.mutable_token_embedding()->set_vocab_size(s.vocab_size());
   s.mutable_token_embedding()->set_hidden_dim(s.hidden_dim());

@@ -1,0 +1,108 @@
+// ttt embed: the embedding vectors of texts from an encoder (a BERT-style Hugging Face folder or GGUF),
+// printed one line per text as llama.cpp's llama-embedding prints them, or written to a file.
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "core/factory/encoder_loader.h"
+#include "core/generation/embed.h"
+#include "core/runtime/status.h"
+#include "nlohmann/json.hpp"
+#include "tools/ttt/command.h"
+#include "tools/ttt/common.h"
+
+namespace ttt::cli {
+namespace {
+
+// --text (any number of times) and --file (one text per non-empty line).
+absl::StatusOr<std::vector<std::string>> ReadTexts(const Args& args) {
+  std::vector<std::string> texts = args.GetAll("text");
+  if (args.Has("file")) {
+    const std::string path = args.Get("file");
+    std::ifstream in(path);
+    if (!in) return absl::NotFoundError(absl::StrCat("--file ", path, ": cannot open it for reading"));
+    for (std::string line; std::getline(in, line);) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (!line.empty()) texts.push_back(line);
+    }
+  }
+  if (texts.empty()) return absl::InvalidArgumentError("give at least one --text TEXT (or --file FILE, a text per line)");
+  return texts;
+}
+
+// FILE.json: the texts, their tokens and vectors; any other name: raw little-endian float32 [texts, hidden].
+absl::Status WriteOut(const std::string& path, const std::vector<std::string>& texts,
+                      const std::vector<TextEmbedding>& embeddings, const std::string& model, spec::Pooling pooling,
+                      bool normalized) {
+  std::ofstream out(path, std::ios::binary);
+  if (!out) return absl::PermissionDeniedError(absl::StrCat("--out ", path, ": cannot open it for writing"));
+  if (absl::EndsWith(path, ".json")) {
+    nlohmann::json j = {{"model", model}, {"pooling", PoolingName(pooling)}, {"normalized", normalized}};
+    j["data"] = nlohmann::json::array();
+    for (size_t i = 0; i < embeddings.size(); ++i) {
+      j["data"].push_back({{"index", i}, {"text", texts[i]}, {"tokens", embeddings[i].tokens},
+                           {"embedding", embeddings[i].vector}});
+    }
+    out << j.dump(1) << "\n";
+  } else {
+    for (const TextEmbedding& e : embeddings) {
+      out.write(reinterpret_cast<const char*>(e.vector.data()), e.vector.size() * sizeof(float));
+    }
+  }
+  if (!out) return absl::DataLossError(absl::StrCat("--out ", path, ": writing failed (disk full?)"));
+  return absl::OkStatus();
+}
+
+absl::Status RunEmbed(const std::vector<std::string>& argv) {
+  Args args(argv);
+  const std::string model = args.Get("model");
+  if (model.empty()) return absl::InvalidArgumentError("--model PATH is required (a BERT Hugging Face folder or .gguf)");
+  TTT_ASSIGN_OR_RETURN(std::vector<std::string> texts, ReadTexts(args));
+  EmbedOptions options;
+  if (args.Has("pooling")) {
+    TTT_ASSIGN_OR_RETURN(options.pooling, ParsePooling(args.Get("pooling")));
+  }
+  options.normalize = args.Has("normalize");
+  options.truncate = args.Has("truncate");
+  EncoderLoadOptions load;
+  load.tokenizer_path = args.Get("tokenizer");
+  if (args.Has("weights")) {
+    TTT_ASSIGN_OR_RETURN(load.linear_weight_dtype, ParseWeightDType(args.Get("weights")));
+  }
+  const std::string out_path = args.Get("out");
+  TTT_RETURN_IF_ERROR(args.CheckAllUsed());
+
+  TTT_ASSIGN_OR_RETURN(LoadedEncoder loaded, LoadEncoder(model, load));
+  TTT_ASSIGN_OR_RETURN(std::vector<TextEmbedding> embeddings,
+                       Embed(*loaded.encoder, *loaded.tokenizer, texts, options));
+  const spec::Pooling pooling =
+      options.pooling == spec::POOLING_UNSPECIFIED ? loaded.encoder->spec().default_pooling() : options.pooling;
+  if (!out_path.empty()) {
+    TTT_RETURN_IF_ERROR(WriteOut(out_path, texts, embeddings, loaded.source, pooling, options.normalize));
+    std::cerr << "wrote " << embeddings.size() << " x " << loaded.encoder->hidden_dim() << " (" << PoolingName(pooling)
+              << (options.normalize ? ", normalized" : "") << ") to " << out_path << "\n";
+    return absl::OkStatus();
+  }
+  for (size_t i = 0; i < embeddings.size(); ++i) {
+    std::string line = absl::StrCat("embedding ", i, ":");
+    for (float v : embeddings[i].vector) absl::StrAppend(&line, absl::StrFormat(" %9.6f", v));
+    std::cout << line << "\n";
+  }
+  return absl::OkStatus();
+}
+
+TTT_COMMAND({"embed", "embedding vectors of texts from an encoder (BERT-style HF folder or GGUF)",
+             "ttt embed --model PATH --text TEXT [--text TEXT2 ...] [--file FILE] [--pooling mean|cls|last] "
+             "[--normalize] [--truncate] [--weights f32|bf16|int8|bfp8|bfp4] [--tokenizer PATH] [--out FILE]\n"
+             "  --pooling: default the model's own (sentence-transformers' config or GGUF pooling_type, else mean)\n"
+             "  --normalize: unit L2 length; --truncate: cut texts longer than the model's positions\n"
+             "  --weights: store the attention and MLP projections in this format (default f32)\n"
+             "  --out FILE.json: texts, tokens and vectors as JSON; any other name: raw float32 [texts, hidden]\n"
+             "  default: one line per text, 'embedding N: v0 v1 ...' as llama.cpp's llama-embedding prints",
+             RunEmbed});
+
+}  // namespace
+}  // namespace ttt::cli
