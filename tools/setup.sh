@@ -15,7 +15,13 @@ packages=(
   libpcre2-dev                # GPT-2 pre-tokenizer regex (Unicode classes)
   libgtest-dev libgmock-dev   # tests
   libbenchmark-dev            # micro-benchmarks
+  libcpp-httplib-dev          # ttt serve's HTTP server
+  libedit-dev                 # ttt chat's line editing and history
 )
+# The serve test (tests/serve) drives `ttt serve` with the official openai npm package: Node.js and npm,
+# unless a node is already installed (nvm, NodeSource).
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -107,7 +107,8 @@ absl::StatusOr<uint64_t> BatchScheduler::Submit(BatchRequest request, std::share
   }
   std::lock_guard<std::mutex> lock(mu_);
   if (stopping_) return absl::FailedPreconditionError("the scheduler is stopping");
-  if (static_cast<int32_t>(queue_.size()) >= options_.max_queue) {
+  // Room: every slot, plus max_queue waiting (queued requests take free slots at the next step).
+  if (static_cast<int64_t>(queue_.size()) + stats_.active_slots >= static_cast<int64_t>(slots_.size()) + options_.max_queue) {
     ++stats_.requests_rejected;
     return absl::ResourceExhaustedError(absl::StrCat("all ", slots_.size(), " slots are busy and ", queue_.size(),
                                                      " requests are waiting: retry shortly"));
