@@ -11,7 +11,18 @@ std::string ApiError::Body() const {
 }
 
 ApiError InvalidRequest(std::string message, std::string param, std::string code) {
-  return {.http_status = 400, .message = std::move(message), .code = std::move(code), .param = std::move(param)};
+  ApiError e = MakeError(400, std::move(message), "invalid_request_error", std::move(code));
+  e.param = std::move(param);
+  return e;
+}
+
+ApiError MakeError(int http_status, std::string message, std::string type, std::string code) {
+  ApiError e;
+  e.http_status = http_status;
+  e.message = std::move(message);
+  e.type = std::move(type);
+  e.code = std::move(code);
+  return e;
 }
 
 ApiError FromStatus(const absl::Status& status, std::string param) {
@@ -22,9 +33,9 @@ ApiError FromStatus(const absl::Status& status, std::string param) {
     case absl::StatusCode::kOutOfRange:
       return InvalidRequest(std::move(message), "messages", "context_length_exceeded");
     case absl::StatusCode::kResourceExhausted:
-      return {.http_status = 503, .message = std::move(message), .type = "server_error", .code = "server_busy"};
+      return MakeError(503, std::move(message), "server_error", "server_busy");
     default:
-      return {.http_status = 500, .message = std::move(message), .type = "server_error"};
+      return MakeError(500, std::move(message), "server_error");
   }
 }
 

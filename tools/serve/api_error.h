@@ -19,6 +19,8 @@ struct ApiError {
 };
 
 ApiError InvalidRequest(std::string message, std::string param = "", std::string code = "");
+// Any other status: 401, 404, 500, 503...
+ApiError MakeError(int http_status, std::string message, std::string type, std::string code = "");
 // A library status as an API error: InvalidArgument and OutOfRange (context exceeded) are the client's 400,
 // ResourceExhausted a 503 (full queue), anything else the server's 500.
 ApiError FromStatus(const absl::Status& status, std::string param = "");

@@ -69,7 +69,9 @@ std::optional<ApiError> ReadMessages(const json& body, CompletionRequest* r) {
       return InvalidRequest(absl::StrCat("messages[", i, "].content must be a string or a list of text parts"),
                             "messages");
     }
-    ChatMessage message{.role = m["role"].get<std::string>(), .content = *text};
+    ChatMessage message;
+    message.role = m["role"].get<std::string>();
+    message.content = *text;
     // Fields beyond role and content (tool_calls, tool_call_id, name) reach the template as they are.
     json extra = json::object();
     for (const auto& [key, value] : m.items()) {
@@ -126,6 +128,10 @@ std::variant<CompletionRequest, ApiError> ParseCompletionRequest(const json& bod
   if (body.contains("stream") && !body["stream"].is_null()) {
     if (!body["stream"].is_boolean()) return InvalidRequest("'stream' must be true or false", "stream");
     r.stream = body["stream"].get<bool>();
+  }
+  if (body.contains("ignore_eos") && !body["ignore_eos"].is_null()) {
+    if (!body["ignore_eos"].is_boolean()) return InvalidRequest("'ignore_eos' must be true or false", "ignore_eos");
+    r.ignore_eos = body["ignore_eos"].get<bool>();
   }
   if (body.contains("stream_options") && body["stream_options"].is_object()) {
     r.include_usage = body["stream_options"].value("include_usage", false);

@@ -28,6 +28,7 @@ struct CompletionRequest {
   bool include_usage = false;  // stream_options.include_usage
   bool logprobs = false;
   int32_t top_logprobs = 0;    // chat: top_logprobs; completions: the integer `logprobs`
+  bool ignore_eos = false;     // an extension (llama.cpp's too): generate max_tokens whatever comes, for benchmarks
 };
 
 // `body` is the parsed JSON; on error the ApiError names the field.

@@ -110,19 +110,19 @@ void Server::Routes() {
     if (req.get_header_value("Authorization") == "Bearer " + options_.api_key) {
       return httplib::Server::HandlerResponse::Unhandled;
     }
-    SendError(res, {.http_status = 401,
-                    .message = "invalid API key: send the server's --api-key as 'Authorization: Bearer <key>'",
-                    .code = "invalid_api_key"},
+    SendError(res,
+              MakeError(401, "invalid API key: send the server's --api-key as 'Authorization: Bearer <key>'",
+                        "invalid_request_error", "invalid_api_key"),
               retry_after);
     return httplib::Server::HandlerResponse::Handled;
   });
   http_->set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
-    ApiError error{.http_status = res.status,
-                   .message = absl::StrCat("no route ", req.method, " ", req.path,
-                                           ": see /v1/models, /v1/completions, /v1/chat/completions, /v1/embeddings, "
-                                           "/health, /metrics"),
-                   .code = res.status == 404 ? "not_found" : ""};
+    const ApiError error = MakeError(res.status,
+                                     absl::StrCat("no route ", req.method, " ", req.path,
+                                                  ": see /v1/models, /v1/completions, /v1/chat/completions, "
+                                                  "/v1/embeddings, /health, /metrics"),
+                                     "invalid_request_error", res.status == 404 ? "not_found" : "");
     res.set_content(error.Body(), "application/json");
   });
   http_->set_logger([this](const httplib::Request&, const httplib::Response& res) {
@@ -197,6 +197,7 @@ void Server::Routes() {
       request.sampling.temperature = r.temperature;
       request.sampling.top_p = r.top_p;
       request.sampling.seed = r.seed.value_or(std::random_device{}());
+      request.stop_at_eos = !r.ignore_eos;
       request.logprobs = r.logprobs;
       request.top_logprobs = r.top_logprobs;
 
@@ -223,7 +224,7 @@ void Server::Routes() {
       }
 
       auto stream = std::make_shared<Stream>(Stream{.channel = channel, .request_id = *id, .ctx = ctx,
-                                                    .include_usage = r.include_usage});
+                                                    .include_usage = r.include_usage, .first = true});
       res.set_header("Cache-Control", "no-cache");
       res.set_chunked_content_provider(
           "text/event-stream",

@@ -88,7 +88,7 @@ absl::Status RunChat(const std::vector<std::string>& argv) {
   if (reader.interactive()) std::cout << "ttt chat: " << loaded.source << ". " << kHelp << "\n";
   std::string line;
   while (reader.Read(&line)) {
-    std::string_view input = absl::StripAsciiWhitespace(line);
+    const std::string input(absl::StripAsciiWhitespace(line));
     if (input.empty()) continue;
     if (input == "/quit" || input == "/exit") break;
     if (input == "/help") {
@@ -112,7 +112,7 @@ absl::Status RunChat(const std::vector<std::string>& argv) {
                 << "\n";
       continue;
     }
-    messages.push_back({.role = "user", .content = std::string(input)});
+    messages.push_back({.role = "user", .content = input});
     auto prompt = chat_template.Apply(messages, /*add_generation_prompt=*/true);
     if (!prompt.ok()) {
       messages.pop_back();

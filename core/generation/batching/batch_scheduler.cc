@@ -142,7 +142,7 @@ void BatchScheduler::Finish(int32_t s, StopReason reason, absl::Status status) {
     --stats_.active_slots;
   }
   state_->Reset(s);
-  slot = Slot();
+  slots_[s] = std::make_unique<Slot>();  // (TextStream holds a reference: not assignable)
   sink->OnDone(outcome);
 }
 
