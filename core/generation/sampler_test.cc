@@ -71,10 +71,10 @@ TEST(SamplerTest, TopPOnALargeVocabularyKeepsTheSortedNucleus) {
     nucleus.insert(sorted[i]);
   }
   ASSERT_GT(nucleus.size(), 3u);
-  const int draws = 20000;
+  const int draws = 4000;
   auto h = Histogram({.temperature = temperature, .top_p = top_p, .seed = 2}, logits, draws);
   for (const auto& [token, count] : h) EXPECT_TRUE(nucleus.contains(token)) << token;
-  EXPECT_NEAR(h[sorted[0]] / double(draws), p[0] / kept, 0.02);
+  EXPECT_NEAR(h[sorted[0]] / double(draws), p[0] / kept, 0.03);
   EXPECT_GT(h.size(), nucleus.size() / 2);
 }
 

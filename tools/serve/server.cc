@@ -241,14 +241,15 @@ void Server::Routes() {
             std::deque<BatchToken> taken;
             std::optional<BatchOutcome> outcome = stream->channel->Take(&taken, std::chrono::milliseconds(200));
             if (!sink.is_writable()) return gone();
-            std::string text;
-            for (const BatchToken& t : taken) text += t.text;
-            if (outcome) text += outcome->final_text;
-            const bool has_logprobs = stream->ctx.logprobs && !taken.empty();
-            if (!text.empty() || has_logprobs || (stream->first && stream->ctx.chat)) {
-              if (!send(StreamChunk(stream->ctx, text, {taken.begin(), taken.end()}, stream->first, nullptr))) {
-                return gone();
-              }
+            // One chunk per token that brought text (or logprobs), as OpenAI streams; the text held back to
+            // the end (a possible stop string that was not one) in one more.
+            for (const BatchToken& t : taken) {
+              if (t.text.empty() && !stream->ctx.logprobs && !stream->first) continue;
+              if (!send(StreamChunk(stream->ctx, t.text, {t}, stream->first, nullptr))) return gone();
+              stream->first = false;
+            }
+            if (outcome && (!outcome->final_text.empty() || stream->first)) {
+              if (!send(StreamChunk(stream->ctx, outcome->final_text, {}, stream->first, nullptr))) return gone();
               stream->first = false;
             }
             if (!outcome) return true;

@@ -39,7 +39,10 @@ absl::Status RunServe(const std::vector<std::string>& argv) {
   if (options.api_key.empty() && std::getenv("TTT_API_KEY") != nullptr) options.api_key = std::getenv("TTT_API_KEY");
   std::string model_path = args.Get("model");
   if (model_path.empty()) model_path = DemoModelPath();
-  options.model_id = args.Get("alias", std::filesystem::path(model_path).filename().string());
+  // The model id clients name: the file name without its extension, or the directory's name.
+  std::filesystem::path path = std::filesystem::path(model_path).lexically_normal();
+  if (path.filename().empty()) path = path.parent_path();
+  options.model_id = args.Get("alias", std::filesystem::is_directory(path) ? path.filename().string() : path.stem().string());
   TTT_ASSIGN_OR_RETURN(LoadedModel loaded, LoadModelFromArgs(args, /*require_tokenizer=*/true));
   TTT_ASSIGN_OR_RETURN(ChatTemplate chat_template, ChatTemplateFromArgs(args, loaded));
   TTT_RETURN_IF_ERROR(args.CheckAllUsed());

@@ -154,9 +154,11 @@ TEST_F(BatchSchedulerTest, ASinkThatRefusesATokenCancelsItsRequest) {
 TEST_F(BatchSchedulerTest, AFullQueueAndAnOverlongRequestAreRefused) {
   auto scheduler = Make({.slots = 1, .context = 64, .max_queue = 2});
   auto sink = std::make_shared<RecordingSink>();
+  // Room for one request per slot plus max_queue waiting.
   ASSERT_TRUE(scheduler->Submit(Request("a", 4), sink).ok());
   ASSERT_TRUE(scheduler->Submit(Request("b", 4), sink).ok());
-  auto full = scheduler->Submit(Request("c", 4), sink);
+  ASSERT_TRUE(scheduler->Submit(Request("c", 4), sink).ok());
+  auto full = scheduler->Submit(Request("d", 4), sink);
   EXPECT_EQ(full.status().code(), absl::StatusCode::kResourceExhausted);
   BatchRequest longer = Request("Once upon a time", 60);
   auto over = scheduler->Submit(longer, std::make_shared<RecordingSink>());
