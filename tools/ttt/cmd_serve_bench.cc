@@ -106,6 +106,38 @@ double Throughput(int port, int clients, int rounds, const std::vector<int32_t>&
   return tokens / std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+// Where a step's time goes, without HTTP: CausalLm::Decode of a batch of 1, 2, 4... `slots` sequences
+// (ms per step), and sampling one token at `temperature`, top-p 0.95.
+absl::Status DecodeProfile(const CausalLm& model, int slots, const std::vector<int32_t>& prompt, float temperature) {
+  std::cout << "decode step (model only):";
+  for (int batch = 1; batch <= slots; batch *= 2) {
+    TTT_ASSIGN_OR_RETURN(auto state, model.NewState(batch, static_cast<int64_t>(prompt.size()) + 64));
+    std::vector<float> logits(static_cast<size_t>(batch) * model.vocab_size());
+    std::vector<int32_t> ids(batch), tokens(batch, prompt.back());
+    for (int b = 0; b < batch; ++b) {
+      ids[b] = b;
+      TTT_RETURN_IF_ERROR(model.Prefill(*state, b, prompt, logits.data(), false));
+    }
+    TTT_RETURN_IF_ERROR(model.Decode(*state, ids, tokens, logits.data()));  // warm-up
+    const int steps = 12;
+    const auto start = Clock::now();
+    for (int i = 0; i < steps; ++i) TTT_RETURN_IF_ERROR(model.Decode(*state, ids, tokens, logits.data()));
+    const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count() / steps;
+    std::cout << absl::StrFormat(" batch %d %.1f ms (%.1f ms/token)", batch, ms, ms / batch) << std::flush;
+    if (batch * 2 > slots && batch != slots) batch = slots / 2;  // end on `slots` itself
+  }
+  std::vector<float> logits(model.vocab_size());
+  std::mt19937 gen(3);
+  std::normal_distribution<float> normal(0, 2);
+  for (float& l : logits) l = normal(gen);
+  Sampler sampler({.temperature = temperature, .top_p = 0.95f});
+  const auto start = Clock::now();
+  for (int i = 0; i < 200; ++i) sampler.Sample(logits, {});
+  std::cout << absl::StrFormat("; sampling %.3f ms/token\n",
+                               std::chrono::duration<double, std::milli>(Clock::now() - start).count() / 200);
+  return absl::OkStatus();
+}
+
 absl::Status RunServeBench(const std::vector<std::string>& argv) {
   Args args(argv);
   long long clients = 0, rounds = 0, n = 0, p = 0, requests = 0, threads = 0;
@@ -120,6 +152,7 @@ absl::Status RunServeBench(const std::vector<std::string>& argv) {
   TTT_RETURN_IF_ERROR(args.GetInt("threads", 0, &threads));
   const std::string shape = args.Get("shape", args.Has("model") ? "" : "smollm-135m");
   const std::string model_path = args.Get("model"), tokenizer_path = args.Get("tokenizer");
+  const bool profile = args.Has("profile");
   if (clients < 1 || rounds < 1 || n < 1 || p < 1 || requests < 0 || !(cancel >= 0 && cancel <= 1)) {
     return absl::InvalidArgumentError("--clients, --rounds, -n, -p must be >= 1, --requests >= 0, --cancel in [0, 1]");
   }
@@ -159,6 +192,9 @@ absl::Status RunServeBench(const std::vector<std::string>& argv) {
   for (auto& t : prompt) t = static_cast<int32_t>(gen() % loaded.model->vocab_size());
   std::cout << "serve-bench: " << loaded.source << ", " << NumThreads() << " threads, " << clients << " slots, prompt "
             << p << " tokens, " << n << " generated per request, temperature " << temperature << "\n";
+  if (profile) {
+    TTT_RETURN_IF_ERROR(DecodeProfile(*loaded.model, static_cast<int>(clients), prompt, static_cast<float>(temperature)));
+  }
   int failures = 0, f = 0;
   Throughput(port, 1, 1, prompt, 8, static_cast<float>(temperature), &f);  // warm-up
   const double one = Throughput(port, 1, static_cast<int>(rounds), prompt, n, static_cast<float>(temperature), &f);
@@ -222,7 +258,7 @@ TTT_COMMAND({"serve-bench",
              "continuous batching through ttt serve: N streaming clients against 1, and requests cancelled at random",
              absl::StrCat("ttt serve-bench [--shape smollm-135m --tokenizer FILE | --model PATH] [--clients 8] "
                           "[--rounds 2] [-p 32] [-n 64] [--temperature 0.8] [--requests 1000] [--cancel 0.3] "
-                          "[--threads N] ",
+                          "[--profile (times the model's decode step per batch size first)] [--threads N] ",
                           kHwFlagsUsage),
              RunServeBench});
 
