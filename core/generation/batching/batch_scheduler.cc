@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/generation/batching/text_stream.h"
 #include "core/runtime/status.h"
+#include "core/runtime/threading.h"
 
 namespace ttt {
 
@@ -222,25 +223,26 @@ void BatchScheduler::PrefillChunk() {
       Finish(static_cast<int32_t>(s), StopReason::kBudget);
       continue;
     }
-    SampleAndEmit(static_cast<int32_t>(s), logits);  // the first token comes from the prompt's last logits
+    Emit(static_cast<int32_t>(s), Pick(static_cast<int32_t>(s), logits));  // from the prompt's last logits
   }
 }
 
-void BatchScheduler::SampleAndEmit(int32_t s, const float* logits) {
+BatchToken BatchScheduler::Pick(int32_t s, const float* logits) const {
   Slot& slot = *slots_[s];
   const auto row = absl::MakeConstSpan(logits, model_.vocab_size());
-  const int32_t token = slot.sampler->Sample(row, slot.history);
-  if (slot.request.stop_at_eos && eos_.contains(token)) {
-    Finish(s, StopReason::kEos);
-    return;
-  }
   BatchToken out;
-  out.token = token;
-  if (slot.request.logprobs) Logprobs(row, token, slot.request.top_logprobs, &out);
+  out.token = slot.sampler->Sample(row, slot.history);
+  if (slot.request.logprobs) Logprobs(row, out.token, slot.request.top_logprobs, &out);
+  return out;
+}
+
+void BatchScheduler::Emit(int32_t s, BatchToken out) {
+  Slot& slot = *slots_[s];
+  if (slot.request.stop_at_eos && eos_.contains(out.token)) return Finish(s, StopReason::kEos);
   ++slot.generated;
-  slot.last_token = token;
-  slot.history.push_back(token);
-  const bool stopped = slot.text->Append(token);
+  slot.last_token = out.token;
+  slot.history.push_back(out.token);
+  const bool stopped = slot.text->Append(out.token);
   out.text = std::string(slot.text->TakeReady(/*final=*/false));
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -267,8 +269,14 @@ void BatchScheduler::DecodeStep() {
     for (int32_t s : step_slots_) Finish(s, StopReason::kCancelled, status);
     return;
   }
+  // Sampling (and logprobs) read the whole vocabulary for each slot, ~0.4 ms at 49k tokens: the slots'
+  // samplers are independent, so they run in parallel; handing tokens to the sinks stays in slot order.
   const int64_t vocab = model_.vocab_size();
-  for (size_t b = 0; b < step_slots_.size(); ++b) SampleAndEmit(step_slots_[b], logits_.data() + b * vocab);
+  const int batch = static_cast<int>(step_slots_.size());
+  picked_.resize(batch);
+#pragma omp parallel for schedule(static, 1) num_threads(std::max(1, std::min(batch, NumThreads()))) if (batch > 1)
+  for (int b = 0; b < batch; ++b) picked_[b] = Pick(step_slots_[b], logits_.data() + b * vocab);
+  for (int b = 0; b < batch; ++b) Emit(step_slots_[b], std::move(picked_[b]));
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   std::lock_guard<std::mutex> lock(mu_);
   ++stats_.decode_steps;

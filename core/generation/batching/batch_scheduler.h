@@ -139,8 +139,11 @@ class BatchScheduler {
   void Admit();
   void PrefillChunk();
   void DecodeStep();
-  // Samples slot `s`'s next token from `logits` and hands it to the sink; finishes the slot when it stops.
-  void SampleAndEmit(int32_t s, const float* logits);
+  // Samples slot `s`'s next token from `logits` (with its logprobs); touches only that slot's sampler, so
+  // slots pick in parallel.
+  BatchToken Pick(int32_t s, const float* logits) const;
+  // Hands a picked token to the slot's sink; finishes the slot when it stops.
+  void Emit(int32_t s, BatchToken token);
   void Finish(int32_t s, StopReason reason, absl::Status status = absl::OkStatus());
   void RunLoop();
 
@@ -153,6 +156,7 @@ class BatchScheduler {
   std::vector<std::unique_ptr<Slot>> slots_;
   std::vector<float> logits_;  // [slots, vocab]
   std::vector<int32_t> step_slots_, step_tokens_;
+  std::vector<BatchToken> picked_;
 
   mutable std::mutex mu_;
   std::condition_variable work_;
