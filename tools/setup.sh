@@ -43,7 +43,9 @@ jobs=$(nproc 2>/dev/null || echo 2)
 experimental=${TTT_EXPERIMENTAL:-ON}
 cache="$root/build/CMakeCache.txt"
 if [ ! -f "$cache" ] || ! grep -qx "TTT_ENABLE_EXPERIMENTAL:BOOL=$experimental" "$cache"; then
-  cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release -DTTT_ENABLE_EXPERIMENTAL="$experimental" >/dev/null
+  # Warnings in the project's own code are errors here (TTT_WERROR=OFF to build past one).
+  cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release -DTTT_ENABLE_EXPERIMENTAL="$experimental" \
+    -DTTT_WARNINGS_AS_ERRORS="${TTT_WERROR:-ON}" >/dev/null
 fi
 targets=()
 for t in "$@"; do targets+=(--target "$t"); done
