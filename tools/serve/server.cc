@@ -201,7 +201,7 @@ void Server::Routes() {
       request.logprobs = r.logprobs;
       request.top_logprobs = r.top_logprobs;
 
-      auto channel = std::make_shared<TokenChannel>();
+      auto channel = std::make_shared<TokenChannel>(/*streaming=*/r.stream);
       auto id = scheduler_.Submit(std::move(request), channel);
       if (!id.ok()) return fail(FromStatus(id.status(), "max_tokens"));
       ResponseContext ctx{.chat = chat,
@@ -252,6 +252,7 @@ void Server::Routes() {
               if (!send(StreamChunk(stream->ctx, outcome->final_text, {}, stream->first, nullptr))) return gone();
               stream->first = false;
             }
+            stream->channel->MarkWritten();
             if (!outcome) return true;
             if (!outcome->status.ok()) {
               send({{"error", json::parse(FromStatus(outcome->status).Body())["error"]}});

@@ -6,6 +6,7 @@ bool TokenChannel::OnToken(const BatchToken& token) {
   std::lock_guard<std::mutex> lock(mu_);
   if (abandoned_) return false;
   tokens_.push_back(token);
+  if (streaming_) pending_.store(true, std::memory_order_release);
   ready_.notify_all();
   return true;
 }
@@ -26,9 +27,15 @@ std::optional<BatchOutcome> TokenChannel::Take(std::deque<BatchToken>* out, std:
   return outcome_;
 }
 
+void TokenChannel::MarkWritten() {
+  std::lock_guard<std::mutex> lock(mu_);
+  pending_.store(!tokens_.empty(), std::memory_order_release);
+}
+
 void TokenChannel::Abandon() {
   std::lock_guard<std::mutex> lock(mu_);
   abandoned_ = true;
+  pending_.store(false, std::memory_order_release);
 }
 
 }  // namespace ttt::serve

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -15,6 +16,7 @@ namespace ttt::serve {
 
 class TokenChannel : public BatchSink {
  public:
+  explicit TokenChannel(bool streaming) : streaming_(streaming) {}
   bool OnToken(const BatchToken& token) override;
   void OnDone(const BatchOutcome& outcome) override;
 
@@ -23,6 +25,9 @@ class TokenChannel : public BatchSink {
   std::optional<BatchOutcome> Take(std::deque<BatchToken>* out, std::chrono::milliseconds timeout);
   // The client went away: the next OnToken refuses.
   void Abandon();
+  // The HTTP thread has written what it took (or the channel is not being read): see BatchSink::Drained.
+  bool Drained() const override { return !pending_.load(std::memory_order_acquire); }
+  void MarkWritten();
 
  private:
   std::mutex mu_;
@@ -30,6 +35,10 @@ class TokenChannel : public BatchSink {
   std::deque<BatchToken> tokens_;
   std::optional<BatchOutcome> outcome_;
   bool abandoned_ = false;
+  // Tokens queued or taken and not yet written. Only streaming responses mark what they wrote; a whole
+  // response is written at the end, so its channel never holds the steps back.
+  const bool streaming_;
+  std::atomic<bool> pending_{false};
 };
 
 }  // namespace ttt::serve

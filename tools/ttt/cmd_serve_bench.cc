@@ -140,7 +140,7 @@ absl::Status DecodeProfile(const CausalLm& model, int slots, const std::vector<i
 
 absl::Status RunServeBench(const std::vector<std::string>& argv) {
   Args args(argv);
-  long long clients = 0, rounds = 0, n = 0, p = 0, requests = 0, threads = 0;
+  long long clients = 0, rounds = 0, n = 0, p = 0, requests = 0, threads = 0, drain_us = 0;
   double temperature = 0, cancel = 0;
   TTT_RETURN_IF_ERROR(args.GetInt("clients", 8, &clients));
   TTT_RETURN_IF_ERROR(args.GetInt("rounds", 2, &rounds));
@@ -150,6 +150,7 @@ absl::Status RunServeBench(const std::vector<std::string>& argv) {
   TTT_RETURN_IF_ERROR(args.GetDouble("temperature", 0.8, &temperature));
   TTT_RETURN_IF_ERROR(args.GetDouble("cancel", 0.3, &cancel));
   TTT_RETURN_IF_ERROR(args.GetInt("threads", 0, &threads));
+  TTT_RETURN_IF_ERROR(args.GetInt("drain-us", 3000, &drain_us));
   const std::string shape = args.Get("shape", args.Has("model") ? "" : "smollm-135m");
   const std::string model_path = args.Get("model"), tokenizer_path = args.Get("tokenizer");
   const bool profile = args.Has("profile");
@@ -179,7 +180,8 @@ absl::Status RunServeBench(const std::vector<std::string>& argv) {
   TTT_ASSIGN_OR_RETURN(auto scheduler,
                        BatchScheduler::Create(*loaded.model, *loaded.tokenizer,
                                               {.slots = static_cast<int32_t>(clients), .context = context,
-                                               .max_queue = static_cast<int32_t>(4 * clients)}));
+                                               .max_queue = static_cast<int32_t>(4 * clients),
+                                               .drain_wait = std::chrono::microseconds(drain_us)}));
   serve::Server server(*loaded.model, *loaded.tokenizer, nullptr, *scheduler, nullptr,
                        {.port = 0, .model_id = "bench", .http_threads = static_cast<int>(4 * clients + 8)});
   TTT_RETURN_IF_ERROR(server.Bind());
@@ -258,7 +260,8 @@ TTT_COMMAND({"serve-bench",
              "continuous batching through ttt serve: N streaming clients against 1, and requests cancelled at random",
              absl::StrCat("ttt serve-bench [--shape smollm-135m --tokenizer FILE | --model PATH] [--clients 8] "
                           "[--rounds 2] [-p 32] [-n 64] [--temperature 0.8] [--requests 1000] [--cancel 0.3] "
-                          "[--profile (times the model's decode step per batch size first)] [--threads N] ",
+                          "[--profile (times the model's decode step per batch size first)] [--drain-us 3000 (longest wait for the "
+                          "HTTP threads before a step)] [--threads N] ",
                           kHwFlagsUsage),
              RunServeBench});
 

@@ -263,6 +263,7 @@ void BatchScheduler::DecodeStep() {
     step_tokens_.push_back(slots_[s]->last_token);
   }
   if (step_slots_.empty()) return;
+  WaitForSinks();
   const auto start = Clock::now();
   absl::Status status = model_.Decode(*state_, step_slots_, step_tokens_, logits_.data());
   if (!status.ok()) {
@@ -287,6 +288,13 @@ void BatchScheduler::DecodeStep() {
   const double w = std::min(1.0, seconds / 2.0);
   stats_.recent_tokens_per_second =
       stats_.recent_tokens_per_second == 0 ? rate : (1 - w) * stats_.recent_tokens_per_second + w * rate;
+}
+
+void BatchScheduler::WaitForSinks() {
+  const auto until = Clock::now() + options_.drain_wait;
+  for (int32_t s : step_slots_) {
+    while (!slots_[s]->sink->Drained() && Clock::now() < until) std::this_thread::yield();
+  }
 }
 
 bool BatchScheduler::Step() {

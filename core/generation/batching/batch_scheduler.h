@@ -14,6 +14,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -74,6 +75,10 @@ class BatchSink {
   // Return false to cancel the request (its client went away): no further OnToken, then OnDone(kCancelled).
   virtual bool OnToken(const BatchToken& token) = 0;
   virtual void OnDone(const BatchOutcome& outcome) = 0;
+  // Whether whoever consumes the tokens has handled the last one. Before a decode step the scheduler waits
+  // (up to BatchSchedulerOptions::drain_wait) for every sink to drain: a decode step's threads spin on
+  // every core, and a consumer thread woken in the middle of one stalls the whole team.
+  virtual bool Drained() const { return true; }
 };
 
 struct BatchSchedulerOptions {
@@ -81,6 +86,7 @@ struct BatchSchedulerOptions {
   int64_t context = 0;      // KV-cache length of each slot; 0 = the model's max_seq_len
   int32_t max_queue = 64;   // requests waiting for a slot; more are refused (ResourceExhausted)
   int32_t prefill_tokens_per_step = 256;  // prompt tokens prefilled between two decode steps
+  std::chrono::microseconds drain_wait{3000};  // the longest wait for sinks to drain before a step
 };
 
 // What the scheduler has done since it was made, for /metrics.
@@ -146,6 +152,8 @@ class BatchScheduler {
   void Emit(int32_t s, BatchToken token);
   void Finish(int32_t s, StopReason reason, absl::Status status = absl::OkStatus());
   void RunLoop();
+  // Until every decoding slot's sink has drained, or drain_wait has passed.
+  void WaitForSinks();
 
   const CausalLm& model_;
   const tokenizers::Tokenizer& tokenizer_;
