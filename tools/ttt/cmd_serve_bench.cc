@@ -143,9 +143,9 @@ absl::Status RunServeBench(const std::vector<std::string>& argv) {
   long long clients = 0, rounds = 0, n = 0, p = 0, requests = 0, threads = 0, drain_us = 0;
   double temperature = 0, cancel = 0;
   TTT_RETURN_IF_ERROR(args.GetInt("clients", 8, &clients));
-  TTT_RETURN_IF_ERROR(args.GetInt("rounds", 2, &rounds));
-  TTT_RETURN_IF_ERROR(args.GetInt("n", 64, &n));
-  TTT_RETURN_IF_ERROR(args.GetInt("p", 32, &p));
+  TTT_RETURN_IF_ERROR(args.GetInt("rounds", 1, &rounds));
+  TTT_RETURN_IF_ERROR(args.GetInt("n", 96, &n));
+  TTT_RETURN_IF_ERROR(args.GetInt("p", 16, &p));
   TTT_RETURN_IF_ERROR(args.GetInt("requests", 1000, &requests));
   TTT_RETURN_IF_ERROR(args.GetDouble("temperature", 0.8, &temperature));
   TTT_RETURN_IF_ERROR(args.GetDouble("cancel", 0.3, &cancel));
@@ -259,7 +259,7 @@ absl::Status RunServeBench(const std::vector<std::string>& argv) {
 TTT_COMMAND({"serve-bench",
              "continuous batching through ttt serve: N streaming clients against 1, and requests cancelled at random",
              absl::StrCat("ttt serve-bench [--shape smollm-135m --tokenizer FILE | --model PATH] [--clients 8] "
-                          "[--rounds 2] [-p 32] [-n 64] [--temperature 0.8] [--requests 1000] [--cancel 0.3] "
+                          "[--rounds 1] [-p 16] [-n 96] [--temperature 0.8] [--requests 1000] [--cancel 0.3] "
                           "[--profile (times the model's decode step per batch size first)] [--drain-us 3000 (longest wait for the "
                           "HTTP threads before a step)] [--threads N] ",
                           kHwFlagsUsage),
