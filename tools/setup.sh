@@ -15,7 +15,13 @@ packages=(
   libpcre2-dev                # GPT-2 pre-tokenizer regex (Unicode classes)
   libgtest-dev libgmock-dev   # tests
   libbenchmark-dev            # micro-benchmarks
+  libcpp-httplib-dev          # ttt serve's HTTP server
+  libedit-dev                 # ttt chat's line editing and history
 )
+# The serve test (tests/serve) drives `ttt serve` with the official openai npm package: Node.js and npm,
+# unless a node is already installed (nvm, NodeSource).
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -37,7 +43,9 @@ jobs=$(nproc 2>/dev/null || echo 2)
 experimental=${TTT_EXPERIMENTAL:-ON}
 cache="$root/build/CMakeCache.txt"
 if [ ! -f "$cache" ] || ! grep -qx "TTT_ENABLE_EXPERIMENTAL:BOOL=$experimental" "$cache"; then
-  cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release -DTTT_ENABLE_EXPERIMENTAL="$experimental" >/dev/null
+  # Warnings in the project's own code are errors here (TTT_WERROR=OFF to build past one).
+  cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release -DTTT_ENABLE_EXPERIMENTAL="$experimental" \
+    -DTTT_WARNINGS_AS_ERRORS="${TTT_WERROR:-ON}" >/dev/null
 fi
 targets=()
 for t in "$@"; do targets+=(--target "$t"); done

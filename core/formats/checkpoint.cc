@@ -29,10 +29,8 @@ bool Exists(const fs::path& p) {
 absl::StatusOr<Checkpoint> Start(spec::ModelSpec spec, const std::string& source, const char* format) {
   absl::StatusOr<Validated<spec::ModelSpec>> validated = ValidateModel(std::move(spec));
   if (!validated.ok()) return Annotate(validated.status(), absl::StrCat("model spec of '", source, "'"));
-  Checkpoint ckpt{*std::move(validated)};
-  ckpt.source = source;
-  ckpt.format = format;
-  return ckpt;
+  return Checkpoint{.spec = *std::move(validated), .weights = {}, .source = source, .format = format,
+                    .tokenizer_path = ""};
 }
 
 absl::StatusOr<Checkpoint> LoadHf(const std::string& dir, const std::string& weights_path) {

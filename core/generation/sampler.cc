@@ -1,6 +1,7 @@
 #include "core/generation/sampler.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <numeric>
 
@@ -45,44 +46,86 @@ int32_t Sampler::Sample(absl::Span<const float> logits, absl::Span<const int32_t
   if (options_.temperature == 0.0f) {
     return static_cast<int32_t>(std::max_element(work_.begin(), work_.end()) - work_.begin());
   }
-  // Candidates sorted by logit, best first; top-k keeps the first k.
+  // Candidates, likeliest first where it matters. top-k: a linear-time selection of k, then a sort of those k.
+  // Otherwise every token, and only top-p needs an order: a bucket pass (below) instead of sorting the
+  // vocabulary, which cost ~5 ms a token on a 49k vocabulary.
+  auto by_logit = [&](int32_t a, int32_t b) { return work_[a] > work_[b] || (work_[a] == work_[b] && a < b); };
   order_.resize(vocab);
   std::iota(order_.begin(), order_.end(), 0);
-  int32_t keep = options_.top_k > 0 ? std::min(options_.top_k, vocab) : vocab;
-  auto by_logit = [&](int32_t a, int32_t b) { return work_[a] > work_[b] || (work_[a] == work_[b] && a < b); };
-  std::partial_sort(order_.begin(), order_.begin() + keep, order_.end(), by_logit);
-  order_.resize(keep);
-  // Softmax over the kept candidates at the given temperature.
-  std::vector<double> probs(keep);
-  const double top = work_[order_[0]];
+  const bool top_k = options_.top_k > 0 && options_.top_k < vocab;
+  if (top_k) {
+    std::nth_element(order_.begin(), order_.begin() + options_.top_k, order_.end(), by_logit);
+    order_.resize(options_.top_k);
+    std::sort(order_.begin(), order_.end(), by_logit);
+  }
+  const float top = top_k ? work_[order_[0]] : *std::max_element(work_.begin(), work_.end());
+  const float inv_t = 1.0f / options_.temperature;
+  // q = p / p(best): min-p keeps q >= min_p; top-p keeps the likeliest tokens until their mass reaches top_p
+  // of the candidates' total.
+  weight_.resize(vocab);
   double sum = 0;
-  for (int32_t i = 0; i < keep; ++i) {
-    probs[i] = std::exp((work_[order_[i]] - top) / options_.temperature);
-    sum += probs[i];
-  }
-  for (double& p : probs) p /= sum;
-  // min-p: drop candidates far less likely than the best; top-p: keep the smallest prefix reaching p.
-  int32_t n = keep;
-  if (options_.min_p > 0) {
-    while (n > 1 && probs[n - 1] < options_.min_p * probs[0]) --n;
-  }
+  for (int32_t id : order_) sum += weight_[id] = std::exp((work_[id] - top) * inv_t);
   if (options_.top_p < 1) {
+    if (!top_k) OrderForTopP(vocab, top, inv_t, sum);
     double cumulative = 0;
-    for (int32_t i = 0; i < n; ++i) {
-      cumulative += probs[i];
-      if (cumulative >= options_.top_p) {
-        n = i + 1;
+    const double target = options_.top_p * sum;
+    for (size_t i = 0; i < order_.size(); ++i) {
+      cumulative += weight_[order_[i]];
+      if (cumulative >= target) {
+        order_.resize(i + 1);
         break;
       }
     }
   }
-  double total = std::accumulate(probs.begin(), probs.begin() + n, 0.0);
-  double r = std::uniform_real_distribution<double>(0.0, total)(rng_);
-  for (int32_t i = 0; i < n; ++i) {
-    r -= probs[i];
-    if (r < 0) return order_[i];
+  if (options_.min_p > 0) {
+    auto unlikely = [&](int32_t id) { return weight_[id] < options_.min_p; };  // the best has weight 1
+    order_.erase(std::remove_if(order_.begin(), order_.end(), unlikely), order_.end());
   }
-  return order_[n - 1];
+  double total = 0;
+  for (int32_t id : order_) total += weight_[id];
+  double r = std::uniform_real_distribution<double>(0.0, total)(rng_);
+  for (int32_t id : order_) {
+    r -= weight_[id];
+    if (r < 0) return id;
+  }
+  return order_.back();
+}
+
+void Sampler::OrderForTopP(int32_t vocab, float top, float inv_t, double sum) {
+  // Buckets of (top - logit) / T, a quarter wide (a factor e^0.25 in probability): one counting pass puts
+  // the tokens in bucket order; only the bucket where the mass crosses top_p is sorted exactly. Tokens past
+  // the last bucket weigh below e^-32 of the best and share it.
+  constexpr int kBuckets = 129;
+  constexpr float kPerUnit = 4.0f;
+  std::array<double, kBuckets> mass{};
+  std::array<int32_t, kBuckets + 1> start{};
+  bucket_.resize(vocab);
+  for (int32_t id = 0; id < vocab; ++id) {
+    const float d = (top - work_[id]) * inv_t * kPerUnit;
+    const int b = d < kBuckets - 1 ? static_cast<int>(d) : kBuckets - 1;
+    bucket_[id] = static_cast<uint8_t>(b);
+    mass[b] += weight_[id];
+    ++start[b + 1];
+  }
+  const double target = options_.top_p * sum;
+  double cumulative = 0;
+  int cross = kBuckets - 1;
+  for (int b = 0; b < kBuckets; ++b) {
+    cumulative += mass[b];
+    if (cumulative >= target) {
+      cross = b;
+      break;
+    }
+  }
+  for (int b = 0; b < kBuckets; ++b) start[b + 1] += start[b];
+  // Only buckets up to the crossing one can hold kept tokens.
+  order_.resize(start[cross + 1]);
+  std::array<int32_t, kBuckets + 1> fill = start;
+  for (int32_t id = 0; id < vocab; ++id) {
+    if (bucket_[id] <= cross) order_[fill[bucket_[id]]++] = id;
+  }
+  auto by_logit = [&](int32_t a, int32_t b) { return work_[a] > work_[b] || (work_[a] == work_[b] && a < b); };
+  std::sort(order_.begin() + start[cross], order_.end(), by_logit);
 }
 
 }  // namespace ttt

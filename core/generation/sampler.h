@@ -31,10 +31,16 @@ class Sampler {
   int32_t Sample(absl::Span<const float> logits, absl::Span<const int32_t> history);
 
  private:
+  // Puts order_ in bucket order of probability (exact order where the top-p mass crosses), keeping only the
+  // buckets that can hold kept tokens; linear time.
+  void OrderForTopP(int32_t vocab, float top, float inv_t, double sum);
+
   SamplingOptions options_;
   std::mt19937_64 rng_;
-  std::vector<float> work_;
-  std::vector<int32_t> order_;
+  std::vector<float> work_;    // logits after the repetition penalty
+  std::vector<double> weight_;  // exp((logit - best) / T), by token id
+  std::vector<int32_t> order_;  // candidates
+  std::vector<uint8_t> bucket_;
 };
 
 }  // namespace ttt

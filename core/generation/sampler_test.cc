@@ -2,6 +2,9 @@
 
 #include <cmath>
 #include <map>
+#include <numeric>
+#include <random>
+#include <set>
 
 #include "gtest/gtest.h"
 
@@ -44,6 +47,35 @@ TEST(SamplerTest, TopKTopPAndMinPNarrowTheCandidates) {
   auto min_p = Histogram({.temperature = 1.0f, .min_p = 0.6f}, logits, 2000);  // keeps p >= 0.24
   EXPECT_EQ(min_p.count(2) + min_p.count(3), 0u);
   EXPECT_GT(min_p[1], 0);
+}
+
+// Top-p over a large vocabulary (the bucket pass, no full sort) keeps exactly the nucleus a full sort gives,
+// and samples it in proportion.
+TEST(SamplerTest, TopPOnALargeVocabularyKeepsTheSortedNucleus) {
+  std::mt19937 gen(11);
+  std::normal_distribution<float> normal(0.0f, 3.0f);
+  std::vector<float> logits(20000);
+  for (float& l : logits) l = normal(gen);
+  const float temperature = 0.7f, top_p = 0.6f;
+  std::vector<int32_t> sorted(logits.size());
+  std::iota(sorted.begin(), sorted.end(), 0);
+  std::sort(sorted.begin(), sorted.end(), [&](int32_t a, int32_t b) { return logits[a] > logits[b]; });
+  std::vector<double> p(logits.size());
+  double sum = 0;
+  for (size_t i = 0; i < sorted.size(); ++i) sum += p[i] = std::exp((logits[sorted[i]] - logits[sorted[0]]) / temperature);
+  std::set<int32_t> nucleus;
+  double cumulative = 0, kept = 0;
+  for (size_t i = 0; i < sorted.size() && cumulative < top_p * sum; ++i) {
+    cumulative += p[i];
+    kept += p[i];
+    nucleus.insert(sorted[i]);
+  }
+  ASSERT_GT(nucleus.size(), 3u);
+  const int draws = 4000;
+  auto h = Histogram({.temperature = temperature, .top_p = top_p, .seed = 2}, logits, draws);
+  for (const auto& [token, count] : h) EXPECT_TRUE(nucleus.contains(token)) << token;
+  EXPECT_NEAR(h[sorted[0]] / double(draws), p[0] / kept, 0.03);
+  EXPECT_GT(h.size(), nucleus.size() / 2);
 }
 
 TEST(SamplerTest, SameSeedSameTokensOtherSeedOtherTokens) {

@@ -440,7 +440,7 @@ Problems CheckMatrix(const std::string& root, const std::string& zoo_build_dir) 
     problems.push_back({kMatrixJsonPath, 0, std::string(matrix.status().message()) + ": run `ttt-gov matrix`"});
     return problems;
   }
-  absl::StatusOr<MatrixAxes> axes = DiscoverAxes({.root = root});
+  absl::StatusOr<MatrixAxes> axes = DiscoverAxes({.root = root, .build_dir = {}, .versions = {}, .models = {}, .devices = {}, .jobs = 2});
   if (!axes.ok()) {
     problems.push_back({kMatrixJsonPath, 0, std::string(axes.status().message())});
     return problems;

@@ -36,7 +36,7 @@ absl::StatusOr<std::vector<ZooEntry>> LoadZooModels(const std::string& root) {
     if (!entry.is_directory() || name.empty() || name[0] == '_' || name[0] == '.') continue;
     const fs::path manifest = entry.path() / "model.textproto";
     if (!fs::exists(manifest)) continue;
-    ZooEntry model{.dir = "zoo/" + name};
+    ZooEntry model{.dir = "zoo/" + name, .model = {}};
     if (absl::Status s = ReadTextProto(manifest.string(), &model.model); !s.ok()) return s;
     models.push_back(std::move(model));
   }

@@ -152,7 +152,10 @@ std::string UnigramTokenizer::Normalize(std::string_view text) const {
   }
   out.append(body);
   if (trim) {
-    while (absl::EndsWith(out, AsAbsl(space))) out.resize(out.size() - space.size());
+    // Erased rather than resized: GCC 12 cannot tell resize never grows here and warns (-Wrestrict).
+    size_t end = out.size();
+    while (end >= space.size() && std::string_view(out).substr(0, end).ends_with(space)) end -= space.size();
+    out.erase(end);
   }
   return out;
 }

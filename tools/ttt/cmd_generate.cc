@@ -14,23 +14,14 @@ namespace {
 absl::Status RunGenerate(const std::vector<std::string>& argv) {
   Args args(argv);
   GenerationOptions options;
-  long long n = 0, top_k = 0, seed = 0, ctx = 0;
-  double temperature = 0, top_p = 1, min_p = 0, penalty = 1;
+  long long n = 0, ctx = 0;
   TTT_RETURN_IF_ERROR(args.GetInt("n", 256, &n));
-  TTT_RETURN_IF_ERROR(args.GetDouble("temperature", 0.0, &temperature));
-  TTT_RETURN_IF_ERROR(args.GetInt("top-k", 0, &top_k));
-  TTT_RETURN_IF_ERROR(args.GetDouble("top-p", 1.0, &top_p));
-  TTT_RETURN_IF_ERROR(args.GetDouble("min-p", 0.0, &min_p));
-  TTT_RETURN_IF_ERROR(args.GetDouble("repeat-penalty", 1.0, &penalty));
-  TTT_RETURN_IF_ERROR(args.GetInt("seed", 42, &seed));
+  TTT_ASSIGN_OR_RETURN(options.sampling, SamplingOptionsFromArgs(args));
   TTT_RETURN_IF_ERROR(args.GetInt("ctx", 0, &ctx));
   if (ctx < 0) return absl::InvalidArgumentError("--ctx must be >= 0 (0: prompt + budget, capped at the model's)");
   options.context = ctx;
   TTT_ASSIGN_OR_RETURN(options.kv_policy, ParseKvPolicyFlag(args.Get("kv-policy")));
   options.max_new_tokens = static_cast<int32_t>(n);
-  options.sampling = {.temperature = static_cast<float>(temperature), .top_k = static_cast<int32_t>(top_k),
-                      .top_p = static_cast<float>(top_p), .min_p = static_cast<float>(min_p),
-                      .repetition_penalty = static_cast<float>(penalty), .seed = static_cast<uint64_t>(seed)};
   if (args.Has("stop")) options.stop_strings = {args.Get("stop")};
   std::string prompt = args.Get("prompt");
   const bool show_stats = args.Has("stats");
@@ -59,8 +50,8 @@ absl::Status RunGenerate(const std::vector<std::string>& argv) {
 }
 
 TTT_COMMAND({"generate", "generate text from a prompt (default: the bundled stories260K demo model)",
-             absl::StrCat("ttt generate [--model PATH] [--tokenizer PATH] [--prompt TEXT] [-n N] [--temperature T] "
-             "[--top-k K] [--top-p P] [--min-p P] [--repeat-penalty R] [--seed S] [--stop TEXT] "
+             absl::StrCat("ttt generate [--model PATH] [--tokenizer PATH] [--prompt TEXT] [-n N] ",
+             kSamplingUsage, " [--stop TEXT] "
              "[--ctx N] [--threads N] [--stats] ", kKvPolicyUsage, " ", kHwFlagsUsage),
              RunGenerate});
 

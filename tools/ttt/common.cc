@@ -1,5 +1,8 @@
 #include "tools/ttt/common.h"
 
+#include <fstream>
+#include <sstream>
+
 #include "absl/strings/str_cat.h"
 #include "core/formats/weight_cache.h"
 #include "core/hwconfig/resolve.h"
@@ -57,6 +60,48 @@ absl::StatusOr<LoadedModel> LoadModelFromArgs(const Args& args, bool require_tok
     }
   }
   return LoadModel(model, args.Get("tokenizer"), require_tokenizer, build);
+}
+
+absl::StatusOr<SamplingOptions> SamplingOptionsFromArgs(const Args& args, double default_temperature) {
+  long long top_k = 0, seed = 0;
+  double temperature = 0, top_p = 1, min_p = 0, penalty = 1;
+  TTT_RETURN_IF_ERROR(args.GetDouble("temperature", default_temperature, &temperature));
+  TTT_RETURN_IF_ERROR(args.GetInt("top-k", 0, &top_k));
+  TTT_RETURN_IF_ERROR(args.GetDouble("top-p", 1.0, &top_p));
+  TTT_RETURN_IF_ERROR(args.GetDouble("min-p", 0.0, &min_p));
+  TTT_RETURN_IF_ERROR(args.GetDouble("repeat-penalty", 1.0, &penalty));
+  TTT_RETURN_IF_ERROR(args.GetInt("seed", 42, &seed));
+  SamplingOptions options{.temperature = static_cast<float>(temperature), .top_k = static_cast<int32_t>(top_k),
+                          .top_p = static_cast<float>(top_p), .min_p = static_cast<float>(min_p),
+                          .repetition_penalty = static_cast<float>(penalty), .seed = static_cast<uint64_t>(seed)};
+  TTT_RETURN_IF_ERROR(ValidateSamplingOptions(options));
+  return options;
+}
+
+absl::StatusOr<ChatTemplate> ChatTemplateFromArgs(const Args& args, const LoadedModel& loaded) {
+  const tokenizers::Tokenizer& tok = *loaded.tokenizer;
+  const std::string bos = tok.bos_id() >= 0 ? tok.TokenText(tok.bos_id()) : "";
+  const std::string eos = tok.eos_id() >= 0 ? tok.TokenText(tok.eos_id()) : "";
+  if (args.Has("chat-template")) {
+    const std::string file = args.Get("chat-template");
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return absl::NotFoundError(absl::StrCat("--chat-template: cannot open ", file));
+    std::ostringstream text;
+    text << in.rdbuf();
+    auto tmpl = ChatTemplate::FromString(text.str(), bos, eos);
+    if (!tmpl.ok()) return Annotate(tmpl.status(), absl::StrCat("--chat-template ", file));
+    return tmpl;
+  }
+  std::string model = args.Get("model");
+  if (model.empty()) model = DemoModelPath();
+  auto own = ChatTemplate::FromModelPath(model);
+  if (own.ok() || !absl::IsNotFound(own.status())) return own;
+  spdlog::warn("{} has no chat template ({}); using ChatML. Give the model's with --chat-template FILE",
+               model, std::string(own.status().message()));
+  return ChatTemplate::FromString(
+      "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + "
+      "'<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}",
+      bos, "<|im_end|>");
 }
 
 }  // namespace ttt::cli

@@ -5,6 +5,8 @@
 
 #include "absl/status/statusor.h"
 #include "core/factory/model_loader.h"
+#include "core/generation/chat/chat_template.h"
+#include "core/generation/sampler.h"
 #include "tools/ttt/command.h"
 
 namespace ttt::cli {
@@ -26,5 +28,17 @@ absl::StatusOr<DType> ParseWeightDType(const std::string& name);
 // Converted weights go through the weight cache (--cache-dir, default WeightCache::DefaultDirectory())
 // unless --no-cache.
 absl::StatusOr<LoadedModel> LoadModelFromArgs(const Args& args, bool require_tokenizer);
+
+// The sampling flags of generate and chat, for usage strings.
+inline constexpr char kSamplingUsage[] =
+    "[--temperature T] [--top-k K] [--top-p P] [--min-p P] [--repeat-penalty R] [--seed S]";
+// Reads them: defaults greedy (temperature 0), no top-k/top-p/min-p, no penalty, seed 42; `temperature` is
+// the default temperature.
+absl::StatusOr<SamplingOptions> SamplingOptionsFromArgs(const Args& args, double temperature = 0.0);
+
+// The chat template of the model --model names: --chat-template FILE (Jinja text) when given, else the
+// model's own (tokenizer_config.json, chat_template.jinja, GGUF tokenizer.chat_template), else ChatML with a
+// warning (models without a template, such as base models and llama2.c checkpoints).
+absl::StatusOr<ChatTemplate> ChatTemplateFromArgs(const Args& args, const LoadedModel& loaded);
 
 }  // namespace ttt::cli

@@ -17,7 +17,8 @@ absl::StatusOr<Linear> Linear::Load(const WeightMap& weights, const std::string&
 }
 
 absl::Status Linear::ConvertWeight(DType dtype) {
-  return Specialize(LinearExecution{.weight_dtype = dtype}, LinearExecution{.weight_dtype = dtype});
+  const LinearExecution cpu{.weight_dtype = dtype, .emulate_tt = false, .numerics = {}};
+  return Specialize(cpu, cpu);
 }
 
 absl::StatusOr<ops::LinearWeight> Linear::Converted(DType dtype, Phase phase, const WeightSource& source) const {

@@ -1,0 +1,206 @@
+// The OpenAI-compatible server in-process on a loopback port, driven by cpp-httplib's client: every endpoint,
+// streaming, and the error bodies clients rely on.
+#include "tools/serve/server.h"
+
+#include <httplib.h>
+
+#include <thread>
+
+#include "core/factory/model_loader.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+
+namespace ttt::serve {
+namespace {
+
+using nlohmann::json;
+
+constexpr char kChatMl[] =
+    "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + "
+    "'\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+
+class ServerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto loaded = LoadModel(std::string(TTT_FIXTURES_DIR) + "/stories260K/stories260K.bin");
+    ASSERT_TRUE(loaded.ok()) << loaded.status();
+    loaded_ = new LoadedModel(*std::move(loaded));
+  }
+  static void TearDownTestSuite() {
+    delete loaded_;
+    loaded_ = nullptr;
+  }
+  void Start(ServerOptions options, BatchSchedulerOptions batching = {.slots = 2, .context = 128, .max_queue = 4}) {
+    auto tmpl = ChatTemplate::FromString(kChatMl, "<s>", "<|im_end|>");
+    ASSERT_TRUE(tmpl.ok()) << tmpl.status();
+    template_.emplace(*std::move(tmpl));
+    auto scheduler = BatchScheduler::Create(*loaded_->model, *loaded_->tokenizer, batching);
+    ASSERT_TRUE(scheduler.ok()) << scheduler.status();
+    scheduler_ = *std::move(scheduler);
+    options.port = 0;
+    if (options.model_id.empty()) options.model_id = "stories260K";
+    server_ = std::make_unique<Server>(*loaded_->model, *loaded_->tokenizer, &*template_, *scheduler_, nullptr, options);
+    ASSERT_TRUE(server_->Bind().ok());
+    scheduler_->Start();
+    thread_ = std::thread([this] { (void)server_->Run(); });
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
+    client_->set_read_timeout(60, 0);
+    for (int i = 0; i < 200 && !client_->Get("/health"); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  void TearDown() override {
+    if (server_) server_->Stop();
+    if (thread_.joinable()) thread_.join();
+    if (scheduler_) scheduler_->Stop();
+  }
+  httplib::Result Post(const std::string& path, const json& body, const httplib::Headers& headers = {}) {
+    return client_->Post(path.c_str(), headers, body.dump(), "application/json");
+  }
+  static json Error(const httplib::Result& r) { return json::parse(r->body)["error"]; }
+
+  static LoadedModel* loaded_;
+  std::optional<ChatTemplate> template_;
+  std::unique_ptr<BatchScheduler> scheduler_;
+  std::unique_ptr<Server> server_;
+  std::thread thread_;
+  std::unique_ptr<httplib::Client> client_;
+};
+LoadedModel* ServerTest::loaded_ = nullptr;
+
+TEST_F(ServerTest, ModelsHealthAndMetrics) {
+  Start({});
+  auto models = client_->Get("/v1/models");
+  ASSERT_TRUE(models);
+  EXPECT_EQ(models->status, 200);
+  EXPECT_EQ(json::parse(models->body)["data"][0]["id"], "stories260K");
+  auto health = client_->Get("/health");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(json::parse(health->body)["status"], "ok");
+  auto metrics = client_->Get("/metrics");
+  ASSERT_TRUE(metrics);
+  for (const char* name : {"ttt_requests_total", "ttt_generated_tokens_total", "ttt_queue_depth", "ttt_batch_size",
+                           "ttt_tokens_per_second"}) {
+    EXPECT_NE(metrics->body.find(name), std::string::npos) << name;
+  }
+}
+
+TEST_F(ServerTest, CompletionIsGreedyAndCountsTokens) {
+  Start({});
+  json body = {{"model", "stories260K"}, {"prompt", "Once upon a time"}, {"max_tokens", 12}, {"temperature", 0}};
+  auto first = Post("/v1/completions", body), second = Post("/v1/completions", body);
+  ASSERT_TRUE(first && second);
+  ASSERT_EQ(first->status, 200) << first->body;
+  json r = json::parse(first->body);
+  EXPECT_EQ(r["object"], "text_completion");
+  EXPECT_FALSE(r["choices"][0]["text"].get<std::string>().empty());
+  EXPECT_EQ(r["choices"][0]["text"], json::parse(second->body)["choices"][0]["text"]);
+  EXPECT_EQ(r["usage"]["completion_tokens"].get<int>() + r["usage"]["prompt_tokens"].get<int>(),
+            r["usage"]["total_tokens"].get<int>());
+  EXPECT_EQ(r["choices"][0]["finish_reason"], "length");
+}
+
+TEST_F(ServerTest, ChatGoesThroughTheTemplateAndGivesLogprobs) {
+  Start({});
+  json body = {{"model", "stories260K"},
+               {"messages", {{{"role", "user"}, {"content", "Tell me a story"}}}},
+               {"max_tokens", 6}, {"temperature", 0}, {"logprobs", true}, {"top_logprobs", 2}};
+  auto res = Post("/v1/chat/completions", body);
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  json r = json::parse(res->body);
+  EXPECT_EQ(r["object"], "chat.completion");
+  EXPECT_EQ(r["choices"][0]["message"]["role"], "assistant");
+  const json& content = r["choices"][0]["logprobs"]["content"];
+  ASSERT_FALSE(content.empty());
+  EXPECT_EQ(content[0]["top_logprobs"].size(), 2u);
+  EXPECT_LE(content[0]["logprob"].get<double>(), 0.0);
+}
+
+TEST_F(ServerTest, StreamingSendsServerSentEventsEndingWithDone) {
+  Start({});
+  json body = {{"model", "stories260K"}, {"prompt", "Once upon a time"}, {"max_tokens", 10}, {"temperature", 0},
+               {"stream", true}, {"stream_options", {{"include_usage", true}}}};
+  auto res = Post("/v1/completions", body);
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200);
+  EXPECT_NE(res->get_header_value("Content-Type").find("text/event-stream"), std::string::npos);
+  std::string streamed;
+  std::string finish;
+  bool usage = false;
+  size_t pos = 0;
+  while ((pos = res->body.find("data: ", pos)) != std::string::npos) {
+    const size_t end = res->body.find("\n\n", pos);
+    const std::string data = res->body.substr(pos + 6, end - pos - 6);
+    pos = end;
+    if (data == "[DONE]") break;
+    json chunk = json::parse(data);
+    if (chunk.contains("usage") && !chunk["usage"].is_null()) usage = true;
+    if (chunk["choices"].empty()) continue;
+    streamed += chunk["choices"][0]["text"].get<std::string>();
+    if (!chunk["choices"][0]["finish_reason"].is_null()) finish = chunk["choices"][0]["finish_reason"];
+  }
+  EXPECT_NE(res->body.find("data: [DONE]"), std::string::npos);
+  EXPECT_EQ(finish, "length");
+  EXPECT_TRUE(usage);
+  body["stream"] = false;
+  auto whole = Post("/v1/completions", body);
+  EXPECT_EQ(streamed, json::parse(whole->body)["choices"][0]["text"]);
+}
+
+TEST_F(ServerTest, BadRequestsGetOpenAiErrorBodies) {
+  Start({.api_key = "sekrit"});
+  const httplib::Headers key = {{"Authorization", "Bearer sekrit"}};
+  auto no_key = Post("/v1/completions", {{"model", "stories260K"}, {"prompt", "a"}});
+  ASSERT_TRUE(no_key);
+  EXPECT_EQ(no_key->status, 401);
+  EXPECT_EQ(Error(no_key)["code"], "invalid_api_key");
+
+  auto bad_json = client_->Post("/v1/completions", key, "{not json", "application/json");
+  ASSERT_TRUE(bad_json);
+  EXPECT_EQ(bad_json->status, 400);
+  EXPECT_NE(Error(bad_json)["message"].get<std::string>().find("invalid JSON"), std::string::npos);
+
+  auto unknown = Post("/v1/completions", {{"model", "gpt-4"}, {"prompt", "a"}}, key);
+  EXPECT_EQ(unknown->status, 400);
+  EXPECT_EQ(Error(unknown)["code"], "model_not_found");
+
+  auto too_long = Post("/v1/completions", {{"model", "stories260K"}, {"prompt", "Once upon a time"},
+                                           {"max_tokens", 500}}, key);
+  EXPECT_EQ(too_long->status, 400);
+  EXPECT_EQ(Error(too_long)["code"], "context_length_exceeded");
+  EXPECT_NE(Error(too_long)["message"].get<std::string>().find("context is 128 tokens"), std::string::npos);
+
+  auto bad_field = Post("/v1/completions", {{"model", "stories260K"}, {"prompt", "a"}, {"temperature", "hot"}}, key);
+  EXPECT_EQ(bad_field->status, 400);
+  EXPECT_EQ(Error(bad_field)["param"], "temperature");
+
+  auto embeddings = Post("/v1/embeddings", {{"model", "stories260K"}, {"input", "hello"}}, key);
+  EXPECT_EQ(embeddings->status, 400);
+  EXPECT_NE(Error(embeddings)["message"].get<std::string>().find("is not an encoder"), std::string::npos);
+
+  auto missing = client_->Get("/v1/nothing", key);
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_EQ(Error(missing)["code"], "not_found");
+}
+
+TEST_F(ServerTest, AFullQueueAnswers503WithRetryAfter) {
+  Start({}, {.slots = 1, .context = 128, .max_queue = 0});
+  // The only slot is busy with a long streaming request; the next one finds no room.
+  json long_body = {{"model", "stories260K"}, {"prompt", "Once"}, {"max_tokens", 120}, {"temperature", 0},
+                    {"stream", true}};
+  std::thread busy([&] {
+    httplib::Client c("127.0.0.1", server_->port());
+    c.Post("/v1/completions", long_body.dump(), "application/json");
+  });
+  for (int i = 0; i < 500 && scheduler_->stats().active_slots == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  auto refused = Post("/v1/completions", {{"model", "stories260K"}, {"prompt", "a"}, {"max_tokens", 2}});
+  busy.join();
+  ASSERT_TRUE(refused);
+  if (scheduler_->stats().requests_rejected == 0) GTEST_SKIP() << "the long request ended before the second came";
+  EXPECT_EQ(refused->status, 503);
+  EXPECT_EQ(refused->get_header_value("Retry-After"), "1");
+}
+
+}  // namespace
+}  // namespace ttt::serve
