@@ -4,10 +4,13 @@
 
 #include <httplib.h>
 
+#include <cmath>
+#include <fstream>
 #include <thread>
 
 #include "core/factory/model_loader.h"
 #include "gtest/gtest.h"
+#include "tools/serve/encoder_backend.h"
 #include "nlohmann/json.hpp"
 
 namespace ttt::serve {
@@ -30,7 +33,8 @@ class ServerTest : public ::testing::Test {
     delete loaded_;
     loaded_ = nullptr;
   }
-  void Start(ServerOptions options, BatchSchedulerOptions batching = {.slots = 2, .context = 128, .max_queue = 4}) {
+  void Start(ServerOptions options, BatchSchedulerOptions batching = {.slots = 2, .context = 128, .max_queue = 4},
+             EmbeddingBackend* embeddings = nullptr) {
     auto tmpl = ChatTemplate::FromString(kChatMl, "<s>", "<|im_end|>");
     ASSERT_TRUE(tmpl.ok()) << tmpl.status();
     template_.emplace(*std::move(tmpl));
@@ -39,7 +43,7 @@ class ServerTest : public ::testing::Test {
     scheduler_ = *std::move(scheduler);
     options.port = 0;
     if (options.model_id.empty()) options.model_id = "stories260K";
-    server_ = std::make_unique<Server>(*loaded_->model, *loaded_->tokenizer, &*template_, *scheduler_, nullptr, options);
+    server_ = std::make_unique<Server>(*loaded_->model, *loaded_->tokenizer, &*template_, *scheduler_, embeddings, options);
     ASSERT_TRUE(server_->Bind().ok());
     scheduler_->Start();
     thread_ = std::thread([this] { (void)server_->Run(); });
@@ -200,6 +204,42 @@ TEST_F(ServerTest, AFullQueueAnswers503WithRetryAfter) {
   if (scheduler_->stats().requests_rejected == 0) GTEST_SKIP() << "the long request ended before the second came";
   EXPECT_EQ(refused->status, 503);
   EXPECT_EQ(refused->get_header_value("Retry-After"), "1");
+}
+
+}  // namespace
+}  // namespace ttt::serve
+
+namespace ttt::serve {
+namespace {
+
+// With an encoder beside the decoder (`ttt serve --embedding-model`), /v1/embeddings returns unit vectors in the
+// model's pooling (bert-tiny: mean) that agree with llama.cpp's embeddings of the same texts.
+TEST_F(ServerTest, EmbeddingsFromAnEncoderMatchLlamaCpp) {
+  const std::string dir = std::string(TTT_FIXTURES_DIR) + "/bert-tiny";
+  auto encoder = LoadEncoder(dir + "/hf");
+  ASSERT_TRUE(encoder.ok()) << encoder.status();
+  EncoderBackend backend(*std::move(encoder));
+  Start({}, {.slots = 2, .context = 128, .max_queue = 4}, &backend);
+  std::ifstream in(dir + "/reference.json");
+  const json reference = json::parse(in);
+  const json cases = reference["cases"];
+  auto r = Post("/v1/embeddings", {{"model", "stories260K"}, {"input", {cases[0]["text"], cases[1]["text"]}}});
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  const json body = json::parse(r->body);
+  ASSERT_EQ(body["data"].size(), 2u);
+  EXPECT_EQ(body["usage"]["prompt_tokens"].get<size_t>(), cases[0]["tokens"].size() + cases[1]["tokens"].size());
+  for (size_t i = 0; i < 2; ++i) {
+    const std::vector<float> got = body["data"][i]["embedding"].get<std::vector<float>>();
+    std::vector<float> want(got.size());
+    std::ifstream f(dir + "/" + cases[i]["embeddings"]["mean"].get<std::string>(), std::ios::binary);
+    f.read(reinterpret_cast<char*>(want.data()), static_cast<std::streamsize>(want.size() * sizeof(float)));
+    ASSERT_TRUE(f) << "llama.cpp's vector has fewer than " << got.size() << " values";
+    double dot = 0, ng = 0, nw = 0;
+    for (size_t k = 0; k < got.size(); ++k) dot += got[k] * want[k], ng += got[k] * got[k], nw += want[k] * want[k];
+    EXPECT_NEAR(ng, 1.0, 1e-5) << "OpenAI's embeddings are unit length";
+    EXPECT_GE(dot / std::sqrt(ng * nw), 0.9999) << "text " << i;
+  }
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "core/generation/batching/batch_scheduler.h"
 #include "core/runtime/logging.h"
 #include "core/runtime/status.h"
+#include "tools/serve/encoder_backend.h"
 #include "tools/serve/server.h"
 #include "tools/ttt/common.h"
 
@@ -45,15 +46,19 @@ absl::Status RunServe(const std::vector<std::string>& argv) {
   options.model_id = args.Get("alias", std::filesystem::is_directory(path) ? path.filename().string() : path.stem().string());
   TTT_ASSIGN_OR_RETURN(LoadedModel loaded, LoadModelFromArgs(args, /*require_tokenizer=*/true));
   TTT_ASSIGN_OR_RETURN(ChatTemplate chat_template, ChatTemplateFromArgs(args, loaded));
+  // An encoder beside the decoder answers /v1/embeddings; without one that endpoint says the model has none.
+  std::unique_ptr<serve::EncoderBackend> embeddings;
+  if (const std::string encoder_path = args.Get("embedding-model"); !encoder_path.empty()) {
+    TTT_ASSIGN_OR_RETURN(LoadedEncoder encoder, LoadEncoder(encoder_path));
+    embeddings = std::make_unique<serve::EncoderBackend>(std::move(encoder));
+  }
   TTT_RETURN_IF_ERROR(args.CheckAllUsed());
 
   TTT_ASSIGN_OR_RETURN(auto scheduler,
                        BatchScheduler::Create(*loaded.model, *loaded.tokenizer,
                                               {.slots = static_cast<int32_t>(parallel), .context = ctx,
                                                .max_queue = static_cast<int32_t>(queue)}));
-  // Decoder-only models have no embeddings: /v1/embeddings answers that (an encoder backend plugs in here).
-  serve::Server server(*loaded.model, *loaded.tokenizer, &chat_template, *scheduler, /*embeddings=*/nullptr,
-                       options);
+  serve::Server server(*loaded.model, *loaded.tokenizer, &chat_template, *scheduler, embeddings.get(), options);
   TTT_RETURN_IF_ERROR(server.Bind());
   scheduler->Start();
   g_server = &server;
@@ -73,7 +78,8 @@ TTT_COMMAND({"serve", "an OpenAI-compatible HTTP server (completions, chat, stre
                           "free port)] [--parallel N (4: slots decoded together)] [--ctx N (each slot's context; "
                           "0: the model's)] [--queue N (64: requests waiting for a slot; more get 503)] "
                           "[--api-key KEY (or $TTT_API_KEY)] [--alias NAME (the model id; default: the file name)] "
-                          "[--chat-template FILE] [--threads N] ",
+                          "[--chat-template FILE] [--embedding-model PATH (a BERT-style encoder for "
+                          "/v1/embeddings)] [--threads N] ",
                           kHwFlagsUsage),
              RunServe});
 
