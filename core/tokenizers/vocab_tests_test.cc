@@ -59,6 +59,7 @@ TEST(VocabTests, StarcoderGguf) { ExpectGgufMatches("starcoder"); }
 TEST(VocabTests, RefactGguf) { ExpectGgufMatches("refact"); }
 TEST(VocabTests, FalconGguf) { ExpectGgufMatches("falcon"); }
 TEST(VocabTests, DeepseekCoderGguf) { ExpectGgufMatches("deepseek-coder"); }
+TEST(VocabTests, DeepseekLlmGguf) { ExpectGgufMatches("deepseek-llm"); }
 TEST(VocabTests, BertBgeGguf) { ExpectGgufMatches("bert-bge"); }
 
 // The llama-spm GGUF is the Llama-2 vocabulary, so its expectations hold for Llama-2's other files too.
