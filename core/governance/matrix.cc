@@ -16,6 +16,7 @@
 #include "core/governance/gov_io.h"
 #include "core/governance/releases.h"
 #include "core/governance/version.h"
+#include "core/runtime/progress.h"
 #include "core/governance/zoo.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -254,6 +255,14 @@ absl::StatusOr<Matrix> RunMatrix(const MatrixOptions& o, std::string* log) {
   const std::string head_commit = Environment(absl::StrCat("git -C ", ShellQuote(o.root), " rev-parse HEAD"));
   absl::StatusOr<Releases> releases = LoadReleases(o.root);
   if (!releases.ok()) return releases.status();
+  int64_t selected = 0;
+  for (const ZooEntry& entry : *models) {
+    selected += std::count(axes->models.begin(), axes->models.end(), entry.model.name());
+  }
+  // Each cell may build a zoo model (the first of its row) and runs its tests: minutes in all, so on a
+  // terminal the count and the time left are shown.
+  Progress progress("compatibility matrix (zoo builds and tests)",
+                    static_cast<int64_t>(axes->versions.size() * axes->devices.size()) * selected);
   for (const std::string& version : axes->versions) {
     std::string prefix, commit = head_commit, pin = HeadVersion(o.root);
     std::string install_error;
@@ -320,6 +329,7 @@ absl::StatusOr<Matrix> RunMatrix(const MatrixOptions& o, std::string* log) {
         }
         cell.set_status(judged);
         absl::StrAppend(log, key, ": ", cell.status(), cell.reason().empty() ? "" : " (" + cell.reason() + ")", "\n");
+        progress.Step(absl::StrCat(model.name(), " ", version, " ", device, ": ", cell.status()));
         cells[key] = cell;
       }
     }

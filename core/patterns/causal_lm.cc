@@ -9,6 +9,7 @@
 #include "core/hwconfig/hw_enums.h"
 #include "core/runtime/check.h"
 #include "core/runtime/logging.h"
+#include "core/runtime/progress.h"
 #include "core/runtime/spin_team.h"
 #include "core/runtime/status.h"
 #include "core/runtime/system_memory.h"
@@ -74,9 +75,12 @@ absl::StatusOr<std::unique_ptr<CausalLm>> CausalLm::Create(const Validated<spec:
     model->positions_.emplace(std::move(pos));
   }
   TTT_ASSIGN_OR_RETURN(const ModelModules modules, model->Modules());
+  // Converting a big model's weights (or reading them from the weight cache) takes a while: on a terminal, say how far.
+  Progress progress("building layers (converting weights)", s.num_layers());
   for (uint32_t i = 0; i < s.num_layers(); ++i) {
     TTT_ASSIGN_OR_RETURN(auto layer, DecoderLayer::Create(modules.layers[i], weights, i, s.hidden_dim()));
     model->layers_.push_back(std::move(layer));
+    progress.Step(absl::StrCat("layer ", i));
   }
   auto final_norm = Norm::Create(spec.final_norm(), weights, "final_norm");
   if (!final_norm.ok()) return Annotate(final_norm.status(), "final norm");
