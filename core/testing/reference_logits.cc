@@ -12,6 +12,26 @@
 
 namespace ttt::testing {
 
+absl::StatusOr<std::vector<float>> ReadF32File(const std::string& path) {
+  TTT_ASSIGN_OR_RETURN(std::string raw, ReadFileToString(path));
+  if (raw.size() % sizeof(float) != 0) {
+    return absl::DataLossError(absl::StrCat(path, " has ", raw.size(), " bytes, not a whole number of float32s"));
+  }
+  std::vector<float> v(raw.size() / sizeof(float));
+  std::memcpy(v.data(), raw.data(), raw.size());
+  return v;
+}
+
+double Cosine(absl::Span<const float> a, absl::Span<const float> b) {
+  double ab = 0, aa = 0, bb = 0;
+  for (size_t i = 0; i < a.size() && i < b.size(); ++i) {
+    ab += double(a[i]) * b[i];
+    aa += double(a[i]) * a[i];
+    bb += double(b[i]) * b[i];
+  }
+  return ab / std::sqrt(aa * bb);
+}
+
 absl::StatusOr<std::vector<ReferenceCase>> LoadReferenceCases(const std::string& dir, const std::string& index_file) {
   const std::string index = dir + "/" + index_file;
   TTT_ASSIGN_OR_RETURN(std::string text, ReadFileToString(index));
@@ -23,13 +43,11 @@ absl::StatusOr<std::vector<ReferenceCase>> LoadReferenceCases(const std::string&
       rc.tokens = c.at("tokens").get<std::vector<int32_t>>();
       rc.vocab = c.at("shape").at(1).get<int64_t>();
       const std::string file = dir + "/" + c.at("logits_file").get<std::string>();
-      TTT_ASSIGN_OR_RETURN(std::string raw, ReadFileToString(file));
-      if (raw.size() != rc.tokens.size() * rc.vocab * sizeof(float)) {
-        return absl::DataLossError(absl::StrCat(file, " has ", raw.size(), " bytes; ", index, " promises ",
+      TTT_ASSIGN_OR_RETURN(rc.logits, ReadF32File(file));
+      if (rc.logits.size() != rc.tokens.size() * rc.vocab) {
+        return absl::DataLossError(absl::StrCat(file, " has ", rc.logits.size(), " floats; ", index, " promises ",
                                                 rc.tokens.size(), " x ", rc.vocab, " float32 logits"));
       }
-      rc.logits.resize(raw.size() / sizeof(float));
-      std::memcpy(rc.logits.data(), raw.data(), raw.size());
       cases.push_back(std::move(rc));
     }
   } catch (const nlohmann::json::exception& e) {

@@ -13,6 +13,12 @@
 
 namespace ttt::testing {
 
+// A raw little-endian float32 file as the fixtures store reference outputs (logits, hidden states, embeddings).
+absl::StatusOr<std::vector<float>> ReadF32File(const std::string& path);
+
+// The cosine of the angle between two vectors of the same size (embeddings' agreement).
+double Cosine(absl::Span<const float> a, absl::Span<const float> b);
+
 struct ReferenceCase {
   std::vector<int32_t> tokens;
   std::vector<float> logits;  // [tokens, vocab]

@@ -12,7 +12,9 @@
 #include "core/formats/bert/bert_checkpoint.h"
 #include "core/generation/embed.h"
 #include "core/specs/validate.h"
+#include "core/runtime/mapped_file.h"
 #include "core/testing/reference_encoder.h"
+#include "core/testing/reference_logits.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -25,29 +27,10 @@ using ::testing::HasSubstr;
 
 const std::string kFixture = std::string(TTT_FIXTURES_DIR) + "/bert-tiny";
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::vector<float> ReadF32(const std::string& path) {
-  const std::string bytes = ReadAll(path);
-  std::vector<float> v(bytes.size() / sizeof(float));
-  std::memcpy(v.data(), bytes.data(), v.size() * sizeof(float));
-  return v;
-}
-
-double Cosine(const std::vector<float>& a, const std::vector<float>& b) {
-  double ab = 0, aa = 0, bb = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    ab += double(a[i]) * b[i];
-    aa += double(a[i]) * a[i];
-    bb += double(b[i]) * b[i];
-  }
-  return ab / std::sqrt(aa * bb);
-}
+// A missing file reads as empty: the size checks below then fail and name the case.
+std::string ReadAll(const std::string& path) { return ReadFileToString(path).value_or(""); }
+std::vector<float> ReadF32(const std::string& path) { return testing::ReadF32File(path).value_or(std::vector<float>{}); }
+using testing::Cosine;
 
 struct ReferenceCase {
   std::string text;
@@ -95,14 +78,10 @@ TEST_P(BertTest, EmbeddingsMatchLlamaCpp) {
     ASSERT_TRUE(states.ok()) << states.status();
     const std::vector<float> expected = ReadF32(kFixture + "/" + c.files.at("none"));
     ASSERT_EQ(states->size(), expected.size());
-    double max_ref = 0, max_err = 0;
-    for (size_t i = 0; i < expected.size(); ++i) {
-      max_ref = std::max(max_ref, std::abs(double(expected[i])));
-      max_err = std::max(max_err, std::abs(double((*states)[i]) - expected[i]));
-    }
-    worst_hidden = std::max(worst_hidden, max_err / max_ref);
+    const double relative = testing::CompareLogits(*states, expected, hidden).relative_error();
+    worst_hidden = std::max(worst_hidden, relative);
     // llama.cpp's GELU is an fp16 table; BertModel's (and this library's) is the exact erf.
-    EXPECT_LE(max_err / max_ref, 1e-3) << c.text;
+    EXPECT_LE(relative, 1e-3) << c.text;
     for (const std::string pooling : {"mean", "cls", "last"}) {
       EmbedOptions options;
       options.pooling = *ParsePooling(pooling);
@@ -140,12 +119,9 @@ TEST_P(BertTest, WithLlamaCppsGeluTheRestIsRounding) {
     ASSERT_TRUE(states.ok()) << states.status();
     const std::vector<float> expected = ReadF32(kFixture + "/exact-gelu/" + c["embeddings"]["none"].get<std::string>());
     ASSERT_EQ(states->size(), expected.size());
-    double max_ref = 0, max_err = 0;
-    for (size_t i = 0; i < expected.size(); ++i) {
-      max_ref = std::max(max_ref, std::abs(double(expected[i])));
-      max_err = std::max(max_err, std::abs(double((*states)[i]) - expected[i]));
-    }
-    worst = std::max(worst, max_err / max_ref);
+    const double relative =
+        testing::CompareLogits(*states, expected, (*encoder)->hidden_dim()).relative_error();
+    worst = std::max(worst, relative);
   }
   EXPECT_LE(worst, 1e-5);
   std::cout << "[ figures  ] " << GetParam() << ": with tanh GELU, hidden states within " << worst

@@ -4,12 +4,12 @@
 
 #include <httplib.h>
 
-#include <cmath>
-#include <fstream>
 #include <thread>
 
 #include "core/factory/model_loader.h"
 #include "gtest/gtest.h"
+#include "core/runtime/mapped_file.h"
+#include "core/testing/reference_logits.h"
 #include "tools/serve/encoder_backend.h"
 #include "nlohmann/json.hpp"
 
@@ -220,8 +220,7 @@ TEST_F(ServerTest, EmbeddingsFromAnEncoderMatchLlamaCpp) {
   ASSERT_TRUE(encoder.ok()) << encoder.status();
   EncoderBackend backend(*std::move(encoder));
   Start({}, {.slots = 2, .context = 128, .max_queue = 4}, &backend);
-  std::ifstream in(dir + "/reference.json");
-  const json reference = json::parse(in);
+  const json reference = json::parse(ReadFileToString(dir + "/reference.json").value_or(""));
   const json cases = reference["cases"];
   auto r = Post("/v1/embeddings", {{"model", "stories260K"}, {"input", {cases[0]["text"], cases[1]["text"]}}});
   ASSERT_TRUE(r);
@@ -231,14 +230,13 @@ TEST_F(ServerTest, EmbeddingsFromAnEncoderMatchLlamaCpp) {
   EXPECT_EQ(body["usage"]["prompt_tokens"].get<size_t>(), cases[0]["tokens"].size() + cases[1]["tokens"].size());
   for (size_t i = 0; i < 2; ++i) {
     const std::vector<float> got = body["data"][i]["embedding"].get<std::vector<float>>();
-    std::vector<float> want(got.size());
-    std::ifstream f(dir + "/" + cases[i]["embeddings"]["mean"].get<std::string>(), std::ios::binary);
-    f.read(reinterpret_cast<char*>(want.data()), static_cast<std::streamsize>(want.size() * sizeof(float)));
-    ASSERT_TRUE(f) << "llama.cpp's vector has fewer than " << got.size() << " values";
-    double dot = 0, ng = 0, nw = 0;
-    for (size_t k = 0; k < got.size(); ++k) dot += got[k] * want[k], ng += got[k] * got[k], nw += want[k] * want[k];
-    EXPECT_NEAR(ng, 1.0, 1e-5) << "OpenAI's embeddings are unit length";
-    EXPECT_GE(dot / std::sqrt(ng * nw), 0.9999) << "text " << i;
+    auto want = testing::ReadF32File(dir + "/" + cases[i]["embeddings"]["mean"].get<std::string>());
+    ASSERT_TRUE(want.ok()) << want.status();
+    ASSERT_EQ(want->size(), got.size());
+    double norm = 0;
+    for (float v : got) norm += double(v) * v;
+    EXPECT_NEAR(norm, 1.0, 1e-5) << "OpenAI's embeddings are unit length";
+    EXPECT_GE(testing::Cosine(got, *want), 0.9999) << "text " << i;
   }
 }
 

@@ -12,34 +12,16 @@
 
 #include "core/factory/encoder_loader.h"
 #include "core/generation/embed.h"
+#include "core/runtime/mapped_file.h"
+#include "core/testing/reference_logits.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 
 namespace {
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
+// A missing file reads as empty: the size checks below then fail and name the case.
 std::vector<float> ReadF32(const std::string& path) {
-  const std::string bytes = ReadAll(path);
-  std::vector<float> v(bytes.size() / sizeof(float));
-  std::memcpy(v.data(), bytes.data(), v.size() * sizeof(float));
-  return v;
-}
-
-double Pearson(const std::vector<float>& a, const std::vector<float>& b) {
-  double ma = 0, mb = 0;
-  for (size_t i = 0; i < a.size(); ++i) ma += a[i], mb += b[i];
-  ma /= a.size(), mb /= b.size();
-  double ab = 0, aa = 0, bb = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    ab += (a[i] - ma) * (b[i] - mb), aa += (a[i] - ma) * (a[i] - ma), bb += (b[i] - mb) * (b[i] - mb);
-  }
-  return ab / std::sqrt(aa * bb);
+  return ttt::testing::ReadF32File(path).value_or(std::vector<float>{});
 }
 
 class ZooEmbeddingsTest : public ::testing::TestWithParam<const char*> {};
@@ -47,7 +29,7 @@ class ZooEmbeddingsTest : public ::testing::TestWithParam<const char*> {};
 TEST_P(ZooEmbeddingsTest, MatchLlamaCpp) {
   auto loaded = ttt::LoadEncoder(std::string(MODEL_DATA) + "/" + GetParam());
   ASSERT_TRUE(loaded.ok()) << loaded.status();
-  const nlohmann::json ref = nlohmann::json::parse(ReadAll(MODEL_DATA "/reference.json"));
+  const nlohmann::json ref = nlohmann::json::parse(ttt::ReadFileToString(MODEL_DATA "/reference.json").value_or(""));
   double worst_pcc = 1, worst_error = 0;
   for (const auto& c : ref["cases"]) {
     const std::string text = c["text"];
@@ -57,19 +39,20 @@ TEST_P(ZooEmbeddingsTest, MatchLlamaCpp) {
     ASSERT_TRUE(states.ok()) << states.status();
     const std::vector<float> expected = ReadF32(std::string(MODEL_DATA) + "/" + files.at("none"));
     ASSERT_EQ(states->size(), expected.size());
-    double max_ref = 0, max_err = 0;
-    for (size_t i = 0; i < expected.size(); ++i) {
-      max_ref = std::max(max_ref, double(std::abs(expected[i])));
-      max_err = std::max(max_err, double(std::abs((*states)[i] - expected[i])));
-    }
-    worst_error = std::max(worst_error, max_err / max_ref);
+    const int64_t hidden = loaded->encoder->hidden_dim();
+    worst_error = std::max(worst_error, ttt::testing::CompareLogits(*states, expected, hidden).relative_error());
     for (const char* pooling : {"mean", "cls", "last"}) {
       ttt::EmbedOptions options;
       options.pooling = *ttt::ParsePooling(pooling);
       auto e = ttt::Embed(*loaded->encoder, *loaded->tokenizer, {text}, options);
       ASSERT_TRUE(e.ok()) << e.status();
       EXPECT_EQ((*e)[0].tokens, tokens) << text;
-      worst_pcc = std::min(worst_pcc, Pearson((*e)[0].vector, ReadF32(std::string(MODEL_DATA) + "/" + files.at(pooling))));
+      const std::vector<float> pooled = ReadF32(std::string(MODEL_DATA) + "/" + files.at(pooling));
+      ASSERT_EQ(pooled.size(), (*e)[0].vector.size()) << files.at(pooling);
+      // Pearson correlation of the two vectors: CompareLogits over one row as wide as the vector.
+      const ttt::testing::LogitsAgreement agreement =
+          ttt::testing::CompareLogits((*e)[0].vector, pooled, static_cast<int64_t>(pooled.size()));
+      worst_pcc = std::min(worst_pcc, agreement.pcc);
     }
   }
   std::printf("TTT_METRIC device=cpu pcc=%.8f logit_error=%.3g\n", worst_pcc, worst_error);
