@@ -225,6 +225,11 @@ DVector RefModel::Embed(const std::vector<int32_t>& tokens) const {
   return x;
 }
 
+void RefSoftCapLogits(double cap, DVector& logits) {
+  if (cap <= 0) return;
+  for (double& z : logits) z = cap * std::tanh(z / cap);
+}
+
 DVector RefModel::Logits(const std::vector<int32_t>& tokens, ModelActivations* capture) const {
   const int64_t n = static_cast<int64_t>(tokens.size());
   DVector x = Embed(tokens);
@@ -235,9 +240,7 @@ DVector RefModel::Logits(const std::vector<int32_t>& tokens, ModelActivations* c
   for (size_t l = 0; l < layers.size(); ++l) x = layers[l].Forward(x, n, capture ? &capture->layers[l] : nullptr);
   DVector h = final_norm.Forward(x, n);
   DVector logits = lm_head.Forward(h, n);
-  if (const double cap = spec.lm_head().logit_softcap(); cap > 0) {
-    for (double& z : logits) z = cap * std::tanh(z / cap);
-  }
+  RefSoftCapLogits(spec.lm_head().logit_softcap(), logits);
   if (capture) {
     capture->final_norm_input = std::move(x);
     capture->head_input = std::move(h);

@@ -55,6 +55,9 @@ struct RefAttention {
   DVector Forward(const DVector& x, int64_t tokens) const;
 };
 
+// Gemma 2's final logit soft-cap, cap * tanh(z / cap), in place; cap <= 0 leaves the logits as they are.
+void RefSoftCapLogits(double cap, DVector& logits);
+
 // The scaled RoPE inverse frequencies of `rope` (validated), one per rotated pair.
 DVector RefRopeInverseFrequencies(const spec::RopeSpec& rope, int64_t context = 0);
 

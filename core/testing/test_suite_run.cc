@@ -2,7 +2,6 @@
 // float64 expected output, the module's actual output with its latency, metrics and verdicts.
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <random>
 
 #include "absl/strings/str_cat.h"
@@ -169,9 +168,7 @@ absl::Status TestSuite::Evaluate(const CaseBuilder& c, const ModuleLocation& loc
     stateless(acts ? acts->head_input : seeded(T * hidden), hidden,
               [&](const DVector& x, int64_t rows) {
                 DVector logits = ref.Forward(x, rows);
-                if (const double cap = m.spec().logit_softcap(); cap > 0) {  // Gemma 2's final soft-cap
-                  for (double& z : logits) z = cap * std::tanh(z / cap);
-                }
+                RefSoftCapLogits(m.spec().logit_softcap(), logits);
                 return logits;
               },
               [&](const float* x, int64_t rows, float* y) { m.Forward(x, rows, y); }, vocab);
