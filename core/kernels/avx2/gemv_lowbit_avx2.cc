@@ -1,8 +1,9 @@
-// GEMV on compressed weights (bf16, i8, bfp8, bfp4) for AVX2 CPUs, and their row decoders (as
-// core/kernels/avx512/dequant_row_avx512.cc): 8-value chunks decoded to exact f32 in registers, the same
-// blocking and fixed summation order as GemvF32 (chunk c to accumulator c % 2, the tail to the next one),
-// and the same two deliberate differences from the scalar block-float decoder (blocks with all values
-// below 2^-119 decode as zeros; exponent 255 decodes to finite values).
+// The bf16 GEMV for AVX2 CPUs, and the row decoders of every compressed weight format (bf16, i8, bfp8, bfp4;
+// as core/kernels/avx512/dequant_row_avx512.cc), which feed the prefill GEMM: 8-value chunks decoded to exact
+// f32 in registers. The GEMV has the same blocking and fixed summation order as GemvF32 (chunk c to
+// accumulator c % 2, the tail to the next one). The block-float decoders have the same two deliberate
+// differences from the scalar one (blocks with all values below 2^-119 decode as zeros; exponent 255 decodes
+// to finite values). The i8 and block-float GEMVs multiply in integers instead (gemv_int_dot_avx2.cc).
 #include <immintrin.h>
 
 #include <cstring>
@@ -48,7 +49,6 @@ struct BF16Format {
 };
 
 struct I8Format {
-  static constexpr int kChunkBytes = 8;
   static __m256 Decode(const char* row, int64_t c) {
     int64_t packed;
     std::memcpy(&packed, row + 8 * c, 8);
@@ -63,7 +63,6 @@ struct I8Format {
 
 // Chunk c is half c % 2 of block c / 2. Sign extension puts the sign in bit 31.
 struct Bfp8Format {
-  static constexpr int kChunkBytes = 9;  // 17 bytes per 2 chunks, rounded up (prefetch only)
   static __m256 Decode(const char* row, int64_t c) {
     const char* block = row + 17 * (c >> 1);
     int64_t packed;
@@ -80,7 +79,6 @@ struct Bfp8Format {
 };
 
 struct Bfp4Format {
-  static constexpr int kChunkBytes = 5;  // 9 bytes per 2 chunks, rounded up (prefetch only)
   static __m256 Decode(const char* row, int64_t c) {
     const char* block = row + 9 * (c >> 1);
     int32_t packed;
@@ -193,18 +191,6 @@ void DequantRow(const void* w_row, int64_t k, float* out) {
 void GemvBF16(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
               int64_t n_end, float* y, int64_t ldy) {
   Gemv<BF16Format>(x, m, k, w, w_row_bytes, n_begin, n_end, y, ldy);
-}
-void GemvI8(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
-            int64_t n_end, float* y, int64_t ldy) {
-  Gemv<I8Format>(x, m, k, w, w_row_bytes, n_begin, n_end, y, ldy);
-}
-void GemvBfp8(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
-              int64_t n_end, float* y, int64_t ldy) {
-  Gemv<Bfp8Format>(x, m, k, w, w_row_bytes, n_begin, n_end, y, ldy);
-}
-void GemvBfp4(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
-              int64_t n_end, float* y, int64_t ldy) {
-  Gemv<Bfp4Format>(x, m, k, w, w_row_bytes, n_begin, n_end, y, ldy);
 }
 
 void DequantRowBF16(const void* w_row, int64_t k, float* out) { DequantRow<BF16Format>(w_row, k, out); }

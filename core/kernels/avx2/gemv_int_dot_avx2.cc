@@ -1,0 +1,281 @@
+// i8, bfp8 and bfp4 GEMVs for AVX2 CPUs, by integer dot products (vpmaddubsw + vpmaddwd), the AVX2 twin of
+// the AVX-512 VNNI kernels (avx512/vnni_common_avx512.h says why and how accurate).
+//
+// Decoding every weight to f32 and FMA'ing it (gemv_lowbit_avx2.cc's formats, still used to decode rows for
+// the prefill GEMM) costs ~8 vector uops per 8 weights, so on an AVX2-only Zen 3 these GEMVs were compute-bound
+// far below memory speed (issue 19: bfp4 decoded at 1.15x f32, bfp8 at 1.58x). Here the activations are
+// quantised to int8 once per call, per block of 16 values exactly as the AVX-512 kernels do (same scale, same
+// rounding), and two blocks share one ymm: 16 unsigned weight bytes x 16 signed activations per 128-bit lane
+// through vpmaddubsw (pairs to int16, never saturating: |w| <= 128, |x| <= 127) and vpmaddwd with ones
+// (int32 lanes of 4 products, the lanes of vpdpbusd), then one convert and one FMA with the lanes' scales.
+//
+// Per format, what reaches vpmaddubsw as the unsigned operand:
+//   i8:   |w| (vpabsb), the sign moved to the activation (vpsignb);
+//   bfp8: the 7-bit magnitude, the sign moved to the activation (vpsignb reads the sign-magnitude byte as
+//         int8: negative exactly when the sign bit is set; magnitude 0 gives 0 either way);
+//   bfp4: the code's signed magnitude biased by +8 (1..15) through a vpshufb table, corrected by the
+//         activation lane's -8 * sum(q), precomputed at quantisation.
+// A block's scale 2^(e - 127) is the exponent byte moved to bit 23 (vpshufb to byte 3, shift right by 1), as
+// the AVX-512 LaneScale: e = 0 gives zeros, e = 255 Inf/NaN. Each row's sum uses the same operations whatever
+// rows it is grouped with, so threads splitting rows differently give identical results.
+#include <immintrin.h>
+
+#include <cstring>
+
+#include "core/kernels/avx2/kernels_avx2.h"
+#include "core/kernels/internal/cache_line_vector.h"
+#include "core/kernels/simd/vec_avx2.h"
+
+namespace ttt::kernels::avx2 {
+namespace {
+
+using simd::Avx2;
+
+constexpr int kBlock = 16;
+
+// Activations of one x row: q per block of 16, and per int32 lane of the kernel's dots the block's scale
+// and, for bfp4, the correction -8 * sum of the q values the lane's dot sums. Layouts:
+//   i8, bfp8: block b's 16 values at 16 b, its scale in lanes 4b .. 4b + 3 (a lane sums 4 products);
+//   bfp4: per step of 4 blocks, 32 bytes of even values (block t of the step at 8 t: values 0, 2, .., 14)
+//         then 32 bytes of odd ones, and block t's scale and correction in lanes 2t, 2t + 1 (a lane sums 4
+//         even and 4 odd products).
+struct Activations {
+  internal::CacheLineVector<int8_t> q;
+  internal::CacheLineVector<float> lane_scale;
+  internal::CacheLineVector<int32_t> lane_correction;
+};
+
+// What the dot loops read, as plain pointers: reached through the thread_local Activations, GCC re-derived
+// its address (a call to __tls_get_addr, with the accumulators spilled around it) on every step.
+struct ActivationView {
+  const int8_t* q;
+  const float* lane_scale;
+  const int32_t* lane_correction;
+  explicit ActivationView(const Activations& a)
+      : q(a.q.data()), lane_scale(a.lane_scale.data()), lane_correction(a.lane_correction.data()) {}
+};
+
+// x[start, start + 16) (zeros past k) as int8 scaled by 127 / max|x|, the AVX-512 QuantizeBlock's rounding.
+inline __m128i QuantizeBlock(const float* x, int64_t k, int64_t start, float* absmax) {
+  const int64_t n = start >= k ? 0 : (k - start < kBlock ? k - start : kBlock);
+  const __m256 lo = _mm256_maskload_ps(x + start, Avx2::FirstLanes(n));
+  const __m256 hi = _mm256_maskload_ps(x + start + 8, Avx2::FirstLanes(n > 8 ? n - 8 : 0));
+  *absmax = Avx2::ReduceMax(_mm256_max_ps(Avx2::Abs(lo), Avx2::Abs(hi)));
+  const __m256 inverse = _mm256_set1_ps(*absmax > 0 ? 127.0f / *absmax : 0.0f);
+  const __m256i i_lo = _mm256_cvtps_epi32(_mm256_mul_ps(lo, inverse));
+  const __m256i i_hi = _mm256_cvtps_epi32(_mm256_mul_ps(hi, inverse));
+  // packs works within 128-bit lanes: words (lo0..3, hi0..3 | lo4..7, hi4..7), then bytes in that order.
+  const __m256i words = _mm256_packs_epi32(i_lo, i_hi);
+  const __m128i bytes = _mm_packs_epi16(_mm256_castsi256_si128(words), _mm256_extracti128_si256(words, 1));
+  return _mm_shuffle_epi8(bytes, _mm_setr_epi8(0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 12, 13, 14, 15));
+}
+
+// Quantises x into `blocks` blocks (a whole number of the kernel's steps; blocks past k are zeros).
+template <bool kBfp4>
+void QuantizeActivations(const float* x, int64_t k, int64_t blocks, Activations& a) {
+  const int64_t lanes_per_block = kBfp4 ? 2 : 4;
+  a.q.resize(static_cast<size_t>(blocks * kBlock));
+  a.lane_scale.resize(static_cast<size_t>(blocks * lanes_per_block));
+  if (kBfp4) a.lane_correction.resize(static_cast<size_t>(blocks * lanes_per_block));
+  int8_t* const q_out = a.q.data();
+  float* const scale_out = a.lane_scale.data();
+  int32_t* const correction_out = a.lane_correction.data();
+  for (int64_t b = 0; b < blocks; ++b) {
+    float absmax;
+    const __m128i q = QuantizeBlock(x, k, b * kBlock, &absmax);
+    const float scale = absmax / 127.0f;
+    if constexpr (kBfp4) {
+      const __m128i even_odd = _mm_shuffle_epi8(q, _mm_setr_epi8(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15));
+      int8_t* evens = q_out + (b / 4) * 64 + (b % 4) * 8;
+      _mm_storel_epi64(reinterpret_cast<__m128i*>(evens), even_odd);
+      _mm_storel_epi64(reinterpret_cast<__m128i*>(evens + 32), _mm_unpackhi_epi64(even_odd, even_odd));
+      // Sums of evens 0..3, 4..7 and odds 0..3, 4..7 (times 8): lane 2b takes the first of each, 2b + 1 the second.
+      alignas(16) int32_t sums[4];
+      _mm_store_si128(reinterpret_cast<__m128i*>(sums),
+                      _mm_madd_epi16(_mm_maddubs_epi16(_mm_set1_epi8(8), even_odd), _mm_set1_epi16(1)));
+      correction_out[2 * b] = -(sums[0] + sums[2]);
+      correction_out[2 * b + 1] = -(sums[1] + sums[3]);
+      scale_out[2 * b] = scale_out[2 * b + 1] = scale;
+    } else {
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(q_out + b * kBlock), q);
+      _mm_storeu_ps(scale_out + 4 * b, _mm_set1_ps(scale));
+    }
+  }
+}
+
+// Per-lane 2^(e - 127): `exponents` holds each lane's block exponent byte at byte 3 of every dword (zeros
+// elsewhere); shifted right by one it is the exponent field of a float.
+inline __m256 ExponentScale(__m256i exponents) { return _mm256_castsi256_ps(_mm256_srli_epi32(exponents, 1)); }
+
+// int32 lane dots of 16 unsigned bytes with 16 signed ones per 128-bit lane.
+inline __m256i LaneDots(__m256i unsigned_w, __m256i signed_x) {
+  return _mm256_madd_epi16(_mm256_maddubs_epi16(unsigned_w, signed_x), _mm256_set1_epi16(1));
+}
+
+// A format's step: kStepBlocks blocks in kStepBytes of a row, whose first DataBytes(k) bytes hold the values.
+// Accumulate(p, a, c, acc) adds step c of the row at p (kStepBytes readable there) times the activations'
+// step c, scaled, to acc.
+
+// i8: two blocks (32 weights) per step; the row scale is applied by ops::Linear after the dot.
+struct I8Step {
+  static constexpr int kStepBlocks = 2;
+  static constexpr int kStepBytes = 32;
+  static constexpr float kUnit = 1.0f;
+  static int64_t DataBytes(int64_t k) { return k; }  // rows of k bytes, not padded to blocks
+  static __m256 Accumulate(const char* p, const ActivationView& a, int64_t c, __m256 acc) {
+    const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+    const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.q + 32 * c));
+    const __m256i dots = LaneDots(_mm256_abs_epi8(w), _mm256_sign_epi8(x, w));
+    return _mm256_fmadd_ps(_mm256_cvtepi32_ps(dots), _mm256_loadu_ps(a.lane_scale + 8 * c), acc);
+  }
+};
+
+// bfp8: two 17-byte blocks (exponent byte, 16 sign-magnitude bytes) per step.
+struct Bfp8Step {
+  static constexpr int kStepBlocks = 2;
+  static constexpr int kStepBytes = 34;
+  static constexpr int kBlockBytes = 17;
+  static constexpr float kUnit = 0x1p-6f;  // a magnitude of 1 at exponent 127 (7 bits of magnitude)
+  static int64_t DataBytes(int64_t k) { return (k + kBlock - 1) / kBlock * kBlockBytes; }
+  static __m256 Accumulate(const char* p, const ActivationView& a, int64_t c, __m256 acc) {
+    const __m256i data = _mm256_loadu2_m128i(reinterpret_cast<const __m128i*>(p + 18),
+                                             reinterpret_cast<const __m128i*>(p + 1));
+    // Bytes 0 (block 0's exponent, lane 0) and 17 (block 1's, byte 1 of lane 1) to byte 3 of their lanes' dwords.
+    const __m256i head = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+    const __m256i exponents = _mm256_shuffle_epi8(
+        head, _mm256_setr_epi8(-1, -1, -1, 0, -1, -1, -1, 0, -1, -1, -1, 0, -1, -1, -1, 0,  //
+                               -1, -1, -1, 1, -1, -1, -1, 1, -1, -1, -1, 1, -1, -1, -1, 1));
+    const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.q + 32 * c));
+    const __m256i dots = LaneDots(_mm256_and_si256(data, _mm256_set1_epi8(0x7f)), _mm256_sign_epi8(x, data));
+    const __m256 scale = _mm256_mul_ps(ExponentScale(exponents), _mm256_loadu_ps(a.lane_scale + 8 * c));
+    return _mm256_fmadd_ps(_mm256_cvtepi32_ps(dots), scale, acc);
+  }
+};
+
+// bfp4: four 9-byte blocks (exponent byte, 8 bytes of nibbles: value 2i in byte i's low nibble, 2i + 1 in its
+// high one; bit 3 of a code is the sign) per step. The low nibbles of all four blocks go into one ymm, the high
+// ones into another, both through a vpshufb table (code -> signed magnitude + 8, 1..15); their vpmaddubsw
+// pair sums (<= 2 x 15 x 127 each) are added as int16 before vpmaddwd, so each block fills two int32 lanes
+// and the scale work (exponent shuffle, convert, scale, FMA) is paid once per four blocks, not per two.
+struct Bfp4Step {
+  static constexpr int kStepBlocks = 4;
+  static constexpr int kStepBytes = 36;
+  static constexpr int kBlockBytes = 9;
+  static constexpr float kUnit = 0x1p-2f;  // 3 bits of magnitude
+  static int64_t DataBytes(int64_t k) { return (k + kBlock - 1) / kBlock * kBlockBytes; }
+  static __m256 Accumulate(const char* p, const ActivationView& a, int64_t c, __m256 acc) {
+    // Data bytes of blocks 0, 1 in lane 0 and of blocks 2, 3 in lane 1.
+    const __m128i b01 = LoadHigh(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p + 1)), p + 10);
+    const __m128i b23 = LoadHigh(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p + 19)), p + 28);
+    const __m256i packed = _mm256_set_m128i(b23, b01);
+    const __m256i table = _mm256_setr_epi8(8, 9, 10, 11, 12, 13, 14, 15, 8, 7, 6, 5, 4, 3, 2, 1,  //
+                                           8, 9, 10, 11, 12, 13, 14, 15, 8, 7, 6, 5, 4, 3, 2, 1);
+    const __m256i nibble = _mm256_set1_epi8(0x0f);
+    const __m256i evens = _mm256_shuffle_epi8(table, _mm256_and_si256(packed, nibble));
+    const __m256i odds = _mm256_shuffle_epi8(table, _mm256_and_si256(_mm256_srli_epi16(packed, 4), nibble));
+    const int8_t* q = a.q + 64 * c;
+    const __m256i pairs =
+        _mm256_add_epi16(_mm256_maddubs_epi16(evens, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q))),
+                         _mm256_maddubs_epi16(odds, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q + 32))));
+    const __m256i dots =
+        _mm256_add_epi32(_mm256_madd_epi16(pairs, _mm256_set1_epi16(1)),
+                         _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.lane_correction + 8 * c)));
+    // Exponents at bytes 0, 9 (lane 0 of the step's first 32 bytes) and 18, 27 (bytes 2, 11 of lane 1).
+    const __m256i exponents = _mm256_shuffle_epi8(
+        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)),
+        _mm256_setr_epi8(-1, -1, -1, 0, -1, -1, -1, 0, -1, -1, -1, 9, -1, -1, -1, 9,  //
+                         -1, -1, -1, 2, -1, -1, -1, 2, -1, -1, -1, 11, -1, -1, -1, 11));
+    const __m256 scale = _mm256_mul_ps(ExponentScale(exponents), _mm256_loadu_ps(a.lane_scale + 8 * c));
+    return _mm256_fmadd_ps(_mm256_cvtepi32_ps(dots), scale, acc);
+  }
+
+ private:
+  // movhps: 8 bytes at p into the high half of v.
+  static __m128i LoadHigh(__m128i v, const char* p) {
+    return _mm_castpd_si128(_mm_loadh_pd(_mm_castsi128_pd(v), reinterpret_cast<const double*>(p)));
+  }
+};
+
+// Software prefetch a whole number of 4-row blocks ahead, at least 4 KiB (gemv_lowbit_avx2.cc says why).
+inline int64_t PrefetchDistance(size_t row_bytes) {
+  int64_t rows = 4;
+  while (static_cast<size_t>(rows) * row_bytes < 4096) rows += 4;
+  return rows * static_cast<int64_t>(row_bytes);
+}
+
+// R rows' dots with one quantised activation row: whole steps read in place, the last partial step (if any)
+// from a zero-padded copy, so no load leaves the row's blocks.
+template <class Step, int R>
+inline void DotRows(const char* const* w, int64_t data_bytes, int64_t steps, ActivationView a,
+                    int64_t prefetch_ahead, float* out) {
+  __m256 acc[R];
+  #pragma GCC unroll 8
+  for (int j = 0; j < R; ++j) acc[j] = _mm256_setzero_ps();
+  const int64_t whole = data_bytes / Step::kStepBytes;
+  for (int64_t c = 0; c < whole; ++c) {
+    #pragma GCC unroll 8
+    for (int j = 0; j < R; ++j) {
+      const char* p = w[j] + c * Step::kStepBytes;
+      _mm_prefetch(p + prefetch_ahead, _MM_HINT_T0);
+      acc[j] = Step::Accumulate(p, a, c, acc[j]);
+    }
+  }
+  if (whole < steps) {
+    const int64_t tail = data_bytes - whole * Step::kStepBytes;
+    #pragma GCC unroll 8
+    for (int j = 0; j < R; ++j) {
+      alignas(32) char padded[Step::kStepBytes] = {};
+      std::memcpy(padded, w[j] + whole * Step::kStepBytes, static_cast<size_t>(tail));
+      acc[j] = Step::Accumulate(padded, a, whole, acc[j]);
+    }
+  }
+  #pragma GCC unroll 8
+  for (int j = 0; j < R; ++j) out[j] = Avx2::ReduceAdd(acc[j]) * Step::kUnit;
+}
+
+// Rows [n_begin, n_end) of y[m, ldy] = x[m, k] . w^T: each activation row quantised once, then the weight rows
+// in blocks of kRows and singly.
+template <class Step, bool kBfp4, int kRows>
+void GemvIntDot(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
+                int64_t n_end, float* y, int64_t ldy) {
+  thread_local Activations activations;  // reused: no allocation per call
+  const int64_t blocks = (k + kBlock - 1) / kBlock;
+  const int64_t steps = (blocks + Step::kStepBlocks - 1) / Step::kStepBlocks;
+  const int64_t data_bytes = Step::DataBytes(k);
+  const int64_t prefetch_ahead = PrefetchDistance(w_row_bytes);
+  const char* wb = static_cast<const char*>(w);
+  for (int64_t r = 0; r < m; ++r) {
+    QuantizeActivations<kBfp4>(x + r * k, k, steps * Step::kStepBlocks, activations);
+    const ActivationView view(activations);
+    float* yr = y + r * ldy;
+    int64_t j = n_begin;
+    if constexpr (kRows == 4) {
+      for (; j + 4 <= n_end; j += 4) {
+        const char* rows[4] = {wb + j * w_row_bytes, wb + (j + 1) * w_row_bytes, wb + (j + 2) * w_row_bytes,
+                               wb + (j + 3) * w_row_bytes};
+        DotRows<Step, 4>(rows, data_bytes, steps, view, prefetch_ahead, yr + j);
+      }
+    }
+    for (; j < n_end; ++j) {
+      const char* rows[1] = {wb + j * w_row_bytes};
+      DotRows<Step, 1>(rows, data_bytes, steps, view, prefetch_ahead, yr + j);
+    }
+  }
+}
+
+}  // namespace
+
+void GemvI8(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
+            int64_t n_end, float* y, int64_t ldy) {
+  GemvIntDot<I8Step, false, 4>(x, m, k, w, w_row_bytes, n_begin, n_end, y, ldy);
+}
+void GemvBfp8(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
+              int64_t n_end, float* y, int64_t ldy) {
+  GemvIntDot<Bfp8Step, false, 4>(x, m, k, w, w_row_bytes, n_begin, n_end, y, ldy);
+}
+void GemvBfp4(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
+              int64_t n_end, float* y, int64_t ldy) {
+  GemvIntDot<Bfp4Step, true, 4>(x, m, k, w, w_row_bytes, n_begin, n_end, y, ldy);
+}
+
+}  // namespace ttt::kernels::avx2
