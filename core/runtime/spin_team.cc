@@ -6,6 +6,18 @@
 namespace ttt {
 namespace {
 thread_local SpinTeam* g_current = nullptr;
+
+// Spins until done() or SpinTeam::kSpinBudget has passed; returns done(). The clock is read every 64 pauses
+// (a pause is 10-150 cycles, depending on the CPU).
+template <class Done>
+bool SpinUntil(Done done) {
+  const auto deadline = std::chrono::steady_clock::now() + SpinTeam::kSpinBudget;
+  for (int i = 1;; ++i) {
+    if (done()) return true;
+    _mm_pause();
+    if (i % 64 == 0 && std::chrono::steady_clock::now() >= deadline) return done();
+  }
+}
 }  // namespace
 
 SpinTeam* SpinTeam::Current() { return g_current; }
@@ -27,36 +39,51 @@ void SpinTeam::Hold(int threads, absl::FunctionRef<void()> body) {
       } else {
         body();  // the runtime gave fewer threads than asked: no team, the ops fall back to their own regions
       }
-      team.stop_.store(true, std::memory_order_release);
+      team.stop_.store(true, std::memory_order_relaxed);
+      team.Post();
     } else if (omp_get_num_threads() == threads) {
       team.Serve(id);
     }
   }
 }
 
+// Sleeping follows one pattern on both sides: announce (seq_cst), check the word again, wait on its value. The
+// poster changes the word (seq_cst) before it reads the announcement, so either the sleeper sees the new value
+// or the poster sees the sleeper; the futex itself returns at once if the value changed in between.
+void SpinTeam::Post() {
+  generation_.fetch_add(1, std::memory_order_seq_cst);
+  if (sleeping_workers_.load(std::memory_order_seq_cst) > 0) generation_.notify_all();
+}
+
 void SpinTeam::Serve(int id) {
-  uint64_t seen = 0;
+  uint32_t seen = 0;
   while (true) {
-    uint64_t now;
-    while ((now = generation_.load(std::memory_order_acquire)) == seen) {
-      if (stop_.load(std::memory_order_acquire)) return;
-      _mm_pause();
+    if (!SpinUntil([&] { return generation_.load(std::memory_order_acquire) != seen; })) {
+      sleeping_workers_.fetch_add(1, std::memory_order_seq_cst);
+      generation_.wait(seen, std::memory_order_seq_cst);
+      sleeping_workers_.fetch_sub(1, std::memory_order_relaxed);
     }
-    seen = now;
+    seen = generation_.load(std::memory_order_acquire);
+    if (stop_.load(std::memory_order_relaxed)) return;  // written before the generation that announced it
     (*job_)(id);
-    running_.fetch_sub(1, std::memory_order_acq_rel);
+    if (running_.fetch_sub(1, std::memory_order_seq_cst) == 1 && holder_sleeping_.load(std::memory_order_seq_cst)) {
+      running_.notify_one();
+    }
   }
 }
 
 void SpinTeam::Run(absl::FunctionRef<void(int id)> fn) {
   job_ = &fn;
   running_.store(size_ - 1, std::memory_order_relaxed);
-  generation_.fetch_add(1, std::memory_order_acq_rel);
+  Post();
   // A parallel op that fn itself calls runs on this thread alone: the others are busy with this job.
   g_current = nullptr;
   fn(0);
   g_current = this;
-  while (running_.load(std::memory_order_acquire) != 0) _mm_pause();
+  if (SpinUntil([&] { return running_.load(std::memory_order_acquire) == 0; })) return;
+  holder_sleeping_.store(true, std::memory_order_seq_cst);
+  for (int left; (left = running_.load(std::memory_order_seq_cst)) != 0;) running_.wait(left, std::memory_order_seq_cst);
+  holder_sleeping_.store(false, std::memory_order_relaxed);
 }
 
 }  // namespace ttt

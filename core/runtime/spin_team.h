@@ -6,10 +6,15 @@
 // 4-7% of a bfp4 one (measured with `ttt bench`, README). SpinTeam::Hold opens one OpenMP region for the
 // whole step: the calling thread runs the step as ordinary serial code, and the other threads of the region
 // spin until it posts work with Run, which hands it over through one cache line and waits on another.
-// They spin for the whole Hold, so hold a team for milliseconds of mostly parallel work, not longer.
+// Waits are spins bounded in time (kSpinBudget), then sleeps on a futex (std::atomic wait/notify): when another
+// process has every core busy, a worker spinning for its next job holds a core the holder may need, and a
+// decode step collapsed (issue 19: f32 tg at 1.9 tokens/s against llama.cpp's 4.4 with a busy process on each
+// of the 2 cores). A sleeping waiter costs its waker a futex wake (a few microseconds); one that is still
+// spinning costs nothing, and the posting side only calls into the kernel when someone sleeps.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 
 #include "absl/functional/function_ref.h"
@@ -29,17 +34,25 @@ class SpinTeam {
   void Run(absl::FunctionRef<void(int id)> fn);
   int size() const { return size_; }
 
+  // How long a waiter spins before it sleeps: long against the microseconds between two ops of a step (so a
+  // decode step on an idle machine never sleeps), short against a scheduler time slice.
+  static constexpr std::chrono::microseconds kSpinBudget{50};
+
  private:
   explicit SpinTeam(int size) : size_(size) {}
   void Serve(int id);
+  void Post();  // the next generation (a job, or the stop), waking sleepers
 
   const int size_;
-  // Written by the holder, read by the others: which job (a generation count) and what it is.
-  alignas(64) std::atomic<uint64_t> generation_{0};
+  // Written by the holder, read by the others: which job (a generation count; 32 bits, a futex word) and
+  // what it is, or that the Hold is over.
+  alignas(64) std::atomic<uint32_t> generation_{0};
   const absl::FunctionRef<void(int)>* job_ = nullptr;
   std::atomic<bool> stop_{false};
+  std::atomic<int> sleeping_workers_{0};
   // Written by the others, read by the holder.
   alignas(64) std::atomic<int> running_{0};
+  std::atomic<bool> holder_sleeping_{false};
 };
 
 }  // namespace ttt

@@ -3,6 +3,8 @@
 #include <omp.h>
 
 #include <atomic>
+#include <chrono>
+#include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -66,6 +68,49 @@ TEST(SpinTeam, InsideAJobTheCallerHasNoTeam) {
     EXPECT_EQ(seen[1], nullptr);
     EXPECT_EQ(SpinTeam::Current(), team);
   });
+}
+
+// Waits longer than the spin budget sleep (the worker between jobs, the holder for a slow worker, the workers
+// at the end of the Hold); each must be woken, and see everything written before its wake-up.
+constexpr auto kLongerThanTheSpin = SpinTeam::kSpinBudget * 40;
+
+TEST(SpinTeam, SleepingWorkersWakeForTheNextJob) {
+  SpinTeam::Hold(2, [] {
+    SpinTeam* team = SpinTeam::Current();
+    for (int job = 0; job < 20; ++job) {
+      std::this_thread::sleep_for(kLongerThanTheSpin);  // the worker has gone to sleep
+      int value[2] = {0, 0};
+      team->Run([&](int id) { value[id] = job + id; });
+      EXPECT_EQ(value[0], job);
+      EXPECT_EQ(value[1], job + 1);
+    }
+  });
+}
+
+TEST(SpinTeam, HolderSleepsUntilASlowWorkerFinishes) {
+  SpinTeam::Hold(2, [] {
+    for (int job = 0; job < 20; ++job) {
+      int written = 0;
+      SpinTeam::Current()->Run([&](int id) {
+        if (id == 1) {
+          std::this_thread::sleep_for(kLongerThanTheSpin);
+          written = job + 1;
+        }
+      });
+      EXPECT_EQ(written, job + 1);
+    }
+  });
+}
+
+TEST(SpinTeam, HoldEndsWhileWorkersSleep) {
+  for (int hold = 0; hold < 5; ++hold) {
+    std::atomic<int> calls{0};
+    SpinTeam::Hold(2, [&] {
+      SpinTeam::Current()->Run([&](int) { calls.fetch_add(1); });
+      std::this_thread::sleep_for(kLongerThanTheSpin);
+    });
+    EXPECT_EQ(calls.load(), 2);
+  }
 }
 
 }  // namespace
