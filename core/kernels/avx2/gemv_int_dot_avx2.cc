@@ -1,7 +1,7 @@
 // i8, bfp8 and bfp4 GEMVs for AVX2 CPUs, by integer dot products (vpmaddubsw + vpmaddwd), the AVX2 twin of
 // the AVX-512 VNNI kernels (avx512/vnni_common_avx512.h says why and how accurate).
 //
-// Decoding every weight to f32 and FMA'ing it (gemv_lowbit_avx2.cc's formats, still used to decode rows for
+// Decoding every weight to f32 and FMA'ing it (as dequant_row_avx2.cc still does to decode rows for
 // the prefill GEMM) costs ~8 vector uops per 8 weights, so on an AVX2-only Zen 3 these GEMVs were compute-bound
 // far below memory speed (issue 19: bfp4 decoded at 1.15x f32, bfp8 at 1.58x). Here the activations are
 // quantised to int8 once per call, per block of 16 values exactly as the AVX-512 kernels do (same scale, same
@@ -23,6 +23,7 @@
 #include <cstring>
 
 #include "core/kernels/avx2/kernels_avx2.h"
+#include "core/kernels/avx2/row_prefetch_avx2.h"
 #include "core/kernels/internal/cache_line_vector.h"
 #include "core/kernels/simd/vec_avx2.h"
 
@@ -196,13 +197,6 @@ struct Bfp4Step {
   }
 };
 
-// Software prefetch a whole number of 4-row blocks ahead, at least 4 KiB (gemv_lowbit_avx2.cc says why).
-inline int64_t PrefetchDistance(size_t row_bytes) {
-  int64_t rows = 4;
-  while (static_cast<size_t>(rows) * row_bytes < 4096) rows += 4;
-  return rows * static_cast<int64_t>(row_bytes);
-}
-
 // R rows' dots with one quantised activation row: whole steps read in place, the last partial step (if any)
 // from a zero-padded copy, so no load leaves the row's blocks.
 template <class Step, int R>
@@ -242,7 +236,7 @@ void GemvIntDot(const float* x, int64_t m, int64_t k, const void* w, size_t w_ro
   const int64_t blocks = (k + kBlock - 1) / kBlock;
   const int64_t steps = (blocks + Step::kStepBlocks - 1) / Step::kStepBlocks;
   const int64_t data_bytes = Step::DataBytes(k);
-  const int64_t prefetch_ahead = PrefetchDistance(w_row_bytes);
+  const int64_t prefetch_ahead = RowPrefetchDistance(w_row_bytes);
   const char* wb = static_cast<const char*>(w);
   for (int64_t r = 0; r < m; ++r) {
     QuantizeActivations<kBfp4>(x + r * k, k, steps * Step::kStepBlocks, activations);

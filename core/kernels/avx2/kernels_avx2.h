@@ -1,6 +1,7 @@
 // AVX2 + FMA kernels. Declared here for kernel_table.cc, which never calls them unless ttt::BestIsa() is
 // at least kAvx2; defined in *_avx2.cc files compiled with -mavx2 -mfma: most are core/kernels/generic/
-// templates instantiated over simd::Avx2, the compressed-weight GEMVs are AVX2's own (gemv_lowbit_avx2.cc).
+// templates instantiated over simd::Avx2, the compressed-weight GEMVs and row decoders are AVX2's own
+// (gemv_bf16_avx2.cc, gemv_int_dot_avx2.cc, dequant_row_avx2.cc).
 // The Tenstorrent matmul kernels are inherited from the reference table.
 #pragma once
 

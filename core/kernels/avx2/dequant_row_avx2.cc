@@ -1,15 +1,13 @@
-// The bf16 GEMV for AVX2 CPUs, and the row decoders of every compressed weight format (bf16, i8, bfp8, bfp4;
-// as core/kernels/avx512/dequant_row_avx512.cc), which feed the prefill GEMM: 8-value chunks decoded to exact
-// f32 in registers. The GEMV has the same blocking and fixed summation order as GemvF32 (chunk c to
-// accumulator c % 2, the tail to the next one). The block-float decoders have the same two deliberate
-// differences from the scalar one (blocks with all values below 2^-119 decode as zeros; exponent 255 decodes
-// to finite values). The i8 and block-float GEMVs multiply in integers instead (gemv_int_dot_avx2.cc).
+// Row decoders of every compressed weight format (bf16, i8, bfp8, bfp4) for AVX2 CPUs, as
+// core/kernels/avx512/dequant_row_avx512.cc: they feed the prefill GEMM, 8-value chunks decoded to exact f32 in
+// registers. The block-float decoders have the same two deliberate differences from the scalar one (blocks
+// with all values below 2^-119 decode as zeros; exponent 255 decodes to finite values). The GEMVs of these
+// formats do not decode to f32 like this: gemv_bf16_avx2.cc, gemv_int_dot_avx2.cc.
 #include <immintrin.h>
 
 #include <cstring>
 
 #include "core/kernels/avx2/kernels_avx2.h"
-#include "core/kernels/internal/gemv_rows.h"
 #include "core/kernels/simd/vec_avx2.h"
 
 namespace ttt::kernels::avx2 {
@@ -19,15 +17,6 @@ using simd::Avx2;
 
 constexpr int kChunk = 8;
 
-// Software prefetch whole 4-row blocks ahead, at least 4 KiB (measured on 1536 x 576 from DRAM, when
-// the AVX-512 i8 and bf16 GEMVs decoded to f32 too: 4 rows ahead doubled their speed, 2 rows was too close,
-// 4 KiB beat 2 KiB by 5-10%).
-inline int64_t PrefetchDistance(size_t row_bytes) {
-  int64_t rows = 4;
-  while (static_cast<size_t>(rows) * row_bytes < 4096) rows += 4;
-  return rows * static_cast<int64_t>(row_bytes);
-}
-
 inline __m256 BlockScale(uint8_t exponent, int shift) {
   const int field = static_cast<int>(exponent) - shift;
   const uint32_t bits = field > 0 ? static_cast<uint32_t>(field) << 23 : 0u;
@@ -36,7 +25,6 @@ inline __m256 BlockScale(uint8_t exponent, int shift) {
 
 // Element formats (bf16, i8) cannot read past the row's end: their tail goes through a zeroed copy.
 struct BF16Format {
-  static constexpr int kChunkBytes = 16;
   static __m256 Decode(const char* row, int64_t c) {
     const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(row + 16 * c));
     return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
@@ -97,83 +85,6 @@ struct Bfp4Format {
   }
 };
 
-template <class Format, int R, int M>
-inline void DotBlock(const char* const* w, const float* const* x, int64_t k, int64_t prefetch_ahead,
-                     float (&result)[M][R]) {
-  __m256 acc[M][R][2];
-  #pragma GCC unroll 16
-  for (int i = 0; i < M; ++i)
-    #pragma GCC unroll 16
-    for (int j = 0; j < R; ++j) acc[i][j][0] = acc[i][j][1] = _mm256_setzero_ps();
-  const int64_t full = k / kChunk;
-  int64_t c = 0;
-  for (; c + 2 <= full; c += 2) {
-    __m256 wv0[R], wv1[R];
-    #pragma GCC unroll 16
-    for (int j = 0; j < R; ++j) {
-      _mm_prefetch(w[j] + prefetch_ahead + Format::kChunkBytes * c, _MM_HINT_T0);
-      wv0[j] = Format::Decode(w[j], c);
-      wv1[j] = Format::Decode(w[j], c + 1);
-    }
-    #pragma GCC unroll 16
-    for (int i = 0; i < M; ++i) {
-      const __m256 x0 = _mm256_loadu_ps(x[i] + kChunk * c);
-      const __m256 x1 = _mm256_loadu_ps(x[i] + kChunk * c + kChunk);
-      #pragma GCC unroll 16
-      for (int j = 0; j < R; ++j) {
-        acc[i][j][0] = _mm256_fmadd_ps(wv0[j], x0, acc[i][j][0]);
-        acc[i][j][1] = _mm256_fmadd_ps(wv1[j], x1, acc[i][j][1]);
-      }
-    }
-  }
-  int slot = 0;
-  if (c < full) {
-    #pragma GCC unroll 16
-    for (int i = 0; i < M; ++i) {
-      const __m256 xv = _mm256_loadu_ps(x[i] + kChunk * c);
-      #pragma GCC unroll 16
-      for (int j = 0; j < R; ++j) acc[i][j][0] = _mm256_fmadd_ps(Format::Decode(w[j], c), xv, acc[i][j][0]);
-    }
-    ++c;
-    slot = 1;
-  }
-  if (kChunk * c < k) {
-    const int64_t n = k - kChunk * c;
-    const __m256i mask = Avx2::TailMask(n);
-    __m256 wv[R];
-    #pragma GCC unroll 16
-    for (int j = 0; j < R; ++j) wv[j] = Format::DecodeTail(w[j], c, n, mask);
-    #pragma GCC unroll 16
-    for (int i = 0; i < M; ++i) {
-      const __m256 xv = _mm256_maskload_ps(x[i] + kChunk * c, mask);
-      #pragma GCC unroll 16
-      for (int j = 0; j < R; ++j) acc[i][j][slot] = _mm256_fmadd_ps(wv[j], xv, acc[i][j][slot]);
-    }
-  }
-  #pragma GCC unroll 16
-  for (int i = 0; i < M; ++i)
-    #pragma GCC unroll 16
-    for (int j = 0; j < R; ++j) result[i][j] = Avx2::ReduceAdd(_mm256_add_ps(acc[i][j][0], acc[i][j][1]));
-}
-
-// Adapts DotBlock to the shared row loop (core/kernels/internal/gemv_rows.h).
-template <class Format>
-struct LowbitKernel {
-  static constexpr int kRows = 4;
-  int64_t prefetch_ahead;
-  template <int R, int M>
-  void Dot(const char* const* w, const float* const* x, int64_t k, float (&out)[M][R]) const {
-    DotBlock<Format, R, M>(w, x, k, prefetch_ahead, out);
-  }
-};
-
-template <class Format>
-void Gemv(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
-          int64_t n_end, float* y, int64_t ldy) {
-  internal::GemvRows(LowbitKernel<Format>{PrefetchDistance(w_row_bytes)}, x, k, m, k, w, w_row_bytes, n_begin, n_end,
-                     y, ldy);
-}
-
 template <class Format>
 void DequantRow(const void* w_row, int64_t k, float* out) {
   const char* row = static_cast<const char*>(w_row);
@@ -187,11 +98,6 @@ void DequantRow(const void* w_row, int64_t k, float* out) {
 }
 
 }  // namespace
-
-void GemvBF16(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
-              int64_t n_end, float* y, int64_t ldy) {
-  Gemv<BF16Format>(x, m, k, w, w_row_bytes, n_begin, n_end, y, ldy);
-}
 
 void DequantRowBF16(const void* w_row, int64_t k, float* out) { DequantRow<BF16Format>(w_row, k, out); }
 void DequantRowI8(const void* w_row, int64_t k, float* out) { DequantRow<I8Format>(w_row, k, out); }
