@@ -81,6 +81,7 @@ void BM_LinearDecode(benchmark::State& state) {
   UseThreads(static_cast<int>(state.range(2)));
   const auto dtype = static_cast<ttt::DType>(state.range(3));
   const bool cold = state.range(4) != 0;
+  const int64_t m = state.range(5);  // activation rows: 1 for one sequence's decode, more for a batch's
   auto quantized = ttt::ops::QuantizeWeight(RandomWeight(n, k), dtype);
   if (!quantized.ok()) {
     state.SkipWithError(std::string(quantized.status().message()).c_str());
@@ -96,11 +97,11 @@ void BM_LinearDecode(benchmark::State& state) {
   }
   const int64_t weight_bytes = static_cast<int64_t>(quantized->values.nbytes()) +
                                (quantized->row_scale.defined() ? n * static_cast<int64_t>(sizeof(float)) : 0);
-  auto x = Random(k, 4), bias = Random(n, 5);
-  std::vector<float> y(n);
+  auto x = Random(m * k, 4), bias = Random(n, 5);
+  std::vector<float> y(m * n);
   int64_t next = 0;
   for (auto _ : state) {
-    ttt::ops::Linear(x.data(), 1, weights[next], bias.data(), y.data());
+    ttt::ops::Linear(x.data(), m, weights[next], bias.data(), y.data());
     benchmark::DoNotOptimize(y.data());
     next = next + 1 == copies ? 0 : next + 1;
   }
@@ -108,14 +109,15 @@ void BM_LinearDecode(benchmark::State& state) {
   state.SetLabel(std::string(ttt::DTypeName(dtype)) + (cold ? " cold" : " hot"));
 }
 void LinearDecodeArgs(benchmark::internal::Benchmark* b) {
-  b->ArgNames({"n", "k", "threads", "dtype", "cold"});
-  b->Args({64, 64, 1, 0, 0});  // a toy model: threading must not make this slower
-  b->Args({64, 64, 2, 0, 0});
+  b->ArgNames({"n", "k", "threads", "dtype", "cold", "m"});
+  b->Args({64, 64, 1, 0, 0, 1});  // a toy model: threading must not make this slower
+  b->Args({64, 64, 2, 0, 0, 1});
   for (int dtype : {0, 2, 3, 5, 6}) {
     for (auto [n, k] : {std::pair<int64_t, int64_t>{1536, 576}, {576, 1536}, {49152, 576}}) {
-      for (int threads : {1, 2}) b->Args({n, k, threads, dtype, 1});
+      for (int threads : {1, 2}) b->Args({n, k, threads, dtype, 1, 1});
     }
-    b->Args({1536, 576, 1, dtype, 0});
+    b->Args({1536, 576, 1, dtype, 0, 1});
+    for (int threads : {1, 2}) b->Args({1536, 576, threads, dtype, 1, 8});  // 8 sequences' decode (ttt serve)
   }
 }
 BENCHMARK(BM_LinearDecode)->Apply(LinearDecodeArgs)->UseRealTime()->Unit(benchmark::kMicrosecond);

@@ -7,10 +7,13 @@
 #
 # usage: bench/vs_llamacpp.sh [--llamacpp TREE_OR_GIT_URL] [--work DIR] [--threads 1,2] [--rounds 3]
 #                             [--pp 128] [--tg 32] [--isa avx2|avx512] [--busy N]
-#   --isa caps ttt's kernels (TTT_ISA); llama.cpp is always built for this machine (GGML_NATIVE).
+#   --isa avx2 times both programs as an AVX2-only CPU would run them: ttt with TTT_ISA=avx2, llama.cpp built
+#   without AVX-512 (AVX2, FMA, F16C: what a Zen 3 has). Without --isa both use everything this CPU has.
 #   --busy N runs N busy loops (another process's load, one per core) while both programs are timed.
-# Needs: cmake, g++, git, python3 with numpy (Debian python3-numpy); ttt built in build/.
+# Needs: cmake, g++, git, Debian's python3 with numpy (python3-numpy, installed if missing); ttt built in build/.
 set -euo pipefail
+py=/usr/bin/python3  # Debian's, whatever python3 comes first on PATH
+"$py" -c "import numpy, yaml" 2>/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-numpy python3-yaml >/dev/null
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 commit=c392e5094deaf2d1a7c18683214f007fad3fe42b  # the commit every llama.cpp reference in the project uses
 src=https://github.com/ggerganov/llama.cpp work=/tmp/ttt-vs-llamacpp threads=1,2 rounds=3 pp=128 tg=32 isa="" busy=0
@@ -41,16 +44,23 @@ else
   [ -d "$lc/.git" ] || git clone -q "$src" "$lc"
   git -C "$lc" checkout -q "$commit"
 fi
-lb="$work/llama-build"  # outside the source tree, so a shared checkout's own build is left alone
+# Built outside the source tree, so a shared checkout's own build is left alone.
+if [ "$isa" = avx2 ]; then
+  lb="$work/llama-build-avx2"
+  cpu_flags=(-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF)
+else
+  lb="$work/llama-build"
+  cpu_flags=(-DGGML_NATIVE=ON)
+fi
 if [ ! -x "$lb/bin/llama-bench" ] || [ ! -x "$lb/bin/llama-quantize" ]; then
-  echo "building llama.cpp ${commit:0:7} in $lb (llama-bench, llama-quantize)" >&2
-  cmake -S "$lc" -B "$lb" -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=ON -DLLAMA_CURL=OFF >/dev/null
+  echo "building llama.cpp ${commit:0:7} in $lb (llama-bench, llama-quantize; ${cpu_flags[*]})" >&2
+  cmake -S "$lc" -B "$lb" -DCMAKE_BUILD_TYPE=Release "${cpu_flags[@]}" -DLLAMA_CURL=OFF >/dev/null
   cmake --build "$lb" -j"$(nproc)" --target llama-bench llama-quantize >/dev/null
 fi
 model="$work/smollm135"
 if [ ! -f "$model/f32.gguf" ]; then
   echo "making the random model in $model" >&2
-  LLAMACPP="$lc" python3 "$root/bench/peers/mkmodel.py" smollm135 "$model" --seed 7 >/dev/null
+  LLAMACPP="$lc" "$py" "$root/bench/peers/mkmodel.py" smollm135 "$model" --seed 7 >/dev/null
 fi
 for q in BF16 Q8_0 Q4_0 Q4_K_M; do
   [ -f "$model/$q.gguf" ] || "$lb/bin/llama-quantize" "$model/f32.gguf" "$model/$q.gguf" "$q" >/dev/null 2>&1
@@ -78,13 +88,13 @@ for round in $(seq "$rounds"); do
     for pair in $pairs; do
       lf=${pair%%:*} tf=${pair##*:}
       "$lb/bin/llama-bench" -m "$model/$lf.gguf" -p "$pp" -n "$tg" -t "$t" -r 1 -o jsonl 2>/dev/null |
-        python3 -c 'import json,sys
+        "$py" -c 'import json,sys
 for l in sys.stdin:
   r=json.loads(l); print(json.dumps({"prog":"llama.cpp","fmt":sys.argv[1],"pair":sys.argv[2],"t":int(sys.argv[3]),"pp":r["n_prompt"],"tg":r["n_gen"],"ts":r["avg_ts"]}))' \
           "$lf" "$pair" "$t" >>"$out"
       if [ "$tf" = gguf ]; then args=(--model "$model/$lf.gguf"); else args=(--model "$model/hf" --weights "$tf"); fi
       "$ttt" bench "${args[@]}" -p "$pp" -n "$tg" --threads "$t" -r 1 -o json 2>/dev/null |
-        python3 -c 'import json,sys
+        "$py" -c 'import json,sys
 for r in json.load(sys.stdin):
   print(json.dumps({"prog":"ttt","fmt":sys.argv[1],"pair":sys.argv[2],"t":int(sys.argv[3]),"pp":r["n_prompt"],"tg":r["n_gen"],"ts":r["avg_ts"]}))' \
           "$tf" "$pair" "$t" >>"$out"
@@ -96,9 +106,9 @@ busy_pids=()
 
 echo "# ttt $(git -C "$root" rev-parse --short HEAD) vs llama.cpp ${commit:0:7} on $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "# busy processes during the runs: $busy"
-echo "# ttt kernels: ${isa:-best this CPU has} ($("$ttt" probe 2>/dev/null | grep -m1 best_isa | xargs)); llama.cpp: GGML_NATIVE"
+echo "# ttt kernels: ${isa:-best this CPU has} ($("$ttt" probe 2>/dev/null | grep -m1 best_isa | xargs)); llama.cpp: ${cpu_flags[*]}"
 "$ttt" probe --measure 2>/dev/null | grep -E "dram_bandwidth_bytes_per_s|flop_per_s|measured_with_threads" | sed 's/^ */# limit: /'
-python3 - "$out" <<'PY'
+"$py" - "$out" <<'PY'
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 def med(prog, pair, t, test):

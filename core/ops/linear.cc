@@ -21,6 +21,21 @@ constexpr int64_t kSgemmMinRows = 16;
 // GEMV chunks are whole groups of weight rows so each thread's kernel runs its fast multi-row path.
 constexpr int64_t kGemvRowAlign = 16;
 
+// Below kSgemmMinRows activation rows (batched decode), the GEMV kernels read every weight row once per
+// activation row (or pair): in tiles of weight rows that stay in L2, only the first pass comes from memory.
+constexpr size_t kGemvTileBytes = 128 << 10;
+
+// gemv over rows [begin, end), in tiles of kGemvTileBytes (whole row groups) when there are several activation rows.
+void TiledGemv(kernels::GemvFn gemv, const float* x, int64_t m, int64_t k, const char* w, size_t row_bytes,
+               int64_t begin, int64_t end, float* y, int64_t ldy) {
+  int64_t tile = end - begin;
+  if (m > 1) {
+    tile = static_cast<int64_t>(kGemvTileBytes / std::max<size_t>(row_bytes, 1));
+    tile = std::max<int64_t>(kGemvRowAlign, tile / kGemvRowAlign * kGemvRowAlign);
+  }
+  for (int64_t t = begin; t < end; t += tile) gemv(x, m, k, w, row_bytes, t, std::min(end, t + tile), y, ldy);
+}
+
 // Columns [n_begin, n_end) of y[m, ldy] = x[m, k] . w[n, k]^T, with w pointing at row n_begin.
 void Sgemm(const float* x, int64_t m, int64_t k, const float* w, int64_t n_begin, int64_t n_end, int64_t ldy,
            float* y) {
@@ -129,7 +144,7 @@ void LinearImpl(const float* x, int64_t m, const Tensor& weight, const float* ro
 
   const kernels::GemvFn gemv = kernels::ActiveKernels().Gemv(dtype);
   internal::ParallelRanges(n, 2 * m * n * k, kGemvRowAlign, [&](int64_t begin, int64_t end) {
-    gemv(x, m, k, w, row_bytes, begin, end, y, n);
+    TiledGemv(gemv, x, m, k, w, row_bytes, begin, end, y, n);
     Epilogue(row_scale, bias, m, n, begin, end, y);
     // This thread's share of `next` starts where its share of this weight did, proportionally.
     if (next != nullptr) PrefetchRowsFrom(*next, begin * next->dim(0) / n);

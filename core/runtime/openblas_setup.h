@@ -5,9 +5,10 @@
 
 namespace ttt {
 
-// Call first thing in main(). When OpenBLAS chose a kernel set weaker than the CPU supports and
-// OPENBLAS_CORETYPE is unset, sets it (SkylakeX for AVX-512, Haswell for AVX2) and re-executes the
-// program with the same arguments; otherwise returns. If the re-exec fails, logs a warning and returns.
+// Call first thing in main(). When OpenBLAS chose a kernel set other than the one for the instruction set the
+// kernels use (BestIsa(), capped by TTT_ISA) and OPENBLAS_CORETYPE is unset, sets it (SkylakeX for AVX-512,
+// Haswell for AVX2) and re-executes the program with the same arguments; otherwise returns. If the re-exec
+// fails, logs a warning and returns.
 void EnsureOpenBlasKernelsMatchCpu(char** argv);
 
 // The kernel set OpenBLAS is using ("SkylakeX", "Haswell", "Prescott", ...).
