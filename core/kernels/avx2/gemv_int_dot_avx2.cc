@@ -20,6 +20,7 @@
 // rows it is grouped with, so threads splitting rows differently give identical results.
 #include <immintrin.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "core/kernels/avx2/kernels_avx2.h"
@@ -114,8 +115,8 @@ inline __m256i LaneDots(__m256i unsigned_w, __m256i signed_x) {
 }
 
 // A format's step: kStepBlocks blocks in kStepBytes of a row, whose first DataBytes(k) bytes hold the values.
-// Accumulate(p, a, c, acc) adds step c of the row at p (kStepBytes readable there) times the activations'
-// step c, scaled, to acc.
+// Decode(p) reads the step at p (kStepBytes readable there) into registers; Multiply(decoded, a, c, acc) adds
+// it times the activations' step c, scaled, to acc. Several activation rows share one Decode.
 
 // i8: two blocks (32 weights) per step; the row scale is applied by ops::Linear after the dot.
 struct I8Step {
@@ -123,10 +124,16 @@ struct I8Step {
   static constexpr int kStepBytes = 32;
   static constexpr float kUnit = 1.0f;
   static int64_t DataBytes(int64_t k) { return k; }  // rows of k bytes, not padded to blocks
-  static __m256 Accumulate(const char* p, const ActivationView& a, int64_t c, __m256 acc) {
+  struct Decoded {
+    __m256i w, magnitude;
+  };
+  static Decoded Decode(const char* p) {
     const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+    return {w, _mm256_abs_epi8(w)};
+  }
+  static __m256 Multiply(const Decoded& d, const ActivationView& a, int64_t c, __m256 acc) {
     const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.q + 32 * c));
-    const __m256i dots = LaneDots(_mm256_abs_epi8(w), _mm256_sign_epi8(x, w));
+    const __m256i dots = LaneDots(d.magnitude, _mm256_sign_epi8(x, d.w));
     return _mm256_fmadd_ps(_mm256_cvtepi32_ps(dots), _mm256_loadu_ps(a.lane_scale + 8 * c), acc);
   }
 };
@@ -138,7 +145,11 @@ struct Bfp8Step {
   static constexpr int kBlockBytes = 17;
   static constexpr float kUnit = 0x1p-6f;  // a magnitude of 1 at exponent 127 (7 bits of magnitude)
   static int64_t DataBytes(int64_t k) { return (k + kBlock - 1) / kBlock * kBlockBytes; }
-  static __m256 Accumulate(const char* p, const ActivationView& a, int64_t c, __m256 acc) {
+  struct Decoded {
+    __m256i data, magnitude;
+    __m256 scale;  // per lane 2^(e - 127)
+  };
+  static Decoded Decode(const char* p) {
     const __m256i data = _mm256_loadu2_m128i(reinterpret_cast<const __m128i*>(p + 18),
                                              reinterpret_cast<const __m128i*>(p + 1));
     // Bytes 0 (block 0's exponent, lane 0) and 17 (block 1's, byte 1 of lane 1) to byte 3 of their lanes' dwords.
@@ -146,9 +157,12 @@ struct Bfp8Step {
     const __m256i exponents = _mm256_shuffle_epi8(
         head, _mm256_setr_epi8(-1, -1, -1, 0, -1, -1, -1, 0, -1, -1, -1, 0, -1, -1, -1, 0,  //
                                -1, -1, -1, 1, -1, -1, -1, 1, -1, -1, -1, 1, -1, -1, -1, 1));
+    return {data, _mm256_and_si256(data, _mm256_set1_epi8(0x7f)), ExponentScale(exponents)};
+  }
+  static __m256 Multiply(const Decoded& d, const ActivationView& a, int64_t c, __m256 acc) {
     const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.q + 32 * c));
-    const __m256i dots = LaneDots(_mm256_and_si256(data, _mm256_set1_epi8(0x7f)), _mm256_sign_epi8(x, data));
-    const __m256 scale = _mm256_mul_ps(ExponentScale(exponents), _mm256_loadu_ps(a.lane_scale + 8 * c));
+    const __m256i dots = LaneDots(d.magnitude, _mm256_sign_epi8(x, d.data));
+    const __m256 scale = _mm256_mul_ps(d.scale, _mm256_loadu_ps(a.lane_scale + 8 * c));
     return _mm256_fmadd_ps(_mm256_cvtepi32_ps(dots), scale, acc);
   }
 };
@@ -164,7 +178,11 @@ struct Bfp4Step {
   static constexpr int kBlockBytes = 9;
   static constexpr float kUnit = 0x1p-2f;  // 3 bits of magnitude
   static int64_t DataBytes(int64_t k) { return (k + kBlock - 1) / kBlock * kBlockBytes; }
-  static __m256 Accumulate(const char* p, const ActivationView& a, int64_t c, __m256 acc) {
+  struct Decoded {
+    __m256i evens, odds;  // signed magnitudes + 8
+    __m256 scale;         // per lane 2^(e - 127)
+  };
+  static Decoded Decode(const char* p) {
     // Data bytes of blocks 0, 1 in lane 0 and of blocks 2, 3 in lane 1.
     const __m128i b01 = LoadHigh(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p + 1)), p + 10);
     const __m128i b23 = LoadHigh(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p + 19)), p + 28);
@@ -172,21 +190,24 @@ struct Bfp4Step {
     const __m256i table = _mm256_setr_epi8(8, 9, 10, 11, 12, 13, 14, 15, 8, 7, 6, 5, 4, 3, 2, 1,  //
                                            8, 9, 10, 11, 12, 13, 14, 15, 8, 7, 6, 5, 4, 3, 2, 1);
     const __m256i nibble = _mm256_set1_epi8(0x0f);
-    const __m256i evens = _mm256_shuffle_epi8(table, _mm256_and_si256(packed, nibble));
-    const __m256i odds = _mm256_shuffle_epi8(table, _mm256_and_si256(_mm256_srli_epi16(packed, 4), nibble));
-    const int8_t* q = a.q + 64 * c;
-    const __m256i pairs =
-        _mm256_add_epi16(_mm256_maddubs_epi16(evens, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q))),
-                         _mm256_maddubs_epi16(odds, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q + 32))));
-    const __m256i dots =
-        _mm256_add_epi32(_mm256_madd_epi16(pairs, _mm256_set1_epi16(1)),
-                         _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.lane_correction + 8 * c)));
     // Exponents at bytes 0, 9 (lane 0 of the step's first 32 bytes) and 18, 27 (bytes 2, 11 of lane 1).
     const __m256i exponents = _mm256_shuffle_epi8(
         _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)),
         _mm256_setr_epi8(-1, -1, -1, 0, -1, -1, -1, 0, -1, -1, -1, 9, -1, -1, -1, 9,  //
                          -1, -1, -1, 2, -1, -1, -1, 2, -1, -1, -1, 11, -1, -1, -1, 11));
-    const __m256 scale = _mm256_mul_ps(ExponentScale(exponents), _mm256_loadu_ps(a.lane_scale + 8 * c));
+    return {_mm256_shuffle_epi8(table, _mm256_and_si256(packed, nibble)),
+            _mm256_shuffle_epi8(table, _mm256_and_si256(_mm256_srli_epi16(packed, 4), nibble)),
+            ExponentScale(exponents)};
+  }
+  static __m256 Multiply(const Decoded& d, const ActivationView& a, int64_t c, __m256 acc) {
+    const int8_t* q = a.q + 64 * c;
+    const __m256i pairs =
+        _mm256_add_epi16(_mm256_maddubs_epi16(d.evens, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q))),
+                         _mm256_maddubs_epi16(d.odds, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q + 32))));
+    const __m256i dots =
+        _mm256_add_epi32(_mm256_madd_epi16(pairs, _mm256_set1_epi16(1)),
+                         _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.lane_correction + 8 * c)));
+    const __m256 scale = _mm256_mul_ps(d.scale, _mm256_loadu_ps(a.lane_scale + 8 * c));
     return _mm256_fmadd_ps(_mm256_cvtepi32_ps(dots), scale, acc);
   }
 
@@ -197,62 +218,88 @@ struct Bfp4Step {
   }
 };
 
-// R rows' dots with one quantised activation row: whole steps read in place, the last partial step (if any)
-// from a zero-padded copy, so no load leaves the row's blocks.
-template <class Step, int R>
-inline void DotRows(const char* const* w, int64_t data_bytes, int64_t steps, ActivationView a,
-                    int64_t prefetch_ahead, float* out) {
-  __m256 acc[R];
-  #pragma GCC unroll 8
-  for (int j = 0; j < R; ++j) acc[j] = _mm256_setzero_ps();
+// Dots of R weight rows with M quantised activation rows (R = 1 when M > 1): whole steps read in place, the last
+// partial step (if any) from a zero-padded copy, so no load leaves the row's blocks. Each (activation row,
+// weight row) sum takes the same operations in the same order whatever M and R are.
+template <class Step, int M, int R>
+inline void DotRows(const char* const* w, int64_t data_bytes, int64_t steps, const ActivationView* a,
+                    int64_t prefetch_ahead, float* const* out) {
+  __m256 acc[M][R];
+  #pragma GCC unroll 4
+  for (int i = 0; i < M; ++i)
+    #pragma GCC unroll 4
+    for (int j = 0; j < R; ++j) acc[i][j] = _mm256_setzero_ps();
+  auto step = [&](int j, const char* p, int64_t c) __attribute__((always_inline)) {
+    const typename Step::Decoded d = Step::Decode(p);
+    #pragma GCC unroll 4
+    for (int i = 0; i < M; ++i) acc[i][j] = Step::Multiply(d, a[i], c, acc[i][j]);
+  };
   const int64_t whole = data_bytes / Step::kStepBytes;
   for (int64_t c = 0; c < whole; ++c) {
-    #pragma GCC unroll 8
+    #pragma GCC unroll 4
     for (int j = 0; j < R; ++j) {
       const char* p = w[j] + c * Step::kStepBytes;
       _mm_prefetch(p + prefetch_ahead, _MM_HINT_T0);
-      acc[j] = Step::Accumulate(p, a, c, acc[j]);
+      step(j, p, c);
     }
   }
   if (whole < steps) {
     const int64_t tail = data_bytes - whole * Step::kStepBytes;
-    #pragma GCC unroll 8
+    #pragma GCC unroll 4
     for (int j = 0; j < R; ++j) {
       alignas(32) char padded[Step::kStepBytes] = {};
       std::memcpy(padded, w[j] + whole * Step::kStepBytes, static_cast<size_t>(tail));
-      acc[j] = Step::Accumulate(padded, a, whole, acc[j]);
+      step(j, padded, whole);
     }
   }
-  #pragma GCC unroll 8
-  for (int j = 0; j < R; ++j) out[j] = Avx2::ReduceAdd(acc[j]) * Step::kUnit;
+  #pragma GCC unroll 4
+  for (int i = 0; i < M; ++i)
+    #pragma GCC unroll 4
+    for (int j = 0; j < R; ++j) out[i][j] = Avx2::ReduceAdd(acc[i][j]) * Step::kUnit;
 }
 
-// Rows [n_begin, n_end) of y[m, ldy] = x[m, k] . w^T: each activation row quantised once, then the weight rows
-// in blocks of kRows and singly.
-template <class Step, bool kBfp4, int kRows>
+// Rows [n_begin, n_end) of y[m, ldy] = x[m, k] . w^T. One activation row (decode): the weight rows in blocks of
+// 4 and singly. More (a batch, or a prefill tile): activation rows in groups of up to kGroup, each weight step
+// decoded once per group.
+template <class Step, bool kBfp4>
 void GemvIntDot(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
                 int64_t n_end, float* y, int64_t ldy) {
-  thread_local Activations activations;  // reused: no allocation per call
+  constexpr int kGroup = 4;
+  thread_local Activations activations[kGroup];  // reused: no allocation per call
   const int64_t blocks = (k + kBlock - 1) / kBlock;
   const int64_t steps = (blocks + Step::kStepBlocks - 1) / Step::kStepBlocks;
   const int64_t data_bytes = Step::DataBytes(k);
   const int64_t prefetch_ahead = RowPrefetchDistance(w_row_bytes);
   const char* wb = static_cast<const char*>(w);
-  for (int64_t r = 0; r < m; ++r) {
-    QuantizeActivations<kBfp4>(x + r * k, k, steps * Step::kStepBlocks, activations);
-    const ActivationView view(activations);
-    float* yr = y + r * ldy;
-    int64_t j = n_begin;
-    if constexpr (kRows == 4) {
-      for (; j + 4 <= n_end; j += 4) {
-        const char* rows[4] = {wb + j * w_row_bytes, wb + (j + 1) * w_row_bytes, wb + (j + 2) * w_row_bytes,
-                               wb + (j + 3) * w_row_bytes};
-        DotRows<Step, 4>(rows, data_bytes, steps, view, prefetch_ahead, yr + j);
-      }
+  for (int64_t r0 = 0; r0 < m; r0 += kGroup) {
+    const int group = static_cast<int>(std::min<int64_t>(kGroup, m - r0));
+    for (int i = 0; i < group; ++i) {
+      QuantizeActivations<kBfp4>(x + (r0 + i) * k, k, steps * Step::kStepBlocks, activations[i]);
     }
-    for (; j < n_end; ++j) {
-      const char* rows[1] = {wb + j * w_row_bytes};
-      DotRows<Step, 1>(rows, data_bytes, steps, view, prefetch_ahead, yr + j);
+    const ActivationView views[kGroup] = {ActivationView(activations[0]), ActivationView(activations[1]),
+                                          ActivationView(activations[2]), ActivationView(activations[3])};
+    float* out[kGroup];  // out[i][j]: activation row r0 + i, weight row j0 + j
+    auto dot = [&]<int M, int R>(int64_t j0) {
+      const char* rows[R];
+      for (int j = 0; j < R; ++j) rows[j] = wb + (j0 + j) * w_row_bytes;
+      for (int i = 0; i < M; ++i) out[i] = y + (r0 + i) * ldy + j0;
+      DotRows<Step, M, R>(rows, data_bytes, steps, views, prefetch_ahead, out);
+    };
+    int64_t j = n_begin;
+    switch (group) {
+      case 1:
+        for (; j + 4 <= n_end; j += 4) dot.template operator()<1, 4>(j);
+        for (; j < n_end; ++j) dot.template operator()<1, 1>(j);
+        break;
+      case 2:
+        for (; j < n_end; ++j) dot.template operator()<2, 1>(j);
+        break;
+      case 3:
+        for (; j < n_end; ++j) dot.template operator()<3, 1>(j);
+        break;
+      default:
+        for (; j < n_end; ++j) dot.template operator()<4, 1>(j);
+        break;
     }
   }
 }
@@ -261,15 +308,15 @@ void GemvIntDot(const float* x, int64_t m, int64_t k, const void* w, size_t w_ro
 
 void GemvI8(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
             int64_t n_end, float* y, int64_t ldy) {
-  GemvIntDot<I8Step, false, 4>(x, m, k, w, w_row_bytes, n_begin, n_end, y, ldy);
+  GemvIntDot<I8Step, false>(x, m, k, w, w_row_bytes, n_begin, n_end, y, ldy);
 }
 void GemvBfp8(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
               int64_t n_end, float* y, int64_t ldy) {
-  GemvIntDot<Bfp8Step, false, 4>(x, m, k, w, w_row_bytes, n_begin, n_end, y, ldy);
+  GemvIntDot<Bfp8Step, false>(x, m, k, w, w_row_bytes, n_begin, n_end, y, ldy);
 }
 void GemvBfp4(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
               int64_t n_end, float* y, int64_t ldy) {
-  GemvIntDot<Bfp4Step, true, 4>(x, m, k, w, w_row_bytes, n_begin, n_end, y, ldy);
+  GemvIntDot<Bfp4Step, true>(x, m, k, w, w_row_bytes, n_begin, n_end, y, ldy);
 }
 
 }  // namespace ttt::kernels::avx2
