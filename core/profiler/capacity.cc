@@ -25,7 +25,7 @@ ChipCapacity CapacityPerChip(const Validated<spec::ModelSpec>& spec, const Resol
   const auto listed = ListModelModules(spec, *config.kinds);
   if (!listed.ok()) return c;
   double widest = 0;  // the widest matmul output on a chip: the prefill chunk's largest activation
-  auto add = [&](const ModuleInstance& m, const ResolvedModuleConfig* rc) {
+  auto add = [&](const ModuleInstance& m, const ResolvedModuleConfig* rc, bool layer) {
     const ModuleDescriptor& d = *m.descriptor;
     for (const OpInfo& op : d.Ops(*m.spec)) {
       if (!op.weight) continue;
@@ -35,10 +35,14 @@ ChipCapacity CapacityPerChip(const Validated<spec::ModelSpec>& spec, const Resol
       const hw::DType prefill = rc ? Or(rc->op(Phase::kPrefill, op.name).weight_dtype(), decode) : decode;
       // Prefill and decode in different formats keep both copies (core/blocks/linear/linear.h).
       c.weights += values * (BytesPerValue(decode) + (prefill != decode ? BytesPerValue(prefill) : 0));
-      widest = std::max(widest, static_cast<double>(op.out) / split.out_ways);
+      // The head runs on the prompt's last tile only.
+      if (layer) widest = std::max(widest, static_cast<double>(op.out) / split.out_ways);
     }
-    // Embedding tables and norm scales: replicated, in bf16.
-    if (d.other_weight_values) c.weights += d.other_weight_values(*m.spec) * BytesPerValue(hw::BF16);
+    // Embedding tables and norm scales, in bf16: the table split like the hidden features, the rest replicated.
+    if (d.other_weight_values) {
+      c.weights += d.other_weight_values(*m.spec) * BytesPerValue(hw::BF16) /
+                   (d.kind == "token_embedding" ? plan.embedding_ways : 1);
+    }
     if (d.kind == "attention") {
       const auto& a = static_cast<const spec::AttentionSpec&>(*m.spec);
       const hw::DType kv = rc ? Or(rc->mode(Phase::kDecode).kv_cache_dtype(), hw::BF16) : hw::BF16;
@@ -50,12 +54,12 @@ ChipCapacity CapacityPerChip(const Validated<spec::ModelSpec>& spec, const Resol
     for (const ModuleInstance& m : listed->layers[l]) {
       const auto& modules = config.layers[l];
       auto it = modules.find(m.name);
-      add(m, it == modules.end() ? nullptr : &it->second);
+      add(m, it == modules.end() ? nullptr : &it->second, true);
     }
   }
   for (const ModuleInstance& m : listed->model) {
     auto it = config.model_modules.find(m.name);
-    add(m, it == config.model_modules.end() ? nullptr : &it->second);
+    add(m, it == config.model_modules.end() ? nullptr : &it->second, false);
   }
   // One prefill chunk's activations in bf16: its widest matmul output plus the residual stream, twice
   // (input and output of each op).

@@ -58,11 +58,15 @@ class Pricer {
     o.flops = 2.0 * Padded(rows) * Padded(k) * Padded(n) * touched;
     const double fraction = prefill ? family_.dram_interleaved_fraction : family_.dram_sharded_fraction;
     o.dram_s = o.weight_bytes / (chip_.dram_bw * fraction);
-    // The output's tiles spread over the core grid: rows over its height, columns over its width; a grid
-    // larger than the tiles leaves cores idle.
-    const int64_t mt = Tiles(rows), nt = Tiles(n);
-    const double occupancy = static_cast<double>(mt) / (chip_.grid_y * ((mt + chip_.grid_y - 1) / chip_.grid_y)) *
-                             static_cast<double>(nt) / (chip_.grid_x * ((nt + chip_.grid_x - 1) / chip_.grid_x));
+    // The output's tiles over the cores, in the better of tt-metal's two matmul layouts: 1-D (columns over
+    // every core, as decode's DRAM-sharded matmuls) or 2-D (rows over the grid's height, columns over its
+    // width). Cores left without a full share idle.
+    const int64_t mt = Tiles(rows), nt = Tiles(n), cores = int64_t{chip_.grid_x} * chip_.grid_y;
+    auto spread = [](int64_t tiles, int64_t over) {
+      return static_cast<double>(tiles) / (over * ((tiles + over - 1) / over));
+    };
+    const double occupancy =
+        std::max(spread(nt, cores), spread(mt, chip_.grid_y) * spread(nt, chip_.grid_x));
     o.compute_s = o.flops * Phases(c.math_fidelity()) / (chip_.lofi_flops * family_.matmul_utilisation * occupancy);
     o.floor_s = family_.min_kernel_s;
     return o;
@@ -116,7 +120,7 @@ class Pricer {
 
   void Layer(int64_t layer, const std::vector<ModuleInstance>& modules, bool prefill, std::vector<OpCost>* out) {
     const int64_t rows = prefill ? options_.prompt_tokens : options_.batch;
-    const double act_bytes = static_cast<double>(Padded(rows)) * spec_->hidden_dim() * 2 * 2;  // bf16 in and out
+    const double act_bytes = ActivationBytes(rows, prefill);
     for (const ModuleInstance& m : modules) {
       const std::string& kind = m.descriptor->kind;
       if (kind == "norm") {
@@ -158,7 +162,7 @@ class Pricer {
 
   void ModelLevel(const std::vector<ModuleInstance>& modules, bool prefill, std::vector<OpCost>* out) {
     const int64_t rows = prefill ? options_.prompt_tokens : options_.batch;
-    const double act_bytes = static_cast<double>(Padded(rows)) * spec_->hidden_dim() * 2 * 2;
+    const double act_bytes = ActivationBytes(rows, prefill);
     for (const ModuleInstance& m : modules) {
       const std::string& kind = m.descriptor->kind;
       if (kind == "lm_head") {
@@ -180,6 +184,11 @@ class Pricer {
   }
 
  private:
+  // Bytes a norm or eltwise op moves through DRAM: the prefill's bf16 rows in and out; none in decode, whose
+  // activations stay in L1 (the device configs place decode outputs in L1, hwconfig/modules/).
+  double ActivationBytes(int64_t rows, bool prefill) const {
+    return prefill ? static_cast<double>(Padded(rows)) * spec_->hidden_dim() * 2 * 2 : 0.0;
+  }
   OpCost Make(int64_t layer, const ModuleInstance& m, const std::string& name, const std::string& kind, bool prefill) {
     OpCost o;
     o.layer = layer;

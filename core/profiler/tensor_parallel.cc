@@ -41,6 +41,7 @@ TensorParallelPlan PlanTensorParallel(const hw::DeviceProfile& device, const Mod
   TensorParallelPlan p;
   p.chips = std::max<int>(1, static_cast<int>(device.num_chips()));
   if (p.chips == 1) return p;
+  p.embedding_ways = p.chips;
   // tg's 4x8 mesh is used as a 2-D mesh (the Galaxy Llama-70B demo's 8x4 weight split); n300 and t3k as a
   // line of chips.
   const bool two_d = device.mesh().rows() > 1 && device.mesh().cols() > 1 && p.chips > 8;

@@ -61,6 +61,9 @@ struct TensorParallelPlan {
   int rows = 1, cols = 1;  // mesh axes used: 1 x chips for a 1-D split, the device's mesh for a 2-D one
   Topology topology = Topology::kLine;
   std::vector<OpSplit> splits;             // ops not listed are replicated
+  // The token embedding table's hidden features are split over every chip (TT-Transformers shards it
+  // across the mesh; each chip gathers its slice of every token).
+  int embedding_ways = 1;
   std::vector<CollectiveStep> per_layer;   // in the order a layer runs them
   std::vector<CollectiveStep> per_model;   // once per step (the head)
 
