@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "absl/strings/str_format.h"
 #include "core/blocks/model_modules.h"
 #include "core/hwconfig/hw_enums.h"
 #include "core/runtime/status.h"
@@ -268,6 +269,14 @@ double TotalSeconds(const std::vector<OpCost>& ops, const FamilyCosts& family, c
   double s = 0;
   for (const OpCost& op : ops) s += OpSeconds(op, family, stack);
   return s;
+}
+
+std::string DescribeTotals(const Prediction& p) {
+  return absl::StrFormat(
+      "predicted on %s (stack %s): decode %.2f ms per token, %.1f tokens/s/user, %.1f tokens/s at batch %d; "
+      "time to first token (%d prompt tokens) %.1f ms",
+      p.device, p.stack.name, p.decode_s() * 1e3, p.tokens_per_s_per_user(), p.tokens_per_s(), p.options.batch,
+      p.options.prompt_tokens, p.ttft_s() * 1e3);
 }
 
 absl::StatusOr<Prediction> Predict(const Validated<spec::ModelSpec>& spec, const ResolvedHwConfig& config,

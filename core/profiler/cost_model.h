@@ -68,6 +68,10 @@ struct Prediction {
   double tokens_per_s() const { return options.batch / decode_s(); }
 };
 
+// One line of totals: decode time per token, tokens/s/user and at the batch, time to first token. `ttt predict`,
+// `ttt profile --device` and `ttt bench --device` print it alike.
+std::string DescribeTotals(const Prediction& p);
+
 // `config` is the model's resolved hardware config on a Tenstorrent device (its formats and fidelities
 // are each op's own). Errors: a CPU device, a spec no model can be built from.
 absl::StatusOr<Prediction> Predict(const Validated<spec::ModelSpec>& spec, const ResolvedHwConfig& config,

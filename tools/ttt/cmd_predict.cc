@@ -154,10 +154,7 @@ absl::Status RunPredict(const std::vector<std::string>& argv) {
   PrintLayers(p, false);
   std::cout << "prefill per layer:\n";
   PrintLayers(p, true);
-  std::cout << absl::StrFormat(
-      "decode: %.2f ms per token, %.1f tokens/s/user, %.1f tokens/s at batch %d\n"
-      "time to first token (%d prompt tokens): %.1f ms\n",
-      p.decode_s() * 1e3, p.tokens_per_s_per_user(), p.tokens_per_s(), batch, prompt, p.ttft_s() * 1e3);
+  std::cout << profiler::DescribeTotals(p) << "\n";
   return absl::OkStatus();
 }
 
