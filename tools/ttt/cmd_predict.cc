@@ -132,12 +132,13 @@ absl::Status RunPredict(const std::vector<std::string>& argv) {
                                                              {.batch = batch, .context = context, .prompt_tokens = prompt}));
   const profiler::ChipCapacity capacity =
       profiler::CapacityPerChip(*validated, resolved, p.plan, p.family, batch, std::max(context, prompt));
-  std::cout << absl::StrFormat("%s on %s (%d chip%s, %s), %s mode, stack %s: batch %d, context %d, prompt %d\n", what,
-                               device.name(), p.plan.chips, p.plan.chips > 1 ? "s" : "",
-                               p.plan.chips == 1 ? "one chip"
-                               : p.plan.rows > 1 ? absl::StrFormat("%dx%d mesh, lines", p.plan.rows, p.plan.cols)
-                               : p.plan.topology == profiler::Topology::kRing ? "ring" : "line",
-                               ConfigModeName(build.mode), stack.name, batch, context, prompt);
+  const std::string chips =
+      p.plan.chips == 1 ? "1 chip"
+      : p.plan.rows > 1 ? absl::StrFormat("%d chips, %dx%d mesh of lines", p.plan.chips, p.plan.rows, p.plan.cols)
+                        : absl::StrFormat("%d chips, a %s", p.plan.chips,
+                                          p.plan.topology == profiler::Topology::kRing ? "ring" : "line");
+  std::cout << absl::StrFormat("%s on %s (%s), %s mode, stack %s: batch %d, context %d, prompt %d\n", what,
+                               device.name(), chips, ConfigModeName(build.mode), stack.name, batch, context, prompt);
   std::cout << absl::StrFormat(
       "per chip: %.2f GiB weights + %.2f GiB KV cache + %.2f GiB prefill buffers + %.2f GiB reserved of %.2f GiB; "
       "largest context at batch %d: %d\n",
