@@ -29,6 +29,26 @@ struct Chip {
   double lofi_flops = 0;  // cores x 4096 FLOP/cycle x clock
 };
 
+// Device ops tt-transformers dispatches for one of ours, decode and prefill (models/tt_transformers/tt/
+// attention.py forward_decode / forward_prefill); ops not listed dispatch one.
+struct DispatchCount {
+  const char* op;
+  int decode, prefill;
+};
+constexpr DispatchCount kDispatches[] = {
+    {"wqkv", 3, 2},       // linear, sharded_to_interleaved, nlp_create_qkv_heads_decode | linear, nlp_create_qkv_heads
+    {"rope", 2, 2},       // rotary_embedding_llama on Q, on K
+    {"kv_update", 2, 4},  // paged_update_cache K, V | typecast K, V to the cache format, fill_cache K, V
+    {"sdpa", 3, 5},       // sdpa_decode, to_memory_config, nlp_concat_heads_decode | typecast Q, K, V, sdpa, concat
+    {"wo", 2, 1},         // linear, to_memory_config | linear
+};
+int Dispatches(const std::string& op, bool prefill) {
+  for (const DispatchCount& d : kDispatches) {
+    if (op == d.op) return prefill ? d.prefill : d.decode;
+  }
+  return 1;
+}
+
 int Phases(hw::MathFidelity f) { return f == hw::HIFI4 ? 4 : f == hw::HIFI3 ? 3 : f == hw::LOFI ? 1 : 2; }
 
 class Pricer {
@@ -55,6 +75,7 @@ class Pricer {
     // Decode weights are DRAM-sharded: each bank holds the same number of output-column tiles.
     if (!prefill) n_tiles = (n_tiles + chip_.banks - 1) / chip_.banks * chip_.banks;
     OpCost o = Make(layer, m, op.name, "matmul", prefill);
+    o.dispatches = Dispatches(op.name, prefill) * (GatedPair(m, op.name) ? 2 : 1);
     o.weight_bytes = static_cast<double>(Tiles(k)) * n_tiles * TileBytes(dtype) * touched;
     o.flops = 2.0 * Padded(rows) * Padded(k) * Padded(n) * touched;
     const double fraction = prefill ? family_.dram_interleaved_fraction : family_.dram_sharded_fraction;
@@ -77,7 +98,7 @@ class Pricer {
   OpCost Fixed(int64_t layer, const ModuleInstance& m, const std::string& name, const std::string& kind,
                double floor_s, double bytes, bool prefill, int dispatches = 1) {
     OpCost o = Make(layer, m, name, kind, prefill);
-    o.dispatches = dispatches;
+    o.dispatches = dispatches * Dispatches(name, prefill);
     o.floor_s = floor_s;
     o.dram_s = bytes / (chip_.dram_bw * family_.dram_interleaved_fraction);
     return o;
@@ -185,6 +206,12 @@ class Pricer {
   }
 
  private:
+  // A gated feed-forward's first matmul is two (w1 and w3, models/tt_transformers/tt/mlp.py).
+  static bool GatedPair(const ModuleInstance& m, const std::string& op) {
+    if (op != "ff1_3") return false;
+    if (m.descriptor->kind == "moe") return true;
+    return m.descriptor->kind == "mlp" && static_cast<const spec::MlpSpec&>(*m.spec).gated();
+  }
   // Bytes a norm or eltwise op moves through DRAM: the prefill's bf16 rows in and out; none in decode, whose
   // activations stay in L1 (the device configs place decode outputs in L1, hwconfig/modules/).
   double ActivationBytes(int64_t rows, bool prefill) const {

@@ -62,8 +62,8 @@ absl::StatusOr<StackCosts> CostsForStack(const std::string& name) {
   if (name == "tt-transformers") {
     // FIT by `ttt predict --validate` on the fit rows (README): what tt-transformers adds per op over the
     // kernels' minimum, and its prefill matmuls' utilisation relative to a large GEMM's.
-    s.decode_op_overhead_s = 30e-6;
-    s.prefill_op_overhead_s = 42e-6;
+    s.decode_op_overhead_s = 18e-6;
+    s.prefill_op_overhead_s = 24e-6;
     s.prefill_utilisation = 0.25;
     return s;
   }
