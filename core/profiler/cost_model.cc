@@ -49,6 +49,7 @@ int Dispatches(const std::string& op, bool prefill) {
   return 1;
 }
 
+// Fidelity phases; an op without a fidelity in its config runs HiFi2, the device configs' matmul default.
 int Phases(hw::MathFidelity f) { return f == hw::HIFI4 ? 4 : f == hw::HIFI3 ? 3 : f == hw::LOFI ? 1 : 2; }
 
 class Pricer {
@@ -62,7 +63,8 @@ class Pricer {
     chip_.banks = std::max<int>(1, static_cast<int>(c.dram_banks()));
     chip_.grid_x = std::max<int>(1, static_cast<int>(c.compute_grid().x()));
     chip_.grid_y = std::max<int>(1, static_cast<int>(c.compute_grid().y()));
-    chip_.lofi_flops = static_cast<double>(c.compute_grid().x()) * c.compute_grid().y() * c.matmul_flop_per_cycle_per_core() * c.clock_hz();
+    chip_.lofi_flops = static_cast<double>(c.compute_grid().x()) * c.compute_grid().y() *
+                       c.matmul_flop_per_cycle_per_core() * c.clock_hz();
   }
 
   // A matmul of `rows` activation rows by one chip's share of the weight [in, out].
@@ -321,7 +323,9 @@ absl::StatusOr<Prediction> Predict(const Validated<spec::ModelSpec>& spec, const
   Pricer pricer(spec, config, p.family, p.plan, p.options);
   for (bool prefill : {false, true}) {
     std::vector<OpCost>* out = prefill ? &p.prefill : &p.decode;
-    for (size_t l = 0; l < modules.layers.size(); ++l) pricer.Layer(static_cast<int64_t>(l), modules.layers[l], prefill, out);
+    for (size_t l = 0; l < modules.layers.size(); ++l) {
+      pricer.Layer(static_cast<int64_t>(l), modules.layers[l], prefill, out);
+    }
     pricer.ModelLevel(modules.model, prefill, out);
   }
   return p;

@@ -20,7 +20,8 @@ struct ModelOnDevice {
   ResolvedHwConfig config;
 };
 
-ModelOnDevice Make(const std::string& shape, const std::string& device, hw::ConfigMode mode, const HwShortcuts& shortcuts = {}) {
+ModelOnDevice Make(const std::string& shape, const std::string& device, hw::ConfigMode mode,
+                   const HwShortcuts& shortcuts = {}) {
   auto validated = ValidateModel(*NamedShape(shape));
   EXPECT_TRUE(validated.ok()) << validated.status();
   auto config = ResolveHwConfig(*validated, *GetDeviceProfile(device), mode, nullptr, "model file", shortcuts);
@@ -117,6 +118,23 @@ TEST(CostModelTest, TensorParallelSplitsTheTtTransformersWay) {
               CollectiveSeconds(Collective::kAllReduce, 32.0 * 8192 * 2, 8, Topology::kRing,
                                 CostsForLinks(s.config.device)),
               1e-15);
+}
+
+TEST(CostModelTest, GalaxySplitsEveryMatmulOverBothMeshAxes) {
+  const ModelOnDevice s = Make("llama-70b", "tg", hw::PERFORMANCE);
+  const Prediction p = PredictFor(s, 32, 128);
+  EXPECT_EQ(p.plan.rows, 4);
+  EXPECT_EQ(p.plan.cols, 8);
+  const OpSplit wqkv = p.plan.SplitOf("attention", "wqkv"), wo = p.plan.SplitOf("attention", "wo");
+  EXPECT_EQ(wqkv.out_ways * wqkv.in_ways, 32);
+  EXPECT_EQ(wqkv.out_ways, 8);  // heads over the columns
+  EXPECT_EQ(wo.in_ways, 8);
+  // Each matmul's partial sums are reduced along the axis its inputs were split over: 4 per layer.
+  EXPECT_EQ(p.plan.per_layer.size(), 4u);
+  EXPECT_EQ(p.plan.per_layer[0].chips, 4);
+  EXPECT_EQ(p.plan.per_layer[1].chips, 8);
+  // wqkv per chip: 10240 / 8 = 1280 outputs (40 tiles, 48 over 12 banks) by 8192 / 4 = 2048 inputs (64 tiles).
+  EXPECT_DOUBLE_EQ(Find(p.decode, "attention", "wqkv").weight_bytes, 64.0 * 48 * 1088);
 }
 
 TEST(CostModelTest, CapacityRefusesLlama8bOnN150At64kContext) {
