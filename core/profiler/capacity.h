@@ -11,7 +11,7 @@
 #include "absl/status/statusor.h"
 #include "core/hwconfig/resolve.h"
 #include "core/profiler/cost_params.h"
-#include "core/profiler/tensor_parallel.h"
+#include "core/hwconfig/tensor_parallel.h"
 
 namespace ttt::profiler {
 

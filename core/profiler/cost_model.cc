@@ -300,6 +300,15 @@ double TotalSeconds(const std::vector<OpCost>& ops, const FamilyCosts& family, c
   return s;
 }
 
+double CollectiveSeconds(Collective kind, double tensor_bytes, int chips, Topology topology, const LinkCosts& links) {
+  if (chips <= 1 || tensor_bytes <= 0) return 0;
+  const double n = chips;
+  const double passes = kind == Collective::kAllReduce ? 2.0 : 1.0;  // an all-reduce is a reduce-scatter + all-gather
+  const double per_link =
+      passes * (n - 1) / n * tensor_bytes / (topology == Topology::kRing ? 2.0 : 1.0) / std::max(1, links.links);
+  return per_link / links.bytes_per_s + passes * (n - 1) * links.hop_s;
+}
+
 std::string DescribeTotals(const Prediction& p) {
   return absl::StrFormat(
       "predicted on %s (stack %s): decode %.2f ms per token, %.1f tokens/s/user, %.1f tokens/s at batch %d; "

@@ -1,7 +1,7 @@
 // The device cost model: what one decode step (every user's next token) and one user's prefill take on a
 // Tenstorrent device, op by op, from the model's shapes and each op's resolved hardware config - never from
 // weights, so a 70B shape is priced in milliseconds. Per op, per chip of the tensor-parallel plan
-// (core/profiler/tensor_parallel.h):
+// (core/hwconfig/tensor_parallel.h):
 //   matmul (decode)   weight bytes, K and N padded to 32-row tiles and N to a multiple of 32 x the DRAM banks,
 //                     in the op's weight format, over DRAM bandwidth x the DRAM-sharded fraction; or its FLOPs
 //                     (batch padded to a tile) over the fidelity's peak x utilisation, whichever is longer
@@ -9,7 +9,7 @@
 //                     of the core grid the output tiles occupy; or its weight bytes over interleaved bandwidth
 //   SDPA decode       KV-cache bytes in the cache's own format over interleaved bandwidth, at least its kernel
 //   RoPE, cache update, norms, eltwise, embedding, sampling: their minimum kernel times (or their bytes)
-//   collectives       core/profiler/tensor_parallel.h's CollectiveSeconds on each chip's share
+//   collectives       CollectiveSeconds (below) on each chip's share
 // plus per dispatched op the gap between traced ops and the software stack's own overhead
 // (core/profiler/cost_params.h, where every constant has its source).
 #pragma once
@@ -20,8 +20,8 @@
 
 #include "absl/status/statusor.h"
 #include "core/hwconfig/resolve.h"
+#include "core/hwconfig/tensor_parallel.h"
 #include "core/profiler/cost_params.h"
-#include "core/profiler/tensor_parallel.h"
 
 namespace ttt::profiler {
 
@@ -67,6 +67,11 @@ struct Prediction {
   double tokens_per_s_per_user() const { return 1.0 / decode_s(); }
   double tokens_per_s() const { return options.batch / decode_s(); }
 };
+
+// Seconds of one collective: the bytes each link carries ((N-1)/N of the tensor for all-gather and
+// reduce-scatter, twice that for all-reduce, halved on a ring that sends both ways; perf notes,
+// tech_reports/CCLs/CCL_bandwidth.md) over the links' bandwidth, plus one hop latency per step.
+double CollectiveSeconds(Collective kind, double tensor_bytes, int chips, Topology topology, const LinkCosts& links);
 
 // One line of totals: decode time per token, tokens/s/user and at the batch, time to first token. `ttt predict`,
 // `ttt profile --device` and `ttt bench --device` print it alike.

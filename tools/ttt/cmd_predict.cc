@@ -136,7 +136,7 @@ absl::Status RunPredict(const std::vector<std::string>& argv) {
       p.plan.chips == 1 ? "1 chip"
       : p.plan.rows > 1 ? absl::StrFormat("%d chips, %dx%d mesh of lines", p.plan.chips, p.plan.rows, p.plan.cols)
                         : absl::StrFormat("%d chips, a %s", p.plan.chips,
-                                          p.plan.topology == profiler::Topology::kRing ? "ring" : "line");
+                                          p.plan.topology == Topology::kRing ? "ring" : "line");
   std::cout << absl::StrFormat("%s on %s (%s), %s mode, stack %s: batch %d, context %d, prompt %d\n", what,
                                device.name(), chips, ConfigModeName(build.mode), stack.name, batch, context, prompt);
   std::cout << absl::StrFormat(

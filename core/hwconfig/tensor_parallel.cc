@@ -1,8 +1,8 @@
-#include "core/profiler/tensor_parallel.h"
+#include "core/hwconfig/tensor_parallel.h"
 
 #include <algorithm>
 
-namespace ttt::profiler {
+namespace ttt {
 
 const char* SplitName(Split split) {
   switch (split) {
@@ -95,13 +95,4 @@ TensorParallelPlan PlanTensorParallel(const hw::DeviceProfile& device, const Mod
   return p;
 }
 
-double CollectiveSeconds(Collective kind, double tensor_bytes, int chips, Topology topology, const LinkCosts& links) {
-  if (chips <= 1 || tensor_bytes <= 0) return 0;
-  const double n = chips;
-  const double passes = kind == Collective::kAllReduce ? 2.0 : 1.0;  // an all-reduce is a reduce-scatter + all-gather
-  const double per_link =
-      passes * (n - 1) / n * tensor_bytes / (topology == Topology::kRing ? 2.0 : 1.0) / std::max(1, links.links);
-  return per_link / links.bytes_per_s + passes * (n - 1) * links.hop_s;
-}
-
-}  // namespace ttt::profiler
+}  // namespace ttt

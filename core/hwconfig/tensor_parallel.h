@@ -4,6 +4,8 @@
 // slice of the input features and produces a partial sum, reduced across chips), a vocabulary-split head,
 // experts placed whole on chips when they divide. One description, read by the cost model today and meant
 // for whoever executes it later: which op splits how over how many chips, and which collective follows.
+// It lives with the hardware configs, below the blocks' users, so that execution code can include it; its
+// cost is the profiler's (core/profiler/cost_model.h, CollectiveSeconds).
 #pragma once
 
 #include <cstdint>
@@ -11,9 +13,8 @@
 #include <vector>
 
 #include "core/hwconfig/proto/device_profile.pb.h"
-#include "core/profiler/cost_params.h"
 
-namespace ttt::profiler {
+namespace ttt {
 
 enum class Split {
   kReplicated,  // every chip holds the whole weight (embeddings, norms, the router)
@@ -77,9 +78,4 @@ struct TensorParallelPlan {
 // closing the ring) or a 2-D mesh (tg, 4x8).
 TensorParallelPlan PlanTensorParallel(const hw::DeviceProfile& device, const ModelDims& dims);
 
-// Seconds of one collective: the bytes each link carries ((N-1)/N of the tensor for all-gather and
-// reduce-scatter, twice that for all-reduce, halved on a ring that sends both ways; perf notes,
-// tech_reports/CCLs/CCL_bandwidth.md) over the links' bandwidth, plus one hop latency per step.
-double CollectiveSeconds(Collective kind, double tensor_bytes, int chips, Topology topology, const LinkCosts& links);
-
-}  // namespace ttt::profiler
+}  // namespace ttt
