@@ -58,6 +58,18 @@ void PrintLayers(const Prediction& p, bool prefill) {
   std::cout << absl::StrFormat("  once per model (embedding, final norm, head, sampling): %.1f us\n", model * 1e6);
 }
 
+void PrintPlan(const TensorParallelPlan& plan) {
+  std::cout << "tensor parallelism:";
+  for (const OpSplit& s : plan.splits) {
+    std::cout << absl::StrFormat(" %s.%s %s (%dx%d)", s.module, s.op, SplitName(s.split), s.out_ways, s.in_ways);
+  }
+  std::cout << "\ncollectives per layer:";
+  for (const CollectiveStep& c : plan.per_layer) {
+    std::cout << absl::StrFormat(" %s after %s.%s over %d chips;", CollectiveName(c.kind), c.module, c.after, c.chips);
+  }
+  std::cout << "\n";
+}
+
 absl::Status RunValidate() {
   TTT_ASSIGN_OR_RETURN(const profiler::StackCosts coded, profiler::CostsForStack("tt-transformers"));
   TTT_ASSIGN_OR_RETURN(const auto first, profiler::CheckPublishedRows(coded));
@@ -145,6 +157,7 @@ absl::Status RunPredict(const std::vector<std::string>& argv) {
       capacity.weights / (1 << 30), capacity.kv_cache / (1 << 30), capacity.prefill_buffers / (1 << 30),
       capacity.reserved / (1 << 30), capacity.dram / (1 << 30), batch, capacity.largest_context);
   TTT_RETURN_IF_ERROR(profiler::CheckCapacity(capacity, device.name(), batch, std::max(context, prompt)));
+  if (p.plan.chips > 1) PrintPlan(p.plan);
   if (per_op) {
     std::cout << "decode step, per op (one chip):\n";
     PrintOps(p, false);
