@@ -56,6 +56,58 @@ constexpr NamedShapeText kShapes[] = {
                   attention { num_heads: 64 num_kv_heads: 8 use_rope: true rope { theta: 500000 convention: ROTATE_HALF } }
                   mlp_norm { kind: RMS_NORM } mlp { intermediate_dim: 28672 activation: SILU gated: true } }
           final_norm { kind: RMS_NORM })pb"},
+    // Shapes of the models in tt-metal's published throughput table (`ttt predict --validate`), from each
+    // model's config.json; shape only, like llama-8b. Qwen3's q/k norms and Falcon's parallel attention
+    // branch change no matmul's size and are left out.
+    {"llama-1b",  // meta-llama/Llama-3.2-1B
+     R"pb(family: "llama" vocab_size: 128256 hidden_dim: 2048 num_layers: 16 max_seq_len: 131072
+          layer { attention_norm { kind: RMS_NORM }
+                  attention { num_heads: 32 num_kv_heads: 8 head_dim: 64 use_rope: true rope { theta: 500000 convention: ROTATE_HALF } }
+                  mlp_norm { kind: RMS_NORM } mlp { intermediate_dim: 8192 activation: SILU gated: true } }
+          final_norm { kind: RMS_NORM } lm_head { tied: true })pb"},
+    {"llama-3b",  // meta-llama/Llama-3.2-3B
+     R"pb(family: "llama" vocab_size: 128256 hidden_dim: 3072 num_layers: 28 max_seq_len: 131072
+          layer { attention_norm { kind: RMS_NORM }
+                  attention { num_heads: 24 num_kv_heads: 8 head_dim: 128 use_rope: true rope { theta: 500000 convention: ROTATE_HALF } }
+                  mlp_norm { kind: RMS_NORM } mlp { intermediate_dim: 8192 activation: SILU gated: true } }
+          final_norm { kind: RMS_NORM } lm_head { tied: true })pb"},
+    {"mistral-7b",  // mistralai/Mistral-7B-Instruct-v0.3
+     R"pb(family: "mistral" vocab_size: 32768 hidden_dim: 4096 num_layers: 32 max_seq_len: 32768
+          layer { attention_norm { kind: RMS_NORM }
+                  attention { num_heads: 32 num_kv_heads: 8 use_rope: true rope { theta: 1000000 convention: ROTATE_HALF } }
+                  mlp_norm { kind: RMS_NORM } mlp { intermediate_dim: 14336 activation: SILU gated: true } }
+          final_norm { kind: RMS_NORM })pb"},
+    {"falcon-7b",  // tiiuae/falcon-7b: multi-query attention, plain GELU MLP
+     R"pb(family: "falcon" vocab_size: 65024 hidden_dim: 4544 num_layers: 32 max_seq_len: 2048
+          layer { attention_norm { kind: LAYER_NORM bias: true }
+                  attention { num_heads: 71 num_kv_heads: 1 use_rope: true rope { theta: 10000 convention: ROTATE_HALF } }
+                  mlp_norm { kind: LAYER_NORM bias: true } mlp { intermediate_dim: 18176 activation: GELU } }
+          final_norm { kind: LAYER_NORM bias: true })pb"},
+    {"qwen2.5-7b",  // Qwen/Qwen2.5-7B-Instruct
+     R"pb(family: "qwen2" vocab_size: 152064 hidden_dim: 3584 num_layers: 28 max_seq_len: 32768
+          layer { attention_norm { kind: RMS_NORM }
+                  attention { num_heads: 28 num_kv_heads: 4 qkv_bias: true use_rope: true rope { theta: 1000000 convention: ROTATE_HALF } }
+                  mlp_norm { kind: RMS_NORM } mlp { intermediate_dim: 18944 activation: SILU gated: true } }
+          final_norm { kind: RMS_NORM })pb"},
+    {"qwen2.5-72b",  // Qwen/Qwen2.5-72B-Instruct
+     R"pb(family: "qwen2" vocab_size: 152064 hidden_dim: 8192 num_layers: 80 max_seq_len: 32768
+          layer { attention_norm { kind: RMS_NORM }
+                  attention { num_heads: 64 num_kv_heads: 8 qkv_bias: true use_rope: true rope { theta: 1000000 convention: ROTATE_HALF } }
+                  mlp_norm { kind: RMS_NORM } mlp { intermediate_dim: 29568 activation: SILU gated: true } }
+          final_norm { kind: RMS_NORM })pb"},
+    {"qwen3-32b",  // Qwen/Qwen3-32B
+     R"pb(family: "qwen3" vocab_size: 151936 hidden_dim: 5120 num_layers: 64 max_seq_len: 40960
+          layer { attention_norm { kind: RMS_NORM }
+                  attention { num_heads: 64 num_kv_heads: 8 head_dim: 128 use_rope: true rope { theta: 1000000 convention: ROTATE_HALF } }
+                  mlp_norm { kind: RMS_NORM } mlp { intermediate_dim: 25600 activation: SILU gated: true } }
+          final_norm { kind: RMS_NORM })pb"},
+    {"mixtral-8x7b",  // mistralai/Mixtral-8x7B-v0.1
+     R"pb(family: "mixtral" vocab_size: 32000 hidden_dim: 4096 num_layers: 32 max_seq_len: 32768
+          layer { attention_norm { kind: RMS_NORM }
+                  attention { num_heads: 32 num_kv_heads: 8 use_rope: true rope { theta: 1000000 convention: ROTATE_HALF } }
+                  mlp_norm { kind: RMS_NORM }
+                  moe { expert_dim: 14336 num_experts: 8 experts_per_token: 2 normalize_top_k: true activation: SILU } }
+          final_norm { kind: RMS_NORM })pb"},
     {"gpt2-124m",  // openai-community/gpt2
      R"pb(family: "gpt2" vocab_size: 50257 hidden_dim: 768 num_layers: 12 max_seq_len: 1024 learned_positions: true
           position_embedding { max_positions: 1024 }

@@ -219,6 +219,11 @@ absl::Status RunBench(const std::vector<std::string>& argv) {
            : absl::StrFormat("%.1f of %.1f GB/s", t.achieved / 1e9, t.limit / 1e9),
         100 * t.achieved / t.limit);
   }
+  // On a Tenstorrent device: what the device itself would take (the cost model, `ttt predict`).
+  for (const Candidate& c : candidates) {
+    TTT_ASSIGN_OR_RETURN(const std::string predicted, DevicePredictionLine(*c.model, n_prompt, n_gen));
+    if (!predicted.empty()) std::cout << c.weights << ": " << predicted << "\n";
+  }
   return absl::OkStatus();
 }
 

@@ -97,6 +97,12 @@ absl::Status RunProfile(const std::vector<std::string>& argv) {
   std::cout << "model: " << source << ", prompt " << prompt.size() << " tokens, " << n_tokens << " decoded\n";
   profiler::ReportOptions report{.per_layer = per_layer, .device = device ? &*device : nullptr};
   std::cout << profiler::FormatReport(summary, suggestions, report);
+  if (device) {
+    // The device cost model's totals for the same run (`ttt predict` prints them per op).
+    TTT_ASSIGN_OR_RETURN(const std::string predicted,
+                         DevicePredictionLine(*model, static_cast<int64_t>(prompt.size()), n_tokens));
+    if (!predicted.empty()) std::cout << predicted << "\n";
+  }
   if (!trace_path.empty()) {
     TTT_RETURN_IF_ERROR(profiler::WriteChromeTrace(trace_path, run.events));
     std::cerr << "wrote " << run.events.size() << " trace events to " << trace_path

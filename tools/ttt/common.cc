@@ -1,11 +1,14 @@
 #include "tools/ttt/common.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "core/formats/weight_cache.h"
 #include "core/hwconfig/resolve.h"
+#include "core/profiler/cost_model.h"
+#include "core/specs/device_kind.h"
 #include "core/runtime/dtype_traits.h"
 #include "core/runtime/logging.h"
 #include "core/runtime/status.h"
@@ -102,6 +105,16 @@ absl::StatusOr<ChatTemplate> ChatTemplateFromArgs(const Args& args, const Loaded
       "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + "
       "'<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}",
       bos, "<|im_end|>");
+}
+
+absl::StatusOr<std::string> DevicePredictionLine(const CausalLm& model, int64_t prompt, int64_t decoded) {
+  if (!IsTenstorrent(model.hw_config().device)) return std::string();
+  TTT_ASSIGN_OR_RETURN(const profiler::StackCosts stack, profiler::CostsForStack("tt-transformers"));
+  TTT_ASSIGN_OR_RETURN(const profiler::Prediction p,
+                       profiler::Predict(model.validated_spec(), model.hw_config(), stack,
+                                         {.batch = 1, .context = std::max<int64_t>(1, prompt + decoded),
+                                          .prompt_tokens = std::max<int64_t>(1, prompt)}));
+  return profiler::DescribeTotals(p);
 }
 
 }  // namespace ttt::cli

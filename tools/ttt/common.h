@@ -41,4 +41,8 @@ absl::StatusOr<SamplingOptions> SamplingOptionsFromArgs(const Args& args, double
 // warning (models without a template, such as base models and llama2.c checkpoints).
 absl::StatusOr<ChatTemplate> ChatTemplateFromArgs(const Args& args, const LoadedModel& loaded);
 
+// On a Tenstorrent device, the cost model's totals for `model` (its own resolved config) at batch 1 over
+// `prompt` tokens then `decoded` more, as one line ("" on the CPU); `ttt profile` and `ttt bench` print it.
+absl::StatusOr<std::string> DevicePredictionLine(const CausalLm& model, int64_t prompt, int64_t decoded);
+
 }  // namespace ttt::cli

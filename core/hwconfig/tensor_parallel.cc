@@ -1,0 +1,98 @@
+#include "core/hwconfig/tensor_parallel.h"
+
+#include <algorithm>
+
+namespace ttt {
+
+const char* SplitName(Split split) {
+  switch (split) {
+    case Split::kReplicated: return "replicated";
+    case Split::kColumn: return "column";
+    case Split::kRow: return "row";
+    case Split::kColumnRow: return "column x row";
+    case Split::kVocab: return "vocab";
+    case Split::kExperts: return "experts";
+  }
+  return "?";
+}
+
+const char* CollectiveName(Collective kind) {
+  switch (kind) {
+    case Collective::kAllGather: return "all-gather";
+    case Collective::kReduceScatter: return "reduce-scatter";
+    case Collective::kAllReduce: return "all-reduce";
+  }
+  return "?";
+}
+
+OpSplit TensorParallelPlan::SplitOf(const std::string& module, const std::string& op) const {
+  for (const OpSplit& s : splits) {
+    if (s.module == module && s.op == op) return s;
+  }
+  return OpSplit{.module = module, .op = op};
+}
+
+int64_t TensorParallelPlan::KvHeadsPerChip(int64_t kv_heads) const {
+  const int head_split = SplitOf("attention", "wqkv").out_ways;  // heads follow QKV's output features
+  return std::max<int64_t>(1, (kv_heads + head_split - 1) / head_split);
+}
+
+TensorParallelPlan PlanTensorParallel(const hw::DeviceProfile& device, const ModelDims& dims) {
+  TensorParallelPlan p;
+  p.chips = std::max<int>(1, static_cast<int>(device.num_chips()));
+  if (p.chips == 1) return p;
+  p.embedding_ways = p.chips;
+  // tg's 4x8 mesh is used as a 2-D mesh (the Galaxy Llama-70B demo's 8x4 weight split); n300 and t3k as a
+  // line of chips.
+  const bool two_d = device.mesh().rows() > 1 && device.mesh().cols() > 1 && p.chips > 8;
+  p.rows = two_d ? static_cast<int>(device.mesh().rows()) : 1;
+  p.cols = p.chips / p.rows;
+  // t3k: 8 chips whose 2x4 mesh perimeter is a ring; n300's two chips and tg's mesh axes are lines.
+  p.topology = !two_d && p.chips == 8 ? Topology::kRing : Topology::kLine;
+  // Column-parallel: outputs over the columns (inputs over the rows on a 2-D mesh); row-parallel: inputs
+  // over the columns (outputs over the rows).
+  const Split column = two_d ? Split::kColumnRow : Split::kColumn;
+  const Split row = two_d ? Split::kColumnRow : Split::kRow;
+  auto col = [&](const char* module, const char* op) {
+    return OpSplit{.module = module, .op = op, .split = column, .out_ways = p.cols, .in_ways = p.rows};
+  };
+  auto rowp = [&](const char* module, const char* op) {
+    return OpSplit{.module = module, .op = op, .split = row, .out_ways = p.rows, .in_ways = p.cols};
+  };
+  const bool experts_divide = dims.num_experts > 0 && dims.num_experts % p.chips == 0;
+  p.splits = {col("attention", "wqkv"), rowp("attention", "wo"), col("mlp", "ff1_3"), rowp("mlp", "ff2"),
+              OpSplit{.module = "lm_head", .op = "lm_head", .split = Split::kVocab, .out_ways = p.chips}};
+  if (experts_divide) {
+    // Whole experts per chip (Mixtral's 8 on t3k): each chip holds chips-th of the experts' rows.
+    p.splits.push_back({.module = "moe", .op = "ff1_3", .split = Split::kExperts, .out_ways = p.chips});
+    p.splits.push_back({.module = "moe", .op = "ff2", .split = Split::kExperts, .out_ways = p.chips});
+  } else {
+    p.splits.push_back(col("moe", "ff1_3"));
+    p.splits.push_back(rowp("moe", "ff2"));
+  }
+  p.splits.push_back(col("moe", "shared_ff1_3"));
+  p.splits.push_back(rowp("moe", "shared_ff2"));
+
+  const std::string ffn = dims.num_experts > 0 ? "moe" : "mlp";
+  auto step = [&](const std::string& module, const std::string& after, int chips, int64_t width) {
+    return CollectiveStep{.module = module, .after = after, .kind = Collective::kAllReduce, .chips = chips,
+                          .topology = p.topology, .values_per_row = width};
+  };
+  if (two_d) {
+    // Every matmul's input features are split over one axis: its partial sums are reduced along that axis.
+    p.per_layer = {step("attention", "wqkv", p.rows, dims.qkv_width / p.cols),
+                   step("attention", "wo", p.cols, dims.hidden / p.rows),
+                   step(ffn, "ff1_3", p.rows, dims.ff1_3_width / p.cols),
+                   step(ffn, "ff2", p.cols, dims.hidden / p.rows)};
+  } else {
+    p.per_layer = {step("attention", "wo", p.chips, dims.hidden), step(ffn, "ff2", p.chips, dims.hidden)};
+  }
+  // The head's vocabulary slices are sampled where they are; only each chip's top candidates (32 values
+  // and their indices) are gathered.
+  CollectiveStep gather = step("lm_head", "lm_head", p.chips, 64);
+  gather.kind = Collective::kAllGather;
+  p.per_model = {gather};
+  return p;
+}
+
+}  // namespace ttt
