@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "core/factory/synthetic.h"
@@ -31,6 +32,7 @@ struct Slice {
 std::vector<Slice> Nest(const nlohmann::json& doc) {
   std::vector<Slice> slices;
   for (const auto& e : doc.at("traceEvents")) {
+    if (e.at("ph") == "M") continue;  // names of the process and threads
     EXPECT_EQ(e.at("ph"), "X");
     slices.push_back({e.at("name"), e.at("cat"), e.at("ts"), e.at("dur"), e.at("tid"), e.at("args"), {}, -1});
   }
@@ -116,6 +118,33 @@ TEST(ChromeTraceTest, RealRunNestsAndHasOneSlicePerOpPerLayerInEveryDecodeStep) 
                                                {"mlp.ff2", 1},        {"norm.norm", 2},      {"residual_add", 2}};
   EXPECT_EQ(first_layer_ops, expected);
   std::remove(path.c_str());
+}
+
+}  // namespace
+}  // namespace ttt::profiler
+
+namespace ttt::profiler {
+namespace {
+
+// Events recorded on two threads: each keeps its own tid, and metadata names the process and both threads.
+TEST(ChromeTraceTest, NamesTheProcessAndEachRecordingThread) {
+  std::vector<trace::Event> events(2);
+  events[0] = {.name = "step", .level = trace::Level::kStep, .thread = 0, .start_ns = 100, .end_ns = 200};
+  events[1] = {.name = "step", .level = trace::Level::kStep, .thread = 1, .start_ns = 150, .end_ns = 250};
+  const nlohmann::json doc = nlohmann::json::parse(ChromeTraceJson(events, "ttt serve"));
+  std::map<int, std::string> thread_names;
+  std::string process;
+  std::set<int> slice_tids;
+  for (const auto& e : doc.at("traceEvents")) {
+    if (e.at("ph") == "X") slice_tids.insert(e.at("tid").get<int>());
+    if (e.at("name") == "process_name") process = e.at("args").at("name");
+    if (e.at("name") == "thread_name") thread_names[e.at("tid")] = e.at("args").at("name");
+  }
+  EXPECT_EQ(process, "ttt serve");
+  EXPECT_EQ(slice_tids, (std::set<int>{1, 2}));
+  ASSERT_EQ(thread_names.size(), 2u);
+  EXPECT_EQ(thread_names[1], "steps (thread 0)");
+  EXPECT_EQ(thread_names[2], "thread 1");
 }
 
 }  // namespace

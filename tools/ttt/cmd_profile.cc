@@ -96,7 +96,7 @@ absl::Status RunProfile(const Args& args) {
   profiler::ReportOptions report{.per_layer = per_layer, .device = device ? &*device : nullptr};
   std::cout << profiler::FormatReport(summary, suggestions, report);
   if (!trace_path.empty()) {
-    TTT_RETURN_IF_ERROR(profiler::WriteChromeTrace(trace_path, run.events));
+    TTT_RETURN_IF_ERROR(profiler::WriteChromeTrace(trace_path, run.events, absl::StrCat("ttt profile ", source)));
     std::cerr << "wrote " << run.events.size() << " trace events to " << trace_path
               << " (open in https://ui.perfetto.dev or chrome://tracing)\n";
   }

@@ -76,7 +76,7 @@ absl::Status RunServe(const Args& args) {
 TTT_COMMAND({"serve", "an OpenAI-compatible HTTP server (completions, chat, streaming) with continuous batching",
              Flags({{{"--host", "address to listen on", "127.0.0.1"},
                      {"--port", "port to listen on (0: any free port)", "8080", FlagKind::kInt},
-                     {"-np,--parallel", "slots decoded together", "4", FlagKind::kInt},
+                     {"--parallel", "slots decoded together (llama-server: -np)", "4", FlagKind::kInt},
                      {"-c,--ctx-size,--ctx", "each slot's context (0: the model's)", "0", FlagKind::kInt},
                      {"--queue", "requests waiting for a slot; more get 503", "64", FlagKind::kInt},
                      {"--api-key", "the key clients must send (default: $TTT_API_KEY; none: open)", ""},

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/formats/weight_cache.h"
+#include "core/formats/weight_cache_maintenance.h"
 #include "core/hwconfig/resolve.h"
 #include "core/runtime/dtype_traits.h"
 #include "core/runtime/logging.h"
@@ -36,7 +37,9 @@ FlagSet HardwareFlags() {
           {"--kv-cache", "the KV cache's dtype: f32, bf16, bfp8 (default: the config's)", "", FlagKind::kText, group},
           {"--no-cache", "do not read or write the converted-weight cache", "", FlagKind::kSwitch, group},
           {"--cache-dir", "converted-weight cache (default: $TTT_CACHE_DIR, else $XDG_CACHE_HOME/ttt, ~/.cache/ttt)",
-           "", FlagKind::kText, group}};
+           "", FlagKind::kText, group},
+          {"--cache-max-size", "evict least recently used cache entries beyond this size, e.g. 20G (default: "
+                               "$TTT_CACHE_MAX_SIZE, else no limit)", "", FlagKind::kText, group}};
 }
 
 absl::StatusOr<BuildOptions> BuildOptionsFromArgs(const Args& args, bool lists) {
@@ -72,6 +75,15 @@ absl::StatusOr<DType> ParseWeightDType(const std::string& name) {
   return ParseDTypeForRole(name, kWeightRole, "--weights");
 }
 
+absl::StatusOr<int64_t> CacheMaxSizeFromArgs(const Args& args) {
+  const char* env = std::getenv("TTT_CACHE_MAX_SIZE");
+  const std::string text = args.Has("cache-max-size") ? args.Get("cache-max-size") : env != nullptr ? env : "";
+  if (text.empty()) return 0;
+  auto bytes = ParseByteSize(text);
+  if (!bytes.ok()) return Annotate(bytes.status(), "--cache-max-size / $TTT_CACHE_MAX_SIZE");
+  return bytes;
+}
+
 absl::StatusOr<LoadedModel> LoadModelFromArgs(const Args& args, bool require_tokenizer) {
   TTT_ASSIGN_OR_RETURN(BuildOptions build, BuildOptionsFromArgs(args));
   std::string model = args.Get("model");
@@ -82,6 +94,8 @@ absl::StatusOr<LoadedModel> LoadModelFromArgs(const Args& args, bool require_tok
     auto opened = WeightCache::Open(dir);
     if (opened.ok()) {
       cache = *std::move(opened);
+      TTT_ASSIGN_OR_RETURN(const int64_t max_bytes, CacheMaxSizeFromArgs(args));
+      cache->set_max_bytes(max_bytes);
       build.weight_cache = cache.get();
     } else {
       spdlog::warn("weight cache off: {}", std::string(opened.status().message()));

@@ -27,6 +27,8 @@ FlagSet HardwareFlags();
 absl::StatusOr<BuildOptions> BuildOptionsFromArgs(const Args& args, bool lists = false);
 // Parses one --weights value ("int8" is accepted for i8).
 absl::StatusOr<DType> ParseWeightDType(const std::string& name);
+// --cache-max-size, else $TTT_CACHE_MAX_SIZE, in bytes; 0 when neither is set (no limit).
+absl::StatusOr<int64_t> CacheMaxSizeFromArgs(const Args& args);
 // Reads --model (default: the bundled demo model), --tokenizer and the flags above, and loads the model.
 // Converted weights go through the weight cache (--cache-dir, default WeightCache::DefaultDirectory())
 // unless --no-cache.

@@ -140,6 +140,13 @@ TEST(Flags, PositionalArgumentsWhenTheCommandTakesThem) {
   EXPECT_EQ(parsed->args.Get("model"), "x");
 }
 
+TEST(Flags, AFlagCli11RefusesIsAnErrorNotACrash) {
+  auto parsed = ParseFlags({.program = "ttt test"}, {{"-np,--parallel", "two-letter short names do not exist", ""}}, {});
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(parsed.status().message(), HasSubstr("-np"));
+}
+
 TEST(Flags, KeyIsTheFirstLongName) {
   EXPECT_EQ(FlagKey({"-c,--ctx-size,--ctx", "", ""}), "ctx-size");
   EXPECT_EQ(FlagKey({"-n", "", ""}), "n");

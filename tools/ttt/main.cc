@@ -34,12 +34,18 @@ ttt::cli::CommandInfo InfoOf(const ttt::cli::Command& c) {
           .version = absl::StrCat("ttt ", TTT_VERSION_STRING)};
 }
 
-// `ttt help --all`: every command's --help, as the Markdown of docs/CLI.md.
-void PrintAllHelp() {
+// `ttt help --all`: every command's --help, as the Markdown of docs/CLI.md. Fails on a command whose flags
+// CLI11 refuses, so CTest cli.doc_current catches a bad declaration in any command.
+int PrintAllHelp() {
   for (const auto& c : ttt::cli::Commands()) {
     auto parsed = ttt::cli::ParseFlags(InfoOf(c), c.flags, {"--help"});
-    std::cout << "### ttt " << c.name << "\n\n```\n" << (parsed.ok() ? *parsed->print_and_exit : "") << "```\n\n";
+    if (!parsed.ok()) {
+      std::cerr << "ttt: " << parsed.status().message() << "\n";
+      return 1;
+    }
+    std::cout << "### ttt " << c.name << "\n\n```\n" << *parsed->print_and_exit << "```\n\n";
   }
+  return 0;
 }
 
 int Run(const ttt::cli::Command& c, const std::vector<std::string>& argv) {
@@ -72,11 +78,8 @@ int main(int argc, char** argv) {
   if (absl::Status s = ttt::RegisterEncoder(); !s.ok()) std::cerr << "ttt: warning: " << s.message() << "\n";
   const std::string name = argc < 2 ? "" : argv[1];
   if (name.empty() || name == "--help" || name == "-h" || name == "help") {
-    if (argc > 2 && std::string(argv[2]) == "--all") {
-      PrintAllHelp();
-    } else {
-      PrintHelp();
-    }
+    if (argc > 2 && std::string(argv[2]) == "--all") return PrintAllHelp();
+    PrintHelp();
     return name.empty() ? 2 : 0;
   }
   if (name == "--version" || name == "version") {
