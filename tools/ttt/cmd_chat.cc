@@ -134,7 +134,7 @@ absl::Status RunChat(const Args& args) {
 }
 
 TTT_COMMAND({"chat", "chat with a model through its chat template (line editing and history; reads a pipe too)",
-             Flags({{{"--system", "the system message", ""},
+             Flags({{{"--system,--system-prompt", "the system message", ""},
                      {"-n,--n-predict", "tokens per reply at most", "512", FlagKind::kInt},
                      {"-c,--ctx-size,--ctx", "context length (0: the model's)", "0", FlagKind::kInt}},
                     SamplingFlags("0.8"), ChatTemplateFlags(), ModelFlags(), ThreadsFlag(), HardwareFlags()}),

@@ -141,7 +141,7 @@ absl::StatusOr<SamplingOptions> SamplingOptionsFromArgs(const Args& args) {
 }
 
 FlagSet ChatTemplateFlags() {
-  return {{"--chat-template", "a Jinja chat template file (default: the model's own, else ChatML)", "",
+  return {{"--chat-template,--chat-template-file", "a Jinja chat template file (default: the model's own, else ChatML)", "",
            FlagKind::kText, "Model"}};
 }
 
