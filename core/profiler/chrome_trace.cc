@@ -17,6 +17,7 @@ const char* Category(trace::Level level) {
     case trace::Level::kStep: return "step";
     case trace::Level::kLayer: return "layer";
     case trace::Level::kModule: return "module";
+    case trace::Level::kWorker: return "worker";
     default: return "op";
   }
 }

@@ -1,8 +1,8 @@
 // Recorded scopes as Chrome trace-event JSON (opens in Perfetto and chrome://tracing): one "X" (complete)
 // event per scope, ts and dur in microseconds from the first scope, nested step > layer > module > op by
 // time on each recording thread (its own tid), with bytes, FLOPs, rows and the weight format in args.
-// Metadata ("M") events name the process (`process_name`) and each thread, so viewers label their tracks.
-// The OpenMP workers inside an op are not recorded (core/runtime/trace.h): an op's slice covers its workers.
+// A worker thread's share of a parallel op (trace::Level::kWorker) is a "worker" slice on that worker's
+// track. Metadata ("M") events name the process (`process_name`) and each thread, so viewers label tracks.
 #pragma once
 
 #include <string>
