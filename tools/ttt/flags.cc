@@ -25,18 +25,22 @@ const Flag& LogLevelFlag() {
 }
 
 // llama.cpp's convention: a flag that takes a value takes the next argument whatever it looks like. CLI11
-// would read "-5 degrees" as a flag, so "NAME VALUE" becomes "--key=VALUE" before CLI11 sees it.
+// would read "-5 degrees" as a flag, so "NAME VALUE" becomes one argument before CLI11 sees it:
+// "--long=VALUE", or "-nVALUE" for a flag with only a short name.
 std::vector<std::string> JoinValues(const FlagSet& flags, const std::vector<std::string>& argv) {
-  std::map<std::string, std::string> takes_value;  // name as typed -> its long form
+  std::map<std::string, std::string> takes_value;  // name as typed -> the prefix its value is joined to
   for (const Flag& f : flags) {
     if (f.kind == FlagKind::kSwitch) continue;
-    for (const std::string& n : Names(f)) takes_value[n] = "--" + FlagKey(f);
+    const std::vector<std::string> names = Names(f);
+    const bool has_long =
+        std::any_of(names.begin(), names.end(), [](const std::string& n) { return n.rfind("--", 0) == 0; });
+    for (const std::string& n : names) takes_value[n] = has_long ? "--" + FlagKey(f) + "=" : n;
   }
   std::vector<std::string> out;
   for (size_t i = 0; i < argv.size(); ++i) {
     auto it = takes_value.find(argv[i]);
     if (it != takes_value.end() && i + 1 < argv.size()) {
-      out.push_back(absl::StrCat(it->second, "=", argv[++i]));
+      out.push_back(absl::StrCat(it->second, argv[++i]));
     } else {
       out.push_back(argv[i]);
     }

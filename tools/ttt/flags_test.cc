@@ -147,6 +147,12 @@ TEST(Flags, AFlagCli11RefusesIsAnErrorNotACrash) {
   EXPECT_THAT(parsed.status().message(), HasSubstr("-np"));
 }
 
+TEST(Flags, ShortOnlyFlagTakesADashValue) {
+  auto parsed = ParseFlags({.program = "ttt test"}, {{"-x", "short only", "0", FlagKind::kInt}}, {"-x", "-3"});
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->args.Get("x"), "-3");
+}
+
 TEST(Flags, KeyIsTheFirstLongName) {
   EXPECT_EQ(FlagKey({"-c,--ctx-size,--ctx", "", ""}), "ctx-size");
   EXPECT_EQ(FlagKey({"-n", "", ""}), "n");
