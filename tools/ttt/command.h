@@ -11,14 +11,16 @@
 //   TTT_COMMAND({"predict", "one line for `ttt --help`",
 //                Flags({{{"-n,--n-predict", "tokens to predict", "32", FlagKind::kInt},
 //                        {"-p,--prompt", "the prompt", ""}},
-//                       ModelFlags(), HardwareFlags()}),   // shared sets from tools/ttt/common.h
+//                       ModelFlags(), ThreadsFlag(), HardwareFlags()}),   // shared sets, tools/ttt/common.h
 //                RunPredict});
 //
 // Flags are data (tools/ttt/flags.h): CLI11 parses them, rejects unknown ones, and prints them with their
 // defaults for `--help`. Reuse llama.cpp's names where the flag means the same (-m/--model, -p/--prompt,
 // -n/--n-predict, -t/--threads, -c/--ctx-size, -s/--seed, -f/--file, -r/--reverse-prompt) and the shared sets
 // of common.h for model, hardware and sampling flags, so every command spells them alike. A command that takes
-// positional arguments names them in `positional` and reads Args::positional().
+// positional arguments names them in `positional` and reads Args::positional(). Reading a flag the command
+// did not declare aborts with the flag's name (LoadModelFromArgs reads ModelFlags(), ThreadsFlag() and
+// HardwareFlags(): declare all three); CTest cli.doc_current builds every command's flags.
 #pragma once
 
 #include <functional>

@@ -29,7 +29,8 @@ absl::StatusOr<BuildOptions> BuildOptionsFromArgs(const Args& args, bool lists =
 absl::StatusOr<DType> ParseWeightDType(const std::string& name);
 // --cache-max-size, else $TTT_CACHE_MAX_SIZE, in bytes; 0 when neither is set (no limit).
 absl::StatusOr<int64_t> CacheMaxSizeFromArgs(const Args& args);
-// Reads --model (default: the bundled demo model), --tokenizer and the flags above, and loads the model.
+// Reads --model (default: the bundled demo model), --tokenizer and the flags above (the command declares
+// ModelFlags(), ThreadsFlag() and HardwareFlags()), and loads the model.
 // Converted weights go through the weight cache (--cache-dir, default WeightCache::DefaultDirectory())
 // unless --no-cache.
 absl::StatusOr<LoadedModel> LoadModelFromArgs(const Args& args, bool require_tokenizer);
