@@ -1,6 +1,7 @@
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "contrib/positional/alibi/alibi.h"
 #include "core/patterns/encoder/encoder_descriptor.h"
 #include "core/runtime/logging.h"
@@ -24,7 +25,7 @@ const std::vector<Command>& Commands() { return MutableCommands(); }
 namespace {
 void PrintHelp() {
   std::cout << "ttt " << TTT_VERSION_STRING << ": transformer building blocks\n\nusage: ttt <command> [flags]\n\n";
-  for (const auto& c : ttt::cli::Commands()) std::cout << "  " << c.name << "\t" << c.summary << "\n";
+  for (const auto& c : ttt::cli::Commands()) std::cout << absl::StrFormat("  %-12s %s\n", c.name, c.summary);
   std::cout << "\n`ttt <command> --help` shows a command's flags and their defaults; `ttt help --all` every "
                "command's.\n";
 }
