@@ -25,6 +25,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "core/formats/weight_cache_maintenance.h"
 #include "core/runtime/logging.h"
 #include "core/runtime/mapped_file.h"
 #include "core/runtime/status.h"
@@ -311,6 +312,9 @@ absl::StatusOr<ops::LinearWeight> WeightCache::GetOrConvert(
         file.ok() ? ReadEntry(*file, key_text) : absl::StatusOr<ops::LinearWeight>(file.status());
     if (hit.ok()) {
       ++stats_.hits;
+      // The modification time records the last use, for least-recently-used eviction; failing to set it
+      // only makes the entry look older.
+      ::utimensat(AT_FDCWD, path.c_str(), nullptr, 0);
       return hit;
     }
     spdlog::warn("weight cache: entry '{}' for tensor '{}' is not usable ({}); converting again and rewriting it",
@@ -326,6 +330,9 @@ absl::StatusOr<ops::LinearWeight> WeightCache::GetOrConvert(
     // The converted weight is still good: a cache that cannot be written only costs time next run.
     spdlog::warn("weight cache: could not store tensor '{}': {}; continuing without caching it", key.tensor,
                  std::string(written.message()));
+  } else if (max_bytes_ > 0) {
+    auto pruned = PruneWeightCache(dir_, max_bytes_);
+    if (!pruned.ok()) spdlog::warn("weight cache: {}", std::string(pruned.status().message()));
   }
   return w;
 }

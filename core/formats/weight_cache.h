@@ -47,6 +47,9 @@ class WeightCache {
   };
   Stats stats() const { return stats_; }
   const std::string& directory() const { return dir_; }
+  // A size limit for the directory: after writing an entry, least recently used entries are evicted until
+  // the directory holds at most `bytes` (core/formats/weight_cache_maintenance.h). 0: no limit.
+  void set_max_bytes(int64_t bytes) { max_bytes_ = bytes; }
   // Where the entry for `key` lives (one file per entry). Its name hashes source, tensor and config but
   // not the library version, so an entry of another version is found, recognised as stale and replaced
   // instead of lingering next to the new one.
@@ -59,6 +62,7 @@ class WeightCache {
   explicit WeightCache(std::string dir) : dir_(std::move(dir)) {}
   std::string dir_;
   Stats stats_;
+  int64_t max_bytes_ = 0;
 };
 
 }  // namespace ttt

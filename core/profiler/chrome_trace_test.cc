@@ -5,12 +5,16 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "core/factory/synthetic.h"
+#include "core/ops/internal/parallel.h"
+#include "core/runtime/threading.h"
 #include "core/profiler/record.h"
 #include "core/specs/validate.h"
 #include "nlohmann/json.hpp"
@@ -31,6 +35,7 @@ struct Slice {
 std::vector<Slice> Nest(const nlohmann::json& doc) {
   std::vector<Slice> slices;
   for (const auto& e : doc.at("traceEvents")) {
+    if (e.at("ph") == "M" || e.at("cat") == "worker") continue;  // thread names; workers' shares of ops
     EXPECT_EQ(e.at("ph"), "X");
     slices.push_back({e.at("name"), e.at("cat"), e.at("ts"), e.at("dur"), e.at("tid"), e.at("args"), {}, -1});
   }
@@ -70,7 +75,9 @@ TEST(ChromeTraceTest, RealRunNestsAndHasOneSlicePerOpPerLayerInEveryDecodeStep) 
   std::ifstream in(path);
   const nlohmann::json doc = nlohmann::json::parse(in);
   const std::vector<Slice> slices = Nest(doc);
-  ASSERT_EQ(slices.size(), run->events.size());
+  const auto worker_shares = std::count_if(run->events.begin(), run->events.end(),
+                                           [](const trace::Event& e) { return e.level == trace::Level::kWorker; });
+  ASSERT_EQ(slices.size(), run->events.size() - worker_shares);
 
   const std::map<std::string, int> level = {{"step", 0}, {"layer", 1}, {"module", 2}, {"op", 3}};
   int decode_steps = 0, prefill_steps = 0;
@@ -116,6 +123,65 @@ TEST(ChromeTraceTest, RealRunNestsAndHasOneSlicePerOpPerLayerInEveryDecodeStep) 
                                                {"mlp.ff2", 1},        {"norm.norm", 2},      {"residual_add", 2}};
   EXPECT_EQ(first_layer_ops, expected);
   std::remove(path.c_str());
+}
+
+}  // namespace
+}  // namespace ttt::profiler
+
+namespace ttt::profiler {
+namespace {
+
+// Events recorded on two threads: each keeps its own tid, and metadata names the process and both threads.
+TEST(ChromeTraceTest, NamesTheProcessAndEachRecordingThread) {
+  std::vector<trace::Event> events(2);
+  events[0] = {.name = "step", .level = trace::Level::kStep, .thread = 0, .start_ns = 100, .end_ns = 200};
+  events[1] = {.name = "step", .level = trace::Level::kStep, .thread = 1, .start_ns = 150, .end_ns = 250};
+  const nlohmann::json doc = nlohmann::json::parse(ChromeTraceJson(events, "ttt serve"));
+  std::map<int, std::string> thread_names;
+  std::string process;
+  std::set<int> slice_tids;
+  for (const auto& e : doc.at("traceEvents")) {
+    if (e.at("ph") == "X") slice_tids.insert(e.at("tid").get<int>());
+    if (e.at("name") == "process_name") process = e.at("args").at("name");
+    if (e.at("name") == "thread_name") thread_names[e.at("tid")] = e.at("args").at("name");
+  }
+  EXPECT_EQ(process, "ttt serve");
+  EXPECT_EQ(slice_tids, (std::set<int>{1, 2}));
+  ASSERT_EQ(thread_names.size(), 2u);
+  EXPECT_EQ(thread_names[1], "steps (thread 0)");
+  EXPECT_EQ(thread_names[2], "thread 1");
+}
+
+}  // namespace
+}  // namespace ttt::profiler
+
+namespace ttt::profiler {
+namespace {
+
+// An op split over two threads: the worker's share is a slice of its own, on its own named track.
+TEST(ChromeTraceTest, WorkerThreadsShareOfAnOpIsOnItsOwnTrack) {
+  SetNumThreads(2);
+  trace::StartRecording(1024);
+  {
+    TTT_TRACE_OP("split op", 1, 0, 0) ops::internal::OnThreads(2, [](int, int) {
+      volatile double x = 0;
+      for (int i = 0; i < 100000; ++i) x = x + i;
+    });
+  }
+  trace::StopRecording();
+  const nlohmann::json doc = nlohmann::json::parse(ChromeTraceJson(trace::Collect()));
+  int op_tid = -1;
+  std::set<int> worker_tids, named_tids;
+  for (const auto& e : doc.at("traceEvents")) {
+    if (e.at("name") == "thread_name") named_tids.insert(e.at("tid").get<int>());
+    if (e.at("ph") != "X") continue;
+    if (e.at("cat") == "op") op_tid = e.at("tid");
+    if (e.at("cat") == "worker") worker_tids.insert(e.at("tid").get<int>());
+  }
+  ASSERT_EQ(worker_tids.size(), 1u) << doc.dump();
+  EXPECT_NE(*worker_tids.begin(), op_tid);
+  EXPECT_TRUE(named_tids.count(*worker_tids.begin()));
+  SetNumThreads(0);
 }
 
 }  // namespace

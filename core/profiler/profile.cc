@@ -102,6 +102,8 @@ PhaseSummary SummarisePhase(const std::vector<trace::Event>& events, Phase phase
         }
         break;
       }
+      case trace::Level::kWorker:
+        break;  // a worker's share of an op: the op's own scope holds its time, bytes and FLOPs
     }
   }
   out.ops = ByTimeDescending(ops);

@@ -8,7 +8,8 @@
 // Cost when recording is off: one relaxed load of a global flag per scope. No clock read, no allocation,
 // and the byte/FLOP expressions are not evaluated. When on, a scope reads the steady clock twice and writes
 // one Event into a buffer preallocated per thread by StartRecording (other threads allocate theirs once, on
-// their first scope). Only the thread that runs a block records; ops' OpenMP workers are not traced.
+// their first scope). The thread that runs a block records its scopes; an op's worker threads record only
+// their share of it (Level::kWorker, core/ops/internal/parallel.h), for the Chrome trace's per-thread tracks.
 //
 //   void Mlp::Forward(...) const {
 //     TTT_TRACE_MODULE("mlp");                                  // until the end of the enclosing block
@@ -26,7 +27,9 @@
 
 namespace ttt::trace {
 
-enum class Level : uint8_t { kStep = 0, kLayer = 1, kModule = 2, kOp = 3 };
+// kWorker: a worker thread's share of an op. The profile's tables skip it (the op's scope on the calling
+// thread carries the op's time, bytes and FLOPs); the Chrome trace shows it on the worker's track.
+enum class Level : uint8_t { kStep = 0, kLayer = 1, kModule = 2, kOp = 3, kWorker = 4 };
 
 // One finished (or, if the buffer is read while it runs, unfinished: end_ns == 0) scope.
 struct Event {

@@ -1,4 +1,5 @@
-// ttt-gov: the governance tool. The logic lives in core/governance; this file only reads the command line.
+// ttt-gov: the governance tool. The logic lives in core/governance; this file only reads the command line
+// (CLI11 subcommands, as `ttt`'s flags: --help anywhere, --flag=value, unknown flags named).
 //   ttt-gov check   [--root DIR]    validate manifests, policy, tier rule, tests, module index (CI)
 //   ttt-gov index   [--root DIR]    regenerate governance/MODULES.md
 //   ttt-gov modules list [--category C] [--tier T] | search TEXT | show ID   [--root DIR]
@@ -10,11 +11,11 @@
 //   ttt-gov matrix [--versions V,..] [--models M,..] [--devices D,..] [--build DIR] | --check [--zoo-build DIR] | --render
 #include <algorithm>
 #include <cstdio>
-#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "CLI/CLI.hpp"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "core/governance/checker.h"
@@ -28,81 +29,19 @@
 
 namespace {
 
-constexpr char kUsage[] =
-    "usage: ttt-gov <command> [--root DIR]\n"
-    "  check                                   validate every module.textproto against the schema and\n"
-    "                                          governance/policy.textproto; exit 1 on any problem\n"
-    "  index                                   regenerate governance/MODULES.md from the manifests\n"
-    "  modules list [--category C] [--tier T]  list registered modules (tier: core, contrib, community,\n"
-    "                                          experimental)\n"
-    "  modules search TEXT                     modules whose id, category or summary contain every word\n"
-    "  modules show ID                         a module's manifest, devices and spec fields\n"
-    "  promote ID --to TIER [--dry-run]        move a module to a stronger tier (promotion) or a weaker one\n"
-    "     [--coverage F] [--to-dir D]           (demotion) after checking governance/policy.textproto; records it\n"
-    "     [--reason TEXT]                       in governance/promotions.textproto; --dry-run prints the plan\n"
-    "  new-model NAME --from TEMPLATE          scaffold zoo/NAME from a template (llama, gpt2, llama2c)\n"
-    "     [--zoo-dir DIR]                       (default: the repository's zoo/)\n"
-    "  pin MODEL VERSION                       pin zoo/MODEL to a library version (a release or HEAD's)\n"
-    "  release VERSION [--commit C]            record a library release (default commit: HEAD)\n"
-    "  install-release VERSION [--cache DIR]   build and install a recorded release once (default cache:\n"
-    "                                          build/releases); prints the prefix\n"
-    "  matrix [--versions V,..] [--models M,..] run the compatibility matrix (cached under --build, default\n"
-    "     [--devices D,..] [--build DIR]        build/), write governance/compat/matrix.json and COMPATIBILITY.md\n"
-    "  matrix --check [--zoo-build DIR]        CI: the committed matrix agrees with HEAD\n"
-    "  matrix --render                         rewrite COMPATIBILITY.md from matrix.json\n"
-    "--root defaults to the nearest directory, from the current one upwards, holding\n"
-    "governance/policy.textproto.\n";
-
+// What the command line gave; each subcommand reads its part.
 struct Args {
-  std::vector<std::string> positional;
-  std::map<std::string, std::string> flags;  // "--root" -> "DIR"
+  std::string root;
+  std::vector<std::string> positional;  // the subcommand's arguments (modules: the verb first)
+  std::string category, tier, to, coverage, to_dir, reason, from, zoo_dir, commit, cache, versions, models, devices,
+      build, zoo_build;
+  bool dry_run = false, check = false, render = false;
 };
 
+// A usage error inside a subcommand (a wrong verb or count of arguments): exit 2, as CLI11's own errors.
 int Usage(const std::string& error) {
-  if (!error.empty()) std::fprintf(stderr, "ttt-gov: %s\n", error.c_str());
-  std::fputs(kUsage, stderr);
+  std::fprintf(stderr, "ttt-gov: %s (see ttt-gov --help)\n", error.c_str());
   return 2;
-}
-
-// Accepts "--flag VALUE" and "--flag=VALUE" for the known flags; false on an unknown or valueless flag.
-bool ParseArgs(int argc, char** argv, Args* args, std::string* error) {
-  static const std::vector<std::string> kFlags = {"--root",     "--category", "--tier",     "--to",
-                                                  "--coverage", "--to-dir",   "--reason",   "--from",
-                                                  "--zoo-dir",  "--commit",   "--cache",    "--versions",
-                                                  "--models",   "--devices",  "--build",    "--zoo-build"};
-  static const std::vector<std::string> kSwitches = {"--dry-run", "--check", "--render"};
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg == "-h" || arg == "--help") {
-      *error = "";
-      return false;
-    }
-    if (arg.rfind("--", 0) != 0) {
-      args->positional.push_back(arg);
-      continue;
-    }
-    if (std::find(kSwitches.begin(), kSwitches.end(), arg) != kSwitches.end()) {
-      args->flags[arg] = "1";
-      continue;
-    }
-    std::string value;
-    const size_t eq = arg.find('=');
-    if (eq != std::string::npos) {
-      value = arg.substr(eq + 1);
-      arg = arg.substr(0, eq);
-    } else if (i + 1 < argc) {
-      value = argv[++i];
-    } else {
-      *error = arg + " needs a value";
-      return false;
-    }
-    if (std::find(kFlags.begin(), kFlags.end(), arg) == kFlags.end()) {
-      *error = "unknown option " + arg;
-      return false;
-    }
-    args->flags[arg] = value;
-  }
-  return true;
 }
 
 int Check(const std::string& root) {
@@ -136,8 +75,8 @@ int Index(const std::string& root) {
 }
 
 int Modules(const std::string& root, const Args& args) {
-  if (args.positional.size() < 2) return Usage("modules needs list, search TEXT or show ID");
-  const std::string& verb = args.positional[1];
+  if (args.positional.empty()) return Usage("modules needs list, search TEXT or show ID");
+  const std::string& verb = args.positional[0];
   const ttt::gov::Repository repo = ttt::gov::LoadRepository(root);
   for (const ttt::gov::Problem& problem : repo.load_problems) {
     std::fprintf(stderr, "%s (skipped)\n", ttt::gov::FormatProblem(problem).c_str());
@@ -145,23 +84,22 @@ int Modules(const std::string& root, const Args& args) {
   std::vector<const ttt::gov::Module*> found;
   if (verb == "list") {
     std::optional<ttt::gov::Tier> tier;
-    if (auto it = args.flags.find("--tier"); it != args.flags.end()) {
-      tier = ttt::gov::ParseTier(it->second);
-      if (!tier) return Usage("unknown tier '" + it->second + "': use core, contrib, community or experimental");
+    if (!args.tier.empty()) {
+      tier = ttt::gov::ParseTier(args.tier);
+      if (!tier) return Usage("unknown tier '" + args.tier + "': use core, contrib, community or experimental");
     }
-    auto category = args.flags.find("--category");
-    found = ttt::gov::ListModules(repo, category == args.flags.end() ? "" : category->second, tier);
+    found = ttt::gov::ListModules(repo, args.category, tier);
   } else if (verb == "search") {
-    if (args.positional.size() < 3) return Usage("modules search needs TEXT");
+    if (args.positional.size() < 2) return Usage("modules search needs TEXT");
     std::string text;
-    for (size_t i = 2; i < args.positional.size(); ++i) text += args.positional[i] + " ";
+    for (size_t i = 1; i < args.positional.size(); ++i) text += args.positional[i] + " ";
     found = ttt::gov::SearchModules(repo, text);
   } else if (verb == "show") {
-    if (args.positional.size() != 3) return Usage("modules show needs one ID");
-    const ttt::gov::Module* module = repo.FindById(args.positional[2]);
+    if (args.positional.size() != 2) return Usage("modules show needs one ID");
+    const ttt::gov::Module* module = repo.FindById(args.positional[1]);
     if (module == nullptr) {
       std::fprintf(stderr, "ttt-gov: no module with id '%s': see `ttt-gov modules list` or `modules search`\n",
-                   args.positional[2].c_str());
+                   args.positional[1].c_str());
       return 1;
     }
     std::fputs(ttt::gov::FormatModuleDetails(*module).c_str(), stdout);
@@ -174,13 +112,7 @@ int Modules(const std::string& root, const Args& args) {
   return found.empty() ? 1 : 0;
 }
 
-std::string Flag(const Args& args, const std::string& name, const std::string& fallback = "") {
-  auto it = args.flags.find(name);
-  return it == args.flags.end() ? fallback : it->second;
-}
-
-std::vector<std::string> ListFlag(const Args& args, const std::string& name) {
-  const std::string value = Flag(args, name);
+std::vector<std::string> List(const std::string& value) {
   if (value.empty()) return {};
   return absl::StrSplit(value, ',', absl::SkipEmpty());
 }
@@ -191,14 +123,14 @@ int Fail(const std::string& command, const absl::Status& status) {
 }
 
 int Promote(const std::string& root, const Args& args) {
-  if (args.positional.size() != 2) return Usage("promote needs one module ID");
-  ttt::gov::PromoteOptions options{.root = root, .id = args.positional[1]};
-  const std::optional<ttt::gov::Tier> tier = ttt::gov::ParseTier(Flag(args, "--to"));
+  if (args.positional.size() != 1) return Usage("promote needs one module ID");
+  ttt::gov::PromoteOptions options{.root = root, .id = args.positional[0]};
+  const std::optional<ttt::gov::Tier> tier = ttt::gov::ParseTier(args.to);
   if (!tier) return Usage("promote needs --to core, contrib, community or experimental");
   options.to = *tier;
-  options.to_dir = Flag(args, "--to-dir");
-  options.reason = Flag(args, "--reason");
-  if (const std::string c = Flag(args, "--coverage"); !c.empty()) {
+  options.to_dir = args.to_dir;
+  options.reason = args.reason;
+  if (const std::string& c = args.coverage; !c.empty()) {
     char* end = nullptr;
     options.coverage = std::strtod(c.c_str(), &end);
     if (*end != '\0' || options.coverage < 0 || options.coverage > 1) return Usage("--coverage takes a fraction in [0, 1]");
@@ -211,7 +143,7 @@ int Promote(const std::string& root, const Args& args) {
                  plan->failures.size());
     return 1;
   }
-  if (args.flags.count("--dry-run")) {
+  if (args.dry_run) {
     std::printf("dry run: nothing changed\n");
     return 0;
   }
@@ -222,55 +154,54 @@ int Promote(const std::string& root, const Args& args) {
 }
 
 int NewModel(const std::string& root, const Args& args) {
-  if (args.positional.size() != 2) return Usage("new-model needs one NAME");
-  if (Flag(args, "--from").empty()) return Usage("new-model needs --from TEMPLATE (llama, gpt2, llama2c)");
+  if (args.positional.size() != 1) return Usage("new-model needs one NAME");
+  if (args.from.empty()) return Usage("new-model needs --from TEMPLATE (llama, gpt2, llama2c)");
   absl::StatusOr<std::vector<std::string>> files =
-      ttt::gov::NewModel(root, args.positional[1], Flag(args, "--from"), Flag(args, "--zoo-dir"));
+      ttt::gov::NewModel(root, args.positional[0], args.from, args.zoo_dir);
   if (!files.ok()) return Fail("new-model", files.status());
   for (const std::string& f : *files) std::printf("wrote %s\n", f.c_str());
   std::printf("next: set owners and summary in model.textproto; build it like the zoo test does:\n"
               "  cmake -S zoo/%s -B build/zoo/%s -DCMAKE_PREFIX_PATH=$PWD/build/zoo-prefix && cmake --build build/zoo/%s"
               " && ctest --test-dir build/zoo/%s\n",
-              args.positional[1].c_str(), args.positional[1].c_str(), args.positional[1].c_str(),
-              args.positional[1].c_str());
+              args.positional[0].c_str(), args.positional[0].c_str(), args.positional[0].c_str(),
+              args.positional[0].c_str());
   return 0;
 }
 
 int Pin(const std::string& root, const Args& args) {
-  if (args.positional.size() != 3) return Usage("pin needs MODEL VERSION");
-  absl::StatusOr<std::string> previous = ttt::gov::PinModel(root, args.positional[1], args.positional[2]);
+  if (args.positional.size() != 2) return Usage("pin needs MODEL VERSION");
+  absl::StatusOr<std::string> previous = ttt::gov::PinModel(root, args.positional[0], args.positional[1]);
   if (!previous.ok()) return Fail("pin", previous.status());
-  std::printf("zoo/%s: library_version %s -> %s\n", args.positional[1].c_str(), previous->c_str(),
-              args.positional[2].c_str());
+  std::printf("zoo/%s: library_version %s -> %s\n", args.positional[0].c_str(), previous->c_str(),
+              args.positional[1].c_str());
   return 0;
 }
 
 int Release(const std::string& root, const Args& args) {
-  if (args.positional.size() != 2) return Usage("release needs VERSION");
-  absl::StatusOr<ttt::gov::Release> r = ttt::gov::RecordRelease(root, args.positional[1], Flag(args, "--commit"));
+  if (args.positional.size() != 1) return Usage("release needs VERSION");
+  absl::StatusOr<ttt::gov::Release> r = ttt::gov::RecordRelease(root, args.positional[0], args.commit);
   if (!r.ok()) return Fail("release", r.status());
   std::printf("recorded release %s = %s in %s\n", r->version().c_str(), r->commit().c_str(), ttt::gov::kReleasesPath);
   return 0;
 }
 
 int InstallRelease(const std::string& root, const Args& args) {
-  if (args.positional.size() != 2) return Usage("install-release needs VERSION");
+  if (args.positional.size() != 1) return Usage("install-release needs VERSION");
   absl::StatusOr<std::string> prefix =
-      ttt::gov::InstallRelease(root, args.positional[1], Flag(args, "--cache", root + "/build/releases"), 2);
+      ttt::gov::InstallRelease(root, args.positional[0], args.cache.empty() ? root + "/build/releases" : args.cache, 2);
   if (!prefix.ok()) return Fail("install-release", prefix.status());
   std::printf("%s\n", prefix->c_str());
   return 0;
 }
 
 int Matrix(const std::string& root, const Args& args) {
-  if (args.positional.size() != 1) return Usage("matrix takes only options");
-  if (args.flags.count("--check")) {
-    const ttt::gov::Problems problems = ttt::gov::CheckMatrix(root, Flag(args, "--zoo-build"));
+  if (args.check) {
+    const ttt::gov::Problems problems = ttt::gov::CheckMatrix(root, args.zoo_build);
     for (const ttt::gov::Problem& p : problems) std::printf("%s\n", ttt::gov::FormatProblem(p).c_str());
     std::printf("ttt-gov matrix --check: %zu problem(s)\n", problems.size());
     return problems.empty() ? 0 : 1;
   }
-  if (args.flags.count("--render")) {
+  if (args.render) {
     absl::StatusOr<ttt::gov::Matrix> matrix = ttt::gov::LoadMatrix(root);
     if (!matrix.ok()) return Fail("matrix", matrix.status());
     if (absl::Status s = ttt::gov::WriteMatrix(root, *matrix); !s.ok()) return Fail("matrix", s);
@@ -278,10 +209,10 @@ int Matrix(const std::string& root, const Args& args) {
     return 0;
   }
   ttt::gov::MatrixOptions options{.root = root,
-                                  .build_dir = Flag(args, "--build", root + "/build"),
-                                  .versions = ListFlag(args, "--versions"),
-                                  .models = ListFlag(args, "--models"),
-                                  .devices = ListFlag(args, "--devices")};
+                                  .build_dir = args.build.empty() ? root + "/build" : args.build,
+                                  .versions = List(args.versions),
+                                  .models = List(args.models),
+                                  .devices = List(args.devices)};
   std::string log;
   absl::StatusOr<ttt::gov::Matrix> matrix = ttt::gov::RunMatrix(options, &log);
   std::fputs(log.c_str(), stdout);
@@ -297,13 +228,61 @@ int Matrix(const std::string& root, const Args& args) {
 
 int main(int argc, char** argv) {
   Args args;
-  std::string error;
-  if (!ParseArgs(argc, argv, &args, &error)) return Usage(error);
-  if (args.positional.empty()) return Usage("");
-  std::string root;
-  if (auto it = args.flags.find("--root"); it != args.flags.end()) {
-    root = it->second;
-  } else {
+  CLI::App app("ttt-gov: governance of the module tiers, the zoo and releases", "ttt-gov");
+  app.get_formatter()->column_width(40);
+  app.require_subcommand(1);
+  app.fallthrough();  // --root is accepted after the subcommand's arguments too
+  app.add_option("--root", args.root,
+                 "the repository (default: the nearest directory, from the current one upwards, holding "
+                 "governance/policy.textproto)");
+  // Each subcommand's positional arguments fill args.positional; `needs` is what its help names them.
+  auto command = [&](const std::string& name, const std::string& help, const std::string& needs) {
+    CLI::App* sub = app.add_subcommand(name, help);
+    if (!needs.empty()) sub->add_option("args", args.positional, needs);
+    return sub;
+  };
+  command("check", "validate every module.textproto against the schema and governance/policy.textproto; exit 1 "
+          "on any problem", "");
+  command("index", "regenerate governance/MODULES.md from the manifests", "");
+  CLI::App* modules = command("modules", "list [--category C] [--tier T] | search TEXT | show ID: registered modules "
+                              "(tier: core, contrib, community, experimental)", "list | search TEXT | show ID");
+  modules->add_option("--category", args.category, "list: only this category");
+  modules->add_option("--tier", args.tier, "list: only this tier");
+  CLI::App* promote = command("promote", "move a module to a stronger tier (promotion) or a weaker one (demotion) "
+                              "after checking governance/policy.textproto; recorded in governance/promotions.textproto",
+                              "ID");
+  promote->add_option("--to", args.to, "the tier: core, contrib, community or experimental");
+  promote->add_flag("--dry-run", args.dry_run, "print the plan only");
+  promote->add_option("--coverage", args.coverage, "the module's measured test coverage, a fraction in [0, 1]");
+  promote->add_option("--to-dir", args.to_dir, "where the module moves (default: the tier's directory)");
+  promote->add_option("--reason", args.reason, "recorded with the promotion");
+  CLI::App* new_model = command("new-model", "scaffold zoo/NAME from a template", "NAME");
+  new_model->add_option("--from", args.from, "the template: llama, gpt2, llama2c");
+  new_model->add_option("--zoo-dir", args.zoo_dir, "default: the repository's zoo/");
+  command("pin", "pin zoo/MODEL to a library version (a release or HEAD's)", "MODEL VERSION");
+  CLI::App* release = command("release", "record a library release", "VERSION");
+  release->add_option("--commit", args.commit, "default: HEAD");
+  CLI::App* install = command("install-release", "build and install a recorded release once; prints the prefix",
+                              "VERSION");
+  install->add_option("--cache", args.cache, "default: build/releases");
+  CLI::App* matrix = command("matrix", "run the compatibility matrix, write governance/compat/matrix.json and "
+                             "COMPATIBILITY.md", "");
+  matrix->add_option("--versions", args.versions, "comma list of library versions");
+  matrix->add_option("--models", args.models, "comma list of zoo models");
+  matrix->add_option("--devices", args.devices, "comma list of devices");
+  matrix->add_option("--build", args.build, "cache of the builds (default: build/)");
+  matrix->add_flag("--check", args.check, "CI: the committed matrix agrees with HEAD");
+  matrix->add_option("--zoo-build", args.zoo_build, "--check: the zoo's build directory");
+  matrix->add_flag("--render", args.render, "rewrite COMPATIBILITY.md from matrix.json");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);  // --help
+  } catch (const CLI::ParseError& e) {
+    return Usage(e.what());
+  }
+  std::string root = args.root;
+  if (root.empty()) {
     absl::StatusOr<std::string> found = ttt::gov::FindRepositoryRoot(".");
     if (!found.ok()) {
       std::fprintf(stderr, "ttt-gov: %s\n", std::string(found.status().message()).c_str());
@@ -311,15 +290,14 @@ int main(int argc, char** argv) {
     }
     root = *found;
   }
-  const std::string& command = args.positional[0];
-  if (command == "check") return args.positional.size() == 1 ? Check(root) : Usage("check takes no arguments");
-  if (command == "index") return args.positional.size() == 1 ? Index(root) : Usage("index takes no arguments");
-  if (command == "modules") return Modules(root, args);
-  if (command == "promote") return Promote(root, args);
-  if (command == "new-model") return NewModel(root, args);
-  if (command == "pin") return Pin(root, args);
-  if (command == "release") return Release(root, args);
-  if (command == "install-release") return InstallRelease(root, args);
-  if (command == "matrix") return Matrix(root, args);
-  return Usage("unknown command '" + command + "'");
+  const std::string command_name = app.get_subcommands().front()->get_name();
+  if (command_name == "check") return Check(root);
+  if (command_name == "index") return Index(root);
+  if (command_name == "modules") return Modules(root, args);
+  if (command_name == "promote") return Promote(root, args);
+  if (command_name == "new-model") return NewModel(root, args);
+  if (command_name == "pin") return Pin(root, args);
+  if (command_name == "release") return Release(root, args);
+  if (command_name == "install-release") return InstallRelease(root, args);
+  return Matrix(root, args);
 }

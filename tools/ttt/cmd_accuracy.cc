@@ -78,28 +78,24 @@ absl::StatusOr<LoadedModel> LoadFor(const std::string& model, const std::string&
                                     const std::string& threads) {
   std::vector<std::string> argv = {"--model", model};
   if (!device.empty()) argv.insert(argv.end(), {"--device", device, "--mode", mode});
-  if (!threads.empty()) argv.insert(argv.end(), {"--threads", threads});
-  Args args(argv);
-  TTT_ASSIGN_OR_RETURN(LoadedModel loaded, LoadModelFromArgs(args, /*require_tokenizer=*/false));
-  if (absl::Status s = args.CheckAllUsed(); !s.ok()) {
-    return absl::UnimplementedError(absl::StrCat("the model loader ignores --device/--mode (", s.message(),
-                                                 "); this build cannot run a model for device ", device));
-  }
-  return loaded;
+  argv.insert(argv.end(), {"--threads", threads});
+  TTT_ASSIGN_OR_RETURN(ParsedCommandLine parsed,
+                       ParseFlags({.program = "ttt accuracy"}, Flags({ModelFlags(), ThreadsFlag(), HardwareFlags()}),
+                                  argv));
+  return LoadModelFromArgs(parsed.args, /*require_tokenizer=*/false);
 }
 
-absl::Status RunAccuracy(const std::vector<std::string>& argv) {
-  Args args(argv);
+absl::Status RunAccuracy(const Args& args) {
   const std::string model = args.Get("model");
   if (model.empty()) return absl::InvalidArgumentError("--model PATH is required");
   std::vector<std::string> devices;
-  for (absl::string_view d : absl::StrSplit(args.Get("devices", absl::StrJoin(DeviceNames(), ",")), ',',
+  for (absl::string_view d : absl::StrSplit(args.Has("devices") ? args.Get("devices") : absl::StrJoin(DeviceNames(), ","), ',',
                                             absl::SkipWhitespace())) {
     TTT_RETURN_IF_ERROR(GetDeviceProfile(std::string(d)).status());
     devices.emplace_back(d);
   }
   std::vector<std::string> modes;
-  for (absl::string_view m : absl::StrSplit(args.Get("modes", "performance,accuracy"), ',', absl::SkipWhitespace())) {
+  for (absl::string_view m : absl::StrSplit(args.Get("modes"), ',', absl::SkipWhitespace())) {
     if (m != "performance" && m != "accuracy") {
       return absl::InvalidArgumentError(absl::StrCat("--modes: '", m, "': use performance and/or accuracy"));
     }
@@ -109,7 +105,6 @@ absl::Status RunAccuracy(const std::vector<std::string>& argv) {
 
   TTT_ASSIGN_OR_RETURN(LoadedModel base, LoadFor(model, "", "", threads));
   TTT_ASSIGN_OR_RETURN(auto prompts, Prompts(args, model, base.model->vocab_size()));
-  TTT_RETURN_IF_ERROR(args.CheckAllUsed());
   TTT_ASSIGN_OR_RETURN(std::vector<float> expected, AllLogits(*base.model, prompts));
   int64_t positions = 0;
   for (const auto& p : prompts) positions += static_cast<int64_t>(p.size());
@@ -135,8 +130,12 @@ absl::Status RunAccuracy(const std::vector<std::string>& argv) {
 
 TTT_COMMAND({"accuracy",
              "PCC, top-1 agreement and max error of the logits of each device x mode vs the f32 CPU model",
-             "ttt accuracy --model PATH [--devices cpu,n150,...] [--modes performance,accuracy] "
-             "[--reference DIR | --tokens 1,2,3] [--threads N]",
+             Flags({{{"-m,--model", "the model (required)", ""},
+                     {"--devices", "comma list of devices (default: every known device)", ""},
+                     {"--modes", "comma list of modes", "performance,accuracy"},
+                     {"--reference", "a folder with reference.json prompts (default: beside the model)", ""},
+                     {"--tokens", "one prompt as comma-separated token ids", ""}},
+                    ThreadsFlag()}),
              RunAccuracy});
 
 }  // namespace

@@ -60,19 +60,17 @@ absl::Status Save(const std::vector<ChatMessage>& messages, const std::string& f
 
 constexpr char kHelp[] = "/reset forgets the conversation, /save FILE writes it as JSON, /quit ends (also Ctrl-D)";
 
-absl::Status RunChat(const std::vector<std::string>& argv) {
-  Args args(argv);
+absl::Status RunChat(const Args& args) {
   long long n = 0, ctx = 0;
-  TTT_RETURN_IF_ERROR(args.GetInt("n", 512, &n));
-  TTT_RETURN_IF_ERROR(args.GetInt("ctx", 0, &ctx));
-  if (n < 1 || ctx < 0) return absl::InvalidArgumentError("-n must be >= 1 and --ctx >= 0");
+  TTT_RETURN_IF_ERROR(args.GetInt("n-predict", &n));
+  TTT_RETURN_IF_ERROR(args.GetInt("ctx-size", &ctx));
+  if (n < 1 || ctx < 0) return absl::InvalidArgumentError("-n must be >= 1 and --ctx-size >= 0");
   GenerationOptions options;
-  TTT_ASSIGN_OR_RETURN(options.sampling, SamplingOptionsFromArgs(args, /*temperature=*/0.8));
+  TTT_ASSIGN_OR_RETURN(options.sampling, SamplingOptionsFromArgs(args));
   options.max_new_tokens = static_cast<int32_t>(n);
   const std::string system = args.Get("system");
   TTT_ASSIGN_OR_RETURN(LoadedModel loaded, LoadModelFromArgs(args, /*require_tokenizer=*/true));
   TTT_ASSIGN_OR_RETURN(ChatTemplate chat_template, ChatTemplateFromArgs(args, loaded));
-  TTT_RETURN_IF_ERROR(args.CheckAllUsed());
   options.context = ctx > 0 ? ctx : loaded.model->spec().max_seq_len();
   if (!chat_template.eos_token().empty()) options.stop_strings = {chat_template.eos_token()};
   // The rendering usually starts with the BOS text: no second BOS then.
@@ -136,10 +134,10 @@ absl::Status RunChat(const std::vector<std::string>& argv) {
 }
 
 TTT_COMMAND({"chat", "chat with a model through its chat template (line editing and history; reads a pipe too)",
-             absl::StrCat("ttt chat [--model PATH] [--tokenizer PATH] [--system TEXT] [--chat-template FILE] "
-                          "[-n N (512: tokens per reply)] [--ctx N] ",
-                          kSamplingUsage, " (temperature 0.8 unless given) [--threads N] ", kHwFlagsUsage,
-                          "\n  in the chat: ", kHelp),
+             Flags({{{"--system,--system-prompt", "the system message", ""},
+                     {"-n,--n-predict", "tokens per reply at most", "512", FlagKind::kInt},
+                     {"-c,--ctx-size,--ctx", "context length (0: the model's)", "0", FlagKind::kInt}},
+                    SamplingFlags("0.8"), ChatTemplateFlags(), ModelFlags(), ThreadsFlag(), HardwareFlags()}),
              RunChat});
 
 }  // namespace

@@ -12,12 +12,10 @@
 namespace ttt::cli {
 namespace {
 
-absl::Status RunCoverage(const std::vector<std::string>& argv) {
-  Args args(argv);
-  const std::string dir = args.Get("dir", testing::CoverageDir());
-  const std::string zoo = args.Get("zoo", "");
-  const std::string json = args.Get("json", "");
-  TTT_RETURN_IF_ERROR(args.CheckAllUsed());
+absl::Status RunCoverage(const Args& args) {
+  const std::string dir = args.Has("dir") ? args.Get("dir") : testing::CoverageDir();
+  const std::string zoo = args.Get("zoo");
+  const std::string json = args.Get("json");
   if (dir.empty()) {
     return absl::InvalidArgumentError(
         "no coverage directory: pass --dir D or set TTT_COVERAGE_DIR (the directory test runs wrote to)");
@@ -36,10 +34,9 @@ absl::Status RunCoverage(const std::vector<std::string>& argv) {
 }
 
 TTT_COMMAND({"coverage", "merge TestSuite coverage records: tested spec values and untested ones the zoo uses",
-             "ttt coverage [--dir D] [--zoo /path/to/zoo] [--json FILE]\n"
-             "  --dir D: the records' directory (default $TTT_COVERAGE_DIR; TestSuite runs append there)\n"
-             "  --zoo Z: also list, per module kind, the spec values zoo/<model>s use that no test covered\n"
-             "  --json FILE: also write the report as JSON",
+             {{"--dir", "the records' directory (default $TTT_COVERAGE_DIR; TestSuite runs append there)", ""},
+              {"--zoo", "also list, per module kind, the spec values zoo/<model>s use that no test covered", ""},
+              {"--json", "also write the report as JSON to this file", ""}},
              RunCoverage});
 
 }  // namespace

@@ -56,8 +56,7 @@ absl::Status WriteOut(const std::string& path, const std::vector<std::string>& t
   return absl::OkStatus();
 }
 
-absl::Status RunEmbed(const std::vector<std::string>& argv) {
-  Args args(argv);
+absl::Status RunEmbed(const Args& args) {
   const std::string model = args.Get("model");
   if (model.empty()) return absl::InvalidArgumentError("--model PATH is required (a BERT Hugging Face folder or .gguf)");
   TTT_ASSIGN_OR_RETURN(std::vector<std::string> texts, ReadTexts(args));
@@ -73,7 +72,6 @@ absl::Status RunEmbed(const std::vector<std::string>& argv) {
     TTT_ASSIGN_OR_RETURN(load.linear_weight_dtype, ParseWeightDType(args.Get("weights")));
   }
   const std::string out_path = args.Get("out");
-  TTT_RETURN_IF_ERROR(args.CheckAllUsed());
 
   TTT_ASSIGN_OR_RETURN(LoadedEncoder loaded, LoadEncoder(model, load));
   TTT_ASSIGN_OR_RETURN(std::vector<TextEmbedding> embeddings,
@@ -95,13 +93,16 @@ absl::Status RunEmbed(const std::vector<std::string>& argv) {
 }
 
 TTT_COMMAND({"embed", "embedding vectors of texts from an encoder (BERT-style HF folder or GGUF)",
-             "ttt embed --model PATH --text TEXT [--text TEXT2 ...] [--file FILE] [--pooling mean|cls|last] "
-             "[--normalize] [--truncate] [--weights f32|bf16|int8|bfp8|bfp4] [--tokenizer PATH] [--out FILE]\n"
-             "  --pooling: default the model's own (sentence-transformers' config or GGUF pooling_type, else mean)\n"
-             "  --normalize: unit L2 length; --truncate: cut texts longer than the model's positions\n"
-             "  --weights: store the attention and MLP projections in this format (default f32)\n"
-             "  --out FILE.json: texts, tokens and vectors as JSON; any other name: raw float32 [texts, hidden]\n"
-             "  default: one line per text, 'embedding N: v0 v1 ...' as llama.cpp's llama-embedding prints",
+             {{"-m,--model", "a BERT-style Hugging Face folder or GGUF (required)", ""},
+              {"--tokenizer", "tokenizer file when the model has none", ""},
+              {"--text", "a text to embed (repeatable)", "", FlagKind::kList},
+              {"-f,--file", "texts to embed, one per non-empty line", ""},
+              {"--pooling", "mean, cls or last (default: the model's own, else mean)", ""},
+              {"--normalize", "scale each vector to unit L2 length", "", FlagKind::kSwitch},
+              {"--truncate", "cut texts longer than the model's positions", "", FlagKind::kSwitch},
+              {"--weights", "store the attention and MLP projections as f32, bf16, int8, bfp8 or bfp4", "f32"},
+              {"--out", "FILE.json: texts, tokens and vectors as JSON; another name: raw float32 [texts, hidden]; "
+                        "default: 'embedding N: v0 v1 ...' lines as llama-embedding prints", ""}},
              RunEmbed});
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "core/generation/generate.h"
+#include "core/runtime/mapped_file.h"
 #include "core/runtime/status.h"
 #include "tools/ttt/common.h"
 #include "tools/ttt/kv_policy_flag.h"
@@ -11,22 +12,24 @@
 namespace ttt::cli {
 namespace {
 
-absl::Status RunGenerate(const std::vector<std::string>& argv) {
-  Args args(argv);
+absl::Status RunGenerate(const Args& args) {
   GenerationOptions options;
   long long n = 0, ctx = 0;
-  TTT_RETURN_IF_ERROR(args.GetInt("n", 256, &n));
+  TTT_RETURN_IF_ERROR(args.GetInt("n-predict", &n));
   TTT_ASSIGN_OR_RETURN(options.sampling, SamplingOptionsFromArgs(args));
-  TTT_RETURN_IF_ERROR(args.GetInt("ctx", 0, &ctx));
-  if (ctx < 0) return absl::InvalidArgumentError("--ctx must be >= 0 (0: prompt + budget, capped at the model's)");
+  TTT_RETURN_IF_ERROR(args.GetInt("ctx-size", &ctx));
+  if (ctx < 0) return absl::InvalidArgumentError("--ctx-size must be >= 0 (0: prompt + budget, capped at the model's)");
   options.context = ctx;
   TTT_ASSIGN_OR_RETURN(options.kv_policy, ParseKvPolicyFlag(args.Get("kv-policy")));
   options.max_new_tokens = static_cast<int32_t>(n);
-  if (args.Has("stop")) options.stop_strings = {args.Get("stop")};
+  options.stop_strings = args.GetAll("reverse-prompt");
   std::string prompt = args.Get("prompt");
+  if (args.Has("file")) {
+    if (args.Has("prompt")) return absl::InvalidArgumentError("give -p/--prompt or -f/--file, not both");
+    TTT_ASSIGN_OR_RETURN(prompt, ReadFileToString(args.Get("file")));
+  }
   const bool show_stats = args.Has("stats");
   TTT_ASSIGN_OR_RETURN(LoadedModel loaded, LoadModelFromArgs(args, /*require_tokenizer=*/true));
-  TTT_RETURN_IF_ERROR(args.CheckAllUsed());
   std::cout << prompt << std::flush;
   TTT_ASSIGN_OR_RETURN(auto results, Generate(*loaded.model, *loaded.tokenizer, {prompt}, options,
                                               [](size_t, std::string_view text) {
@@ -50,9 +53,15 @@ absl::Status RunGenerate(const std::vector<std::string>& argv) {
 }
 
 TTT_COMMAND({"generate", "generate text from a prompt (default: the bundled stories260K demo model)",
-             absl::StrCat("ttt generate [--model PATH] [--tokenizer PATH] [--prompt TEXT] [-n N] ",
-             kSamplingUsage, " [--stop TEXT] "
-             "[--ctx N] [--threads N] [--stats] ", kKvPolicyUsage, " ", kHwFlagsUsage),
+             Flags({{{"-p,--prompt", "the text to continue", ""},
+                     {"-f,--file", "read the prompt from this file", ""},
+                     {"-n,--n-predict", "tokens to generate at most", "256", FlagKind::kInt},
+                     {"-c,--ctx-size,--ctx", "context length (0: prompt + budget, capped at the model's)", "0",
+                      FlagKind::kInt},
+                     {"-r,--reverse-prompt,--stop", "stop when the output ends with this text (repeatable)", "",
+                      FlagKind::kList},
+                     {"--stats", "print prompt and generation speed to stderr", "", FlagKind::kSwitch}},
+                    SamplingFlags("0"), KvPolicyFlags(), ModelFlags(), ThreadsFlag(), HardwareFlags()}),
              RunGenerate});
 
 }  // namespace

@@ -13,8 +13,7 @@
 namespace ttt::cli {
 namespace {
 
-absl::Status RunLogits(const std::vector<std::string>& argv) {
-  Args args(argv);
+absl::Status RunLogits(const Args& args) {
   std::string out = args.Get("out");
   std::string token_list = args.Get("tokens");
   if (out.empty() || token_list.empty()) {
@@ -29,7 +28,6 @@ absl::Status RunLogits(const std::vector<std::string>& argv) {
     tokens.push_back(id);
   }
   TTT_ASSIGN_OR_RETURN(LoadedModel loaded, LoadModelFromArgs(args, /*require_tokenizer=*/false));
-  TTT_RETURN_IF_ERROR(args.CheckAllUsed());
   const CausalLm& model = *loaded.model;
   TTT_ASSIGN_OR_RETURN(auto state, model.NewState(1, static_cast<int64_t>(tokens.size()),
                                                   static_cast<int64_t>(tokens.size())));
@@ -42,7 +40,10 @@ absl::Status RunLogits(const std::vector<std::string>& argv) {
 }
 
 TTT_COMMAND({"logits", "write the logits of every position of --tokens, from one prefill, as raw float32",
-             absl::StrCat("ttt logits --model PATH --tokens 1,2,3 --out FILE [--threads N] ", kHwFlagsUsage), RunLogits});
+             Flags({{{"--tokens", "comma-separated token ids (required)", ""},
+                     {"--out", "the output file: float32 [tokens, vocab] (required)", ""}},
+                    ModelFlags(), ThreadsFlag(), HardwareFlags()}),
+             RunLogits});
 
 }  // namespace
 }  // namespace ttt::cli

@@ -57,7 +57,8 @@ bool Matches(const ModuleDescriptor& d, const std::string& text) {
   return true;
 }
 
-absl::Status RunModules(const std::vector<std::string>& argv) {
+absl::Status RunModules(const Args& args) {
+  const std::vector<std::string>& argv = args.positional();
   if (argv.empty()) return absl::InvalidArgumentError("modules needs list, search TEXT or show ID|KIND");
   const ModuleRegistry& registry = ModuleRegistry::Global();
   const std::string& verb = argv[0];
@@ -92,11 +93,10 @@ absl::Status RunModules(const std::vector<std::string>& argv) {
 }
 
 TTT_COMMAND({"modules", "list, search and show the module kinds this build can compose",
-             "ttt modules list                      every registered module kind: id, kind, tier, spec, summary\n"
-             "ttt modules search \"feed forward\"     kinds whose id, kind or summary hold every word\n"
-             "ttt modules show ttt/attention/gqa    spec fields, ops, KV cache, defaults (an id or a kind)\n"
-             "Owners, tiers and certification are in the manifests: `ttt-gov modules list|search|show`.",
-             RunModules});
+             {}, RunModules,
+             "list (every registered module kind: id, kind, tier, spec, summary) | search TEXT (kinds whose id, "
+             "kind or summary hold every word) | show ID|KIND (spec fields, ops, KV cache, defaults). Owners, tiers "
+             "and certification are in the manifests: `ttt-gov modules list|search|show`"});
 
 }  // namespace
 }  // namespace ttt::cli

@@ -102,18 +102,15 @@ absl::Status RunValidate() {
   return absl::OkStatus();
 }
 
-absl::Status RunPredict(const std::vector<std::string>& argv) {
-  Args args(argv);
-  if (args.Has("validate")) {
-    TTT_RETURN_IF_ERROR(args.CheckAllUsed());
-    return RunValidate();
-  }
+absl::Status RunPredict(const Args& args) {
+  if (args.Has("validate")) return RunValidate();
   TTT_ASSIGN_OR_RETURN(BuildOptions build, BuildOptionsFromArgs(args));
   long long batch = 1, context = 0, prompt = 128;
-  TTT_RETURN_IF_ERROR(args.GetInt("batch", 1, &batch));
-  TTT_RETURN_IF_ERROR(args.GetInt("prompt-tokens", 128, &prompt));
-  TTT_RETURN_IF_ERROR(args.GetInt("context", prompt, &context));
-  const std::string stack_name = args.Get("stack", "tt-transformers");
+  TTT_RETURN_IF_ERROR(args.GetInt("batch", &batch));
+  TTT_RETURN_IF_ERROR(args.GetInt("prompt-tokens", &prompt));
+  TTT_RETURN_IF_ERROR(args.GetInt("context", &context));
+  if (context == 0) context = prompt;
+  const std::string stack_name = args.Get("stack");
   const bool per_op = !args.Has("no-ops");
   std::optional<Validated<spec::ModelSpec>> validated;
   std::string what;
@@ -123,12 +120,11 @@ absl::Status RunPredict(const std::vector<std::string>& argv) {
     TTT_ASSIGN_OR_RETURN(spec::ModelSpec shape, NamedShape(what));
     TTT_ASSIGN_OR_RETURN(validated, ValidateModel(std::move(shape)));
   } else {
-    what = args.Get("model", DemoModelPath());
+    what = args.Has("model") ? args.Get("model") : DemoModelPath();
     // The checkpoint's tensors are mapped, never read: only its spec is used.
     TTT_ASSIGN_OR_RETURN(formats::Checkpoint checkpoint, formats::LoadCheckpoint(what));
     validated = checkpoint.spec;
   }
-  TTT_RETURN_IF_ERROR(args.CheckAllUsed());
   if (batch < 1 || context < 1 || prompt < 1) {
     return absl::InvalidArgumentError("--batch, --context and --prompt-tokens must each be >= 1");
   }
@@ -173,13 +169,17 @@ absl::Status RunPredict(const std::vector<std::string>& argv) {
 }
 
 TTT_COMMAND({"predict", "predicted decode time, tokens/s and time to first token on a Tenstorrent device",
-             absl::StrCat("ttt predict [--model PATH | --shape NAME] --device n150|n300|t3k|tg|p150 [--batch B]\n"
-                          "            [--context C] [--prompt-tokens P] [--stack tt-transformers|galaxy-demo] [--no-ops] ",
-                          kHwFlagsUsage,
-                          "\n  ttt predict --validate\n"
-                          "  per op (layer 0 and the model-level ops), per layer and in total, from the model's shapes and\n"
-                          "  each op's resolved config; nothing is loaded. --context: positions cached when the token is\n"
-                          "  decoded (default: the prompt). --validate: every row of tt-metal's published table."),
+             Flags({{{"-m,--model", "a model file or folder, whose spec alone is read (default: the bundled demo)", ""},
+                     {"--shape", "a named shape instead of a model (llama-70b, llama-8b, ...)", ""},
+                     {"--batch", "users decoded together", "1", FlagKind::kInt},
+                     {"--context", "positions cached when the token is decoded (0: the prompt)", "0", FlagKind::kInt},
+                     {"--prompt-tokens", "prompt length for the time to first token", "128", FlagKind::kInt},
+                     {"--stack", "tt-transformers or galaxy-demo (whose measured constants to use)",
+                      "tt-transformers"},
+                     {"--no-ops", "totals and layers only, not every op", "", FlagKind::kSwitch},
+                     {"--validate", "every row of tt-metal's published table: prediction, published, ratio", "",
+                      FlagKind::kSwitch}},
+                    ThreadsFlag(), HardwareFlags()}),
              RunPredict});
 
 }  // namespace

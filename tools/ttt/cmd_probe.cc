@@ -8,7 +8,7 @@
 #include "core/runtime/status.h"
 #include "core/runtime/threading.h"
 #include "core/specs/text_format.h"
-#include "tools/ttt/command.h"
+#include "tools/ttt/common.h"
 
 namespace ttt::cli {
 namespace {
@@ -60,19 +60,11 @@ absl::StatusOr<hw::DeviceProfile> Profile(const std::string& name, bool measure)
   return GetDeviceProfile(name);
 }
 
-absl::Status RunProbe(const std::vector<std::string>& argv) {
-  Args args(argv);
-  // Switches take no value: "--measure n150" would otherwise pass silently.
-  for (const char* flag : {"measure", "list"}) {
-    if (!args.Get(flag).empty()) {
-      return absl::InvalidArgumentError(absl::StrCat("--", flag, " takes no value (got '", args.Get(flag), "')"));
-    }
-  }
+absl::Status RunProbe(const Args& args) {
   const bool measure = args.Has("measure"), list = args.Has("list");
-  const std::string device = args.Get("device", "cpu");
+  const std::string device = args.Get("device");
   long long threads = 0;
-  TTT_RETURN_IF_ERROR(args.GetInt("threads", 0, &threads));
-  TTT_RETURN_IF_ERROR(args.CheckAllUsed());
+  TTT_RETURN_IF_ERROR(args.GetInt("threads", &threads));
   SetNumThreads(static_cast<int>(threads));
 
   if (list) {
@@ -89,11 +81,13 @@ absl::Status RunProbe(const std::vector<std::string>& argv) {
 }
 
 TTT_COMMAND({"probe", "show this machine's CPU profile, or a device's profile",
-             "ttt probe [--device NAME] [--measure [--threads N]] [--list]\n"
-             "  no flags: the probed CPU profile (text-format ttt.hw.DeviceProfile)\n"
-             "  --device NAME: an embedded device profile (cpu, n150, n300, t3k, tg, p150, ...)\n"
-             "  --measure: also measure the CPU's memory bandwidth and f32 GEMM peak (a few seconds)\n"
-             "  --list: one line per device: chips, cores, DRAM, DRAM bandwidth, matmul peak (device totals)",
+             Flags({{{"--device", "an embedded device profile (cpu: this machine, probed; n150, n300, t3k, tg, p150)",
+                      "cpu"},
+                     {"--measure", "also measure the CPU's memory bandwidth and f32 GEMM peak (a few seconds)", "",
+                      FlagKind::kSwitch},
+                     {"--list", "one line per device: chips, cores, DRAM, DRAM bandwidth, matmul peak", "",
+                      FlagKind::kSwitch}},
+                    ThreadsFlag()}),
              RunProbe});
 
 }  // namespace

@@ -22,19 +22,18 @@
 namespace ttt::cli {
 namespace {
 
-absl::Status RunProfile(const std::vector<std::string>& argv) {
-  Args args(argv);
+absl::Status RunProfile(const Args& args) {
   long long n_tokens = 0, n_prompt = 0, chunk = 0;
   double min_share = 0;
-  TTT_RETURN_IF_ERROR(args.GetInt("tokens", 32, &n_tokens));
-  TTT_RETURN_IF_ERROR(args.GetInt("prompt-tokens", 128, &n_prompt));
-  TTT_RETURN_IF_ERROR(args.GetInt("prefill-chunk", 256, &chunk));
-  TTT_RETURN_IF_ERROR(args.GetDouble("min-share", 0.05, &min_share));
+  TTT_RETURN_IF_ERROR(args.GetInt("tokens", &n_tokens));
+  TTT_RETURN_IF_ERROR(args.GetInt("prompt-tokens", &n_prompt));
+  TTT_RETURN_IF_ERROR(args.GetInt("prefill-chunk", &chunk));
+  TTT_RETURN_IF_ERROR(args.GetDouble("min-share", &min_share));
   const std::string shape = args.Get("shape");
   const std::string prompt_text = args.Get("prompt");
   const std::string trace_path = args.Get("trace");
-  const std::string device_name = args.Get("device");
-  const std::string fidelity = args.Get("fidelity", "hifi2");
+  const std::string device_name = args.Has("device") ? args.Get("device") : "";
+  const std::string fidelity = args.Get("fidelity");
   const bool per_layer = !args.Has("no-layers");
   if (!shape.empty() && args.Has("model")) return absl::InvalidArgumentError("give --model PATH or --shape NAME, not both");
   if (n_prompt < 1) return absl::InvalidArgumentError("--prompt-tokens must be >= 1");
@@ -58,7 +57,6 @@ absl::Status RunProfile(const std::vector<std::string>& argv) {
   if (!device_name.empty()) {
     TTT_ASSIGN_OR_RETURN(device, profiler::LoadDeviceModel(device_name, fidelity));
   }
-  TTT_RETURN_IF_ERROR(args.CheckAllUsed());
 
   std::vector<int32_t> prompt;
   if (!prompt_text.empty()) {
@@ -104,7 +102,7 @@ absl::Status RunProfile(const std::vector<std::string>& argv) {
     if (!predicted.empty()) std::cout << predicted << "\n";
   }
   if (!trace_path.empty()) {
-    TTT_RETURN_IF_ERROR(profiler::WriteChromeTrace(trace_path, run.events));
+    TTT_RETURN_IF_ERROR(profiler::WriteChromeTrace(trace_path, run.events, absl::StrCat("ttt profile ", source)));
     std::cerr << "wrote " << run.events.size() << " trace events to " << trace_path
               << " (open in https://ui.perfetto.dev or chrome://tracing)\n";
   }
@@ -112,11 +110,16 @@ absl::Status RunProfile(const std::vector<std::string>& argv) {
 }
 
 TTT_COMMAND({"profile", "time, bytes and FLOPs per layer, module and op against the roofline, with suggestions",
-             "ttt profile [--model PATH | --shape smollm-135m] [--prompt TEXT | --prompt-tokens 128] [--tokens 32]\n"
-             "            [--trace FILE.json] [--device n150 [--fidelity hifi2]] [--weights f32|bf16|int8|bfp8|bfp4]\n"
-             "            [--prefill-chunk 256] [--min-share 0.05] [--no-layers] [--threads N]\n"
-             "  with neither --model nor --shape: the bundled demo model. --device adds each op's roofline\n"
-             "  estimate on that Tenstorrent device. --trace writes Chrome trace-event JSON.",
+             Flags({{{"--shape", "a named shape with random weights instead of --model (smollm-135m, ...)", ""},
+                     {"-p,--prompt", "the prompt to profile (default: --prompt-tokens random tokens)", ""},
+                     {"--prompt-tokens", "prompt length when no --prompt is given", "128", FlagKind::kInt},
+                     {"--tokens", "tokens to generate", "32", FlagKind::kInt},
+                     {"--trace", "write a Chrome trace-event JSON file (open in ui.perfetto.dev)", ""},
+                     {"--fidelity", "math fidelity of the --device estimate: lofi, hifi2, hifi4", "hifi2"},
+                     {"--prefill-chunk", "tokens per prefill step", "256", FlagKind::kInt},
+                     {"--min-share", "hide ops below this share of the time", "0.05", FlagKind::kNumber},
+                     {"--no-layers", "no per-layer table", "", FlagKind::kSwitch}},
+                    ModelFlags(), ThreadsFlag(), HardwareFlags()}),
              RunProfile});
 
 }  // namespace

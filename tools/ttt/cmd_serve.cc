@@ -21,20 +21,19 @@ void OnSignal(int) {
   if (g_server != nullptr) g_server->Stop();
 }
 
-absl::Status RunServe(const std::vector<std::string>& argv) {
-  Args args(argv);
+absl::Status RunServe(const Args& args) {
   long long port = 0, parallel = 0, ctx = 0, queue = 0;
-  TTT_RETURN_IF_ERROR(args.GetInt("port", 8080, &port));
-  TTT_RETURN_IF_ERROR(args.GetInt("parallel", 4, &parallel));
-  TTT_RETURN_IF_ERROR(args.GetInt("ctx", 0, &ctx));
-  TTT_RETURN_IF_ERROR(args.GetInt("queue", 64, &queue));
+  TTT_RETURN_IF_ERROR(args.GetInt("port", &port));
+  TTT_RETURN_IF_ERROR(args.GetInt("parallel", &parallel));
+  TTT_RETURN_IF_ERROR(args.GetInt("ctx-size", &ctx));
+  TTT_RETURN_IF_ERROR(args.GetInt("queue", &queue));
   if (port < 0 || port > 65535) return absl::InvalidArgumentError(absl::StrCat("--port ", port, " is not 0..65535"));
   if (parallel < 1 || parallel > 256) {
     return absl::InvalidArgumentError(absl::StrCat("--parallel ", parallel, " must be 1..256"));
   }
   if (queue < 0) return absl::InvalidArgumentError(absl::StrCat("--queue ", queue, " must be >= 0"));
   serve::ServerOptions options;
-  options.host = args.Get("host", "127.0.0.1");
+  options.host = args.Get("host");
   options.port = static_cast<int>(port);
   options.api_key = args.Get("api-key");
   if (options.api_key.empty() && std::getenv("TTT_API_KEY") != nullptr) options.api_key = std::getenv("TTT_API_KEY");
@@ -43,7 +42,9 @@ absl::Status RunServe(const std::vector<std::string>& argv) {
   // The model id clients name: the file name without its extension, or the directory's name.
   std::filesystem::path path = std::filesystem::path(model_path).lexically_normal();
   if (path.filename().empty()) path = path.parent_path();
-  options.model_id = args.Get("alias", std::filesystem::is_directory(path) ? path.filename().string() : path.stem().string());
+  options.model_id = args.Has("alias")                       ? args.Get("alias")
+                     : std::filesystem::is_directory(path) ? path.filename().string()
+                                                           : path.stem().string();
   TTT_ASSIGN_OR_RETURN(LoadedModel loaded, LoadModelFromArgs(args, /*require_tokenizer=*/true));
   TTT_ASSIGN_OR_RETURN(ChatTemplate chat_template, ChatTemplateFromArgs(args, loaded));
   // An encoder beside the decoder answers /v1/embeddings; without one that endpoint says the model has none.
@@ -52,7 +53,6 @@ absl::Status RunServe(const std::vector<std::string>& argv) {
     TTT_ASSIGN_OR_RETURN(LoadedEncoder encoder, LoadEncoder(encoder_path));
     embeddings = std::make_unique<serve::EncoderBackend>(std::move(encoder));
   }
-  TTT_RETURN_IF_ERROR(args.CheckAllUsed());
 
   TTT_ASSIGN_OR_RETURN(auto scheduler,
                        BatchScheduler::Create(*loaded.model, *loaded.tokenizer,
@@ -74,13 +74,15 @@ absl::Status RunServe(const std::vector<std::string>& argv) {
 }
 
 TTT_COMMAND({"serve", "an OpenAI-compatible HTTP server (completions, chat, streaming) with continuous batching",
-             absl::StrCat("ttt serve [--model PATH] [--tokenizer PATH] [--host ADDR (127.0.0.1)] [--port N (8080; 0: any "
-                          "free port)] [--parallel N (4: slots decoded together)] [--ctx N (each slot's context; "
-                          "0: the model's)] [--queue N (64: requests waiting for a slot; more get 503)] "
-                          "[--api-key KEY (or $TTT_API_KEY)] [--alias NAME (the model id; default: the file name)] "
-                          "[--chat-template FILE] [--embedding-model PATH (a BERT-style encoder for "
-                          "/v1/embeddings)] [--threads N] ",
-                          kHwFlagsUsage),
+             Flags({{{"--host", "address to listen on", "127.0.0.1"},
+                     {"--port", "port to listen on (0: any free port)", "8080", FlagKind::kInt},
+                     {"--parallel", "slots decoded together (llama-server: -np)", "4", FlagKind::kInt},
+                     {"-c,--ctx-size,--ctx", "each slot's context (0: the model's)", "0", FlagKind::kInt},
+                     {"--queue", "requests waiting for a slot; more get 503", "64", FlagKind::kInt},
+                     {"--api-key", "the key clients must send (default: $TTT_API_KEY; none: open)", ""},
+                     {"-a,--alias", "the model id clients name (default: the file or folder name)", ""},
+                     {"--embedding-model", "a BERT-style encoder for /v1/embeddings", ""}},
+                    ChatTemplateFlags(), ModelFlags(), ThreadsFlag(), HardwareFlags()}),
              RunServe});
 
 }  // namespace

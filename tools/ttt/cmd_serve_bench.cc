@@ -138,20 +138,20 @@ absl::Status DecodeProfile(const CausalLm& model, int slots, const std::vector<i
   return absl::OkStatus();
 }
 
-absl::Status RunServeBench(const std::vector<std::string>& argv) {
-  Args args(argv);
+absl::Status RunServeBench(const Args& args) {
   long long clients = 0, rounds = 0, n = 0, p = 0, requests = 0, threads = 0, drain_us = 0;
   double temperature = 0, cancel = 0;
-  TTT_RETURN_IF_ERROR(args.GetInt("clients", 8, &clients));
-  TTT_RETURN_IF_ERROR(args.GetInt("rounds", 1, &rounds));
-  TTT_RETURN_IF_ERROR(args.GetInt("n", 96, &n));
-  TTT_RETURN_IF_ERROR(args.GetInt("p", 16, &p));
-  TTT_RETURN_IF_ERROR(args.GetInt("requests", 1000, &requests));
-  TTT_RETURN_IF_ERROR(args.GetDouble("temperature", 0.8, &temperature));
-  TTT_RETURN_IF_ERROR(args.GetDouble("cancel", 0.3, &cancel));
-  TTT_RETURN_IF_ERROR(args.GetInt("threads", 0, &threads));
-  TTT_RETURN_IF_ERROR(args.GetInt("drain-us", 3000, &drain_us));
-  const std::string shape = args.Get("shape", args.Has("model") ? "" : "smollm-135m");
+  TTT_RETURN_IF_ERROR(args.GetInt("clients", &clients));
+  TTT_RETURN_IF_ERROR(args.GetInt("rounds", &rounds));
+  TTT_RETURN_IF_ERROR(args.GetInt("n-gen", &n));
+  TTT_RETURN_IF_ERROR(args.GetInt("n-prompt", &p));
+  TTT_RETURN_IF_ERROR(args.GetInt("requests", &requests));
+  TTT_RETURN_IF_ERROR(args.GetDouble("temp", &temperature));
+  TTT_RETURN_IF_ERROR(args.GetDouble("cancel", &cancel));
+  TTT_RETURN_IF_ERROR(args.GetInt("threads", &threads));
+  TTT_RETURN_IF_ERROR(args.GetInt("drain-us", &drain_us));
+  if (args.Has("shape") && args.Has("model")) return absl::InvalidArgumentError("give --model PATH or --shape NAME, not both");
+  const std::string shape = args.Has("model") ? "" : args.Get("shape");
   const std::string model_path = args.Get("model"), tokenizer_path = args.Get("tokenizer");
   const bool profile = args.Has("profile");
   if (clients < 1 || rounds < 1 || n < 1 || p < 1 || requests < 0 || !(cancel >= 0 && cancel <= 1)) {
@@ -173,7 +173,6 @@ absl::Status RunServeBench(const std::vector<std::string>& argv) {
   } else {
     TTT_ASSIGN_OR_RETURN(loaded, LoadModelFromArgs(args, /*require_tokenizer=*/true));
   }
-  TTT_RETURN_IF_ERROR(args.CheckAllUsed());
   SetNumThreads(static_cast<int>(threads));
 
   const int64_t context = std::min<int64_t>(loaded.model->spec().max_seq_len(), 2 * (p + n) + 64);
@@ -258,11 +257,18 @@ absl::Status RunServeBench(const std::vector<std::string>& argv) {
 
 TTT_COMMAND({"serve-bench",
              "continuous batching through ttt serve: N streaming clients against 1, and requests cancelled at random",
-             absl::StrCat("ttt serve-bench [--shape smollm-135m --tokenizer FILE | --model PATH] [--clients 8] "
-                          "[--rounds 1] [-p 16] [-n 96] [--temperature 0.8] [--requests 1000] [--cancel 0.3] "
-                          "[--profile (times the model's decode step per batch size first)] [--drain-us 3000 (longest wait for the "
-                          "HTTP threads before a step)] [--threads N] ",
-                          kHwFlagsUsage),
+             Flags({{{"--shape", "a named shape with random weights (needs --tokenizer), unless --model", "smollm-135m"},
+                     {"--clients", "streaming clients", "8", FlagKind::kInt},
+                     {"--rounds", "rounds of requests per client", "1", FlagKind::kInt},
+                     {"-p,--n-prompt", "prompt tokens per request", "16", FlagKind::kInt},
+                     {"-n,--n-gen", "tokens generated per request", "96", FlagKind::kInt},
+                     {"--temp,--temperature", "sampling temperature of the requests", "0.8", FlagKind::kNumber},
+                     {"--requests", "requests of the cancellation test", "1000", FlagKind::kInt},
+                     {"--cancel", "fraction of those cancelled at random", "0.3", FlagKind::kNumber},
+                     {"--profile", "first time the model's decode step per batch size", "", FlagKind::kSwitch},
+                     {"--drain-us", "longest wait for the HTTP threads before a step (microseconds)", "3000",
+                      FlagKind::kInt}},
+                    ModelFlags(), ThreadsFlag(), HardwareFlags()}),
              RunServeBench});
 
 }  // namespace

@@ -16,9 +16,9 @@ namespace ttt::cli {
 namespace {
 
 absl::StatusOr<std::string> ReadText(const Args& args) {
-  const int sources = args.Has("text") + args.Has("file") + args.Has("stdin");
-  if (sources != 1) return absl::InvalidArgumentError("give exactly one of --text TEXT, --file FILE or --stdin");
-  if (args.Has("text")) return args.Get("text");
+  const int sources = args.Has("prompt") + args.Has("file") + args.Has("stdin");
+  if (sources != 1) return absl::InvalidArgumentError("give exactly one of -p/--prompt TEXT, --file FILE or --stdin");
+  if (args.Has("prompt")) return args.Get("prompt");
   std::stringstream buffer;
   if (args.Has("stdin")) {
     buffer << std::cin.rdbuf();
@@ -31,10 +31,9 @@ absl::StatusOr<std::string> ReadText(const Args& args) {
   return buffer.str();
 }
 
-absl::Status RunTokenize(const std::vector<std::string>& argv) {
-  Args args(argv);
+absl::Status RunTokenize(const Args& args) {
   const std::string model = args.Get("model");
-  const std::string tokenizer_path = args.Get("tokenizer", model);
+  const std::string tokenizer_path = args.Has("tokenizer") ? args.Get("tokenizer") : model;
   if (tokenizer_path.empty()) {
     return absl::InvalidArgumentError("--model PATH is required (a .gguf, tokenizer.json or Hugging Face directory)");
   }
@@ -49,7 +48,6 @@ absl::Status RunTokenize(const std::vector<std::string>& argv) {
   const bool parse_special = !args.Has("no-parse-special");
   const bool no_bos = args.Has("no-bos");
   const bool show_count = args.Has("show-count");
-  TTT_RETURN_IF_ERROR(args.CheckAllUsed());
 
   absl::StatusOr<std::unique_ptr<tokenizers::Tokenizer>> loaded = tokenizers::LoadTokenizer(tokenizer_path);
   if (!loaded.ok() && !args.Has("tokenizer")) {
@@ -69,11 +67,18 @@ absl::Status RunTokenize(const std::vector<std::string>& argv) {
 }
 
 TTT_COMMAND({"tokenize", "print the tokens of a text as llama.cpp's llama-tokenize does",
-             "ttt tokenize --model PATH (--text TEXT | --file FILE | --stdin) [--ids | --pieces] [--tokenizer PATH] "
-             "[--no-bos] [--no-parse-special] [--no-escape] [--show-count]\n"
-             "  --model: a .gguf, tokenizer.json, Hugging Face directory, tokenizer.model or llama2.c tokenizer.bin\n"
-             "  default output: one line per token, '<id> -> '<piece>''; --ids: [1, 2, 3]; --pieces: the vocabulary's\n"
-             "  spellings as a Python list",
+             {{"-m,--model", "a .gguf, tokenizer.json, Hugging Face folder, tokenizer.model or llama2.c "
+                             "tokenizer.bin (required)", ""},
+              {"--tokenizer", "the tokenizer file, when not the model's", ""},
+              {"-p,--prompt,--text", "the text", ""},
+              {"-f,--file", "read the text from this file", ""},
+              {"--stdin", "read the text from standard input", "", FlagKind::kSwitch},
+              {"--ids", "print [1, 2, 3] (default: one '<id> -> '<piece>'' line per token)", "", FlagKind::kSwitch},
+              {"--pieces", "print the vocabulary's spellings as a Python list", "", FlagKind::kSwitch},
+              {"--no-bos", "do not add BOS even when the model adds it", "", FlagKind::kSwitch},
+              {"--no-parse-special", "control tokens in the text are plain text", "", FlagKind::kSwitch},
+              {"--no-escape", "do not process escapes (\\n, \\t) in the text", "", FlagKind::kSwitch},
+              {"--show-count", "print the number of tokens last", "", FlagKind::kSwitch}},
              RunTokenize});
 
 }  // namespace

@@ -1,4 +1,26 @@
 // The `ttt` command line: each subcommand registers itself with TTT_COMMAND in its own file.
+//
+// A new command, in tools/ttt/cmd_<name>.cc (the build picks it up):
+//
+//   absl::Status RunPredict(const Args& args) {
+//     long long n = 0;
+//     TTT_RETURN_IF_ERROR(args.GetInt("n-predict", &n));            // the declared default when not given
+//     TTT_ASSIGN_OR_RETURN(LoadedModel loaded, LoadModelFromArgs(args, /*require_tokenizer=*/true));
+//     ...
+//   }
+//   TTT_COMMAND({"predict", "one line for `ttt --help`",
+//                Flags({{{"-n,--n-predict", "tokens to predict", "32", FlagKind::kInt},
+//                        {"-p,--prompt", "the prompt", ""}},
+//                       ModelFlags(), ThreadsFlag(), HardwareFlags()}),   // shared sets, tools/ttt/common.h
+//                RunPredict});
+//
+// Flags are data (tools/ttt/flags.h): CLI11 parses them, rejects unknown ones, and prints them with their
+// defaults for `--help`. Reuse llama.cpp's names where the flag means the same (-m/--model, -p/--prompt,
+// -n/--n-predict, -t/--threads, -c/--ctx-size, -s/--seed, -f/--file, -r/--reverse-prompt) and the shared sets
+// of common.h for model, hardware and sampling flags, so every command spells them alike. A command that takes
+// positional arguments names them in `positional` and reads Args::positional(). Reading a flag the command
+// did not declare aborts with the flag's name (LoadModelFromArgs reads ModelFlags(), ThreadsFlag() and
+// HardwareFlags(): declare all three); CTest cli.doc_current builds every command's flags.
 #pragma once
 
 #include <functional>
@@ -6,39 +28,22 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "tools/ttt/flags.h"
 
 namespace ttt::cli {
 
-using CommandFn = std::function<absl::Status(const std::vector<std::string>& args)>;
+using CommandFn = std::function<absl::Status(const Args& args)>;
 
 struct Command {
   std::string name;
   std::string summary;
-  std::string usage;
+  FlagSet flags;
   CommandFn run;
+  std::string positional = "";  // see CommandInfo::positional
 };
 
 bool RegisterCommand(Command command);
 const std::vector<Command>& Commands();
-
-// A minimal flag reader for subcommands: --name value, --name=value, -n value, and bare switches.
-class Args {
- public:
-  explicit Args(const std::vector<std::string>& args);
-  bool Has(const std::string& name) const;
-  std::string Get(const std::string& name, const std::string& fallback = "") const;  // the last one given
-  // Every value of a flag given more than once (--text A --text B), in order.
-  std::vector<std::string> GetAll(const std::string& name) const;
-  // Parses a number; an unparsable value is an error naming the flag.
-  absl::Status GetInt(const std::string& name, long long fallback, long long* out) const;
-  absl::Status GetDouble(const std::string& name, double fallback, double* out) const;
-  // Flags given that no caller asked about: reported as an error so typos do not pass silently.
-  absl::Status CheckAllUsed() const;
-
- private:
-  std::vector<std::pair<std::string, std::string>> values_;
-  mutable std::vector<std::string> used_;
-};
 
 }  // namespace ttt::cli
 

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/formats/weight_cache.h"
+#include "core/formats/weight_cache_maintenance.h"
 #include "core/hwconfig/resolve.h"
 #include "core/profiler/cost_model.h"
 #include "core/specs/device_kind.h"
@@ -16,10 +17,40 @@
 
 namespace ttt::cli {
 
-absl::StatusOr<BuildOptions> BuildOptionsFromArgs(const Args& args, bool read_weights) {
-  long long threads = 0;
-  TTT_RETURN_IF_ERROR(args.GetInt("threads", 0, &threads));
-  SetNumThreads(static_cast<int>(threads));
+FlagSet ModelFlags() {
+  return {{"-m,--model", "model: a GGUF file, a Hugging Face folder, a llama2.c .bin (default: the bundled demo)",
+           "", FlagKind::kText, "Model"},
+          {"--tokenizer", "tokenizer file when the model has none (llama2.c tokenizer.bin, tokenizer.json)", "",
+           FlagKind::kText, "Model"}};
+}
+
+FlagSet ThreadsFlag() {
+  return {{"-t,--threads", "worker threads (0: one per core)", "0", FlagKind::kInt, "Hardware"}};
+}
+
+FlagSet HardwareFlags() {
+  const std::string group = "Hardware";
+  return {{"--device", "cpu, or an emulated Tenstorrent device: n150, n300, t3k, tg, p150", "cpu", FlagKind::kText,
+           group},
+          {"--mode", "accuracy (the exact f32 path on the cpu) or performance", "accuracy", FlagKind::kText, group},
+          {"--hw-config", "a ttt.hw.ModelHwConfig text file (its device/mode apply unless the flags are given)", "",
+           FlagKind::kText, group},
+          {"--weights", "every linear op's weight dtype: f32, bf16, int8, bfp8, bfp4 (default: the config's)", "",
+           FlagKind::kText, group},
+          {"--kv-cache", "the KV cache's dtype: f32, bf16, bfp8 (default: the config's)", "", FlagKind::kText, group},
+          {"--no-cache", "do not read or write the converted-weight cache", "", FlagKind::kSwitch, group},
+          {"--cache-dir", "converted-weight cache (default: $TTT_CACHE_DIR, else $XDG_CACHE_HOME/ttt, ~/.cache/ttt)",
+           "", FlagKind::kText, group},
+          {"--cache-max-size", "evict least recently used cache entries beyond this size, e.g. 20G (default: "
+                               "$TTT_CACHE_MAX_SIZE, else no limit)", "", FlagKind::kText, group}};
+}
+
+absl::StatusOr<BuildOptions> BuildOptionsFromArgs(const Args& args, bool lists) {
+  if (!lists) {
+    long long threads = 0;
+    TTT_RETURN_IF_ERROR(args.GetInt("threads", &threads));
+    SetNumThreads(static_cast<int>(threads));
+  }
   BuildOptions build;
   const std::string file = args.Get("hw-config");
   if (!file.empty()) {
@@ -34,7 +65,7 @@ absl::StatusOr<BuildOptions> BuildOptionsFromArgs(const Args& args, bool read_we
     if (!mode.ok()) return Annotate(mode.status(), "--mode");
     build.mode = *mode;
   }
-  if (read_weights && args.Has("weights")) {
+  if (!lists && args.Has("weights")) {
     TTT_ASSIGN_OR_RETURN(build.linear_weight_dtype, ParseWeightDType(args.Get("weights")));
   }
   if (args.Has("kv-cache")) {
@@ -47,16 +78,27 @@ absl::StatusOr<DType> ParseWeightDType(const std::string& name) {
   return ParseDTypeForRole(name, kWeightRole, "--weights");
 }
 
+absl::StatusOr<int64_t> CacheMaxSizeFromArgs(const Args& args) {
+  const char* env = std::getenv("TTT_CACHE_MAX_SIZE");
+  const std::string text = args.Has("cache-max-size") ? args.Get("cache-max-size") : env != nullptr ? env : "";
+  if (text.empty()) return 0;
+  auto bytes = ParseByteSize(text);
+  if (!bytes.ok()) return Annotate(bytes.status(), "--cache-max-size / $TTT_CACHE_MAX_SIZE");
+  return bytes;
+}
+
 absl::StatusOr<LoadedModel> LoadModelFromArgs(const Args& args, bool require_tokenizer) {
   TTT_ASSIGN_OR_RETURN(BuildOptions build, BuildOptionsFromArgs(args));
   std::string model = args.Get("model");
   if (model.empty()) model = DemoModelPath();
   std::unique_ptr<WeightCache> cache;  // only needed while the model is built
-  const std::string dir = args.Get("cache-dir", WeightCache::DefaultDirectory());
+  const std::string dir = args.Has("cache-dir") ? args.Get("cache-dir") : WeightCache::DefaultDirectory();
   if (!args.Has("no-cache")) {
     auto opened = WeightCache::Open(dir);
     if (opened.ok()) {
       cache = *std::move(opened);
+      TTT_ASSIGN_OR_RETURN(const int64_t max_bytes, CacheMaxSizeFromArgs(args));
+      cache->set_max_bytes(max_bytes);
       build.weight_cache = cache.get();
     } else {
       spdlog::warn("weight cache off: {}", std::string(opened.status().message()));
@@ -65,20 +107,45 @@ absl::StatusOr<LoadedModel> LoadModelFromArgs(const Args& args, bool require_tok
   return LoadModel(model, args.Get("tokenizer"), require_tokenizer, build);
 }
 
-absl::StatusOr<SamplingOptions> SamplingOptionsFromArgs(const Args& args, double default_temperature) {
+FlagSet SamplingFlags(const std::string& temperature) {
+  const std::string group = "Sampling";
+  return {{"--temp,--temperature", "softmax temperature; 0 is greedy (the other sampling flags then do nothing)",
+           temperature, FlagKind::kNumber, group},
+          {"--top-k", "keep the K most likely tokens (0: all)", "0", FlagKind::kInt, group},
+          {"--top-p", "keep the most likely tokens up to this probability mass (1: all)", "1", FlagKind::kNumber,
+           group},
+          {"--min-p", "drop tokens less likely than this fraction of the most likely one (0: none)", "0",
+           FlagKind::kNumber, group},
+          {"--repeat-penalty", "penalty on tokens already generated (1: none)", "1", FlagKind::kNumber, group},
+          {"-s,--seed", "random seed of the sampler", "42", FlagKind::kInt, group}};
+}
+
+absl::StatusOr<SamplingOptions> SamplingOptionsFromArgs(const Args& args) {
   long long top_k = 0, seed = 0;
   double temperature = 0, top_p = 1, min_p = 0, penalty = 1;
-  TTT_RETURN_IF_ERROR(args.GetDouble("temperature", default_temperature, &temperature));
-  TTT_RETURN_IF_ERROR(args.GetInt("top-k", 0, &top_k));
-  TTT_RETURN_IF_ERROR(args.GetDouble("top-p", 1.0, &top_p));
-  TTT_RETURN_IF_ERROR(args.GetDouble("min-p", 0.0, &min_p));
-  TTT_RETURN_IF_ERROR(args.GetDouble("repeat-penalty", 1.0, &penalty));
-  TTT_RETURN_IF_ERROR(args.GetInt("seed", 42, &seed));
+  TTT_RETURN_IF_ERROR(args.GetDouble("temp", &temperature));
+  TTT_RETURN_IF_ERROR(args.GetInt("top-k", &top_k));
+  TTT_RETURN_IF_ERROR(args.GetDouble("top-p", &top_p));
+  TTT_RETURN_IF_ERROR(args.GetDouble("min-p", &min_p));
+  TTT_RETURN_IF_ERROR(args.GetDouble("repeat-penalty", &penalty));
+  TTT_RETURN_IF_ERROR(args.GetInt("seed", &seed));
+  if (temperature == 0) {
+    for (const char* ignored : {"seed", "top-k", "top-p", "min-p"}) {
+      if (args.Has(ignored)) {
+        spdlog::warn("--{} does nothing at temperature 0 (greedy decoding); give --temp T > 0 to sample", ignored);
+      }
+    }
+  }
   SamplingOptions options{.temperature = static_cast<float>(temperature), .top_k = static_cast<int32_t>(top_k),
                           .top_p = static_cast<float>(top_p), .min_p = static_cast<float>(min_p),
                           .repetition_penalty = static_cast<float>(penalty), .seed = static_cast<uint64_t>(seed)};
   TTT_RETURN_IF_ERROR(ValidateSamplingOptions(options));
   return options;
+}
+
+FlagSet ChatTemplateFlags() {
+  return {{"--chat-template,--chat-template-file", "a Jinja chat template file (default: the model's own, else ChatML)", "",
+           FlagKind::kText, "Model"}};
 }
 
 absl::StatusOr<ChatTemplate> ChatTemplateFromArgs(const Args& args, const LoadedModel& loaded) {

@@ -11,31 +11,39 @@
 
 namespace ttt::cli {
 
-// The hardware flags every model-running command takes, for usage strings.
-inline constexpr char kHwFlagsUsage[] =
-    "[--device cpu|n150|n300|t3k|tg|p150] [--mode accuracy|performance] [--hw-config FILE] "
-    "[--weights f32|bf16|int8|bfp8|bfp4] [--kv-cache f32|bf16|bfp8] [--no-cache] [--cache-dir DIR]";
+// -m/--model and --tokenizer.
+FlagSet ModelFlags();
+// -t/--threads.
+FlagSet ThreadsFlag();
+// The hardware flags every model-running command takes (--device, --mode, --hw-config, --weights, --kv-cache,
+// --no-cache, --cache-dir).
+FlagSet HardwareFlags();
 
 // Reads --threads and the hardware flags: --device (default cpu), --mode (default accuracy: on the cpu that
 // is the exact f32 path, so outputs match references unless a faster mode is asked for), --hw-config FILE
 // (a ttt.hw.ModelHwConfig in text format; its device/mode apply when the flags are not given), --weights
 // (every linear op's weight dtype) and --kv-cache (the KV cache's dtype).
-// `read_weights` false: --weights is left to the caller (ttt bench takes a list).
-absl::StatusOr<BuildOptions> BuildOptionsFromArgs(const Args& args, bool read_weights = true);
+// `lists` true: --weights and --threads are lists the caller reads (ttt bench).
+absl::StatusOr<BuildOptions> BuildOptionsFromArgs(const Args& args, bool lists = false);
 // Parses one --weights value ("int8" is accepted for i8).
 absl::StatusOr<DType> ParseWeightDType(const std::string& name);
-// Reads --model (default: the bundled demo model), --tokenizer and the flags above, and loads the model.
+// --cache-max-size, else $TTT_CACHE_MAX_SIZE, in bytes; 0 when neither is set (no limit).
+absl::StatusOr<int64_t> CacheMaxSizeFromArgs(const Args& args);
+// Reads --model (default: the bundled demo model), --tokenizer and the flags above (the command declares
+// ModelFlags(), ThreadsFlag() and HardwareFlags()), and loads the model.
 // Converted weights go through the weight cache (--cache-dir, default WeightCache::DefaultDirectory())
 // unless --no-cache.
 absl::StatusOr<LoadedModel> LoadModelFromArgs(const Args& args, bool require_tokenizer);
 
-// The sampling flags of generate and chat, for usage strings.
-inline constexpr char kSamplingUsage[] =
-    "[--temperature T] [--top-k K] [--top-p P] [--min-p P] [--repeat-penalty R] [--seed S]";
-// Reads them: defaults greedy (temperature 0), no top-k/top-p/min-p, no penalty, seed 42; `temperature` is
-// the default temperature.
-absl::StatusOr<SamplingOptions> SamplingOptionsFromArgs(const Args& args, double temperature = 0.0);
+// The sampling flags of generate and chat: --temp/--temperature (default `temperature`; 0 is greedy), --top-k,
+// --top-p, --min-p, --repeat-penalty, -s/--seed (42). Off by default: top-k 0, top-p 1, min-p 0, penalty 1.
+FlagSet SamplingFlags(const std::string& temperature);
+// Reads them; warns when --seed, --top-k, --top-p or --min-p are given with temperature 0, where greedy
+// decoding ignores them.
+absl::StatusOr<SamplingOptions> SamplingOptionsFromArgs(const Args& args);
 
+// --chat-template FILE.
+FlagSet ChatTemplateFlags();
 // The chat template of the model --model names: --chat-template FILE (Jinja text) when given, else the
 // model's own (tokenizer_config.json, chat_template.jinja, GGUF tokenizer.chat_template), else ChatML with a
 // warning (models without a template, such as base models and llama2.c checkpoints).

@@ -6,10 +6,13 @@
 
 #include "absl/status/statusor.h"
 #include "core/generation/kv_policy.h"
+#include "tools/ttt/flags.h"
 
 namespace ttt::cli {
 
-inline constexpr char kKvPolicyUsage[] = "[--kv-policy sinks:N[,window:W]] (experimental tier)";
+inline FlagSet KvPolicyFlags() {
+  return {{"--kv-policy", "when the KV cache is full: none (stop), or sinks:N[,window:W] (experimental tier)", "none"}};
+}
 
 // "" or "none": null (stop at the context). "sinks:N[,window:W]": attention sinks
 // (experimental/kv/attention_sinks), available when the tool is built with -DTTT_ENABLE_EXPERIMENTAL=ON;

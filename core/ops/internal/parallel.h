@@ -10,6 +10,7 @@
 
 #include "core/runtime/spin_team.h"
 #include "core/runtime/threading.h"
+#include "core/runtime/trace.h"
 
 namespace ttt::ops::internal {
 
@@ -24,6 +25,12 @@ inline int ThreadsFor(int64_t work, int64_t items) {
   return static_cast<int>(std::min<int64_t>(NumThreads(), items));
 }
 
+// Opens the trace scope of worker `id`'s share of an op (trace::Level::kWorker); -1 for the calling thread
+// (id 0), whose share the op's own scope already covers, and when not recording.
+inline int32_t BeginWorkerShare(int id) {
+  return id == 0 ? -1 : TTT_TRACE_BEGIN(trace::Level::kWorker, "worker share", 0, 0, 0, 0, -1, -1, std::nullopt);
+}
+
 // Runs fn(id, size) on `threads` threads, ids 0 .. size - 1 (size may come out smaller than asked): on the
 // SpinTeam the caller holds, if any, else on a new OpenMP region. The one place that chooses between them.
 template <typename Fn>
@@ -31,12 +38,17 @@ void OnThreads(int threads, Fn&& fn) {
   if (SpinTeam* team = SpinTeam::Current()) {
     const int size = std::min(threads, team->size());
     team->Run([&](int id) {
-      if (id < size) fn(id, size);
+      if (id >= size) return;
+      trace::Scope share(BeginWorkerShare(id));
+      fn(id, size);
     });
     return;
   }
 #pragma omp parallel num_threads(threads)
-  fn(omp_get_thread_num(), omp_get_num_threads());
+  {
+    trace::Scope share(BeginWorkerShare(omp_get_thread_num()));
+    fn(omp_get_thread_num(), omp_get_num_threads());
+  }
 }
 
 // Share `id` of `size` of [0, count): contiguous, about equal, boundaries multiples of `align` (but count).
@@ -59,8 +71,12 @@ void ParallelItems(int64_t items, int threads, int64_t chunk, Fn&& fn) {
       for (int64_t item = ShareBegin(items, 1, id, size); item < end; ++item) fn(item, id);
     });
   } else {
-#pragma omp parallel for num_threads(threads) schedule(dynamic, chunk)
-    for (int64_t item = 0; item < items; ++item) fn(item, omp_get_thread_num());
+#pragma omp parallel num_threads(threads)
+    {
+      trace::Scope share(BeginWorkerShare(omp_get_thread_num()));
+#pragma omp for schedule(dynamic, chunk)
+      for (int64_t item = 0; item < items; ++item) fn(item, omp_get_thread_num());
+    }
   }
 }
 
