@@ -93,19 +93,31 @@ run() {  # run TARGET : one fuzzing session; prints its summary line
   [ -n "$(ls -A "$corpus")" ] || make_seeds "$t"
   local dict=()
   [ -f "$root/tests/fuzz/$t.dict" ] && dict=(-dict="$root/tests/fuzz/$t.dict")
+  # Model files are mostly tensor data: past the header, metadata and a small model's tensors, more bytes
+  # only slow every execution down.
+  local max_len=()
+  case $t in
+    gguf_fuzz|safetensors_fuzz) max_len=(-max_len=131072) ;;
+    gguf_vocab_fuzz) max_len=(-max_len=300000) ;;
+  esac
   local status=0
-  TTT_FUZZ_SEED_DIR="$corpus" nice "$build/fuzz/$t" "${dict[@]}" -max_total_time="$seconds" -timeout=30 \
+  TTT_FUZZ_SEED_DIR="$corpus" nice "$build/fuzz/$t" "${dict[@]}" "${max_len[@]}" -max_total_time="$seconds" -timeout=30 \
     -rss_limit_mb=2560 -print_final_stats=1 -artifact_prefix="$build/findings/$t-" "$corpus" >"$log" 2>&1 &
   local pid=$!
   wait $pid || status=$?
   rm -rf "/dev/shm/ttt-fuzz-$pid" "/tmp/ttt-fuzz-$pid"  # the target's folder of inputs (tests/fuzz/fuzz_support.h)
+  # CPU seconds (user + system) of this subshell's children, i.e. of the fuzzer: on a busy machine, less
+  # than the wall-clock seconds asked for.
+  times >"$log.times"
+  local cpu
+  cpu=$(tail -1 "$log.times" | awk '{ t = 0; for (i = 1; i <= 2; ++i) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] } printf "%.0f", t }')
   local execs cov ft
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
   ft=$(grep -o 'ft: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
   if [ $status -eq 0 ]; then
-    printf '%-26s %6ss %12s execs  cov %6s  ft %7s  corpus %5s  ok\n' "$t" "$seconds" "${execs:-?}" "${cov:-?}" "${ft:-?}" \
-      "$(ls "$corpus" | wc -l)"
+    printf '%-24s %5ss wall %5ss CPU %10s execs  cov %6s  ft %7s  corpus %5s  ok\n' "$t" "$seconds" "$cpu" \
+      "${execs:-?}" "${cov:-?}" "${ft:-?}" "$(ls "$corpus" | wc -l)"
   else
     printf '%-26s FOUND SOMETHING (exit %s): see %s and build-fuzz/findings/%s-*\n' "$t" "$status" "${log#$root/}" "$t"
     return 1

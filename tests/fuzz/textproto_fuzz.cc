@@ -18,7 +18,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
-  const std::string_view text = ttt::fuzz::Bytes(data + 1, size - 1);
+  const absl::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
   ttt::spec::ModelSpec spec;
   ttt::hw::DeviceProfile device;
   ttt::hw::ModelHwConfig config;
