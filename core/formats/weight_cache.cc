@@ -20,12 +20,14 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "core/formats/weight_cache_maintenance.h"
+#include "core/runtime/checked_size.h"
 #include "core/runtime/logging.h"
 #include "core/runtime/mapped_file.h"
 #include "core/runtime/status.h"
@@ -36,6 +38,13 @@ namespace {
 constexpr char kMagic[8] = {'T', 'T', 'T', 'W', 'C', 'A', 'C', 'H'};
 constexpr int kMaxRank = 4;
 constexpr uint64_t kAlign = 64;
+// Fuzzing builds (tests/fuzz, TTT_FUZZ=ON) skip the checksums, which a fuzzer cannot forge, so that it reaches
+// the checks of everything the checksums cover. Never defined in a build that users run.
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+constexpr bool kSkipChecksums = true;
+#else
+constexpr bool kSkipChecksums = false;
+#endif
 
 struct EntryHeader {
   char magic[8];
@@ -129,7 +138,9 @@ absl::StatusOr<ops::LinearWeight> ReadEntry(const std::shared_ptr<MappedFile>& f
       h.values_offset > size) {
     return absl::DataLossError(absl::StrCat("truncated header (file has ", size, " bytes)"));
   }
-  if (HeaderChecksum(d, h.values_offset) != h.header_checksum) return absl::DataLossError("header checksum mismatch");
+  if (!kSkipChecksums && HeaderChecksum(d, h.values_offset) != h.header_checksum) {
+    return absl::DataLossError("header checksum mismatch");
+  }
   absl::string_view stored_key(reinterpret_cast<const char*>(d + sizeof(EntryHeader) + dims_bytes), h.key_bytes);
   if (stored_key != key_text) {
     return absl::FailedPreconditionError("stale: the entry was written for another key (source file, "
@@ -150,20 +161,26 @@ absl::StatusOr<ops::LinearWeight> ReadEntry(const std::shared_ptr<MappedFile>& f
   }
   if (h.values_dtype > static_cast<uint8_t>(DType::kBFP4)) return absl::DataLossError("bad dtype");
   const DType dtype = static_cast<DType>(h.values_dtype);
-  if (h.values_bytes != TensorBytes(dtype, values_shape) ||
-      (h.scale_rank > 0 && h.scale_bytes != TensorBytes(DType::kF32, scale_shape)) ||
-      (h.scale_rank == 0 && h.scale_bytes != 0)) {
+  // The dimensions are the file's: their byte counts are checked (a huge one overflowed here, issue 20).
+  const absl::StatusOr<size_t> values_bytes = CheckedTensorBytes(dtype, values_shape);
+  const absl::StatusOr<size_t> scale_bytes =
+      h.scale_rank > 0 ? CheckedTensorBytes(DType::kF32, scale_shape) : absl::StatusOr<size_t>(0);
+  if (!values_bytes.ok() || !scale_bytes.ok() || h.values_bytes != *values_bytes || h.scale_bytes != *scale_bytes) {
     return absl::DataLossError("payload sizes do not match the shapes");
   }
-  const uint64_t expected_size = h.scale_rank > 0 ? h.scale_offset + h.scale_bytes : h.values_offset + h.values_bytes;
-  if (h.values_offset % kAlign != 0 || (h.scale_rank > 0 && (h.scale_offset % kAlign != 0 ||
-                                                             h.scale_offset < h.values_offset + h.values_bytes))) {
+  // values_offset <= size and values_bytes < 2^61 (checked above): their sum cannot overflow, scale_offset's can.
+  const uint64_t values_end = h.values_offset + h.values_bytes;
+  const std::optional<uint64_t> expected_size =
+      h.scale_rank > 0 ? CheckedAdd(h.scale_offset, h.scale_bytes) : std::optional<uint64_t>(values_end);
+  if (h.values_offset % kAlign != 0 ||
+      (h.scale_rank > 0 && (h.scale_offset % kAlign != 0 || h.scale_offset < values_end))) {
     return absl::DataLossError("misaligned payload");
   }
-  if (size != expected_size) {
-    return absl::DataLossError(absl::StrCat("size ", size, " bytes, header says ", expected_size));
+  if (!expected_size) return absl::DataLossError("the row-scale payload's end is past 2^64 bytes");
+  if (size != *expected_size) {
+    return absl::DataLossError(absl::StrCat("size ", size, " bytes, header says ", *expected_size));
   }
-  if (XxHash64(d + h.values_offset, size - h.values_offset, /*seed=*/2) != h.payload_checksum) {
+  if (!kSkipChecksums && XxHash64(d + h.values_offset, size - h.values_offset, /*seed=*/2) != h.payload_checksum) {
     return absl::DataLossError("payload checksum mismatch");
   }
   ops::LinearWeight w;

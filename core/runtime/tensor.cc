@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 
 #include "core/runtime/check.h"
+#include "core/runtime/checked_size.h"
 #include "core/runtime/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -72,20 +74,21 @@ size_t TensorBytes(DType dtype, const Shape& shape) {
 
 absl::StatusOr<size_t> CheckedTensorBytes(DType dtype, const Shape& shape) {
   // Shapes read from files may hold anything: every product is checked before it is made (issue 20).
-  int64_t elements = 1;
+  uint64_t elements = 1;
   for (int64_t d : shape) {
-    if (d < 0 || __builtin_mul_overflow(elements, d, &elements)) {
+    std::optional<uint64_t> product = d < 0 ? std::nullopt : CheckedMul(elements, static_cast<uint64_t>(d));
+    if (!product) {
       return absl::InvalidArgumentError(absl::StrCat("tensor shape ", ShapeString(shape),
-                                                     " has a negative dimension or more than 2^63 elements"));
+                                                     " has a negative dimension or more than 2^64 elements"));
     }
+    elements = *product;
   }
-  // A block format pads each row to whole blocks: less than one block (bounded by 32 values) per row more.
-  const int64_t rows = shape.empty() || shape.back() == 0 ? 1 : elements / shape.back();
-  int64_t padding, padded;
-  if (__builtin_mul_overflow(rows, 32, &padding) || __builtin_add_overflow(elements, padding, &padded) ||
-      padded > (int64_t{1} << 57)) {  // 2^57 values of at most 8 bytes: 2^60 bytes
-    return absl::InvalidArgumentError(absl::StrCat("tensor shape ", ShapeString(shape), " is too large (",
-                                                   elements, " elements)"));
+  // Below the limit, nothing of TensorBytes can overflow: a block format pads each row by less than one
+  // block of at most 32 values, and no format stores more than 8 bytes per value.
+  if (elements > static_cast<uint64_t>(kMaxTensorElements)) {
+    return absl::InvalidArgumentError(absl::StrCat("tensor shape ", ShapeString(shape), " holds ", elements,
+                                                   " elements, more than the 2^38 a tensor may have here; the "
+                                                   "file is corrupt or not what it claims to be"));
   }
   return TensorBytes(dtype, shape);
 }

@@ -42,6 +42,10 @@ TEST(TensorTest, CheckedBytesRefuseOverflowingAndNegativeShapes) {
   EXPECT_FALSE(CheckedTensorBytes(DType::kF32, {8, 4611686018427387968}).ok());
   EXPECT_FALSE(CheckedTensorBytes(DType::kF32, {int64_t{1} << 58}).ok());
   EXPECT_FALSE(CheckedTensorBytes(DType::kF32, {4, -1}).ok());
+  // A file claiming a 10^12-element tensor is refused by its shape, before anything is sized or allocated.
+  auto trillion = CheckedTensorBytes(DType::kBF16, {1000000, 1000000});
+  ASSERT_FALSE(trillion.ok());
+  EXPECT_NE(trillion.status().message().find("1000000000000 elements"), std::string::npos) << trillion.status();
   auto storage = Storage::Allocate(64);
   auto view = Tensor::View(storage, 0, DType::kF32, {int64_t{1} << 62, 4});
   ASSERT_FALSE(view.ok());

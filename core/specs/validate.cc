@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "core/runtime/checked_size.h"
 #include "core/runtime/status.h"
 
 namespace ttt {
@@ -18,6 +19,16 @@ absl::Status Invalid(absl::string_view spec, absl::string_view field, absl::stri
 absl::Status RequirePositive(absl::string_view spec, absl::string_view field, uint64_t value,
                              absl::string_view fix) {
   if (value == 0) return Invalid(spec, field, "is 0", fix);
+  return absl::OkStatus();
+}
+
+// The limits on what a model file may claim (core/runtime/checked_size.h), refused before any buffer is planned.
+absl::Status RequireAtMost(absl::string_view spec, absl::string_view field, uint64_t value, int64_t limit,
+                           absl::string_view what) {
+  if (value > static_cast<uint64_t>(limit)) {
+    return Invalid(spec, field, absl::StrCat("is ", value, ", more than the ", limit, " ", what, " this library supports"),
+                   "the model file is corrupt or claims an impossible size; check where it came from");
+  }
   return absl::OkStatus();
 }
 
@@ -275,6 +286,8 @@ absl::StatusOr<spec::ModelSpec> CheckModel(spec::ModelSpec s) {
   TTT_RETURN_IF_ERROR(RequirePositive(kSpec, "hidden_dim", s.hidden_dim(), "set the hidden size"));
   TTT_RETURN_IF_ERROR(RequirePositive(kSpec, "num_layers", s.num_layers(), "set the number of decoder layers"));
   TTT_RETURN_IF_ERROR(RequirePositive(kSpec, "max_seq_len", s.max_seq_len(), "set the context length"));
+  TTT_RETURN_IF_ERROR(RequireAtMost(kSpec, "vocab_size", s.vocab_size(), kMaxVocabSize, "tokens"));
+  TTT_RETURN_IF_ERROR(RequireAtMost(kSpec, "max_seq_len", s.max_seq_len(), kMaxContextLength, "tokens of context"));
   spec::DecoderLayerSpec* layer = s.mutable_layer();
   TTT_RETURN_IF_ERROR(Agree(kSpec, "layer.attention.hidden_dim", s.hidden_dim(), layer->mutable_attention(), &spec::AttentionSpec::hidden_dim, &spec::AttentionSpec::set_hidden_dim));
   TTT_RETURN_IF_ERROR(Agree(kSpec, "layer.attention.max_seq_len", s.max_seq_len(), layer->mutable_attention(), &spec::AttentionSpec::max_seq_len, &spec::AttentionSpec::set_max_seq_len));

@@ -170,7 +170,12 @@ INSTANTIATE_TEST_SUITE_P(
                 "a tied head reuses the embedding only"},
         BadCase{"TooFewLearnedPositions", [](auto* m) { m->set_learned_positions(true);
                   m->mutable_position_embedding()->set_max_positions(100); },
-                "max_seq_len (256) exceeds the 100 learned positions"}),
+                "max_seq_len (256) exceeds the 100 learned positions"},
+        // Limits on what a file may claim (issue 20), refused before any buffer is planned for them.
+        BadCase{"BillionTokenContext", [](auto* m) { m->set_max_seq_len(1000000000); },
+                "ModelSpec.max_seq_len is 1000000000, more than the 16777216 tokens of context"},
+        BadCase{"TwoToTheThirtyOneVocabulary", [](auto* m) { m->set_vocab_size(uint32_t{1} << 31); },
+                "ModelSpec.vocab_size is 2147483648, more than the 16777216 tokens"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(TextFormatTest, ParseErrorsCarryLineAndSource) {

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "core/runtime/checked_size.h"
 #include "core/runtime/mapped_file.h"
 #include "core/runtime/status.h"
 
@@ -85,10 +86,9 @@ absl::Status ReadVocabObject(const nlohmann::json& object, const std::string& wh
 absl::Status SetPiece(int32_t id, const std::string& piece, TokenType type, const std::string& where,
                       Vocabulary* vocab) {
   // Ids far beyond the number of pieces would make us allocate for a hostile file; real vocabularies are dense.
-  constexpr int32_t kMaxId = 1 << 24;
-  if (id < 0 || id >= kMaxId) {
+  if (id < 0 || id >= kMaxVocabSize) {
     return absl::InvalidArgumentError(
-        absl::StrCat(where, ": piece \"", piece, "\" has id ", id, ", outside 0..", kMaxId - 1));
+        absl::StrCat(where, ": piece \"", piece, "\" has id ", id, ", outside 0..", kMaxVocabSize - 1));
   }
   if (static_cast<size_t>(id) >= vocab->pieces.size()) {
     vocab->pieces.resize(id + 1);
