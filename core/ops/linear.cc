@@ -8,6 +8,7 @@
 #include "core/ops/internal/op_check.h"
 #include "core/ops/internal/parallel.h"
 #include "core/ops/ops.h"
+#include "core/runtime/dtype_ggml.h"
 
 namespace ttt::ops {
 namespace {
@@ -110,6 +111,12 @@ void LinearImpl(const float* x, int64_t m, const Tensor& weight, const float* ro
   const size_t row_bytes = StorageBytes(dtype, k);
   const char* w = static_cast<const char*>(weight.raw_data());
   const bool threaded_blas = openblas_get_num_threads() > 1;
+  if (IsGgmlFormat(dtype)) {  // the activations llama.cpp multiplies a GGUF file's blocks with (dtype_ggml.h)
+    thread_local std::vector<float> rounded;
+    rounded.resize(static_cast<size_t>(m * k));
+    for (int64_t r = 0; r < m; ++r) ggml::RoundActivations(dtype, x + r * k, k, rounded.data() + r * k);
+    x = rounded.data();
+  }
 
   if (m >= kSgemmMinRows) {
     const int64_t tile = SgemmTileColumns(n);

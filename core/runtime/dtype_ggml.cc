@@ -1,5 +1,7 @@
 #include "core/runtime/dtype_ggml.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "core/runtime/check.h"
@@ -77,7 +79,46 @@ void DecodeQ6_K(const BlockQ6_K& b, float* y) {
   }
 }
 
+// llama.cpp's Q8_0 activation block (its AVX2 quantize_row_q8_0), decoded back.
+void RoundQ8_0(const float* x, float* out) {
+  float amax = 0;
+  for (int i = 0; i < kQ32; ++i) amax = std::max(amax, std::fabs(x[i]));
+  const float d = F16ToF32(F32ToF16(amax / 127.f));
+  const float id = amax != 0 ? 127.f / amax : 0.f;
+  for (int i = 0; i < kQ32; ++i) out[i] = d * std::nearbyint(x[i] * id);
+}
+
+// llama.cpp's Q8_K activation block (quantize_row_q8_K_ref), decoded back.
+void RoundQ8_K(const float* x, float* out) {
+  float max = 0, amax = 0;
+  for (int i = 0; i < kQK; ++i) {
+    if (std::fabs(x[i]) > amax) {
+      amax = std::fabs(x[i]);
+      max = x[i];
+    }
+  }
+  if (amax == 0) {
+    std::fill(out, out + kQK, 0.f);
+    return;
+  }
+  const float iscale = -127.f / max;
+  const float d = 1 / iscale;
+  for (int i = 0; i < kQK; ++i) out[i] = d * std::min(127.f, std::nearbyint(iscale * x[i]));
+}
+
 }  // namespace
+
+void RoundActivations(DType weight_dtype, const float* x, int64_t k, float* out) {
+  const bool k_format = BlockValues(weight_dtype) == kQK;
+  const int block = k_format ? kQK : kQ32;
+  for (int64_t i = 0; i < k; i += block) {
+    if (k_format) {
+      RoundQ8_K(x + i, out + i);
+    } else {
+      RoundQ8_0(x + i, out + i);
+    }
+  }
+}
 
 int BlockValues(DType dtype) { return Traits(dtype).block_size; }
 

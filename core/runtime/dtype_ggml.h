@@ -76,6 +76,15 @@ inline void ScaleMinK4(int j, const uint8_t* q, uint8_t* scale, uint8_t* min) {
   }
 }
 
+// The activations as llama.cpp's dot products with `weight_dtype` blocks see them: it rounds x to 8-bit blocks
+// first (its vec_dot_type), and the f32 kernels here take the values those blocks stand for, so both programs
+// multiply the same numbers. Per 32 values for Q8_0, Q4_0, Q5_0, IQ4_NL (Q8_0 blocks as its AVX2 code makes
+// them: d = amax / 127 stored as f16, q = round-to-nearest-even(x * 127 / amax)); per 256 for the K formats
+// (Q8_K: d = max / -127 in f32 with `max` the value of largest magnitude, q = min(127, round(x / d))).
+// Without this the two differ by the rounding itself, ~3e-3 of the largest logit on a small random model.
+// `k` is a multiple of the format's block; `out` may not alias `x`.
+void RoundActivations(DType weight_dtype, const float* x, int64_t k, float* out);
+
 // Values per block of a ggml dtype (32 or 256).
 int BlockValues(DType dtype);
 // Decodes `count` values (a whole number of blocks) of a ggml dtype to f32, block by block.

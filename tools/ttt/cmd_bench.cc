@@ -1,6 +1,7 @@
 // ttt bench: prompt-processing and generation speed in the manner of llama-bench, with the machine's
 // limits (memory read bandwidth, f32 GEMM peak) measured on the spot and the fraction of each reached.
-// `--weights f32,bf16,bfp4` benchmarks several weight storages in one run, so their ratios are comparable.
+// `--weights f32,bf16,bfp4` benchmarks several weight storages in one run, so their ratios are comparable;
+// `--model a.gguf,b.Q4_K_M.gguf` several files of one model (a GGUF's quantised weights run as stored).
 #include <algorithm>
 #include <cmath>
 #include <iostream>
@@ -43,6 +44,7 @@ Stats Summarise(std::vector<double> samples) {
 }
 
 struct TestResult {
+  std::string source;  // the model file (or shape)
   std::string weights;
   int64_t n_prompt = 0, n_gen = 0;
   Stats ts;
@@ -53,6 +55,7 @@ struct TestResult {
 
 // One model under test (one weight storage) and the samples of its tests.
 struct Candidate {
+  std::string source;
   std::string weights;
   std::unique_ptr<CausalLm> model;
   std::unique_ptr<InferenceState> state;
@@ -145,7 +148,7 @@ absl::StatusOr<std::vector<TestResult>> RunTests(std::vector<Candidate>& candida
   for (const bool pp : {true, false}) {
     if ((pp ? n_prompt : n_gen) == 0) continue;
     for (const Candidate& c : candidates) {
-      TestResult t{c.weights, pp ? n_prompt : 0, pp ? 0 : n_gen, Summarise(pp ? c.pp_samples : c.tg_samples)};
+      TestResult t{c.source, c.weights, pp ? n_prompt : 0, pp ? 0 : n_gen, Summarise(pp ? c.pp_samples : c.tg_samples)};
       TTT_ASSIGN_OR_RETURN(const ModelModules modules, c.model->Modules());
       t.model_bytes = static_cast<double>(c.model->DecodeWeightBytes());
       t.achieved = pp ? t.ts.mean * PrefillFlops(modules, n_prompt) / n_prompt : t.ts.mean * t.model_bytes;
@@ -164,7 +167,7 @@ absl::Status RunBench(const std::vector<std::string>& argv) {
   TTT_RETURN_IF_ERROR(args.GetInt("threads", 0, &threads));
   const std::string output = args.Get("o", "md");
   const std::string shape = args.Get("shape");
-  const std::string model_path = args.Get("model");
+  const std::vector<std::string> model_paths = absl::StrSplit(args.Get("model"), ',', absl::SkipEmpty());
   const std::string tokenizer = args.Get("tokenizer");
   // --device/--mode/--hw-config/--kv-cache as every command; --weights here is a list to compare. Without
   // it, a run with a device or mode flag measures that config's own weights ("config").
@@ -175,19 +178,20 @@ absl::Status RunBench(const std::vector<std::string>& argv) {
   TTT_RETURN_IF_ERROR(args.CheckAllUsed());
   if (reps < 1 || n_prompt < 0 || n_gen < 0) return absl::InvalidArgumentError("-p, -n must be >= 0 and -r >= 1");
   if (output != "md" && output != "json") return absl::InvalidArgumentError("-o must be md or json");
-  if (shape.empty() == model_path.empty() && !shape.empty()) {
+  if (!shape.empty() && !model_paths.empty()) {
     return absl::InvalidArgumentError("give either --model PATH or --shape NAME, not both");
   }
   SetNumThreads(static_cast<int>(threads));
 
   std::optional<Validated<spec::ModelSpec>> spec;
   WeightMap synthetic;
-  std::string model_name = model_path.empty() ? DemoModelPath() : model_path;
+  std::vector<std::string> model_names = model_paths;
+  if (model_names.empty()) model_names.push_back(DemoModelPath());
   if (!shape.empty()) {
     TTT_ASSIGN_OR_RETURN(spec::ModelSpec named, NamedShape(shape));
     TTT_ASSIGN_OR_RETURN(spec, ValidateModel(std::move(named)));
     synthetic = SyntheticWeights(*spec, 1234);
-    model_name = absl::StrCat(shape, " (random weights)");
+    model_names = {absl::StrCat(shape, " (random weights)")};
   }
   const int nthreads = NumThreads();
   // The limits are the best the machine does: measured before and after the tests, the larger kept, so a
@@ -196,21 +200,27 @@ absl::Status RunBench(const std::vector<std::string>& argv) {
   double gemm_peak = MeasureGemmPeak(nthreads);
 
   std::vector<Candidate> candidates;
-  for (const std::string& name : weight_names) {
-    BuildOptions build = base;
-    if (name != "config") {
-      TTT_ASSIGN_OR_RETURN(build.linear_weight_dtype, ParseWeightDType(name));
+  for (const std::string& model_name : model_names) {
+    for (const std::string& name : weight_names) {
+      BuildOptions build = base;
+      if (name != "config") {
+        TTT_ASSIGN_OR_RETURN(build.linear_weight_dtype, ParseWeightDType(name));
+      }
+      Candidate c{model_name, name};
+      if (!shape.empty()) {
+        TTT_ASSIGN_OR_RETURN(c.model, CausalLm::Create(*spec, synthetic, build));
+      } else {
+        TTT_ASSIGN_OR_RETURN(LoadedModel loaded, LoadModel(model_name, tokenizer, /*require_tokenizer=*/false, build));
+        c.model = std::move(loaded.model);
+        const std::string stored = StoredGgmlTypes(*c.model);
+        if (!stored.empty()) c.weights = absl::StrCat("gguf ", stored);
+      }
+      if (!candidates.empty() && c.model->vocab_size() != candidates.front().model->vocab_size()) {
+        return absl::InvalidArgumentError(absl::StrCat("--model: ", model_name, " has another vocabulary than ",
+                                                       candidates.front().source, "; compare files of one model"));
+      }
+      candidates.push_back(std::move(c));
     }
-    Candidate c{name};
-    if (!shape.empty()) {
-      TTT_ASSIGN_OR_RETURN(c.model, CausalLm::Create(*spec, synthetic, build));
-    } else {
-      TTT_ASSIGN_OR_RETURN(LoadedModel loaded, LoadModel(model_name, tokenizer, /*require_tokenizer=*/false, build));
-      c.model = std::move(loaded.model);
-      const std::string stored = StoredGgmlTypes(*c.model);
-      if (!stored.empty()) c.weights = absl::StrCat("gguf ", stored);
-    }
-    candidates.push_back(std::move(c));
   }
   TTT_ASSIGN_OR_RETURN(std::vector<TestResult> results,
                        RunTests(candidates, n_prompt, n_gen, static_cast<int>(reps)));
@@ -221,7 +231,7 @@ absl::Status RunBench(const std::vector<std::string>& argv) {
   if (output == "json") {
     nlohmann::json all = nlohmann::json::array();
     for (const TestResult& t : results) {
-      all.push_back({{"model_type", model_name}, {"model_size", t.model_bytes}, {"weight_type", t.weights},
+      all.push_back({{"model_type", t.source}, {"model_size", t.model_bytes}, {"weight_type", t.weights},
                      {"n_threads", nthreads}, {"cpu_isa", IsaName(BestIsa())}, {"n_prompt", t.n_prompt},
                      {"n_gen", t.n_gen}, {"avg_ts", t.ts.mean}, {"stddev_ts", t.ts.sd}, {"samples_ts", t.ts.samples},
                      {"limit", t.n_prompt > 0 ? "f32 GEMM peak (FLOP/s)" : "memory read bandwidth (bytes/s)"},
@@ -244,7 +254,7 @@ absl::Status RunBench(const std::vector<std::string>& argv) {
       }
     }
     std::cout << absl::StrFormat(
-        "| %s | %s | %.1f | %s | %.2f ± %.2f | %.2fx | %s | %.0f%% |\n", model_name, t.weights, t.model_bytes / 1e6,
+        "| %s | %s | %.1f | %s | %.2f ± %.2f | %.2fx | %s | %.0f%% |\n", t.source, t.weights, t.model_bytes / 1e6,
         pp ? absl::StrCat("pp", t.n_prompt) : absl::StrCat("tg", t.n_gen), t.ts.mean, t.ts.sd, t.ts.mean / first,
         pp ? absl::StrFormat("%.1f of %.1f GFLOP/s", t.achieved / 1e9, t.limit / 1e9)
            : absl::StrFormat("%.1f of %.1f GB/s", t.achieved / 1e9, t.limit / 1e9),
@@ -254,7 +264,8 @@ absl::Status RunBench(const std::vector<std::string>& argv) {
 }
 
 TTT_COMMAND({"bench", "prompt and generation speed (llama-bench style) against the machine's limits",
-             "ttt bench [--model PATH | --shape smollm-135m] [-p 128] [-n 32] [-r 3] [-o md|json] [--threads N]\n"
+             "ttt bench [--model PATH[,PATH...] | --shape smollm-135m] [-p 128] [-n 32] [-r 3] [-o md|json]\n"
+             "          [--threads N]\n"
              "          [--weights f32,bf16,int8,bfp8,bfp4]   (several: compared in one run)\n"
              "          [--device D] [--mode accuracy|performance] [--hw-config FILE] [--kv-cache f32|bf16|bfp8]\n"
              "  with neither --model nor --shape: the bundled demo model",
