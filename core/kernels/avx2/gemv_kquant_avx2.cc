@@ -8,7 +8,9 @@ namespace ttt::kernels::avx2 {
 namespace {
 
 struct WidenI8 {
-  static __m256 Load(const int8_t* p) { return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)))); }
+  static __m256 Load(const int8_t* p) {
+    return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))));
+  }
 };
 
 template <DType D>

@@ -8,7 +8,9 @@ namespace ttt::kernels::avx512 {
 namespace {
 
 struct WidenI8 {
-  static __m512 Load(const int8_t* p) { return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)))); }
+  static __m512 Load(const int8_t* p) {
+    return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))));
+  }
 };
 
 template <DType D>

@@ -3,10 +3,11 @@
 // Include only from *_avx2.cc / *_avx512.cc files.
 //
 // Per weight row, chunks of up to 256 values are unpacked to int8 with per-sub-block scales and offsets
-// (generic/ggml_unpack.h), widened to f32 (scale * q + offset, the format's own definition of the value) in
-// an L1 buffer, and every activation row takes its FMAs from that buffer: the weight is decoded once per
-// call whatever the number of rows. Activations stay f32 (no int8 rounding of x as llama.cpp's dot products
-// do), so the result differs from the scalar reference only in summation order.
+// (generic/ggml_unpack.h) and widened to f32 (scale * q + offset, the format's own definition of the value):
+// for one activation row straight into the FMAs, for several into an L1 buffer that every row takes its
+// FMAs from, so the weight is decoded once per call whatever the number of rows. Activations are f32 (ops::Linear
+// rounds them as llama.cpp does before the call: ggml::RoundActivations), so the result differs from the
+// scalar reference only in summation order.
 #pragma once
 
 #include <algorithm>
@@ -29,6 +30,22 @@ inline void DecodeChunk(const char* blocks, int values, float* out) {
     for (int i = s * Format::kSub; i < (s + 1) * Format::kSub; i += V::kLanes) {
       V::Store(out + i, V::Fma(Widen::Load(chunk.q + i), scale, offset));
     }
+  }
+}
+
+// One activation row (decode): the chunk's values go from the unpacked integers straight into the FMAs,
+// without the round trip through a decoded buffer. acc[0..1] accumulate alternate vectors.
+template <class V, class Widen, DType D>
+inline void DotChunk(const char* blocks, int values, const float* x, typename V::F (&acc)[2]) {
+  using Format = GgmlFormat<D>;
+  GgmlChunk chunk;
+  UnpackChunk<D>(blocks, values, &chunk);
+  // A sub-block is one vector or more (16 or 32 values, 8 or 16 lanes); vectors alternate accumulators.
+  for (int i = 0; i < values; i += V::kLanes) {
+    const int s = i / Format::kSub;
+    typename V::F& a = acc[(i / V::kLanes) & 1];
+    const typename V::F w = V::Fma(Widen::Load(chunk.q + i), V::Set1(chunk.scale[s]), V::Set1(chunk.offset[s]));
+    a = V::Fma(w, V::Load(x + i), a);
   }
 }
 
@@ -63,6 +80,10 @@ void GemvGgml(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_
         // Keep the weight stream kGemvStreamPrefetchBytes ahead, as the other compressed GEMVs do.
         for (int64_t b = 0; b < values / kValues * kBlockBytes; b += 64) {
           __builtin_prefetch(blocks + kGemvStreamPrefetchBytes + b, 0, 0);
+        }
+        if (rows == 1) {
+          DotChunk<V, Widen, D>(blocks, values, x + r0 * k + c, acc[0]);
+          continue;
         }
         DecodeChunk<V, Widen, D>(blocks, values, decoded);
         for (int r = 0; r < rows; ++r) {
