@@ -6,7 +6,8 @@
 
 namespace ttt {
 
-absl::StatusOr<Tensor> RequireWeight(const WeightMap& weights, const std::string& name, const Shape& shape) {
+absl::StatusOr<Tensor> RequireWeight(const WeightMap& weights, const std::string& name, const Shape& shape,
+                                     bool keep_ggml_blocks) {
   auto it = weights.find(name);
   if (it == weights.end()) {
     return absl::NotFoundError(absl::StrCat("weight '", name, "' ", ShapeString(shape),
@@ -19,6 +20,7 @@ absl::StatusOr<Tensor> RequireWeight(const WeightMap& weights, const std::string
                                                    " but the spec needs ", ShapeString(shape),
                                                    ": the config and the weights disagree"));
   }
+  if (keep_ggml_blocks && IsGgmlFormat(t.dtype())) return t;
   bool aligned = reinterpret_cast<uintptr_t>(t.raw_data()) % kTensorAlignment == 0;
   if (t.dtype() == DType::kF32 && t.is_contiguous() && aligned) return t;
   if (t.dtype() == DType::kF32) return t.Contiguous();

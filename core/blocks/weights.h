@@ -14,7 +14,10 @@ using WeightMap = absl::flat_hash_map<std::string, Tensor>;
 
 // The weight `name` with shape `shape`, converted to a contiguous, aligned f32 tensor (a mapped f32
 // weight that is already aligned is used in place). Errors name the weight and both shapes.
-absl::StatusOr<Tensor> RequireWeight(const WeightMap& weights, const std::string& name, const Shape& shape);
+// With `keep_ggml_blocks`, a weight in a ggml block format (a quantised GGUF tensor: IsGgmlFormat) is
+// returned as it is, for the blocks that run those formats' own kernels (Linear, token embedding).
+absl::StatusOr<Tensor> RequireWeight(const WeightMap& weights, const std::string& name, const Shape& shape,
+                                     bool keep_ggml_blocks = false);
 // Like RequireWeight when `present`; otherwise checks the weight is absent and returns an empty tensor.
 absl::StatusOr<Tensor> OptionalWeight(const WeightMap& weights, const std::string& name, const Shape& shape,
                                       bool present);

@@ -2,6 +2,7 @@
 
 #include "core/kernels/avx2/kernels_avx2.h"
 #include "core/kernels/avx512/kernels_avx512.h"
+#include "core/kernels/internal/ggml_kernels.h"
 #include "core/kernels/reference/reference_kernels.h"
 
 namespace ttt::kernels {
@@ -41,6 +42,7 @@ KernelTable MakeReferenceTable() {
   t.attention_queries_kv = ref::AttentionQueriesKv;
   t.tt_panel = ref::TtPanel;
   t.tt_row = ref::TtRow;
+  ref::AddGgmlKernels(&t);
   return t;
 }
 
@@ -75,6 +77,7 @@ KernelTable MakeAvx2Table() {
   t.rope_interleaved = k::RopeInterleaved;
   t.attention_queries = k::AttentionQueries;
   t.attention_queries_kv = k::AttentionQueriesKv;
+  k::AddGgmlKernels(&t);
   return t;
 }
 
@@ -111,6 +114,7 @@ KernelTable MakeAvx512Table() {
   t.attention_queries_kv = k::AttentionQueriesKv;
   t.tt_panel = k::TtPanel;
   t.tt_row = k::TtRow;
+  k::AddGgmlKernels(&t);
   return t;
 }
 

@@ -88,7 +88,7 @@ using TtPanelFn = void (*)(const float* const b_part[2], const float* const a_pa
 using TtRowFn = float (*)(const float* const b_part[2], const float* const a_row[2], int64_t kp, int phases,
                           bool fp32_acc);
 
-inline constexpr int kNumDTypes = static_cast<int>(DType::kBFP4) + 1;
+inline constexpr int kNumDTypes = static_cast<int>(DType::kQ6_K) + 1;
 
 // How far ahead of its reads a compressed GEMV kernel prefetches in its weight stream (measured best at
 // 8 KiB: avx512/vnni_common_avx512.h). ops::Linear prefetches this much of the next
@@ -99,7 +99,7 @@ struct KernelTable {
   Isa isa = Isa::kScalar;
 
   // Indexed by weight dtype; a null entry means "no kernel for that weight dtype" (f16, i32). f32, bf16, i8,
-  // bfp8 and bfp4 have kernels in every table.
+  // bfp8, bfp4 and the ggml block formats (internal/ggml_kernels.h) have kernels in every table.
   std::array<GemvFn, kNumDTypes> gemv{};
   GemvFn Gemv(DType weight_dtype) const { return gemv[static_cast<int>(weight_dtype)]; }
   // Indexed by weight dtype like `gemv`; every dtype with a GEMV kernel has one.

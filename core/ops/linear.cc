@@ -1,12 +1,14 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <cstring>
 #include <vector>
 
 #include "core/kernels/kernel_table.h"
 #include "core/ops/internal/op_check.h"
 #include "core/ops/internal/parallel.h"
 #include "core/ops/ops.h"
+#include "core/runtime/dtype_ggml.h"
 
 namespace ttt::ops {
 namespace {
@@ -44,12 +46,13 @@ void Sgemm(const float* x, int64_t m, int64_t k, const float* w, int64_t n_begin
               static_cast<int>(ldy));
 }
 
-// y[:, j] = y[:, j] * row_scale[j] + bias[j] over columns [n_begin, n_end); either pointer may be null.
-void Epilogue(const float* row_scale, const float* bias, int64_t m, int64_t n, int64_t n_begin, int64_t n_end,
+// y[:, j] = y[:, j] * row_scale[j] + bias[j] over columns [n_begin, n_end) of rows `ldy` apart; either
+// pointer may be null.
+void Epilogue(const float* row_scale, const float* bias, int64_t m, int64_t ldy, int64_t n_begin, int64_t n_end,
               float* y) {
   if (row_scale == nullptr && bias == nullptr) return;
   for (int64_t r = 0; r < m; ++r) {
-    float* row = y + r * n;
+    float* row = y + r * ldy;
     if (row_scale != nullptr && bias != nullptr) {
       for (int64_t j = n_begin; j < n_end; ++j) row[j] = row[j] * row_scale[j] + bias[j];
     } else if (row_scale != nullptr) {
@@ -107,14 +110,15 @@ void PrefetchRowsFrom(const Tensor& weight, int64_t first) {
   for (int64_t offset = 0; offset < bytes; offset += 64) __builtin_prefetch(start + offset, 0, 3);
 }
 
+// y's rows are `ldy` floats apart (n for a plain weight; the whole output for a part of a stacked one).
 void LinearImpl(const float* x, int64_t m, const Tensor& weight, const float* row_scale, const float* bias,
-                float* y, const Tensor* next) {
+                float* y, int64_t ldy, const Tensor* next) {
   const int64_t n = weight.dim(0);
   const int64_t k = weight.dim(1);
   if (m <= 0 || n <= 0) return;
   if (k == 0) {  // an empty sum (cblas rejects lda = 0)
     for (int64_t r = 0; r < m; ++r) {
-      for (int64_t j = 0; j < n; ++j) y[r * n + j] = bias != nullptr ? bias[j] : 0.0f;
+      for (int64_t j = 0; j < n; ++j) y[r * ldy + j] = bias != nullptr ? bias[j] : 0.0f;
     }
     return;
   }
@@ -122,30 +126,36 @@ void LinearImpl(const float* x, int64_t m, const Tensor& weight, const float* ro
   const size_t row_bytes = StorageBytes(dtype, k);
   const char* w = static_cast<const char*>(weight.raw_data());
   const bool threaded_blas = openblas_get_num_threads() > 1;
+  if (IsGgmlFormat(dtype)) {  // the activations llama.cpp multiplies a GGUF file's blocks with (dtype_ggml.h)
+    thread_local std::vector<float> rounded;
+    rounded.resize(static_cast<size_t>(m * k));
+    for (int64_t r = 0; r < m; ++r) ggml::RoundActivations(dtype, x + r * k, k, rounded.data() + r * k);
+    x = rounded.data();
+  }
 
   if (m >= kSgemmMinRows) {
     const int64_t tile = SgemmTileColumns(n);
     if (threaded_blas) {
       // The caller gave OpenBLAS threads of its own (SetNumThreads turns them off): OpenBLAS splits each
       // tile over them, and compressed tiles are decoded by this thread.
-      TiledSgemm(x, m, k, weight, row_bytes, tile, 0, n, n, y);
+      TiledSgemm(x, m, k, weight, row_bytes, tile, 0, n, ldy, y);
       internal::ParallelRanges(n, m * n, tile,
-                               [&](int64_t begin, int64_t end) { Epilogue(row_scale, bias, m, n, begin, end, y); });
+                               [&](int64_t begin, int64_t end) { Epilogue(row_scale, bias, m, ldy, begin, end, y); });
       return;
     }
     // Single-threaded OpenBLAS inside the OpenMP team: one pool of threads for every op, instead of
     // OpenBLAS's pthreads and OpenMP's spinning against each other on the same cores.
     internal::ParallelRanges(n, 2 * m * n * k, tile, [&](int64_t begin, int64_t end) {
-      TiledSgemm(x, m, k, weight, row_bytes, tile, begin, end, n, y);
-      Epilogue(row_scale, bias, m, n, begin, end, y);
+      TiledSgemm(x, m, k, weight, row_bytes, tile, begin, end, ldy, y);
+      Epilogue(row_scale, bias, m, ldy, begin, end, y);
     });
     return;
   }
 
   const kernels::GemvFn gemv = kernels::ActiveKernels().Gemv(dtype);
   internal::ParallelRanges(n, 2 * m * n * k, kGemvRowAlign, [&](int64_t begin, int64_t end) {
-    TiledGemv(gemv, x, m, k, w, row_bytes, begin, end, y, n);
-    Epilogue(row_scale, bias, m, n, begin, end, y);
+    TiledGemv(gemv, x, m, k, w, row_bytes, begin, end, y, ldy);
+    Epilogue(row_scale, bias, m, ldy, begin, end, y);
     // This thread's share of `next` starts where its share of this weight did, proportionally.
     if (next != nullptr) PrefetchRowsFrom(*next, begin * next->dim(0) / n);
   });
@@ -167,7 +177,7 @@ void Linear(const float* x, int64_t m, const Tensor& weight, const float* bias, 
   CheckWeight(weight);
   TTT_OP_CHECK(weight.dtype() != DType::kI8, "ops::Linear: i8 weight ", weight.DebugString(),
                " has no per-row scales; pass an ops::LinearWeight with row_scale (see QuantizeWeight)");
-  LinearImpl(x, m, weight, nullptr, bias, y, nullptr);
+  LinearImpl(x, m, weight, nullptr, bias, y, weight.dim(0), nullptr);
 }
 
 void Linear(const float* x, int64_t m, const LinearWeight& weight, const float* bias, float* y, const Tensor* next) {
@@ -176,7 +186,21 @@ void Linear(const float* x, int64_t m, const LinearWeight& weight, const float* 
     TTT_OP_CHECK(!weight.row_scale.defined(), "ops::Linear: row_scale ", weight.row_scale.DebugString(),
                  " given for a ", DTypeName(weight.values.dtype()),
                  " weight; only i8 weights take scales (leave row_scale undefined)");
-    LinearImpl(x, m, weight.values, nullptr, bias, y, next);
+    if (weight.more_rows.empty()) {
+      LinearImpl(x, m, weight.values, nullptr, bias, y, weight.values.dim(0), next);
+      return;
+    }
+    // A stacked weight: each part writes its columns of the whole output.
+    const int64_t n = weight.out_features();
+    int64_t column = 0;
+    for (size_t p = 0; p <= weight.more_rows.size(); ++p) {
+      const Tensor& part = p == 0 ? weight.values : weight.more_rows[p - 1];
+      CheckWeight(part);
+      const bool last = p == weight.more_rows.size();
+      LinearImpl(x, m, part, nullptr, bias != nullptr ? bias + column : nullptr, y + column, n,
+                 last ? next : nullptr);
+      column += part.dim(0);
+    }
     return;
   }
   const Tensor& scale = weight.row_scale;
@@ -185,7 +209,37 @@ void Linear(const float* x, int64_t m, const LinearWeight& weight, const float* 
                "ops::Linear: i8 weight ", weight.values.DebugString(), " needs a contiguous f32 row_scale [",
                weight.values.dim(0), "], got ", scale.defined() ? scale.DebugString() : "none",
                "; build it with QuantizeWeight (core/ops/weight_quantization.h)");
-  LinearImpl(x, m, weight.values, scale.data<float>(), bias, y, next);
+  LinearImpl(x, m, weight.values, scale.data<float>(), bias, y, weight.values.dim(0), next);
+}
+
+int64_t LinearWeight::out_features() const {
+  int64_t n = values.dim(0);
+  for (const Tensor& part : more_rows) n += part.dim(0);
+  return n;
+}
+
+LinearWeight StackRows(const std::vector<Tensor>& parts) {
+  bool one_dtype = true;
+  for (const Tensor& p : parts) one_dtype = one_dtype && p.dtype() == parts.front().dtype();
+  if (one_dtype) {
+    int64_t rows = 0;
+    for (const Tensor& p : parts) rows += p.dim(0);
+    Tensor out = Tensor::Empty(parts.front().dtype(), {rows, parts.front().dim(1)});
+    char* dst = static_cast<char*>(out.raw_data());
+    for (const Tensor& p : parts) {
+      const Tensor part = p.Contiguous();
+      std::memcpy(dst, part.raw_data(), part.nbytes());
+      dst += part.nbytes();
+    }
+    return LinearWeight{.values = std::move(out), .row_scale = {}, .more_rows = {}};
+  }
+  for (const Tensor& p : parts) {
+    TTT_OP_CHECK(IsGgmlFormat(p.dtype()), "ops::StackRows: parts of different dtypes must be ggml block formats, got ",
+                 p.DebugString());
+  }
+  LinearWeight out{.values = parts.front().Contiguous(), .row_scale = {}, .more_rows = {}};
+  for (size_t i = 1; i < parts.size(); ++i) out.more_rows.push_back(parts[i].Contiguous());
+  return out;
 }
 
 }  // namespace ttt::ops

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "core/runtime/tensor.h"
 
@@ -24,9 +25,17 @@ void Linear(const float* x, int64_t m, const Tensor& weight, const float* bias, 
 // scale tensor, rather than a new dtype, keeps i8 tensors plain [n, k] bytes that can be mapped from a file,
 // sliced and concatenated by rows like every other dtype (concatenate the scales the same way).
 struct LinearWeight {
-  Tensor values;     // [n, k]: f32, bf16, i8, bfp8 or bfp4
+  Tensor values;     // [n, k]: f32, bf16, i8, bfp8, bfp4 or a ggml block format (a GGUF file's, dtype_ggml.h)
   Tensor row_scale;  // [n] f32 when values is i8; undefined otherwise
+  // Output rows after values' in other ggml block formats: a fused projection of a GGUF file whose parts are
+  // quantised differently (Q4_K_M's Q4_K wq and wk beside a Q6_K wv) keeps every part's blocks. Each is
+  // [n_i, k]; ops::Linear writes their outputs after values'. Empty otherwise.
+  std::vector<Tensor> more_rows;
+  int64_t out_features() const;
 };
+// A fused projection of `parts` (same k) by rows: one tensor when they share a dtype, else the first part's
+// rows in `values` and the others in `more_rows` (ggml block formats only).
+LinearWeight StackRows(const std::vector<Tensor>& parts);
 
 // Linear on any LinearWeight; y[:, j] = (x . values[j, :]) * row_scale[j] + bias[j] for i8.
 //

@@ -60,6 +60,14 @@ absl::StatusOr<LinearWeight> QuantizeWeight(const Tensor& weight, DType dtype) {
 }
 
 Tensor DequantizeWeight(const LinearWeight& weight) {
+  if (!weight.more_rows.empty()) {  // a stacked GGUF projection: every part's values, in order
+    std::vector<float> values = weight.values.ToF32();
+    for (const Tensor& part : weight.more_rows) {
+      const std::vector<float> more = part.ToF32();
+      values.insert(values.end(), more.begin(), more.end());
+    }
+    return Tensor::FromF32({weight.out_features(), weight.values.dim(1)}, values);
+  }
   const int64_t n = weight.values.dim(0), k = weight.values.dim(1);
   const size_t row_bytes = StorageBytes(weight.values.dtype(), k);
   std::vector<float> values(static_cast<size_t>(n * k));

@@ -5,6 +5,8 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "core/runtime/check.h"
+#include "core/runtime/dtype_ggml.h"
 #include "core/runtime/dtype_traits.h"
 
 namespace ttt {
@@ -94,6 +96,8 @@ absl::StatusOr<DType> ParseDType(absl::string_view name) {
 }
 
 bool IsBlockFormat(DType dtype) { return Traits(dtype).block_size > 1; }
+
+bool IsGgmlFormat(DType dtype) { return dtype >= DType::kQ8_0; }
 
 size_t ElementSize(DType dtype) {
   const DTypeTraits& t = Traits(dtype);
@@ -207,7 +211,12 @@ void ConvertFromF32(const float* src, int64_t count, DType dtype, void* dst) {
       }
       return;
     }
+    case DType::kQ8_0: case DType::kQ4_0: case DType::kQ5_0: case DType::kIQ4_NL:
+    case DType::kQ4_K: case DType::kQ5_K: case DType::kQ6_K:
+      break;
   }
+  TTT_CHECK(false) << "ConvertFromF32: nothing encodes " << DTypeName(dtype)
+                   << " (ggml blocks come from GGUF files as they are)";
 }
 
 void ConvertToF32(const void* src, int64_t count, DType dtype, float* dst) {
@@ -241,6 +250,10 @@ void ConvertToF32(const void* src, int64_t count, DType dtype, float* dst) {
       }
       return;
     }
+    case DType::kQ8_0: case DType::kQ4_0: case DType::kQ5_0: case DType::kIQ4_NL:
+    case DType::kQ4_K: case DType::kQ5_K: case DType::kQ6_K:
+      ggml::DecodeRow(dtype, src, count, dst);
+      return;
   }
 }
 

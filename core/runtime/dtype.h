@@ -3,6 +3,9 @@
 // Block-float formats follow Tenstorrent's bfloat8_b / bfloat4_b (see hwconfig/NUMERICS.md for sources):
 // 16 consecutive values along the last dimension share one 8-bit exponent (bias 127); each value keeps a
 // sign bit and a 7-bit (bfp8) or 3-bit (bfp4) magnitude with no hidden one.
+//
+// The ggml block formats (kQ8_0 ... kQ6_K) are llama.cpp's quantised weights, kept in a GGUF file's bytes
+// (core/runtime/dtype_ggml.h): they can be decoded to f32 but not encoded (nothing here quantises to them).
 #pragma once
 
 #include <cstddef>
@@ -14,7 +17,10 @@
 
 namespace ttt {
 
-enum class DType : uint8_t { kF32, kF16, kBF16, kI8, kI32, kBFP8, kBFP4 };
+enum class DType : uint8_t {
+  kF32, kF16, kBF16, kI8, kI32, kBFP8, kBFP4,
+  kQ8_0, kQ4_0, kQ5_0, kIQ4_NL, kQ4_K, kQ5_K, kQ6_K,  // ggml's blocks, decode only
+};
 
 inline constexpr int kBfpBlockSize = 16;
 
@@ -36,6 +42,8 @@ absl::string_view DTypeName(DType dtype);
 absl::StatusOr<DType> ParseDType(absl::string_view name);
 
 bool IsBlockFormat(DType dtype);
+// A ggml block format (kQ8_0 ... kQ6_K): stored as the GGUF file has it, never converted to.
+bool IsGgmlFormat(DType dtype);
 // Bytes taken by `count` contiguous elements; block formats round up to whole blocks.
 size_t StorageBytes(DType dtype, int64_t count);
 // Size of one element for non-block types (0 for block formats).
@@ -59,7 +67,8 @@ Bfp4Block EncodeBfp4Block(const float* values);
 void DecodeBfp4Block(const Bfp4Block& block, float* values);
 
 // Converts `count` contiguous elements between f32 and `dtype`. For block formats `count` values are
-// padded with zeros to a whole number of blocks. i8/i32 convert by rounding and saturating.
+// padded with zeros to a whole number of blocks. i8/i32 convert by rounding and saturating. ConvertFromF32
+// fails (TTT_CHECK) for the ggml formats; ConvertToF32 of them takes whole blocks only.
 void ConvertFromF32(const float* src, int64_t count, DType dtype, void* dst);
 void ConvertToF32(const void* src, int64_t count, DType dtype, float* dst);
 

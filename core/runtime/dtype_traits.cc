@@ -17,6 +17,15 @@ const std::vector<DTypeTraits>& AllDTypeTraits() {
       {DType::kI32, "i32", "i32", "int32", 0, 4, 1, 0},
       {DType::kBFP8, "bfp8", "bfp8", "bfloat8_b", 3, 17.0 / 16, kBfpBlockSize, kWeightRole | kKvCacheRole},
       {DType::kBFP4, "bfp4", "bfp4", "bfloat4_b", 4, 9.0 / 16, kBfpBlockSize, kWeightRole},
+      // ggml's blocks (core/runtime/dtype_ggml.h): bytes per block / values per block. No roles: a GGUF file
+      // brings them, nothing converts to them.
+      {DType::kQ8_0, "q8_0", "q8_0", "", 0, 34.0 / 32, 32, 0},
+      {DType::kQ4_0, "q4_0", "q4_0", "", 0, 18.0 / 32, 32, 0},
+      {DType::kQ5_0, "q5_0", "q5_0", "", 0, 22.0 / 32, 32, 0},
+      {DType::kIQ4_NL, "iq4_nl", "iq4_nl", "", 0, 18.0 / 32, 32, 0},
+      {DType::kQ4_K, "q4_k", "q4_k", "", 0, 144.0 / 256, 256, 0},
+      {DType::kQ5_K, "q5_k", "q5_k", "", 0, 176.0 / 256, 256, 0},
+      {DType::kQ6_K, "q6_k", "q6_k", "", 0, 210.0 / 256, 256, 0},
   };
   return table;
 }

@@ -2,6 +2,7 @@
 // limits (memory read bandwidth, f32 GEMM peak) measured on the spot and the fraction of each reached.
 // `--weights f32,bf16,bfp4` benchmarks several weight storages in one run, so their ratios are comparable;
 // -p, -n and -t take comma lists as llama-bench's do. Output: tools/ttt/bench_report.h.
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 #include <optional>
@@ -10,10 +11,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "core/blocks/model_modules.h"
 #include "core/factory/synthetic.h"
 #include "core/ops/machine_limits.h"
+#include "core/patterns/decoder_layer.h"
 #include "core/runtime/cpu_features.h"
 #include "core/runtime/status.h"
 #include "core/runtime/threading.h"
@@ -35,6 +38,32 @@ struct Candidate {
   std::unique_ptr<CausalLm> model;
   std::unique_ptr<InferenceState> state;
 };
+
+// The ggml block formats a model's projections keep from a quantised GGUF file ("q5_0+q8_0+q4_k+q6_k", in the
+// order met), or "" when there are none: such a model runs the file's own weights whatever --weights says.
+std::string StoredGgmlTypes(const CausalLm& model) {
+  std::vector<const Linear*> projections;
+  for (int64_t i = 0; i < model.num_layers(); ++i) {
+    const DecoderLayer& layer = model.layer(i);
+    projections.push_back(&layer.attention().qkv_projection());
+    projections.push_back(&layer.attention().output_projection());
+    if (layer.mlp() != nullptr) {
+      projections.push_back(&layer.mlp()->up_projection());
+      projections.push_back(&layer.mlp()->down_projection());
+    }
+  }
+  projections.push_back(&model.lm_head().projection());
+  std::vector<std::string> names;
+  auto note = [&](DType dtype) {
+    const std::string name(DTypeName(dtype));
+    if (IsGgmlFormat(dtype) && std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  };
+  for (const Linear* linear : projections) {
+    note(linear->weight_dtype());
+    for (const Tensor& part : linear->weight().more_rows) note(part.dtype());
+  }
+  return absl::StrJoin(names, "+");
+}
 
 // One repetition of llama-bench's pp test (prefill the prompt into an empty cache): seconds.
 absl::StatusOr<double> PromptSample(Candidate& c, const std::vector<int32_t>& prompt, std::vector<float>& logits) {
@@ -182,6 +211,8 @@ absl::Status RunBench(const Args& args) {
       TTT_ASSIGN_OR_RETURN(LoadedModel loaded,
                            LoadModel(model_name, args.Get("tokenizer"), /*require_tokenizer=*/false, build));
       c.model = std::move(loaded.model);
+      const std::string stored = StoredGgmlTypes(*c.model);
+      if (!stored.empty()) c.weights = absl::StrCat("gguf ", stored);
     }
     candidates.push_back(std::move(c));
   }

@@ -26,7 +26,7 @@ absl::StatusOr<std::unique_ptr<Attention>> Attention::Create(const Validated<spe
     bias = ConcatRows({*wq.bias().Reshape({qd, 1}), *wk.bias().Reshape({kvd, 1}), *wv.bias().Reshape({kvd, 1})});
     bias = *bias.Reshape({qd + 2 * kvd});
   }
-  a->qkv_ = Linear(ConcatRows({wq.weight().values, wk.weight().values, wv.weight().values}), std::move(bias));
+  a->qkv_ = Linear(ops::StackRows({wq.weight().values, wk.weight().values, wv.weight().values}), std::move(bias));
   TTT_ASSIGN_OR_RETURN(a->wo_, Linear::Load(weights, prefix + ".wo", hidden, qd, s.output_bias()));
   a->params_ = ops::AttentionParams{.num_heads = s.num_heads(),
                                     .num_kv_heads = s.num_kv_heads(),

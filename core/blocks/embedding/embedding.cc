@@ -9,7 +9,8 @@ namespace ttt {
 absl::StatusOr<TokenEmbedding> TokenEmbedding::Create(const Validated<spec::TokenEmbeddingSpec>& spec, const WeightMap& weights) {
   TokenEmbedding e;
   e.spec_ = *spec;
-  TTT_ASSIGN_OR_RETURN(e.table_, RequireWeight(weights, "tok_embeddings", {e.spec_.vocab_size(), e.spec_.hidden_dim()}));
+  TTT_ASSIGN_OR_RETURN(e.table_, RequireWeight(weights, "tok_embeddings", {e.spec_.vocab_size(), e.spec_.hidden_dim()},
+                                                 /*keep_ggml_blocks=*/true));
   return e;
 }
 

@@ -11,7 +11,8 @@ namespace ttt {
 
 absl::StatusOr<Linear> Linear::Load(const WeightMap& weights, const std::string& name, int64_t out_features,
                                     int64_t in_features, bool has_bias) {
-  TTT_ASSIGN_OR_RETURN(Tensor w, RequireWeight(weights, name, {out_features, in_features}));
+  TTT_ASSIGN_OR_RETURN(Tensor w, RequireWeight(weights, name, {out_features, in_features},
+                                               /*keep_ggml_blocks=*/true));
   TTT_ASSIGN_OR_RETURN(Tensor b, OptionalWeight(weights, absl::StrCat(name, ".bias"), {out_features}, has_bias));
   return Linear(std::move(w), std::move(b));
 }
@@ -22,7 +23,9 @@ absl::Status Linear::ConvertWeight(DType dtype) {
 }
 
 absl::StatusOr<ops::LinearWeight> Linear::Converted(DType dtype, Phase phase, const WeightSource& source) const {
-  if (dtype == weight_dtype()) return weight_;
+  // A GGUF file's quantised blocks run as they are in both phases, whatever format the config names:
+  // re-quantising them would give other weights than the file's (and than llama.cpp runs).
+  if (dtype == weight_dtype() || IsGgmlFormat(weight_dtype())) return weight_;
   if (prefill_weight_ && prefill_weight_->values.dtype() == dtype) return *prefill_weight_;
   const ops::LinearWeight& from = weight_;
   auto convert = [&]() -> absl::StatusOr<ops::LinearWeight> {
@@ -36,14 +39,23 @@ absl::StatusOr<ops::LinearWeight> Linear::Converted(DType dtype, Phase phase, co
 absl::Status Linear::Specialize(const LinearExecution& prefill, const LinearExecution& decode,
                                 const WeightSource& source) {
   TTT_ASSIGN_OR_RETURN(ops::LinearWeight decode_weight, Converted(decode.weight_dtype, Phase::kDecode, source));
+  if (IsGgmlFormat(weight_dtype()) && (prefill.emulate_tt || decode.emulate_tt)) {
+    return absl::UnimplementedError(absl::StrCat(
+        "Linear: ", DTypeName(weight_dtype()), " weights (from a quantised GGUF file) run on the cpu device only; "
+        "the emulated Tenstorrent matmul takes f32, bf16, bfp8 or bfp4: load an F32/F16/BF16 GGUF instead"));
+  }
   std::optional<ops::LinearWeight> prefill_weight;
-  if (prefill.weight_dtype != decode.weight_dtype) {
+  if (prefill.weight_dtype != decode.weight_dtype && !IsGgmlFormat(weight_dtype())) {
     TTT_ASSIGN_OR_RETURN(prefill_weight, Converted(prefill.weight_dtype, Phase::kPrefill, source));
   }
   weight_ = std::move(decode_weight);
   prefill_weight_ = std::move(prefill_weight);
   exec_[static_cast<int>(Phase::kPrefill)] = prefill;
   exec_[static_cast<int>(Phase::kDecode)] = decode;
+  if (IsGgmlFormat(weight_dtype())) {  // what runs, not what was asked for
+    exec_[static_cast<int>(Phase::kPrefill)].weight_dtype = weight_dtype();
+    exec_[static_cast<int>(Phase::kDecode)].weight_dtype = weight_dtype();
+  }
   return absl::OkStatus();
 }
 
@@ -58,7 +70,9 @@ void Linear::MoveDecodeValues(Tensor destination) {
 
 namespace {
 int64_t Bytes(const ops::LinearWeight& w) {
-  return static_cast<int64_t>(w.values.nbytes() + (w.row_scale.defined() ? w.row_scale.nbytes() : 0));
+  size_t bytes = w.values.nbytes() + (w.row_scale.defined() ? w.row_scale.nbytes() : 0);
+  for (const Tensor& part : w.more_rows) bytes += part.nbytes();
+  return static_cast<int64_t>(bytes);
 }
 }  // namespace
 

@@ -1,5 +1,6 @@
 // A linear projection y = x W^T + b with W [out_features, in_features], as torch's nn.Linear. W may be
-// stored in f32, bf16, int8 (per-row scale), bfp8 or bfp4; each has a GEMV kernel of its own.
+// stored in f32, bf16, int8 (per-row scale), bfp8 or bfp4, or in the ggml block format of a quantised GGUF
+// file (kept as the file has it, whatever the hardware config asks for); each has a GEMV kernel of its own.
 //
 // A Linear is specialised per execution phase (prefill, decode) by its hardware config: the weight's
 // storage format and, on an emulated Tenstorrent device, the matrix engine's numerics (ops::TtLinear).
@@ -32,7 +33,9 @@ using WeightSource = std::function<absl::StatusOr<ops::LinearWeight>(
 class Linear {
  public:
   Linear() = default;
-  Linear(Tensor weight, Tensor bias) : weight_{std::move(weight), Tensor()}, bias_(std::move(bias)) {}
+  Linear(Tensor weight, Tensor bias) : weight_{std::move(weight), Tensor(), {}}, bias_(std::move(bias)) {}
+  // A fused projection (ops::StackRows).
+  Linear(ops::LinearWeight weight, Tensor bias) : weight_(std::move(weight)), bias_(std::move(bias)) {}
   // Loads "<name>" [out, in] and, when `has_bias`, "<name>.bias" [out].
   static absl::StatusOr<Linear> Load(const WeightMap& weights, const std::string& name, int64_t out_features,
                                      int64_t in_features, bool has_bias);
@@ -49,7 +52,7 @@ class Linear {
   void Forward(const float* x, int64_t m, float* y, Phase phase = Phase::kDecode) const;
 
   int64_t in_features() const { return weight_.values.dim(1); }
-  int64_t out_features() const { return weight_.values.dim(0); }
+  int64_t out_features() const { return weight_.out_features(); }
   // The decode weight's format (the one decoding reads).
   DType weight_dtype() const { return weight_.values.dtype(); }
   DType weight_dtype(Phase phase) const { return weight(phase).values.dtype(); }

@@ -20,7 +20,7 @@ absl::StatusOr<Mlp> Mlp::Create(const Validated<spec::MlpSpec>& spec, const Weig
     if (bias) {
       fused_bias = *ConcatRows({*gate.bias().Reshape({inter, 1}), *up.bias().Reshape({inter, 1})}).Reshape({2 * inter});
     }
-    m.up_ = Linear(ConcatRows({gate.weight().values, up.weight().values}), std::move(fused_bias));
+    m.up_ = Linear(ops::StackRows({gate.weight().values, up.weight().values}), std::move(fused_bias));
   } else {
     m.up_ = std::move(up);
   }

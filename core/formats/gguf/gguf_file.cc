@@ -31,7 +31,7 @@ const GgmlTypeTraits* TraitsOf(uint32_t type) {
       {"Q8_0", 32, 34},   {"Q8_1", 32, 36},   {"Q2_K", 256, 84},  {"Q3_K", 256, 110},
       {"Q4_K", 256, 144}, {"Q5_K", 256, 176}, {"Q6_K", 256, 210}, {"Q8_K", 256, 292},
       {"IQ2_XXS", 0, 0},  {"IQ2_XS", 0, 0},   {"IQ3_XXS", 0, 0},  {"IQ1_S", 0, 0},
-      {"IQ4_NL", 0, 0},   {"IQ3_S", 0, 0},    {"IQ2_S", 0, 0},    {"IQ4_XS", 0, 0},
+      {"IQ4_NL", 32, 18},   {"IQ3_S", 0, 0},    {"IQ2_S", 0, 0},    {"IQ4_XS", 0, 0},
       {"I8", 1, 1},       {"I16", 1, 2},      {"I32", 1, 4},      {"I64", 1, 8},
       {"F64", 1, 8},      {"IQ1_M", 0, 0},    {"BF16", 1, 2},
   };
@@ -512,7 +512,9 @@ absl::StatusOr<Tensor> GgufFile::LoadTensor(std::string_view name_in) const {
     return absl::NotFoundError(absl::StrCat("GGUF file '", impl_->path, "' has no tensor '", name, "'"));
   }
   auto view = [&](DType dtype) -> absl::StatusOr<Tensor> {
-    if (info->offset % ElementSize(dtype) != 0) {
+    // ggml blocks start with an f16 scale: 2-byte alignment, as for f16 values.
+    const size_t alignment = IsBlockFormat(dtype) ? 2 : ElementSize(dtype);
+    if (info->offset % alignment != 0) {
       // Only a general.alignment below the element size gets here; copy rather than view misaligned data.
       Tensor copy = Tensor::Empty(dtype, info->shape);
       std::memcpy(copy.raw_data(), impl_->file->data() + info->offset, info->bytes);
@@ -522,33 +524,23 @@ absl::StatusOr<Tensor> GgufFile::LoadTensor(std::string_view name_in) const {
     if (!t.ok()) return Annotate(t.status(), absl::StrCat("GGUF file '", impl_->path, "' tensor '", name, "'"));
     return t;
   };
+  // Quantised types stay in their blocks (core/runtime/dtype_ggml.h), viewed in the mapped file.
   switch (static_cast<GgmlType>(info->ggml_type)) {
     case GgmlType::kF32: return view(DType::kF32);
     case GgmlType::kF16: return view(DType::kF16);
     case GgmlType::kBF16: return view(DType::kBF16);
-    case GgmlType::kQ8_0: {
-      // Block: f16 scale then 32 int8 quants; value = scale * quant.
-      constexpr int kBlock = 32;
-      constexpr size_t kBlockBytes = 34;
-      int64_t numel = NumElements(info->shape);
-      Tensor out = Tensor::Empty(DType::kF32, info->shape);
-      float* dst = out.data<float>();
-      const unsigned char* src = impl_->file->data() + info->offset;
-      for (int64_t b = 0; b < numel / kBlock; ++b) {
-        const unsigned char* block = src + b * kBlockBytes;
-        uint16_t scale_bits;
-        std::memcpy(&scale_bits, block, 2);
-        float scale = F16ToF32(scale_bits);
-        for (int i = 0; i < kBlock; ++i) {
-          dst[b * kBlock + i] = scale * static_cast<float>(static_cast<int8_t>(block[2 + i]));
-        }
-      }
-      return out;
-    }
+    case GgmlType::kQ8_0: return view(DType::kQ8_0);
+    case GgmlType::kQ4_0: return view(DType::kQ4_0);
+    case GgmlType::kQ5_0: return view(DType::kQ5_0);
+    case GgmlType::kIQ4_NL: return view(DType::kIQ4_NL);
+    case GgmlType::kQ4_K: return view(DType::kQ4_K);
+    case GgmlType::kQ5_K: return view(DType::kQ5_K);
+    case GgmlType::kQ6_K: return view(DType::kQ6_K);
   }
   return absl::UnimplementedError(absl::StrCat(
       "GGUF file '", impl_->path, "' tensor '", name, "' has ggml type ", GgmlTypeName(info->ggml_type),
-      "; this reader supports F32, F16, BF16 and Q8_0: re-convert the model with one of those types"));
+      "; this reader supports F32, F16, BF16, Q8_0, Q4_0, Q5_0, IQ4_NL, Q4_K, Q5_K and Q6_K: re-convert or "
+      "re-quantise the model to one of those types (Q4_K_M and Q5_K_M files use only these)"));
 }
 
 }  // namespace ttt::formats

@@ -22,7 +22,10 @@ enum class GgufType : uint32_t {
 };
 
 // ggml tensor types this library reads (others are reported by name in the error).
-enum class GgmlType : uint32_t { kF32 = 0, kF16 = 1, kQ8_0 = 8, kBF16 = 30 };
+enum class GgmlType : uint32_t {
+  kF32 = 0, kF16 = 1, kQ4_0 = 2, kQ5_0 = 6, kQ8_0 = 8, kQ4_K = 12, kQ5_K = 13, kQ6_K = 14, kIQ4_NL = 20,
+  kBF16 = 30,
+};
 
 struct GgufTensorInfo {
   std::string name;
@@ -55,7 +58,8 @@ class GgufFile {
 
   const std::vector<GgufTensorInfo>& tensors() const;
   const GgufTensorInfo* FindTensor(std::string_view name) const;
-  // F32/F16/BF16 tensors are zero-copy views of the mapped file; Q8_0 is dequantised into an f32 tensor.
+  // Zero-copy views of the mapped file: F32/F16/BF16 as those dtypes, the quantised types as ttt's ggml
+  // block dtypes (DType::kQ8_0 ...), their bytes untouched.
   absl::StatusOr<Tensor> LoadTensor(std::string_view name) const;
 
   ~GgufFile();
