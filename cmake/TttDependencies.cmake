@@ -8,6 +8,7 @@ find_package(OpenMP REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(PCRE2 REQUIRED IMPORTED_TARGET libpcre2-8)
 pkg_check_modules(OPENBLAS REQUIRED IMPORTED_TARGET openblas)
+pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)  # the weight cache's checksums (XXH3)
 # The tools only (never core): `ttt serve`'s HTTP server (Debian builds cpp-httplib as a library, with its
 # OpenSSL/zlib/Brotli defines in the .pc file, which must match), `ttt chat`'s line editing (libedit).
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)

@@ -11,6 +11,7 @@ packages=(
   libprotobuf-dev protobuf-compiler  # specs, hardware configs, manifests
   libspdlog-dev               # logging
   libopenblas-dev             # f32 GEMM
+  libxxhash-dev               # the weight cache's checksums (XXH3)
   nlohmann-json3-dev          # config.json, tokenizer.json, safetensors headers
   libpcre2-dev                # GPT-2 pre-tokenizer regex (Unicode classes)
   libgtest-dev libgmock-dev   # tests

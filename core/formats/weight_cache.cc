@@ -24,6 +24,9 @@
 #include <thread>
 #include <vector>
 
+#include <xxh_x86dispatch.h>  // the XXH3 variants with runtime choice of SSE2/AVX2/AVX-512
+#include <xxhash.h>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "core/formats/weight_cache_maintenance.h"
@@ -64,40 +67,9 @@ struct EntryHeader {
 };
 static_assert(sizeof(EntryHeader) == 72, "no padding inside the header");
 
-// XXH64 (Yann Collet's xxHash, 64-bit variant): fast enough to verify hundreds of MB at load time, and
-// stable across runs and builds, unlike absl::Hash.
-constexpr uint64_t kP1 = 11400714785074694791ULL, kP2 = 14029467366897019727ULL,
-                   kP3 = 1609587929392839161ULL, kP4 = 9650029242287828579ULL, kP5 = 2870177450012600261ULL;
-inline uint64_t Rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
-inline uint64_t Read64(const unsigned char* p) { uint64_t v; std::memcpy(&v, p, 8); return v; }
-inline uint32_t Read32(const unsigned char* p) { uint32_t v; std::memcpy(&v, p, 4); return v; }
-inline uint64_t Round(uint64_t acc, uint64_t input) { return Rotl(acc + input * kP2, 31) * kP1; }
-inline uint64_t Merge(uint64_t acc, uint64_t val) { return (acc ^ Round(0, val)) * kP1 + kP4; }
-
-uint64_t XxHash64(const void* data, size_t len, uint64_t seed = 0) {
-  const unsigned char* p = static_cast<const unsigned char*>(data);
-  const unsigned char* end = p + len;
-  uint64_t h;
-  if (len >= 32) {
-    uint64_t v1 = seed + kP1 + kP2, v2 = seed + kP2, v3 = seed, v4 = seed - kP1;
-    const unsigned char* limit = end - 32;
-    do {
-      v1 = Round(v1, Read64(p)); v2 = Round(v2, Read64(p + 8));
-      v3 = Round(v3, Read64(p + 16)); v4 = Round(v4, Read64(p + 24));
-      p += 32;
-    } while (p <= limit);
-    h = Rotl(v1, 1) + Rotl(v2, 7) + Rotl(v3, 12) + Rotl(v4, 18);
-    h = Merge(h, v1); h = Merge(h, v2); h = Merge(h, v3); h = Merge(h, v4);
-  } else {
-    h = seed + kP5;
-  }
-  h += static_cast<uint64_t>(len);
-  while (p + 8 <= end) { h ^= Round(0, Read64(p)); h = Rotl(h, 27) * kP1 + kP4; p += 8; }
-  if (p + 4 <= end) { h ^= static_cast<uint64_t>(Read32(p)) * kP1; h = Rotl(h, 23) * kP2 + kP3; p += 4; }
-  while (p < end) { h ^= (*p) * kP5; h = Rotl(h, 11) * kP1; ++p; }
-  h ^= h >> 33; h *= kP2; h ^= h >> 29; h *= kP3; h ^= h >> 32;
-  return h;
-}
+// Checksums are XXH3 (Debian's libxxhash) through its runtime dispatch: 64.5 GB/s on 256 KiB in cache here
+// (Zen 5, AVX-512), against 19 GB/s for XXH64 or for plain XXH3, which Debian builds for SSE2 only.
+uint64_t Checksum(const void* data, size_t len, uint64_t seed) { return XXH3_64bits_withSeed_dispatch(data, len, seed); }
 
 uint64_t AlignUp(uint64_t x) { return (x + kAlign - 1) / kAlign * kAlign; }
 
@@ -114,7 +86,7 @@ uint64_t HeaderChecksum(const unsigned char* file, uint64_t header_end) {
   auto* h = reinterpret_cast<EntryHeader*>(copy.data());
   h->header_checksum = 0;
   h->payload_checksum = 0;
-  return XxHash64(copy.data(), copy.size(), /*seed=*/1);
+  return Checksum(copy.data(), copy.size(), /*seed=*/1);
 }
 
 // Checks an entry and maps its tensors. Any error means "do not use, rebuild"; the message says why.
@@ -180,7 +152,7 @@ absl::StatusOr<ops::LinearWeight> ReadEntry(const std::shared_ptr<MappedFile>& f
   if (size != *expected_size) {
     return absl::DataLossError(absl::StrCat("size ", size, " bytes, header says ", *expected_size));
   }
-  if (!kSkipChecksums && XxHash64(d + h.values_offset, size - h.values_offset, /*seed=*/2) != h.payload_checksum) {
+  if (!kSkipChecksums && Checksum(d + h.values_offset, size - h.values_offset, /*seed=*/2) != h.payload_checksum) {
     return absl::DataLossError("payload checksum mismatch");
   }
   ops::LinearWeight w;
@@ -218,7 +190,7 @@ std::string SerializeEntry(const ops::LinearWeight& w, const std::string& key_te
   std::memcpy(o + at, key_text.data(), key_text.size());
   std::memcpy(o + h.values_offset, values.raw_data(), h.values_bytes);
   if (scale.defined()) std::memcpy(o + h.scale_offset, scale.raw_data(), h.scale_bytes);
-  h.payload_checksum = XxHash64(o + h.values_offset, total - h.values_offset, /*seed=*/2);
+  h.payload_checksum = Checksum(o + h.values_offset, total - h.values_offset, /*seed=*/2);
   std::memcpy(o, &h, sizeof(h));
   h.header_checksum = HeaderChecksum(reinterpret_cast<const unsigned char*>(o), h.values_offset);
   std::memcpy(o, &h, sizeof(h));
@@ -303,6 +275,8 @@ absl::StatusOr<std::unique_ptr<WeightCache>> WeightCache::Open(const std::string
   }
   ::close(fd);
   ::unlink(probe.c_str());
+  const int64_t orphans = RemoveOrphanedTemporaries(dir);
+  if (orphans > 0) spdlog::info("weight cache: removed {} temporary file(s) left by killed writers", orphans);
   return std::unique_ptr<WeightCache>(new WeightCache(dir));
 }
 
@@ -314,7 +288,8 @@ std::string WeightCache::EntryPath(const WeightCacheKey& key) const {
   }
   const std::string id = absl::StrCat(key.source.size(), ":", key.source, "|", key.tensor.size(), ":", key.tensor,
                                       "|", key.config.size(), ":", key.config);
-  return absl::StrFormat("%s/%s-%016x.tttw", dir_, name, XxHash64(id.data(), id.size(), /*seed=*/3));
+  // XXH64 names the file, as in format 1, so that a format-1 entry is found and replaced, not left behind.
+  return absl::StrFormat("%s/%s-%016x.tttw", dir_, name, XXH64(id.data(), id.size(), /*seed=*/3));
 }
 
 absl::StatusOr<ops::LinearWeight> WeightCache::GetOrConvert(

@@ -55,8 +55,9 @@ class WeightCache {
   // instead of lingering next to the new one.
   std::string EntryPath(const WeightCacheKey& key) const;
 
-  // On-disk format version; bumped whenever the entry layout changes (older entries are then rebuilt).
-  static constexpr uint32_t kFormatVersion = 1;
+  // On-disk format version; bumped whenever the entry layout or its checksums change (older entries are then
+  // rebuilt). 2: XXH3 checksums (1 had XXH64).
+  static constexpr uint32_t kFormatVersion = 2;
 
  private:
   explicit WeightCache(std::string dir) : dir_(std::move(dir)) {}

@@ -1,6 +1,9 @@
 #include "core/formats/weight_cache_maintenance.h"
 
+#include <signal.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cctype>
 #include <cmath>
 #include <filesystem>
@@ -57,6 +60,26 @@ absl::StatusOr<WeightCachePruneResult> PruneWeightCache(const std::string& dir, 
     ++result.removed_entries;
   }
   return result;
+}
+
+int64_t RemoveOrphanedTemporaries(const std::string& dir, std::chrono::seconds stale_after) {
+  int64_t removed = 0;
+  std::error_code ec;
+  const auto now = fs::file_time_type::clock::now();
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    const size_t tag = name.find(".tttw.tmp.");
+    if (tag == std::string::npos) continue;
+    const std::string rest = name.substr(tag + 10);  // "PID.THREAD.N"
+    int pid = 0;
+    const bool writer_gone = absl::SimpleAtoi(rest.substr(0, rest.find('.')), &pid) && pid > 0 &&
+                             ::kill(pid, 0) != 0 && errno == ESRCH;
+    std::error_code file_ec;
+    const auto written = it->last_write_time(file_ec);
+    const bool stale = !file_ec && now - written > stale_after;
+    if ((writer_gone || stale) && fs::remove(it->path(), file_ec)) ++removed;
+  }
+  return removed;
 }
 
 absl::StatusOr<int64_t> ParseByteSize(const std::string& text) {

@@ -32,6 +32,14 @@ struct WeightCachePruneResult {
 // process has mapped stays readable by it until unmapped (POSIX unlink semantics).
 absl::StatusOr<WeightCachePruneResult> PruneWeightCache(const std::string& dir, int64_t max_bytes);
 
+// Removes the temporaries ("ENTRY.tttw.tmp.PID.THREAD.N") that writers killed mid-write (kill -9, a crash,
+// power loss) never renamed nor removed, so they cannot pile up: those of a process that no longer exists on
+// this host, and any older than `stale_after` (a directory shared between hosts, where the PID means nothing).
+// A live writer whose temporary is removed only fails to store its entry (logged; the weight is still good).
+// Returns how many were removed; unreadable directories and files are skipped.
+int64_t RemoveOrphanedTemporaries(const std::string& dir,
+                                  std::chrono::seconds stale_after = std::chrono::hours(24));
+
 // "20G", "512M", "1.5G", "4096" (bytes; K, M, G, T are powers of 1024, an optional trailing "B" or "iB").
 absl::StatusOr<int64_t> ParseByteSize(const std::string& text);
 

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
 #include "tools/serve/api_error.h"
+#include "tools/serve/client_connection.h"
 #include "tools/serve/metrics.h"
 #include "tools/serve/openai_request.h"
 #include "tools/serve/openai_response.h"
@@ -212,9 +213,18 @@ void Server::Routes() {
                           .logprobs = r.logprobs};
 
       if (!r.stream) {
+        // Nothing is written until the answer is whole, so a hang-up is only seen by watching the socket: the
+        // request is cancelled and its slot freed, the 499 (nginx's "client closed request") only logged.
+        const auto connection = ClientConnection::Find(req.remote_addr, req.remote_port, port_);
         std::deque<BatchToken> tokens;
         std::optional<BatchOutcome> outcome;
-        while (!(outcome = channel->Take(&tokens, std::chrono::milliseconds(500)))) {
+        while (!(outcome = channel->Take(&tokens, std::chrono::milliseconds(100)))) {
+          if (connection && connection->Closed()) {
+            channel->Abandon();
+            scheduler_.Cancel(*id);
+            res.status = 499;
+            return;
+          }
         }
         if (!outcome->status.ok()) return fail(FromStatus(outcome->status));
         std::string text;

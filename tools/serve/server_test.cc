@@ -2,7 +2,11 @@
 // streaming, and the error bodies clients rely on.
 #include "tools/serve/server.h"
 
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <thread>
 
@@ -34,7 +38,7 @@ class ServerTest : public ::testing::Test {
     loaded_ = nullptr;
   }
   void Start(ServerOptions options, BatchSchedulerOptions batching = {.slots = 2, .context = 128, .max_queue = 4},
-             EmbeddingBackend* embeddings = nullptr) {
+             EmbeddingBackend* embeddings = nullptr, bool start_scheduler = true) {
     auto tmpl = ChatTemplate::FromString(kChatMl, "<s>", "<|im_end|>");
     ASSERT_TRUE(tmpl.ok()) << tmpl.status();
     template_.emplace(*std::move(tmpl));
@@ -45,7 +49,7 @@ class ServerTest : public ::testing::Test {
     if (options.model_id.empty()) options.model_id = "stories260K";
     server_ = std::make_unique<Server>(*loaded_->model, *loaded_->tokenizer, &*template_, *scheduler_, embeddings, options);
     ASSERT_TRUE(server_->Bind().ok());
-    scheduler_->Start();
+    if (start_scheduler) scheduler_->Start();
     thread_ = std::thread([this] { (void)server_->Run(); });
     client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
     client_->set_read_timeout(60, 0);
@@ -58,6 +62,14 @@ class ServerTest : public ::testing::Test {
   }
   httplib::Result Post(const std::string& path, const json& body, const httplib::Headers& headers = {}) {
     return client_->Post(path.c_str(), headers, body.dump(), "application/json");
+  }
+  // A metric's value from GET /metrics ("ttt_<name> <value>").
+  int64_t Metric(const std::string& name) {
+    auto r = client_->Get("/metrics");
+    if (!r) return -1;
+    const std::string key = "\nttt_" + name + " ";
+    const size_t at = r->body.find(key);
+    return at == std::string::npos ? -1 : std::stoll(r->body.substr(at + key.size()));
   }
   static json Error(const httplib::Result& r) { return json::parse(r->body)["error"]; }
 
@@ -206,6 +218,39 @@ TEST_F(ServerTest, AFullQueueAnswers503WithRetryAfter) {
   EXPECT_EQ(refused->get_header_value("Retry-After"), "1");
 }
 
+
+// A non-streaming client that hangs up before its answer is ready is cancelled, so it does not hold a slot to
+// the end. The scheduler starts only after the server has seen the hang-up (its handler gave up: the 499
+// counts as an HTTP error), so the request is still queued then and must end cancelled, never admitted.
+TEST_F(ServerTest, ANonStreamingClientThatHangsUpIsCancelled) {
+  Start({}, {.slots = 1, .context = 128, .max_queue = 4}, nullptr, /*start_scheduler=*/false);
+  const std::string body = json{{"model", "stories260K"}, {"prompt", "Once"}, {"max_tokens", 100}}.dump();
+  const std::string request = "POST /v1/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                              "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(server_->port()));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
+  for (int i = 0; i < 1000 && scheduler_->stats().queue_depth == 0 && Metric("http_errors_total") == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  close(fd);
+  int64_t errors = 0;
+  for (int i = 0; i < 1000 && (errors = Metric("http_errors_total")) == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(errors, 1) << "the server did not notice the hang-up within 10 s";
+  scheduler_->Start();
+  for (int i = 0; i < 1000 && scheduler_->stats().requests_finished == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ(scheduler_->stats().requests_finished, 1);
+  EXPECT_EQ(scheduler_->stats().requests_cancelled, 1);
+}
 }  // namespace
 }  // namespace ttt::serve
 

@@ -116,6 +116,7 @@ absl::StatusOr<uint64_t> BatchScheduler::Submit(BatchRequest request, std::share
   }
   const uint64_t id = next_id_++;
   queue_.push_back({id, std::move(request), std::move(sink)});
+  stats_.queue_depth = static_cast<int32_t>(queue_.size());
   ++stats_.requests_submitted;
   work_.notify_all();
   return id;
