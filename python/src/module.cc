@@ -12,6 +12,7 @@
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
 
+#include "contrib/positional/alibi/alibi.h"
 #include "core/tokenizers/tokenizer_loader.h"
 #include "python/src/generation.h"
 #include "python/src/model.h"
@@ -267,6 +268,10 @@ culprits, cases: one dict per module and mode with metrics, tolerance, failures)
 PYBIND11_MODULE(_ttt, m) {
   m.doc() = "TTTv2 transformer library: load a model, generate, logits, tokenizers, the TestSuite.";
   m.attr("__version__") = TTT_PYTHON_VERSION;
+  // As the ttt tool does: the contrib tier's kinds that models name in their specs (ALiBi: MPT, BLOOM).
+  if (absl::Status s = ttt::contrib::RegisterAlibi(); !s.ok()) {
+    PyErr_WarnEx(PyExc_RuntimeWarning, std::string(s.message()).c_str(), 1);
+  }
   ttt::python::BindTokenizer(m);
   ttt::python::BindGeneration(m);
   ttt::python::BindModel(m);

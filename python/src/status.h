@@ -9,9 +9,10 @@
 
 namespace ttt::python {
 
-// InvalidArgument, OutOfRange, FailedPrecondition, NotFound (an unknown device, a folder without config.json):
-// ValueError, the caller's input; anything else: RuntimeError. (Missing files are FileNotFoundError, raised
-// before the library is called: see module.cc.)
+// The caller's input - InvalidArgument, OutOfRange, FailedPrecondition, NotFound (an unknown device, a folder
+// without config.json), DataLoss (a truncated or corrupt file): ValueError. Unimplemented (an architecture or
+// tensor type the library does not run): NotImplementedError; PermissionDenied: PermissionError; anything
+// else: RuntimeError. (Missing files are FileNotFoundError, raised before the library is called: module.cc.)
 [[noreturn]] void ThrowStatus(const absl::Status& status);
 
 inline void ThrowIfError(const absl::Status& status) {

@@ -21,5 +21,7 @@ def test_installed_package_imports_and_runs(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(tmp_path / site))
     script = ("import ttt; m = ttt.Model(cache=False); print(ttt.__file__); "
               "print(m.detokenize([t.id for t in m.generate('Once', max_tokens=5) if t.id is not None]))")
-    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    # Run elsewhere than the build tree's python/ (CTest's working directory), whose ttt/ would be found first.
+    result = subprocess.run([sys.executable, "-c", script], env=env, cwd=tmp_path, capture_output=True, text=True,
+                            check=True)
     assert result.stdout.startswith(str(package))

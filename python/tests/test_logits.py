@@ -11,6 +11,8 @@ MODELS = [
     ("llama-gqa-tiny/hf", "llama-gqa-tiny"),            # Hugging Face folder, BF16 safetensors
     ("llama-gqa-tiny/model-f32.gguf", "llama-gqa-tiny"),
     ("gpt2-tiny/hf", "gpt2-tiny"),
+    ("qwen2-tiny/hf", "qwen2-tiny"),
+    ("mpt-alibi-tiny/model-f32.gguf", "mpt-alibi-tiny"),  # ALiBi, a contrib block the module registers
 ]
 
 
@@ -44,6 +46,7 @@ def test_text_prompt_is_tokenized_with_the_models_bos(stories):
     ids = stories.tokenize(text)
     assert ids[0] == stories.tokenizer.bos_id
     np.testing.assert_array_equal(stories.logits(text), stories.logits(ids))
+    np.testing.assert_array_equal(stories.logits(np.array(ids)), stories.logits(ids))
 
 
 def test_bad_tokens_raise_value_error(stories):

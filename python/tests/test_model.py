@@ -44,9 +44,9 @@ def test_hw_config_file_sets_device_and_mode(tmp_path):
     config.write_text('device: "n150"\nmode: PERFORMANCE\n')
     model = ttt.Model(fixture("stories260K/stories260K.gguf"), hw_config=config, cache=False)
     assert (model.device, model.mode) == ("n150", "performance")
-    # Keyword arguments win over the file, as the flags do.
-    model = ttt.Model(fixture("stories260K/stories260K.gguf"), hw_config=config, device="cpu", cache=False)
-    assert (model.device, model.mode) == ("cpu", "performance")
+    # A device the file contradicts is refused, as with --device and --hw-config, naming the fix.
+    with pytest.raises(ValueError, match="drop `device:` from the file"):
+        ttt.Model(fixture("stories260K/stories260K.gguf"), hw_config=config, device="cpu", cache=False)
 
 
 def test_weight_cache_directory_is_used(tmp_path):
@@ -77,7 +77,7 @@ def test_bad_arguments_raise_value_error_with_the_librarys_message(tmp_path):
         ttt.Model(gguf, threads=-1, cache=False)
     with pytest.raises(ValueError, match="config.json"):
         ttt.Model(tmp_path)  # a folder, but not a Hugging Face model
-    not_a_model = tmp_path / "model.gguf"
-    not_a_model.write_bytes(b"GGUF\x03\x00\x00\x00truncated")
-    with pytest.raises(ValueError):
-        ttt.Model(not_a_model, cache=False)
+    truncated = tmp_path / "model.gguf"
+    truncated.write_bytes(fixture("stories260K/stories260K.gguf").read_bytes()[:17])
+    with pytest.raises(ValueError, match="truncated or corrupt"):
+        ttt.Model(truncated, cache=False)
