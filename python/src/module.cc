@@ -112,7 +112,8 @@ void BindTokenizer(py::module_& m) {
           "Token ids of `text`. add_bos: None follows the tokenizer's default; parse_special: read control "
           "tokens written in the text (\"<s>\") as those tokens.")
       .def(
-          "decode", [](const tokenizers::Tokenizer& t, const std::vector<int32_t>& ids) { return Utf8(Decode(t, ids)); },
+          "decode",
+          [](const tokenizers::Tokenizer& t, const std::vector<int32_t>& ids) { return Utf8(Decode(t, ids)); },
           "ids"_a, "The text of token ids (control tokens decode to nothing).")
       .def("token_text", &tokenizers::Tokenizer::TokenText, "id"_a, "The vocabulary's spelling of one token.")
       .def_property_readonly("vocab_size", &tokenizers::Tokenizer::vocab_size)
