@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <filesystem>
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
 
+#include "absl/strings/str_cat.h"
 #include "contrib/positional/alibi/alibi.h"
 #include "core/tokenizers/tokenizer_loader.h"
 #include "python/src/generation.h"
@@ -187,6 +189,18 @@ std::unique_ptr<Generation> Generate(const std::shared_ptr<ModelHandle>& model, 
                                      int32_t max_tokens, float temperature, int32_t top_k, float top_p, float min_p,
                                      float repeat_penalty, uint64_t seed, const py::object& stop, bool stop_at_eos,
                                      std::optional<bool> add_bos, int64_t context) {
+  // As the CLI warns for its flags: greedy decoding ignores these, so a value other than the default is a
+  // mistake the caller wants to hear about.
+  if (temperature == 0) {
+    const std::pair<const char*, bool> ignored[] = {
+        {"top_k", top_k != 0}, {"top_p", top_p != 1}, {"min_p", min_p != 0}, {"seed", seed != 42}};
+    for (const auto& [name, given] : ignored) {
+      if (!given) continue;
+      const std::string message = absl::StrCat(name, " does nothing at temperature 0 (greedy decoding); give "
+                                               "temperature > 0 to sample");
+      if (PyErr_WarnEx(PyExc_UserWarning, message.c_str(), 1) != 0) throw py::error_already_set();
+    }
+  }
   BatchRequest request{.prompt = PromptTokens(*model, prompt, add_bos),
                        .max_new_tokens = max_tokens,
                        .sampling = {.temperature = temperature, .top_k = top_k, .top_p = top_p, .min_p = min_p,

@@ -54,6 +54,13 @@ def test_sampling_is_seeded(stories):
     assert run(7) != run(8)
 
 
+def test_sampling_arguments_warn_in_greedy_mode(stories):
+    with pytest.warns(UserWarning, match="top_k does nothing at temperature 0"):
+        stories.generate("Once", top_k=40)
+    with pytest.warns(UserWarning, match="seed does nothing"):
+        stories.generate("Once", seed=7)
+
+
 def test_breaking_out_early_frees_the_model(stories):
     for i, _ in enumerate(stories.generate("Once upon a time", max_tokens=200)):
         if i == 2:
