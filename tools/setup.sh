@@ -20,6 +20,8 @@ packages=(
   libedit-dev                 # ttt chat's line editing and history
   libcli11-dev                # the command-line flags of ttt and ttt-gov
   python3                     # tests/cli's scripts (the output of ttt read as llama.cpp's tools write it)
+  pybind11-dev python3-dev    # the ttt Python module (python/)
+  python3-numpy python3-pytest  # its logits arrays; its tests
 )
 # The serve test (tests/serve) drives `ttt serve` with the official openai npm package: Node.js and npm,
 # unless a node is already installed (nvm, NodeSource).
