@@ -15,7 +15,9 @@ std::vector<DeviceCertification> CertifyFromMatrix(const ModuleManifest& manifes
                                                    const std::function<bool(const std::string&)>& emulated) {
   std::vector<DeviceCertification> out;
   for (const DeviceSupport& support : manifest.devices()) {
-    DeviceCertification c{.device = support.device(), .claimed = support.certification()};
+    DeviceCertification c;
+    c.device = support.device();
+    c.claimed = support.certification();
     int ran = 0, passed = 0, speed_measured = 0;
     std::string first_failure;
     for (const MatrixCell& cell : matrix.cells()) {

@@ -4,6 +4,6 @@
 
 namespace ttt {
 
-std::string_view LibraryVersion() { return TTT_VERSION_STRING; }
+const char* LibraryVersion() { return TTT_VERSION_STRING; }
 
 }  // namespace ttt

@@ -3,10 +3,8 @@
 // generated core/version.h.
 #pragma once
 
-#include <string_view>
-
 namespace ttt {
 
-std::string_view LibraryVersion();
+const char* LibraryVersion();
 
 }  // namespace ttt

@@ -12,9 +12,9 @@
 #include "core/version.h"
 
 int main() {
-  if (ttt::LibraryVersion() != TTT_VERSION_STRING) {
+  if (std::string_view(ttt::LibraryVersion()) != TTT_VERSION_STRING) {
     std::fprintf(stderr, "core/version.h says %s, the linked library %s\n", TTT_VERSION_STRING,
-                 std::string(ttt::LibraryVersion()).c_str());
+                 ttt::LibraryVersion());
     return 1;
   }
   const ttt::OpenBlasKernelChoice blas = ttt::SelectOpenBlasKernelsForCpu();
