@@ -4,7 +4,7 @@
 #include "gtest/gtest.h"
 
 int main(int argc, char** argv) {
-  ttt::EnsureOpenBlasKernelsMatchCpu(argv);
+  ttt::SelectOpenBlasKernelsForCpu();
   ::testing::InitGoogleTest(&argc, argv);
   return RUN_ALL_TESTS();
 }

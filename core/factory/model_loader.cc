@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/formats/checkpoint.h"
+#include "core/runtime/data_dir.h"
 #include "core/runtime/status.h"
 #include "core/tokenizers/tokenizer_loader.h"
 
@@ -53,13 +54,7 @@ absl::StatusOr<LoadedModel> LoadModel(const std::string& model_path, const std::
 
 std::string DemoModelPath() {
   if (const char* env = std::getenv("TTT_DEMO_MODEL")) return env;
-  std::error_code ec;
-  std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    std::filesystem::path installed = exe.parent_path().parent_path() / "share/ttt/demo/stories260K.bin";
-    if (std::filesystem::exists(installed, ec)) return installed.string();
-  }
-  return std::string(TTT_SOURCE_DIR) + "/tests/fixtures/stories260K/stories260K.bin";
+  return (std::filesystem::path(PackageDataDir()) / "demo" / "stories260K.bin").string();
 }
 
 }  // namespace ttt

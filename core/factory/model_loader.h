@@ -26,7 +26,8 @@ absl::StatusOr<LoadedModel> LoadModel(const std::string& model_path, const std::
 // file is a different source, so its stale entries are never used).
 std::string SourceIdentity(const std::string& path);
 
-// The bundled demo model (stories260K): $TTT_DEMO_MODEL, <prefix>/share/ttt/demo, or the source tree's copy.
+// The bundled demo model (stories260K): $TTT_DEMO_MODEL, else demo/stories260K.bin in PackageDataDir()
+// (core/runtime/data_dir.h: an installed prefix's share/ttt, or a build tree's links to the source tree's copy).
 std::string DemoModelPath();
 
 }  // namespace ttt

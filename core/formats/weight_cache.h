@@ -12,6 +12,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "core/ops/ops.h"
+#include "core/runtime/library_version.h"
 
 namespace ttt {
 
@@ -20,7 +21,7 @@ struct WeightCacheKey {
   std::string source;           // identity of the checkpoint file: path, size, modification time
   std::string tensor;           // canonical tensor name, e.g. "layers.3.mlp.w_up"
   std::string config;           // the resolved op config the weight was converted for (text)
-  std::string library_version = TTT_VERSION_STRING;
+  std::string library_version = std::string(LibraryVersion());
 };
 
 // One WeightCache object serves one thread at a time; any number of objects and processes may share a

@@ -27,7 +27,7 @@ CheckReport RunChecks(const CheckOptions& options) {
   report.problems = repo.load_problems;
   if (!ParseVersion(options.library_version)) {
     report.problems.push_back({"", 0, absl::StrCat("library version \"", options.library_version,
-                                                   "\" is not MAJOR.MINOR.PATCH: check TTT_VERSION_STRING")});
+                                                   "\" is not MAJOR.MINOR.PATCH: check the project() VERSION in CMakeLists.txt")});
   }
   CheckPolicy(repo, &report.problems);
   CheckUniqueIds(repo, &report.problems);

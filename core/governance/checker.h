@@ -7,12 +7,13 @@
 
 #include "core/governance/problem.h"
 #include "core/governance/repository.h"
+#include "core/runtime/library_version.h"
 
 namespace ttt::gov {
 
 struct CheckOptions {
   std::string root;                                // the repository (or test tree) to check
-  std::string library_version = TTT_VERSION_STRING;  // deprecated modules are due against this
+  std::string library_version = std::string(LibraryVersion());  // deprecated modules are due against this
 };
 
 struct CheckReport {

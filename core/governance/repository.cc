@@ -9,6 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "core/governance/tiers.h"
+#include "core/runtime/data_dir.h"
 #include "core/runtime/mapped_file.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
@@ -174,6 +175,17 @@ absl::StatusOr<std::string> FindRepositoryRoot(const std::string& start) {
   }
   return absl::NotFoundError(absl::StrCat("no ", kPolicyPath, " in ", dir.string(),
                                           " or any parent: run from inside the repository or pass --root DIR"));
+}
+
+absl::StatusOr<std::string> FindGovernanceData(const std::string& start) {
+  absl::StatusOr<std::string> repository = FindRepositoryRoot(start);
+  if (repository.ok()) return repository;
+  const std::string installed = PackageDataDir();
+  std::error_code ec;
+  if (!installed.empty() && fs::exists(fs::path(installed) / kPolicyPath, ec)) return installed;
+  return absl::NotFoundError(absl::StrCat(repository.status().message(), "; nor is there an installed copy (",
+                                          installed.empty() ? "no share/ttt beside the executable" : installed,
+                                          "): set TTT_DATA_DIR=<prefix>/share/ttt"));
 }
 
 }  // namespace ttt::gov

@@ -56,4 +56,9 @@ Repository LoadRepository(const std::string& root);
 // governance/policy.textproto.
 absl::StatusOr<std::string> FindRepositoryRoot(const std::string& start);
 
+// For commands that only read the registry (`ttt-gov modules`): the repository holding `start`
+// (FindRepositoryRoot), else the package's installed copy of the governance data (PackageDataDir(), share/ttt
+// beside the executable, laid out as a repository), so they work from any directory.
+absl::StatusOr<std::string> FindGovernanceData(const std::string& start);
+
 }  // namespace ttt::gov

@@ -1,15 +1,20 @@
 #include "core/runtime/openblas_setup.h"
 
-#include <unistd.h>
-
 #include <cstdlib>
 #include <cstring>
 #include <initializer_list>
+#include <optional>
 
 #include "core/runtime/cpu_features.h"
 #include "spdlog/spdlog.h"
 
-extern "C" char* openblas_get_corename(void);
+extern "C" {
+char* openblas_get_corename(void);
+// Exported by DYNAMIC_ARCH builds only, hence weak: null with an OpenBLAS built for one CPU. quit() forgets
+// the table, init() chooses again, reading OPENBLAS_CORETYPE as at load time (OpenBLAS's driver/others/dynamic.c).
+void gotoblas_dynamic_init(void) __attribute__((weak));
+void gotoblas_dynamic_quit(void) __attribute__((weak));
+}
 
 namespace ttt {
 
@@ -22,33 +27,58 @@ bool OneOf(const char* name, std::initializer_list<const char*> names) {
   }
   return false;
 }
-}  // namespace
 
-void EnsureOpenBlasKernelsMatchCpu(char** argv) {
-  if (std::getenv("OPENBLAS_CORETYPE") != nullptr) return;
-  const char* current = OpenBlasCoreName();
-  if (current == nullptr) return;
+// The kernel set to switch to, or nullptr when `current` suits BestIsa().
+const char* WantedCoreType(const char* current) {
   // BestIsa() follows TTT_ISA, so TTT_ISA=avx2 on an AVX-512 machine times sgemm as an AVX2 CPU runs it too.
-  const char* wanted = nullptr;
   switch (BestIsa()) {
     case Isa::kAvx512:
-      // 0.3.21 maps CPUs it does not know to older sets: Zen 4/5 (AVX-512) get the AVX2 "Haswell" kernels.
-      // On this project's Zen 5 machine SkylakeX's sgemm made SmolLM-135M prefill 1.6x faster (pp128, 1 thread:
-      // 190 -> 304 tokens/s, f32).
-      if (!OneOf(current, {"SkylakeX", "Cooperlake", "SapphireRapids"})) wanted = "SkylakeX";
-      break;
+      // On this project's Zen 5 machine SkylakeX's sgemm made SmolLM-135M prefill 1.6x faster than the Haswell
+      // kernels 0.3.21 gives it (pp128, 1 thread: 190 -> 304 tokens/s, f32).
+      return OneOf(current, {"SkylakeX", "Cooperlake", "SapphireRapids"}) ? nullptr : "SkylakeX";
     case Isa::kAvx2:
       // The SSE-era fallbacks, or (under TTT_ISA=avx2) an AVX-512 set the capped run must not use.
-      if (!OneOf(current, {"Haswell", "Zen"})) wanted = "Haswell";
-      break;
+      return OneOf(current, {"Haswell", "Zen"}) ? nullptr : "Haswell";
     case Isa::kScalar:
-      break;
+      return nullptr;
   }
-  if (wanted == nullptr) return;
-  setenv("OPENBLAS_CORETYPE", wanted, 1);
-  execv("/proc/self/exe", argv);
-  spdlog::warn("OpenBLAS uses its {} kernels where {} suit the CPU; set OPENBLAS_CORETYPE={} for its full "
-               "GEMM speed (re-exec failed: {})", current, wanted, wanted, std::strerror(errno));
+  return nullptr;
+}
+
+// OPENBLAS_CORETYPE set to `value` while OpenBLAS re-reads it, then restored: the environment stays as it was.
+void ReinitOpenBlasWithCoreType(const char* value) {
+  std::optional<std::string> previous;
+  if (const char* p = std::getenv("OPENBLAS_CORETYPE")) previous = p;
+  setenv("OPENBLAS_CORETYPE", value, 1);
+  gotoblas_dynamic_quit();
+  gotoblas_dynamic_init();
+  if (previous) {
+    setenv("OPENBLAS_CORETYPE", previous->c_str(), 1);
+  } else {
+    unsetenv("OPENBLAS_CORETYPE");
+  }
+}
+}  // namespace
+
+OpenBlasKernelChoice SelectOpenBlasKernelsForCpu() {
+  OpenBlasKernelChoice choice;
+  const char* current = OpenBlasCoreName();
+  choice.before = choice.after = current ? current : "";
+  if (current == nullptr || std::getenv("OPENBLAS_CORETYPE") != nullptr) return choice;
+  const char* wanted = WantedCoreType(current);
+  if (wanted == nullptr) return choice;
+  choice.wanted = wanted;
+  if (gotoblas_dynamic_init == nullptr || gotoblas_dynamic_quit == nullptr) {
+    spdlog::warn("OpenBLAS uses its {} kernels where {} suit the CPU, and this OpenBLAS (not built with "
+                 "DYNAMIC_ARCH) cannot switch: GEMM runs below the CPU's speed", current, wanted);
+    return choice;
+  }
+  ReinitOpenBlasWithCoreType(wanted);
+  choice.after = OpenBlasCoreName();
+  if (choice.after != choice.wanted) {
+    spdlog::warn("asked OpenBLAS for its {} kernels, it chose {} (was {})", wanted, choice.after, choice.before);
+  }
+  return choice;
 }
 
 }  // namespace ttt

@@ -281,16 +281,18 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return Usage(e.what());
   }
+  const std::string command_name = app.get_subcommands().front()->get_name();
   std::string root = args.root;
   if (root.empty()) {
-    absl::StatusOr<std::string> found = ttt::gov::FindRepositoryRoot(".");
+    // Reading the registry needs no source tree: the installed governance data serves too.
+    absl::StatusOr<std::string> found =
+        command_name == "modules" ? ttt::gov::FindGovernanceData(".") : ttt::gov::FindRepositoryRoot(".");
     if (!found.ok()) {
       std::fprintf(stderr, "ttt-gov: %s\n", std::string(found.status().message()).c_str());
       return 2;
     }
     root = *found;
   }
-  const std::string command_name = app.get_subcommands().front()->get_name();
   if (command_name == "check") return Check(root);
   if (command_name == "index") return Index(root);
   if (command_name == "modules") return Modules(root, args);

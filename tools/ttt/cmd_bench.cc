@@ -24,6 +24,7 @@
 #include "core/formats/checkpoint.h"
 #include "core/hwconfig/cpu_probe.h"
 #include "core/runtime/dtype.h"
+#include "tools/ttt/build_info.h"
 #include "tools/ttt/bench_report.h"
 #include "tools/ttt/common.h"
 

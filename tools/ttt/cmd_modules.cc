@@ -1,8 +1,12 @@
 // `ttt modules list|search|show`: what this build of the library can compose, read from the module
 // registry (core/blocks/module_registry.h) that the engine itself walks - the core blocks, and whatever
 // contrib, experimental or a user's program registered - plus the registered attention position biases.
-// No source tree is needed. Manifests (owners, tiers, certification) are governance: `ttt-gov modules`.
+// `show` adds the module's default hardware configs per device and mode (the embedded hwconfig data) and, from
+// the package's governance data (share/ttt beside the executable, or $TTT_DATA_DIR), its manifest's owners and
+// status and its certification per device as the compatibility matrix shows it. No source tree is needed.
+#include <algorithm>
 #include <iostream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -13,7 +17,14 @@
 #include "absl/strings/str_split.h"
 #include "core/blocks/attention/position_bias.h"
 #include "core/blocks/module_registry.h"
+#include "core/governance/certification.h"
+#include "core/governance/matrix.h"
+#include "core/governance/repository.h"
+#include "core/hwconfig/device_registry.h"
+#include "core/hwconfig/module_defaults.h"
+#include "core/runtime/data_dir.h"
 #include "google/protobuf/descriptor.h"
+#include "google/protobuf/text_format.h"
 #include "tools/ttt/command.h"
 
 namespace ttt::cli {
@@ -48,6 +59,84 @@ std::string Details(const ModuleDescriptor& d) {
   return out;
 }
 
+// One phase's config as lines "  <phase> <op>: <fields>" (and "  <phase>: <fields>" for the module-wide ones).
+void AppendPhase(const char* phase, const hw::ModuleConfig& config, std::string* out) {
+  google::protobuf::TextFormat::Printer printer;
+  printer.SetSingleLineMode(true);
+  std::map<std::string, hw::OpConfig> ops(config.ops().begin(), config.ops().end());  // sorted by op
+  for (const auto& [op, op_config] : ops) {
+    std::string text;
+    printer.PrintToString(op_config, &text);
+    absl::StrAppend(out, "    ", phase, " ", op, ": ", text, "\n");
+  }
+  hw::ModuleConfig rest = config;
+  rest.clear_ops();
+  std::string text;
+  printer.PrintToString(rest, &text);
+  if (!text.empty()) absl::StrAppend(out, "    ", phase, ": ", text, "\n");
+}
+
+// The base config of every device in both modes; devices whose configs are equal share one block. Size rules
+// of a particular spec come on top (`ttt config` shows a model's resolved configs).
+std::string DefaultsPerDevice(const ModuleDescriptor& d) {
+  if (!d.configurable()) return "";
+  std::string out = absl::StrCat("defaults per device and mode (", d.defaults_file.empty() ? "given in code" : d.defaults_file,
+                                 "; a spec's size rules come on top: `ttt config`):\n");
+  for (hw::ConfigMode mode : {hw::PERFORMANCE, hw::ACCURACY}) {
+    std::vector<std::pair<std::vector<std::string>, std::string>> groups;  // devices -> their config's lines
+    for (const std::string& device : DeviceNames()) {
+      absl::StatusOr<hw::DeviceProfile> profile = ParseEmbeddedDeviceProfile(device);
+      if (!profile.ok()) continue;
+      absl::StatusOr<ResolvedModuleConfig> base = ModuleBaseConfig(d.kind, *profile, mode);
+      std::string lines;
+      if (base.ok()) {
+        AppendPhase("prefill", base->config().prefill(), &lines);
+        AppendPhase("decode", base->config().decode(), &lines);
+      } else {
+        lines = absl::StrCat("    none: ", base.status().message(), "\n");
+      }
+      auto same = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.second == lines; });
+      if (same != groups.end()) {
+        same->first.push_back(device);
+      } else {
+        groups.push_back({{device}, lines});
+      }
+    }
+    for (const auto& [devices, lines] : groups) {
+      absl::StrAppend(&out, "  ", absl::StrJoin(devices, ", "), "  ", ConfigModeName(mode), "\n", lines);
+    }
+  }
+  return out;
+}
+
+// Owners, status and certification per device from the package's governance data; a note when there is none.
+std::string Governance(const ModuleDescriptor& d) {
+  const std::string root = PackageDataDir();
+  if (root.empty()) {
+    return "manifest: no package data beside this executable (share/ttt): set TTT_DATA_DIR=<prefix>/share/ttt\n";
+  }
+  const gov::Repository repo = gov::LoadRepository(root);
+  const gov::Module* module = repo.FindById(d.id);
+  if (module == nullptr) return absl::StrCat("manifest: none for ", d.id, " in ", root, "\n");
+  const gov::ModuleManifest& m = module->manifest;
+  std::string out = absl::StrCat("manifest: ", root, "/", module->manifest_path, "\nowners: ", absl::StrJoin(m.owners(), ", "),
+                                 "\nstatus: ", gov::Status_Name(m.status()), "\n");
+  absl::StatusOr<gov::Matrix> matrix = gov::LoadMatrix(root);
+  if (!matrix.ok()) return absl::StrCat(out, "certification: no compatibility matrix (", matrix.status().message(), ")\n");
+  auto emulated = [](const std::string& device) {
+    absl::StatusOr<hw::DeviceProfile> p = ParseEmbeddedDeviceProfile(device);
+    return !p.ok() || p->kind() != hw::CPU;
+  };
+  absl::StrAppend(&out, "certification per device (compatibility matrix, HEAD column of ", root, "/",
+                  gov::kMatrixJsonPath, "):\n");
+  for (const gov::DeviceCertification& c : gov::CertifyFromMatrix(m, *matrix, emulated)) {
+    absl::StrAppend(&out, "  ", c.device, " ", gov::CertificationLabel(c.level), "  [", c.evidence, "]",
+                    c.claimed != c.level ? absl::StrCat(" (the manifest says ", gov::CertificationLabel(c.claimed), ")") : "",
+                    "\n");
+  }
+  return out;
+}
+
 // Every word of `text` (case-insensitive) occurs in the module's id, kind or summary.
 bool Matches(const ModuleDescriptor& d, const std::string& text) {
   const std::string haystack = absl::AsciiStrToLower(absl::StrCat(d.id, " ", d.kind, " ", d.summary));
@@ -69,7 +158,9 @@ absl::Status RunModules(const Args& args) {
       return absl::NotFoundError(absl::StrCat("no registered module with id or kind '", argv[1],
                                               "': see `ttt modules list`"));
     }
-    for (const ModuleDescriptor* d : found) std::cout << Details(*d) << (d == found.back() ? "" : "\n");
+    for (const ModuleDescriptor* d : found) {
+      std::cout << Details(*d) << DefaultsPerDevice(*d) << Governance(*d) << (d == found.back() ? "" : "\n");
+    }
     return absl::OkStatus();
   }
   std::vector<const ModuleDescriptor*> found;
@@ -95,8 +186,8 @@ absl::Status RunModules(const Args& args) {
 TTT_COMMAND({"modules", "list, search and show the module kinds this build can compose",
              {}, RunModules,
              "list (every registered module kind: id, kind, tier, spec, summary) | search TEXT (kinds whose id, "
-             "kind or summary hold every word) | show ID|KIND (spec fields, ops, KV cache, defaults). Owners, tiers "
-             "and certification are in the manifests: `ttt-gov modules list|search|show`"});
+             "kind or summary hold every word) | show ID|KIND (spec fields, ops, KV cache, default configs per device "
+             "and mode, owners, certification per device from the compatibility matrix)"});
 
 }  // namespace
 }  // namespace ttt::cli

@@ -5,6 +5,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "core/hwconfig/device_registry.h"
+#include "core/runtime/cpu_features.h"
+#include "core/runtime/openblas_setup.h"
 #include "core/runtime/status.h"
 #include "core/runtime/threading.h"
 #include "core/specs/text_format.h"
@@ -77,6 +79,10 @@ absl::Status RunProbe(const Args& args) {
   TTT_ASSIGN_OR_RETURN(hw::DeviceProfile profile, Profile(device, measure));
   std::cout << "# proto-message: ttt.hw.DeviceProfile (core/hwconfig/proto/device_profile.proto)\n"
             << ToTextProto(profile);
+  // The kernel set main() selected in-process (core/runtime/openblas_setup.h), as OpenBLAS reports it.
+  if (device == "cpu") {
+    std::cout << "# openblas kernels: " << OpenBlasCoreName() << " for " << IsaName(BestIsa()) << "\n";
+  }
   return absl::OkStatus();
 }
 

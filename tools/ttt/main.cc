@@ -5,6 +5,7 @@
 #include "contrib/positional/alibi/alibi.h"
 #include "core/patterns/encoder/encoder_descriptor.h"
 #include "core/runtime/logging.h"
+#include "core/runtime/library_version.h"
 #include "core/runtime/openblas_setup.h"
 #include "tools/ttt/command.h"
 
@@ -24,7 +25,7 @@ const std::vector<Command>& Commands() { return MutableCommands(); }
 
 namespace {
 void PrintHelp() {
-  std::cout << "ttt " << TTT_VERSION_STRING << ": transformer building blocks\n\nusage: ttt <command> [flags]\n\n";
+  std::cout << "ttt " << ttt::LibraryVersion() << ": transformer building blocks\n\nusage: ttt <command> [flags]\n\n";
   for (const auto& c : ttt::cli::Commands()) std::cout << absl::StrFormat("  %-12s %s\n", c.name, c.summary);
   std::cout << "\n`ttt <command> --help` shows a command's flags and their defaults; `ttt help --all` every "
                "command's.\n";
@@ -32,7 +33,7 @@ void PrintHelp() {
 
 ttt::cli::CommandInfo InfoOf(const ttt::cli::Command& c) {
   return {.program = "ttt " + c.name, .summary = c.summary, .positional = c.positional,
-          .version = absl::StrCat("ttt ", TTT_VERSION_STRING)};
+          .version = absl::StrCat("ttt ", ttt::LibraryVersion())};
 }
 
 // `ttt help --all`: every command's --help, as the Markdown of docs/CLI.md. Fails on a command whose flags
@@ -72,7 +73,8 @@ int Run(const ttt::cli::Command& c, const std::vector<std::string>& argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  ttt::EnsureOpenBlasKernelsMatchCpu(argv);
+  // Before anything calls BLAS; in-process, no re-execution (`ttt probe` shows the kernels in effect).
+  ttt::SelectOpenBlasKernelsForCpu();
   // Contrib blocks a model spec may name: ALiBi for MPT (and BLOOM) checkpoints.
   if (absl::Status s = ttt::contrib::RegisterAlibi(); !s.ok()) std::cerr << "ttt: warning: " << s.message() << "\n";
   // The encoder pattern registers itself (the blocks layer, which registers the core kinds, cannot see it).
@@ -84,7 +86,7 @@ int main(int argc, char** argv) {
     return name.empty() ? 2 : 0;
   }
   if (name == "--version" || name == "version") {
-    std::cout << "ttt " << TTT_VERSION_STRING << "\n";
+    std::cout << "ttt " << ttt::LibraryVersion() << "\n";
     return 0;
   }
   for (const auto& c : ttt::cli::Commands()) {
