@@ -18,7 +18,8 @@ packages=(
   libcpp-httplib-dev          # ttt serve's HTTP server
   libedit-dev                 # ttt chat's line editing and history
   libcli11-dev                # the command-line flags of ttt and ttt-gov
-  python3                     # tests/cli's scripts (the output of ttt read as llama.cpp's tools write it)
+  python3                     # tests/cli's scripts
+  gcovr                       # ttt-gov promote --coverage-build: a module's line coverage over its labelled tests (the output of ttt read as llama.cpp's tools write it)
 )
 # The serve test (tests/serve) drives `ttt serve` with the official openai npm package: Node.js and npm,
 # unless a node is already installed (nvm, NodeSource).
