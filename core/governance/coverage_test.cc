@@ -19,7 +19,7 @@ namespace {
 using ::testing::HasSubstr;
 namespace fs = std::filesystem;
 
-class CoverageTest : public ::testing::Test {
+class LineCoverageTest : public ::testing::Test {
  protected:
   void SetUp() override {
     char dir[] = "/tmp/ttt-coverage-XXXXXX";
@@ -42,7 +42,7 @@ class CoverageTest : public ::testing::Test {
   std::string root_;
 };
 
-TEST_F(CoverageTest, MeasuresTheModulesLinesTheLabelledTestsRun) {
+TEST_F(LineCoverageTest, MeasuresTheModulesLinesTheLabelledTestsRun) {
   const std::string build = root_ + "/build-coverage";
   ASSERT_EQ(Configure(build, "-DCMAKE_CXX_FLAGS=--coverage -DCMAKE_EXE_LINKER_FLAGS=--coverage"), 0);
   absl::StatusOr<Coverage> c = MeasureLineCoverage(root_, build, "contrib/mod", {"ModTest"}, 2);
@@ -55,7 +55,7 @@ TEST_F(CoverageTest, MeasuresTheModulesLinesTheLabelledTestsRun) {
               HasSubstr("did not all pass"));
 }
 
-TEST_F(CoverageTest, RefusesABuildWithoutCoverage) {
+TEST_F(LineCoverageTest, RefusesABuildWithoutCoverage) {
   const std::string build = root_ + "/build-plain";
   ASSERT_EQ(Configure(build, ""), 0);
   absl::StatusOr<Coverage> c = MeasureLineCoverage(root_, build, "contrib/mod", {"ModTest"}, 2);
