@@ -21,6 +21,30 @@ function(ttt_set_tier target tier)
   set_property(GLOBAL APPEND PROPERTY TTT_TIERED_TARGETS ${target})
 endfunction()
 
+# ttt_add_tier_library(<target> <tier> <sources...>): the static library of a tier directory, linking
+# `ttt_inference` (core without the testing and profiling layers)
+# and with the project root on its include path. A tier may be left without sources (its last module promoted or
+# demoted away by `ttt-gov promote`): it is then an INTERFACE library of the same name, so the tree still
+# configures and ttt::<tier> stays linkable. TTT_TIER_SCOPE (PUBLIC or INTERFACE) is set in the caller for further
+# usage requirements.
+function(ttt_add_tier_library target tier)
+  string(REGEX REPLACE "^ttt_" "" _export ${target})
+  if(ARGN)
+    add_library(${target} STATIC ${ARGN})
+    set(_scope PUBLIC)
+  else()
+    add_library(${target} INTERFACE)
+    set(_scope INTERFACE)
+  endif()
+  add_library(ttt::${_export} ALIAS ${target})
+  set_target_properties(${target} PROPERTIES EXPORT_NAME ${_export})
+  target_link_libraries(${target} ${_scope} ttt_inference)
+  target_include_directories(${target} ${_scope}
+    $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}> $<INSTALL_INTERFACE:include/ttt>)
+  ttt_set_tier(${target} ${tier})
+  set(TTT_TIER_SCOPE ${_scope} PARENT_SCOPE)
+endfunction()
+
 function(ttt_check_tier_dependencies)
   get_property(_targets GLOBAL PROPERTY TTT_TIERED_TARGETS)
   foreach(_t IN LISTS _targets)

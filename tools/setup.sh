@@ -22,6 +22,7 @@ packages=(
   python3                     # tests/cli's scripts (the output of ttt read as llama.cpp's tools write it)
   pybind11-dev python3-dev    # the ttt Python module (python/)
   python3-numpy python3-pytest  # its logits arrays; its tests
+  gcovr                       # ttt-gov promote --coverage-build: a module's line coverage over its labelled tests
 )
 # The serve test (tests/serve) drives `ttt serve` with the official openai npm package: Node.js and npm,
 # unless a node is already installed (nvm, NodeSource).

@@ -8,8 +8,13 @@
 #include <fstream>
 #include <regex>
 #include <sstream>
+#include <vector>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "core/governance/repository.h"
 
 namespace ttt::gov {
@@ -58,6 +63,26 @@ CommandResult RunCommand(const std::string& command) {
   const int status = pclose(pipe);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
+}
+
+std::string FirstBuildError(const std::string& output, const std::string& strip) {
+  // Line by line rather than one regex over the whole log: libstdc++'s regex recurses per character.
+  const std::vector<absl::string_view> lines = absl::StrSplit(output, '\n');
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const bool cmake = absl::StrContains(lines[i], "CMake Error");
+    if (!cmake && !absl::StrContains(lines[i], "error:")) continue;
+    std::string line(absl::StripAsciiWhitespace(lines[i]));
+    // CMake puts its message on the lines after "CMake Error at FILE:LINE (message):".
+    for (size_t j = i + 1; cmake && j < lines.size(); ++j) {
+      const absl::string_view next = absl::StripAsciiWhitespace(lines[j]);
+      if (next.empty()) continue;
+      absl::StrAppend(&line, " ", next);
+      break;
+    }
+    if (!strip.empty()) line = absl::StrReplaceAll(line, {{strip + "/", ""}});
+    return line.substr(0, 400);
+  }
+  return output.size() > 300 ? output.substr(output.size() - 300) : output;
 }
 
 std::string ShellQuote(const std::string& text) {

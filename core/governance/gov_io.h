@@ -26,6 +26,10 @@ struct CommandResult {
 };
 // Runs `command` with /bin/sh, capturing its output; exit_code is the command's status.
 CommandResult RunCommand(const std::string& command);
+// The first compiler or CMake error of a failed configure or build, one line (a CMake error with the message
+// line that follows it), with `strip` (an absolute directory, e.g. the source tree) removed from paths so the
+// text stays readable; the output's tail when no line says "error".
+std::string FirstBuildError(const std::string& output, const std::string& strip);
 // `text` quoted for /bin/sh.
 std::string ShellQuote(const std::string& text);
 

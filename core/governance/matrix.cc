@@ -41,19 +41,6 @@ const DeviceTarget* TargetFor(const ZooModel& model, const std::string& device) 
   return nullptr;
 }
 
-// The first compiler or CMake error of a failed build, with the source path made relative to the zoo, so a
-// build-fail cell says precisely what is missing (e.g. a header or a BuildOptions field newer than the release).
-std::string FirstBuildError(const std::string& output) {
-  // Line by line rather than one regex over the whole log: libstdc++'s regex recurses per character.
-  for (absl::string_view line : absl::StrSplit(output, '\n')) {
-    if (line.find("error:") == absl::string_view::npos && line.find("CMake Error") == absl::string_view::npos) continue;
-    const size_t zoo = line.find("/zoo/");
-    if (zoo != absl::string_view::npos) line.remove_prefix(zoo + 1);
-    return std::string(line.substr(0, 300));
-  }
-  return Tail(output, 300);
-}
-
 // Runs the zoo model's tests in `build` for `device`: first the tests labelled `device` (the ones that read
 // TTT_DEVICE/TTT_MODE: accuracy against the reference logits, decode speed), verbose because ctest shows a passing
 // test's output (the TTT_METRIC lines) only then; then, unless `device_tests_only`, every other test (the exact
@@ -308,7 +295,7 @@ absl::StatusOr<Matrix> RunMatrix(const MatrixOptions& o, std::string* log) {
             const CommandResult make = configure.exit_code == 0
                                            ? RunCommand(absl::StrCat("cmake --build ", ShellQuote(build), " -j", o.jobs))
                                            : configure;
-            if (make.exit_code != 0) build_error = FirstBuildError(make.output);
+            if (make.exit_code != 0) build_error = FirstBuildError(make.output, o.root);
           }
           if (!build_error.empty()) {
             cell.set_status("build-fail");
@@ -380,6 +367,19 @@ std::string RenderCompatibility(const Matrix& matrix) {
                   "Statuses: pass, fail, build-fail, skip (the model does not target the device), known-fail "
                   "(listed in governance/matrix.baseline), unexpected-pass, perf-regression; \"not run\" = no "
                   "result recorded yet (`ttt-gov matrix --versions V` fills it).\n");
+  // Each column's cells may come from another run than the header's commit: name the commit of every column.
+  std::map<std::string, std::set<std::string>> commits;
+  for (const MatrixCell& c : matrix.cells()) {
+    if (!c.commit().empty()) commits[c.version()].insert(c.commit().substr(0, 12));
+  }
+  absl::StrAppend(&out, "\nLibrary commit of each column:");
+  for (const std::string& v : matrix.versions()) {
+    const auto it = commits.find(v);
+    const std::string named = it == commits.end() ? std::string("not run") : absl::StrJoin(it->second, "`, `");
+    const bool quoted = it != commits.end();
+    absl::StrAppend(&out, " ", v, " = ", quoted ? "`" : "", named, quoted ? "`" : "",
+                    &v == &matrix.versions(matrix.versions_size() - 1) ? ".\n" : ";");
+  }
   const std::string latest = matrix.versions().empty() ? "" : matrix.versions(matrix.versions_size() - 1);
   absl::StrAppend(&out, "\n## Latest version (", latest, "): model × device\n\n| model |");
   for (const std::string& d : matrix.devices()) absl::StrAppend(&out, " ", d, " |");

@@ -42,7 +42,7 @@ TEST(PromoteTest, RefusesEachUnmetCriterionOfTheTargetTier) {
   const std::string failures = Failures(*plan);
   EXPECT_THAT(failures, HasSubstr("owners: ttt/beta/beta has 1 owner(s), tier core needs 2"));
   EXPECT_THAT(failures, HasSubstr("perf baseline: tier core requires one"));
-  EXPECT_THAT(failures, HasSubstr("coverage: tier core needs line coverage >= 0.8 and none was given"));
+  EXPECT_THAT(failures, HasSubstr("coverage: tier core needs line coverage >= 0.8 and none was measured"));
   EXPECT_THAT(failures, HasSubstr("time in tier: tier core needs 90 days in contrib and there is no record"));
   EXPECT_EQ(plan->failures.size(), 4u) << failures;
 }
@@ -152,6 +152,43 @@ TEST(PromoteTest, DemotesAndTheTreeStillChecks) {
   ASSERT_TRUE(again->failures.empty()) << Failures(*again);
   ASSERT_TRUE(ApplyPromotion(back, *again).ok());
   EXPECT_THAT(tree.Read("experimental/gamma/gamma.h"), HasSubstr("#include \"contrib/beta/beta.h\""));
+  EXPECT_TRUE(RunChecks({.root = tree.root()}).ok());
+}
+
+TEST(PromoteTest, UndoReversesTheLastMoveAndDropsItsRecord) {
+  GovernedTree tree;
+  const std::string gamma_before = tree.Read("experimental/gamma/gamma.h");
+  const PromoteOptions options{.root = tree.root(), .id = "ttt/beta/beta", .to = EXPERIMENTAL};
+  absl::StatusOr<PromotePlan> plan = PlanPromotion(options);
+  ASSERT_TRUE(plan.ok() && plan->failures.empty());
+  ASSERT_TRUE(ApplyPromotion(options, *plan).ok());
+  // Back to contrib would need its criteria; the undo needs none.
+  absl::StatusOr<PromotePlan> undo = PlanUndo({.root = tree.root()});
+  ASSERT_TRUE(undo.ok()) << undo.status();
+  EXPECT_TRUE(undo->undo);
+  EXPECT_THAT(FormatPlan(*undo), HasSubstr("undo the last move of ttt/beta/beta: experimental -> contrib"));
+  ASSERT_TRUE(ApplyPromotion({.root = tree.root()}, *undo).ok());
+  EXPECT_EQ(tree.Read("experimental/gamma/gamma.h"), gamma_before);
+  EXPECT_THAT(tree.Read("contrib/beta/module.textproto"), HasSubstr("tier: CONTRIB"));
+  EXPECT_FALSE(std::filesystem::exists(tree.root() + "/governance/promotions.textproto"));
+  EXPECT_THAT(std::string(PlanUndo({.root = tree.root()}).status().message()), HasSubstr("nothing to undo"));
+}
+
+TEST(PromoteTest, AMoveThatFailsItsBuildVerificationChangesNothing) {
+  GovernedTree tree;
+  const std::string gamma_before = tree.Read("experimental/gamma/gamma.h");
+  // A build directory that cannot be configured: the verification fails after the files have moved.
+  const PromoteOptions options{.root = tree.root(), .id = "ttt/beta/beta", .to = EXPERIMENTAL,
+                               .build_dir = tree.root() + "/build-not-a-cmake-build"};
+  absl::StatusOr<PromotePlan> plan = PlanPromotion(options);
+  ASSERT_TRUE(plan.ok() && plan->failures.empty());
+  absl::StatusOr<std::string> applied = ApplyPromotion(options, *plan);
+  ASSERT_FALSE(applied.ok());
+  EXPECT_THAT(std::string(applied.status().message()), HasSubstr("rolled back, nothing changed: configuring"));
+  EXPECT_EQ(tree.Read("experimental/gamma/gamma.h"), gamma_before);
+  EXPECT_TRUE(std::filesystem::exists(tree.root() + "/contrib/beta/beta.h"));
+  EXPECT_FALSE(std::filesystem::exists(tree.root() + "/experimental/beta"));
+  EXPECT_FALSE(std::filesystem::exists(tree.root() + "/governance/promotions.textproto"));
   EXPECT_TRUE(RunChecks({.root = tree.root()}).ok());
 }
 

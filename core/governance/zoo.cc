@@ -148,6 +148,27 @@ absl::StatusOr<std::vector<std::string>> NewModel(const std::string& root, const
     written.push_back(path);
   }
   std::sort(written.begin(), written.end());
+  // A model scaffolded into the repository's zoo is a row of the compatibility matrix: the releases older than
+  // HEAD's version predate it, so their cells are expected failures (governance/matrix.baseline), not a red run.
+  if (zoo_dir_arg.empty()) {
+    const std::string baseline_path = root + "/governance/matrix.baseline";
+    absl::StatusOr<std::string> baseline = ReadTextFile(baseline_path);
+    std::string text = baseline.ok() ? *baseline : "";
+    const std::optional<Version> head = ParseVersion(version);
+    if (absl::StatusOr<Releases> releases = LoadReleases(root); releases.ok() && head) {
+      for (const Release& r : releases->releases()) {
+        const std::optional<Version> v = ParseVersion(r.version());
+        if (!v || !(*v < *head)) continue;
+        absl::StrAppend(&text, text.empty() || text.back() == '\n' ? "" : "\n", name, " ", r.version(),
+                        " *: scaffolded at ttt ", version, " by `ttt-gov new-model`; release ", r.version(),
+                        " predates the model\n");
+      }
+    }
+    if (!baseline.ok() || text != *baseline) {
+      if (absl::Status s = WriteTextFile(baseline_path, text); !s.ok()) return s;
+      written.push_back(baseline_path);
+    }
+  }
   return written;
 }
 

@@ -74,7 +74,10 @@ TEST_F(ZooTest, PinRefusesUnknownModelAndVersion) {
 TEST_F(ZooTest, NewModelCopiesAndRenamesTheTemplate) {
   absl::StatusOr<std::vector<std::string>> files = NewModel(tree_.root(), "tiny_stories", "llama2c", "");
   ASSERT_TRUE(files.ok()) << files.status();
-  EXPECT_EQ(files->size(), 5u);
+  EXPECT_EQ(files->size(), 6u);  // the template's 5 files and the matrix baseline
+  // Release 2.0.0 predates the model: its matrix cells are expected failures from the start.
+  EXPECT_EQ(tree_.Read("governance/matrix.baseline"),
+            "tiny_stories 2.0.0 *: scaffolded at ttt 2.1.0 by `ttt-gov new-model`; release 2.0.0 predates the model\n");
   const std::string cmake = tree_.Read("zoo/tiny_stories/CMakeLists.txt");
   EXPECT_THAT(cmake, HasSubstr("project(ttt_zoo_tiny_stories LANGUAGES CXX)"));
   EXPECT_THAT(cmake, HasSubstr("add_executable(tiny_stories_demo demo.cc)"));
@@ -95,6 +98,8 @@ TEST_F(ZooTest, NewModelIntoAnotherZooDirectory) {
   const std::string dir = tree_.root() + "/elsewhere";
   ASSERT_TRUE(NewModel(tree_.root(), "m2", "llama2c", dir).ok());
   EXPECT_TRUE(std::filesystem::exists(dir + "/m2/CMakeLists.txt"));
+  // Outside the repository's zoo it is no row of the matrix: no baseline line.
+  EXPECT_FALSE(std::filesystem::exists(tree_.root() + "/governance/matrix.baseline"));
 }
 
 TEST_F(ZooTest, NewModelRefusesExistingBadNameAndUnknownTemplate) {

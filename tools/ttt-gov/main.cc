@@ -3,13 +3,15 @@
 //   ttt-gov check   [--root DIR]    validate manifests, policy, tier rule, tests, module index (CI)
 //   ttt-gov index   [--root DIR]    regenerate governance/MODULES.md
 //   ttt-gov modules list [--category C] [--tier T] | search TEXT | show ID   [--root DIR]
-//   ttt-gov promote ID --to TIER [--dry-run] [--coverage F] [--to-dir DIR] [--reason TEXT]
+//   ttt-gov promote ID --to TIER [--dry-run] [--coverage-build DIR] [--build DIR] [--to-dir DIR] [--reason TEXT]
+//   ttt-gov promote --undo [--dry-run] [--build DIR]
 //   ttt-gov new-model NAME --from TEMPLATE [--zoo-dir DIR]
 //   ttt-gov pin MODEL VERSION
 //   ttt-gov release VERSION [--commit C]
 //   ttt-gov install-release VERSION [--cache DIR]
 //   ttt-gov matrix [--versions V,..] [--models M,..] [--devices D,..] [--build DIR] | --check [--zoo-build DIR] | --render
 #include <algorithm>
+#include <filesystem>
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -33,9 +35,9 @@ namespace {
 struct Args {
   std::string root;
   std::vector<std::string> positional;  // the subcommand's arguments (modules: the verb first)
-  std::string category, tier, to, coverage, to_dir, reason, from, zoo_dir, commit, cache, versions, models, devices,
+  std::string category, tier, to, coverage_build, build_dir, to_dir, reason, from, zoo_dir, commit, cache, versions, models, devices,
       build, zoo_build;
-  bool dry_run = false, check = false, render = false;
+  bool dry_run = false, undo = false, check = false, render = false;
 };
 
 // A usage error inside a subcommand (a wrong verb or count of arguments): exit 2, as CLI11's own errors.
@@ -123,19 +125,29 @@ int Fail(const std::string& command, const absl::Status& status) {
 }
 
 int Promote(const std::string& root, const Args& args) {
-  if (args.positional.size() != 1) return Usage("promote needs one module ID");
-  ttt::gov::PromoteOptions options{.root = root, .id = args.positional[0]};
-  const std::optional<ttt::gov::Tier> tier = ttt::gov::ParseTier(args.to);
-  if (!tier) return Usage("promote needs --to core, contrib, community or experimental");
-  options.to = *tier;
-  options.to_dir = args.to_dir;
-  options.reason = args.reason;
-  if (const std::string& c = args.coverage; !c.empty()) {
-    char* end = nullptr;
-    options.coverage = std::strtod(c.c_str(), &end);
-    if (*end != '\0' || options.coverage < 0 || options.coverage > 1) return Usage("--coverage takes a fraction in [0, 1]");
+  ttt::gov::PromoteOptions options{.root = root};
+  // The moved tree is verified in a configured build: --build, else the repository's build/.
+  options.build_dir = args.build_dir.empty() ? root + "/build" : args.build_dir;
+  if (!std::filesystem::exists(options.build_dir + "/CMakeCache.txt")) {
+    return Fail("promote", absl::FailedPreconditionError(
+                               "no configured build in " + options.build_dir +
+                               " to verify the move in: configure one (cmake -S . -B build) or pass --build DIR"));
   }
-  absl::StatusOr<ttt::gov::PromotePlan> plan = ttt::gov::PlanPromotion(options);
+  absl::StatusOr<ttt::gov::PromotePlan> plan;
+  if (args.undo) {
+    if (!args.positional.empty() || !args.to.empty()) return Usage("promote --undo takes no ID or --to: it reverses the last move");
+    plan = ttt::gov::PlanUndo(options);
+  } else {
+    if (args.positional.size() != 1) return Usage("promote needs one module ID (or --undo)");
+    options.id = args.positional[0];
+    const std::optional<ttt::gov::Tier> tier = ttt::gov::ParseTier(args.to);
+    if (!tier) return Usage("promote needs --to core, contrib, community or experimental");
+    options.to = *tier;
+    options.to_dir = args.to_dir;
+    options.reason = args.reason;
+    options.coverage_build = args.coverage_build;
+    plan = ttt::gov::PlanPromotion(options);
+  }
   if (!plan.ok()) return Fail("promote", plan.status());
   std::fputs(ttt::gov::FormatPlan(*plan).c_str(), stdout);
   if (!plan->failures.empty()) {
@@ -147,9 +159,12 @@ int Promote(const std::string& root, const Args& args) {
     std::printf("dry run: nothing changed\n");
     return 0;
   }
-  if (absl::Status s = ttt::gov::ApplyPromotion(options, *plan); !s.ok()) return Fail("promote", s);
-  std::printf("done: rebuild (cmake --build build) and run the module's tests (ctest -R '^(%s)\\.')\n",
-              absl::StrJoin(ttt::gov::LoadRepository(root).FindById(options.id)->manifest.test_labels(), "|").c_str());
+  absl::StatusOr<std::string> verified = ttt::gov::ApplyPromotion(options, *plan);
+  if (!verified.ok()) return Fail("promote", verified.status());
+  std::printf("verified: %s\n", verified->c_str());
+  std::printf("done: run the module's tests (ctest --test-dir %s -R '^(%s)\\.'); undo with `ttt-gov promote --undo`\n",
+              options.build_dir.c_str(),
+              absl::StrJoin(ttt::gov::LoadRepository(root).FindById(plan->record.id())->manifest.test_labels(), "|").c_str());
   return 0;
 }
 
@@ -249,11 +264,15 @@ int main(int argc, char** argv) {
   modules->add_option("--category", args.category, "list: only this category");
   modules->add_option("--tier", args.tier, "list: only this tier");
   CLI::App* promote = command("promote", "move a module to a stronger tier (promotion) or a weaker one (demotion) "
-                              "after checking governance/policy.textproto; recorded in governance/promotions.textproto",
-                              "ID");
+                              "after checking governance/policy.textproto, as a transaction: the moved tree must pass "
+                              "`ttt-gov check`, configure and compile what it touched, or nothing changes; recorded in "
+                              "governance/promotions.textproto", "ID");
   promote->add_option("--to", args.to, "the tier: core, contrib, community or experimental");
   promote->add_flag("--dry-run", args.dry_run, "print the plan only");
-  promote->add_option("--coverage", args.coverage, "the module's measured test coverage, a fraction in [0, 1]");
+  promote->add_flag("--undo", args.undo, "reverse the last recorded move (always allowed; its record is dropped)");
+  promote->add_option("--coverage-build", args.coverage_build, "a --coverage build where the module's labelled tests "
+                      "run and gcovr measures its line coverage (tiers with min_test_coverage)");
+  promote->add_option("--build", args.build_dir, "the configured build the moved tree is verified in (default: build/)");
   promote->add_option("--to-dir", args.to_dir, "where the module moves (default: the tier's directory)");
   promote->add_option("--reason", args.reason, "recorded with the promotion");
   CLI::App* new_model = command("new-model", "scaffold zoo/NAME from a template", "NAME");
