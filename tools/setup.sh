@@ -18,6 +18,7 @@ packages=(
   libcpp-httplib-dev          # ttt serve's HTTP server
   libedit-dev                 # ttt chat's line editing and history
   libcli11-dev                # the command-line flags of ttt and ttt-gov
+  openmpi-bin libopenmpi-dev  # ttt --transport mpi: one process per emulated chip (mpirun), and its tests
   python3                     # tests/cli's scripts (the output of ttt read as llama.cpp's tools write it)
 )
 # The serve test (tests/serve) drives `ttt serve` with the official openai npm package: Node.js and npm,
