@@ -9,6 +9,7 @@
 #include "core/patterns/causal_lm.h"
 #include "core/runtime/status.h"
 #include "core/runtime/trace.h"
+#include "core/runtime/trace_mute.h"
 #include "spdlog/spdlog.h"
 #include "core/specs/proto/attention.pb.h"
 #include "core/specs/proto/mlp.pb.h"
@@ -278,6 +279,7 @@ void CausalLm::ForEachRank(InferenceState& state,
     if (rank == 0) {
       fn(*this, state, true);
     } else {
+      trace::ScopedMute mute;  // the profile is rank 0's: every rank runs the same ops
       fn(*tp_->peers[rank - 1], *state.peers_[rank - 1], false);
     }
   });

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/runtime/check.h"
+#include "core/runtime/status.h"
 #include "core/runtime/threading.h"
 
 namespace ttt::cli {

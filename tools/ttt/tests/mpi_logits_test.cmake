@@ -1,10 +1,11 @@
 # `ttt logits --transport mpi` under mpirun (one process per chip) against the same command in process: the
 # logits must be the same bytes. Arguments: TTT (the binary), MPIEXEC, NP (processes), DEVICE, FIXTURES,
-# MODELS (;-separated paths below FIXTURES), WORK (a scratch folder).
+# MODELS (comma-separated paths below FIXTURES), WORK (a scratch folder).
 #
 # Runs where CI runs: as root (--allow-run-as-root), more processes than cores (--oversubscribe) and no network
 # but loopback (the shared-memory and self transports only; no remote launcher).
 file(MAKE_DIRECTORY ${WORK})
+string(REPLACE "," ";" MODELS "${MODELS}")
 set(mpi_flags --allow-run-as-root --oversubscribe --mca btl self,vader --mca plm_rsh_agent false -np ${NP})
 set(tokens 1,17,42,99,7,300,5,64)
 foreach(model IN LISTS MODELS)
