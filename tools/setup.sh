@@ -19,6 +19,7 @@ packages=(
   libcpp-httplib-dev          # ttt serve's HTTP server
   libedit-dev                 # ttt chat's line editing and history
   libcli11-dev                # the command-line flags of ttt and ttt-gov
+  openmpi-bin libopenmpi-dev  # ttt --transport mpi: one process per emulated chip (mpirun), and its tests
   python3                     # tests/cli's scripts (the output of ttt read as llama.cpp's tools write it)
   pybind11-dev python3-dev    # the ttt Python module (python/)
   python3-numpy python3-pytest  # its logits arrays; its tests

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/specs/proto/moe.pb.h"
+
 namespace ttt {
 
 const char* SplitName(Split split) {
@@ -93,6 +95,28 @@ TensorParallelPlan PlanTensorParallel(const hw::DeviceProfile& device, const Mod
   gather.kind = Collective::kAllGather;
   p.per_model = {gather};
   return p;
+}
+
+ModelDims DimsOf(const ModelModules& modules, int64_t hidden) {
+  ModelDims d;
+  d.hidden = hidden;
+  if (modules.layers.empty()) return d;
+  for (const ModuleInstance& m : modules.layers[0]) {
+    for (const OpInfo& op : m.descriptor->Ops(*m.spec)) {
+      if (op.name == "wqkv") d.qkv_width = op.out;
+      if (op.name == "ff1_3" && m.descriptor->kind == "mlp") d.ff1_3_width = op.out;
+    }
+    if (m.descriptor->kind == "moe") {
+      const auto& moe = static_cast<const spec::MoeSpec&>(*m.spec);
+      d.num_experts = moe.num_experts();
+      d.ff1_3_width = 2 * int64_t{moe.expert_dim()};
+    }
+  }
+  return d;
+}
+
+TensorParallelPlan PlanForModel(const ModelModules& modules, int64_t hidden, const hw::DeviceProfile& device) {
+  return PlanTensorParallel(device, DimsOf(modules, hidden));
 }
 
 }  // namespace ttt

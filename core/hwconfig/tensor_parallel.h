@@ -2,8 +2,9 @@
 // (perf notes: tech_reports/LLMs/llms.md section 3.3): column-parallel QKV and gate/up (each chip computes a
 // slice of the output features, attention heads stay whole), row-parallel WO and down (each chip holds a
 // slice of the input features and produces a partial sum, reduced across chips), a vocabulary-split head,
-// experts placed whole on chips when they divide. One description, read by the cost model today and meant
-// for whoever executes it later: which op splits how over how many chips, and which collective follows.
+// experts placed whole on chips when they divide. One description, read by the cost model and executed by a
+// tensor-parallel CausalLm (core/patterns/tensor_parallel_lm.h): which op splits how over how many chips,
+// and which collective follows.
 // It lives with the hardware configs, below the blocks' users, so that execution code can include it; its
 // cost is the profiler's (core/profiler/cost_model.h, CollectiveSeconds).
 #pragma once
@@ -12,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/blocks/model_modules.h"
 #include "core/hwconfig/proto/device_profile.pb.h"
 
 namespace ttt {
@@ -77,5 +79,11 @@ struct TensorParallelPlan {
 // The plan for `device`: one chip, a 1-D line (n300), a 1-D ring (t3k opened as 1x8, its 2x4 perimeter
 // closing the ring) or a 2-D mesh (tg, 4x8).
 TensorParallelPlan PlanTensorParallel(const hw::DeviceProfile& device, const ModelDims& dims);
+
+// The dimensions of a model's first layer, as listed by ListModelModules.
+ModelDims DimsOf(const ModelModules& modules, int64_t hidden);
+// The plan of that model on `device`: what `ttt predict` prices and what a tensor-parallel CausalLm executes
+// (core/patterns/tensor_parallel_lm.h).
+TensorParallelPlan PlanForModel(const ModelModules& modules, int64_t hidden, const hw::DeviceProfile& device);
 
 }  // namespace ttt

@@ -236,4 +236,8 @@ void TtMatmulTransposedB(const float* a, const float* b, int64_t m, int64_t n, i
   RunTtMatmul(a, m, k, rows, n, nullptr, c, numerics);
 }
 
+void TtPackRows(float* values, int64_t rows, int64_t n, DType dtype) {
+  for (int64_t r = 0; r < rows; ++r) tt_internal::PackOutputRow(values + r * n, n, dtype);
+}
+
 }  // namespace ttt::ops

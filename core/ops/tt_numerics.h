@@ -33,6 +33,10 @@ void TtLinear(const float* x, int64_t m, const LinearWeight& weight, const float
 void TtMatmulTransposedB(const float* a, const float* b, int64_t m, int64_t n, int64_t k, float* c,
                          const TtMatmulNumerics& numerics);
 
+// Packs `rows` rows of `n` values in place to what a device-produced tensor of `dtype` holds (the packer
+// every op's output goes through: a collective's sum, for one).
+void TtPackRows(float* values, int64_t rows, int64_t n, DType dtype);
+
 // Scaled dot-product attention (arguments as ops::Attention over KvRows) as the device computes it: both
 // matmuls (scores = Q K^T, out = P V) on the matrix engine with `numerics`, the scale, mask and softmax
 // in f32 on the vector engine, the probabilities entering P V rounded like any other activation.

@@ -7,6 +7,7 @@
 #include "core/hwconfig/compatibility.h"
 #include "core/hwconfig/device_registry.h"
 #include "core/hwconfig/hw_enums.h"
+#include "core/patterns/tensor_parallel_lm.h"
 #include "core/runtime/check.h"
 #include "core/runtime/logging.h"
 #include "core/runtime/progress.h"
@@ -39,9 +40,6 @@ absl::StatusOr<std::unique_ptr<CausalLm>> CausalLm::Create(const spec::ModelSpec
 
 absl::StatusOr<std::unique_ptr<CausalLm>> CausalLm::Create(const Validated<spec::ModelSpec>& spec,
                                                           const WeightMap& weights, const BuildOptions& options) {
-  auto model = std::unique_ptr<CausalLm>(new CausalLm(spec));
-  model->kinds_ = options.kinds;
-  const spec::ModelSpec& s = *spec;
   std::shared_ptr<const ResolvedHwConfig> hw = options.resolved;
   if (hw == nullptr) {
     TTT_ASSIGN_OR_RETURN(hw::DeviceProfile device, GetDeviceProfile(options.device));
@@ -63,18 +61,39 @@ absl::StatusOr<std::unique_ptr<CausalLm>> CausalLm::Create(const Validated<spec:
     }
     TTT_ASSIGN_OR_RETURN(ResolvedHwConfig resolved,
                          ResolveHwConfig(spec, device, options.mode, options.hw_config ? &*options.hw_config : nullptr,
-                                         options.hw_config_name, shortcuts, model->kinds()));
+                                         options.hw_config_name, shortcuts,
+                                         options.kinds ? *options.kinds : ModuleRegistry::Global()));
     hw = std::make_shared<const ResolvedHwConfig>(std::move(resolved));
   }
   // Before any block is built (and any weight converted): every problem at once.
   // Without a context to check, the KV cache is left to NewState (which knows the context it allocates).
   TTT_RETURN_IF_ERROR(ValidateHwConfig(spec, *hw, options.max_batch, options.max_context > 0 ? options.max_context : 1));
+  if (hw->device.num_chips() > 1 && !options.one_chip) {
+    TTT_ASSIGN_OR_RETURN(auto parallel, CreateTensorParallel(spec, weights, options, hw));
+    if (parallel != nullptr) return parallel;
+  }
+  TTT_ASSIGN_OR_RETURN(const ModelModules modules,
+                       ListModelModules(spec, options.kinds ? *options.kinds : ModuleRegistry::Global()));
+  return Build(spec, modules, spec.lm_head(), weights, options, std::move(hw), options.weight_source);
+}
+
+CausalLm::CausalLm(Validated<spec::ModelSpec> spec) : spec_(std::move(spec)) {}
+CausalLm::~CausalLm() = default;
+
+absl::StatusOr<std::unique_ptr<CausalLm>> CausalLm::Build(const Validated<spec::ModelSpec>& spec,
+                                                         const ModelModules& modules,
+                                                         const Validated<spec::LmHeadSpec>& head_spec,
+                                                         const WeightMap& weights, const BuildOptions& options,
+                                                         std::shared_ptr<const ResolvedHwConfig> hw,
+                                                         const std::string& weight_source) {
+  auto model = std::unique_ptr<CausalLm>(new CausalLm(spec));
+  model->kinds_ = options.kinds;
+  const spec::ModelSpec& s = *spec;
   TTT_ASSIGN_OR_RETURN(model->embedding_, TokenEmbedding::Create(spec.token_embedding(), weights));
   if (auto positions = spec.position_embedding()) {
     TTT_ASSIGN_OR_RETURN(auto pos, PositionEmbedding::Create(*positions, weights));
     model->positions_.emplace(std::move(pos));
   }
-  TTT_ASSIGN_OR_RETURN(const ModelModules modules, model->Modules());
   // Converting a big model's weights (or reading them from the weight cache) takes a while: on a terminal, say how far.
   Progress progress("building layers (converting weights)", s.num_layers());
   for (uint32_t i = 0; i < s.num_layers(); ++i) {
@@ -85,10 +104,10 @@ absl::StatusOr<std::unique_ptr<CausalLm>> CausalLm::Create(const Validated<spec:
   auto final_norm = Norm::Create(spec.final_norm(), weights, "final_norm");
   if (!final_norm.ok()) return Annotate(final_norm.status(), "final norm");
   model->final_norm_ = *std::move(final_norm);
-  auto head = LmHead::Create(spec.lm_head(), weights, model->embedding_.table());
+  auto head = LmHead::Create(head_spec, weights, model->embedding_.table());
   if (!head.ok()) return Annotate(head.status(), "LM head");
   model->lm_head_ = *std::move(head);
-  TTT_RETURN_IF_ERROR(model->Specialize(std::move(hw), options.weight_cache, options.weight_source));
+  TTT_RETURN_IF_ERROR(model->Specialize(std::move(hw), options.weight_cache, weight_source));
   ChainDecodePrefetch(model->DecodeProjections());
   return model;
 }
@@ -104,10 +123,27 @@ absl::StatusOr<std::unique_ptr<InferenceState>> CausalLm::NewState(int64_t max_b
   if (max_batch <= 0 || prefill_chunk <= 0) {
     return absl::InvalidArgumentError("batch size and prefill chunk must be positive");
   }
+  std::unique_ptr<InferenceState> state = NewRankState(max_batch, max_seq_len, prefill_chunk);
+  if (tp_ != nullptr) {
+    for (const auto& peer : tp_->peers) state->peers_.push_back(peer->NewRankState(max_batch, max_seq_len, prefill_chunk));
+  }
+  return state;
+}
+
+std::unique_ptr<InferenceState> CausalLm::NewRankState(int64_t max_batch, int64_t max_seq_len,
+                                                       int64_t prefill_chunk) const {
   const MemoryPlan plan = PlanMemory(max_batch, max_seq_len, prefill_chunk);
   KvCache cache(num_layers(), max_batch, max_seq_len, layers_.front()->attention().kv_dim(), kv_cache_dtype_);
   TTT_CHECK(static_cast<int64_t>(cache.bytes()) == plan.kv_cache_bytes);
-  return std::unique_ptr<InferenceState>(new InferenceState(std::move(cache), plan, spec_->hidden_dim()));
+  auto state = std::unique_ptr<InferenceState>(new InferenceState(std::move(cache), plan, spec_->hidden_dim()));
+  if (tp_ != nullptr) {
+    state->head_slice_ = Tensor::Empty(DType::kF32, {plan.chunk, tp_->vocab_slice()});
+    state->gathered_ = Tensor::Empty(DType::kF32, {plan.chunk * vocab_size()});
+    if (tp_->layout.rank != 0 && tp_->group != nullptr) {
+      state->logits_sink_ = Tensor::Empty(DType::kF32, {plan.chunk, vocab_size()});
+    }
+  }
+  return state;
 }
 
 MemoryPlan CausalLm::PlanMemory(int64_t max_batch, int64_t max_seq_len, int64_t prefill_chunk) const {
@@ -128,6 +164,11 @@ MemoryPlan CausalLm::PlanMemory(int64_t max_batch, int64_t max_seq_len, int64_t 
   plan.layer_scratch_bytes = scratch * int64_t{sizeof(float)};
   plan.attention_work_bytes = work * int64_t{sizeof(float)};
   plan.position_bytes = plan.chunk * int64_t{sizeof(int32_t)};
+  if (tp_ != nullptr) {
+    const bool sink = tp_->layout.rank != 0 && tp_->group != nullptr;
+    plan.tensor_parallel_bytes =
+        plan.chunk * (tp_->vocab_slice() + vocab_size() * (sink ? 2 : 1)) * int64_t{sizeof(float)};
+  }
   return plan;
 }
 
@@ -162,6 +203,15 @@ absl::Status CausalLm::Prefill(InferenceState& state, int64_t slot, absl::Span<c
                                               " tokens, past the context of ", state.max_seq_len(),
                                               ": shorten the prompt or use a longer context"));
   }
+  ForEachRank(state, [&](const CausalLm& model, InferenceState& rank_state, bool returns_logits) {
+    model.PrefillRank(rank_state, slot, tokens, returns_logits ? logits : nullptr, all_logits);
+  });
+  return absl::OkStatus();
+}
+
+void CausalLm::PrefillRank(InferenceState& state, int64_t slot, absl::Span<const int32_t> tokens, float* logits,
+                           bool all_logits) const {
+  const int64_t start = state.lengths_[slot];
   const int64_t hidden = spec_->hidden_dim(), vocab = spec_->vocab_size();
   float* x = state.residual_.data<float>();
   float* normed = state.normed_.data<float>();
@@ -173,17 +223,17 @@ absl::Status CausalLm::Prefill(InferenceState& state, int64_t slot, absl::Span<c
     Embed(tokens.data() + done, state.positions_.data(), n, x);
     for (const auto& layer : layers_) layer->Prefill(x, n, pos0, state.cache_, slot, state.scratch_.data<float>());
     const bool last_chunk = done + n == static_cast<int64_t>(tokens.size());
+    float* sink = state.logits_sink_.defined() ? state.logits_sink_.data<float>() : nullptr;
     if (all_logits) {
       final_norm_.Forward(x, n, normed);
-      lm_head_.Forward(normed, n, logits + done * vocab, Phase::kPrefill);
+      Head(normed, n, logits != nullptr ? logits + done * vocab : sink, Phase::kPrefill, state);
     } else if (last_chunk) {
       final_norm_.Forward(x + (n - 1) * hidden, 1, normed);
-      lm_head_.Forward(normed, 1, logits, Phase::kPrefill);
+      Head(normed, 1, logits != nullptr ? logits : sink, Phase::kPrefill, state);
     }
     done += n;
   }
   state.lengths_[slot] = start + tokens.size();
-  return absl::OkStatus();
 }
 
 absl::Status CausalLm::Decode(InferenceState& state, absl::Span<const int32_t> slots,
@@ -203,8 +253,17 @@ absl::Status CausalLm::Decode(InferenceState& state, absl::Span<const int32_t> s
       return absl::OutOfRangeError(absl::StrCat("sequence ", slot, " is full (", state.max_seq_len(),
                                                 " tokens): stop generating or use a longer context"));
     }
-    state.positions_[b] = static_cast<int32_t>(state.lengths_[slot]);
   }
+  ForEachRank(state, [&](const CausalLm& model, InferenceState& rank_state, bool returns_logits) {
+    model.DecodeRank(rank_state, slots, tokens, returns_logits ? logits : rank_state.logits_sink_.data<float>());
+  });
+  return absl::OkStatus();
+}
+
+void CausalLm::DecodeRank(InferenceState& state, absl::Span<const int32_t> slots, absl::Span<const int32_t> tokens,
+                          float* logits) const {
+  const int64_t batch = slots.size();
+  for (int64_t b = 0; b < batch; ++b) state.positions_[b] = static_cast<int32_t>(state.lengths_[slots[b]]);
   float* x = state.residual_.data<float>();
   float* normed = state.normed_.data<float>();
   TTT_TRACE_STEP(Phase::kDecode, batch);
@@ -216,10 +275,9 @@ absl::Status CausalLm::Decode(InferenceState& state, absl::Span<const int32_t> s
       layer->Decode(x, batch, state.positions_.data(), slots.data(), state.cache_, state.scratch_.data<float>());
     }
     final_norm_.Forward(x, batch, normed);
-    lm_head_.Forward(normed, batch, logits);
+    Head(normed, batch, logits, Phase::kDecode, state);
   });
   for (int32_t slot : slots) ++state.lengths_[slot];
-  return absl::OkStatus();
 }
 
 std::vector<Linear*> CausalLm::DecodeProjections() {
@@ -232,6 +290,17 @@ std::vector<Linear*> CausalLm::DecodeProjections() {
   }
   add(&lm_head_);
   return order;
+}
+
+int64_t CausalLm::ResidentWeightBytes() const {
+  int64_t bytes = lm_head_.projection().resident_weight_bytes() + static_cast<int64_t>(embedding_.table().nbytes());
+  if (positions_) bytes += static_cast<int64_t>(positions_->table().nbytes());
+  for (const auto& layer : layers_) {
+    for (const DecoderLayer::Branch& branch : layer->branches()) {
+      for (const LinearOp& op : branch.block->linear_ops()) bytes += op.linear->resident_weight_bytes();
+    }
+  }
+  return bytes;
 }
 
 int64_t CausalLm::DecodeWeightBytes() const {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/types/span.h"
 #include "core/blocks/embedding/embedding.h"
 #include "core/blocks/lm_head/lm_head.h"
@@ -28,8 +29,14 @@ class InferenceState {
   // Tokens already in sequence `slot`.
   int64_t length(int64_t slot) const { return lengths_[slot]; }
   // Forgets sequence `slot` so it can hold a new one.
-  void Reset(int64_t slot) { lengths_[slot] = 0; }
-  void ResetAll() { std::fill(lengths_.begin(), lengths_.end(), 0); }
+  void Reset(int64_t slot) {
+    lengths_[slot] = 0;
+    for (auto& peer : peers_) peer->Reset(slot);
+  }
+  void ResetAll() {
+    std::fill(lengths_.begin(), lengths_.end(), 0);
+    for (auto& peer : peers_) peer->ResetAll();
+  }
   const KvCache& cache() const { return cache_; }
   // The buffers this state was planned with (all allocated by NewState) and their total size.
   const MemoryPlan& plan() const { return plan_; }
@@ -46,9 +53,19 @@ class InferenceState {
   Tensor normed_;    // [chunk, hidden]
   Tensor scratch_;   // layer scratch
   std::vector<int32_t> positions_;
+  // Tensor parallelism (core/patterns/tensor_parallel_lm.h): the head's vocabulary slice [chunk, slice], every
+  // rank's slices [chunk * vocab] as gathered, and the whole logits [chunk, vocab] of a rank that does not
+  // return them (an in-process rank other than 0); and the states of those ranks, on rank 0.
+  Tensor head_slice_;
+  Tensor gathered_;
+  Tensor logits_sink_;
+  std::vector<std::unique_ptr<InferenceState>> peers_;
 };
 
 class WeightCache;
+class Transport;
+struct TensorParallelRank;
+struct RankShard;
 
 // How a model is built: for which device, in which mode, with which hardware config. BuildOptions{} is the
 // exact f32 reference on the CPU (device "cpu", accuracy mode: every op f32).
@@ -79,6 +96,12 @@ struct BuildOptions {
   // The model's own module kinds over the global table (ModelBuilder::kinds()), for layer modules of kinds
   // that are not registered process-wide. Null: the global table.
   std::shared_ptr<const ModuleRegistry> kinds;
+  // A device of several chips (n300, t3k, tg) runs tensor-parallel, one rank per chip holding only its shards
+  // (core/patterns/tensor_parallel_lm.h): without a transport every rank in this process, on threads; with
+  // one (MPI, tools/ttt/mpi_transport.h) only rank transport->rank(), whose size must be the device's chips.
+  // `one_chip`: run the device as one chip with the chips' memory pooled (no split, no collective).
+  std::shared_ptr<Transport> transport;
+  bool one_chip = false;
 };
 
 class CausalLm {
@@ -142,12 +165,43 @@ class CausalLm {
   // Bytes of weights read to decode one token (every layer's projections - a mixture of experts' chosen ones -,
   // the head, one embedding row).
   int64_t DecodeWeightBytes() const;
+  // Tensor parallelism: this rank's part (its plan, slices and transport); null on one chip.
+  const TensorParallelRank* tensor_parallel() const { return tp_.get(); }
+  // Bytes of every weight this rank holds (projections, embeddings, norms), as resident in memory.
+  int64_t ResidentWeightBytes() const;
+
+  ~CausalLm();
 
  private:
   absl::Status CheckTokens(absl::Span<const int32_t> tokens) const;
   void Embed(const int32_t* ids, const int32_t* positions, int64_t n, float* x) const;
 
-  explicit CausalLm(Validated<spec::ModelSpec> spec) : spec_(std::move(spec)) {}
+  explicit CausalLm(Validated<spec::ModelSpec> spec);
+  // Builds the blocks of `modules` (the head from `head`) and specialises them with `hw`.
+  static absl::StatusOr<std::unique_ptr<CausalLm>> Build(const Validated<spec::ModelSpec>& spec,
+                                                         const ModelModules& modules,
+                                                         const Validated<spec::LmHeadSpec>& head,
+                                                         const WeightMap& weights, const BuildOptions& options,
+                                                         std::shared_ptr<const ResolvedHwConfig> hw,
+                                                         const std::string& weight_source);
+  // tensor_parallel_lm.cc: every rank in process (returning rank 0), or the transport's rank; nullptr when
+  // the model runs as one chip (with the reason logged).
+  static absl::StatusOr<std::unique_ptr<CausalLm>> CreateTensorParallel(const Validated<spec::ModelSpec>& spec,
+                                                                        const WeightMap& weights,
+                                                                        const BuildOptions& options,
+                                                                        std::shared_ptr<const ResolvedHwConfig> hw);
+  // Runs fn(model, state, returns_logits) for every rank this process runs: this one, and on rank 0 of an
+  // in-process model the others, at once on the group's threads.
+  void ForEachRank(InferenceState& state,
+                   absl::FunctionRef<void(const CausalLm&, InferenceState&, bool returns_logits)> fn) const;
+  // One rank's prefill and decode (arguments checked); `logits` null: the rank's own sink.
+  void PrefillRank(InferenceState& state, int64_t slot, absl::Span<const int32_t> tokens, float* logits,
+                   bool all_logits) const;
+  void DecodeRank(InferenceState& state, absl::Span<const int32_t> slots, absl::Span<const int32_t> tokens,
+                  float* logits) const;
+  // The head over `rows` normed rows -> logits [rows, vocab] (a tensor-parallel rank gathers the slices).
+  void Head(const float* normed, int64_t rows, float* logits, Phase phase, InferenceState& state) const;
+  std::unique_ptr<InferenceState> NewRankState(int64_t max_batch, int64_t max_seq_len, int64_t prefill_chunk) const;
 
   Validated<spec::ModelSpec> spec_;
   std::shared_ptr<const ModuleRegistry> kinds_;
@@ -164,6 +218,7 @@ class CausalLm {
   absl::Status Specialize(std::shared_ptr<const ResolvedHwConfig> config, WeightCache* cache,
                           const std::string& weight_source);
   std::shared_ptr<const ResolvedHwConfig> hw_config_;
+  std::unique_ptr<TensorParallelRank> tp_;
 };
 
 }  // namespace ttt

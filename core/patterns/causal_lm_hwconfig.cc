@@ -12,6 +12,7 @@
 #include "core/hwconfig/hw_enums.h"
 #include "core/hwconfig/module_defaults.h"
 #include "core/patterns/causal_lm.h"
+#include "core/patterns/tensor_parallel_lm.h"
 #include "core/runtime/status.h"
 #include "core/specs/text_format.h"
 
@@ -134,6 +135,9 @@ absl::Status CausalLm::ApplyHwConfig(const hw::ModelHwConfig& change, const std:
   auto next = std::make_shared<ResolvedHwConfig>(*hw_config_);
   TTT_RETURN_IF_ERROR(OverlayModelHwConfig(spec_, change, source, next.get()));
   TTT_RETURN_IF_ERROR(ValidateHwConfig(spec_, *next, 1, 1));
+  if (tp_ != nullptr) {  // the other in-process ranks, each from its own config (it differs only in its shards)
+    for (auto& peer : tp_->peers) TTT_RETURN_IF_ERROR(peer->ApplyHwConfig(change, source));
+  }
   return Specialize(std::move(next), nullptr, "");
 }
 

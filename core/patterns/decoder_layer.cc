@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/ops/ops.h"
+#include "core/ops/tt_numerics.h"
 #include "core/runtime/status.h"
 #include "core/runtime/trace.h"
 
@@ -87,6 +88,8 @@ void DecoderLayer::Run(float* x, int64_t rows, float* scratch, const StepContext
                                : -1);
       b.block->Forward(in, rows, branch, inner, step);
     }
+    const size_t index = &b - branches_.data();
+    if (transport_ != nullptr && index < 2) AllReduce(b, reduce_format_[index], branch, rows, step.phase);
     const float* out = branch;
     if (b.post_norm) {  // the branch input's copy in `normed` is no longer needed
       b.post_norm->Forward(branch, rows, normed);
@@ -94,6 +97,26 @@ void DecoderLayer::Run(float* x, int64_t rows, float* scratch, const StepContext
     }
     TTT_TRACE_OP("residual_add", rows, 12.0 * rows * hidden_, 1.0 * rows * hidden_)
     ops::Add(x, out, x, rows * hidden_);
+  }
+}
+
+void DecoderLayer::SetTensorParallel(Transport* transport) {
+  transport_ = transport;
+  for (size_t i = 0; i < 2; ++i) {
+    for (const LinearOp& op : branches_[i].block->linear_ops()) {
+      if (op.op == "wo" || op.op == "ff2") reduce_format_[i] = op.linear;
+    }
+  }
+}
+
+void DecoderLayer::AllReduce(const Branch& branch, const Linear* format, float* values, int64_t rows,
+                             Phase phase) const {
+  trace::Scope module(TTT_TRACE_BEGIN(trace::Level::kModule, branch.name.c_str(), 0, 0, 0, 0, -1, -1, std::nullopt));
+  const int64_t n = rows * hidden_;
+  TTT_TRACE_OP("all_reduce", rows, 8.0 * n, 1.0 * n * (transport_->size() - 1)) {
+    transport_->AllReduceSum(values, n);
+    const LinearExecution& exec = format->execution(phase);
+    if (exec.emulate_tt) ops::TtPackRows(values, rows, hidden_, exec.numerics.output_dtype);
   }
 }
 

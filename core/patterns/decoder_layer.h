@@ -15,6 +15,7 @@
 #include "core/blocks/mlp/mlp.h"
 #include "core/blocks/norm/norm.h"
 #include "core/blocks/model_modules.h"
+#include "core/patterns/transport.h"
 
 namespace ttt {
 
@@ -53,14 +54,23 @@ class DecoderLayer {
   // specialises each block's ops.
   std::vector<std::pair<std::string, Block*>> blocks();
 
+  // Tensor parallelism (core/patterns/tensor_parallel_lm.h): the first two branches' blocks hold a rank's
+  // shards and output partial sums, all-reduced over `transport` before the residual add.
+  void SetTensorParallel(Transport* transport);
+
  private:
   void Run(float* x, int64_t rows, float* scratch, const StepContext& step) const;
+  // Sums a branch's partial outputs [rows, hidden] over the ranks and packs the sum as `format` (the
+  // projection that produced them) packs its output.
+  void AllReduce(const Branch& branch, const Linear* format, float* values, int64_t rows, Phase phase) const;
 
   int64_t index_ = 0;
   int64_t hidden_ = 0;
   std::vector<Branch> branches_;
   const Attention* attention_ = nullptr;  // the blocks of the first two branches
   const Mlp* mlp_ = nullptr;  // the second branch's block when it is a dense MLP
+  Transport* transport_ = nullptr;
+  const Linear* reduce_format_[2] = {nullptr, nullptr};
 };
 
 }  // namespace ttt

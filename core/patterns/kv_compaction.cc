@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/blocks/rope/rope.h"
 #include "core/patterns/causal_lm.h"
+#include "core/patterns/tensor_parallel_lm.h"
 #include "core/runtime/status.h"
 
 namespace ttt {
@@ -50,6 +51,11 @@ absl::Status CausalLm::CompactKvCache(InferenceState& state, int64_t slot, absl:
     }
   }
   state.lengths_[slot] = static_cast<int64_t>(keep.size());
+  if (tp_ != nullptr) {  // every in-process rank caches its own KV heads
+    for (size_t r = 0; r < tp_->peers.size(); ++r) {
+      TTT_RETURN_IF_ERROR(tp_->peers[r]->CompactKvCache(*state.peers_[r], slot, keep));
+    }
+  }
   return absl::OkStatus();
 }
 

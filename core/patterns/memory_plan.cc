@@ -10,7 +10,9 @@ std::string MemoryPlan::DebugString() const {
                       ", KV cache ", DTypeName(kv_cache_dtype), "\n  kv cache:        ", mib(kv_cache_bytes),
                       "\n  activations:     ", mib(activation_bytes), "\n  layer scratch:   ",
                       mib(layer_scratch_bytes), "\n  attention work:  ", mib(attention_work_bytes),
-                      "\n  positions:       ", mib(position_bytes), "\n  total:           ", mib(total_bytes()),
+                      "\n  positions:       ", mib(position_bytes),
+                      tensor_parallel_bytes > 0 ? absl::StrCat("\n  tensor parallel: ", mib(tensor_parallel_bytes)) : "",
+                      "\n  total:           ", mib(total_bytes()),
                       "\n");
 }
 

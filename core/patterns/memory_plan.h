@@ -21,9 +21,11 @@ struct MemoryPlan {
   int64_t layer_scratch_bytes = 0;   // the largest layer's scratch for `chunk` rows
   int64_t attention_work_bytes = 0;  // per-thread attention scores (and decoded K/V for bf16/bfp8 caches)
   int64_t position_bytes = 0;        // int32 positions of a chunk
+  int64_t tensor_parallel_bytes = 0;  // a tensor-parallel rank's head slice, gathered slices and logits sink
 
   int64_t total_bytes() const {
-    return kv_cache_bytes + activation_bytes + layer_scratch_bytes + attention_work_bytes + position_bytes;
+    return kv_cache_bytes + activation_bytes + layer_scratch_bytes + attention_work_bytes + position_bytes +
+           tensor_parallel_bytes;
   }
   // One line per buffer, for `ttt` output and logs.
   std::string DebugString() const;

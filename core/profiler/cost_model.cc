@@ -244,24 +244,6 @@ class Pricer {
   Chip chip_;
 };
 
-ModelDims Dims(const ModelModules& modules, int64_t hidden) {
-  ModelDims d;
-  d.hidden = hidden;
-  if (modules.layers.empty()) return d;
-  for (const ModuleInstance& m : modules.layers[0]) {
-    for (const OpInfo& op : m.descriptor->Ops(*m.spec)) {
-      if (op.name == "wqkv") d.qkv_width = op.out;
-      if (op.name == "ff1_3" && m.descriptor->kind == "mlp") d.ff1_3_width = op.out;
-    }
-    if (m.descriptor->kind == "moe") {
-      const auto& moe = static_cast<const spec::MoeSpec&>(*m.spec);
-      d.num_experts = moe.num_experts();
-      d.ff1_3_width = 2 * int64_t{moe.expert_dim()};
-    }
-  }
-  return d;
-}
-
 }  // namespace
 
 const char* BoundName(Bound bound) {
@@ -328,7 +310,7 @@ absl::StatusOr<Prediction> Predict(const Validated<spec::ModelSpec>& spec, const
     return absl::InvalidArgumentError("batch, context and prompt tokens must each be >= 1");
   }
   TTT_ASSIGN_OR_RETURN(const ModelModules modules, ListModelModules(spec, *config.kinds));
-  p.plan = PlanTensorParallel(config.device, Dims(modules, spec->hidden_dim()));
+  p.plan = PlanForModel(modules, spec->hidden_dim(), config.device);
   Pricer pricer(spec, config, p.family, p.plan, p.options);
   for (bool prefill : {false, true}) {
     std::vector<OpCost>* out = prefill ? &p.prefill : &p.decode;

@@ -9,6 +9,7 @@ extern "C" void openblas_set_num_threads(int num_threads);
 namespace ttt {
 namespace {
 int g_num_threads = 0;
+thread_local int t_thread_limit = 0;  // 0: none
 }
 
 void SetNumThreads(int n) {
@@ -22,8 +23,15 @@ void SetNumThreads(int n) {
 }
 
 int NumThreads() {
+  if (t_thread_limit > 0) return t_thread_limit;
   if (g_num_threads == 0) SetNumThreads(0);
   return g_num_threads;
 }
+
+ScopedThreadLimit::ScopedThreadLimit(int threads) : previous_(t_thread_limit) {
+  t_thread_limit = threads > 0 ? threads : 1;
+}
+
+ScopedThreadLimit::~ScopedThreadLimit() { t_thread_limit = previous_; }
 
 }  // namespace ttt

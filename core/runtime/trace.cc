@@ -1,4 +1,5 @@
 #include "core/runtime/trace.h"
+#include "core/runtime/trace_mute.h"
 
 #include <chrono>
 #include <memory>
@@ -7,6 +8,7 @@
 namespace ttt::trace {
 namespace internal {
 std::atomic<bool> g_recording{false};
+thread_local bool t_muted = false;  // ScopedMute
 }  // namespace internal
 
 namespace {
@@ -58,6 +60,7 @@ namespace internal {
 
 int32_t Begin(Level level, const char* name, int64_t rows, double bytes, double flops, double weight_bytes,
               int weight_dtype, int layer, std::optional<Phase> phase) {
+  if (t_muted) return -1;
   ThreadBuffer* b = t_buffer != nullptr ? t_buffer : RegisterThread();
   // A full buffer never grows (that would allocate and move events mid-run): the event is dropped.
   if (b->events.size() >= b->capacity || b->depth >= kMaxDepth) {
@@ -134,5 +137,8 @@ std::vector<Event> Collect() {
 }
 
 int64_t Dropped() { return GetRegistry().dropped.load(); }
+
+ScopedMute::ScopedMute() : previous_(internal::t_muted) { internal::t_muted = true; }
+ScopedMute::~ScopedMute() { internal::t_muted = previous_; }
 
 }  // namespace ttt::trace

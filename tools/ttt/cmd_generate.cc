@@ -8,6 +8,7 @@
 #include "core/runtime/status.h"
 #include "tools/ttt/common.h"
 #include "tools/ttt/kv_policy_flag.h"
+#include "tools/ttt/mpi_transport.h"
 
 namespace ttt::cli {
 namespace {
@@ -29,7 +30,8 @@ absl::Status RunGenerate(const Args& args) {
     TTT_ASSIGN_OR_RETURN(prompt, ReadFileToString(args.Get("file")));
   }
   const bool show_stats = args.Has("stats");
-  TTT_ASSIGN_OR_RETURN(LoadedModel loaded, LoadModelFromArgs(args, /*require_tokenizer=*/true));
+  TTT_ASSIGN_OR_RETURN(std::shared_ptr<Transport> transport, TransportFromArgs(args));
+  TTT_ASSIGN_OR_RETURN(LoadedModel loaded, LoadModelFromArgs(args, /*require_tokenizer=*/true, transport));
   std::cout << prompt << std::flush;
   TTT_ASSIGN_OR_RETURN(auto results, Generate(*loaded.model, *loaded.tokenizer, {prompt}, options,
                                               [](size_t, std::string_view text) {
@@ -37,7 +39,7 @@ absl::Status RunGenerate(const Args& args) {
                                                 return true;
                                               }));
   std::cout << "\n";
-  if (show_stats) {
+  if (show_stats && (transport == nullptr || transport->rank() == 0)) {
     const GenerationResult& r = results.front();
     std::cerr << "prompt " << r.prompt_tokens.size() << " tokens in " << r.prefill_seconds << " s, generated "
               << r.tokens.size() << " tokens at "
@@ -61,7 +63,7 @@ TTT_COMMAND({"generate", "generate text from a prompt (default: the bundled stor
                      {"-r,--reverse-prompt,--stop", "stop when the output ends with this text (repeatable)", "",
                       FlagKind::kList},
                      {"--stats", "print prompt and generation speed to stderr", "", FlagKind::kSwitch}},
-                    SamplingFlags("0"), KvPolicyFlags(), ModelFlags(), ThreadsFlag(), HardwareFlags()}),
+                    SamplingFlags("0"), KvPolicyFlags(), ModelFlags(), ThreadsFlag(), HardwareFlags(), TransportFlag()}),
              RunGenerate});
 
 }  // namespace

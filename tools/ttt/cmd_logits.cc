@@ -9,6 +9,7 @@
 #include "core/runtime/mapped_file.h"
 #include "core/runtime/status.h"
 #include "tools/ttt/common.h"
+#include "tools/ttt/mpi_transport.h"
 
 namespace ttt::cli {
 namespace {
@@ -27,12 +28,14 @@ absl::Status RunLogits(const Args& args) {
     }
     tokens.push_back(id);
   }
-  TTT_ASSIGN_OR_RETURN(LoadedModel loaded, LoadModelFromArgs(args, /*require_tokenizer=*/false));
+  TTT_ASSIGN_OR_RETURN(std::shared_ptr<Transport> transport, TransportFromArgs(args));
+  TTT_ASSIGN_OR_RETURN(LoadedModel loaded, LoadModelFromArgs(args, /*require_tokenizer=*/false, transport));
   const CausalLm& model = *loaded.model;
   TTT_ASSIGN_OR_RETURN(auto state, model.NewState(1, static_cast<int64_t>(tokens.size()),
                                                   static_cast<int64_t>(tokens.size())));
   std::vector<float> logits(tokens.size() * model.vocab_size());
   TTT_RETURN_IF_ERROR(model.Prefill(*state, 0, tokens, logits.data(), /*all_logits=*/true));
+  if (transport != nullptr && transport->rank() != 0) return absl::OkStatus();  // every rank has the logits
   TTT_RETURN_IF_ERROR(WriteFileAtomically(
       out, absl::string_view(reinterpret_cast<const char*>(logits.data()), logits.size() * sizeof(float))));
   std::cerr << "wrote " << tokens.size() << " x " << model.vocab_size() << " float32 logits to " << out << "\n";
@@ -42,7 +45,7 @@ absl::Status RunLogits(const Args& args) {
 TTT_COMMAND({"logits", "write the logits of every position of --tokens, from one prefill, as raw float32",
              Flags({{{"--tokens", "comma-separated token ids (required)", ""},
                      {"--out", "the output file: float32 [tokens, vocab] (required)", ""}},
-                    ModelFlags(), ThreadsFlag(), HardwareFlags()}),
+                    ModelFlags(), ThreadsFlag(), HardwareFlags(), TransportFlag()}),
              RunLogits});
 
 }  // namespace

@@ -87,8 +87,10 @@ absl::StatusOr<int64_t> CacheMaxSizeFromArgs(const Args& args) {
   return bytes;
 }
 
-absl::StatusOr<LoadedModel> LoadModelFromArgs(const Args& args, bool require_tokenizer) {
+absl::StatusOr<LoadedModel> LoadModelFromArgs(const Args& args, bool require_tokenizer,
+                                              std::shared_ptr<Transport> transport) {
   TTT_ASSIGN_OR_RETURN(BuildOptions build, BuildOptionsFromArgs(args));
+  build.transport = std::move(transport);
   std::string model = args.Get("model");
   if (model.empty()) model = DemoModelPath();
   std::unique_ptr<WeightCache> cache;  // only needed while the model is built

@@ -33,7 +33,9 @@ absl::StatusOr<int64_t> CacheMaxSizeFromArgs(const Args& args);
 // ModelFlags(), ThreadsFlag() and HardwareFlags()), and loads the model.
 // Converted weights go through the weight cache (--cache-dir, default WeightCache::DefaultDirectory())
 // unless --no-cache.
-absl::StatusOr<LoadedModel> LoadModelFromArgs(const Args& args, bool require_tokenizer);
+// A multi-chip device runs tensor-parallel over `transport` when given (MPI), else in this process.
+absl::StatusOr<LoadedModel> LoadModelFromArgs(const Args& args, bool require_tokenizer,
+                                              std::shared_ptr<Transport> transport = nullptr);
 
 // The sampling flags of generate and chat: --temp/--temperature (default `temperature`; 0 is greedy), --top-k,
 // --top-p, --min-p, --repeat-penalty, -s/--seed (42). Off by default: top-k 0, top-p 1, min-p 0, penalty 1.
