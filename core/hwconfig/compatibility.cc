@@ -15,6 +15,7 @@
 #include "core/blocks/model_modules.h"
 #include "core/runtime/dtype_traits.h"
 #include "core/runtime/status.h"
+#include "core/specs/proto/attention.pb.h"
 #include "core/specs/validated.h"
 
 namespace ttt {
@@ -62,7 +63,7 @@ void ModelFootprint::AddWeights(const std::string& group, double bytes) {
 }
 
 ModelFootprint EstimateFootprint(const Validated<spec::ModelSpec>& spec, const ResolvedHwConfig& config, int64_t batch,
-                                 int64_t context) {
+                                 int64_t context, const TensorParallelPlan* plan) {
   if (context <= 0) context = spec->max_seq_len();
   ModelFootprint f;
   const hw::DType fallback = IsTenstorrent(config.device) ? hw::BF16 : hw::F32;
@@ -71,13 +72,24 @@ ModelFootprint EstimateFootprint(const Validated<spec::ModelSpec>& spec, const R
     const ModuleDescriptor& d = *m.descriptor;
     double bytes = 0;
     for (const OpInfo& op : d.Ops(*m.spec)) {
-      if (op.weight) bytes += WeightBytes(module, op, fallback);
+      if (!op.weight) continue;
+      const OpSplit split = plan ? plan->SplitOf(d.kind, op.name) : OpSplit{};
+      bytes += WeightBytes(module, op, fallback) / (split.out_ways * split.in_ways);
     }
-    if (d.other_weight_values) bytes += d.other_weight_values(*m.spec) * BytesPerValue(fallback);
+    if (d.other_weight_values) {
+      const int ways = plan && d.kind == "token_embedding" ? plan->embedding_ways : 1;
+      bytes += d.other_weight_values(*m.spec) * BytesPerValue(fallback) / ways;
+    }
     f.AddWeights(d.footprint_group, bytes);
     if (d.has_kv_cache()) {
       const hw::DType kv = module ? module->mode(Phase::kDecode).kv_cache_dtype() : hw::DTYPE_UNSPECIFIED;
-      f.kv_cache += static_cast<double>(batch) * context * d.kv_cache_values(*m.spec) * BytesPerValue(kv ? kv : fallback);
+      double share = 1;  // other caching kinds are costed replicated on every chip
+      if (plan && d.kind == "attention") {
+        const int64_t heads = static_cast<const spec::AttentionSpec&>(*m.spec).num_kv_heads();
+        share = static_cast<double>(plan->KvHeadsPerChip(heads)) / heads;
+      }
+      f.kv_cache += static_cast<double>(batch) * context * d.kv_cache_values(*m.spec) * share *
+                    BytesPerValue(kv ? kv : fallback);
     }
   };
   const auto listed = ListModelModules(spec, *config.kinds);
@@ -209,17 +221,23 @@ std::vector<std::string> CheckHardwareCompatibility(const Validated<spec::ModelS
     if (const ResolvedModuleConfig* module = Find(config.model_modules, m.name)) check_module(-1, m, *module);
   }
 
-  // DRAM: weights + KV cache against every chip's DRAM (tensor parallel over the mesh).
-  const ModelFootprint f = EstimateFootprint(spec, config, batch, context);
-  const double capacity = static_cast<double>(dev.num_chips()) * chip.dram_bytes();
+  // DRAM: one chip's share of the weights + KV cache under the device's tensor-parallel plan, against one
+  // chip's DRAM (a t3k's 96 GiB is eight 12 GiB chips, each holding its own slice and the replicated rest).
+  auto chip_share = [&](const ResolvedHwConfig& c, const hw::DeviceProfile& d) {
+    const TensorParallelPlan plan = PlanForModel(modules, spec->hidden_dim(), d);
+    return EstimateFootprint(spec, c, batch, context, &plan);
+  };
+  const ModelFootprint f = chip_share(config, dev);
+  const double capacity = static_cast<double>(chip.dram_bytes());
   if (f.total() > capacity) {
     std::vector<std::string> options;
     std::vector<std::string> bigger;
     for (const std::string& name : DeviceNames()) {
       auto other = ParseEmbeddedDeviceProfile(name);
       if (!other.ok() || other->kind() == hw::CPU) continue;
-      const double cap = static_cast<double>(other->num_chips()) * other->chip().dram_bytes();
-      if (cap >= f.total()) bigger.push_back(absl::StrCat(name, " (", GiB(cap), ")"));
+      const double cap = static_cast<double>(other->chip().dram_bytes());
+      const double need = chip_share(config, *other).total();
+      if (need <= cap) bigger.push_back(absl::StrCat(name, " (", GiB(need), " of ", GiB(cap), " per chip)"));
     }
     if (!bigger.empty()) options.push_back(absl::StrCat("a bigger device: ", absl::StrJoin(bigger, ", ")));
     ResolvedHwConfig bfp4 = config;
@@ -237,7 +255,7 @@ std::vector<std::string> CheckHardwareCompatibility(const Validated<spec::ModelS
       for (auto& [name, m] : l) to_bfp4(m);
     }
     for (auto& [name, m] : bfp4.model_modules) to_bfp4(m);
-    const double bfp4_total = EstimateFootprint(spec, bfp4, batch, context).total();
+    const double bfp4_total = chip_share(bfp4, dev).total();
     if (bfp4_total < f.total()) {
       options.push_back(absl::StrCat("bfp4 weights for every linear op (--weights bfp4): ", GiB(bfp4_total),
                                      bfp4_total <= capacity ? ", fits" : ", still too big"));
@@ -250,10 +268,10 @@ std::vector<std::string> CheckHardwareCompatibility(const Validated<spec::ModelS
     for (const auto& [group, bytes] : f.weights_by_group) {
       if (bytes >= 0.005 * (1 << 30)) groups.push_back(absl::StrCat(group, " ", GiB(bytes)));
     }
-    add(-1, absl::StrCat("model does not fit ", dev.name(), "'s DRAM: weights ", GiB(f.weights()), " (",
-                         absl::StrJoin(groups, ", "), ") + KV cache ", GiB(f.kv_cache), " (batch ", batch,
-                         ", context ", context, ") = ", GiB(f.total()), " > ", GiB(capacity), " (", dev.num_chips(),
-                         " chip(s) x ", GiB(chip.dram_bytes()), "). Options: ",
+    add(-1, absl::StrCat("model does not fit ", dev.name(), "'s DRAM: per chip (", dev.num_chips(),
+                         " chip(s), tensor parallel) weights ", GiB(f.weights()), " (", absl::StrJoin(groups, ", "),
+                         ") + KV cache ", GiB(f.kv_cache), " (batch ", batch, ", context ", context, ") = ",
+                         GiB(f.total()), " > ", GiB(capacity), " of DRAM per chip. Options: ",
                          options.empty() ? "none found" : absl::StrJoin(options, "; ")));
   }
 

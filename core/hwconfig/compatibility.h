@@ -10,10 +10,13 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "core/hwconfig/resolve.h"
+#include "core/hwconfig/tensor_parallel.h"
 
 namespace ttt {
 
-// Bytes a model's weights and KV cache take under `config` (DRAM-resident state).
+// Bytes a model's weights and KV cache take under `config` (DRAM-resident state): the whole model, or with
+// `plan` one chip's share of it (split ops 1/ways, the embedding table split, its KV heads only, the rest
+// replicated), which is what must fit a chip: DRAM is never pooled across chips.
 struct ModelFootprint {
   // Weight bytes per footprint group of the module descriptors ("attention", "mlp", "head and embeddings"),
   // in the order the model first lists them.
@@ -24,7 +27,7 @@ struct ModelFootprint {
   void AddWeights(const std::string& group, double bytes);
 };
 ModelFootprint EstimateFootprint(const Validated<spec::ModelSpec>& spec, const ResolvedHwConfig& config, int64_t batch,
-                                 int64_t context);
+                                 int64_t context, const TensorParallelPlan* plan = nullptr);
 
 // Every problem, one message each (identical problems of consecutive layers are merged into one that
 // names the layer range). Empty: the config fits. `context` 0 means the spec's max_seq_len.

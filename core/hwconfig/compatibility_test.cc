@@ -71,10 +71,18 @@ TEST(HwCompatibilityTest, A70bModelOnN150FailsWithDramNumbersAndSuggestsBiggerDe
   const auto problems = Check("llama-70b", "n150", hw::PERFORMANCE, "", 1, 8192);
   ASSERT_THAT(problems, SizeIs(1));
   EXPECT_THAT(problems[0], AllOf(HasSubstr("model does not fit n150's DRAM"), HasSubstr("KV cache"),
-                                 HasSubstr("batch 1, context 8192"), HasSubstr("> 12.00 GiB (1 chip(s) x 12.00 GiB)"),
-                                 HasSubstr("a bigger device: t3k (96.00 GiB), tg (384.00 GiB)"),
+                                 HasSubstr("batch 1, context 8192"), HasSubstr("> 12.00 GiB of DRAM per chip"),
+                                 HasSubstr("a bigger device: t3k ("), HasSubstr("of 12.00 GiB per chip), tg ("),
                                  HasSubstr("--weights bfp4"), HasSubstr("still too big")));
   EXPECT_THAT(Check("llama-70b", "t3k", hw::PERFORMANCE, "", 1, 8192), SizeIs(0));
+  // Per chip, never pooled: tg's 32 chips hold 384 GiB, more than llama-70b's 54 GiB of weights and 85 GiB
+  // of KV cache at batch 32 and 16k context, but its 8 KV heads cannot be split 32 ways: each chip caches one
+  // head (a quarter of the cache), 10.6 GiB, and with its 1.7 GiB share of the weights overflows its 12 GiB.
+  const auto tg = Check("llama-70b", "tg", hw::PERFORMANCE, "", 32, 16384);
+  ASSERT_THAT(tg, SizeIs(1));
+  EXPECT_THAT(tg[0], AllOf(HasSubstr("per chip (32 chip(s), tensor parallel)"), HasSubstr("> 12.00 GiB of DRAM per chip"),
+                           HasSubstr("a shorter context: at most")));
+  EXPECT_THAT(Check("llama-70b", "tg", hw::PERFORMANCE, "", 32, 8192), SizeIs(0));
   // A long context on a model that fits: the option is a shorter context.
   const auto kv = Check("llama-8b", "n150", hw::PERFORMANCE, "", 32, 131072);
   ASSERT_THAT(kv, SizeIs(1));

@@ -9,6 +9,7 @@
 #include "core/factory/model_loader.h"
 #include "core/factory/synthetic.h"
 #include "core/formats/checkpoint.h"
+#include "core/blocks/model_modules.h"
 #include "core/hwconfig/compatibility.h"
 #include "core/hwconfig/device_registry.h"
 #include "core/hwconfig/hw_enums.h"
@@ -94,6 +95,14 @@ absl::Status RunConfig(const Args& args) {
   const ModelFootprint f = EstimateFootprint(*validated, resolved, batch, context);
   std::cout << absl::StrFormat("footprint: weights %.3f GiB + KV cache %.3f GiB (batch %lld, context %lld)\n",
                                f.weights() / (1 << 30), f.kv_cache / (1 << 30), batch, context);
+  if (device.num_chips() > 1) {  // what each chip holds under the tensor-parallel plan, checked against its DRAM
+    TTT_ASSIGN_OR_RETURN(const ModelModules modules, ListModelModules(*validated, *resolved.kinds));
+    const TensorParallelPlan plan = PlanForModel(modules, spec.hidden_dim(), device);
+    const ModelFootprint chip = EstimateFootprint(*validated, resolved, batch, context, &plan);
+    std::cout << absl::StrFormat("per chip (%d chips, tensor parallel): weights %.3f GiB + KV cache %.3f GiB of %.2f GiB\n",
+                                 plan.chips, chip.weights() / (1 << 30), chip.kv_cache / (1 << 30),
+                                 static_cast<double>(device.chip().dram_bytes()) / (1 << 30));
+  }
   const std::vector<std::string> problems = CheckHardwareCompatibility(*validated, resolved, batch, context);
   if (problems.empty()) {
     std::cout << "compatible with " << device.name() << "\n";
