@@ -56,6 +56,26 @@ TEST(DeviceRegistryTest, EmbeddedTextMatchesSourceTree) {
   EXPECT_EQ(FindEmbeddedHwconfigFile("hwconfig/devices/nope.textproto"), nullptr);
 }
 
+// A submesh keeps the device's chips and name (its module defaults) and uses R x C of them.
+TEST(DeviceRegistryTest, ASubmeshUsesPartOfTheMesh) {
+  const hw::DeviceProfile half = MustGet("t3k:1x4");
+  EXPECT_EQ(half.name(), "t3k");
+  EXPECT_EQ(half.num_chips(), 4u);
+  EXPECT_EQ(half.mesh().rows(), 1u);
+  EXPECT_EQ(half.mesh().cols(), 4u);
+  EXPECT_EQ(half.chip().dram_bytes(), MustGet("t3k").chip().dram_bytes());
+  EXPECT_TRUE(ValidateDeviceProfile(half).ok());
+  EXPECT_EQ(MustGet("tg:4x4").num_chips(), 16u);
+  EXPECT_EQ(MustGet("n300:1x1").num_chips(), 1u);
+  for (const char* bad : {"t3k:3x4", "t3k:1x5", "t3k:0x4", "t3k:4", "t3k:axb", "n150:1x2"}) {
+    absl::StatusOr<hw::DeviceProfile> profile = GetDeviceProfile(bad);
+    ASSERT_FALSE(profile.ok()) << bad;
+    EXPECT_THAT(profile.status().message(), ::testing::AnyOf(HasSubstr("does not fit"), HasSubstr("NAME:ROWSxCOLS")))
+        << bad;
+  }
+  EXPECT_THAT(GetDeviceProfile("t3k:3x4").status().message(), HasSubstr("use at most 2x4"));
+}
+
 TEST(DeviceRegistryTest, UnknownDeviceListsKnownOnes) {
   absl::StatusOr<hw::DeviceProfile> profile = GetDeviceProfile("n151");
   ASSERT_FALSE(profile.ok());

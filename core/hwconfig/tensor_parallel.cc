@@ -49,8 +49,9 @@ TensorParallelPlan PlanTensorParallel(const hw::DeviceProfile& device, const Mod
   const bool two_d = device.mesh().rows() > 1 && device.mesh().cols() > 1 && p.chips > 8;
   p.rows = two_d ? static_cast<int>(device.mesh().rows()) : 1;
   p.cols = p.chips / p.rows;
-  // t3k: 8 chips whose 2x4 mesh perimeter is a ring; n300's two chips and tg's mesh axes are lines.
-  p.topology = !two_d && p.chips == 8 ? Topology::kRing : Topology::kLine;
+  // A 2x4 mesh (t3k, or a 2x4 submesh) used as a line of 8: its perimeter closes a ring. n300's two chips, a
+  // 1xN submesh and tg's mesh axes are lines.
+  p.topology = !two_d && device.mesh().rows() == 2 && device.mesh().cols() == 4 ? Topology::kRing : Topology::kLine;
   // Column-parallel: outputs over the columns (inputs over the rows on a 2-D mesh); row-parallel: inputs
   // over the columns (outputs over the rows).
   const Split column = two_d ? Split::kColumnRow : Split::kColumn;

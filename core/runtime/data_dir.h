@@ -9,7 +9,8 @@ namespace ttt {
 
 // $TTT_DATA_DIR when set; else <the executable's directory>/../share/ttt when it exists - an installed tool
 // (<prefix>/bin/ttt), or a tool or test of a build tree, whose build/share/ttt CMake fills with links to the
-// source tree's files (cmake/TttData.cmake); else "". A program of one's own that links the library and lives
+// source tree's files (cmake/TttData.cmake); else, for a shared object embedding the library (the Python
+// module), the nearest share/ttt above its file; else "". A program of one's own that links the library and lives
 // elsewhere sets TTT_DATA_DIR=<prefix>/share/ttt.
 std::string PackageDataDir();
 

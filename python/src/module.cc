@@ -13,6 +13,8 @@
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
 
+#include "core/runtime/library_version.h"
+
 #include "absl/strings/str_cat.h"
 #include "contrib/positional/alibi/alibi.h"
 #include "core/tokenizers/tokenizer_loader.h"
@@ -282,7 +284,7 @@ culprits, cases: one dict per module and mode with metrics, tolerance, failures)
 
 PYBIND11_MODULE(_ttt, m) {
   m.doc() = "TTTv2 transformer library: load a model, generate, logits, tokenizers, the TestSuite.";
-  m.attr("__version__") = TTT_PYTHON_VERSION;
+  m.attr("__version__") = ttt::LibraryVersion();
   // As the ttt tool does: the contrib tier's kinds that models name in their specs (ALiBi: MPT, BLOOM).
   if (absl::Status s = ttt::contrib::RegisterAlibi(); !s.ok()) {
     PyErr_WarnEx(PyExc_RuntimeWarning, std::string(s.message()).c_str(), 1);

@@ -1,4 +1,4 @@
-"""`cmake --install` puts an importable `ttt` package under the prefix (the python component)."""
+"""`cmake --install` puts an importable `ttt` package under the prefix, which finds the package data."""
 import os
 import re
 import subprocess
@@ -14,8 +14,9 @@ BUILD_DIR = os.environ.get("TTT_BUILD_DIR")
 def test_installed_package_imports_and_runs(tmp_path):
     cache = Path(BUILD_DIR, "CMakeCache.txt").read_text()
     site = re.search(r"^TTT_PYTHON_INSTALL_DIR:STRING=(.*)$", cache, re.M).group(1)
-    subprocess.run([os.environ.get("CMAKE_COMMAND", "cmake"), "--install", BUILD_DIR, "--component", "python",
-                    "--prefix", str(tmp_path)], check=True, capture_output=True)
+    # The whole package: the module finds the demo model in <prefix>/share/ttt, above its own file.
+    subprocess.run([os.environ.get("CMAKE_COMMAND", "cmake"), "--install", BUILD_DIR, "--prefix", str(tmp_path)],
+                   check=True, capture_output=True)
     package = tmp_path / site / "ttt"
     assert (package / "__init__.py").exists() and list(package.glob("_ttt*.so"))
     env = dict(os.environ, PYTHONPATH=str(tmp_path / site))

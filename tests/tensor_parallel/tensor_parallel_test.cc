@@ -153,7 +153,7 @@ std::string CaseName(const ::testing::TestParamInfo<ZooAcrossChipsTest::ParamTyp
 }
 
 INSTANTIATE_TEST_SUITE_P(Zoo, ZooAcrossChipsTest,
-                         ::testing::Combine(::testing::ValuesIn(kZoo), ::testing::Values("n300", "t3k", "tg"),
+                         ::testing::Combine(::testing::ValuesIn(kZoo), ::testing::Values("n300", "t3k:1x4", "t3k", "tg"),
                                             ::testing::Values(hw::ACCURACY, hw::PERFORMANCE)),
                          CaseName);
 

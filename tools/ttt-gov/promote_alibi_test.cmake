@@ -21,7 +21,7 @@ file(READ ${WORK}/governance/policy.textproto policy)
 string(REGEX REPLACE "min_test_coverage: [0-9.]+" "min_test_coverage: 0" policy "${policy}")
 file(WRITE ${WORK}/governance/policy.textproto "${policy}")
 execute_process(COMMAND ${CMAKE_COMMAND} -S ${WORK} -B ${WORK}/build -DCMAKE_BUILD_TYPE=Release
-                  -DTTT_ENABLE_EXPERIMENTAL=ON -DTTT_BUILD_TOOLS=OFF -DTTT_BUILD_BENCH=OFF
+                  -DTTT_ENABLE_EXPERIMENTAL=ON -DTTT_BUILD_TOOLS=OFF -DTTT_BUILD_BENCH=OFF -DTTT_BUILD_PYTHON=OFF
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "the copy does not configure before any move:\n${out}${err}")

@@ -30,7 +30,8 @@ FlagSet ThreadsFlag() {
 
 FlagSet HardwareFlags() {
   const std::string group = "Hardware";
-  return {{"--device", "cpu, or an emulated Tenstorrent device: n150, n300, t3k, tg, p150", "cpu", FlagKind::kText,
+  return {{"--device", "cpu, or an emulated Tenstorrent device: n150, n300, t3k, tg, p150; NAME:RxC uses an R x C submesh "
+                         "of its chips (t3k:1x4)", "cpu", FlagKind::kText,
            group},
           {"--mode", "accuracy (the exact f32 path on the cpu) or performance", "accuracy", FlagKind::kText, group},
           {"--hw-config", "a ttt.hw.ModelHwConfig text file (its device/mode apply unless the flags are given)", "",
