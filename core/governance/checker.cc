@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/governance/module_index.h"
+#include "core/governance/review.h"
 #include "core/governance/version.h"
 #include "core/runtime/mapped_file.h"
 
@@ -39,6 +40,7 @@ CheckReport RunChecks(const CheckOptions& options) {
   }
   // An index rendered from a partly unparsable tree would be wrong either way; the parse errors come first.
   if (repo.load_problems.empty()) CheckModuleIndex(repo, &report.problems);
+  if (!options.since.empty()) CheckReviews(repo, options.since, &report.problems);
   report.modules_checked = static_cast<int>(repo.modules.size());
   std::stable_sort(report.problems.begin(), report.problems.end(),
                    [](const Problem& a, const Problem& b) { return std::tie(a.file, a.line) < std::tie(b.file, b.line); });

@@ -14,6 +14,9 @@ namespace ttt::gov {
 struct CheckOptions {
   std::string root;                                // the repository (or test tree) to check
   std::string library_version = std::string(LibraryVersion());  // deprecated modules are due against this
+  // When set (a git revision): the review rule of each module the commits after it touch
+  // (core/governance/review.h).
+  std::string since = {};
 };
 
 struct CheckReport {

@@ -33,6 +33,7 @@ namespace {
 
 // What the command line gave; each subcommand reads its part.
 struct Args {
+  std::string since;
   std::string root;
   std::vector<std::string> positional;  // the subcommand's arguments (modules: the verb first)
   std::string category, tier, to, coverage_build, build_dir, to_dir, reason, from, zoo_dir, commit, cache, versions, models, devices,
@@ -46,8 +47,8 @@ int Usage(const std::string& error) {
   return 2;
 }
 
-int Check(const std::string& root) {
-  const ttt::gov::CheckReport report = ttt::gov::RunChecks({.root = root});
+int Check(const std::string& root, const std::string& since) {
+  const ttt::gov::CheckReport report = ttt::gov::RunChecks({.root = root, .since = since});
   for (const ttt::gov::Problem& warning : report.warnings) {
     std::printf("%s (warning)\n", ttt::gov::FormatProblem(warning).c_str());
   }
@@ -256,8 +257,10 @@ int main(int argc, char** argv) {
     if (!needs.empty()) sub->add_option("args", args.positional, needs);
     return sub;
   };
-  command("check", "validate every module.textproto against the schema and governance/policy.textproto; exit 1 "
-          "on any problem", "");
+  CLI::App* check = command("check", "validate every module.textproto against the schema and "
+                            "governance/policy.textproto; exit 1 on any problem", "");
+  check->add_option("--since", args.since, "also the tiers' review rules: the modules changed after this git revision "
+                    "need the approvals (Approved-by: trailers) their tier's rule names, e.g. --since origin/main");
   command("index", "regenerate governance/MODULES.md from the manifests", "");
   CLI::App* modules = command("modules", "list [--category C] [--tier T] | search TEXT | show ID: registered modules "
                               "(tier: core, contrib, community, experimental)", "list | search TEXT | show ID");
@@ -312,7 +315,7 @@ int main(int argc, char** argv) {
     }
     root = *found;
   }
-  if (command_name == "check") return Check(root);
+  if (command_name == "check") return Check(root, args.since);
   if (command_name == "index") return Index(root);
   if (command_name == "modules") return Modules(root, args);
   if (command_name == "promote") return Promote(root, args);
