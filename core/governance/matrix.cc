@@ -17,6 +17,7 @@
 #include "core/governance/releases.h"
 #include "core/governance/version.h"
 #include "core/runtime/progress.h"
+#include "core/runtime/status.h"
 #include "core/governance/zoo.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -226,6 +227,24 @@ absl::StatusOr<Matrix> LoadMatrix(const std::string& root) {
   return matrix;
 }
 
+absl::Status WriteReleaseShim(const std::string& root, const std::string& prefix, const std::string& shim_dir) {
+  const std::string release = absl::StrCat(prefix, "/lib/cmake/ttt");
+  if (!fs::exists(release + "/tttConfig.cmake")) {
+    return absl::NotFoundError(absl::StrCat(release, "/tttConfig.cmake: no ttt package installed at ", prefix,
+                                            ": run `ttt-gov install-release VERSION` again"));
+  }
+  std::error_code ec;
+  fs::create_directories(shim_dir, ec);
+  const std::string head = "# Written by `ttt-gov matrix`: the release installed at " + prefix + ", with ";
+  TTT_RETURN_IF_ERROR(WriteTextFile(
+      shim_dir + "/tttConfig.cmake",
+      absl::StrCat(head, "this tree's ttt_zoo_find_pinned\n# (core/governance/matrix.h, WriteReleaseShim).\n",
+                   "include(\"", release, "/tttConfig.cmake\")\n", "include(\"", fs::absolute(root).string(),
+                   "/cmake/TttZoo.cmake\")\n")));
+  return WriteTextFile(shim_dir + "/tttConfigVersion.cmake",
+                       absl::StrCat(head, "its version file.\ninclude(\"", release, "/tttConfigVersion.cmake\")\n"));
+}
+
 absl::StatusOr<Matrix> RunMatrix(const MatrixOptions& o, std::string* log) {
   absl::StatusOr<MatrixAxes> axes = DiscoverAxes(o);
   if (!axes.ok()) return axes.status();
@@ -289,9 +308,15 @@ absl::StatusOr<Matrix> RunMatrix(const MatrixOptions& o, std::string* log) {
         } else {
           if (!built) {
             built = true;
+            std::string package = absl::StrCat(" -DCMAKE_PREFIX_PATH=", ShellQuote(prefix));
+            if (version != kHead) {
+              const std::string shim = absl::StrCat(build_dir, "/matrix/", version, "/package");
+              if (absl::Status w = WriteReleaseShim(o.root, prefix, shim); !w.ok()) return w;
+              absl::StrAppend(&package, " -Dttt_DIR=", ShellQuote(shim));
+            }
             const CommandResult configure = RunCommand(absl::StrCat(
-                "cmake -S ", ShellQuote(o.root + "/" + entry.dir), " -B ", ShellQuote(build), " -DCMAKE_PREFIX_PATH=",
-                ShellQuote(prefix), " -DCMAKE_BUILD_TYPE=Release -DTTT_ZOO_PIN_OVERRIDE=", pin));
+                "cmake -S ", ShellQuote(o.root + "/" + entry.dir), " -B ", ShellQuote(build), package,
+                " -DCMAKE_BUILD_TYPE=Release -DTTT_ZOO_PIN_OVERRIDE=", pin));
             const CommandResult make = configure.exit_code == 0
                                            ? RunCommand(absl::StrCat("cmake --build ", ShellQuote(build), " -j", o.jobs))
                                            : configure;

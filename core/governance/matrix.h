@@ -60,6 +60,12 @@ absl::StatusOr<MatrixAxes> DiscoverAxes(const MatrixOptions& options);
 // `log` receives one line per cell.
 absl::StatusOr<Matrix> RunMatrix(const MatrixOptions& options, std::string* log);
 
+// A release's package as the matrix builds a zoo model against it: `shim_dir`/tttConfig.cmake loads the
+// release installed at `prefix`, then this tree's cmake/TttZoo.cmake, whose ttt_zoo_find_pinned honours
+// TTT_ZOO_PIN_OVERRIDE (a release's own copy may predate the override, and would refuse every model pinned to
+// another version at configure, before its code is compiled). Configure with -Dttt_DIR=`shim_dir`.
+absl::Status WriteReleaseShim(const std::string& root, const std::string& prefix, const std::string& shim_dir);
+
 std::string RenderCompatibility(const Matrix& matrix);
 absl::Status WriteMatrix(const std::string& root, const Matrix& matrix);
 absl::StatusOr<Matrix> LoadMatrix(const std::string& root);

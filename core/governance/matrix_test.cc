@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "core/governance/gov_io.h"
 #include "core/governance/testing/governed_tree.h"
 #include "google/protobuf/text_format.h"
 #include "gmock/gmock.h"
@@ -191,6 +192,48 @@ TEST_F(MatrixTest, CheckWithoutMatrixSaysHowToMakeIt) {
   const Problems problems = CheckMatrix(tree_.root(), "");
   ASSERT_EQ(problems.size(), 1u);
   EXPECT_THAT(problems[0].message, HasSubstr("run `ttt-gov matrix`"));
+}
+
+// A release whose own ttt_zoo_find_pinned predates TTT_ZOO_PIN_OVERRIDE (as 2.0.0's does) refuses a model pinned
+// to another version at configure; through the matrix's shim the model configures against the release, so its
+// code is compiled against that release's API and a failure is a compiler error, not the pin.
+TEST(MatrixReleaseShimTest, AnOldReleasesPinMacroGivesWayToTheOverride) {
+  GovernedTree tree;  // scratch space
+  const std::string prefix = tree.root() + "/release";
+  tree.Write("release/lib/cmake/ttt/tttConfig.cmake",
+             "macro(ttt_zoo_find_pinned manifest)\n"
+             "  message(FATAL_ERROR \"zoo model is pinned to ttt 2.1.0 but found 2.0.0 (the release's own macro)\")\n"
+             "endmacro()\n");
+  tree.Write("release/lib/cmake/ttt/tttConfigVersion.cmake",
+             "set(PACKAGE_VERSION 2.0.0)\n"
+             "if(PACKAGE_FIND_VERSION AND NOT PACKAGE_FIND_VERSION VERSION_EQUAL PACKAGE_VERSION)\n"
+             "  set(PACKAGE_VERSION_COMPATIBLE FALSE)\n"
+             "else()\n"
+             "  set(PACKAGE_VERSION_COMPATIBLE TRUE)\n"
+             "  set(PACKAGE_VERSION_EXACT TRUE)\n"
+             "endif()\n");
+  tree.Write("model/model.textproto", "name: \"m\"\nlibrary_version: \"2.1.0\"\n");
+  tree.Write("model/CMakeLists.txt",
+             "cmake_minimum_required(VERSION 3.25)\nproject(m LANGUAGES NONE)\nfind_package(ttt CONFIG REQUIRED)\n"
+             "ttt_zoo_find_pinned(${CMAKE_CURRENT_SOURCE_DIR}/model.textproto)\n"
+             "message(STATUS \"configured against ttt ${ttt_VERSION}\")\n");
+  auto configure = [&](const std::string& build, const std::string& package) {
+    return RunCommand("cmake -S " + ShellQuote(tree.root() + "/model") + " -B " + ShellQuote(tree.root() + "/" + build) +
+                      package + " -DTTT_ZOO_PIN_OVERRIDE=2.0.0");
+  };
+  const CommandResult plain = configure("plain", " -DCMAKE_PREFIX_PATH=" + ShellQuote(prefix));
+  EXPECT_NE(plain.exit_code, 0);
+  EXPECT_THAT(plain.output, HasSubstr("the release's own macro"));
+
+  const std::string root = std::string(TTT_FIXTURES_DIR) + "/../..";  // this tree's cmake/TttZoo.cmake
+  ASSERT_TRUE(WriteReleaseShim(root, prefix, tree.root() + "/shim").ok());
+  const CommandResult shimmed = configure("shimmed", " -Dttt_DIR=" + ShellQuote(tree.root() + "/shim"));
+  EXPECT_EQ(shimmed.exit_code, 0) << shimmed.output;
+  EXPECT_THAT(shimmed.output, HasSubstr("configured against ttt 2.0.0"));
+  EXPECT_THAT(shimmed.output, HasSubstr("built against 2.0.0 (TTT_ZOO_PIN_OVERRIDE)"));
+
+  EXPECT_THAT(WriteReleaseShim(root, tree.root() + "/nothing", tree.root() + "/shim2").message(),
+              HasSubstr("no ttt package installed"));
 }
 
 }  // namespace
