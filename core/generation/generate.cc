@@ -76,7 +76,38 @@ absl::StatusOr<std::vector<GenerationResult>> Generate(const CausalLm& model, co
     TTT_RETURN_IF_ERROR(Annotate(model.CheckKvCompaction(), where));
     TTT_RETURN_IF_ERROR(Annotate(options.kv_policy->Check(context), where));
   }
-  TTT_ASSIGN_OR_RETURN(auto state, model.NewState(static_cast<int64_t>(prompts.size()), context));
+  KvSession* session = options.session;
+  if (session != nullptr && (prompts.size() != 1 || options.kv_policy != nullptr)) {
+    return absl::InvalidArgumentError(prompts.size() != 1
+                                          ? "a KV session holds one sequence: give one prompt"
+                                          : "a KV session and a KV-cache policy cannot be combined: compaction "
+                                            "moves the cached rows");
+  }
+  std::unique_ptr<InferenceState> fresh;
+  InferenceState* state = nullptr;
+  if (session != nullptr && session->state != nullptr && session->state->max_seq_len() >= context) {
+    state = session->state.get();
+    // The longest cached prefix of the prompt, leaving at least its last token to prefill (its logits
+    // give the first new token).
+    const std::vector<int32_t>& prompt = seqs[0].result.prompt_tokens;
+    size_t shared = 0;
+    const size_t limit = std::min({session->cached.size(), prompt.empty() ? size_t{0} : prompt.size() - 1,
+                                   static_cast<size_t>(state->length(0))});
+    while (shared < limit && session->cached[shared] == prompt[shared]) ++shared;
+    state->Truncate(0, static_cast<int64_t>(shared));
+    session->cached.resize(shared);  // what stays true if this call fails before it records its own
+    seqs[0].result.reused_prompt_tokens = static_cast<int64_t>(shared);
+  } else {
+    const int64_t planned = session != nullptr && options.context <= 0
+                                ? std::min<int64_t>(2 * context, spec.max_seq_len())
+                                : context;
+    TTT_ASSIGN_OR_RETURN(fresh, model.NewState(static_cast<int64_t>(prompts.size()), planned));
+    state = fresh.get();
+    if (session != nullptr) {
+      session->state = std::move(fresh);
+      session->cached.clear();
+    }
+  }
 
   const int64_t vocab = model.vocab_size();
   std::vector<float> logits(prompts.size() * vocab);
@@ -143,7 +174,7 @@ absl::StatusOr<std::vector<GenerationResult>> Generate(const CausalLm& model, co
   for (size_t i = 0; i < seqs.size(); ++i) {
     auto start = std::chrono::steady_clock::now();
     const std::vector<int32_t>& prompt = seqs[i].result.prompt_tokens;
-    for (size_t done = 0; done < prompt.size();) {
+    for (size_t done = static_cast<size_t>(seqs[i].result.reused_prompt_tokens); done < prompt.size();) {
       const int64_t room = state->max_seq_len() - state->length(static_cast<int64_t>(i));
       if (room == 0) {
         if (make_room(i)) continue;
@@ -188,6 +219,10 @@ absl::StatusOr<std::vector<GenerationResult>> Generate(const CausalLm& model, co
     }
   }
 
+  if (session != nullptr) {  // the cache holds the history up to its length (the last token is not decoded)
+    const std::vector<int32_t>& history = seqs[0].history;
+    session->cached.assign(history.begin(), history.begin() + std::min<int64_t>(state->length(0), history.size()));
+  }
   std::vector<GenerationResult> results;
   for (size_t i = 0; i < seqs.size(); ++i) {
     flush(i, true);

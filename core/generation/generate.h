@@ -16,6 +16,14 @@
 
 namespace ttt {
 
+// One sequence's KV cache kept between Generate calls (a chat's turns): a prompt that begins with tokens
+// already cached prefills only what follows them. Generate creates the state on first use (twice the first
+// call's context, capped at the model's, to leave room for the next turns) and again when a prompt outgrows it.
+struct KvSession {
+  std::unique_ptr<InferenceState> state;
+  std::vector<int32_t> cached;  // the tokens whose keys and values slot 0 of `state` holds, in order
+};
+
 struct GenerationOptions {
   int32_t max_new_tokens = 128;
   SamplingOptions sampling;            // sequence i uses seed + i
@@ -27,6 +35,8 @@ struct GenerationOptions {
   // its cache so it goes on past the context in the same memory. Checked before any token: the model must
   // allow compaction (CausalLm::CheckKvCompaction) and the policy the context.
   std::shared_ptr<const KvPolicy> kv_policy;
+  // Reuse the cache of earlier calls: one prompt only, and no kv_policy (compaction moves the cached rows).
+  KvSession* session = nullptr;
 };
 
 enum class StopReason { kEos, kStopString, kBudget, kContextFull, kCancelled };
@@ -41,6 +51,7 @@ struct GenerationResult {
   double decode_seconds = 0;
   int32_t kv_compactions = 0;  // times options.kv_policy compacted this sequence's cache
   int64_t evicted_tokens = 0;  // cache rows those compactions dropped
+  int64_t reused_prompt_tokens = 0;  // prompt tokens found in options.session's cache, not prefilled again
 };
 
 // Called with each new piece of complete UTF-8 text of sequence `index`; return false to stop it.

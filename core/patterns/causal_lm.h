@@ -37,6 +37,12 @@ class InferenceState {
     std::fill(lengths_.begin(), lengths_.end(), 0);
     for (auto& peer : peers_) peer->ResetAll();
   }
+  // Keeps the first `length` tokens of sequence `slot` and forgets the rest: a prefix shared with the next
+  // prompt (a chat's earlier turns) is not prefilled again. The rows after it are overwritten as it grows.
+  void Truncate(int64_t slot, int64_t length) {
+    lengths_[slot] = std::min(lengths_[slot], length);
+    for (auto& peer : peers_) peer->Truncate(slot, length);
+  }
   const KvCache& cache() const { return cache_; }
   // The buffers this state was planned with (all allocated by NewState) and their total size.
   const MemoryPlan& plan() const { return plan_; }

@@ -1,5 +1,8 @@
 // Generation on the real stories260K model: batches, stop strings, streaming, budgets, sampling.
 #include "core/generation/generate.h"
+
+#include <cstdio>
+
 #include "tests/integration/fixture_util.h"
 
 namespace ttt::testing {
@@ -97,6 +100,48 @@ TEST_F(GenerationTest, ContextFullStopsCleanly) {
   EXPECT_EQ(r->front().stop_reason, StopReason::kContextFull);
   // Every position of the cache is used; the last sampled token needs none (it is never fed back).
   EXPECT_EQ(r->front().prompt_tokens.size() + r->front().tokens.size(), 11u);
+}
+
+// A chat's second turn through a KvSession prefills only what follows the first turn's cached tokens, and
+// gives the same tokens as the whole conversation prefilled from nothing.
+TEST_F(GenerationTest, AKvSessionReusesTheCachedPrefixAndChangesNoToken) {
+  GenerationOptions options;
+  options.max_new_tokens = 24;
+  options.context = 256;  // one state for every turn
+  KvSession session;
+  options.session = &session;
+  const std::string first = "Once upon a time, there was a little girl named Lily.";
+  auto turn1 = Run({first}, options);
+  ASSERT_TRUE(turn1.ok()) << turn1.status();
+  EXPECT_EQ(turn1->front().reused_prompt_tokens, 0);
+  ASSERT_NE(session.state, nullptr);
+  const std::string second = first + turn1->front().text + " One day, she went to the park.";
+  auto turn2 = Run({second}, options);
+  ASSERT_TRUE(turn2.ok()) << turn2.status();
+  // Everything the cache held that the new prompt repeats: at least the first prompt.
+  EXPECT_GE(turn2->front().reused_prompt_tokens, static_cast<int64_t>(turn1->front().prompt_tokens.size()));
+  EXPECT_LT(turn2->front().reused_prompt_tokens, static_cast<int64_t>(turn2->front().prompt_tokens.size()));
+  std::printf("turn 2: %zu prompt tokens, %lld reused from the session's cache\n",
+              turn2->front().prompt_tokens.size(), static_cast<long long>(turn2->front().reused_prompt_tokens));
+
+  GenerationOptions plain = options;
+  plain.session = nullptr;
+  auto whole = Run({second}, plain);
+  ASSERT_TRUE(whole.ok());
+  EXPECT_EQ(turn2->front().tokens, whole->front().tokens);
+  EXPECT_EQ(turn2->front().text, whole->front().text);
+
+  // A prompt that diverges early keeps only the shared start; one that does not fit is a new state.
+  auto other = Run({"Once upon a time, there was a big dog."}, options);
+  ASSERT_TRUE(other.ok());
+  auto other_whole = Run({"Once upon a time, there was a big dog."}, plain);
+  ASSERT_TRUE(other_whole.ok());
+  EXPECT_EQ(other->front().tokens, other_whole->front().tokens);
+  EXPECT_GT(other->front().reused_prompt_tokens, 0);
+
+  plain.session = &session;
+  plain.kv_policy = nullptr;
+  EXPECT_FALSE(Run({"a", "b"}, plain).ok());  // a session holds one sequence
 }
 
 }  // namespace

@@ -76,8 +76,13 @@ absl::Status RunChat(const Args& args) {
   // The rendering usually starts with the BOS text: no second BOS then.
   const std::string& bos = chat_template.bos_token();
 
+  // Each turn's prompt is the whole conversation rendered again; the session's KV cache already holds its start
+  // (the earlier turns), so only the new message and what the template wraps it in are prefilled.
+  KvSession session;
+  options.session = &session;
   std::vector<ChatMessage> messages;
   auto reset = [&] {
+    session.cached.clear();
     messages.clear();
     if (!system.empty()) messages.push_back({.role = "system", .content = system});
   };
