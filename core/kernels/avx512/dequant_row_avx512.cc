@@ -30,11 +30,11 @@ inline __m512 BlockScale(uint8_t exponent, int shift) {
 struct BF16Format {
   static constexpr int kChunkBytes = 32;
   static __m512 Decode(const char* row, int64_t c) {
-    const __m256i h = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + 32 * c));
+    const __m256i h = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + kChunkBytes * c));
     return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
   }
   static __m512 DecodeTail(const char* row, int64_t c, __mmask16 mask) {
-    const __m256i h = _mm256_maskz_loadu_epi16(mask, row + 32 * c);
+    const __m256i h = _mm256_maskz_loadu_epi16(mask, row + kChunkBytes * c);
     return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
   }
 };
@@ -42,11 +42,11 @@ struct BF16Format {
 struct I8Format {
   static constexpr int kChunkBytes = 16;
   static __m512 Decode(const char* row, int64_t c) {
-    const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(row + 16 * c));
+    const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(row + kChunkBytes * c));
     return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(b));
   }
   static __m512 DecodeTail(const char* row, int64_t c, __mmask16 mask) {
-    return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(mask, row + 16 * c)));
+    return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(mask, row + kChunkBytes * c)));
   }
 };
 
@@ -54,7 +54,7 @@ struct I8Format {
 struct Bfp8Format {
   static constexpr int kChunkBytes = 17;
   static __m512 Decode(const char* row, int64_t c) {
-    const char* block = row + 17 * c;
+    const char* block = row + kChunkBytes * c;
     const __m512i s = _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 1)));
     const __m512 magnitude = _mm512_cvtepi32_ps(_mm512_and_si512(s, _mm512_set1_epi32(0x7f)));
     // magnitude | (s & sign bit)
@@ -73,7 +73,7 @@ struct Bfp8Format {
 struct Bfp4Format {
   static constexpr int kChunkBytes = 9;
   static __m512 Decode(const char* row, int64_t c) {
-    const char* block = row + 9 * c;
+    const char* block = row + kChunkBytes * c;
     int64_t packed;
     std::memcpy(&packed, block + 1, 8);
     const __m128i bytes = _mm_cvtsi64_si128(packed);

@@ -3,9 +3,12 @@
 // flags.
 #pragma once
 
-// GCC 12 warns about _mm512_undefined_ps() inside its own intrinsics headers (GCC bug 105593).
+// GCC 12 warns about _mm512_undefined_ps() inside its own intrinsics headers (GCC bug 105593). Clang (the
+// fuzzing build) has no -Wmaybe-uninitialized and would warn about the pragma itself.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
 #include <immintrin.h>
 
 #include <cstdint>
