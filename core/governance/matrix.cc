@@ -289,6 +289,13 @@ absl::StatusOr<Matrix> RunMatrix(const MatrixOptions& o, std::string* log) {
       }
     }
     if (!install_error.empty()) return absl::InternalError(install_error);
+    // How every model of this column finds the package: a release through its shim (WriteReleaseShim).
+    std::string package = absl::StrCat(" -DCMAKE_PREFIX_PATH=", ShellQuote(prefix));
+    if (version != kHead) {
+      const std::string shim = absl::StrCat(build_dir, "/matrix/", version, "/package");
+      TTT_RETURN_IF_ERROR(WriteReleaseShim(o.root, prefix, shim));
+      absl::StrAppend(&package, " -Dttt_DIR=", ShellQuote(shim));
+    }
     for (const ZooEntry& entry : *models) {
       const ZooModel& model = entry.model;
       if (std::find(axes->models.begin(), axes->models.end(), model.name()) == axes->models.end()) continue;
@@ -308,12 +315,6 @@ absl::StatusOr<Matrix> RunMatrix(const MatrixOptions& o, std::string* log) {
         } else {
           if (!built) {
             built = true;
-            std::string package = absl::StrCat(" -DCMAKE_PREFIX_PATH=", ShellQuote(prefix));
-            if (version != kHead) {
-              const std::string shim = absl::StrCat(build_dir, "/matrix/", version, "/package");
-              if (absl::Status w = WriteReleaseShim(o.root, prefix, shim); !w.ok()) return w;
-              absl::StrAppend(&package, " -Dttt_DIR=", ShellQuote(shim));
-            }
             const CommandResult configure = RunCommand(absl::StrCat(
                 "cmake -S ", ShellQuote(o.root + "/" + entry.dir), " -B ", ShellQuote(build), package,
                 " -DCMAKE_BUILD_TYPE=Release -DTTT_ZOO_PIN_OVERRIDE=", pin));
