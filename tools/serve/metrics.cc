@@ -24,6 +24,8 @@ std::string PrometheusText(const BatchSchedulerStats& s, int32_t slots, int64_t 
   Metric(&out, "requests_cancelled_total", "counter", "Generation requests cancelled (client gone).",
          s.requests_cancelled);
   Metric(&out, "prompt_tokens_total", "counter", "Prompt tokens prefilled.", s.prompt_tokens);
+  Metric(&out, "prompt_tokens_reused_total", "counter", "Prompt tokens found in a slot's cache, not prefilled.",
+         s.prompt_tokens_reused);
   Metric(&out, "generated_tokens_total", "counter", "Tokens generated.", s.generated_tokens);
   Metric(&out, "decode_steps_total", "counter", "Batched decode steps.", s.decode_steps);
   Metric(&out, "decode_seconds_total", "counter", "Seconds in decode steps (model and sampling).", s.decode_seconds);

@@ -67,8 +67,10 @@ const char* FinishReason(StopReason reason) {
 }
 
 json Usage(const BatchOutcome& o) {
+  // cached_tokens: prompt tokens whose keys and values were already in the slot's cache (OpenAI's field).
   return {{"prompt_tokens", o.prompt_tokens}, {"completion_tokens", o.completion_tokens},
-          {"total_tokens", o.prompt_tokens + o.completion_tokens}};
+          {"total_tokens", o.prompt_tokens + o.completion_tokens},
+          {"prompt_tokens_details", {{"cached_tokens", o.cached_prompt_tokens}}}};
 }
 
 json StreamChunk(const ResponseContext& ctx, const std::string& text, const std::vector<BatchToken>& tokens,

@@ -114,6 +114,31 @@ TEST_F(ServerTest, CompletionIsGreedyAndCountsTokens) {
   EXPECT_EQ(r["choices"][0]["finish_reason"], "length");
 }
 
+// A chat's second turn is the first turn rendered again plus more: the slot the first turn left still holds
+// its keys and values, so the server prefills only what is new and says so in usage (OpenAI's cached_tokens).
+TEST_F(ServerTest, ASecondChatTurnReusesTheFirstTurnsCache) {
+  Start({});
+  json turns = {{{"role", "user"}, {"content", "Tell me a story"}}};
+  json body = {{"model", "stories260K"}, {"messages", turns}, {"max_tokens", 8}, {"temperature", 0}};
+  auto first = Post("/v1/chat/completions", body);
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->status, 200) << first->body;
+  const json one = json::parse(first->body);
+  EXPECT_EQ(one["usage"]["prompt_tokens_details"]["cached_tokens"], 0);
+  turns.push_back({{"role", "assistant"}, {"content", one["choices"][0]["message"]["content"]}});
+  turns.push_back({{"role", "user"}, {"content", "And then?"}});
+  body["messages"] = turns;
+  auto second = Post("/v1/chat/completions", body);
+  ASSERT_TRUE(second);
+  ASSERT_EQ(second->status, 200) << second->body;
+  const json two = json::parse(second->body);
+  // At least the first turn's prompt (the tokenizer may split the seam between turns differently).
+  const int cached = two["usage"]["prompt_tokens_details"]["cached_tokens"].get<int>();
+  EXPECT_GE(cached, one["usage"]["prompt_tokens"].get<int>() - 2) << two["usage"];
+  EXPECT_LT(cached, two["usage"]["prompt_tokens"].get<int>());
+  EXPECT_EQ(Metric("prompt_tokens_reused_total"), cached);
+}
+
 TEST_F(ServerTest, ChatGoesThroughTheTemplateAndGivesLogprobs) {
   Start({});
   json body = {{"model", "stories260K"},

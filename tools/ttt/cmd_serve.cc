@@ -57,7 +57,8 @@ absl::Status RunServe(const Args& args) {
   TTT_ASSIGN_OR_RETURN(auto scheduler,
                        BatchScheduler::Create(*loaded.model, *loaded.tokenizer,
                                               {.slots = static_cast<int32_t>(parallel), .context = ctx,
-                                               .max_queue = static_cast<int32_t>(queue)}));
+                                               .max_queue = static_cast<int32_t>(queue),
+                                               .reuse_prefix = !args.Has("no-prompt-cache")}));
   serve::Server server(*loaded.model, *loaded.tokenizer, &chat_template, *scheduler, embeddings.get(), options);
   TTT_RETURN_IF_ERROR(server.Bind());
   scheduler->Start();
@@ -81,7 +82,9 @@ TTT_COMMAND({"serve", "an OpenAI-compatible HTTP server (completions, chat, stre
                      {"--queue", "requests waiting for a slot; more get 503", "64", FlagKind::kInt},
                      {"--api-key", "the key clients must send (default: $TTT_API_KEY; none: open)", ""},
                      {"-a,--alias", "the model id clients name (default: the file or folder name)", ""},
-                     {"--embedding-model", "a BERT-style encoder for /v1/embeddings", ""}},
+                     {"--embedding-model", "a BERT-style encoder for /v1/embeddings", ""},
+                     {"--no-prompt-cache", "forget a slot's KV cache when its request ends (default: a new request "
+                      "reuses the longest cached prefix of its prompt)", "", FlagKind::kSwitch}},
                     ChatTemplateFlags(), ModelFlags(), ThreadsFlag(), HardwareFlags()}),
              RunServe});
 

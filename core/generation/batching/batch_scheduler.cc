@@ -21,6 +21,7 @@ struct BatchScheduler::Slot {
   std::optional<TextStream> text;
   std::vector<int32_t> history;  // prompt + generated, for the repetition penalty
   size_t prefilled = 0;          // prompt tokens in the cache
+  size_t reused = 0;             // of those, found there when the request took the slot
   int32_t generated = 0;
   int32_t last_token = 0;
   bool busy() const { return sink != nullptr; }
@@ -82,6 +83,8 @@ BatchScheduler::BatchScheduler(const CausalLm& model, const tokenizers::Tokenize
   eos_.insert(special.eos_ids().begin(), special.eos_ids().end());
   if (tokenizer.eos_id() >= 0) eos_.insert(tokenizer.eos_id());
   for (int32_t i = 0; i < options.slots; ++i) slots_.push_back(std::make_unique<Slot>());
+  cached_.resize(options.slots);
+  freed_at_.assign(options.slots, 0);
   logits_.resize(static_cast<size_t>(options.slots) * model.vocab_size());
 }
 
@@ -135,6 +138,7 @@ void BatchScheduler::Finish(int32_t s, StopReason reason, absl::Status status) {
   outcome.stop_reason = reason;
   if (slot.text) outcome.final_text = std::string(slot.text->TakeReady(/*final=*/true));
   outcome.prompt_tokens = static_cast<int32_t>(slot.request.prompt.size());
+  outcome.cached_prompt_tokens = static_cast<int32_t>(slot.reused);
   outcome.completion_tokens = slot.generated;
   std::shared_ptr<BatchSink> sink = std::move(slot.sink);
   {
@@ -142,8 +146,17 @@ void BatchScheduler::Finish(int32_t s, StopReason reason, absl::Status status) {
     ++stats_.requests_finished;
     if (reason == StopReason::kCancelled) ++stats_.requests_cancelled;
     --stats_.active_slots;
+    freed_at_[s] = rounds_;
+    // The cache holds the history up to the state's length (the last picked token was never decoded). After
+    // a failed step what it holds is not known: forget it.
+    if (options_.reuse_prefix && outcome.status.ok()) {
+      const size_t kept = std::min<size_t>(state_->length(s), slot.history.size());
+      cached_[s].assign(slot.history.begin(), slot.history.begin() + static_cast<std::ptrdiff_t>(kept));
+    } else {
+      cached_[s].clear();
+      state_->Reset(s);
+    }
   }
-  state_->Reset(s);
   slots_[s] = std::make_unique<Slot>();  // (TextStream holds a reference: not assignable)
   sink->OnDone(outcome);
 }
@@ -163,11 +176,20 @@ void BatchScheduler::Admit() {
         ++it;
       }
     }
-    for (size_t s = 0; s < slots_.size() && !queue_.empty(); ++s) {
+    while (!queue_.empty()) {
+      const auto [s, shared] = ChooseSlot(queue_.front().request.prompt);
+      if (s < 0) break;
       Slot& slot = *slots_[s];
-      if (slot.busy()) continue;
       Pending p = std::move(queue_.front());
       queue_.pop_front();
+      if (shared == 0) {
+        state_->Reset(s);
+      } else {
+        state_->Truncate(s, static_cast<int64_t>(shared));
+      }
+      cached_[s].resize(shared);  // rewritten when the request leaves
+      slot.prefilled = slot.reused = shared;
+      stats_.prompt_tokens_reused += static_cast<int64_t>(shared);
       slot.id = p.id;
       slot.request = std::move(p.request);
       slot.sink = std::move(p.sink);
@@ -196,6 +218,26 @@ void BatchScheduler::Admit() {
     p.sink->OnDone(outcome);
   }
   for (int32_t s : cancelled_running) Finish(s, StopReason::kCancelled);
+}
+
+std::pair<int32_t, size_t> BatchScheduler::ChooseSlot(const std::vector<int32_t>& prompt) const {
+  int32_t best = -1;
+  size_t best_shared = 0;
+  for (size_t s = 0; s < slots_.size(); ++s) {
+    if (slots_[s]->busy()) continue;
+    // At least the prompt's last token is prefilled again: its logits give the first new token.
+    const std::vector<int32_t>& cached = cached_[s];
+    const size_t limit = std::min(cached.size(), prompt.size() - 1);
+    size_t shared = 0;
+    while (shared < limit && cached[shared] == prompt[shared]) ++shared;
+    const bool better = best < 0 || shared > best_shared ||
+                        (shared == best_shared && freed_at_[s] < freed_at_[best]);
+    if (better) {
+      best = static_cast<int32_t>(s);
+      best_shared = shared;
+    }
+  }
+  return {best, best_shared};
 }
 
 void BatchScheduler::PrefillChunk() {
@@ -299,6 +341,10 @@ void BatchScheduler::WaitForSinks() {
 }
 
 bool BatchScheduler::Step() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++rounds_;
+  }
   Admit();
   PrefillChunk();
   DecodeStep();

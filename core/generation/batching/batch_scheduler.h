@@ -5,6 +5,10 @@
 // leaves when it stops - by EOS, a stop string, its budget, or because it was cancelled, which frees its
 // slot at the next step.
 //
+// A slot keeps its sequence's KV cache after the request leaves. A new request takes the free slot whose cache
+// shares the longest prefix with its prompt (a chat's earlier turns, a common system prompt), keeps that prefix
+// and prefills only the rest; with no shared prefix it takes the slot used least recently.
+//
 //   auto scheduler = BatchScheduler::Create(model, tokenizer, {.slots = 8});
 //   (*scheduler)->Start();                                   // a thread runs the steps
 //   auto id = (*scheduler)->Submit(request, sink);           // the sink gets each token, then the outcome
@@ -65,6 +69,7 @@ struct BatchOutcome {
   StopReason stop_reason = StopReason::kBudget;
   std::string final_text;  // text held back until the end (also sent by no OnToken call)
   int32_t prompt_tokens = 0;
+  int32_t cached_prompt_tokens = 0;  // of prompt_tokens, found in the slot's cache and not prefilled again
   int32_t completion_tokens = 0;
 };
 
@@ -87,6 +92,7 @@ struct BatchSchedulerOptions {
   int32_t max_queue = 64;   // requests waiting for a slot; more are refused (ResourceExhausted)
   int32_t prefill_tokens_per_step = 256;  // prompt tokens prefilled between two decode steps
   std::chrono::microseconds drain_wait{3000};  // the longest wait for sinks to drain before a step
+  bool reuse_prefix = true;  // keep a slot's cache between requests and reuse the prompt prefix it holds
 };
 
 // What the scheduler has done since it was made, for /metrics.
@@ -96,6 +102,7 @@ struct BatchSchedulerStats {
   int64_t requests_finished = 0;   // OnDone called (any reason)
   int64_t requests_cancelled = 0;
   int64_t prompt_tokens = 0;       // prefilled
+  int64_t prompt_tokens_reused = 0;  // found in a slot's cache instead
   int64_t generated_tokens = 0;
   int64_t decode_steps = 0;
   double decode_seconds = 0;       // in CausalLm::Decode and sampling
@@ -143,6 +150,8 @@ class BatchScheduler {
   BatchScheduler(const CausalLm& model, const tokenizers::Tokenizer& tokenizer,
                  const BatchSchedulerOptions& options, std::unique_ptr<InferenceState> state);
   void Admit();
+  // The free slot for `prompt` (longest cached prefix, else least recently used) and that prefix's length.
+  std::pair<int32_t, size_t> ChooseSlot(const std::vector<int32_t>& prompt) const;
   void PrefillChunk();
   void DecodeStep();
   // Samples slot `s`'s next token from `logits` (with its logprobs); touches only that slot's sampler, so
@@ -162,6 +171,11 @@ class BatchScheduler {
   std::unique_ptr<InferenceState> state_;
   absl::flat_hash_set<int32_t> eos_;
   std::vector<std::unique_ptr<Slot>> slots_;
+  // Per slot, the tokens whose keys and values its cache holds (kept after its request leaves), and the step
+  // at which its last request left, for least-recently-used choice.
+  std::vector<std::vector<int32_t>> cached_;
+  std::vector<int64_t> freed_at_;
+  int64_t rounds_ = 0;
   std::vector<float> logits_;  // [slots, vocab]
   std::vector<int32_t> step_slots_, step_tokens_;
   std::vector<BatchToken> picked_;

@@ -191,6 +191,45 @@ TEST_F(BatchSchedulerTest, LogprobsAreTheModelsDistribution) {
   }
 }
 
+// A second turn (the first turn's prompt and answer, then more) finds its prefix in the slot the first left:
+// only the rest is prefilled, and it generates what a scheduler that forgets every cache generates.
+TEST_F(BatchSchedulerTest, ANewRequestReusesTheLongestPrefixASlotHolds) {
+  auto Turns = [&](bool reuse, std::vector<std::shared_ptr<RecordingSink>>* sinks) {
+    auto scheduler = Make({.slots = 2, .context = 256, .reuse_prefix = reuse});
+    auto first = std::make_shared<RecordingSink>(), other = std::make_shared<RecordingSink>();
+    const BatchRequest a = Request("Once upon a time", 20);
+    EXPECT_TRUE(scheduler->Submit(a, first).ok());
+    EXPECT_TRUE(scheduler->Submit(Request("The dog", 12), other).ok());
+    RunToEnd(*scheduler);
+    // Turn two: all of turn one, then new text; and an unrelated prompt, which shares nothing.
+    BatchRequest b = a;
+    b.prompt.insert(b.prompt.end(), first->tokens.begin(), first->tokens.end());
+    const auto more = *loaded_.tokenizer->Encode(" Lily was happy.", /*add_bos=*/false);
+    b.prompt.insert(b.prompt.end(), more.begin(), more.end());
+    auto second = std::make_shared<RecordingSink>(), unrelated = std::make_shared<RecordingSink>();
+    EXPECT_TRUE(scheduler->Submit(Request("Lily and Ben went", 15), unrelated).ok());
+    EXPECT_TRUE(scheduler->Submit(b, second).ok());
+    RunToEnd(*scheduler);
+    *sinks = {first, other, second, unrelated};
+    return scheduler->stats();
+  };
+  std::vector<std::shared_ptr<RecordingSink>> reused, fresh;
+  const BatchSchedulerStats with = Turns(true, &reused), without = Turns(false, &fresh);
+  const int32_t first_prompt = reused[0]->outcome.prompt_tokens;
+  ASSERT_EQ(reused[0]->tokens.size(), 20u);
+  // The cache holds turn one's prompt and every answer token but the last (never decoded).
+  EXPECT_EQ(reused[2]->outcome.cached_prompt_tokens, first_prompt + 19);
+  // It shares only BOS with either slot, and takes the one left least recently ("The dog" finished first).
+  EXPECT_EQ(reused[3]->outcome.cached_prompt_tokens, 1);
+  EXPECT_EQ(fresh[2]->outcome.cached_prompt_tokens, 0);
+  for (size_t i = 0; i < reused.size(); ++i) {
+    EXPECT_EQ(reused[i]->tokens, fresh[i]->tokens) << i;
+    EXPECT_EQ(reused[i]->done_calls, 1);
+  }
+  EXPECT_EQ(with.prompt_tokens_reused, first_prompt + 19 + 1);
+  EXPECT_EQ(with.prompt_tokens + with.prompt_tokens_reused, without.prompt_tokens);
+}
+
 TEST_F(BatchSchedulerTest, TheThreadServesConcurrentSubmitters) {
   auto scheduler = Make({.slots = 4, .context = 128});
   scheduler->Start();
