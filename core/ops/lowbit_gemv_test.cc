@@ -120,6 +120,29 @@ TEST_P(LowbitKernels, RowResultDoesNotDependOnItsGroup) {
   }
 }
 
+// Sequences decoded together (ttt serve's batches, m > 1) get the same bits as each decoded alone: the batched
+// loops (weight tiles shared by the activation rows, groups of activation rows) change only the order in which
+// the dots are done, never a dot's own operations.
+TEST_P(LowbitKernels, ABatchRowIsTheSameBitsAsTheRowAlone) {
+  for (DType dtype : kCompressed) {
+    for (int64_t k : {64, 576, 1536}) {
+      const int64_t n = 301, m = 8;
+      const ops::LinearWeight weight = MakeWeight(dtype, n, k, 43);
+      const size_t row_bytes = StorageBytes(dtype, k);
+      const auto x = RandomValues(m * k, 44);
+      std::vector<float> batch(m * n);
+      table().Gemv(dtype)(x.data(), m, k, weight.values.raw_data(), row_bytes, 0, n, batch.data(), n);
+      for (int64_t r = 0; r < m; ++r) {
+        std::vector<float> alone(n);
+        table().Gemv(dtype)(x.data() + r * k, 1, k, weight.values.raw_data(), row_bytes, 0, n, alone.data(), n);
+        for (int64_t j = 0; j < n; ++j) {
+          ASSERT_EQ(batch[r * n + j], alone[j]) << DTypeName(dtype) << " k=" << k << " sequence " << r << " row " << j;
+        }
+      }
+    }
+  }
+}
+
 // On AVX-512 CPUs without VBMI (e.g. Cooper Lake) the block-float GEMVs take another path; the table of a
 // VBMI machine never reaches it, so it is called directly.
 TEST(LowbitKernelsWithoutVbmi, BlockFloatGemvMatchesReference) {

@@ -176,7 +176,7 @@ inline void HorizontalSums(const __m512 (&acc)[R], float unit, float* out) {
   }
 }
 
-// The row loop of every block-float kernel: x quantised once per activation row (`quantize`, into `steps`
+// The row loop of every block-float kernel: each activation row quantised once (`quantize`, into `steps`
 // steps of the kernel's layout), then the weight rows in blocks of kRows (4 or 1) and singly;
 // dot(std::integral_constant<int, R>, rows, row_bytes, steps, activations, out) computes R rows' dots.
 //
@@ -185,27 +185,39 @@ inline void HorizontalSums(const __m512 (&acc)[R], float unit, float* out) {
 // row of a small model is only a few steps long (576 values: 5 VBMI steps), and one row at a time pays the
 // per-row work (activation loads per step, the reduction) 4 times as often: bfp4 VBMI one at a time 27-28
 // GB/s, pairs 35-40, blocks of 4 36-41 (hot, one core: 30 / 31 / 39 GB/s).
+//
+// Several activation rows (sequences decoded together by `ttt serve`) take the weight rows a tile at a time
+// (~kTileBytes, which stays in L1): every activation row's dots with the tile, then the next tile, so the
+// weight comes from memory once per call, not once per activation row (an LM head of 28 MB in i8 was read 8
+// times by a batch of 8). Each dot is the same operations whatever the tiling, so results do not change.
 template <int kRows, class Quantize, class Dot>
 void GemvBlockRows(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
                    int64_t n_end, float* y, int64_t ldy, int64_t steps, Quantize quantize, Dot dot) {
   static_assert(kRows == 1 || kRows == 4);
-  thread_local Activations activations;  // reused: no allocation per call
+  constexpr int64_t kTileBytes = 24 << 10;
+  thread_local std::vector<Activations> activations;  // one per activation row, reused: no allocation per call
+  if (static_cast<int64_t>(activations.size()) < m) activations.resize(static_cast<size_t>(m));
+  for (int64_t r = 0; r < m; ++r) quantize(x + r * k, k, steps, activations[r]);
+  const int64_t tile = m == 1 ? n_end - n_begin
+                              : std::max<int64_t>(kRows, kTileBytes / static_cast<int64_t>(w_row_bytes) / kRows * kRows);
   const char* wb = static_cast<const char*>(w);
-  for (int64_t r = 0; r < m; ++r) {
-    quantize(x + r * k, k, steps, activations);
-    const ActivationView view(activations);
-    float* yr = y + r * ldy;
-    int64_t j = n_begin;
-    if constexpr (kRows == 4) {
-      for (; j + 4 <= n_end; j += 4) {
-        const char* rows[4] = {wb + j * w_row_bytes, wb + (j + 1) * w_row_bytes, wb + (j + 2) * w_row_bytes,
-                               wb + (j + 3) * w_row_bytes};
-        dot(std::integral_constant<int, 4>{}, rows, w_row_bytes, steps, view, yr + j);
+  for (int64_t t = n_begin; t < n_end; t += tile) {
+    const int64_t t_end = std::min(n_end, t + tile);
+    for (int64_t r = 0; r < m; ++r) {
+      const ActivationView view(activations[r]);
+      float* yr = y + r * ldy;
+      int64_t j = t;
+      if constexpr (kRows == 4) {
+        for (; j + 4 <= t_end; j += 4) {
+          const char* rows[4] = {wb + j * w_row_bytes, wb + (j + 1) * w_row_bytes, wb + (j + 2) * w_row_bytes,
+                                 wb + (j + 3) * w_row_bytes};
+          dot(std::integral_constant<int, 4>{}, rows, w_row_bytes, steps, view, yr + j);
+        }
       }
-    }
-    for (; j < n_end; ++j) {
-      const char* rows[1] = {wb + j * w_row_bytes};
-      dot(std::integral_constant<int, 1>{}, rows, w_row_bytes, steps, view, yr + j);
+      for (; j < t_end; ++j) {
+        const char* rows[1] = {wb + j * w_row_bytes};
+        dot(std::integral_constant<int, 1>{}, rows, w_row_bytes, steps, view, yr + j);
+      }
     }
   }
 }
