@@ -192,33 +192,40 @@ void RunPanels(const std::vector<float>& b_hi, const std::vector<float>& b_lo, i
   const kernels::TtPanelFn kernel = kernels::ActiveKernels().tt_panel;
   const int64_t panels = (n + kPanel - 1) / kPanel;
   // Each thread builds one panel of 16 SrcA rows at a time (2 x kp x 16 floats, cache-resident) and runs every
-  // activation row against it, so no copy of the whole weight is ever made.
-#pragma omp parallel num_threads(std::max<int>(1, std::min<int64_t>(NumThreads(), panels)))
-  {
-    std::vector<float> row(kp), a_hi(kp * kPanel), a_lo(need_a_lo ? kp * kPanel : 0);
+  // activation row against it, so no copy of the whole weight is ever made. ParallelItems runs on the team a
+  // caller holds (ttt serve's scheduler holds one for its whole loop) or on a new OpenMP region.
+  const int threads = std::max<int>(1, std::min<int64_t>(NumThreads(), panels));
+  struct Scratch {
+    std::vector<float> row, a_hi, a_lo;
+  };
+  std::vector<Scratch> scratch(threads);
+  for (Scratch& s : scratch) {
+    s.row.resize(kp);
+    s.a_hi.resize(kp * kPanel);
+    s.a_lo.resize(need_a_lo ? kp * kPanel : 0);
+  }
+  internal::ParallelItems(panels, threads, 4, [&](int64_t q, int thread) {
+    Scratch& s = scratch[thread];
     float out[kPanel];
-#pragma omp for schedule(dynamic, 4)
-    for (int64_t q = 0; q < panels; ++q) {
-      const int64_t j0 = q * kPanel, rows = std::min<int64_t>(kPanel, n - j0);
-      for (int64_t r = 0; r < kPanel; ++r) {
-        if (r < rows) {
-          a_rows.Row(j0 + r, row.data());
-        } else {
-          std::fill(row.begin(), row.end(), 0.0f);
-        }
-        for (int64_t t = 0; t < kp; ++t) {
-          a_hi[t * kPanel + r] = kernels::tt::SrcAHi(row[t]);
-          if (need_a_lo) a_lo[t * kPanel + r] = kernels::tt::SrcALo(row[t]);
-        }
+    const int64_t j0 = q * kPanel, rows = std::min<int64_t>(kPanel, n - j0);
+    for (int64_t r = 0; r < kPanel; ++r) {
+      if (r < rows) {
+        a_rows.Row(j0 + r, s.row.data());
+      } else {
+        std::fill(s.row.begin(), s.row.end(), 0.0f);
       }
-      const float* a_part[2] = {a_hi.data(), need_a_lo ? a_lo.data() : nullptr};
-      for (int64_t i = 0; i < m; ++i) {
-        const float* b_part[2] = {b_hi.data() + i * kp, need_b_lo ? b_lo.data() + i * kp : nullptr};
-        kernel(b_part, a_part, kp, phases, nm.fp32_accumulation, out);
-        for (int64_t r = 0; r < rows; ++r) y[i * n + j0 + r] = out[r];
+      for (int64_t t = 0; t < kp; ++t) {
+        s.a_hi[t * kPanel + r] = kernels::tt::SrcAHi(s.row[t]);
+        if (need_a_lo) s.a_lo[t * kPanel + r] = kernels::tt::SrcALo(s.row[t]);
       }
     }
-  }
+    const float* a_part[2] = {s.a_hi.data(), need_a_lo ? s.a_lo.data() : nullptr};
+    for (int64_t i = 0; i < m; ++i) {
+      const float* b_part[2] = {b_hi.data() + i * kp, need_b_lo ? b_lo.data() + i * kp : nullptr};
+      kernel(b_part, a_part, kp, phases, nm.fp32_accumulation, out);
+      for (int64_t r = 0; r < rows; ++r) y[i * n + j0 + r] = out[r];
+    }
+  });
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/generation/batching/text_stream.h"
 #include "core/runtime/status.h"
+#include "core/runtime/spin_team.h"
 #include "core/runtime/threading.h"
 
 namespace ttt {
@@ -31,6 +32,8 @@ struct BatchScheduler::Slot {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+// How often WaitForSinks looks again: sleeping, not yielding, so the HTTP threads it waits for get the core.
+constexpr std::chrono::microseconds kDrainPoll{50};
 
 // Log-softmax of `logits` at `token` and the `top` likeliest tokens; O(vocab), only for requests that ask.
 void Logprobs(absl::Span<const float> logits, int32_t token, int32_t top, BatchToken* out) {
@@ -318,8 +321,14 @@ void BatchScheduler::DecodeStep() {
   const int64_t vocab = model_.vocab_size();
   const int batch = static_cast<int>(step_slots_.size());
   picked_.resize(batch);
+  if (SpinTeam* team = SpinTeam::Current(); team != nullptr && batch > 1) {  // the loop's team (RunLoop)
+    team->Run([&](int id) {
+      for (int b = id; b < batch; b += team->size()) picked_[b] = Pick(step_slots_[b], logits_.data() + b * vocab);
+    });
+  } else {
 #pragma omp parallel for schedule(static, 1) num_threads(std::max(1, std::min(batch, NumThreads()))) if (batch > 1)
-  for (int b = 0; b < batch; ++b) picked_[b] = Pick(step_slots_[b], logits_.data() + b * vocab);
+    for (int b = 0; b < batch; ++b) picked_[b] = Pick(step_slots_[b], logits_.data() + b * vocab);
+  }
   for (int b = 0; b < batch; ++b) Emit(step_slots_[b], std::move(picked_[b]));
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   std::lock_guard<std::mutex> lock(mu_);
@@ -336,7 +345,7 @@ void BatchScheduler::DecodeStep() {
 void BatchScheduler::WaitForSinks() {
   const auto until = Clock::now() + options_.drain_wait;
   for (int32_t s : step_slots_) {
-    while (!slots_[s]->sink->Drained() && Clock::now() < until) std::this_thread::yield();
+    while (!slots_[s]->sink->Drained() && Clock::now() < until) std::this_thread::sleep_for(kDrainPoll);
   }
 }
 
@@ -353,14 +362,22 @@ bool BatchScheduler::Step() {
 }
 
 void BatchScheduler::RunLoop() {
-  while (true) {
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      work_.wait(lock, [&] { return stopping_ || !queue_.empty() || stats_.active_slots > 0 || !cancelled_.empty(); });
-      if (stopping_) return;
+  // One thread team for the life of the loop, not one per decode step. When an OpenMP region ends, libgomp's
+  // idle threads spin for milliseconds (GOMP_SPINCOUNT) before they sleep: after every step one core spun while
+  // the HTTP threads waited for it to write the step's tokens. The team's workers sleep after a short spin
+  // (core/runtime/spin_team.h), so between steps and while idle the cores are free; the steps' ops, and the
+  // sampling below, run on it.
+  SpinTeam::Hold(NumThreads(), [&] {
+    while (true) {
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        work_.wait(lock,
+                   [&] { return stopping_ || !queue_.empty() || stats_.active_slots > 0 || !cancelled_.empty(); });
+        if (stopping_) return;
+      }
+      Step();
     }
-    Step();
-  }
+  });
 }
 
 void BatchScheduler::Start() {
