@@ -19,7 +19,7 @@
 namespace ttt {
 
 enum class Split {
-  kReplicated,  // every chip holds the whole weight (embeddings, norms, the router)
+  kReplicated,  // every chip holds the whole weight (norms, the router)
   kColumn,      // output features split: the chip's output is a slice
   kRow,         // input features split: the chip's output is a partial sum
   kColumnRow,   // a 2-D mesh: output features over one axis, input features over the other

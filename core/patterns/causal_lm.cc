@@ -74,7 +74,8 @@ absl::StatusOr<std::unique_ptr<CausalLm>> CausalLm::Create(const Validated<spec:
   }
   TTT_ASSIGN_OR_RETURN(const ModelModules modules,
                        ListModelModules(spec, options.kinds ? *options.kinds : ModuleRegistry::Global()));
-  return Build(spec, modules, spec.lm_head(), weights, options, std::move(hw), options.weight_source);
+  return Build(spec, modules, spec.token_embedding(), spec.lm_head(), weights, options, std::move(hw),
+               options.weight_source);
 }
 
 CausalLm::CausalLm(Validated<spec::ModelSpec> spec) : spec_(std::move(spec)) {}
@@ -82,6 +83,7 @@ CausalLm::~CausalLm() = default;
 
 absl::StatusOr<std::unique_ptr<CausalLm>> CausalLm::Build(const Validated<spec::ModelSpec>& spec,
                                                          const ModelModules& modules,
+                                                         const Validated<spec::TokenEmbeddingSpec>& embedding_spec,
                                                          const Validated<spec::LmHeadSpec>& head_spec,
                                                          const WeightMap& weights, const BuildOptions& options,
                                                          std::shared_ptr<const ResolvedHwConfig> hw,
@@ -89,7 +91,7 @@ absl::StatusOr<std::unique_ptr<CausalLm>> CausalLm::Build(const Validated<spec::
   auto model = std::unique_ptr<CausalLm>(new CausalLm(spec));
   model->kinds_ = options.kinds;
   const spec::ModelSpec& s = *spec;
-  TTT_ASSIGN_OR_RETURN(model->embedding_, TokenEmbedding::Create(spec.token_embedding(), weights));
+  TTT_ASSIGN_OR_RETURN(model->embedding_, TokenEmbedding::Create(embedding_spec, weights));
   if (auto positions = spec.position_embedding()) {
     TTT_ASSIGN_OR_RETURN(auto pos, PositionEmbedding::Create(*positions, weights));
     model->positions_.emplace(std::move(pos));
@@ -186,6 +188,11 @@ absl::Status CausalLm::CheckTokens(absl::Span<const int32_t> tokens) const {
 void CausalLm::Embed(const int32_t* ids, const int32_t* positions, int64_t n, float* x) const {
   TTT_TRACE_MODULE("embedding");
   embedding_.Forward(ids, n, x);
+  if (tp_ != nullptr) {  // each rank embedded the tokens of its vocabulary slice, zeros for the rest
+    const int64_t values = n * spec_->hidden_dim();
+    TTT_TRACE_OP("all_reduce", n, 8.0 * values, 1.0 * values * (tp_->transport->size() - 1))
+    tp_->transport->AllReduceSum(x, values);
+  }
   if (positions_) positions_->AddTo(positions, n, x);
 }
 

@@ -183,9 +183,11 @@ class CausalLm {
   void Embed(const int32_t* ids, const int32_t* positions, int64_t n, float* x) const;
 
   explicit CausalLm(Validated<spec::ModelSpec> spec);
-  // Builds the blocks of `modules` (the head from `head`) and specialises them with `hw`.
+  // Builds the blocks of `modules` (the embedding from `embedding`, the head from `head`: a tensor-parallel
+  // rank's slices, or the spec's own) and specialises them with `hw`.
   static absl::StatusOr<std::unique_ptr<CausalLm>> Build(const Validated<spec::ModelSpec>& spec,
                                                          const ModelModules& modules,
+                                                         const Validated<spec::TokenEmbeddingSpec>& embedding,
                                                          const Validated<spec::LmHeadSpec>& head,
                                                          const WeightMap& weights, const BuildOptions& options,
                                                          std::shared_ptr<const ResolvedHwConfig> hw,

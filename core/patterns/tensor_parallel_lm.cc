@@ -192,20 +192,27 @@ absl::StatusOr<RankShard> ShardForRank(const Validated<spec::ModelSpec>& spec, c
       }
     }
   }
-  // The head: its vocabulary slice, from the embedding table when tied.
-  spec::LmHeadSpec head = *spec.lm_head();
+  // The embedding table and the head: the rank's vocabulary slice of each (TT-Transformers splits both). A
+  // token outside the slice embeds as zeros, so the ranks' sum (CausalLm::Embed) is the token's row. A tied
+  // head is the same slice.
   const int64_t vocab = l.vocab_counts[l.rank];
+  spec::TokenEmbeddingSpec embedding = *spec.token_embedding();
+  embedding.set_vocab_size(static_cast<uint32_t>(vocab));
+  embedding.set_first_token(static_cast<uint32_t>(l.vocab_begin));
+  TTT_ASSIGN_OR_RETURN(Validated<spec::TokenEmbeddingSpec> embedding_spec, ValidateTokenEmbedding(std::move(embedding)));
+  Cut(weights, "tok_embeddings", out, [&](const Tensor& t) { return Rows(t, l.vocab_begin, vocab); });
+  spec::LmHeadSpec head = *spec.lm_head();
   head.set_vocab_size(static_cast<uint32_t>(vocab));
   if (head.tied()) {
     head.set_tied(false);
-    auto table = weights.find("tok_embeddings");
-    if (table != weights.end()) out["lm_head"] = Rows(table->second, l.vocab_begin, vocab);
+    auto table = out.find("tok_embeddings");
+    if (table != out.end()) out["lm_head"] = table->second;
   } else {
     Cut(weights, "lm_head", out, [&](const Tensor& t) { return Rows(t, l.vocab_begin, vocab); });
   }
   Cut(weights, "lm_head.bias", out, [&](const Tensor& t) { return Rows(t, l.vocab_begin, vocab); });
   TTT_ASSIGN_OR_RETURN(Validated<spec::LmHeadSpec> head_spec, ValidateLmHead(std::move(head)));
-  return RankShard{std::move(cut), std::move(head_spec), std::move(out)};
+  return RankShard{std::move(cut), std::move(embedding_spec), std::move(head_spec), std::move(out)};
 }
 
 }  // namespace ttt
@@ -242,7 +249,7 @@ absl::StatusOr<std::unique_ptr<CausalLm>> CausalLm::CreateTensorParallel(const V
   }
   auto build = [&](const RankLayout& layout, Transport& transport) -> absl::StatusOr<std::unique_ptr<CausalLm>> {
     TTT_ASSIGN_OR_RETURN(RankShard shard, ShardForRank(spec, modules, layout, weights));
-    auto model = Build(spec, shard.modules, shard.head, shard.weights, options, hw,
+    auto model = Build(spec, shard.modules, shard.embedding, shard.head, shard.weights, options, hw,
                        absl::StrCat(options.weight_source, " (rank ", layout.rank, " of ", layout.ranks, ")"));
     if (!model.ok()) return Annotate(model.status(), absl::StrCat("tensor-parallel rank ", layout.rank));
     (*model)->tp_ = std::make_unique<TensorParallelRank>();

@@ -9,7 +9,9 @@
 //   - feed-forward: column-parallel gate/up and row-parallel down over the intermediate features (in every
 //     expert of a mixture of experts, the router replicated), all-reduced;
 //   - the head: vocabulary split, each rank's logits all-gathered;
-//   - embeddings and norms replicated.
+//   - the token embedding: vocabulary split like the head (a tied head is the same slice), each rank embedding
+//     the tokens in its slice and zeros for the others, all-reduced (exact: one rank contributes each value);
+//   - norms and learned positions replicated.
 // Each all-reduce is an op of its own ("all_reduce", timed by the profiler): partial sums leave each rank in
 // the format its matmul packed them to (the op's output_dtype on a Tenstorrent device) and their sum is packed
 // to it again, as the device's collective would.
@@ -59,6 +61,7 @@ absl::StatusOr<RankLayout> LayoutRank(const Validated<spec::ModelSpec>& spec, co
 // slice by slice; the replicated ones shared with `weights`).
 struct RankShard {
   ModelModules modules;
+  Validated<spec::TokenEmbeddingSpec> embedding;  // the rank's vocabulary slice of the table
   Validated<spec::LmHeadSpec> head;
   WeightMap weights;
 };

@@ -299,6 +299,10 @@ absl::StatusOr<spec::ModelSpec> CheckModel(spec::ModelSpec s) {
   TTT_RETURN_IF_ERROR(Agree(kSpec, "token_embedding.vocab_size", s.vocab_size(), emb, &spec::TokenEmbeddingSpec::vocab_size, &spec::TokenEmbeddingSpec::set_vocab_size));
   TTT_RETURN_IF_ERROR(Agree(kSpec, "token_embedding.hidden_dim", s.hidden_dim(), emb, &spec::TokenEmbeddingSpec::hidden_dim, &spec::TokenEmbeddingSpec::set_hidden_dim));
   TTT_ASSIGN_OR_RETURN(*emb, CheckTokenEmbedding(*emb));
+  if (emb->first_token() != 0) {
+    return Invalid(kSpec, "token_embedding.first_token", absl::StrCat("is ", emb->first_token()),
+                   "leave it 0: only a tensor-parallel rank's slice of the table starts at another token");
+  }
   if (s.learned_positions()) {
     spec::PositionEmbeddingSpec* pos = s.mutable_position_embedding();
     TTT_RETURN_IF_ERROR(Agree(kSpec, "position_embedding.hidden_dim", s.hidden_dim(), pos, &spec::PositionEmbeddingSpec::hidden_dim, &spec::PositionEmbeddingSpec::set_hidden_dim));

@@ -166,6 +166,8 @@ INSTANTIATE_TEST_SUITE_P(
                 "mlp.hidden_dim is 64 but the model's is 128"},
         BadCase{"BosOutsideVocab", [](auto* m) { m->mutable_special_tokens()->set_bos_id(600); },
                 "special_tokens.bos_id (600) is outside the vocabulary of 512"},
+        BadCase{"EmbeddingSliceInAModel", [](auto* m) { m->mutable_token_embedding()->set_first_token(256); },
+                "token_embedding.first_token is 256: leave it 0"},
         BadCase{"TiedHeadWithBias", [](auto* m) { m->mutable_lm_head()->set_tied(true); m->mutable_lm_head()->set_bias(true); },
                 "a tied head reuses the embedding only"},
         BadCase{"TooFewLearnedPositions", [](auto* m) { m->set_learned_positions(true);

@@ -177,16 +177,18 @@ TEST(TensorParallelTest, EachRankHoldsItsShareOfTheWeights) {
   auto parallel = Load("llama-gqa-tiny/hf", "n300", hw::ACCURACY, false);
   ASSERT_TRUE(one_chip && parallel && parallel->tensor_parallel());
   const int64_t whole = SplitProjectionBytes(*one_chip);
-  const int64_t replicated = one_chip->ResidentWeightBytes() - whole;  // the embedding table
+  const int64_t table = one_chip->ResidentWeightBytes() - whole;  // the embedding table
   std::vector<const CausalLm*> ranks = {parallel.get()};
   for (const auto& peer : parallel->tensor_parallel()->peers) ranks.push_back(peer.get());
   for (const CausalLm* rank : ranks) {
     EXPECT_EQ(SplitProjectionBytes(*rank), whole / 2);
-    EXPECT_EQ(rank->ResidentWeightBytes(), whole / 2 + replicated);
-    std::printf("rank %d holds %lld weight bytes of the one chip's %lld (split %lld / 2 + replicated %lld)\n",
+    // The embedding table is split by vocabulary like the head: half of the rows on each rank.
+    EXPECT_EQ(rank->token_embedding().table().dim(0), one_chip->vocab_size() / 2);
+    EXPECT_EQ(rank->ResidentWeightBytes(), (whole + table) / 2);
+    std::printf("rank %d holds %lld weight bytes of the one chip's %lld (projections %lld / 2, embedding %lld / 2)\n",
                 rank->tensor_parallel()->layout.rank, static_cast<long long>(rank->ResidentWeightBytes()),
                 static_cast<long long>(one_chip->ResidentWeightBytes()), static_cast<long long>(whole),
-                static_cast<long long>(replicated));
+                static_cast<long long>(table));
   }
 }
 

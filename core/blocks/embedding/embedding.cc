@@ -1,5 +1,7 @@
 #include "core/blocks/embedding/embedding.h"
 
+#include <algorithm>
+
 #include "core/ops/ops.h"
 #include "core/runtime/status.h"
 #include "core/runtime/trace.h"
@@ -15,7 +17,17 @@ absl::StatusOr<TokenEmbedding> TokenEmbedding::Create(const Validated<spec::Toke
 }
 
 void TokenEmbedding::Forward(const int32_t* ids, int64_t n, float* out) const {
-  TTT_TRACE_OP("embedding", n, 8.0 * n * spec_.hidden_dim(), 0) ops::Embedding(table_, ids, n, out);
+  const int64_t dim = spec_.hidden_dim(), first = spec_.first_token(), rows = spec_.vocab_size();
+  TTT_TRACE_OP("embedding", n, 8.0 * n * dim, 0)
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t local = ids[i] - first;  // the row in this table; outside it only on a tensor-parallel rank
+    if (local >= 0 && local < rows) {
+      const int32_t row = static_cast<int32_t>(local);
+      ops::Embedding(table_, &row, 1, out + i * dim);
+    } else {
+      std::fill(out + i * dim, out + (i + 1) * dim, 0.0f);
+    }
+  }
   if (spec_.scale() != 1.0f) {
     int64_t count = n * spec_.hidden_dim();
     for (int64_t i = 0; i < count; ++i) out[i] *= spec_.scale();

@@ -11,7 +11,8 @@ class TokenEmbedding {
  public:
   // Loads "tok_embeddings" [vocab, hidden].
   static absl::StatusOr<TokenEmbedding> Create(const Validated<spec::TokenEmbeddingSpec>& spec, const WeightMap& weights);
-  // ids [n] -> out [n, hidden]. Ids were checked against the vocabulary by the model.
+  // ids [n] -> out [n, hidden]. Ids were checked against the vocabulary by the model. With a slice of the
+  // table (spec.first_token, a tensor-parallel rank's), ids outside it give rows of zeros.
   void Forward(const int32_t* ids, int64_t n, float* out) const;
   const Tensor& table() const { return table_; }
   const spec::TokenEmbeddingSpec& spec() const { return spec_; }

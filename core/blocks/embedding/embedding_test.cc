@@ -29,6 +29,23 @@ TEST(EmbeddingBlockTest, LooksUpScalesAndAddsPositions) {
   EXPECT_EQ(out, (std::vector<float>{20, 32, 52, 64}));
 }
 
+// A tensor-parallel rank's slice (rows of tokens 2..3 of a vocabulary of 5): its tokens get their rows, the
+// others zeros, so the ranks' sum is every token's row.
+TEST(EmbeddingBlockTest, AVocabularySliceEmbedsItsTokensAndZerosForTheRest) {
+  WeightMap w;
+  w["tok_embeddings"] = Tensor::FromF32({2, 2}, std::vector<float>{1, 2, 3, 4});
+  spec::TokenEmbeddingSpec ts;
+  ts.set_vocab_size(2);
+  ts.set_hidden_dim(2);
+  ts.set_first_token(2);
+  auto slice = TokenEmbedding::Create(*Validate(ts), w);
+  ASSERT_TRUE(slice.ok()) << slice.status();
+  const int32_t ids[] = {0, 2, 3, 4};
+  std::vector<float> out(8, -1.0f);
+  slice->Forward(ids, 4, out.data());
+  EXPECT_EQ(out, (std::vector<float>{0, 0, 1, 2, 3, 4, 0, 0}));
+}
+
 TEST(EmbeddingBlockTest, WrongTableShapeIsNamed) {
   WeightMap w;
   w["tok_embeddings"] = Tensor::Empty(DType::kF32, {3, 5});
