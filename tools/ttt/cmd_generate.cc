@@ -17,9 +17,14 @@ namespace ttt::cli {
 namespace {
 
 // An encoder-decoder model (T5): the prompt is the source text (with </s>, as T5's tokenizer adds it), and the
-// output is decoded greedily from decoder_start_token_id until EOS or the budget.
+// output is decoded greedily from decoder_start_token_id until EOS or the budget. Of the hardware flags only
+// --weights applies (the projections' storage dtype); sampling flags are not used yet.
 absl::Status RunSeq2Seq(const Args& args, const std::string& prompt, int64_t max_new_tokens) {
-  TTT_ASSIGN_OR_RETURN(LoadedSeq2Seq m, LoadSeq2Seq(args.Get("model")));
+  Seq2SeqLoadOptions load;
+  if (args.Has("weights")) {
+    TTT_ASSIGN_OR_RETURN(load.linear_weight_dtype, ParseWeightDType(args.Get("weights")));
+  }
+  TTT_ASSIGN_OR_RETURN(LoadedSeq2Seq m, LoadSeq2Seq(args.Get("model"), load));
   TTT_ASSIGN_OR_RETURN(std::vector<int32_t> source,
                        m.tokenizer->Encode(prompt, tokenizers::EncodeOptions{.add_eos = true}));
   TTT_ASSIGN_OR_RETURN(std::vector<int32_t> out, GreedySeq2Seq(*m.model, source, max_new_tokens));
