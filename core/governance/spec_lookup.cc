@@ -4,15 +4,17 @@
 #include "absl/strings/str_join.h"
 #include "core/specs/proto/encoder.pb.h"
 #include "core/specs/proto/model.pb.h"
+#include "core/specs/proto/seq2seq.pb.h"
 
 namespace ttt::gov {
 
 const google::protobuf::Descriptor* FindSpecMessage(const std::string& full_name) {
   // A generated message registers itself with the pool only if its object file is linked; naming
   // ModelSpec links model.proto and, through its imports, every block spec; EncoderSpec, which no decoder
-  // imports, links encoder.proto.
+  // imports, links encoder.proto; Seq2SeqSpec links seq2seq.proto (and RelativePositionBiasSpec).
   static const google::protobuf::Descriptor* const anchors[] = {ttt::spec::ModelSpec::descriptor(),
-                                                                ttt::spec::EncoderSpec::descriptor()};
+                                                                ttt::spec::EncoderSpec::descriptor(),
+                                                                ttt::spec::Seq2SeqSpec::descriptor()};
   (void)anchors;
   return google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(full_name);
 }

@@ -3,7 +3,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "core/factory/seq2seq_loader.h"
+#include "core/formats/t5/t5_checkpoint.h"
 #include "core/generation/generate.h"
+#include "core/generation/seq2seq_generate.h"
 #include "core/runtime/mapped_file.h"
 #include "core/runtime/status.h"
 #include "tools/ttt/common.h"
@@ -12,6 +15,25 @@
 
 namespace ttt::cli {
 namespace {
+
+// An encoder-decoder model (T5): the prompt is the source text (with </s>, as T5's tokenizer adds it), and the
+// output is decoded greedily from decoder_start_token_id until EOS or the budget. Of the hardware flags only
+// --weights applies (the projections' storage dtype); sampling flags are not used yet.
+absl::Status RunSeq2Seq(const Args& args, const std::string& prompt, int64_t max_new_tokens) {
+  Seq2SeqLoadOptions load;
+  if (args.Has("weights")) {
+    TTT_ASSIGN_OR_RETURN(load.linear_weight_dtype, ParseWeightDType(args.Get("weights")));
+  }
+  TTT_ASSIGN_OR_RETURN(LoadedSeq2Seq m, LoadSeq2Seq(args.Get("model"), load));
+  TTT_ASSIGN_OR_RETURN(std::vector<int32_t> source,
+                       m.tokenizer->Encode(prompt, tokenizers::EncodeOptions{.add_eos = true}));
+  TTT_ASSIGN_OR_RETURN(std::vector<int32_t> out, GreedySeq2Seq(*m.model, source, max_new_tokens));
+  std::cout << m.tokenizer->Decode(out) << "\n";
+  if (args.Has("stats")) {
+    std::cerr << "source " << source.size() << " tokens, generated " << out.size() << " tokens (greedy, seq2seq)\n";
+  }
+  return absl::OkStatus();
+}
 
 absl::Status RunGenerate(const Args& args) {
   GenerationOptions options;
@@ -29,6 +51,7 @@ absl::Status RunGenerate(const Args& args) {
     if (args.Has("prompt")) return absl::InvalidArgumentError("give -p/--prompt or -f/--file, not both");
     TTT_ASSIGN_OR_RETURN(prompt, ReadFileToString(args.Get("file")));
   }
+  if (args.Has("model") && formats::IsSeq2SeqCheckpoint(args.Get("model"))) return RunSeq2Seq(args, prompt, n);
   const bool show_stats = args.Has("stats");
   TTT_ASSIGN_OR_RETURN(std::shared_ptr<Transport> transport, TransportFromArgs(args));
   TTT_ASSIGN_OR_RETURN(LoadedModel loaded, LoadModelFromArgs(args, /*require_tokenizer=*/true, transport));

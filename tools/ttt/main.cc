@@ -4,6 +4,7 @@
 #include "absl/strings/str_format.h"
 #include "contrib/positional/alibi/alibi.h"
 #include "core/patterns/encoder/encoder_descriptor.h"
+#include "core/patterns/seq2seq/seq2seq_descriptor.h"
 #include "core/runtime/logging.h"
 #include "core/runtime/library_version.h"
 #include "core/runtime/openblas_setup.h"
@@ -79,6 +80,8 @@ int main(int argc, char** argv) {
   if (absl::Status s = ttt::contrib::RegisterAlibi(); !s.ok()) std::cerr << "ttt: warning: " << s.message() << "\n";
   // The encoder pattern registers itself (the blocks layer, which registers the core kinds, cannot see it).
   if (absl::Status s = ttt::RegisterEncoder(); !s.ok()) std::cerr << "ttt: warning: " << s.message() << "\n";
+  // So does the encoder-decoder pattern (T5), with its relative position bias.
+  if (absl::Status s = ttt::RegisterSeq2Seq(); !s.ok()) std::cerr << "ttt: warning: " << s.message() << "\n";
   const std::string name = argc < 2 ? "" : argv[1];
   if (name.empty() || name == "--help" || name == "-h" || name == "help") {
     if (argc > 2 && std::string(argv[2]) == "--all") return PrintAllHelp();

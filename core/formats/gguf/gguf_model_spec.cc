@@ -190,6 +190,8 @@ absl::StatusOr<spec::ModelSpec> ModelSpecFromGguf(const GgufFile& f) {
                                                  "qwen2moe, phi3, gemma2, gpt2 and mpt",
                                                  arch == "bert" ? " (bert is an encoder: embed with `ttt embed` or "
                                                                   "LoadEncoder)"
+                                                 : arch == "t5" ? " (t5 is an encoder-decoder: run it with `ttt generate` "
+                                                                  "or LoadSeq2Seq)"
                                                                 : ""));
   }
   auto key = [&](const char* suffix) { return absl::StrCat(arch, ".", suffix); };

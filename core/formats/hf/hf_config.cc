@@ -542,7 +542,10 @@ absl::StatusOr<spec::ModelSpec> ModelSpecFromHfConfig(const HfConfigText& text) 
     TTT_RETURN_IF_ERROR(FillMpt(r, &s));
   } else {
     // An encoder is not a causal LM: point at the encoder's front door instead of listing decoders only.
-    const std::string encoder_hint = type == "bert" ? " (\"bert\" is an encoder: embed with `ttt embed` or LoadEncoder)" : "";
+    const std::string encoder_hint =
+        type == "bert"                   ? " (\"bert\" is an encoder: embed with `ttt embed` or LoadEncoder)"
+        : type == "t5" || type == "mt5" ? absl::StrCat(" (\"", type, "\" is an encoder-decoder: run it with `ttt generate` or LoadSeq2Seq)")
+                                         : "";
     return r.Error("model_type", absl::StrCat("is \"", type, "\"; supported model types are llama, mistral, mixtral, qwen2, qwen2_moe, phi3, gemma2, gpt2 and mpt", encoder_hint));
   }
   s.mutable_token_embedding()->set_vocab_size(s.vocab_size());

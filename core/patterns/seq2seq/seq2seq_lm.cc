@@ -1,0 +1,165 @@
+#include "core/patterns/seq2seq/seq2seq_lm.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "core/ops/ops.h"
+#include "core/runtime/status.h"
+#include "core/specs/validate.h"
+
+namespace ttt {
+
+absl::StatusOr<std::unique_ptr<Seq2SeqLm>> Seq2SeqLm::Create(const Validated<spec::Seq2SeqSpec>& spec,
+                                                             const WeightMap& weights) {
+  auto m = std::unique_ptr<Seq2SeqLm>(new Seq2SeqLm(spec));
+  const int64_t hidden = spec->hidden_dim(), vocab = spec->vocab_size(), heads = spec->num_heads(),
+                head_dim = spec->head_dim();
+  spec::NormSpec rms;
+  rms.set_kind(spec::NormSpec::RMS_NORM);
+  rms.set_dim(spec->hidden_dim());
+  rms.set_eps(spec->norm_eps());
+  TTT_ASSIGN_OR_RETURN(Validated<spec::NormSpec> norm, ValidateNorm(rms));
+  TTT_ASSIGN_OR_RETURN(Validated<spec::MlpSpec> mlp, ValidateMlp(spec->mlp()));
+  TTT_ASSIGN_OR_RETURN(m->embeddings_, RequireWeight(weights, "tok_embeddings", {vocab, hidden}));
+  if (spec->tied_head()) {
+    if (weights.contains("lm_head")) {
+      return absl::InvalidArgumentError("weights hold an 'lm_head' but the spec ties the head to the embeddings; "
+                                        "set tie_word_embeddings false, or drop the lm_head");
+    }
+    m->head_ = Linear(m->embeddings_, Tensor());
+    m->head_scale_ = 1.0f / std::sqrt(static_cast<float>(hidden));
+  } else {
+    TTT_ASSIGN_OR_RETURN(m->head_, Linear::Load(weights, "lm_head", vocab, hidden, false));
+  }
+  TTT_ASSIGN_OR_RETURN(m->encoder_bias_, RelativePositionBias::Create(spec->encoder_bias(), weights, "encoder.rel_bias"));
+  TTT_ASSIGN_OR_RETURN(m->decoder_bias_, RelativePositionBias::Create(spec->decoder_bias(), weights, "decoder.rel_bias"));
+  TTT_ASSIGN_OR_RETURN(m->encoder_final_norm_, Norm::Create(norm, weights, "encoder.final_norm"));
+  TTT_ASSIGN_OR_RETURN(m->decoder_final_norm_, Norm::Create(norm, weights, "decoder.final_norm"));
+  for (uint32_t i = 0; i < spec->encoder_layers(); ++i) {
+    const std::string p = absl::StrCat("encoder.layers.", i, ".");
+    EncoderLayer l;
+    TTT_ASSIGN_OR_RETURN(l.attention_norm, Norm::Create(norm, weights, p + "attention_norm"));
+    TTT_ASSIGN_OR_RETURN(l.attention, Seq2SeqAttention::Create(hidden, heads, head_dim, weights, p + "attn"));
+    TTT_ASSIGN_OR_RETURN(l.mlp_norm, Norm::Create(norm, weights, p + "mlp_norm"));
+    TTT_ASSIGN_OR_RETURN(l.mlp, Mlp::Create(mlp, weights, p + "mlp"));
+    m->encoder_.push_back(std::move(l));
+  }
+  for (uint32_t i = 0; i < spec->decoder_layers(); ++i) {
+    const std::string p = absl::StrCat("decoder.layers.", i, ".");
+    DecoderLayer l;
+    TTT_ASSIGN_OR_RETURN(l.self_attention_norm, Norm::Create(norm, weights, p + "self_attn_norm"));
+    TTT_ASSIGN_OR_RETURN(l.self_attention, Seq2SeqAttention::Create(hidden, heads, head_dim, weights, p + "self_attn"));
+    TTT_ASSIGN_OR_RETURN(l.cross_attention_norm, Norm::Create(norm, weights, p + "cross_attn_norm"));
+    TTT_ASSIGN_OR_RETURN(l.cross_attention,
+                         Seq2SeqAttention::Create(hidden, heads, head_dim, weights, p + "cross_attn"));
+    TTT_ASSIGN_OR_RETURN(l.mlp_norm, Norm::Create(norm, weights, p + "mlp_norm"));
+    TTT_ASSIGN_OR_RETURN(l.mlp, Mlp::Create(mlp, weights, p + "mlp"));
+    m->decoder_.push_back(std::move(l));
+  }
+  return m;
+}
+
+absl::Status Seq2SeqLm::ConvertLinearWeights(DType dtype) {
+  for (EncoderLayer& l : encoder_) {
+    TTT_RETURN_IF_ERROR(l.attention.ConvertWeights(dtype));
+    TTT_RETURN_IF_ERROR(l.mlp.ConvertWeights(dtype));
+  }
+  for (DecoderLayer& l : decoder_) {
+    TTT_RETURN_IF_ERROR(l.self_attention.ConvertWeights(dtype));
+    TTT_RETURN_IF_ERROR(l.cross_attention.ConvertWeights(dtype));
+    TTT_RETURN_IF_ERROR(l.mlp.ConvertWeights(dtype));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Seq2SeqLm::CheckIds(absl::Span<const int32_t> ids, const char* what) const {
+  if (ids.empty()) return absl::InvalidArgumentError(absl::StrCat("seq2seq: no ", what, " tokens; pass at least one id"));
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (ids[i] < 0 || ids[i] >= vocab_size()) {
+      return absl::InvalidArgumentError(absl::StrCat("seq2seq: ", what, " token ", ids[i], " at position ", i,
+                                                     " is outside the vocabulary [0, ", vocab_size(), ")"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+void Seq2SeqLm::Embed(absl::Span<const int32_t> ids, float* x) const {
+  ops::Embedding(embeddings_, ids.data(), static_cast<int64_t>(ids.size()), x);
+}
+
+absl::StatusOr<std::vector<float>> Seq2SeqLm::Encode(absl::Span<const int32_t> source) const {
+  TTT_RETURN_IF_ERROR(CheckIds(source, "source"));
+  const int64_t n = source.size(), hidden = hidden_dim();
+  std::vector<float> x(n * hidden), normed(n * hidden), branch(n * hidden), bias(encoder_bias_.num_heads() * n * n);
+  Embed(source, x.data());
+  encoder_bias_.Fill(/*q0=*/0, n, n, bias.data());
+  int64_t scratch_floats = 0;
+  for (const EncoderLayer& l : encoder_) scratch_floats = std::max(scratch_floats, l.mlp.ScratchFloats(n));
+  std::vector<float> scratch(scratch_floats);
+  for (const EncoderLayer& l : encoder_) {
+    l.attention_norm.Forward(x.data(), n, normed.data());
+    KeysValues kv;
+    l.attention.ProjectKeysValues(normed.data(), n, kv);
+    l.attention.Attend(normed.data(), n, /*q0=*/0, kv, bias.data(), /*causal=*/false, branch.data());
+    ops::Add(x.data(), branch.data(), x.data(), n * hidden);
+    l.mlp_norm.Forward(x.data(), n, normed.data());
+    l.mlp.Forward(normed.data(), n, branch.data(), scratch.data(), Phase::kPrefill);
+    ops::Add(x.data(), branch.data(), x.data(), n * hidden);
+  }
+  encoder_final_norm_.Forward(x.data(), n, normed.data());
+  return normed;
+}
+
+absl::StatusOr<Seq2SeqLm::DecoderState> Seq2SeqLm::StartDecoding(absl::Span<const float> memory) const {
+  const int64_t hidden = hidden_dim();
+  if (memory.empty() || memory.size() % hidden != 0) {
+    return absl::InvalidArgumentError(absl::StrCat("seq2seq: encoder output of ", memory.size(),
+                                                   " floats is not [rows, ", hidden, "]; pass Encode's result"));
+  }
+  const int64_t rows = memory.size() / hidden;
+  DecoderState state;
+  state.self.resize(decoder_.size());
+  state.cross.resize(decoder_.size());
+  for (size_t i = 0; i < decoder_.size(); ++i) decoder_[i].cross_attention.ProjectKeysValues(memory.data(), rows, state.cross[i]);
+  return state;
+}
+
+absl::StatusOr<std::vector<float>> Seq2SeqLm::Decode(DecoderState& state, absl::Span<const int32_t> target) const {
+  TTT_RETURN_IF_ERROR(CheckIds(target, "target"));
+  if (state.cross.size() != decoder_.size() || state.self.size() != decoder_.size()) {
+    return absl::FailedPreconditionError("seq2seq: the decoder state was not made by StartDecoding of this model");
+  }
+  const int64_t n = target.size(), hidden = hidden_dim(), q0 = state.length, keys = q0 + n;
+  std::vector<float> y(n * hidden), normed(n * hidden), branch(n * hidden), bias(decoder_bias_.num_heads() * n * keys);
+  Embed(target, y.data());
+  decoder_bias_.Fill(q0, n, keys, bias.data());
+  int64_t scratch_floats = 0;
+  for (const DecoderLayer& l : decoder_) scratch_floats = std::max(scratch_floats, l.mlp.ScratchFloats(n));
+  std::vector<float> scratch(scratch_floats);
+  const Phase phase = n > 1 ? Phase::kPrefill : Phase::kDecode;
+  for (size_t i = 0; i < decoder_.size(); ++i) {
+    const DecoderLayer& l = decoder_[i];
+    l.self_attention_norm.Forward(y.data(), n, normed.data());
+    l.self_attention.ProjectKeysValues(normed.data(), n, state.self[i]);
+    l.self_attention.Attend(normed.data(), n, q0, state.self[i], bias.data(), /*causal=*/true, branch.data());
+    ops::Add(y.data(), branch.data(), y.data(), n * hidden);
+    l.cross_attention_norm.Forward(y.data(), n, normed.data());
+    l.cross_attention.Attend(normed.data(), n, q0, state.cross[i], /*bias=*/nullptr, /*causal=*/false, branch.data());
+    ops::Add(y.data(), branch.data(), y.data(), n * hidden);
+    l.mlp_norm.Forward(y.data(), n, normed.data());
+    l.mlp.Forward(normed.data(), n, branch.data(), scratch.data(), phase);
+    ops::Add(y.data(), branch.data(), y.data(), n * hidden);
+  }
+  state.length = keys;
+  decoder_final_norm_.Forward(y.data(), n, normed.data());
+  if (head_scale_ != 1.0f) {
+    for (float& v : normed) v *= head_scale_;
+  }
+  std::vector<float> logits(n * vocab_size());
+  head_.Forward(normed.data(), n, logits.data(), phase);
+  return logits;
+}
+
+}  // namespace ttt
