@@ -2,6 +2,7 @@
 // runs, against the scalar reference, which decodes each row block by block (ggml::DecodeRow). The blocks
 // are random bytes (every nibble, high-bit and scale pattern occurs) with finite f16 scales.
 #include <cmath>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -141,6 +142,25 @@ TEST_P(GgmlKernels, IntegerGemvMatchesReferenceOnRoundedActivations) {
         ASSERT_LE(std::fabs(double{y[j]} - expected[j]), 1e-5 * abs_sum)
             << what << ": y[" << j << "] = " << y[j] << ", reference " << expected[j];
       }
+    }
+  }
+}
+
+// A NaN or Inf activation makes every output NaN, as in the f32 path (its block gets a NaN scale).
+TEST_P(GgmlKernels, IntegerGemvPropagatesNonFiniteActivations) {
+  for (DType dtype : kGgmlDTypes) {
+    const GemvGgmlQ8Fn gemv = table().GemvGgmlQ8(dtype);
+    if (gemv == nullptr) continue;
+    for (float bad : {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity()}) {
+      const int64_t k = 512, n = 3;
+      const std::vector<char> w = RandomBlocks(dtype, n, k, 14);
+      auto x = RandomValues(k, 15);
+      x[300] = bad;
+      ggml::QuantizedActivations quantized;
+      ggml::QuantizeActivations(dtype, x.data(), k, &quantized);
+      std::vector<float> y(n, 0.0f);
+      gemv(quantized, k, w.data(), StorageBytes(dtype, k), 0, n, y.data());
+      for (int64_t j = 0; j < n; ++j) EXPECT_TRUE(std::isnan(y[j])) << DTypeName(dtype) << " x[300] = " << bad;
     }
   }
 }

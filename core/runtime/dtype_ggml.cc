@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "core/runtime/check.h"
 #include "core/runtime/dtype_traits.h"
@@ -79,8 +80,22 @@ void DecodeQ6_K(const BlockQ6_K& b, float* y) {
   }
 }
 
+// A block holding NaN or Inf has no meaningful integers (and casting NaN to int8 is undefined): it gets q = 0
+// and scale NaN, so its rounded values and every dot product with it are NaN, as the f32 sums would be.
+bool NonFiniteBlock(const float* x, int n, int8_t* q, float* d) {
+  for (int i = 0; i < n; ++i) {
+    if (!std::isfinite(x[i])) {
+      std::fill(q, q + n, int8_t{0});
+      *d = std::numeric_limits<float>::quiet_NaN();
+      return true;
+    }
+  }
+  return false;
+}
+
 // llama.cpp's Q8_0 activation block (its AVX2 quantize_row_q8_0): q and the block's scale d.
 float QuantizeQ8_0(const float* x, int8_t* q) {
+  if (float nan; NonFiniteBlock(x, kQ32, q, &nan)) return nan;
   float amax = 0;
   for (int i = 0; i < kQ32; ++i) amax = std::max(amax, std::fabs(x[i]));
   const float d = F16ToF32(F32ToF16(amax / 127.f));
@@ -91,6 +106,7 @@ float QuantizeQ8_0(const float* x, int8_t* q) {
 
 // llama.cpp's Q8_K activation block (quantize_row_q8_K_ref): q and the block's scale d.
 float QuantizeQ8_K(const float* x, int8_t* q) {
+  if (float nan; NonFiniteBlock(x, kQK, q, &nan)) return nan;
   float max = 0, amax = 0;
   for (int i = 0; i < kQK; ++i) {
     if (std::fabs(x[i]) > amax) {
