@@ -13,6 +13,10 @@
 #include "core/runtime/cpu_features.h"
 #include "core/runtime/dtype.h"
 
+namespace ttt::ggml {
+struct QuantizedActivations;  // core/runtime/dtype_ggml.h
+}  // namespace ttt::ggml
+
 namespace ttt::kernels {
 
 // Rows [n_begin, n_end) of y[m, ldy] = x[m, k] . w[n, k]^T. Weight row j starts at
@@ -22,6 +26,12 @@ namespace ttt::kernels {
 // the caller (ops::Linear), together with the bias, so every dtype's kernel has this one signature.
 using GemvFn = void (*)(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes,
                         int64_t n_begin, int64_t n_end, float* y, int64_t ldy);
+// The decode GEMV of the ggml block formats by integer dot products (generic/gemv_ggml_int.h): y[j] for rows
+// [n_begin, n_end) = one activation row, given as llama.cpp rounds it (ggml::QuantizeActivations for this
+// weight dtype), times weight row j (GemvFn's layout). Same result as the dtype's GemvFn on the rounded values
+// (ggml::RoundActivations) up to f32 summation order.
+using GemvGgmlQ8Fn = void (*)(const ggml::QuantizedActivations& x, int64_t k, const void* w, size_t w_row_bytes,
+                              int64_t n_begin, int64_t n_end, float* y);
 // Decodes one weight row of k values of the table's dtype into f32 (i8: the raw integers, unscaled). Used
 // to dequantise weight tiles for sgemm when many activation rows (prefill) share the weight.
 using DequantRowFn = void (*)(const void* w_row, int64_t k, float* out);
@@ -105,6 +115,9 @@ struct KernelTable {
   // Indexed by weight dtype like `gemv`; every dtype with a GEMV kernel has one.
   std::array<DequantRowFn, kNumDTypes> dequant_row{};
   DequantRowFn DequantRow(DType weight_dtype) const { return dequant_row[static_cast<int>(weight_dtype)]; }
+  // Indexed by weight dtype; null (the reference table, non-ggml dtypes): ops::Linear takes `gemv` instead.
+  std::array<GemvGgmlQ8Fn, kNumDTypes> gemv_ggml_q8{};
+  GemvGgmlQ8Fn GemvGgmlQ8(DType weight_dtype) const { return gemv_ggml_q8[static_cast<int>(weight_dtype)]; }
 
   DotFn dot_f32 = nullptr;
   RmsNormRowFn rmsnorm_row = nullptr;

@@ -2,6 +2,7 @@
 // runs, against the scalar reference, which decodes each row block by block (ggml::DecodeRow). The blocks
 // are random bytes (every nibble, high-bit and scale pattern occurs) with finite f16 scales.
 #include <cmath>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -99,6 +100,91 @@ TEST_P(GgmlKernels, GemvMatchesReference) {
           }
         }
       }
+    }
+  }
+}
+
+// The decode GEMV by integer dot products (generic/gemv_ggml_int.h) against the scalar f32 reference on the
+// activations rounded as llama.cpp rounds them: the integer sums are exact, so only f32 rounding of the block
+// terms differs, a few units in the last place of sum |x w|. Row lengths up to a 4096-wide FFN, SmolLM's 576
+// (32-value formats only: the K formats need whole 256-value blocks), 13 rows (no multiple of any unroll).
+TEST_P(GgmlKernels, IntegerGemvMatchesReferenceOnRoundedActivations) {
+  for (DType dtype : kGgmlDTypes) {
+    const GemvGgmlQ8Fn gemv = table().GemvGgmlQ8(dtype);
+    if (gemv == nullptr) continue;  // the scalar table: ops::Linear uses the f32 GEMV
+    const bool k_format = ggml::BlockValues(dtype) == ggml::kQK;
+    const std::vector<int64_t> lengths =
+        k_format ? std::vector<int64_t>{256, 512, 1536, 4096} : std::vector<int64_t>{32, 256, 512, 576, 1536, 4096};
+    for (int64_t k : lengths) {
+      const int64_t n = 13, begin = 4;
+      const std::string what =
+          std::string(IsaName(GetParam())) + " " + std::string(DTypeName(dtype)) + " k=" + std::to_string(k);
+      const std::vector<char> w = RandomBlocks(dtype, n, k, 11);
+      const size_t row_bytes = StorageBytes(dtype, k);
+      // Activations of varied magnitude per block (a few large ones), as hidden states have.
+      auto x = RandomValues(k, 12);
+      for (int64_t i = 0; i < k; i += 37) x[i] *= 20.0f;
+      std::vector<float> rounded(k);
+      ggml::RoundActivations(dtype, x.data(), k, rounded.data());
+      ggml::QuantizedActivations quantized;
+      ggml::QuantizeActivations(dtype, x.data(), k, &quantized);
+      std::vector<float> y(n, 12345.0f), expected(n, 12345.0f), decoded(k);
+      gemv(quantized, k, w.data(), row_bytes, begin, n, y.data());
+      Kernels(Isa::kScalar).Gemv(dtype)(rounded.data(), 1, k, w.data(), row_bytes, begin, n, expected.data(), n);
+      for (int64_t j = 0; j < n; ++j) {
+        if (j < begin) {
+          ASSERT_EQ(y[j], 12345.0f) << what << ": row " << j << " outside the range was written";
+          continue;
+        }
+        ggml::DecodeRow(dtype, w.data() + j * row_bytes, k, decoded.data());
+        double abs_sum = 0;
+        for (int64_t i = 0; i < k; ++i) abs_sum += std::fabs(double{rounded[i]} * decoded[i]);
+        ASSERT_LE(std::fabs(double{y[j]} - expected[j]), 1e-5 * abs_sum)
+            << what << ": y[" << j << "] = " << y[j] << ", reference " << expected[j];
+      }
+    }
+  }
+}
+
+// A NaN or Inf activation makes every output NaN, as in the f32 path (its block gets a NaN scale).
+TEST_P(GgmlKernels, IntegerGemvPropagatesNonFiniteActivations) {
+  for (DType dtype : kGgmlDTypes) {
+    const GemvGgmlQ8Fn gemv = table().GemvGgmlQ8(dtype);
+    if (gemv == nullptr) continue;
+    for (float bad : {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity()}) {
+      const int64_t k = 512, n = 3;
+      const std::vector<char> w = RandomBlocks(dtype, n, k, 14);
+      auto x = RandomValues(k, 15);
+      x[300] = bad;
+      ggml::QuantizedActivations quantized;
+      ggml::QuantizeActivations(dtype, x.data(), k, &quantized);
+      std::vector<float> y(n, 0.0f);
+      gemv(quantized, k, w.data(), StorageBytes(dtype, k), 0, n, y.data());
+      for (int64_t j = 0; j < n; ++j) EXPECT_TRUE(std::isnan(y[j])) << DTypeName(dtype) << " x[300] = " << bad;
+    }
+  }
+}
+
+// The integer form holds exactly the values RoundActivations gives, and the sums per 16 and 32 of its integers.
+TEST(GgmlActivations, QuantizedFormMatchesRoundedValues) {
+  for (DType dtype : {DType::kQ8_0, DType::kQ4_K}) {
+    const int64_t k = 512;
+    const int block = ggml::BlockValues(dtype);
+    auto x = RandomValues(k, 13);
+    std::vector<float> rounded(k);
+    ggml::RoundActivations(dtype, x.data(), k, rounded.data());
+    ggml::QuantizedActivations q;
+    ggml::QuantizeActivations(dtype, x.data(), k, &q);
+    ASSERT_EQ(q.q.size(), static_cast<size_t>(k));
+    ASSERT_EQ(q.d.size(), static_cast<size_t>(k / block));
+    for (int64_t i = 0; i < k; ++i) {
+      ASSERT_EQ(q.d[i / block] * q.q[i], rounded[i]) << DTypeName(dtype) << " value " << i;
+    }
+    for (int64_t s = 0; s < k / 16; ++s) {
+      int sum = 0;
+      for (int i = 0; i < 16; ++i) sum += q.q[s * 16 + i];
+      ASSERT_EQ(q.bsum16[s], sum) << DTypeName(dtype) << " sum of 16 #" << s;
+      if (s % 2 == 1) ASSERT_EQ(q.bsum32[s / 2], q.bsum16[s - 1] + q.bsum16[s]) << DTypeName(dtype);
     }
   }
 }

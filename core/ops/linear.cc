@@ -126,6 +126,20 @@ void LinearImpl(const float* x, int64_t m, const Tensor& weight, const float* ro
   const size_t row_bytes = StorageBytes(dtype, k);
   const char* w = static_cast<const char*>(weight.raw_data());
   const bool threaded_blas = openblas_get_num_threads() > 1;
+  if (IsGgmlFormat(dtype) && m == 1 && kernels::ActiveKernels().GemvGgmlQ8(dtype) != nullptr) {
+    // Decode: the row rounded to llama.cpp's 8-bit blocks once, then integer dot products per weight block.
+    const kernels::GemvGgmlQ8Fn gemv = kernels::ActiveKernels().GemvGgmlQ8(dtype);
+    thread_local ggml::QuantizedActivations buffer;
+    ggml::QuantizeActivations(dtype, x, k, &buffer);
+    // The workers read this thread's buffer: through a reference, as a lambda names a thread_local directly.
+    const ggml::QuantizedActivations& quantized = buffer;
+    internal::ParallelRanges(n, 2 * n * k, kGemvRowAlign, [&](int64_t begin, int64_t end) {
+      gemv(quantized, k, w, row_bytes, begin, end, y);
+      Epilogue(row_scale, bias, 1, ldy, begin, end, y);
+      if (next != nullptr) PrefetchRowsFrom(*next, begin * next->dim(0) / n);
+    });
+    return;
+  }
   if (IsGgmlFormat(dtype)) {  // the activations llama.cpp multiplies a GGUF file's blocks with (dtype_ggml.h)
     thread_local std::vector<float> rounded;
     rounded.resize(static_cast<size_t>(m * k));

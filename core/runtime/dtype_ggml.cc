@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "core/runtime/check.h"
 #include "core/runtime/dtype_traits.h"
@@ -79,17 +80,33 @@ void DecodeQ6_K(const BlockQ6_K& b, float* y) {
   }
 }
 
-// llama.cpp's Q8_0 activation block (its AVX2 quantize_row_q8_0), decoded back.
-void RoundQ8_0(const float* x, float* out) {
+// A block holding NaN or Inf has no meaningful integers (and casting NaN to int8 is undefined): it gets q = 0
+// and scale NaN, so its rounded values and every dot product with it are NaN, as the f32 sums would be.
+bool NonFiniteBlock(const float* x, int n, int8_t* q, float* d) {
+  for (int i = 0; i < n; ++i) {
+    if (!std::isfinite(x[i])) {
+      std::fill(q, q + n, int8_t{0});
+      *d = std::numeric_limits<float>::quiet_NaN();
+      return true;
+    }
+  }
+  return false;
+}
+
+// llama.cpp's Q8_0 activation block (its AVX2 quantize_row_q8_0): q and the block's scale d.
+float QuantizeQ8_0(const float* x, int8_t* q) {
+  if (float nan; NonFiniteBlock(x, kQ32, q, &nan)) return nan;
   float amax = 0;
   for (int i = 0; i < kQ32; ++i) amax = std::max(amax, std::fabs(x[i]));
   const float d = F16ToF32(F32ToF16(amax / 127.f));
   const float id = amax != 0 ? 127.f / amax : 0.f;
-  for (int i = 0; i < kQ32; ++i) out[i] = d * std::nearbyint(x[i] * id);
+  for (int i = 0; i < kQ32; ++i) q[i] = static_cast<int8_t>(std::nearbyint(x[i] * id));
+  return d;
 }
 
-// llama.cpp's Q8_K activation block (quantize_row_q8_K_ref), decoded back.
-void RoundQ8_K(const float* x, float* out) {
+// llama.cpp's Q8_K activation block (quantize_row_q8_K_ref): q and the block's scale d.
+float QuantizeQ8_K(const float* x, int8_t* q) {
+  if (float nan; NonFiniteBlock(x, kQK, q, &nan)) return nan;
   float max = 0, amax = 0;
   for (int i = 0; i < kQK; ++i) {
     if (std::fabs(x[i]) > amax) {
@@ -98,12 +115,12 @@ void RoundQ8_K(const float* x, float* out) {
     }
   }
   if (amax == 0) {
-    std::fill(out, out + kQK, 0.f);
-    return;
+    std::fill(q, q + kQK, int8_t{0});
+    return 0;
   }
   const float iscale = -127.f / max;
-  const float d = 1 / iscale;
-  for (int i = 0; i < kQK; ++i) out[i] = d * std::min(127.f, std::nearbyint(iscale * x[i]));
+  for (int i = 0; i < kQK; ++i) q[i] = static_cast<int8_t>(std::min(127.f, std::nearbyint(iscale * x[i])));
+  return 1 / iscale;
 }
 
 }  // namespace
@@ -111,12 +128,30 @@ void RoundQ8_K(const float* x, float* out) {
 void RoundActivations(DType weight_dtype, const float* x, int64_t k, float* out) {
   const bool k_format = BlockValues(weight_dtype) == kQK;
   const int block = k_format ? kQK : kQ32;
+  int8_t q[kQK];
   for (int64_t i = 0; i < k; i += block) {
-    if (k_format) {
-      RoundQ8_K(x + i, out + i);
-    } else {
-      RoundQ8_0(x + i, out + i);
-    }
+    const float d = k_format ? QuantizeQ8_K(x + i, q) : QuantizeQ8_0(x + i, q);
+    for (int j = 0; j < block; ++j) out[i + j] = d * q[j];
+  }
+}
+
+void QuantizeActivations(DType weight_dtype, const float* x, int64_t k, QuantizedActivations* out) {
+  const bool k_format = BlockValues(weight_dtype) == kQK;
+  const int block = k_format ? kQK : kQ32;
+  out->q.resize(static_cast<size_t>(k));
+  out->d.resize(static_cast<size_t>(k / block));
+  out->bsum16.resize(static_cast<size_t>(k / 16));
+  out->bsum32.resize(static_cast<size_t>(k / 32));
+  for (int64_t i = 0; i < k; i += block) {
+    out->d[i / block] = k_format ? QuantizeQ8_K(x + i, &out->q[i]) : QuantizeQ8_0(x + i, &out->q[i]);
+  }
+  for (int64_t s = 0; s < k / 16; ++s) {
+    int sum = 0;
+    for (int j = 0; j < 16; ++j) sum += out->q[s * 16 + j];
+    out->bsum16[s] = static_cast<int16_t>(sum);
+  }
+  for (int64_t s = 0; s < k / 32; ++s) {
+    out->bsum32[s] = static_cast<int16_t>(out->bsum16[2 * s] + out->bsum16[2 * s + 1]);
   }
 }
 

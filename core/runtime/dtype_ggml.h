@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "core/runtime/dtype.h"
 
@@ -84,6 +85,17 @@ inline void ScaleMinK4(int j, const uint8_t* q, uint8_t* scale, uint8_t* min) {
 // Without this the two differ by the rounding itself, ~3e-3 of the largest logit on a small random model.
 // `k` is a multiple of the format's block; `out` may not alias `x`.
 void RoundActivations(DType weight_dtype, const float* x, int64_t k, float* out);
+
+// The same rounding kept as llama.cpp keeps it, for the integer-dot GEMVs (ops::Linear's decode path):
+// out value i is d[i / block] * q[i] exactly as RoundActivations gives it, block being 32 (Q8_0) or 256 (Q8_K)
+// as for RoundActivations. bsum16 holds the sum of q over each 16 values (Q8_K's bsums; the K formats' min and
+// bias terms need them), bsum32 over each 32.
+struct QuantizedActivations {
+  std::vector<int8_t> q;
+  std::vector<float> d;
+  std::vector<int16_t> bsum16, bsum32;
+};
+void QuantizeActivations(DType weight_dtype, const float* x, int64_t k, QuantizedActivations* out);
 
 // Values per block of a ggml dtype (32 or 256).
 int BlockValues(DType dtype);

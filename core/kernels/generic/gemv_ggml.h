@@ -2,6 +2,10 @@
 // (core/kernels/simd/), instantiated per format by avx2/gemv_kquant_avx2.cc and avx512/gemv_kquant_avx512.cc.
 // Include only from *_avx2.cc / *_avx512.cc files.
 //
+// Since issue 19 item 2 the decode case (one activation row) goes through the integer-dot kernels of
+// generic/gemv_ggml_int.h instead (ops::Linear, KernelTable::gemv_ggml_q8); this float path remains for 2..15
+// activation rows (batched decode) and as the GemvFn every table has.
+//
 // Per weight row, chunks of up to 256 values are unpacked to int8 with per-sub-block scales and offsets
 // (generic/ggml_unpack.h) and widened to f32 (scale * q + offset, the format's own definition of the value):
 // for one activation row straight into the FMAs, for several into an L1 buffer that every row takes its
