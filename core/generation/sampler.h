@@ -38,7 +38,7 @@ class Sampler {
   SamplingOptions options_;
   std::mt19937_64 rng_;
   std::vector<float> work_;    // logits after the repetition penalty
-  std::vector<double> weight_;  // exp((logit - best) / T), by token id
+  std::vector<float> weight_;  // proportional to exp((logit - best) / T), by token id
   std::vector<int32_t> order_;  // candidates
   std::vector<uint8_t> bucket_;
 };
