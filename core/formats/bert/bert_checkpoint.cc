@@ -2,13 +2,13 @@
 
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <limits>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "core/formats/bert/bert_names.h"
+#include "core/formats/internal/hf_or_gguf.h"
 #include "core/formats/safetensors/safetensors_file.h"
 #include "core/runtime/mapped_file.h"
 #include "core/runtime/status.h"
@@ -144,11 +144,6 @@ absl::StatusOr<EncoderCheckpoint> LoadGgufEncoder(const std::string& path) {
   return ckpt;
 }
 
-bool HasGgufMagic(const std::string& path) {
-  char magic[4] = {0, 0, 0, 0};
-  std::ifstream(path, std::ios::binary).read(magic, 4);
-  return std::string_view(magic, 4) == "GGUF";
-}
 
 }  // namespace
 
@@ -269,38 +264,9 @@ absl::StatusOr<spec::EncoderSpec> EncoderSpecFromGguf(const GgufFile& gguf) {
 }
 
 absl::StatusOr<EncoderCheckpoint> LoadEncoderCheckpoint(const std::string& path) {
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) {
-    if (!fs::exists(fs::path(path) / "config.json")) {
-      return absl::NotFoundError(absl::StrCat("folder '", path, "' has no config.json; pass a Hugging Face BERT ",
-                                              "folder or a .gguf file"));
-    }
-    return LoadHfEncoder(path);
-  }
-  if (!fs::is_regular_file(path, ec)) {
-    return absl::NotFoundError(absl::StrCat("encoder '", path, "' does not exist or is not a file or folder"));
-  }
-  if (absl::EndsWith(path, ".safetensors")) {
-    const std::string dir = fs::path(path).parent_path().string();
-    return LoadHfEncoder(dir.empty() ? "." : dir);
-  }
-  if (HasGgufMagic(path)) return LoadGgufEncoder(path);
-  return absl::InvalidArgumentError(absl::StrCat("'", path, "' is neither a Hugging Face folder nor a GGUF file"));
+  return internal::LoadHfOrGguf<EncoderCheckpoint>(path, "encoder", "BERT", LoadHfEncoder, LoadGgufEncoder);
 }
 
-bool IsEncoderCheckpoint(const std::string& path) {
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) {
-    absl::StatusOr<std::string> text = ReadFileToString((fs::path(path) / "config.json").string());
-    if (!text.ok()) return false;
-    json j = json::parse(*text, nullptr, /*allow_exceptions=*/false);
-    return StringOr(j, "model_type", "") == "bert";
-  }
-  if (!fs::is_regular_file(path, ec) || !HasGgufMagic(path)) return false;
-  absl::StatusOr<std::unique_ptr<GgufFile>> gguf = GgufFile::Open(path);
-  if (!gguf.ok()) return false;
-  absl::StatusOr<std::string> arch = (*gguf)->GetString("general.architecture");
-  return arch.ok() && *arch == "bert";
-}
+bool IsEncoderCheckpoint(const std::string& path) { return internal::ModelTypeAt(path) == "bert"; }
 
 }  // namespace ttt::formats

@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <limits>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "core/formats/internal/hf_or_gguf.h"
 #include "core/formats/safetensors/safetensors_file.h"
 #include "core/formats/t5/t5_names.h"
 #include "core/runtime/mapped_file.h"
@@ -150,11 +150,6 @@ absl::StatusOr<Seq2SeqCheckpoint> LoadGguf(const std::string& path) {
   return ckpt;
 }
 
-bool HasGgufMagic(const std::string& path) {
-  char magic[4] = {0, 0, 0, 0};
-  std::ifstream(path, std::ios::binary).read(magic, 4);
-  return std::string_view(magic, 4) == "GGUF";
-}
 
 }  // namespace
 
@@ -275,40 +270,12 @@ absl::StatusOr<spec::Seq2SeqSpec> Seq2SeqSpecFromGguf(const GgufFile& gguf) {
 }
 
 absl::StatusOr<Seq2SeqCheckpoint> LoadSeq2SeqCheckpoint(const std::string& path) {
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) {
-    if (!fs::exists(fs::path(path) / "config.json")) {
-      return absl::NotFoundError(absl::StrCat("folder '", path, "' has no config.json; pass a Hugging Face T5 ",
-                                              "folder or a .gguf file"));
-    }
-    return LoadHf(path);
-  }
-  if (!fs::is_regular_file(path, ec)) {
-    return absl::NotFoundError(absl::StrCat("model '", path, "' does not exist or is not a file or folder"));
-  }
-  if (absl::EndsWith(path, ".safetensors")) {
-    const std::string dir = fs::path(path).parent_path().string();
-    return LoadHf(dir.empty() ? "." : dir);
-  }
-  if (HasGgufMagic(path)) return LoadGguf(path);
-  return absl::InvalidArgumentError(absl::StrCat("'", path, "' is neither a Hugging Face folder nor a GGUF file"));
+  return internal::LoadHfOrGguf<Seq2SeqCheckpoint>(path, "model", "T5", LoadHf, LoadGguf);
 }
 
 bool IsSeq2SeqCheckpoint(const std::string& path) {
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) {
-    absl::StatusOr<std::string> text = ReadFileToString((fs::path(path) / "config.json").string());
-    if (!text.ok()) return false;
-    json j = json::parse(*text, nullptr, /*allow_exceptions=*/false);
-    if (!j.is_object() || !j.contains("model_type") || !j["model_type"].is_string()) return false;
-    const std::string type = j["model_type"].get<std::string>();
-    return type == "t5" || type == "mt5";
-  }
-  if (!fs::is_regular_file(path, ec) || !HasGgufMagic(path)) return false;
-  absl::StatusOr<std::unique_ptr<GgufFile>> gguf = GgufFile::Open(path);
-  if (!gguf.ok()) return false;
-  absl::StatusOr<std::string> arch = (*gguf)->GetString("general.architecture");
-  return arch.ok() && *arch == "t5";
+  const std::string type = internal::ModelTypeAt(path);
+  return type == "t5" || type == "mt5";
 }
 
 }  // namespace ttt::formats
