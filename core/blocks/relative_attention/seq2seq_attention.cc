@@ -41,7 +41,11 @@ void Seq2SeqAttention::Attend(const float* x, int64_t tokens, int64_t q0, const 
                               bool causal, float* out) const {
   const int64_t inner = inner_dim(), keys = kv.rows;
   const Phase phase = tokens > 1 ? Phase::kPrefill : Phase::kDecode;
-  std::vector<float> q(tokens * inner), mixed(tokens * inner, 0.0f), scores(keys);
+  // Per-thread scratch that only grows: a decode step allocates nothing once the lengths have been seen.
+  thread_local std::vector<float> q, mixed, scores;
+  q.resize(tokens * inner);
+  mixed.assign(tokens * inner, 0.0f);
+  scores.resize(keys);
   wq_.Forward(x, tokens, q.data(), phase);
   for (int64_t h = 0; h < num_heads_; ++h) {
     for (int64_t t = 0; t < tokens; ++t) {

@@ -132,12 +132,17 @@ absl::StatusOr<std::vector<float>> Seq2SeqLm::Decode(DecoderState& state, absl::
     return absl::FailedPreconditionError("seq2seq: the decoder state was not made by StartDecoding of this model");
   }
   const int64_t n = target.size(), hidden = hidden_dim(), q0 = state.length, keys = q0 + n;
-  std::vector<float> y(n * hidden), normed(n * hidden), branch(n * hidden), bias(decoder_bias_.num_heads() * n * keys);
+  std::vector<float> &y = state.y, &normed = state.normed, &branch = state.branch, &bias = state.bias;
+  y.resize(n * hidden);
+  normed.resize(n * hidden);
+  branch.resize(n * hidden);
+  bias.resize(decoder_bias_.num_heads() * n * keys);
   Embed(target, y.data());
   decoder_bias_.Fill(q0, n, keys, bias.data());
   int64_t scratch_floats = 0;
   for (const DecoderLayer& l : decoder_) scratch_floats = std::max(scratch_floats, l.mlp.ScratchFloats(n));
-  std::vector<float> scratch(scratch_floats);
+  std::vector<float>& scratch = state.scratch;
+  scratch.resize(scratch_floats);
   const Phase phase = n > 1 ? Phase::kPrefill : Phase::kDecode;
   for (size_t i = 0; i < decoder_.size(); ++i) {
     const DecoderLayer& l = decoder_[i];
@@ -155,7 +160,7 @@ absl::StatusOr<std::vector<float>> Seq2SeqLm::Decode(DecoderState& state, absl::
   state.length = keys;
   decoder_final_norm_.Forward(y.data(), n, normed.data());
   if (head_scale_ != 1.0f) {
-    for (float& v : normed) v *= head_scale_;
+    for (int64_t i = 0; i < n * hidden; ++i) normed[i] *= head_scale_;
   }
   std::vector<float> logits(n * vocab_size());
   head_.Forward(normed.data(), n, logits.data(), phase);

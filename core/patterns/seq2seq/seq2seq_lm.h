@@ -50,6 +50,8 @@ class Seq2SeqLm {
     std::vector<KeysValues> self;   // per decoder layer, the target tokens so far
     std::vector<KeysValues> cross;  // per decoder layer, the source (projected once)
     int64_t length = 0;             // target tokens decoded so far
+    // Decode's buffers, kept between its calls so a step reuses them (they only grow).
+    std::vector<float> y, normed, branch, bias, scratch;
   };
 
   // Loads the canonical weights (core/formats/t5): "tok_embeddings", "lm_head" (untied only),
