@@ -62,11 +62,9 @@ absl::Status AddLayerModule(const spec::ModuleSpec& m, int index, int64_t hidden
   return absl::OkStatus();
 }
 
-}  // namespace
-
-absl::StatusOr<ModelModules> ListModelModules(const Validated<spec::ModelSpec>& spec, const ModuleRegistry& kinds) {
-  ModelModules m;
-  const spec::DecoderLayerSpec& l = spec->layer();
+// The instances of one layer built from `spec`, in the order it runs them.
+absl::StatusOr<std::vector<ModuleInstance>> LayerInstances(const Validated<spec::DecoderLayerSpec>& spec,
+                                                           int64_t hidden_dim, const ModuleRegistry& kinds) {
   auto post_norm = [](std::string name, std::string weights, const Validated<spec::NormSpec>& norm) {
     ModuleInstance m = Instance("norm", std::move(name), std::move(weights), norm);
     m.post_norm = true;
@@ -79,10 +77,31 @@ absl::StatusOr<ModelModules> ListModelModules(const Validated<spec::ModelSpec>& 
   // The feed-forward is named "mlp" whatever its kind.
   layer.push_back(spec.moe() ? Instance("moe", "mlp", "mlp", *spec.moe()) : Instance("mlp", "mlp", "mlp", spec.mlp()));
   if (auto norm = spec.mlp_post_norm()) layer.push_back(post_norm("mlp_post_norm", "mlp_post_norm", *norm));
-  for (int i = 0; i < l.modules_size(); ++i) {
-    TTT_RETURN_IF_ERROR(AddLayerModule(l.modules(i), i, spec->hidden_dim(), kinds, layer));
+  for (int i = 0; i < spec->modules_size(); ++i) {
+    TTT_RETURN_IF_ERROR(AddLayerModule(spec->modules(i), i, hidden_dim, kinds, layer));
   }
-  m.layers.assign(spec->num_layers(), layer);
+  return layer;
+}
+
+}  // namespace
+
+absl::StatusOr<ModelModules> ListModelModules(const Validated<spec::ModelSpec>& spec, const ModuleRegistry& kinds) {
+  ModelModules m;
+  // Layers built from the same spec (ModelSpec.layer, or one of its layer_groups) share one list of instances.
+  std::map<const spec::DecoderLayerSpec*, std::vector<ModuleInstance>> built;
+  for (uint32_t i = 0; i < spec->num_layers(); ++i) {
+    const Validated<spec::DecoderLayerSpec> layer = spec.layer(i);
+    auto it = built.find(&*layer);
+    if (it == built.end()) {
+      absl::StatusOr<std::vector<ModuleInstance>> instances = LayerInstances(layer, spec->hidden_dim(), kinds);
+      if (!instances.ok()) {
+        return &*layer == &spec->layer() ? instances.status()
+                                          : Annotate(instances.status(), absl::StrCat("layer ", i, " (its layer_groups spec)"));
+      }
+      it = built.emplace(&*layer, *std::move(instances)).first;
+    }
+    m.layers.push_back(it->second);
+  }
   m.model.push_back(Instance("token_embedding", "token_embedding", "tok_embeddings", spec.token_embedding()));
   if (auto positions = spec.position_embedding()) {
     m.model.push_back(Instance("position_embedding", "position_embedding", "pos_embeddings", *positions));

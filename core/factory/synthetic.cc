@@ -1,12 +1,15 @@
 #include "core/factory/synthetic.h"
 
 #include <random>
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "core/blocks/model_modules.h"
 #include "core/formats/canonical_weights.h"
+#include "core/specs/layer_groups.h"
 #include "core/specs/text_format.h"
 
 namespace ttt {
@@ -189,15 +192,17 @@ WeightMap SyntheticWeights(const Validated<spec::ModelSpec>& validated, uint64_t
   const int64_t hidden = spec.hidden_dim(), vocab = spec.vocab_size();
   random("tok_embeddings", {vocab, hidden});
   if (spec.learned_positions()) random("pos_embeddings", {spec.position_embedding().max_positions(), hidden});
-  const spec::AttentionSpec& a = spec.layer().attention();
-  const int64_t qd = validated.attention().q_dim(), kvd = validated.attention().kv_dim();
-  const spec::MlpSpec& m = spec.layer().mlp();
+  // Every layer from its own spec (ModelSpec.layer or its layer_groups entry).
+  std::vector<std::string> moe_prefixes;
   for (uint32_t l = 0; l < spec.num_layers(); ++l) {
+    const Validated<spec::DecoderLayerSpec> layer = validated.layer(l);
+    const spec::AttentionSpec& a = layer->attention();
+    const int64_t qd = layer.attention().q_dim(), kvd = layer.attention().kv_dim();
     const std::string p = absl::StrCat("layers.", l);
-    norm(p + ".attn_norm", spec.layer().attention_norm());
-    norm(p + ".mlp_norm", spec.layer().mlp_norm());
-    if (spec.layer().has_attention_post_norm()) norm(p + ".attn_post_norm", spec.layer().attention_post_norm());
-    if (spec.layer().has_mlp_post_norm()) norm(p + ".mlp_post_norm", spec.layer().mlp_post_norm());
+    norm(p + ".attn_norm", layer->attention_norm());
+    norm(p + ".mlp_norm", layer->mlp_norm());
+    if (layer->has_attention_post_norm()) norm(p + ".attn_post_norm", layer->attention_post_norm());
+    if (layer->has_mlp_post_norm()) norm(p + ".mlp_post_norm", layer->mlp_post_norm());
     const std::pair<const char*, Shape> attn[] = {
         {".attn.wq", {qd, hidden}}, {".attn.wk", {kvd, hidden}}, {".attn.wv", {kvd, hidden}}, {".attn.wo", {hidden, qd}}};
     for (const auto& [name, shape] : attn) {
@@ -205,7 +210,11 @@ WeightMap SyntheticWeights(const Validated<spec::ModelSpec>& validated, uint64_t
       bool bias = std::string(name) == ".attn.wo" ? a.output_bias() : a.qkv_bias();
       if (bias) constant(p + name + ".bias", {shape[0]}, 0.0f);
     }
-    if (spec.layer().has_moe()) continue;  // below, from the checkpoint layout
+    if (layer->has_moe()) {  // below, from the checkpoint layout
+      moe_prefixes.push_back(p + ".mlp.");
+      continue;
+    }
+    const spec::MlpSpec& m = layer->mlp();
     std::vector<std::pair<std::string, Shape>> mlp = {{".mlp.w_up", {m.intermediate_dim(), hidden}},
                                                       {".mlp.w_down", {hidden, m.intermediate_dim()}}};
     if (m.gated()) mlp.push_back({".mlp.w_gate", {m.intermediate_dim(), hidden}});
@@ -215,29 +224,30 @@ WeightMap SyntheticWeights(const Validated<spec::ModelSpec>& validated, uint64_t
     }
   }
   // A mixture of experts: every matrix the checkpoint layout lists for it (router, experts, shared expert).
-  if (spec.layer().has_moe()) {
+  if (!moe_prefixes.empty()) {
     for (const auto& [name, shape] : formats::ExpectedWeightShapes(validated)) {
-      if (absl::StrContains(name, ".mlp.")) random(name, shape);
+      for (const std::string& prefix : moe_prefixes) {
+        if (absl::StartsWith(name, prefix)) random(name, shape);
+      }
     }
   }
   // Modules a layer names by kind: a matrix "<prefix>.<op>" for each weight op (the convention of layer
   // modules' weights, core/specs/proto/module.proto), their norms like the others.
-  if (spec.layer().modules_size() > 0) {
-    auto modules = ListModelModules(validated, kinds);
-    for (uint32_t l = 0; modules.ok() && l < spec.num_layers(); ++l) {
-      for (const spec::ModuleSpec& ms : spec.layer().modules()) {
-        const std::string name = ms.name().empty() ? ms.kind() : ms.name();
-        const std::string p = absl::StrCat("layers.", l, ".", name);
-        if (ms.has_norm()) norm(p + "_norm", ms.norm());
-        for (const ModuleInstance& m : modules->layers[l]) {
-          if (m.name != name) continue;
-          for (const OpInfo& op : m.descriptor->Ops(*m.spec)) {
-            if (op.weight) random(absl::StrCat(p, ".", op.name), {op.out, op.in});
-          }
+  auto modules = ListModelModules(validated, kinds);
+  for (uint32_t l = 0; modules.ok() && l < spec.num_layers(); ++l) {
+    for (const spec::ModuleSpec& ms : LayerSpecOf(spec, l).modules()) {
+      const std::string name = ms.name().empty() ? ms.kind() : ms.name();
+      const std::string p = absl::StrCat("layers.", l, ".", name);
+      if (ms.has_norm()) norm(p + "_norm", ms.norm());
+      for (const ModuleInstance& m : modules->layers[l]) {
+        if (m.name != name) continue;
+        for (const OpInfo& op : m.descriptor->Ops(*m.spec)) {
+          if (op.weight) random(absl::StrCat(p, ".", op.name), {op.out, op.in});
         }
       }
     }
   }
+
   norm("final_norm", spec.final_norm());
   if (!spec.lm_head().tied()) random("lm_head", {vocab, hidden});
   return w;

@@ -14,9 +14,12 @@ using NamedShapes = std::vector<std::pair<std::string, Shape>>;
 // The weights outside the decoder layers (layer < 0) or of decoder layer `layer`.
 NamedShapes WeightShapesOf(const Validated<spec::ModelSpec>& spec, int64_t layer) {
   const int64_t dim = spec->hidden_dim(), vocab = spec->vocab_size();
-  const Validated<spec::AttentionSpec> validated_attn = spec.attention();
+  // Layer `layer`'s own spec (its layer_groups entry's, or ModelSpec.layer); outside the layers, unused.
+  const Validated<spec::DecoderLayerSpec> layer_spec = spec.layer(layer < 0 ? 0 : static_cast<uint32_t>(layer));
+  const spec::DecoderLayerSpec& ls = *layer_spec;
+  const Validated<spec::AttentionSpec> validated_attn = layer_spec.attention();
   const spec::AttentionSpec& attn = *validated_attn;
-  const spec::MlpSpec& mlp = spec->layer().mlp();
+  const spec::MlpSpec& mlp = ls.mlp();
   const int64_t q_dim = validated_attn.q_dim(), kv_dim = validated_attn.kv_dim();
   const int64_t inter = mlp.intermediate_dim();
 
@@ -39,17 +42,17 @@ NamedShapes WeightShapesOf(const Validated<spec::ModelSpec>& spec, int64_t layer
     return out;
   }
   std::string l = absl::StrCat("layers.", layer, ".");
-  norm(l + "attn_norm", spec->layer().attention_norm());
+  norm(l + "attn_norm", ls.attention_norm());
   linear(l + "attn.wq", q_dim, dim, attn.qkv_bias());
   linear(l + "attn.wk", kv_dim, dim, attn.qkv_bias());
   linear(l + "attn.wv", kv_dim, dim, attn.qkv_bias());
   linear(l + "attn.wo", dim, q_dim, attn.output_bias());
-  if (spec->layer().has_attention_post_norm()) norm(l + "attn_post_norm", spec->layer().attention_post_norm());
-  norm(l + "mlp_norm", spec->layer().mlp_norm());
-  if (spec->layer().has_mlp_post_norm()) norm(l + "mlp_post_norm", spec->layer().mlp_post_norm());
-  if (spec->layer().has_moe()) {
+  if (ls.has_attention_post_norm()) norm(l + "attn_post_norm", ls.attention_post_norm());
+  norm(l + "mlp_norm", ls.mlp_norm());
+  if (ls.has_mlp_post_norm()) norm(l + "mlp_post_norm", ls.mlp_post_norm());
+  if (ls.has_moe()) {
     // A mixture of experts (core/blocks/moe/moe.h): the router, every expert's gated MLP, the shared expert.
-    const spec::MoeSpec& moe = spec->layer().moe();
+    const spec::MoeSpec& moe = ls.moe();
     auto gated = [&](const std::string& prefix, int64_t width) {
       linear(prefix + ".w_gate", width, dim, false);
       linear(prefix + ".w_up", width, dim, false);

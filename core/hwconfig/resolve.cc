@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
+#include <set>
 #include <sstream>
 
 #include "absl/strings/ascii.h"
@@ -18,12 +20,30 @@
 namespace ttt {
 namespace {
 
-// The configurable module instances of a model by name, per layer and once per model.
+// The configurable module instances of a model by name: per layer (a heterogeneous stack may give a name a
+// different kind in different layers: "mlp" is a dense MLP in some, a mixture of experts in others) and once
+// per model.
 struct ConfigurableModules {
-  std::map<std::string, const ModuleDescriptor*> layer, model;
+  std::vector<std::map<std::string, const ModuleDescriptor*>> layers;
+  std::map<std::string, const ModuleDescriptor*> model;
+  // The distinct kinds named `name` in layers first..last.
+  std::vector<const ModuleDescriptor*> InLayers(const std::string& name, size_t first, size_t last) const {
+    std::vector<const ModuleDescriptor*> out;
+    for (size_t l = first; l <= last && l < layers.size(); ++l) {
+      auto it = layers[l].find(name);
+      if (it != layers[l].end() && std::find(out.begin(), out.end(), it->second) == out.end()) out.push_back(it->second);
+    }
+    return out;
+  }
+  std::string LayerNames() const {
+    std::set<std::string> names;
+    for (const auto& layer : layers) {
+      for (const auto& [name, d] : layer) names.insert(name);
+    }
+    return absl::StrJoin(names, ", ");
+  }
   std::string Known() const {
-    std::vector<std::string> names;
-    for (const auto& [name, d] : layer) names.push_back(name);
+    std::vector<std::string> names = {LayerNames()};
     for (const auto& [name, d] : model) names.push_back(name);
     return absl::StrJoin(names, ", ");
   }
@@ -34,8 +54,9 @@ absl::StatusOr<ConfigurableModules> ListConfigurable(const Validated<spec::Model
   ConfigurableModules out;
   TTT_ASSIGN_OR_RETURN(const ModelModules modules, ListModelModules(spec, kinds));
   for (const auto& layer : modules.layers) {
+    auto& named = out.layers.emplace_back();
     for (const ModuleInstance& m : layer) {
-      if (m.descriptor->configurable()) out.layer[m.name] = m.descriptor;
+      if (m.descriptor->configurable()) named[m.name] = m.descriptor;
     }
   }
   for (const ModuleInstance& m : modules.model) {
@@ -100,14 +121,17 @@ absl::Status OverlayModelHwConfig(const Validated<spec::ModelSpec>& spec, const 
                                   const std::string& source, ResolvedHwConfig* resolved) {
   TTT_ASSIGN_OR_RETURN(const ConfigurableModules modules, ListConfigurable(spec, *resolved->kinds));
   for (const auto& [name, module_change] : change.defaults()) {
-    const auto in_layer = modules.layer.find(name), in_model = modules.model.find(name);
-    if (in_layer == modules.layer.end() && in_model == modules.model.end()) {
+    const auto in_model = modules.model.find(name);
+    const bool per_model = in_model != modules.model.end();
+    const std::vector<const ModuleDescriptor*> in_layers =
+        per_model ? std::vector<const ModuleDescriptor*>{in_model->second} : modules.InLayers(name, 0, modules.layers.size());
+    if (in_layers.empty()) {
       return absl::InvalidArgumentError(absl::StrCat(source, ": defaults name module kind '", name,
                                                      "', which has no hardware config: use one of ", modules.Known()));
     }
-    const bool per_model = in_model != modules.model.end();
-    const ModuleDescriptor& d = per_model ? *in_model->second : *in_layer->second;
-    TTT_RETURN_IF_ERROR(CheckModuleChange(name, d, module_change, absl::StrCat(source, " defaults")));
+    for (const ModuleDescriptor* d : in_layers) {
+      TTT_RETURN_IF_ERROR(CheckModuleChange(name, *d, module_change, absl::StrCat(source, " defaults")));
+    }
     if (per_model) {
       resolved->model_modules.at(name).Apply(module_change, source);
     } else {
@@ -135,15 +159,14 @@ absl::Status OverlayModelHwConfig(const Validated<spec::ModelSpec>& spec, const 
     }
     const std::string where = absl::StrCat(source, " override #", i + 1, " (", LayersText(first, last), ")");
     for (const auto& [name, module_change] : o.modules()) {
-      const auto it = modules.layer.find(name);
-      if (it == modules.layer.end()) {
-        std::vector<std::string> names;
-        for (const auto& [n, d] : modules.layer) names.push_back(n);
-        return absl::InvalidArgumentError(absl::StrCat(where, ": module '", name, "' is not per layer: use one of ",
-                                                       absl::StrJoin(names, ", "),
-                                                       " (model-level modules go in `defaults`)"));
+      const std::vector<const ModuleDescriptor*> kinds = modules.InLayers(name, first, last);
+      if (kinds.empty()) {
+        return absl::InvalidArgumentError(absl::StrCat(where, ": module '", name, "' is not in those layers: use one of ",
+                                                       modules.LayerNames(), " (model-level modules go in `defaults`)"));
       }
-      TTT_RETURN_IF_ERROR(CheckModuleChange(name, *it->second, module_change, where));
+      // Each kind the name has in these layers must take the change (a range over dense and MoE layers may
+      // set only what both have: split the range otherwise).
+      for (const ModuleDescriptor* d : kinds) TTT_RETURN_IF_ERROR(CheckModuleChange(name, *d, module_change, where));
       for (uint32_t l = first; l <= last; ++l) {
         if (auto m = resolved->layers[l].find(name); m != resolved->layers[l].end()) m->second.Apply(module_change, where);
       }

@@ -1,6 +1,7 @@
 #include "core/patterns/tensor_parallel_lm.h"
 
 #include <cstring>
+#include <optional>
 
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
@@ -130,16 +131,33 @@ absl::StatusOr<RankLayout> LayoutRank(const Validated<spec::ModelSpec>& spec, co
     return absl::InternalError(absl::StrCat("KV heads per chip: ", l.kv_heads, " here, ",
                                             plan.KvHeadsPerChip(kv_heads), " in the plan"));
   }
-  if (auto moe = spec.moe()) {
-    TTT_RETURN_IF_ERROR(EvenSlice((*moe)->expert_dim(), rank, n, "each expert's intermediate features",
-                                  &l.expert_begin, &l.expert_size));
-    if ((*moe)->shared_expert_dim() > 0) {
-      TTT_RETURN_IF_ERROR(EvenSlice((*moe)->shared_expert_dim(), rank, n, "the shared expert's intermediate features",
-                                    &l.shared_begin, &l.shared_size));
+  // The feed-forward of every layer: a heterogeneous stack may have dense and mixture-of-experts layers, each
+  // kind split the same way wherever it appears (one slice per kind in the layout).
+  std::optional<int64_t> ff_dim, expert_dim, shared_dim;
+  auto same = [](std::optional<int64_t>& seen, int64_t dim, const char* what) -> absl::Status {
+    if (seen && *seen != dim) return DoesNotFit(absl::StrCat("its layers' ", what, " differ (", *seen, " and ", dim, ")"));
+    seen = dim;
+    return absl::OkStatus();
+  };
+  for (uint32_t i = 0; i < spec->num_layers(); ++i) {
+    const Validated<spec::DecoderLayerSpec> layer = spec.layer(i);
+    if (auto moe = layer.moe()) {
+      TTT_RETURN_IF_ERROR(same(expert_dim, (*moe)->expert_dim(), "expert widths"));
+      TTT_RETURN_IF_ERROR(same(shared_dim, (*moe)->shared_expert_dim(), "shared expert widths"));
+    } else {
+      TTT_RETURN_IF_ERROR(same(ff_dim, layer.mlp()->intermediate_dim(), "MLP widths"));
     }
-  } else {
-    TTT_RETURN_IF_ERROR(EvenSlice(spec.mlp()->intermediate_dim(), rank, n, "the MLP's intermediate features",
-                                  &l.ff_begin, &l.ff_size));
+  }
+  if (expert_dim) {
+    TTT_RETURN_IF_ERROR(EvenSlice(*expert_dim, rank, n, "each expert's intermediate features", &l.expert_begin,
+                                  &l.expert_size));
+  }
+  if (shared_dim && *shared_dim > 0) {
+    TTT_RETURN_IF_ERROR(EvenSlice(*shared_dim, rank, n, "the shared expert's intermediate features", &l.shared_begin,
+                                  &l.shared_size));
+  }
+  if (ff_dim) {
+    TTT_RETURN_IF_ERROR(EvenSlice(*ff_dim, rank, n, "the MLP's intermediate features", &l.ff_begin, &l.ff_size));
   }
   int64_t vocab_size = 0;
   TTT_RETURN_IF_ERROR(EvenSlice(spec->vocab_size(), rank, n, "the vocabulary's tokens", &l.vocab_begin, &vocab_size));

@@ -1,12 +1,14 @@
 #include "core/specs/validate.h"
 
 #include <cmath>
+#include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/runtime/checked_size.h"
 #include "core/runtime/status.h"
+#include "core/specs/layer_groups.h"
 
 namespace ttt {
 namespace {
@@ -280,6 +282,54 @@ absl::StatusOr<spec::DecoderLayerSpec> CheckDecoderLayer(spec::DecoderLayerSpec 
   return s;
 }
 
+// ModelSpec.layer_groups: each selects some layers, none twice, and keeps the base layer's head shape (the KV
+// cache and the tensor-parallel split of heads have one shape per model). `check_layer` validates a group's
+// layer as it does ModelSpec.layer.
+template <class CheckLayer>
+absl::Status CheckLayerGroups(spec::ModelSpec& s, const CheckLayer& check_layer) {
+  constexpr absl::string_view kSpec = "ModelSpec";
+  const spec::AttentionSpec& base = s.layer().attention();
+  for (int g = 0; g < s.layer_groups_size(); ++g) {
+    spec::LayerGroup* group = s.mutable_layer_groups(g);
+    const std::string field = absl::StrCat("layer_groups[", g, "]");
+    if (group->layers().empty() && group->every() == 0) {
+      return Invalid(kSpec, field, "selects no layer", "list them in `layers` or set `every` (and `first`)");
+    }
+    for (uint32_t listed : group->layers()) {
+      if (listed >= s.num_layers()) {
+        return Invalid(kSpec, field + ".layers", absl::StrCat("names layer ", listed, " of a model with ", s.num_layers()),
+                       absl::StrCat("layers are numbered 0 to ", s.num_layers() - 1));
+      }
+    }
+    if (group->every() > 0 && group->first() >= s.num_layers()) {
+      return Invalid(kSpec, field + ".first", absl::StrCat("(", group->first(), ") is past the last layer (", s.num_layers() - 1, ")"),
+                     "start the group at an existing layer");
+    }
+    TTT_RETURN_IF_ERROR(check_layer(group->mutable_layer(), field + ".layer"));
+    const spec::AttentionSpec& a = group->layer().attention();
+    if (a.num_heads() != base.num_heads() || a.num_kv_heads() != base.num_kv_heads() || a.head_dim() != base.head_dim()) {
+      return Invalid(kSpec, field + ".layer.attention",
+                     absl::StrCat("has ", a.num_heads(), " heads, ", a.num_kv_heads(), " KV heads of ", a.head_dim(),
+                                  " where ModelSpec.layer has ", base.num_heads(), ", ", base.num_kv_heads(), " of ",
+                                  base.head_dim()),
+                     "every layer keeps one head shape (the KV cache and the split of heads across chips have one)");
+    }
+  }
+  for (uint32_t l = 0; l < s.num_layers(); ++l) {
+    int first_group = -1;
+    for (int g = 0; g < s.layer_groups_size(); ++g) {
+      if (!LayerGroupSelects(s.layer_groups(g), l)) continue;
+      if (first_group >= 0) {
+        return Invalid(kSpec, absl::StrCat("layer_groups[", g, "]"),
+                       absl::StrCat("selects layer ", l, ", which layer_groups[", first_group, "] selects too"),
+                       "a layer is built from one spec: select it in one group only");
+      }
+      first_group = g;
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<spec::ModelSpec> CheckModel(spec::ModelSpec s) {
   constexpr absl::string_view kSpec = "ModelSpec";
   TTT_RETURN_IF_ERROR(RequirePositive(kSpec, "vocab_size", s.vocab_size(), "set the vocabulary size"));
@@ -288,12 +338,18 @@ absl::StatusOr<spec::ModelSpec> CheckModel(spec::ModelSpec s) {
   TTT_RETURN_IF_ERROR(RequirePositive(kSpec, "max_seq_len", s.max_seq_len(), "set the context length"));
   TTT_RETURN_IF_ERROR(RequireAtMost(kSpec, "vocab_size", s.vocab_size(), kMaxVocabSize, "tokens"));
   TTT_RETURN_IF_ERROR(RequireAtMost(kSpec, "max_seq_len", s.max_seq_len(), kMaxContextLength, "tokens of context"));
+  // A layer's spec takes the model's sizes; `field` names it in errors ("layer", "layer_groups[1].layer").
+  auto check_layer = [&](spec::DecoderLayerSpec* layer, const std::string& field) -> absl::Status {
+    TTT_RETURN_IF_ERROR(Agree(kSpec, field + ".attention.hidden_dim", s.hidden_dim(), layer->mutable_attention(), &spec::AttentionSpec::hidden_dim, &spec::AttentionSpec::set_hidden_dim));
+    TTT_RETURN_IF_ERROR(Agree(kSpec, field + ".attention.max_seq_len", s.max_seq_len(), layer->mutable_attention(), &spec::AttentionSpec::max_seq_len, &spec::AttentionSpec::set_max_seq_len));
+    auto layer_or = CheckDecoderLayer(*layer);
+    if (!layer_or.ok()) return Annotate(layer_or.status(), absl::StrCat("ModelSpec.", field));
+    *layer = *std::move(layer_or);
+    return absl::OkStatus();
+  };
   spec::DecoderLayerSpec* layer = s.mutable_layer();
-  TTT_RETURN_IF_ERROR(Agree(kSpec, "layer.attention.hidden_dim", s.hidden_dim(), layer->mutable_attention(), &spec::AttentionSpec::hidden_dim, &spec::AttentionSpec::set_hidden_dim));
-  TTT_RETURN_IF_ERROR(Agree(kSpec, "layer.attention.max_seq_len", s.max_seq_len(), layer->mutable_attention(), &spec::AttentionSpec::max_seq_len, &spec::AttentionSpec::set_max_seq_len));
-  auto layer_or = CheckDecoderLayer(*layer);
-  if (!layer_or.ok()) return Annotate(layer_or.status(), "ModelSpec.layer");
-  *layer = *std::move(layer_or);
+  TTT_RETURN_IF_ERROR(check_layer(layer, "layer"));
+  TTT_RETURN_IF_ERROR(CheckLayerGroups(s, check_layer));
 
   spec::TokenEmbeddingSpec* emb = s.mutable_token_embedding();
   TTT_RETURN_IF_ERROR(Agree(kSpec, "token_embedding.vocab_size", s.vocab_size(), emb, &spec::TokenEmbeddingSpec::vocab_size, &spec::TokenEmbeddingSpec::set_vocab_size));
@@ -312,7 +368,11 @@ absl::StatusOr<spec::ModelSpec> CheckModel(spec::ModelSpec s) {
                      absl::StrCat("set max_seq_len to at most ", pos->max_positions()));
     }
   }
-  if (!s.learned_positions() && !layer->attention().use_rope() && !layer->attention().has_position_bias()) {
+  bool some_layer_has_positions = layer->attention().use_rope() || layer->attention().has_position_bias();
+  for (const spec::LayerGroup& group : s.layer_groups()) {
+    some_layer_has_positions |= group.layer().attention().use_rope() || group.layer().attention().has_position_bias();
+  }
+  if (!s.learned_positions() && !some_layer_has_positions) {
     return Invalid(kSpec, "layer.attention.use_rope",
                    "is false and the model has neither learned positions nor an attention position bias",
                    "the model would have no position information: enable RoPE, learned_positions or "

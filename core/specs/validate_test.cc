@@ -52,6 +52,34 @@ TEST(ValidateModelTest, FillsDerivedValues) {
   EXPECT_FALSE(m->position_embedding().has_value());
 }
 
+// A heterogeneous stack: layers 1 and 2 (every other from 1, and listed) without RoPE and with a wider MLP.
+TEST(ValidateModelTest, LayerGroupsGiveEachLayerItsSpecValidated) {
+  spec::ModelSpec s = LlamaLike();
+  s.set_num_layers(4);
+  spec::LayerGroup* g = s.add_layer_groups();
+  g->set_every(2);
+  g->set_first(1);
+  g->add_layers(2);
+  *g->mutable_layer() = s.layer();
+  g->mutable_layer()->mutable_attention()->set_use_rope(false);
+  g->mutable_layer()->mutable_attention()->clear_rope();
+  g->mutable_layer()->mutable_mlp()->set_intermediate_dim(512);
+  auto m = ValidateModel(s);
+  ASSERT_TRUE(m.ok()) << m.status();
+  for (uint32_t l = 0; l < 4; ++l) {
+    const bool grouped = l != 0;
+    const Validated<spec::DecoderLayerSpec> layer = m->layer(l);
+    EXPECT_EQ(layer->attention().use_rope(), !grouped) << "layer " << l;
+    EXPECT_EQ(layer.mlp()->intermediate_dim(), grouped ? 512u : 352u) << "layer " << l;
+    // The group's layer got the model's sizes as ModelSpec.layer does.
+    EXPECT_EQ(layer.attention()->hidden_dim(), 128u);
+    EXPECT_EQ(layer.attention().head_dim(), 32);
+    EXPECT_EQ(layer.mlp()->hidden_dim(), 128u);
+    EXPECT_EQ(layer->attention_norm().dim(), 128u);
+  }
+  EXPECT_EQ(m->attention()->use_rope(), true);  // ModelSpec.layer's
+}
+
 TEST(ValidateModelTest, AValidatedPartSharesTheWholeAndOutlivesIt) {
   std::optional<Validated<spec::AttentionSpec>> attention;
   {
@@ -173,6 +201,24 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"TooFewLearnedPositions", [](auto* m) { m->set_learned_positions(true);
                   m->mutable_position_embedding()->set_max_positions(100); },
                 "max_seq_len (256) exceeds the 100 learned positions"},
+        // Heterogeneous stacks (ModelSpec.layer_groups).
+        BadCase{"GroupSelectsNothing", [](auto* m) { *m->add_layer_groups()->mutable_layer() = m->layer(); },
+                "ModelSpec.layer_groups[0] selects no layer: list them in `layers` or set `every`"},
+        BadCase{"GroupLayerPastTheEnd", [](auto* m) { auto* g = m->add_layer_groups(); g->add_layers(3);
+                  *g->mutable_layer() = m->layer(); },
+                "layer_groups[0].layers names layer 3 of a model with 3: layers are numbered 0 to 2"},
+        BadCase{"GroupStartsPastTheEnd", [](auto* m) { auto* g = m->add_layer_groups(); g->set_every(2); g->set_first(5);
+                  *g->mutable_layer() = m->layer(); },
+                "layer_groups[0].first (5) is past the last layer (2)"},
+        BadCase{"LayerInTwoGroups", [](auto* m) {
+                  for (int i = 0; i < 2; ++i) { auto* g = m->add_layer_groups(); g->add_layers(1); *g->mutable_layer() = m->layer(); } },
+                "layer_groups[1] selects layer 1, which layer_groups[0] selects too"},
+        BadCase{"GroupWithOtherHeads", [](auto* m) { auto* g = m->add_layer_groups(); g->add_layers(0);
+                  *g->mutable_layer() = m->layer(); g->mutable_layer()->mutable_attention()->set_num_kv_heads(4); },
+                "layer_groups[0].layer.attention has 4 heads, 4 KV heads of 32 where ModelSpec.layer has 4, 2 of 32"},
+        BadCase{"InvalidGroupLayer", [](auto* m) { auto* g = m->add_layer_groups(); g->add_layers(0);
+                  *g->mutable_layer() = m->layer(); g->mutable_layer()->mutable_mlp()->set_intermediate_dim(0); },
+                "ModelSpec.layer_groups[0].layer"},
         // Limits on what a file may claim (issue 20), refused before any buffer is planned for them.
         BadCase{"BillionTokenContext", [](auto* m) { m->set_max_seq_len(1000000000); },
                 "ModelSpec.max_seq_len is 1000000000, more than the 16777216 tokens of context"},

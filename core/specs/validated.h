@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "core/specs/proto/encoder.pb.h"
+#include "core/specs/layer_groups.h"
 #include "core/specs/proto/model.pb.h"
 #include "google/protobuf/message.h"
 
@@ -36,8 +37,7 @@ struct ValidatedSizes<spec::AttentionSpec> {
 };
 
 template <>
-struct ValidatedSizes<spec::ModelSpec> {
-  // The parts every layer shares (ModelSpec.layer), and the model's own.
+struct ValidatedSizes<spec::DecoderLayerSpec> {
   Validated<spec::AttentionSpec> attention() const;
   Validated<spec::MlpSpec> mlp() const;  // a dense feed-forward's (meaningless when moe() is set)
   std::optional<Validated<spec::MoeSpec>> moe() const;  // a mixture-of-experts feed-forward's
@@ -46,6 +46,23 @@ struct ValidatedSizes<spec::ModelSpec> {
   // A branch's post-norm (applied to its output before the residual add; Gemma 2), when the layer has one.
   std::optional<Validated<spec::NormSpec>> attention_post_norm() const;
   std::optional<Validated<spec::NormSpec>> mlp_post_norm() const;
+};
+
+template <>
+struct ValidatedSizes<spec::ModelSpec> {
+  // Layer i's spec: that of the layer_groups entry selecting it, else ModelSpec.layer.
+  Validated<spec::DecoderLayerSpec> layer(uint32_t i) const;
+  // ModelSpec.layer's parts (the layers no group selects). Its attention's head counts and head_dim are every
+  // layer's (validation checks it), so code that sizes the KV cache or splits heads may use attention().
+  Validated<spec::DecoderLayerSpec> base_layer() const;
+  Validated<spec::AttentionSpec> attention() const;
+  Validated<spec::MlpSpec> mlp() const;
+  std::optional<Validated<spec::MoeSpec>> moe() const;
+  Validated<spec::NormSpec> attention_norm() const;
+  Validated<spec::NormSpec> mlp_norm() const;
+  std::optional<Validated<spec::NormSpec>> attention_post_norm() const;
+  std::optional<Validated<spec::NormSpec>> mlp_post_norm() const;
+  // The model's own parts.
   Validated<spec::TokenEmbeddingSpec> token_embedding() const;
   std::optional<Validated<spec::PositionEmbeddingSpec>> position_embedding() const;  // learned positions only
   Validated<spec::NormSpec> final_norm() const;
@@ -110,19 +127,51 @@ inline int64_t ValidatedSizes<spec::AttentionSpec>::head_dim() const {
   return static_cast<const Validated<spec::AttentionSpec>&>(*this)->head_dim();
 }
 
-#define TTT_VALIDATED_PART(Type, name, expr)                                  \
-  inline Validated<spec::Type> ValidatedSizes<spec::ModelSpec>::name() const { \
-    const auto& whole = static_cast<const Validated<spec::ModelSpec>&>(*this); \
-    return Validated<spec::Type>(whole, whole->expr);                         \
+#define TTT_VALIDATED_PART(Whole, Type, name, expr)                     \
+  inline Validated<spec::Type> ValidatedSizes<spec::Whole>::name() const { \
+    const auto& whole = static_cast<const Validated<spec::Whole>&>(*this); \
+    return Validated<spec::Type>(whole, whole->expr);                     \
   }
-TTT_VALIDATED_PART(AttentionSpec, attention, layer().attention())
-TTT_VALIDATED_PART(MlpSpec, mlp, layer().mlp())
-TTT_VALIDATED_PART(NormSpec, attention_norm, layer().attention_norm())
-TTT_VALIDATED_PART(NormSpec, mlp_norm, layer().mlp_norm())
-TTT_VALIDATED_PART(TokenEmbeddingSpec, token_embedding, token_embedding())
-TTT_VALIDATED_PART(NormSpec, final_norm, final_norm())
-TTT_VALIDATED_PART(LmHeadSpec, lm_head, lm_head())
+TTT_VALIDATED_PART(DecoderLayerSpec, AttentionSpec, attention, attention())
+TTT_VALIDATED_PART(DecoderLayerSpec, MlpSpec, mlp, mlp())
+TTT_VALIDATED_PART(DecoderLayerSpec, NormSpec, attention_norm, attention_norm())
+TTT_VALIDATED_PART(DecoderLayerSpec, NormSpec, mlp_norm, mlp_norm())
+TTT_VALIDATED_PART(ModelSpec, DecoderLayerSpec, base_layer, layer())
+TTT_VALIDATED_PART(ModelSpec, TokenEmbeddingSpec, token_embedding, token_embedding())
+TTT_VALIDATED_PART(ModelSpec, NormSpec, final_norm, final_norm())
+TTT_VALIDATED_PART(ModelSpec, LmHeadSpec, lm_head, lm_head())
 #undef TTT_VALIDATED_PART
+
+inline Validated<spec::DecoderLayerSpec> ValidatedSizes<spec::ModelSpec>::layer(uint32_t i) const {
+  const auto& whole = static_cast<const Validated<spec::ModelSpec>&>(*this);
+  return Validated<spec::DecoderLayerSpec>(whole, LayerSpecOf(*whole, i));
+}
+
+#define TTT_VALIDATED_OPTIONAL_PART(Type, name)                                                              \
+  inline std::optional<Validated<spec::Type>> ValidatedSizes<spec::DecoderLayerSpec>::name() const {         \
+    const auto& whole = static_cast<const Validated<spec::DecoderLayerSpec>&>(*this);                       \
+    if (!whole->has_##name()) return std::nullopt;                                                            \
+    return Validated<spec::Type>(whole, whole->name());                                                       \
+  }
+TTT_VALIDATED_OPTIONAL_PART(MoeSpec, moe)
+TTT_VALIDATED_OPTIONAL_PART(NormSpec, attention_post_norm)
+TTT_VALIDATED_OPTIONAL_PART(NormSpec, mlp_post_norm)
+#undef TTT_VALIDATED_OPTIONAL_PART
+
+// ModelSpec.layer's parts.
+inline Validated<spec::AttentionSpec> ValidatedSizes<spec::ModelSpec>::attention() const { return base_layer().attention(); }
+inline Validated<spec::MlpSpec> ValidatedSizes<spec::ModelSpec>::mlp() const { return base_layer().mlp(); }
+inline std::optional<Validated<spec::MoeSpec>> ValidatedSizes<spec::ModelSpec>::moe() const { return base_layer().moe(); }
+inline Validated<spec::NormSpec> ValidatedSizes<spec::ModelSpec>::attention_norm() const {
+  return base_layer().attention_norm();
+}
+inline Validated<spec::NormSpec> ValidatedSizes<spec::ModelSpec>::mlp_norm() const { return base_layer().mlp_norm(); }
+inline std::optional<Validated<spec::NormSpec>> ValidatedSizes<spec::ModelSpec>::attention_post_norm() const {
+  return base_layer().attention_post_norm();
+}
+inline std::optional<Validated<spec::NormSpec>> ValidatedSizes<spec::ModelSpec>::mlp_post_norm() const {
+  return base_layer().mlp_post_norm();
+}
 
 #define TTT_VALIDATED_ENCODER_PART(Type, name)                                    \
   inline Validated<spec::Type> ValidatedSizes<spec::EncoderSpec>::name() const {   \
@@ -143,24 +192,6 @@ inline std::optional<Validated<spec::PositionEmbeddingSpec>> ValidatedSizes<spec
   const auto& whole = static_cast<const Validated<spec::ModelSpec>&>(*this);
   if (!whole->learned_positions()) return std::nullopt;
   return Validated<spec::PositionEmbeddingSpec>(whole, whole->position_embedding());
-}
-
-inline std::optional<Validated<spec::MoeSpec>> ValidatedSizes<spec::ModelSpec>::moe() const {
-  const auto& whole = static_cast<const Validated<spec::ModelSpec>&>(*this);
-  if (!whole->layer().has_moe()) return std::nullopt;
-  return Validated<spec::MoeSpec>(whole, whole->layer().moe());
-}
-
-inline std::optional<Validated<spec::NormSpec>> ValidatedSizes<spec::ModelSpec>::attention_post_norm() const {
-  const auto& whole = static_cast<const Validated<spec::ModelSpec>&>(*this);
-  if (!whole->layer().has_attention_post_norm()) return std::nullopt;
-  return Validated<spec::NormSpec>(whole, whole->layer().attention_post_norm());
-}
-
-inline std::optional<Validated<spec::NormSpec>> ValidatedSizes<spec::ModelSpec>::mlp_post_norm() const {
-  const auto& whole = static_cast<const Validated<spec::ModelSpec>&>(*this);
-  if (!whole->layer().has_mlp_post_norm()) return std::nullopt;
-  return Validated<spec::NormSpec>(whole, whole->layer().mlp_post_norm());
 }
 
 template <class S>

@@ -4,11 +4,13 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -17,6 +19,7 @@
 #include "core/formats/checkpoint.h"
 #include "core/blocks/model_modules.h"
 #include "core/runtime/logging.h"
+#include "core/specs/layer_groups.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/reflection.h"
 #include "nlohmann/json.hpp"
@@ -78,17 +81,21 @@ std::vector<CoverageRecord> ModelCoverageRecords(const Validated<spec::ModelSpec
     }
   };
   // Every module kind the model holds (its spec values; decode too where it keeps a KV cache), then the
-  // patterns. One record per instance of the first layer: every layer has the same spec.
+  // patterns. One record per instance of each distinct layer spec (ModelSpec.layer, each of its layer_groups).
   const auto modules = ListModelModules(spec);
   std::vector<ModuleInstance> instances;
-  if (modules.ok()) {
-    if (!modules->layers.empty()) instances = modules->layers[0];
-    instances.insert(instances.end(), modules->model.begin(), modules->model.end());
+  std::vector<const spec::DecoderLayerSpec*> layer_specs;
+  for (uint32_t l = 0; modules.ok() && l < s.num_layers(); ++l) {
+    const spec::DecoderLayerSpec* layer = &LayerSpecOf(s, l);
+    if (std::find(layer_specs.begin(), layer_specs.end(), layer) != layer_specs.end()) continue;
+    layer_specs.push_back(layer);
+    instances.insert(instances.end(), modules->layers[l].begin(), modules->layers[l].end());
   }
+  if (modules.ok()) instances.insert(instances.end(), modules->model.begin(), modules->model.end());
   for (const ModuleInstance& m : instances) {
     add(m.descriptor->kind, *m.spec, true, m.descriptor->has_kv_cache());
   }
-  add("decoder_layer", s.layer(), false, true);
+  for (const spec::DecoderLayerSpec* layer : layer_specs) add("decoder_layer", *layer, false, true);
   add("causal_lm", s, false, true);
   return out;
 }

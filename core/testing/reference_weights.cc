@@ -4,6 +4,7 @@
 #include "core/ops/weight_quantization.h"
 #include "core/blocks/model_modules.h"
 #include "core/runtime/status.h"
+#include "core/specs/layer_groups.h"
 
 namespace ttt::testing {
 
@@ -179,11 +180,11 @@ absl::StatusOr<RefModel> RefFromWeights(const Validated<spec::ModelSpec>& valida
     TTT_ASSIGN_OR_RETURN(Tensor pos, Find(w, "pos_embeddings"));
     r.pos_embeddings = ToDouble(pos);
   }
-  const spec::DecoderLayerSpec& ls = spec.layer();
   TTT_ASSIGN_OR_RETURN(auto listed, ListModelModules(validated, kinds));
   auto modules = std::make_shared<ModelModules>(std::move(listed));  // the layer modules' specs, kept alive
   for (uint32_t i = 0; i < spec.num_layers(); ++i) {
     const std::string p = absl::StrCat("layers.", i, ".");
+    const spec::DecoderLayerSpec& ls = LayerSpecOf(spec, i);
     RefDecoderLayer l;
     TTT_ASSIGN_OR_RETURN(l.attn_norm, NormFrom(ls.attention_norm(), w, p + "attn_norm"));
     TTT_ASSIGN_OR_RETURN(l.mlp_norm, NormFrom(ls.mlp_norm(), w, p + "mlp_norm"));

@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "core/runtime/logging.h"
 #include "core/runtime/status.h"
+#include "core/specs/layer_groups.h"
 #include "core/testing/coverage.h"
 #include "core/testing/internal/suite_types.h"
 #include "core/testing/reference_weights.h"
@@ -144,8 +145,9 @@ absl::Status TestSuite::Evaluate(const CaseBuilder& c, const ModuleLocation& loc
       return absl::UnimplementedError(absl::StrCat(loc.path, ": CompareWithReference judges layer modules named by kind "
                                                    "only within their layer (test the layer)"));
     }
-    if (feed_forward) spec = &model_.spec().layer().moe();  // the feed-forward, when not a dense MLP
-    for (const spec::ModuleSpec& ms : model_.spec().layer().modules()) {
+    const spec::DecoderLayerSpec& layer_spec = LayerSpecOf(model_.spec(), static_cast<uint32_t>(l));
+    if (feed_forward) spec = &layer_spec.moe();  // the feed-forward, when not a dense MLP
+    for (const spec::ModuleSpec& ms : layer_spec.modules()) {
       if ((ms.name().empty() ? ms.kind() : ms.name()) == b.name) spec = &ms;
     }
     std::vector<LinearOp> ops = const_cast<LayerBlock&>(m).linear_ops();
@@ -177,7 +179,7 @@ absl::Status TestSuite::Evaluate(const CaseBuilder& c, const ModuleLocation& loc
     const DecoderLayer& layer = model_.layer(l);
     const Attention& a = layer.attention();
     spec = attn ? static_cast<const google::protobuf::Message*>(&a.spec())
-                : static_cast<const google::protobuf::Message*>(&model_.spec().layer());
+                : static_cast<const google::protobuf::Message*>(&LayerSpecOf(model_.spec(), static_cast<uint32_t>(l)));
     r.dtype = DtypeOf(a.qkv_projection());
     r.composite = !attn;
     weight_bytes = attn ? AttentionBytes(a) : LayerBytes(layer);

@@ -79,6 +79,8 @@ const ZooModel kZoo[] = {
     {"gpt2", "gpt2-tiny/hf"},       {"gemma2", "gemma2-tiny/hf"},         {"phi3", "phi3-tiny/hf"},
     {"mixtral", "mixtral-tiny/hf"}, {"qwen2moe", "qwen2moe-tiny/hf"},     {"stories260K", "stories260K/stories260K.bin"},
     {"llama-gguf", "llama-gqa-tiny/model-f32.gguf"},
+    // A heterogeneous stack: dense layers among mixture-of-experts ones (ModelSpec.layer_groups).
+    {"qwen2moe-mixed", "qwen2moe-mixed-tiny/hf"},
 };
 
 std::unique_ptr<CausalLm> Load(const std::string& path, const std::string& device, hw::ConfigMode mode, bool one_chip) {

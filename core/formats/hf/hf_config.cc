@@ -1,5 +1,6 @@
 #include "core/formats/hf/hf_config.h"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <limits>
@@ -203,7 +204,8 @@ void SetNorm(spec::NormSpec* norm, spec::NormSpec::Kind kind, uint32_t dim, doub
   norm->set_bias(kind == spec::NormSpec::LAYER_NORM);
 }
 
-// Mixtral's and Qwen2-MoE's mixture of experts, replacing the dense MLP of every layer.
+// Mixtral's and Qwen2-MoE's mixture of experts, replacing the dense MLP of every layer (Qwen2-MoE's dense
+// layers, if any, are set apart by QwenMoeDenseLayers).
 absl::Status FillMoe(const ConfigReader& r, const std::string& type, uint32_t hidden, uint32_t intermediate,
                      spec::Activation act, spec::DecoderLayerSpec* layer) {
   const bool mixtral = type == "mixtral";
@@ -222,18 +224,52 @@ absl::Status FillMoe(const ConfigReader& r, const std::string& type, uint32_t hi
   TTT_ASSIGN_OR_RETURN(uint32_t expert_dim, r.RequiredUint("moe_intermediate_size", type));
   TTT_ASSIGN_OR_RETURN(uint32_t shared_dim, r.Uint("shared_expert_intermediate_size", 0));
   TTT_ASSIGN_OR_RETURN(bool norm_topk, r.Bool("norm_topk_prob", false));
-  TTT_ASSIGN_OR_RETURN(uint32_t sparse_step, r.Uint("decoder_sparse_step", 1));
-  // Dense layers between sparse ones would make layers differ, which one layer spec cannot say.
-  if (sparse_step != 1) {
-    return r.Error("decoder_sparse_step", absl::StrCat("is ", sparse_step, "; only 1 (every layer sparse) is supported"));
-  }
-  if (r.Has("mlp_only_layers") && !(r.raw("mlp_only_layers").is_array() && r.raw("mlp_only_layers").empty())) {
-    return r.Error("mlp_only_layers", "lists dense layers; only models whose every layer is sparse are supported");
-  }
   moe->set_expert_dim(expert_dim);
   moe->set_normalize_top_k(norm_topk);
   moe->set_shared_expert_dim(shared_dim);
   moe->set_shared_expert_gate(shared_dim > 0);  // Qwen2MoeSparseMoeBlock's shared_expert_gate
+  return absl::OkStatus();
+}
+
+// Qwen2-MoE's dense layers (Qwen2MoeDecoderLayer): those in mlp_only_layers, and those whose number plus one is
+// not a multiple of decoder_sparse_step. They get a ModelSpec.layer_groups entry: the sparse layer with a gated
+// MLP of intermediate_size instead of the experts (weights "mlp.gate_proj" ..., as Llama's). Every layer dense:
+// ModelSpec.layer itself becomes the dense one.
+absl::Status QwenMoeDenseLayers(const ConfigReader& r, uint32_t intermediate, spec::ModelSpec* s) {
+  TTT_ASSIGN_OR_RETURN(uint32_t sparse_step, r.Uint("decoder_sparse_step", 1));
+  if (sparse_step == 0) return r.Error("decoder_sparse_step", "is 0; expected 1 (every layer sparse) or more");
+  std::vector<uint32_t> dense_only;
+  if (r.Has("mlp_only_layers")) {
+    const nlohmann::json& listed = r.raw("mlp_only_layers");
+    if (!listed.is_array()) return r.Error("mlp_only_layers", "is not a list of layer numbers");
+    for (const nlohmann::json& v : listed) {
+      if (!v.is_number_unsigned() || v.get<uint64_t>() >= s->num_layers()) {
+        return r.Error("mlp_only_layers", absl::StrCat("holds ", v.dump(), ", not a layer number below num_hidden_layers (",
+                                                       s->num_layers(), ")"));
+      }
+      dense_only.push_back(v.get<uint32_t>());
+    }
+  }
+  spec::LayerGroup dense;
+  for (uint32_t i = 0; i < s->num_layers(); ++i) {
+    const bool listed = std::find(dense_only.begin(), dense_only.end(), i) != dense_only.end();
+    if (listed || (i + 1) % sparse_step != 0) dense.add_layers(i);
+  }
+  if (dense.layers().empty()) return absl::OkStatus();
+  spec::DecoderLayerSpec layer = s->layer();
+  const spec::Activation act = layer.moe().activation();
+  layer.clear_moe();
+  spec::MlpSpec* mlp = layer.mutable_mlp();
+  mlp->set_hidden_dim(s->hidden_dim());
+  mlp->set_intermediate_dim(intermediate);
+  mlp->set_activation(act);
+  mlp->set_gated(true);
+  if (static_cast<uint32_t>(dense.layers_size()) == s->num_layers()) {
+    *s->mutable_layer() = std::move(layer);
+    return absl::OkStatus();
+  }
+  *dense.mutable_layer() = std::move(layer);
+  *s->add_layer_groups() = std::move(dense);
   return absl::OkStatus();
 }
 
@@ -304,6 +340,7 @@ absl::Status FillLlamaFamily(const ConfigReader& r, const std::string& type, spe
   TTT_RETURN_IF_ERROR(ParseRopeScaling(r, rope->mutable_scaling()));
   if (type == "mixtral" || type == "qwen2_moe") {
     TTT_RETURN_IF_ERROR(FillMoe(r, type, hidden, intermediate, act, layer));
+    if (type == "qwen2_moe") TTT_RETURN_IF_ERROR(QwenMoeDenseLayers(r, intermediate, s));
   } else {
     spec::MlpSpec* mlp = layer->mutable_mlp();
     mlp->set_hidden_dim(hidden);

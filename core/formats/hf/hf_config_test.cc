@@ -238,6 +238,53 @@ TEST(HfConfigTest, MistralAndQwen2Quirks) {
   EXPECT_FALSE(s->special_tokens().add_bos());
 }
 
+// Qwen2MoeDecoderLayer: a layer is sparse unless listed in mlp_only_layers or (layer + 1) is not a multiple of
+// decoder_sparse_step; the dense ones become a layer group with a gated MLP of intermediate_size.
+TEST(HfConfigTest, Qwen2MoeDenseLayersBecomeALayerGroup) {
+  json q = LlamaConfig();
+  q["model_type"] = "qwen2_moe";
+  q["num_hidden_layers"] = 6;
+  q["num_experts"] = 4;
+  q["num_experts_per_tok"] = 2;
+  q["moe_intermediate_size"] = 64;
+  q["shared_expert_intermediate_size"] = 128;
+  q["decoder_sparse_step"] = 2;
+  q["mlp_only_layers"] = {5};
+  auto s = FromJson(q);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_TRUE(s->layer().has_moe());
+  ASSERT_EQ(s->layer_groups_size(), 1);
+  EXPECT_THAT(s->layer_groups(0).layers(), ElementsAre(0, 2, 4, 5));
+  const spec::DecoderLayerSpec& dense = s->layer_groups(0).layer();
+  EXPECT_FALSE(dense.has_moe());
+  EXPECT_EQ(dense.mlp().intermediate_dim(), 688u);
+  EXPECT_TRUE(dense.mlp().gated());
+  EXPECT_EQ(dense.mlp().activation(), spec::SILU);
+  EXPECT_TRUE(dense.attention().qkv_bias());  // the rest of the layer as the sparse ones
+  EXPECT_TRUE(ValidateModel(*s).ok()) << ValidateModel(*s).status();
+
+  q["decoder_sparse_step"] = 1;  // every layer sparse (the published models): one layer spec
+  q["mlp_only_layers"] = json::array();
+  s = FromJson(q);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_TRUE(s->layer().has_moe());
+  EXPECT_EQ(s->layer_groups_size(), 0);
+
+  q["mlp_only_layers"] = {0, 1, 2, 3, 4, 5};  // every layer dense: ModelSpec.layer is the dense one
+  s = FromJson(q);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_FALSE(s->layer().has_moe());
+  EXPECT_EQ(s->layer().mlp().intermediate_dim(), 688u);
+  EXPECT_EQ(s->layer_groups_size(), 0);
+
+  q["mlp_only_layers"] = {6};
+  EXPECT_THAT(std::string(FromJson(q).status().message()),
+              HasSubstr("key \"mlp_only_layers\" holds 6, not a layer number below num_hidden_layers (6)"));
+  q["mlp_only_layers"] = json::array();
+  q["decoder_sparse_step"] = 0;
+  EXPECT_THAT(std::string(FromJson(q).status().message()), HasSubstr("key \"decoder_sparse_step\" is 0"));
+}
+
 TEST(HfConfigTest, GenerationConfigOverridesTokenIds) {
   json c = LlamaConfig();
   json gen = {{"bos_token_id", 5}, {"eos_token_id", {8, 9}}, {"pad_token_id", 0}};
