@@ -196,8 +196,8 @@ std::optional<ApiDecl> ParseTagLine(absl::string_view line) {
 }
 
 std::string Describe(const std::string& verb, const ApiDecl& d) {
-  return absl::StrCat(verb, " ", d.group, " ", d.name, d.signature.empty() ? "" : " " + d.signature, " (", d.where,
-                      ")");
+  return absl::StrCat(verb, " ", d.group, " ", d.name, d.signature.empty() ? "" : " " + d.signature,
+                      d.where == d.name ? "" : " (" + d.where + ")");
 }
 
 // group + name -> signature -> the declaration (one per overload).
@@ -402,21 +402,26 @@ ApiVerdict JudgeApi(const std::string& old_version, const std::string& new_versi
   v.set_added(diff.added);
   v.set_declarations(diff.old_declarations);
   v.set_generated(TodayUtc());
-  std::vector<std::string> accepted_listed;
+  // Accepted breaks as examples when room is left: one per baseline line (not five of one prefix), lines naming
+  // one declaration before prefix lines (those are usually whole areas that were never API).
+  std::vector<std::string> exact, prefixed;
+  std::set<const AcceptedBreak*> shown;
   for (const ApiBreak& b : diff.breaks) {
     if (const AcceptedBreak* a = FindAccepted(accepted, old_version, new_version, b.name); a != nullptr) {
       v.set_accepted(v.accepted() + 1);
-      if (static_cast<int>(accepted_listed.size()) < max_listed) {
-        accepted_listed.push_back(absl::StrCat(b.description, " [accepted: ", a->reason, "]"));
+      if (shown.insert(a).second) {
+        (absl::EndsWith(a->name, "*") ? prefixed : exact)
+            .push_back(absl::StrCat(b.description, " [accepted: ", a->reason, "]"));
       }
       continue;
     }
     v.set_breaks(v.breaks() + 1);
     if (v.first_breaks_size() < max_listed) v.add_first_breaks(b.description);
   }
-  // With no unaccepted break to show, the accepted ones are the example.
-  for (const std::string& a : accepted_listed) {
-    if (v.first_breaks_size() < max_listed) v.add_first_breaks(a);
+  for (const auto* list : {&exact, &prefixed}) {
+    for (const std::string& a : *list) {
+      if (v.first_breaks_size() < max_listed) v.add_first_breaks(a);
+    }
   }
   v.set_status(v.step() == "major" ? "major"
                : v.breaks() > 0    ? "breaks"
@@ -477,7 +482,7 @@ absl::StatusOr<ApiVerdict> RunApiDiff(const std::string& root, const std::string
     }
   }
   const ApiDiffResult diff = DiffApi(sides[0], sides[1]);
-  ApiVerdict verdict = JudgeApi(versions[0], versions[1], diff, *accepted, 5);
+  ApiVerdict verdict = JudgeApi(versions[0], versions[1], diff, *accepted, 8);
   verdict.set_version(old_version);
   verdict.set_against(new_version);
   verdict.set_against_commit(against_commit);
@@ -520,7 +525,7 @@ std::string RenderApiSection(const Matrix& matrix) {
                     v.against_commit().substr(0, 12), "`, ", v.generated(), "): ", v.step(), " step, ", v.status(),
                     ": ", v.breaks() + v.accepted(), " of ", v.declarations(), " declarations removed or changed, ",
                     v.accepted(), " accepted, ", v.breaks(), " not; ", v.added(), " added.",
-                    v.first_breaks().empty() ? "" : " First:", "\n");
+                    v.first_breaks().empty() ? "" : " Examples:", "\n");
     for (const std::string& b : v.first_breaks()) absl::StrAppend(&details, "  - `", b, "`\n");
   }
   if (!details.empty()) absl::StrAppend(out, "\n", details);

@@ -83,8 +83,8 @@ std::string VersionStep(const std::string& old_version, const std::string& new_v
 
 // The verdict of a diff for the step old -> new: status "compatible" (no break), "accepted" (every break is
 // listed in governance/api.baseline), "breaks" (some are not, on a minor, patch or same step: fails the matrix)
-// or "major" (a major step allows them; counted, not judged). Lists up to `max_listed` breaks, unaccepted ones
-// first. against/against_commit are left to the caller.
+// or "major" (a major step allows them; counted, not judged). Lists up to `max_listed` breaks: unaccepted ones
+// first, then one per accepting line. against/against_commit are left to the caller.
 ApiVerdict JudgeApi(const std::string& old_version, const std::string& new_version, const ApiDiffResult& diff,
                     const std::vector<AcceptedBreak>& accepted, int max_listed);
 

@@ -181,7 +181,10 @@ TEST_F(ApiDiffTest, BaselineAcceptsBreaksOfItsVersionAndTheVerdictFollowsTheStep
   const ApiVerdict all_accepted = JudgeApi("2.0.0", "2.1.0", only_accepted, *accepted, 5);
   EXPECT_EQ(all_accepted.status(), "accepted");
   EXPECT_EQ(all_accepted.accepted(), 2);
-  EXPECT_THAT(all_accepted.first_breaks(1), HasSubstr("[accepted: double precision for long sums]"));
+  // One example per accepting line, lines naming one declaration before prefix lines.
+  EXPECT_THAT(all_accepted.first_breaks(0), HasSubstr("ttt::Tensor::Sum float (float) const (core/runtime/tensor.h:11)"));
+  EXPECT_THAT(all_accepted.first_breaks(0), HasSubstr("[accepted: double precision for long sums]"));
+  EXPECT_THAT(all_accepted.first_breaks(1), HasSubstr("[accepted: the norm spec was redone]"));
 
   tree_.Write(kApiBaselinePath, "2.1.0 ttt::Gone no colon\n");
   EXPECT_THAT(std::string(LoadApiBaseline(tree_.root()).status().message()),
