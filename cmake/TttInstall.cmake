@@ -19,7 +19,7 @@ install(TARGETS ${_ttt_install_targets} EXPORT tttTargets
 # kernels compiled per instruction set (core/kernels/{avx2,avx512,generic,simd}: they need -mavx2/-mavx512*
 # and are reached through kernel_table.h). CTest package.find_package compiles every installed header alone.
 # Component `headers` (the hand-written headers and the .proto files, no build needed): `ttt-gov api-diff`
-# installs HEAD's public API with `cmake --install build --component headers` (core/governance/api_diff.h).
+# installs HEAD's public API with `cmake --install build --component headers` (core/governance/api_verdict.h, PublicHeaders).
 foreach(_tier core contrib experimental)
   if(_tier STREQUAL "experimental" AND NOT TTT_ENABLE_EXPERIMENTAL)
     continue()

@@ -1,6 +1,8 @@
-// The header-level API diff on small include trees written here (an "old" and a "new" release), read with
-// universal-ctags as `ttt-gov api-diff` reads installed headers; and its judgement by version step.
+// The header-level API diff (api_diff.h) on small include trees written here (an "old" and a "new" release),
+// read with universal-ctags as `ttt-gov api-diff` reads installed headers; and its verdict by version step and
+// governance/api.baseline (api_verdict.h).
 #include "core/governance/api_diff.h"
+#include "core/governance/api_verdict.h"
 
 #include <string>
 

@@ -13,7 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "core/governance/api_diff.h"
+#include "core/governance/api_verdict.h"
 #include "core/governance/gov_io.h"
 #include "core/governance/releases.h"
 #include "core/governance/version.h"
@@ -294,7 +294,7 @@ absl::StatusOr<Matrix> RunMatrix(const MatrixOptions& o, std::string* log) {
     }
     if (!install_error.empty()) return absl::InternalError(install_error);
     if (version != kHead) {
-      // The release's public headers against HEAD's (api_diff.h): seconds, once the release is installed.
+      // The release's public headers against HEAD's (api_verdict.h): seconds, once the release is installed.
       std::string report;
       absl::StatusOr<ApiVerdict> verdict = RunApiDiff(o.root, build_dir, version, kHead, o.jobs, &report);
       if (!verdict.ok()) return verdict.status();

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "CLI/CLI.hpp"
-#include "core/governance/api_diff.h"
+#include "core/governance/api_verdict.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "core/governance/checker.h"
