@@ -18,11 +18,13 @@ install(TARGETS ${_ttt_install_targets} EXPORT tttTargets
 # Public headers only. Not API, not installed: internal/ and detail/ folders; core/governance (ttt-gov's); the
 # kernels compiled per instruction set (core/kernels/{avx2,avx512,generic,simd}: they need -mavx2/-mavx512*
 # and are reached through kernel_table.h). CTest package.find_package compiles every installed header alone.
+# Component `headers` (the hand-written headers and the .proto files, no build needed): `ttt-gov api-diff`
+# installs HEAD's public API with `cmake --install build --component headers` (core/governance/api_verdict.h, PublicHeaders).
 foreach(_tier core contrib experimental)
   if(_tier STREQUAL "experimental" AND NOT TTT_ENABLE_EXPERIMENTAL)
     continue()
   endif()
-  install(DIRECTORY ${PROJECT_SOURCE_DIR}/${_tier}/ DESTINATION include/ttt/${_tier}
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/${_tier}/ DESTINATION include/ttt/${_tier} COMPONENT headers
     FILES_MATCHING PATTERN "*.h"
     PATTERN "internal" EXCLUDE PATTERN "detail" EXCLUDE
     REGEX "/core/governance$" EXCLUDE
@@ -30,8 +32,8 @@ foreach(_tier core contrib experimental)
 endforeach()
 install(DIRECTORY ${CMAKE_BINARY_DIR}/gen/core/ DESTINATION include/ttt/core FILES_MATCHING PATTERN "*.pb.h"
         REGEX "/governance$" EXCLUDE)
-install(DIRECTORY ${PROJECT_SOURCE_DIR}/core/ DESTINATION include/ttt/core FILES_MATCHING PATTERN "*.proto"
-        REGEX "/governance$" EXCLUDE)
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/core/ DESTINATION include/ttt/core COMPONENT headers
+        FILES_MATCHING PATTERN "*.proto" REGEX "/governance$" EXCLUDE)
 install(FILES ${CMAKE_BINARY_DIR}/gen/core/version.h DESTINATION include/ttt/core)
 
 install(EXPORT tttTargets NAMESPACE ttt:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/ttt)

@@ -25,7 +25,7 @@ out=${2:-$root/docs/CLI.md}
   "$bin/ttt-gov" --help
   echo '```'
   echo
-  for sub in check index modules promote new-model pin release install-release matrix; do
+  for sub in check index modules promote new-model pin release install-release matrix api-diff; do
     echo "### ttt-gov $sub"
     echo
     echo '```'

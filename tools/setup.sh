@@ -24,6 +24,7 @@ packages=(
   pybind11-dev python3-dev    # the ttt Python module (python/)
   python3-numpy python3-pytest  # its logits arrays; its tests
   gcovr                       # ttt-gov promote --coverage-build: a module's line coverage over its labelled tests
+  universal-ctags             # ttt-gov api-diff and the matrix's API row: the public declarations of two releases
 )
 # The serve test (tests/serve) drives `ttt serve` with the official openai npm package: Node.js and npm,
 # unless a node is already installed (nvm, NodeSource).

@@ -13,6 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "core/governance/api_verdict.h"
 #include "core/governance/gov_io.h"
 #include "core/governance/releases.h"
 #include "core/governance/version.h"
@@ -254,8 +255,11 @@ absl::StatusOr<Matrix> RunMatrix(const MatrixOptions& o, std::string* log) {
   if (!models.ok()) return models.status();
   // Previous cells: kept unless re-run now.
   std::map<std::string, MatrixCell> cells;
+  // Each release's API against HEAD: kept unless the release's column is re-run now.
+  std::map<std::string, ApiVerdict> api;
   if (absl::StatusOr<Matrix> previous = LoadMatrix(o.root); previous.ok()) {
     for (const MatrixCell& c : previous->cells()) cells[CellKey(c.model(), c.version(), c.device())] = c;
+    for (const ApiVerdict& v : previous->api()) api[v.version()] = v;
   }
   const std::string build_dir = fs::absolute(o.build_dir).string();
   const std::string head_commit = Environment(absl::StrCat("git -C ", ShellQuote(o.root), " rev-parse HEAD"));
@@ -289,6 +293,16 @@ absl::StatusOr<Matrix> RunMatrix(const MatrixOptions& o, std::string* log) {
       }
     }
     if (!install_error.empty()) return absl::InternalError(install_error);
+    if (version != kHead) {
+      // The release's public headers against HEAD's (api_verdict.h): seconds, once the release is installed.
+      std::string report;
+      absl::StatusOr<ApiVerdict> verdict = RunApiDiff(o.root, build_dir, version, kHead, o.jobs, &report);
+      if (!verdict.ok()) return verdict.status();
+      absl::StrAppend(log, "API ", version, " vs HEAD: ", verdict->status(), " (", verdict->breaks(),
+                      " unaccepted break(s), ", verdict->accepted(), " accepted; `ttt-gov api-diff ", version,
+                      "` lists them)\n");
+      api[version] = *verdict;
+    }
     // How every model of this column finds the package: a release through its shim (WriteReleaseShim).
     std::string package = absl::StrCat(" -DCMAKE_PREFIX_PATH=", ShellQuote(prefix));
     if (version != kHead) {
@@ -374,6 +388,9 @@ absl::StatusOr<Matrix> RunMatrix(const MatrixOptions& o, std::string* log) {
       }
     }
   }
+  for (const std::string& v : full->versions) {
+    if (auto it = api.find(v); it != api.end()) *matrix.add_api() = it->second;
+  }
   return matrix;
 }
 
@@ -406,6 +423,7 @@ std::string RenderCompatibility(const Matrix& matrix) {
     absl::StrAppend(&out, " ", v, " = ", quoted ? "`" : "", named, quoted ? "`" : "",
                     &v == &matrix.versions(matrix.versions_size() - 1) ? ".\n" : ";");
   }
+  absl::StrAppend(&out, RenderApiSection(matrix));
   const std::string latest = matrix.versions().empty() ? "" : matrix.versions(matrix.versions_size() - 1);
   absl::StrAppend(&out, "\n## Latest version (", latest, "): model × device\n\n| model |");
   for (const std::string& d : matrix.devices()) absl::StrAppend(&out, " ", d, " |");
@@ -499,6 +517,16 @@ Problems CheckMatrix(const std::string& root, const std::string& zoo_build_dir) 
   }
   absl::StatusOr<std::map<std::string, std::string>> baseline = LoadMatrixBaseline(root);
   if (!baseline.ok()) problems.push_back({kMatrixBaselinePath, 0, std::string(baseline.status().message())});
+  for (const ApiVerdict& v : matrix->api()) {
+    if (v.status() == "breaks") {
+      problems.push_back({kMatrixJsonPath, 0,
+                          absl::StrCat("the public API of ", v.version(), " has ", v.breaks(), " break(s) against ",
+                                       v.against(), " on a ", v.step(), " step (first: ",
+                                       v.first_breaks().empty() ? "?" : v.first_breaks(0),
+                                       "): restore them, or accept each in ", kApiBaselinePath,
+                                       " and run `ttt-gov matrix --versions ", v.version(), "`")});
+    }
+  }
   for (const MatrixCell& c : matrix->cells()) {
     if (IsFailingStatus(c.status())) {
       problems.push_back({kMatrixJsonPath, 0, absl::StrCat(CellKey(c.model(), c.version(), c.device()), " is ",

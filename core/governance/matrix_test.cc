@@ -188,6 +188,39 @@ TEST_F(MatrixTest, CheckCatchesHandEditsNewModelsAndFailingCells) {
   EXPECT_THAT(all, HasSubstr("m1 2.0.0 cpu is unexpected-pass"));
 }
 
+// The API row: one verdict per release column under the version columns; an unaccepted break fails --check
+// like a failing cell, a break accepted in governance/api.baseline does not.
+TEST_F(MatrixTest, RendersTheApiRowAndCheckFailsAnUnacceptedBreak) {
+  Matrix m = Sample();
+  ApiVerdict* v = m.add_api();
+  v->set_version("2.0.0");
+  v->set_against("HEAD");
+  v->set_against_version("2.1.0");
+  v->set_against_commit(std::string(40, 'c'));
+  v->set_step("minor");
+  v->set_status("accepted");
+  v->set_accepted(3);
+  v->set_declarations(120);
+  v->set_added(7);
+  v->add_first_breaks("removed function ttt::Old () (core/old.h:3) [accepted: replaced by ttt::New]");
+  ASSERT_TRUE(WriteMatrix(tree_.root(), m).ok());
+  const std::string md = tree_.Read("COMPATIBILITY.md");
+  EXPECT_THAT(md, HasSubstr("## Public API vs HEAD"));
+  EXPECT_THAT(md, HasSubstr("| API vs HEAD | · not run | ⚠️ 3 accepted break(s) | (reference) |"));
+  EXPECT_THAT(md, HasSubstr("- 2.0.0 -> HEAD (2.1.0, `cccccccccccc`, ): minor step, accepted: 3 of 120 declarations"));
+  EXPECT_THAT(md, HasSubstr("  - `removed function ttt::Old () (core/old.h:3) [accepted: replaced by ttt::New]`"));
+  EXPECT_TRUE(CheckMatrix(tree_.root(), "").empty());
+
+  v->set_status("breaks");
+  v->set_breaks(1);
+  ASSERT_TRUE(WriteMatrix(tree_.root(), m).ok());
+  EXPECT_THAT(tree_.Read("COMPATIBILITY.md"), HasSubstr("| ❌ 1 break(s) |"));
+  const Problems problems = CheckMatrix(tree_.root(), "");
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_THAT(problems[0].message, HasSubstr("the public API of 2.0.0 has 1 break(s) against HEAD on a minor step"));
+  EXPECT_THAT(problems[0].message, HasSubstr("accept each in governance/api.baseline"));
+}
+
 TEST_F(MatrixTest, CheckWithoutMatrixSaysHowToMakeIt) {
   const Problems problems = CheckMatrix(tree_.root(), "");
   ASSERT_EQ(problems.size(), 1u);

@@ -10,6 +10,7 @@
 //   ttt-gov release VERSION [--commit C]
 //   ttt-gov install-release VERSION [--cache DIR]
 //   ttt-gov matrix [--versions V,..] [--models M,..] [--devices D,..] [--build DIR] | --check [--zoo-build DIR] | --render
+//   ttt-gov api-diff OLD [NEW] [--build DIR]
 #include <algorithm>
 #include <filesystem>
 #include <cstdio>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "CLI/CLI.hpp"
+#include "core/governance/api_verdict.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "core/governance/checker.h"
@@ -236,8 +238,20 @@ int Matrix(const std::string& root, const Args& args) {
   if (absl::Status s = ttt::gov::WriteMatrix(root, *matrix); !s.ok()) return Fail("matrix", s);
   int failing = 0;
   for (const ttt::gov::MatrixCell& c : matrix->cells()) failing += ttt::gov::IsFailingStatus(c.status());
-  std::printf("wrote %s and %s: %d failing cell(s)\n", ttt::gov::kMatrixJsonPath, ttt::gov::kCompatibilityPath, failing);
+  for (const ttt::gov::ApiVerdict& v : matrix->api()) failing += v.status() == "breaks";
+  std::printf("wrote %s and %s: %d failing cell(s) or API verdict(s)\n", ttt::gov::kMatrixJsonPath, ttt::gov::kCompatibilityPath, failing);
   return failing == 0 ? 0 : 1;
+}
+
+int ApiDiff(const std::string& root, const Args& args) {
+  if (args.positional.empty() || args.positional.size() > 2) return Usage("api-diff needs OLD [NEW]");
+  const std::string newer = args.positional.size() == 2 ? args.positional[1] : "HEAD";
+  std::string report;
+  absl::StatusOr<ttt::gov::ApiVerdict> verdict = ttt::gov::RunApiDiff(
+      root, args.build.empty() ? root + "/build" : args.build, args.positional[0], newer, 2, &report);
+  if (!verdict.ok()) return Fail("api-diff", verdict.status());
+  std::fputs(report.c_str(), stdout);
+  return verdict->status() == "breaks" ? 1 : 0;
 }
 
 }  // namespace
@@ -296,6 +310,13 @@ int main(int argc, char** argv) {
   matrix->add_flag("--check", args.check, "CI: the committed matrix agrees with HEAD");
   matrix->add_option("--zoo-build", args.zoo_build, "--check: the zoo's build directory");
   matrix->add_flag("--render", args.render, "rewrite COMPATIBILITY.md from matrix.json");
+  CLI::App* api_diff = command("api-diff", "compare the public API (installed headers and .proto files) of OLD "
+                               "and NEW (default HEAD): list removed or changed declarations and judge them by the "
+                               "version step (minor: source compatible, patch: binary) and governance/api.baseline; "
+                               "exit 1 on an unaccepted break. OLD/NEW: a release, HEAD or an include directory",
+                               "OLD [NEW]");
+  api_diff->add_option("--build", args.build, "the configured build HEAD's headers are installed from and releases "
+                       "are cached in (default: build/)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
@@ -323,5 +344,6 @@ int main(int argc, char** argv) {
   if (command_name == "pin") return Pin(root, args);
   if (command_name == "release") return Release(root, args);
   if (command_name == "install-release") return InstallRelease(root, args);
+  if (command_name == "api-diff") return ApiDiff(root, args);
   return Matrix(root, args);
 }
