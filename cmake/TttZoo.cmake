@@ -42,7 +42,7 @@ endmacro()
 #     the old default follows the new one. A plain set(CACHE) would keep the old value and silently test the
 #     template's fixtures.
 #   - A directory that does not exist, or lacks one of FILES, is a configure error saying what, where and what
-#     to try (HINT: how to make the data, e.g. the reference command).
+#     to try (HINT: how to make the data, e.g. the reference command; `{dir}` in it stands for the directory).
 #   - The directory used is printed, with where it came from.
 function(ttt_zoo_data var default doc)
   cmake_parse_arguments(PARSE_ARGV 3 _zd "" "HINT" "FILES")
@@ -84,7 +84,8 @@ function(ttt_zoo_data var default doc)
   string(CONCAT _try "  To use another directory: configure with -D${var}=/path/to/it (or set ${var} in ccmake); "
          "-D${var}= returns to the default, ${_default} (from ${CMAKE_CURRENT_LIST_FILE}).")
   if(_zd_HINT)
-    string(APPEND _try "\n  ${_zd_HINT}")
+    string(REPLACE "{dir}" "${_value}" _hint "${_zd_HINT}")
+    string(APPEND _try "\n  ${_hint}")
   endif()
   if(NOT IS_DIRECTORY "${_value}")
     message(FATAL_ERROR "zoo model ${_model}: ${var} (${doc}) is ${_value} (${_from}), which is not a directory.\n"

@@ -19,7 +19,7 @@ function(write_model default)
     "project(ttt_zoo_scratch LANGUAGES NONE)\n"
     "include(${TTT_ZOO_CMAKE})\n"
     "ttt_zoo_data(MODEL_DATA \${CMAKE_CURRENT_SOURCE_DIR}/${default} \"scratch files\" FILES reference.json\n"
-    "             HINT \"make them with: make-references HF OUT\")\n"
+    "             HINT \"make them with: make-references HF {dir}\")\n"
     "file(WRITE \${CMAKE_BINARY_DIR}/used.txt \"\${MODEL_DATA}\")\n")
 endfunction()
 
@@ -73,7 +73,7 @@ expect_refused("a missing directory is refused"
   "MODEL_DATA \\(scratch files\\) is ${WORK}/gone \\(set by you.*which is not a directory.*-DMODEL_DATA=/path/to/it.*CMakeLists.txt"
   -DMODEL_DATA=${WORK}/gone)
 expect_refused("a directory without reference.json is refused, with the hint"
-  "is ${WORK}/no-reference .*which has no reference.json.*make them with: make-references HF OUT"
+  "is ${WORK}/no-reference .*which has no reference.json.*make them with: make-references HF ${WORK}/no-reference"
   -DMODEL_DATA=${WORK}/no-reference)
 file(REMOVE_RECURSE ${WORK}/fixtures/a)
 expect_refused("a default that no longer exists is refused" "is ${WORK}/fixtures/a \\(the default\\), which is not a directory"
