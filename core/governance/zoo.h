@@ -32,9 +32,25 @@ const std::vector<std::pair<std::string, std::string>>& ZooTemplates();
 
 // `ttt-gov new-model NAME --from TEMPLATE`: copies the template model's project into `zoo_dir`/NAME (zoo_dir
 // defaults to root/zoo), renaming its project, targets and test files after NAME, and writes a model.textproto
-// named NAME pinned to HEAD's version. Refuses a NAME that is not [A-Za-z][A-Za-z0-9_]* (at most 40), one that
-// exists, and an unknown template (listing the known ones). Returns the files written.
+// named NAME pinned to HEAD's version. Outside the repository's zoo, the data defaults (the repository's fixtures)
+// are rewritten to reach the fixtures from there. Refuses a NAME that is not [A-Za-z][A-Za-z0-9_]* (at most 40),
+// one that exists, and an unknown template (listing the known ones). Returns the files written.
 absl::StatusOr<std::vector<std::string>> NewModel(const std::string& root, const std::string& name,
                                                   const std::string& template_name, const std::string& zoo_dir);
+
+// model_type -> the TestSuite name of the Hugging Face decoder families `new-model --hf` scaffolds: those the
+// library loads from a folder with core blocks alone (mpt's ALiBi is contrib; encoders have their own tests).
+const std::vector<std::pair<std::string, std::string>>& HfModelTypes();
+
+// `ttt-gov new-model NAME --hf DIR [--reference REF]`: scaffolds `zoo_dir`/NAME from zoo/_templates/hf for the
+// Hugging Face folder DIR alone (config.json, *.safetensors; the demo also needs its tokenizer files), its family
+// read from config.json's model_type. Its tests read DIR and llama.cpp's logits in REF (default DIR:
+// reference.json, logits-N.f32, made by tools/zoo-reference.sh), never a GGUF file. The data defaults are
+// relative to the model's directory when both are in the repository, else absolute. Refuses, besides what
+// NewModel refuses, a DIR without config.json or safetensors, an unsupported model_type (listing the supported),
+// and missing references (naming the command that makes them).
+absl::StatusOr<std::vector<std::string>> NewModelFromHf(const std::string& root, const std::string& name,
+                                                        const std::string& hf_dir, const std::string& reference_dir,
+                                                        const std::string& zoo_dir);
 
 }  // namespace ttt::gov

@@ -5,7 +5,7 @@
 //   ttt-gov modules list [--category C] [--tier T] | search TEXT | show ID   [--root DIR]
 //   ttt-gov promote ID --to TIER [--dry-run] [--coverage-build DIR] [--build DIR] [--to-dir DIR] [--reason TEXT]
 //   ttt-gov promote --undo [--dry-run] [--build DIR]
-//   ttt-gov new-model NAME --from TEMPLATE [--zoo-dir DIR]
+//   ttt-gov new-model NAME (--from TEMPLATE | --hf DIR [--reference DIR]) [--zoo-dir DIR]
 //   ttt-gov pin MODEL VERSION
 //   ttt-gov release VERSION [--commit C]
 //   ttt-gov install-release VERSION [--cache DIR]
@@ -38,7 +38,7 @@ struct Args {
   std::string since;
   std::string root;
   std::vector<std::string> positional;  // the subcommand's arguments (modules: the verb first)
-  std::string category, tier, to, coverage_build, build_dir, to_dir, reason, from, zoo_dir, commit, cache, versions, models, devices,
+  std::string category, tier, to, coverage_build, build_dir, to_dir, reason, from, hf, reference, zoo_dir, commit, cache, versions, models, devices,
       build, zoo_build;
   bool dry_run = false, undo = false, check = false, render = false;
 };
@@ -173,16 +173,21 @@ int Promote(const std::string& root, const Args& args) {
 
 int NewModel(const std::string& root, const Args& args) {
   if (args.positional.size() != 1) return Usage("new-model needs one NAME");
-  if (args.from.empty()) return Usage("new-model needs --from TEMPLATE (llama, gpt2, llama2c)");
+  if (args.from.empty() == args.hf.empty()) {
+    return Usage("new-model needs either --from TEMPLATE (llama, gpt2, llama2c) or --hf DIR (a Hugging Face folder)");
+  }
+  if (!args.reference.empty() && args.hf.empty()) return Usage("new-model --reference goes with --hf");
   absl::StatusOr<std::vector<std::string>> files =
-      ttt::gov::NewModel(root, args.positional[0], args.from, args.zoo_dir);
+      args.hf.empty() ? ttt::gov::NewModel(root, args.positional[0], args.from, args.zoo_dir)
+                      : ttt::gov::NewModelFromHf(root, args.positional[0], args.hf, args.reference, args.zoo_dir);
   if (!files.ok()) return Fail("new-model", files.status());
   for (const std::string& f : *files) std::printf("wrote %s\n", f.c_str());
+  const std::string& name = args.positional[0];
+  const std::string dir = (args.zoo_dir.empty() ? "zoo" : args.zoo_dir) + "/" + name;
   std::printf("next: set owners and summary in model.textproto; build it like the zoo test does:\n"
-              "  cmake -S zoo/%s -B build/zoo/%s -DCMAKE_PREFIX_PATH=$PWD/build/zoo-prefix && cmake --build build/zoo/%s"
+              "  cmake -S %s -B build/zoo/%s -DCMAKE_PREFIX_PATH=$PWD/build/zoo-prefix && cmake --build build/zoo/%s"
               " && ctest --test-dir build/zoo/%s\n",
-              args.positional[0].c_str(), args.positional[0].c_str(), args.positional[0].c_str(),
-              args.positional[0].c_str());
+              dir.c_str(), name.c_str(), name.c_str(), name.c_str());
   return 0;
 }
 
@@ -292,8 +297,14 @@ int main(int argc, char** argv) {
   promote->add_option("--build", args.build_dir, "the configured build the moved tree is verified in (default: build/)");
   promote->add_option("--to-dir", args.to_dir, "where the module moves (default: the tier's directory)");
   promote->add_option("--reason", args.reason, "recorded with the promotion");
-  CLI::App* new_model = command("new-model", "scaffold zoo/NAME from a template", "NAME");
+  CLI::App* new_model = command("new-model", "scaffold zoo/NAME from a template, or from a Hugging Face folder alone "
+                                "(its tests read the folder and llama.cpp's logits made by tools/zoo-reference.sh)",
+                                "NAME");
   new_model->add_option("--from", args.from, "the template: llama, gpt2, llama2c");
+  new_model->add_option("--hf", args.hf, "a Hugging Face folder (config.json, *.safetensors, tokenizer); its "
+                        "model_type picks the family: gemma2, gpt2, llama, mistral, mixtral, phi3, qwen2, qwen2_moe");
+  new_model->add_option("--reference", args.reference, "--hf: where reference.json and logits-N.f32 are (default: "
+                        "the folder itself); make them with tools/zoo-reference.sh HF_DIR REFERENCE_DIR");
   new_model->add_option("--zoo-dir", args.zoo_dir, "default: the repository's zoo/");
   command("pin", "pin zoo/MODEL to a library version (a release or HEAD's)", "MODEL VERSION");
   CLI::App* release = command("release", "record a library release", "VERSION");

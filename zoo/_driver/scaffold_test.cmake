@@ -21,11 +21,17 @@ expect_refusal("already exists" new-model scaffolded --from llama2c)
 expect_refusal("is not a zoo model name" new-model 9bad --from llama2c)
 expect_refusal("unknown template 'nope': use one of gpt2, llama, llama2c" new-model other --from nope)
 
-# The scaffold lives outside the repository, so its data path (relative to zoo/<model>) is given explicitly.
+expect_refusal("needs either --from TEMPLATE .* or --hf DIR" new-model other)
+
+# The scaffold lives outside the repository: new-model rewrote its data default (the template's, relative to
+# zoo/<model>) to reach the repository's fixtures from there, so it configures with no -D.
+file(STRINGS ${WORK}/scaffolded/CMakeLists.txt data REGEX "ttt_zoo_data")
+if(NOT data MATCHES "ttt_zoo_data\\(STORIES260K_DATA [^ ]*/tests/fixtures/stories260K ")
+  message(FATAL_ERROR "the scaffold's data default does not reach the fixtures: ${data}")
+endif()
 execute_process(COMMAND ${CTEST} --build-and-test ${WORK}/scaffolded ${WORK}/build
                   --build-generator ${GENERATOR}
                   --build-options -DCMAKE_PREFIX_PATH=${PREFIX} -DCMAKE_BUILD_TYPE=Release
-                                  -DSTORIES260K_DATA=${ROOT}/tests/fixtures/stories260K
                   --test-command ${CTEST} --output-on-failure
                 RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
