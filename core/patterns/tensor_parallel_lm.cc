@@ -133,7 +133,7 @@ absl::StatusOr<RankLayout> LayoutRank(const Validated<spec::ModelSpec>& spec, co
   }
   // The feed-forward of every layer: a heterogeneous stack may have dense and mixture-of-experts layers, each
   // kind split the same way wherever it appears (one slice per kind in the layout).
-  std::optional<int64_t> ff_dim, expert_dim, shared_dim;
+  std::optional<int64_t> ff_dim, expert_dim, shared_dim, num_experts;
   auto same = [](std::optional<int64_t>& seen, int64_t dim, const char* what) -> absl::Status {
     if (seen && *seen != dim) return DoesNotFit(absl::StrCat("its layers' ", what, " differ (", *seen, " and ", dim, ")"));
     seen = dim;
@@ -143,12 +143,21 @@ absl::StatusOr<RankLayout> LayoutRank(const Validated<spec::ModelSpec>& spec, co
     const Validated<spec::DecoderLayerSpec> layer = spec.layer(i);
     if (auto moe = layer.moe()) {
       TTT_RETURN_IF_ERROR(same(expert_dim, (*moe)->expert_dim(), "expert widths"));
+      TTT_RETURN_IF_ERROR(same(num_experts, (*moe)->num_experts(), "expert counts"));
       TTT_RETURN_IF_ERROR(same(shared_dim, (*moe)->shared_expert_dim(), "shared expert widths"));
     } else {
       TTT_RETURN_IF_ERROR(same(ff_dim, layer.mlp()->intermediate_dim(), "MLP widths"));
     }
   }
-  if (expert_dim) {
+  if (expert_dim && plan.SplitOf("moe", "ff1_3").split == Split::kExperts) {
+    // Whole experts per chip (TT-Transformers' Mixtral on t3k): the router is replicated, each chip runs the
+    // chosen experts it holds, and the feed-forward's all-reduce sums them.
+    if (*num_experts % n != 0) return absl::InternalError("the plan places whole experts the chips do not divide");
+    l.local_experts = *num_experts / n;
+    l.first_expert = rank * l.local_experts;
+    l.expert_begin = 0;
+    l.expert_size = *expert_dim;
+  } else if (expert_dim) {
     TTT_RETURN_IF_ERROR(EvenSlice(*expert_dim, rank, n, "each expert's intermediate features", &l.expert_begin,
                                   &l.expert_size));
   }
@@ -198,11 +207,20 @@ absl::StatusOr<RankShard> ShardForRank(const Validated<spec::ModelSpec>& spec, c
       } else if (auto moe = m.spec.As<spec::MoeSpec>()) {
         spec::MoeSpec s = **moe;
         s.set_expert_dim(l.expert_size);
+        s.set_first_expert(l.first_expert);
+        s.set_local_experts(l.local_experts);
         if (s.shared_expert_dim() > 0) s.set_shared_expert_dim(l.shared_size);
         TTT_ASSIGN_OR_RETURN(Validated<spec::MoeSpec> v, ValidateMoe(std::move(s)));
         m.spec = v;
-        for (uint32_t e = 0; e < (*moe)->num_experts(); ++e) {
-          CutMlp(weights, absl::StrCat(prefix, ".experts.", e), l.expert_begin, l.expert_size, first, out);
+        if (l.local_experts == 0) {
+          for (uint32_t e = 0; e < (*moe)->num_experts(); ++e) {
+            CutMlp(weights, absl::StrCat(prefix, ".experts.", e), l.expert_begin, l.expert_size, first, out);
+          }
+        } else {  // whole experts: the held ones stay shared with `weights`, the others are not the rank's
+          for (uint32_t e = 0; e < (*moe)->num_experts(); ++e) {
+            if (e >= l.first_expert && e < l.first_expert + l.local_experts) continue;
+            for (const char* w : {".w_gate", ".w_up", ".w_down"}) out.erase(absl::StrCat(prefix, ".experts.", e, w));
+          }
         }
         if ((*moe)->shared_expert_dim() > 0) CutMlp(weights, prefix + ".shared", l.shared_begin, l.shared_size, first, out);
       } else {

@@ -45,6 +45,9 @@ struct RankLayout {
   bool adds_attention_output = true;   // false: a replicated head's later copy (its WO partial sum is zero)
   int64_t ff_begin = 0, ff_size = 0;          // a dense MLP's intermediate features
   int64_t expert_begin = 0, expert_size = 0;  // each routed expert's
+  // Whole experts (the plan's Split::kExperts, when the chips divide the experts): the rank holds experts
+  // [first_expert, first_expert + local_experts) uncut; 0 local_experts: every expert, each cut as above.
+  int64_t first_expert = 0, local_experts = 0;
   int64_t shared_begin = 0, shared_size = 0;  // the shared expert's
   std::vector<int64_t> vocab_counts;          // every rank's slice of the vocabulary
   int64_t vocab_begin = 0;

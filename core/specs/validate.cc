@@ -222,6 +222,16 @@ absl::StatusOr<spec::MoeSpec> CheckMoe(spec::MoeSpec s) {
     return Invalid(kSpec, "shared_expert_gate", "is set without a shared expert",
                    "set shared_expert_dim, or unset shared_expert_gate");
   }
+  if (s.local_experts() == 0 && s.first_expert() != 0) {
+    return Invalid(kSpec, "first_expert", absl::StrCat("is ", s.first_expert(), " without local_experts"),
+                   "leave it 0: only a tensor-parallel rank's share of whole experts starts elsewhere");
+  }
+  if (uint64_t{s.first_expert()} + s.local_experts() > s.num_experts()) {
+    return Invalid(kSpec, "local_experts",
+                   absl::StrCat("(", s.local_experts(), " from expert ", s.first_expert(), ") run past the ",
+                                s.num_experts(), " experts"),
+                   "a rank holds a range of the model's experts");
+  }
   return s;
 }
 
@@ -345,6 +355,10 @@ absl::StatusOr<spec::ModelSpec> CheckModel(spec::ModelSpec s) {
     auto layer_or = CheckDecoderLayer(*layer);
     if (!layer_or.ok()) return Annotate(layer_or.status(), absl::StrCat("ModelSpec.", field));
     *layer = *std::move(layer_or);
+    if (layer->moe().local_experts() != 0) {
+      return Invalid(kSpec, field + ".moe.local_experts", absl::StrCat("is ", layer->moe().local_experts()),
+                     "leave it 0: only a tensor-parallel rank's share of the experts sets it");
+    }
     return absl::OkStatus();
   };
   spec::DecoderLayerSpec* layer = s.mutable_layer();

@@ -219,6 +219,15 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"InvalidGroupLayer", [](auto* m) { auto* g = m->add_layer_groups(); g->add_layers(0);
                   *g->mutable_layer() = m->layer(); g->mutable_layer()->mutable_mlp()->set_intermediate_dim(0); },
                 "ModelSpec.layer_groups[0].layer"},
+        BadCase{"RankExpertsInAModel", [](auto* m) { m->mutable_layer()->clear_mlp();
+                  auto* moe = m->mutable_layer()->mutable_moe();
+                  moe->set_num_experts(4); moe->set_experts_per_token(2); moe->set_expert_dim(64); moe->set_local_experts(2); },
+                "ModelSpec.layer.moe.local_experts is 2: leave it 0: only a tensor-parallel rank's share"},
+        BadCase{"RankExpertsPastTheEnd", [](auto* m) { m->mutable_layer()->clear_mlp();
+                  auto* moe = m->mutable_layer()->mutable_moe();
+                  moe->set_num_experts(4); moe->set_experts_per_token(2); moe->set_expert_dim(64);
+                  moe->set_first_expert(3); moe->set_local_experts(2); },
+                "MoeSpec.local_experts (2 from expert 3) run past the 4 experts"},
         // Limits on what a file may claim (issue 20), refused before any buffer is planned for them.
         BadCase{"BillionTokenContext", [](auto* m) { m->set_max_seq_len(1000000000); },
                 "ModelSpec.max_seq_len is 1000000000, more than the 16777216 tokens of context"},

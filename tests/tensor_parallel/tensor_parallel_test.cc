@@ -3,9 +3,11 @@
 // (32) against the same device run as one chip, in prefill and in decode; the plan executed is the cost
 // model's; each rank holds 1/N of the split weights.
 #include <cmath>
+#include <cstring>
 #include <numeric>
 #include <thread>
 
+#include "core/blocks/moe/moe.h"
 #include "core/hwconfig/device_registry.h"
 #include "core/patterns/tensor_parallel_lm.h"
 #include "core/runtime/threading.h"
@@ -191,6 +193,34 @@ TEST(TensorParallelTest, EachRankHoldsItsShareOfTheWeights) {
                 rank->tensor_parallel()->layout.rank, static_cast<long long>(rank->ResidentWeightBytes()),
                 static_cast<long long>(one_chip->ResidentWeightBytes()), static_cast<long long>(whole),
                 static_cast<long long>(table));
+  }
+}
+
+// Experts placed whole where the chips divide them (the plan's Split::kExperts; TT-Transformers' Mixtral on t3k):
+// on n300 each rank of mixtral-tiny holds two of the four experts uncut - the same weights as the one-chip
+// model's - and the router whole; the logits agree with one chip's (ZooAcrossChipsTest.*mixtral_n300*).
+TEST(TensorParallelTest, ExpertsArePlacedWholeWhenTheChipsDivideThem) {
+  auto one_chip = Load("mixtral-tiny/hf", "n300", hw::ACCURACY, true);
+  auto parallel = Load("mixtral-tiny/hf", "n300", hw::ACCURACY, false);
+  ASSERT_TRUE(one_chip && parallel && parallel->tensor_parallel());
+  ASSERT_EQ(parallel->tensor_parallel()->plan.SplitOf("moe", "ff1_3").split, Split::kExperts);
+  std::vector<const CausalLm*> ranks = {parallel.get()};
+  for (const auto& peer : parallel->tensor_parallel()->peers) ranks.push_back(peer.get());
+  ASSERT_EQ(ranks.size(), 2u);
+  for (size_t r = 0; r < ranks.size(); ++r) {
+    for (int64_t l = 0; l < one_chip->num_layers(); ++l) {
+      const auto& whole = static_cast<const Moe&>(one_chip->layer(l).feed_forward());
+      const auto& mine = static_cast<const Moe&>(ranks[r]->layer(l).feed_forward());
+      EXPECT_EQ(mine.router().weight_bytes(), whole.router().weight_bytes());
+      for (int64_t e = 0; e < 4; ++e) {
+        ASSERT_EQ(mine.holds(e), e / 2 == static_cast<int64_t>(r)) << "rank " << r << ", expert " << e;
+        if (!mine.holds(e)) continue;
+        const Tensor& a = mine.expert(e).up_projection().weight().values;
+        const Tensor& b = whole.expert(e).up_projection().weight().values;
+        ASSERT_EQ(a.shape(), b.shape()) << "expert " << e << " is cut";
+        EXPECT_EQ(0, std::memcmp(a.raw_data(), b.raw_data(), a.nbytes())) << "expert " << e;
+      }
+    }
   }
 }
 

@@ -35,8 +35,10 @@ absl::StatusOr<Moe> Moe::Create(const Validated<spec::MoeSpec>& spec, const Weig
   m.prefix_ = prefix;
   const int64_t hidden = spec->hidden_dim();
   TTT_ASSIGN_OR_RETURN(m.router_, Linear::Load(weights, prefix + ".router", spec->num_experts(), hidden, false));
-  m.experts_.reserve(spec->num_experts());
-  for (uint32_t e = 0; e < spec->num_experts(); ++e) {
+  m.first_expert_ = spec->first_expert();
+  const uint32_t held = spec->local_experts() > 0 ? spec->local_experts() : spec->num_experts();
+  m.experts_.reserve(held);
+  for (uint32_t e = spec->first_expert(); e < spec->first_expert() + held; ++e) {
     TTT_ASSIGN_OR_RETURN(Mlp expert, LoadExpert(*spec, spec->expert_dim(), weights, absl::StrCat(prefix, ".experts.", e)));
     m.experts_.push_back(std::move(expert));
   }
@@ -67,7 +69,9 @@ std::vector<LinearOp> Moe::linear_ops() {
 
 int64_t Moe::DecodeReadBytes() const {
   auto mlp_bytes = [](const Mlp& m) { return m.up_projection().weight_bytes() + m.down_projection().weight_bytes(); };
-  int64_t bytes = router_.weight_bytes() + spec_.experts_per_token() * mlp_bytes(experts_.front());
+  // k experts' bytes, or as many as this rank holds (the chosen experts are spread over the ranks).
+  const int64_t k = std::min<int64_t>(spec_.experts_per_token(), static_cast<int64_t>(experts_.size()));
+  int64_t bytes = router_.weight_bytes() + k * mlp_bytes(experts_.front());
   if (shared_) bytes += mlp_bytes(*shared_);
   return bytes;
 }
@@ -115,7 +119,7 @@ void Moe::Forward(const float* x, int64_t rows, float* out, float* scratch, cons
   TTT_TRACE_MODULE("moe");
   Route(x, rows, step.phase, chosen, weights, scratch);
   std::fill(out, out + rows * hidden, 0.0f);
-  for (int64_t e = 0; e < n; ++e) {
+  for (int64_t e = first_expert_; e < first_expert_ + static_cast<int64_t>(experts_.size()); ++e) {
     // The rows that chose expert e, gathered so that its weights are read once for all of them.
     int64_t m = 0;
     for (int64_t r = 0; r < rows; ++r) {
@@ -127,7 +131,7 @@ void Moe::Forward(const float* x, int64_t rows, float* out, float* scratch, cons
     }
     if (m == 0) continue;
     for (int64_t i = 0; i < m; ++i) std::copy_n(x + members[i] * hidden, hidden, gathered + i * hidden);
-    experts_[e].Forward(gathered, m, expert_out, inner, step.phase);
+    expert(e).Forward(gathered, m, expert_out, inner, step.phase);
     for (int64_t i = 0; i < m; ++i) {
       float* o = out + members[i] * hidden;
       const float* y = expert_out + i * hidden;

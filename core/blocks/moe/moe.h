@@ -22,7 +22,7 @@ namespace ttt {
 class Moe : public LayerBlock {
  public:
   // Loads "<prefix>.router" [experts, hidden], "<prefix>.experts.<e>.w_gate", ".w_up" [expert_dim, hidden] and
-  // ".w_down" [hidden, expert_dim] for every expert and, with a shared expert, "<prefix>.shared.w_gate", ".w_up",
+  // ".w_down" [hidden, expert_dim] for every expert it holds (all, or a rank's local_experts) and, with a shared expert, "<prefix>.shared.w_gate", ".w_up",
   // ".w_down" (plus "<prefix>.shared_gate" [1, hidden] when it is gated).
   static absl::StatusOr<Moe> Create(const Validated<spec::MoeSpec>& spec, const WeightMap& weights,
                                     const std::string& prefix);
@@ -37,7 +37,10 @@ class Moe : public LayerBlock {
 
   const spec::MoeSpec& spec() const { return spec_; }
   const Linear& router() const { return router_; }
-  const Mlp& expert(int64_t e) const { return experts_[e]; }
+  // Whether this block holds expert `e` (all of them, except on a tensor-parallel rank that holds whole
+  // experts: MoeSpec.first_expert / local_experts); expert(e) takes the model's expert index.
+  bool holds(int64_t e) const { return e >= first_expert_ && e < first_expert_ + static_cast<int64_t>(experts_.size()); }
+  const Mlp& expert(int64_t e) const { return experts_[e - first_expert_]; }
   const Mlp* shared_expert() const { return shared_ ? &*shared_ : nullptr; }
   const std::vector<float>& shared_gate() const { return shared_gate_; }  // empty: ungated
 
@@ -52,7 +55,8 @@ class Moe : public LayerBlock {
   spec::MoeSpec spec_;
   std::string prefix_;  // "layers.3.mlp"
   Linear router_;
-  std::vector<Mlp> experts_;
+  int64_t first_expert_ = 0;
+  std::vector<Mlp> experts_;  // experts first_expert_ ... first_expert_ + size - 1
   std::optional<Mlp> shared_;
   std::vector<float> shared_gate_;
 };

@@ -85,6 +85,7 @@ std::vector<double> Reference(const LayerBlock& block, const std::vector<double>
     const std::vector<double> xr(x.begin() + r * hidden, x.begin() + (r + 1) * hidden);
     for (int64_t j = 0; j < k; ++j) {
       const double w = s.normalize_top_k() ? p[order[j]] / chosen : p[order[j]];
+      if (!moe.holds(order[j])) continue;  // another rank's whole expert
       std::optional<RefExpert>& expert = experts[order[j]];
       if (!expert) expert.emplace(moe.expert(order[j]));
       const std::vector<double> y = expert->Forward(s.activation(), xr, 1);
@@ -124,8 +125,9 @@ ModuleDescriptor MoeDescriptor() {
   // Every expert's weights count (the footprint); a shared-expert op without a shared expert has no weight.
   d.shapes = [](const google::protobuf::Message& m) {
     const spec::MoeSpec& s = AsMoe(m);
-    const int64_t h = s.hidden_dim(), e = s.num_experts(), f = s.expert_dim(), sf = s.shared_expert_dim();
-    return std::vector<OpShape>{{e, h}, {e * 2 * f, h}, {e * h, f}, {2 * sf, h}, {h, sf}};
+    const int64_t h = s.hidden_dim(), f = s.expert_dim(), sf = s.shared_expert_dim();
+    const int64_t e = s.local_experts() > 0 ? s.local_experts() : s.num_experts();  // the experts held
+    return std::vector<OpShape>{{s.num_experts(), h}, {e * 2 * f, h}, {e * h, f}, {2 * sf, h}, {h, sf}};
   };
   // Each token runs k of the experts.
   d.flops = [](const google::protobuf::Message& m, const std::string& op, int64_t tokens, int64_t) -> double {
