@@ -1,5 +1,8 @@
 #include "core/blocks/linear/decode_arena.h"
 
+#include <cstdlib>
+#include <cstring>
+
 #include "core/runtime/check.h"
 #include "core/runtime/logging.h"
 #include "core/runtime/system_memory.h"
@@ -11,7 +14,13 @@ void ChainDecodePrefetch(const std::vector<Linear*>& decode_order) {
   for (size_t i = 0; i + 1 < decode_order.size(); ++i) decode_order[i]->set_decode_successor(decode_order[i + 1]);
 }
 
+bool F32PanelsEnabled() {
+  const char* env = std::getenv("TTT_F32_PANELS");
+  return env == nullptr || std::strcmp(env, "0") != 0;
+}
+
 void PackDecodeWeights(const std::vector<Linear*>& decode_order, const void* never_copy) {
+  const bool panels = F32PanelsEnabled();
   // Mapped weights (a checkpoint, the weight cache) are copied too, unless the copy would take more
   // than half the memory still available: then they stay mapped, as llama.cpp's mmap leaves a model that
   // barely fits.
@@ -60,7 +69,7 @@ void PackDecodeWeights(const std::vector<Linear*>& decode_order, const void* nev
         auto view = Tensor::View(arena, offset, values.dtype(), values.shape());
         TTT_CHECK(view.ok()) << view.status();
         offset += bytes_of(movable[i]);
-        movable[i]->MoveDecodeValues(*std::move(view));
+        movable[i]->MoveDecodeValues(*std::move(view), panels && movable[i]->CanUseF32Panels());
       }
     }
     first = end;
