@@ -204,16 +204,17 @@ void BM_PanelDecode(benchmark::State& state) {
 }
 void PanelDecodeArgs(benchmark::internal::Benchmark* b) {
   b->ArgNames({"n", "k", "threads", "cold", "m", "panels"});
-  for (int64_t m : {1, 2, 4, 8, 15}) {
-    for (int panels : {0, 1}) {
-      b->Args({1536, 576, 2, 1, m, panels});
-      b->Args({1536, 576, 2, 0, m, panels});
+  for (int threads : {1, 2}) {
+    for (int64_t m : {1, 2, 4, 8, 15}) {
+      for (int panels : {0, 1}) {
+        b->Args({1536, 576, threads, 1, m, panels});
+        b->Args({1536, 576, threads, 0, m, panels});
+      }
     }
-  }
-  for (int panels : {0, 1}) {
-    b->Args({1536, 576, 1, 1, 8, panels});
-    b->Args({576, 1536, 2, 1, 8, panels});
-    b->Args({49152, 576, 2, 1, 8, panels});
+    for (int panels : {0, 1}) {
+      b->Args({576, 1536, threads, 1, 8, panels});
+      b->Args({49152, 576, threads, 1, 8, panels});
+    }
   }
 }
 BENCHMARK(BM_PanelDecode)->Apply(PanelDecodeArgs)->UseRealTime()->Unit(benchmark::kMicrosecond);

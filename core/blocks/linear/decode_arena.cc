@@ -33,11 +33,15 @@ void PackDecodeWeights(const std::vector<Linear*>& decode_order, const void* nev
   for (Linear* linear : decode_order) {
     const Tensor& values = linear->weight().values;
     if (linear->execution(Phase::kDecode).emulate_tt || !values.is_contiguous()) continue;
+    if (values.raw_data() == never_copy) continue;
     if (!values.storage()->owned()) {
-      if (values.raw_data() == never_copy) continue;
       candidates.push_back({linear, true});
       mapped_bytes += values.nbytes();
     } else if (values.storage().use_count() == 1) {
+      candidates.push_back({linear, false});
+    } else if (panels && linear->CanUseF32Panels() && values.storage()->size() == values.nbytes()) {
+      // An f32 weight still shared with its loader (the WeightMap a model was built from): the panels need a
+      // copy of their own, and the loader's frees when it drops its map. (Not an arena: that holds several.)
       candidates.push_back({linear, false});
     }
   }
