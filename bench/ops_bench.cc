@@ -4,12 +4,15 @@
 //   ttt_ops_bench --benchmark_filter='MemoryRead|LinearDecode'   bytes/s of GEMV vs. of a plain read
 //   ttt_ops_bench --benchmark_filter='Rows'                      where sgemm overtakes GEMV (kSgemmMinRows)
 //   ttt_ops_bench --benchmark_filter='LinearDecode.*cold:1'     decode per weight dtype, model-sized weights
+//   ttt_ops_bench --benchmark_filter='PanelDecode'              batched f32 decode, row-major vs panels
 //
 // Thread counts are benchmark arguments (ttt::SetNumThreads), so 1- and 2-thread figures sit side by side.
 #include <benchmark/benchmark.h>
 #include <cblas.h>
 #include <omp.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -18,6 +21,7 @@
 #include <random>
 #include <vector>
 
+#include "core/kernels/internal/f32_panels.h"
 #include "core/kernels/kernel_table.h"
 #include "core/ops/ops.h"
 #include "core/ops/weight_quantization.h"
@@ -121,6 +125,99 @@ void LinearDecodeArgs(benchmark::internal::Benchmark* b) {
   }
 }
 BENCHMARK(BM_LinearDecode)->Apply(LinearDecodeArgs)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+// The machine's limits beside a figure, measured once per thread count (best of 3): OpenBLAS sgemm's
+// GFLOP/s on 1024^3 with `threads` OpenBLAS threads, and the read bandwidth of BM_MemoryReadBandwidth.
+struct MachineLimits {
+  double sgemm_gflops = 0;
+  double read_gbytes = 0;
+};
+const MachineLimits& Limits(int threads) {
+  static MachineLimits limits[3];
+  MachineLimits& l = limits[threads];
+  if (l.sgemm_gflops > 0) return l;
+  const int64_t s = 1024;
+  const std::vector<float> a = Random(s * s, 1), b = Random(s * s, 2);
+  std::vector<float> c(s * s);
+  openblas_set_num_threads(threads);
+  const int64_t n = int64_t{256} << 20 >> 2;
+  const std::vector<float> buffer = Random(n, 3);
+  const ttt::kernels::DotFn dot = ttt::kernels::ActiveKernels().dot_f32;
+  for (int rep = 0; rep < 3; ++rep) {
+    auto t0 = std::chrono::steady_clock::now();
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, s, s, s, 1.0f, a.data(), s, b.data(), s, 0.0f, c.data(), s);
+    auto t1 = std::chrono::steady_clock::now();
+    l.sgemm_gflops = std::max(l.sgemm_gflops, 2.0 * s * s * s / std::chrono::duration<double>(t1 - t0).count() / 1e9);
+    float total = 0;
+#pragma omp parallel num_threads(threads) reduction(+ : total)
+    {
+      const int64_t id = omp_get_thread_num(), team = omp_get_num_threads();
+      const int64_t begin = n * id / team, end = n * (id + 1) / team;
+      total += dot(buffer.data() + begin, buffer.data() + begin, end - begin);
+    }
+    benchmark::DoNotOptimize(total);
+    auto t2 = std::chrono::steady_clock::now();
+    l.read_gbytes = std::max(l.read_gbytes, 4.0 * n / std::chrono::duration<double>(t2 - t1).count() / 1e9);
+  }
+  openblas_set_num_threads(1);
+  return l;
+}
+
+// Batched decode of an f32 weight through ops::Linear, row-major (panels = 0: the dot-product GEMV) or packed
+// in panels (1: the panel GEMV, kernel_table.h GemvF32PanelsFn), with GFLOP/s beside the sgemm peak and the
+// weight's GB/s beside the read bandwidth (Limits). `cold` as in BM_LinearDecode.
+void BM_PanelDecode(benchmark::State& state) {
+  const int64_t n = state.range(0), k = state.range(1);
+  const int threads = static_cast<int>(state.range(2));
+  const bool cold = state.range(3) != 0;
+  const int64_t m = state.range(4);
+  const bool panels = state.range(5) != 0;
+  const MachineLimits limits = Limits(threads);
+  UseThreads(threads);
+  const std::vector<float> rows = Random(n * k, 7);
+  const int64_t bytes = n * k * static_cast<int64_t>(sizeof(float));
+  const int64_t copies = cold ? ((int64_t{512} << 20) + bytes - 1) / bytes : 1;
+  std::vector<ttt::ops::LinearWeight> weights;
+  for (int64_t c = 0; c < copies; ++c) {
+    ttt::Tensor values = ttt::Tensor::Empty(ttt::DType::kF32, {n, k});
+    if (panels) {
+      ttt::kernels::internal::PackF32Panels(rows.data(), n, k, values.data<float>());
+    } else {
+      std::memcpy(values.raw_data(), rows.data(), bytes);
+    }
+    weights.push_back(ttt::ops::LinearWeight{.values = values, .row_scale = {}, .more_rows = {}, .f32_panels = panels});
+  }
+  auto x = Random(m * k, 4);
+  std::vector<float> y(m * n);
+  int64_t next = 0;
+  for (auto _ : state) {
+    ttt::ops::Linear(x.data(), m, weights[next], nullptr, y.data());
+    benchmark::DoNotOptimize(y.data());
+    next = next + 1 == copies ? 0 : next + 1;
+  }
+  state.SetBytesProcessed(state.iterations() * bytes);
+  state.counters["GFLOP/s"] = benchmark::Counter(static_cast<double>(2 * m * n * k) * state.iterations() / 1e9,
+                                                 benchmark::Counter::kIsRate);
+  state.counters["sgemm_peak_GFLOP/s"] = limits.sgemm_gflops;
+  state.counters["read_limit_GB/s"] = limits.read_gbytes;
+  state.SetLabel(std::string(panels ? "panels" : "rows") + (cold ? " cold" : " hot"));
+}
+void PanelDecodeArgs(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"n", "k", "threads", "cold", "m", "panels"});
+  for (int threads : {1, 2}) {
+    for (int64_t m : {1, 2, 4, 8, 15}) {
+      for (int panels : {0, 1}) {
+        b->Args({1536, 576, threads, 1, m, panels});
+        b->Args({1536, 576, threads, 0, m, panels});
+      }
+    }
+    for (int panels : {0, 1}) {
+      b->Args({576, 1536, threads, 1, 8, panels});
+      b->Args({49152, 576, threads, 1, 8, panels});
+    }
+  }
+}
+BENCHMARK(BM_PanelDecode)->Apply(PanelDecodeArgs)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
 // GEMV kernel vs. sgemm (BM_SgemmRows) for a few rows: where the two cross is Linear's kSgemmMinRows.
 void BM_GemvRows(benchmark::State& state) {

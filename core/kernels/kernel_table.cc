@@ -22,6 +22,7 @@ KernelTable MakeReferenceTable() {
   t.dequant_row[static_cast<int>(DType::kI8)] = ref::DequantRowI8;
   t.dequant_row[static_cast<int>(DType::kBFP8)] = ref::DequantRowBfp8;
   t.dequant_row[static_cast<int>(DType::kBFP4)] = ref::DequantRowBfp4;
+  t.gemv_f32_panels = ref::GemvF32Panels;
   t.dot_f32 = ref::DotF32;
   t.rmsnorm_row = ref::RmsNormRow;
   t.layernorm_row = ref::LayerNormRow;
@@ -59,6 +60,7 @@ KernelTable MakeAvx2Table() {
   t.dequant_row[static_cast<int>(DType::kI8)] = k::DequantRowI8;
   t.dequant_row[static_cast<int>(DType::kBFP8)] = k::DequantRowBfp8;
   t.dequant_row[static_cast<int>(DType::kBFP4)] = k::DequantRowBfp4;
+  t.gemv_f32_panels = k::GemvF32Panels;
   t.dot_f32 = k::DotF32;
   t.rmsnorm_row = k::RmsNormRow;
   t.layernorm_row = k::LayerNormRow;
@@ -94,6 +96,7 @@ KernelTable MakeAvx512Table() {
   t.dequant_row[static_cast<int>(DType::kI8)] = k::DequantRowI8;
   t.dequant_row[static_cast<int>(DType::kBFP8)] = k::DequantRowBfp8;
   t.dequant_row[static_cast<int>(DType::kBFP4)] = k::DequantRowBfp4;
+  t.gemv_f32_panels = k::GemvF32Panels;
   t.dot_f32 = k::DotF32;
   t.rmsnorm_row = k::RmsNormRow;
   t.layernorm_row = k::LayerNormRow;

@@ -26,6 +26,20 @@ namespace ttt::kernels {
 // the caller (ops::Linear), together with the bias, so every dtype's kernel has this one signature.
 using GemvFn = void (*)(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes,
                         int64_t n_begin, int64_t n_end, float* y, int64_t ldy);
+// Batched decode of f32 weights (m = 1..16 activation rows): the weight [n, k] packed once at load into
+// panels of kF32PanelRows rows, k-major, so a kernel loads each panel's 16 values of column c with one (AVX-512)
+// or two (AVX2) vector loads and feeds them m broadcast activations into m accumulators: no horizontal
+// reductions, and the weight stream is read in order. Panel p holds rows [16p, min(16p + 16, n)), w = its row
+// count (16 but for the last panel); row 16p + r's value c is at panels[16p * k + c * w + r]. The packed
+// copy has the same size as the row-major one (internal/f32_panels.h packs and unpacks).
+//
+// Every output is one FMA chain over c = 0..k-1 in order (acc = fma(w[j][c], x[r][c], acc) from 0), in every
+// table: results are bit-identical across ISAs, thread splits and batch sizes (a sequence's logits do not
+// depend on the batch it is decoded in). Rows [n_begin, n_end) of y[m, ldy]; n_begin is a multiple of 16 and
+// n_end one too or n.
+inline constexpr int kF32PanelRows = 16;
+using GemvF32PanelsFn = void (*)(const float* x, int64_t m, int64_t k, const float* panels, int64_t n,
+                                 int64_t n_begin, int64_t n_end, float* y, int64_t ldy);
 // The decode GEMV of the ggml block formats by integer dot products (generic/gemv_ggml_int.h): y[j] for rows
 // [n_begin, n_end) = one activation row, given as llama.cpp rounds it (ggml::QuantizeActivations for this
 // weight dtype), times weight row j (GemvFn's layout). Same result as the dtype's GemvFn on the rounded values
@@ -119,6 +133,7 @@ struct KernelTable {
   std::array<GemvGgmlQ8Fn, kNumDTypes> gemv_ggml_q8{};
   GemvGgmlQ8Fn GemvGgmlQ8(DType weight_dtype) const { return gemv_ggml_q8[static_cast<int>(weight_dtype)]; }
 
+  GemvF32PanelsFn gemv_f32_panels = nullptr;
   DotFn dot_f32 = nullptr;
   RmsNormRowFn rmsnorm_row = nullptr;
   LayerNormRowFn layernorm_row = nullptr;

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <vector>
 
+#include "core/kernels/internal/f32_panels.h"
 #include "core/kernels/kernel_table.h"
 #include "core/ops/internal/op_check.h"
 #include "core/ops/internal/parallel.h"
@@ -86,14 +87,24 @@ const float* DequantTile(const char* w, size_t row_bytes, DType dtype, int64_t k
   return tile.data();
 }
 
+// Rows [begin, end) of a panel-packed f32 weight, row-major in a reused tile (as DequantTile). The copy reads
+// and writes each weight value once per tile, against the 2 * m FLOPs per value of the sgemm that follows
+// (m >= kSgemmMinRows).
+const float* UnpackTile(const Tensor& weight, int64_t k, int64_t begin, int64_t end) {
+  thread_local std::vector<float> tile;
+  tile.resize(static_cast<size_t>((end - begin) * k));
+  kernels::internal::UnpackF32Panels(weight.data<float>(), weight.dim(0), k, begin, end, tile.data());
+  return tile.data();
+}
+
 // Output columns [begin, end) (a whole number of tiles) through sgemm, one tile per call.
-void TiledSgemm(const float* x, int64_t m, int64_t k, const Tensor& weight, size_t row_bytes, int64_t tile,
-                int64_t begin, int64_t end, int64_t ldy, float* y) {
+void TiledSgemm(const float* x, int64_t m, int64_t k, const Tensor& weight, bool panels, size_t row_bytes,
+                int64_t tile, int64_t begin, int64_t end, int64_t ldy, float* y) {
   const DType dtype = weight.dtype();
   for (int64_t t = begin; t < end; t += tile) {
     const int64_t t_end = std::min(end, t + tile);
-    const float* w = dtype == DType::kF32
-                         ? weight.data<float>() + t * k
+    const float* w = panels                 ? UnpackTile(weight, k, t, t_end)
+                     : dtype == DType::kF32 ? weight.data<float>() + t * k
                          : DequantTile(static_cast<const char*>(weight.raw_data()), row_bytes, dtype, k, t, t_end);
     Sgemm(x, m, k, w, t, t_end, ldy, y);
   }
@@ -111,8 +122,9 @@ void PrefetchRowsFrom(const Tensor& weight, int64_t first) {
 }
 
 // y's rows are `ldy` floats apart (n for a plain weight; the whole output for a part of a stacked one).
-void LinearImpl(const float* x, int64_t m, const Tensor& weight, const float* row_scale, const float* bias,
-                float* y, int64_t ldy, const Tensor* next) {
+// `panels`: weight is f32 in panels (LinearWeight::f32_panels).
+void LinearImpl(const float* x, int64_t m, const Tensor& weight, bool panels, const float* row_scale,
+                const float* bias, float* y, int64_t ldy, const Tensor* next) {
   const int64_t n = weight.dim(0);
   const int64_t k = weight.dim(1);
   if (m <= 0 || n <= 0) return;
@@ -152,7 +164,7 @@ void LinearImpl(const float* x, int64_t m, const Tensor& weight, const float* ro
     if (threaded_blas) {
       // The caller gave OpenBLAS threads of its own (SetNumThreads turns them off): OpenBLAS splits each
       // tile over them, and compressed tiles are decoded by this thread.
-      TiledSgemm(x, m, k, weight, row_bytes, tile, 0, n, ldy, y);
+      TiledSgemm(x, m, k, weight, panels, row_bytes, tile, 0, n, ldy, y);
       internal::ParallelRanges(n, m * n, tile,
                                [&](int64_t begin, int64_t end) { Epilogue(row_scale, bias, m, ldy, begin, end, y); });
       return;
@@ -160,12 +172,22 @@ void LinearImpl(const float* x, int64_t m, const Tensor& weight, const float* ro
     // Single-threaded OpenBLAS inside the OpenMP team: one pool of threads for every op, instead of
     // OpenBLAS's pthreads and OpenMP's spinning against each other on the same cores.
     internal::ParallelRanges(n, 2 * m * n * k, tile, [&](int64_t begin, int64_t end) {
-      TiledSgemm(x, m, k, weight, row_bytes, tile, begin, end, ldy, y);
+      TiledSgemm(x, m, k, weight, panels, row_bytes, tile, begin, end, ldy, y);
       Epilogue(row_scale, bias, m, ldy, begin, end, y);
     });
     return;
   }
 
+  if (panels) {  // SgemmTileColumns and kGemvRowAlign are whole panels, so every range starts at a panel
+    const kernels::GemvF32PanelsFn gemv = kernels::ActiveKernels().gemv_f32_panels;
+    static_assert(kGemvRowAlign % kernels::kF32PanelRows == 0);
+    internal::ParallelRanges(n, 2 * m * n * k, kGemvRowAlign, [&](int64_t begin, int64_t end) {
+      gemv(x, m, k, weight.data<float>(), n, begin, end, y, ldy);
+      Epilogue(row_scale, bias, m, ldy, begin, end, y);
+      if (next != nullptr) PrefetchRowsFrom(*next, begin * next->dim(0) / n);
+    });
+    return;
+  }
   const kernels::GemvFn gemv = kernels::ActiveKernels().Gemv(dtype);
   internal::ParallelRanges(n, 2 * m * n * k, kGemvRowAlign, [&](int64_t begin, int64_t end) {
     TiledGemv(gemv, x, m, k, w, row_bytes, begin, end, y, ldy);
@@ -191,7 +213,7 @@ void Linear(const float* x, int64_t m, const Tensor& weight, const float* bias, 
   CheckWeight(weight);
   TTT_OP_CHECK(weight.dtype() != DType::kI8, "ops::Linear: i8 weight ", weight.DebugString(),
                " has no per-row scales; pass an ops::LinearWeight with row_scale (see QuantizeWeight)");
-  LinearImpl(x, m, weight, nullptr, bias, y, weight.dim(0), nullptr);
+  LinearImpl(x, m, weight, false, nullptr, bias, y, weight.dim(0), nullptr);
 }
 
 void Linear(const float* x, int64_t m, const LinearWeight& weight, const float* bias, float* y, const Tensor* next) {
@@ -201,7 +223,7 @@ void Linear(const float* x, int64_t m, const LinearWeight& weight, const float* 
                  " given for a ", DTypeName(weight.values.dtype()),
                  " weight; only i8 weights take scales (leave row_scale undefined)");
     if (weight.more_rows.empty()) {
-      LinearImpl(x, m, weight.values, nullptr, bias, y, weight.values.dim(0), next);
+      LinearImpl(x, m, weight.values, weight.f32_panels, nullptr, bias, y, weight.values.dim(0), next);
       return;
     }
     // A stacked weight: each part writes its columns of the whole output.
@@ -211,7 +233,7 @@ void Linear(const float* x, int64_t m, const LinearWeight& weight, const float* 
       const Tensor& part = p == 0 ? weight.values : weight.more_rows[p - 1];
       CheckWeight(part);
       const bool last = p == weight.more_rows.size();
-      LinearImpl(x, m, part, nullptr, bias != nullptr ? bias + column : nullptr, y + column, n,
+      LinearImpl(x, m, part, false, nullptr, bias != nullptr ? bias + column : nullptr, y + column, n,
                  last ? next : nullptr);
       column += part.dim(0);
     }
@@ -223,7 +245,7 @@ void Linear(const float* x, int64_t m, const LinearWeight& weight, const float* 
                "ops::Linear: i8 weight ", weight.values.DebugString(), " needs a contiguous f32 row_scale [",
                weight.values.dim(0), "], got ", scale.defined() ? scale.DebugString() : "none",
                "; build it with QuantizeWeight (core/ops/weight_quantization.h)");
-  LinearImpl(x, m, weight.values, scale.data<float>(), bias, y, weight.values.dim(0), next);
+  LinearImpl(x, m, weight.values, false, scale.data<float>(), bias, y, weight.values.dim(0), next);
 }
 
 int64_t LinearWeight::out_features() const {

@@ -31,6 +31,10 @@ struct LinearWeight {
   // quantised differently (Q4_K_M's Q4_K wq and wk beside a Q6_K wv) keeps every part's blocks. Each is
   // [n_i, k]; ops::Linear writes their outputs after values'. Empty otherwise.
   std::vector<Tensor> more_rows;
+  // f32 values stored in panels (kernels::kF32PanelRows, core/kernels/kernel_table.h) rather than row-major,
+  // same shape and size: decoding up to 15 rows runs the panel GEMV, prefill unpacks tiles for sgemm. Set by
+  // the decode weight arena (core/blocks/linear/decode_arena.h); values of any other dtype are row-major.
+  bool f32_panels = false;
   int64_t out_features() const;
 };
 // A fused projection of `parts` (same k) by rows: one tensor when they share a dtype, else the first part's

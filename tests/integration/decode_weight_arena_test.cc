@@ -103,5 +103,40 @@ TEST(DecodeWeightArena, TiedF32HeadStaysTheEmbeddingTable) {
   EXPECT_EQ((*model)->lm_head().projection().weight().values.raw_data(), (*model)->token_embedding().table().raw_data());
 }
 
+
+// f32 projections are packed in panels (Linear::MoveDecodeValues; the tied head stays the embedding table's
+// rows): decoding still gives prefill's logits (which unpacks tiles for sgemm), and a sequence decoded in a
+// batch of two gets the same bits as decoded alone (the panel GEMV's one FMA chain per output).
+TEST(DecodeWeightArena, F32WeightsInPanelsDecodeAsPrefillAndTheSameInABatch) {
+  const Validated<spec::ModelSpec> spec = ArenaSizedSpec();
+  auto model = CausalLm::Create(spec, SyntheticWeights(spec, 3));
+  ASSERT_TRUE(model.ok()) << model.status();
+  const std::vector<const Linear*> order = ProjectionsInDecodeOrder(**model);
+  int64_t panels = 0;
+  for (const Linear* projection : order) panels += projection->weight().f32_panels ? 1 : 0;
+  EXPECT_EQ(panels, static_cast<int64_t>(order.size()) - 1) << "every projection but the tied head";
+  EXPECT_FALSE((*model)->lm_head().projection().weight().f32_panels);
+
+  std::vector<int32_t> a, b;
+  for (int i = 0; i < 10; ++i) {
+    a.push_back((i * 97 + 5) % 2048);
+    b.push_back((i * 61 + 11) % 2048);
+  }
+  const std::vector<float> prefill = PrefillLogitsOrFail(**model, a);
+  auto alone = (*model)->NewState(1, static_cast<int64_t>(a.size()));
+  auto pair = (*model)->NewState(2, static_cast<int64_t>(a.size()));
+  ASSERT_TRUE(alone.ok() && pair.ok());
+  std::vector<float> one(2048), two(2 * 2048);
+  ASSERT_TRUE((*model)->Prefill(**alone, 0, absl::MakeConstSpan(a.data(), 1), one.data(), false).ok());
+  ASSERT_TRUE((*model)->Prefill(**pair, 0, absl::MakeConstSpan(a.data(), 1), two.data(), false).ok());
+  ASSERT_TRUE((*model)->Prefill(**pair, 1, absl::MakeConstSpan(b.data(), 1), two.data(), false).ok());
+  for (size_t t = 1; t < a.size(); ++t) {
+    ASSERT_TRUE((*model)->Decode(**alone, std::vector<int32_t>{0}, std::vector<int32_t>{a[t]}, one.data()).ok());
+    ASSERT_TRUE((*model)->Decode(**pair, std::vector<int32_t>{0, 1}, std::vector<int32_t>{a[t], b[t]}, two.data()).ok());
+    ExpectLogitsMatch(one, std::vector<float>(prefill.begin() + t * 2048, prefill.begin() + (t + 1) * 2048), 2048,
+                      1e-3);
+    EXPECT_EQ(one, std::vector<float>(two.begin(), two.begin() + 2048)) << "token " << t;
+  }
+}
 }  // namespace
 }  // namespace ttt::testing

@@ -1,5 +1,8 @@
 #include "core/blocks/linear/decode_arena.h"
 
+#include <cstdlib>
+#include <cstring>
+
 #include "core/runtime/check.h"
 #include "core/runtime/logging.h"
 #include "core/runtime/system_memory.h"
@@ -11,7 +14,13 @@ void ChainDecodePrefetch(const std::vector<Linear*>& decode_order) {
   for (size_t i = 0; i + 1 < decode_order.size(); ++i) decode_order[i]->set_decode_successor(decode_order[i + 1]);
 }
 
+bool F32PanelsEnabled() {
+  const char* env = std::getenv("TTT_F32_PANELS");
+  return env == nullptr || std::strcmp(env, "0") != 0;
+}
+
 void PackDecodeWeights(const std::vector<Linear*>& decode_order, const void* never_copy) {
+  const bool panels = F32PanelsEnabled();
   // Mapped weights (a checkpoint, the weight cache) are copied too, unless the copy would take more
   // than half the memory still available: then they stay mapped, as llama.cpp's mmap leaves a model that
   // barely fits.
@@ -24,11 +33,15 @@ void PackDecodeWeights(const std::vector<Linear*>& decode_order, const void* nev
   for (Linear* linear : decode_order) {
     const Tensor& values = linear->weight().values;
     if (linear->execution(Phase::kDecode).emulate_tt || !values.is_contiguous()) continue;
+    if (values.raw_data() == never_copy) continue;
     if (!values.storage()->owned()) {
-      if (values.raw_data() == never_copy) continue;
       candidates.push_back({linear, true});
       mapped_bytes += values.nbytes();
     } else if (values.storage().use_count() == 1) {
+      candidates.push_back({linear, false});
+    } else if (panels && linear->CanUseF32Panels() && values.storage()->size() == values.nbytes()) {
+      // An f32 weight still shared with its loader (the WeightMap a model was built from): the panels need a
+      // copy of their own, and the loader's frees when it drops its map. (Not an arena: that holds several.)
       candidates.push_back({linear, false});
     }
   }
@@ -60,7 +73,7 @@ void PackDecodeWeights(const std::vector<Linear*>& decode_order, const void* nev
         auto view = Tensor::View(arena, offset, values.dtype(), values.shape());
         TTT_CHECK(view.ok()) << view.status();
         offset += bytes_of(movable[i]);
-        movable[i]->MoveDecodeValues(*std::move(view));
+        movable[i]->MoveDecodeValues(*std::move(view), panels && movable[i]->CanUseF32Panels());
       }
     }
     first = end;

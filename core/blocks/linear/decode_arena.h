@@ -26,8 +26,13 @@ void ChainDecodePrefetch(const std::vector<Linear*>& decode_order);
 //
 // Skipped: emulated-Tenstorrent projections, non-contiguous weights, weights already shared (packed), and
 // a weight whose bytes start at `never_copy` (a tied head reading the embedding table, which a copy would
-// hold twice).
+// hold twice). An f32 weight shared only with its loader (the WeightMap the model was built from) is copied
+// when it goes into panels (below): until the loader drops its map, both copies are held.
+//
+// f32 weights (one part, prefill on the CPU too) are copied into panels (Linear::MoveDecodeValues): the
+// batched-decode GEMV's layout, in the same bytes. TTT_F32_PANELS=0 keeps them row-major (for comparisons).
 void PackDecodeWeights(const std::vector<Linear*>& decode_order, const void* never_copy);
+bool F32PanelsEnabled();
 
 inline constexpr size_t kDecodeArenaBytes = size_t{64} << 20;
 

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "core/kernels/internal/f32_panels.h"
 #include "core/ops/weight_quantization.h"
 #include "core/runtime/check.h"
 #include "core/runtime/status.h"
@@ -22,12 +23,23 @@ absl::Status Linear::ConvertWeight(DType dtype) {
   return Specialize(cpu, cpu);
 }
 
+namespace {
+// `w` with row-major values (a panel-packed f32 weight unpacked into a new tensor; others as they are).
+ops::LinearWeight RowMajor(const ops::LinearWeight& w) {
+  if (!w.f32_panels) return w;
+  const int64_t n = w.values.dim(0), k = w.values.dim(1);
+  Tensor rows = Tensor::Empty(DType::kF32, {n, k});
+  kernels::internal::UnpackF32Panels(w.values.data<float>(), n, k, 0, n, rows.data<float>());
+  return ops::LinearWeight{.values = std::move(rows), .row_scale = w.row_scale, .more_rows = w.more_rows};
+}
+}  // namespace
+
 absl::StatusOr<ops::LinearWeight> Linear::Converted(DType dtype, Phase phase, const WeightSource& source) const {
   // A GGUF file's quantised blocks run as they are in both phases, whatever format the config names:
   // re-quantising them would give other weights than the file's (and than llama.cpp runs).
   if (dtype == weight_dtype() || IsGgmlFormat(weight_dtype())) return weight_;
   if (prefill_weight_ && prefill_weight_->values.dtype() == dtype) return *prefill_weight_;
-  const ops::LinearWeight& from = weight_;
+  const ops::LinearWeight from = RowMajor(weight_);
   auto convert = [&]() -> absl::StatusOr<ops::LinearWeight> {
     const Tensor f32 = from.values.dtype() == DType::kF32 ? from.values : ops::DequantizeWeight(from);
     return ops::QuantizeWeight(f32, dtype);
@@ -48,6 +60,8 @@ absl::Status Linear::Specialize(const LinearExecution& prefill, const LinearExec
   if (prefill.weight_dtype != decode.weight_dtype && !IsGgmlFormat(weight_dtype())) {
     TTT_ASSIGN_OR_RETURN(prefill_weight, Converted(prefill.weight_dtype, Phase::kPrefill, source));
   }
+  // Panels serve the CPU kernels only (ops::Linear); the emulated Tenstorrent matmul reads rows.
+  if (decode.emulate_tt || (prefill.emulate_tt && !prefill_weight)) decode_weight = RowMajor(decode_weight);
   weight_ = std::move(decode_weight);
   prefill_weight_ = std::move(prefill_weight);
   exec_[static_cast<int>(Phase::kPrefill)] = prefill;
@@ -59,12 +73,25 @@ absl::Status Linear::Specialize(const LinearExecution& prefill, const LinearExec
   return absl::OkStatus();
 }
 
-void Linear::MoveDecodeValues(Tensor destination) {
+bool Linear::CanUseF32Panels() const {
+  const bool shared_with_prefill = !prefill_weight_;
+  return weight_.values.dtype() == DType::kF32 && weight_.values.rank() == 2 && weight_.more_rows.empty() &&
+         !exec_[static_cast<int>(Phase::kDecode)].emulate_tt &&
+         !(shared_with_prefill && exec_[static_cast<int>(Phase::kPrefill)].emulate_tt);
+}
+
+void Linear::MoveDecodeValues(Tensor destination, bool f32_panels) {
   const Tensor& values = weight_.values;
   TTT_CHECK(destination.dtype() == values.dtype() && destination.shape() == values.shape() &&
             destination.nbytes() == values.nbytes() && values.is_contiguous())
       << "Linear::MoveDecodeValues: " << destination.DebugString() << " cannot hold " << values.DebugString();
-  std::memcpy(destination.raw_data(), values.raw_data(), values.nbytes());
+  if (f32_panels && !weight_.f32_panels) {
+    TTT_CHECK(CanUseF32Panels()) << "Linear::MoveDecodeValues: " << values.DebugString() << " cannot be panels";
+    kernels::internal::PackF32Panels(values.data<float>(), values.dim(0), values.dim(1), destination.data<float>());
+    weight_.f32_panels = true;
+  } else {
+    std::memcpy(destination.raw_data(), values.raw_data(), values.nbytes());
+  }
   weight_.values = std::move(destination);
 }
 

@@ -1,0 +1,41 @@
+// The panel layout of f32 decode weights (kernel_table.h: GemvF32PanelsFn): packing a row-major [n, k] weight
+// into panels, and unpacking rows back (prefill's sgemm reads row-major tiles of the packed weight).
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+
+#include "core/kernels/kernel_table.h"
+
+namespace ttt::kernels::internal {
+
+// Rows in the panel that starts at row p0 (a multiple of kF32PanelRows).
+inline int64_t F32PanelWidth(int64_t n, int64_t p0) { return std::min<int64_t>(kF32PanelRows, n - p0); }
+
+// dst[n * k] = the panels of src[n, k] (row-major); dst and src do not overlap.
+inline void PackF32Panels(const float* src, int64_t n, int64_t k, float* dst) {
+  for (int64_t p0 = 0; p0 < n; p0 += kF32PanelRows) {
+    const int64_t w = F32PanelWidth(n, p0);
+    float* panel = dst + p0 * k;
+    for (int64_t r = 0; r < w; ++r) {
+      const float* row = src + (p0 + r) * k;
+      for (int64_t c = 0; c < k; ++c) panel[c * w + r] = row[c];
+    }
+  }
+}
+
+// Rows [begin, end) of the packed weight, row-major into dst[(end - begin) * k]; begin is a multiple of
+// kF32PanelRows. Reads each panel in order, writes w rows at a time (they stay in L1 for a tile).
+inline void UnpackF32Panels(const float* panels, int64_t n, int64_t k, int64_t begin, int64_t end, float* dst) {
+  for (int64_t p0 = begin; p0 < end; p0 += kF32PanelRows) {
+    const int64_t w = F32PanelWidth(n, p0);
+    const int64_t rows = std::min(w, end - p0);
+    const float* panel = panels + p0 * k;
+    float* out = dst + (p0 - begin) * k;
+    for (int64_t c = 0; c < k; ++c) {
+      for (int64_t r = 0; r < rows; ++r) out[r * k + c] = panel[c * w + r];
+    }
+  }
+}
+
+}  // namespace ttt::kernels::internal
