@@ -5,14 +5,13 @@
 #include <optional>
 #include <set>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
 #include "core/governance/gov_io.h"
 #include "core/governance/releases.h"
 #include "core/governance/version.h"
+#include "core/runtime/status.h"
 
 namespace ttt::gov {
 namespace fs = std::filesystem;
@@ -30,26 +29,16 @@ std::string ApiSymbol(const ApiVerdict* v) {
 }  // namespace
 
 absl::StatusOr<std::vector<AcceptedBreak>> LoadApiBaseline(const std::string& root) {
-  std::vector<AcceptedBreak> accepted;
   const std::string path = root + "/" + kApiBaselinePath;
-  if (!fs::exists(path)) return accepted;
-  absl::StatusOr<std::string> text = ReadTextFile(path);
-  if (!text.ok()) return text.status();
-  int n = 0;
-  for (absl::string_view raw : absl::StrSplit(*text, '\n')) {
-    ++n;
-    const absl::string_view line = absl::StripAsciiWhitespace(raw);
-    if (line.empty() || line[0] == '#') continue;
-    // Names hold "::" but never ": ", so the first ": " ends the key.
-    const size_t colon = line.find(": ");
-    const std::vector<std::string> key =
-        absl::StrSplit(line.substr(0, colon), ' ', absl::SkipEmpty());
-    if (colon == absl::string_view::npos || key.size() != 2 || !ParseVersion(key[0]) ||
-        absl::StripAsciiWhitespace(line.substr(colon + 2)).empty()) {
+  // Names hold "::" but never ": ", so the first ": " ends the key.
+  TTT_ASSIGN_OR_RETURN(const std::vector<BaselineEntry> entries, ReadBaselineEntries(path, ": "));
+  std::vector<AcceptedBreak> accepted;
+  for (const BaselineEntry& e : entries) {
+    if (e.key.size() != 2 || !ParseVersion(e.key[0]) || e.reason.empty()) {
       return absl::InvalidArgumentError(
-          absl::StrCat(path, ":", n, ": write `VERSION NAME: reason` (VERSION the release making the break)"));
+          absl::StrCat(path, ":", e.line, ": write `VERSION NAME: reason` (VERSION the release making the break)"));
     }
-    accepted.push_back({key[0], key[1], std::string(absl::StripAsciiWhitespace(line.substr(colon + 2)))});
+    accepted.push_back({e.key[0], e.key[1], e.reason});
   }
   return accepted;
 }

@@ -27,6 +27,26 @@ absl::StatusOr<std::string> ReadTextFile(const std::string& path) {
   return text.str();
 }
 
+absl::StatusOr<std::vector<BaselineEntry>> ReadBaselineEntries(const std::string& path, const std::string& separator) {
+  std::vector<BaselineEntry> entries;
+  if (!std::filesystem::exists(path)) return entries;
+  absl::StatusOr<std::string> text = ReadTextFile(path);
+  if (!text.ok()) return text.status();
+  int n = 0;
+  for (absl::string_view raw : absl::StrSplit(*text, '\n')) {
+    ++n;
+    const absl::string_view line = absl::StripAsciiWhitespace(raw);
+    if (line.empty() || line[0] == '#') continue;
+    const size_t at = line.find(separator);
+    BaselineEntry e;
+    e.line = n;
+    e.key = absl::StrSplit(line.substr(0, at), ' ', absl::SkipEmpty());
+    if (at != absl::string_view::npos) e.reason = std::string(absl::StripAsciiWhitespace(line.substr(at + separator.size())));
+    entries.push_back(std::move(e));
+  }
+  return entries;
+}
+
 absl::Status WriteTextFile(const std::string& path, const std::string& text) {
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);

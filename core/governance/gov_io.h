@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -16,6 +17,17 @@ namespace ttt::gov {
 absl::StatusOr<std::string> ReadTextFile(const std::string& path);
 // Writes through a temporary file and a rename, so a crash never leaves half a file.
 absl::Status WriteTextFile(const std::string& path, const std::string& text);
+
+// The entries of a baseline file (governance/matrix.baseline, governance/api.baseline): one `KEY WORDS<sep>reason`
+// per line, blank lines and `#` comments skipped. `key` holds the words before the first `separator` (the whole
+// line when there is none) and `reason` what follows it, trimmed (empty when missing: the caller says what to
+// write). A missing file has no entries.
+struct BaselineEntry {
+  int line = 0;
+  std::vector<std::string> key;
+  std::string reason;
+};
+absl::StatusOr<std::vector<BaselineEntry>> ReadBaselineEntries(const std::string& path, const std::string& separator);
 
 // Parses text-format `path` into `message`; NotFound when missing, InvalidArgument (with the line) when bad.
 absl::Status ReadTextProto(const std::string& path, google::protobuf::Message* message);

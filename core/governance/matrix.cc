@@ -140,22 +140,14 @@ void JudgeMetrics(const DeviceTarget* target, MatrixCell* cell) {
 }
 
 absl::StatusOr<std::map<std::string, std::string>> LoadMatrixBaseline(const std::string& root) {
-  std::map<std::string, std::string> baseline;
   const std::string path = root + "/" + kMatrixBaselinePath;
-  if (!fs::exists(path)) return baseline;
-  absl::StatusOr<std::string> text = ReadTextFile(path);
-  if (!text.ok()) return text.status();
-  int n = 0;
-  for (absl::string_view raw : absl::StrSplit(*text, '\n')) {
-    ++n;
-    const absl::string_view line = absl::StripAsciiWhitespace(raw);
-    if (line.empty() || line[0] == '#') continue;
-    const size_t colon = line.find(':');
-    std::vector<std::string> key = absl::StrSplit(line.substr(0, colon), ' ', absl::SkipEmpty());
-    if (colon == absl::string_view::npos || key.size() != 3 || absl::StripAsciiWhitespace(line.substr(colon + 1)).empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(path, ":", n, ": write `MODEL VERSION DEVICE: reason`"));
+  TTT_ASSIGN_OR_RETURN(const std::vector<BaselineEntry> entries, ReadBaselineEntries(path, ":"));
+  std::map<std::string, std::string> baseline;
+  for (const BaselineEntry& e : entries) {
+    if (e.key.size() != 3 || e.reason.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(path, ":", e.line, ": write `MODEL VERSION DEVICE: reason`"));
     }
-    baseline[CellKey(key[0], key[1], key[2])] = std::string(absl::StripAsciiWhitespace(line.substr(colon + 1)));
+    baseline[CellKey(e.key[0], e.key[1], e.key[2])] = e.reason;
   }
   return baseline;
 }

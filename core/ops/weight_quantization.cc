@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "core/kernels/internal/f32_panels.h"
 
 namespace ttt::ops {
 
@@ -60,6 +61,12 @@ absl::StatusOr<LinearWeight> QuantizeWeight(const Tensor& weight, DType dtype) {
 }
 
 Tensor DequantizeWeight(const LinearWeight& weight) {
+  if (weight.f32_panels) {  // the decode layout of f32 weights (kernel_table.h GemvF32PanelsFn): back to rows
+    const int64_t n = weight.values.dim(0), k = weight.values.dim(1);
+    Tensor rows = Tensor::Empty(DType::kF32, {n, k});
+    kernels::internal::UnpackF32Panels(weight.values.data<float>(), n, k, 0, n, rows.data<float>());
+    return rows;
+  }
   if (!weight.more_rows.empty()) {  // a stacked GGUF projection: every part's values, in order
     std::vector<float> values = weight.values.ToF32();
     for (const Tensor& part : weight.more_rows) {

@@ -27,10 +27,9 @@ namespace {
 // `w` with row-major values (a panel-packed f32 weight unpacked into a new tensor; others as they are).
 ops::LinearWeight RowMajor(const ops::LinearWeight& w) {
   if (!w.f32_panels) return w;
-  const int64_t n = w.values.dim(0), k = w.values.dim(1);
-  Tensor rows = Tensor::Empty(DType::kF32, {n, k});
-  kernels::internal::UnpackF32Panels(w.values.data<float>(), n, k, 0, n, rows.data<float>());
-  return ops::LinearWeight{.values = std::move(rows), .row_scale = w.row_scale, .more_rows = w.more_rows};
+  ops::LinearWeight rows;
+  rows.values = ops::DequantizeWeight(w);
+  return rows;
 }
 }  // namespace
 
