@@ -312,15 +312,17 @@ ApiDiffResult DiffApi(const std::vector<ApiDecl>& old_api, const std::vector<Api
   for (const auto& [key, sigs] : before) {
     const auto now = after.find(key);
     if (now == after.end()) {
+      const std::string& name = key.second;  // lambdas may not capture structured bindings (clang 14)
       const bool inside_removed = std::any_of(removed_types.begin(), removed_types.end(),
-                                              [&](const std::string& t) { return Inside(key.second, t); });
+                                              [&name](const std::string& t) { return Inside(name, t); });
       if (!inside_removed) result.breaks.push_back({key.second, Describe("removed", sigs.begin()->second)});
       continue;
     }
-    for (const auto& [sig, decl] : sigs) {
+    for (const auto& [sig, declared] : sigs) {
       if (now->second.count(sig) > 0) continue;
+      const auto& decl = declared;  // a reference the lambda can capture (not a structured binding)
       if (std::any_of(now->second.begin(), now->second.end(),
-                      [&](const auto& entry) { return CallsStillCompile(decl, entry.second); })) {
+                      [&decl](const auto& entry) { return CallsStillCompile(decl, entry.second); })) {
         continue;
       }
       std::vector<std::string> current;
