@@ -91,7 +91,7 @@ std::string NormalizeParameter(const std::string& param) {
   return out;
 }
 
-// A function template's own parameter names, as placeholders: renaming T to U in
+// A function template's own parameter names, numbered by position: renaming T to U in
 // `template <typename T> T Twice(T)` changes nothing for a caller. "<typename T,int N=3>" -> {T: _T0, N: _T1}.
 std::map<std::string, std::string> TemplateNames(const std::string& templ) {
   std::map<std::string, std::string> names;

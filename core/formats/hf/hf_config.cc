@@ -9,6 +9,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/formats/gemma2_spec.h"
+#include "core/formats/hf/internal/config_reader.h"
+#include "core/formats/hf/internal/hf_moe_config.h"
 #include "core/runtime/mapped_file.h"
 #include "core/runtime/status.h"
 #include "nlohmann/json.hpp"
@@ -17,101 +19,9 @@ namespace ttt::formats {
 namespace {
 
 using json = nlohmann::json;
-
-// Typed, defaulted access to one JSON config; every error names the key and the file.
-class ConfigReader {
- public:
-  ConfigReader(const json& j, const std::string& path) : j_(j), path_(path) {}
-
-  bool Has(const char* key) const { return j_.contains(key) && !j_[key].is_null(); }
-  bool IsNull(const char* key) const { return j_.contains(key) && j_[key].is_null(); }
-
-  absl::Status Error(const char* key, std::string_view problem) const {
-    return absl::InvalidArgumentError(absl::StrCat("config '", path_, "': key \"", key, "\" ",
-                                                   absl::string_view(problem.data(), problem.size())));
-  }
-
-  absl::StatusOr<uint32_t> RequiredUint(const char* key, std::string_view model_type) const {
-    if (!Has(key)) {
-      return Error(key, absl::StrCat("is missing; model_type \"", absl::string_view(model_type.data(), model_type.size()),
-                                     "\" needs it. Is the config complete?"));
-    }
-    return Uint(key, 0);
-  }
-
-  absl::StatusOr<uint32_t> Uint(const char* key, uint32_t fallback) const {
-    if (!Has(key)) return fallback;
-    const json& v = j_[key];
-    double d = v.is_number() ? v.get<double>() : -1;
-    if (!v.is_number() || d < 0 || d != std::floor(d) || d > std::numeric_limits<uint32_t>::max()) {
-      return Error(key, absl::StrCat("is ", v.dump(), "; expected a non-negative integer"));
-    }
-    return static_cast<uint32_t>(d);
-  }
-
-  absl::StatusOr<double> Float(const char* key, double fallback) const {
-    if (!Has(key)) return fallback;
-    const json& v = j_[key];
-    if (!v.is_number() || !std::isfinite(v.get<double>())) {
-      return Error(key, absl::StrCat("is ", v.dump(), "; expected a number"));
-    }
-    return v.get<double>();
-  }
-
-  absl::StatusOr<bool> Bool(const char* key, bool fallback) const {
-    if (!Has(key)) return fallback;
-    if (!j_[key].is_boolean()) return Error(key, absl::StrCat("is ", j_[key].dump(), "; expected true or false"));
-    return j_[key].get<bool>();
-  }
-
-  absl::StatusOr<std::string> String(const char* key, const std::string& fallback) const {
-    if (!Has(key)) return fallback;
-    if (!j_[key].is_string()) return Error(key, absl::StrCat("is ", j_[key].dump(), "; expected a string"));
-    return j_[key].get<std::string>();
-  }
-
-  // A list of finite numbers (LongRoPE's factors); empty when absent or null.
-  absl::StatusOr<std::vector<double>> Floats(const char* key) const {
-    std::vector<double> out;
-    if (!Has(key)) return out;
-    const json& v = j_[key];
-    if (!v.is_array()) return Error(key, absl::StrCat("is ", v.dump(), "; expected a list of numbers"));
-    for (const json& x : v) {
-      if (!x.is_number() || !std::isfinite(x.get<double>())) {
-        return Error(key, absl::StrCat("holds ", x.dump(), "; expected a number"));
-      }
-      out.push_back(x.get<double>());
-    }
-    return out;
-  }
-
-  // A token id or a list of them (eos_token_id may be either); empty when absent or null.
-  absl::StatusOr<std::vector<int32_t>> TokenIds(const char* key) const {
-    std::vector<int32_t> ids;
-    if (!Has(key)) return ids;
-    const json& v = j_[key];
-    auto one = [&](const json& x) -> absl::Status {
-      if (!x.is_number_integer() || x.get<int64_t>() < 0 || x.get<int64_t>() > std::numeric_limits<int32_t>::max()) {
-        return Error(key, absl::StrCat("holds ", x.dump(), "; expected a non-negative token id"));
-      }
-      ids.push_back(static_cast<int32_t>(x.get<int64_t>()));
-      return absl::OkStatus();
-    };
-    if (v.is_array()) {
-      for (const json& x : v) TTT_RETURN_IF_ERROR(one(x));
-    } else {
-      TTT_RETURN_IF_ERROR(one(v));
-    }
-    return ids;
-  }
-
-  const json& raw(const char* key) const { return j_[key]; }
-  const std::string& path() const { return path_; }
-
- private:
-  const json& j_;
-  const std::string& path_;
-};
+using internal::ConfigReader;
+using internal::FillMoe;
+using internal::QwenMoeDenseLayers;
 
 absl::StatusOr<json> ParseJson(const std::string& text, const std::string& path) {
   json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
@@ -202,75 +112,6 @@ void SetNorm(spec::NormSpec* norm, spec::NormSpec::Kind kind, uint32_t dim, doub
   norm->set_dim(dim);
   norm->set_eps(static_cast<float>(eps));
   norm->set_bias(kind == spec::NormSpec::LAYER_NORM);
-}
-
-// Mixtral's and Qwen2-MoE's mixture of experts, replacing the dense MLP of every layer (Qwen2-MoE's dense
-// layers, if any, are set apart by QwenMoeDenseLayers).
-absl::Status FillMoe(const ConfigReader& r, const std::string& type, uint32_t hidden, uint32_t intermediate,
-                     spec::Activation act, spec::DecoderLayerSpec* layer) {
-  const bool mixtral = type == "mixtral";
-  TTT_ASSIGN_OR_RETURN(uint32_t experts, r.RequiredUint(mixtral ? "num_local_experts" : "num_experts", type));
-  TTT_ASSIGN_OR_RETURN(uint32_t per_token, r.RequiredUint("num_experts_per_tok", type));
-  spec::MoeSpec* moe = layer->mutable_moe();
-  moe->set_hidden_dim(hidden);
-  moe->set_num_experts(experts);
-  moe->set_experts_per_token(per_token);
-  moe->set_activation(act);
-  if (mixtral) {
-    moe->set_expert_dim(intermediate);
-    moe->set_normalize_top_k(true);  // MixtralSparseMoeBlock always renormalises the top-k weights
-    return absl::OkStatus();
-  }
-  TTT_ASSIGN_OR_RETURN(uint32_t expert_dim, r.RequiredUint("moe_intermediate_size", type));
-  TTT_ASSIGN_OR_RETURN(uint32_t shared_dim, r.Uint("shared_expert_intermediate_size", 0));
-  TTT_ASSIGN_OR_RETURN(bool norm_topk, r.Bool("norm_topk_prob", false));
-  moe->set_expert_dim(expert_dim);
-  moe->set_normalize_top_k(norm_topk);
-  moe->set_shared_expert_dim(shared_dim);
-  moe->set_shared_expert_gate(shared_dim > 0);  // Qwen2MoeSparseMoeBlock's shared_expert_gate
-  return absl::OkStatus();
-}
-
-// Qwen2-MoE's dense layers (Qwen2MoeDecoderLayer): those in mlp_only_layers, and those whose number plus one is
-// not a multiple of decoder_sparse_step. They get a ModelSpec.layer_groups entry: the sparse layer with a gated
-// MLP of intermediate_size instead of the experts (weights "mlp.gate_proj" ..., as Llama's). Every layer dense:
-// ModelSpec.layer itself becomes the dense one.
-absl::Status QwenMoeDenseLayers(const ConfigReader& r, uint32_t intermediate, spec::ModelSpec* s) {
-  TTT_ASSIGN_OR_RETURN(uint32_t sparse_step, r.Uint("decoder_sparse_step", 1));
-  if (sparse_step == 0) return r.Error("decoder_sparse_step", "is 0; expected 1 (every layer sparse) or more");
-  std::vector<uint32_t> dense_only;
-  if (r.Has("mlp_only_layers")) {
-    const nlohmann::json& listed = r.raw("mlp_only_layers");
-    if (!listed.is_array()) return r.Error("mlp_only_layers", "is not a list of layer numbers");
-    for (const nlohmann::json& v : listed) {
-      if (!v.is_number_unsigned() || v.get<uint64_t>() >= s->num_layers()) {
-        return r.Error("mlp_only_layers", absl::StrCat("holds ", v.dump(), ", not a layer number below num_hidden_layers (",
-                                                       s->num_layers(), ")"));
-      }
-      dense_only.push_back(v.get<uint32_t>());
-    }
-  }
-  spec::LayerGroup dense;
-  for (uint32_t i = 0; i < s->num_layers(); ++i) {
-    const bool listed = std::find(dense_only.begin(), dense_only.end(), i) != dense_only.end();
-    if (listed || (i + 1) % sparse_step != 0) dense.add_layers(i);
-  }
-  if (dense.layers().empty()) return absl::OkStatus();
-  spec::DecoderLayerSpec layer = s->layer();
-  const spec::Activation act = layer.moe().activation();
-  layer.clear_moe();
-  spec::MlpSpec* mlp = layer.mutable_mlp();
-  mlp->set_hidden_dim(s->hidden_dim());
-  mlp->set_intermediate_dim(intermediate);
-  mlp->set_activation(act);
-  mlp->set_gated(true);
-  if (static_cast<uint32_t>(dense.layers_size()) == s->num_layers()) {
-    *s->mutable_layer() = std::move(layer);
-    return absl::OkStatus();
-  }
-  *dense.mutable_layer() = std::move(layer);
-  *s->add_layer_groups() = std::move(dense);
-  return absl::OkStatus();
 }
 
 // llama, mistral, qwen2, phi3 and the mixture-of-experts forms (mixtral, qwen2_moe): pre-RMSNorm decoder, gated
