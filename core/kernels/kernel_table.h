@@ -26,12 +26,13 @@ namespace ttt::kernels {
 // the caller (ops::Linear), together with the bias, so every dtype's kernel has this one signature.
 using GemvFn = void (*)(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes,
                         int64_t n_begin, int64_t n_end, float* y, int64_t ldy);
-// Batched decode of f32 weights (m = 1..16 activation rows): the weight [n, k] packed once at load into
-// panels of kF32PanelRows rows, k-major, so a kernel loads each panel's 16 values of column c with one (AVX-512)
-// or two (AVX2) vector loads and feeds them m broadcast activations into m accumulators: no horizontal
-// reductions, and the weight stream is read in order. Panel p holds rows [16p, min(16p + 16, n)), w = its row
-// count (16 but for the last panel); row 16p + r's value c is at panels[16p * k + c * w + r]. The packed
-// copy has the same size as the row-major one (internal/f32_panels.h packs and unpacks).
+// f32 weights for any number m of activation rows (decode batches and prompts): the weight [n, k] packed
+// once at load into panels of kF32PanelRows rows, k-major, so a kernel loads each panel's 16 values of
+// column c with one (AVX-512) or two (AVX2) vector loads and feeds them m broadcast activations into m
+// accumulators: no horizontal reductions, and the weight stream is read in order. Panel p holds rows
+// [16p, min(16p + 16, n)), w = its row count (16 but for the last panel); row 16p + r's value c is at
+// panels[16p * k + c * w + r]. The packed copy has the same size as the row-major one (internal/f32_panels.h
+// packs and unpacks).
 //
 // Every output is one FMA chain over c = 0..k-1 in order (acc = fma(w[j][c], x[r][c], acc) from 0), in every
 // table: results are bit-identical across ISAs, thread splits and batch sizes (a sequence's logits do not

@@ -87,26 +87,33 @@ const float* DequantTile(const char* w, size_t row_bytes, DType dtype, int64_t k
   return tile.data();
 }
 
-// Rows [begin, end) of a panel-packed f32 weight, row-major in a reused tile (as DequantTile). The copy reads
-// and writes each weight value once per tile, against the 2 * m FLOPs per value of the sgemm that follows
-// (m >= kSgemmMinRows).
-const float* UnpackTile(const Tensor& weight, int64_t k, int64_t begin, int64_t end) {
-  thread_local std::vector<float> tile;
-  tile.resize(static_cast<size_t>((end - begin) * k));
-  kernels::internal::UnpackF32Panels(weight.data<float>(), weight.dim(0), k, begin, end, tile.data());
-  return tile.data();
-}
-
 // Output columns [begin, end) (a whole number of tiles) through sgemm, one tile per call.
-void TiledSgemm(const float* x, int64_t m, int64_t k, const Tensor& weight, bool panels, size_t row_bytes,
+void TiledSgemm(const float* x, int64_t m, int64_t k, const Tensor& weight, size_t row_bytes,
                 int64_t tile, int64_t begin, int64_t end, int64_t ldy, float* y) {
   const DType dtype = weight.dtype();
   for (int64_t t = begin; t < end; t += tile) {
     const int64_t t_end = std::min(end, t + tile);
-    const float* w = panels                 ? UnpackTile(weight, k, t, t_end)
-                     : dtype == DType::kF32 ? weight.data<float>() + t * k
-                         : DequantTile(static_cast<const char*>(weight.raw_data()), row_bytes, dtype, k, t, t_end);
+    const float* w = dtype == DType::kF32 ? weight.data<float>() + t * k
+                                          : DequantTile(static_cast<const char*>(weight.raw_data()), row_bytes, dtype, k, t, t_end);
     Sgemm(x, m, k, w, t, t_end, ldy, y);
+  }
+}
+
+// As TiledSgemm, for the OpenMP team's threads: f32 rows through sgemm; compressed rows decoded to an f32
+// tile, packed into panels (kernel_table.h: GemvF32PanelsFn) and multiplied by the panel GEMV, which outruns
+// sgemm on such tiles (measured in LinearImpl's f32 panel branch). Each tile is decoded and packed once
+// for all m rows.
+void TiledPrefill(const float* x, int64_t m, int64_t k, const Tensor& weight, size_t row_bytes, int64_t tile,
+                  int64_t begin, int64_t end, int64_t ldy, float* y) {
+  if (weight.dtype() == DType::kF32) return TiledSgemm(x, m, k, weight, row_bytes, tile, begin, end, ldy, y);
+  const kernels::GemvF32PanelsFn gemv = kernels::ActiveKernels().gemv_f32_panels;
+  thread_local std::vector<float> panels;
+  for (int64_t t = begin; t < end; t += tile) {
+    const int64_t rows = std::min(end, t + tile) - t;
+    const float* w = DequantTile(static_cast<const char*>(weight.raw_data()), row_bytes, weight.dtype(), k, t, t + rows);
+    panels.resize(static_cast<size_t>(rows * k));
+    kernels::internal::PackF32Panels(w, rows, k, panels.data());
+    gemv(x, m, k, panels.data(), rows, 0, rows, y + t, ldy);
   }
 }
 
@@ -159,28 +166,15 @@ void LinearImpl(const float* x, int64_t m, const Tensor& weight, bool panels, co
     x = rounded.data();
   }
 
-  if (m >= kSgemmMinRows) {
-    const int64_t tile = SgemmTileColumns(n);
-    if (threaded_blas) {
-      // The caller gave OpenBLAS threads of its own (SetNumThreads turns them off): OpenBLAS splits each
-      // tile over them, and compressed tiles are decoded by this thread.
-      TiledSgemm(x, m, k, weight, panels, row_bytes, tile, 0, n, ldy, y);
-      internal::ParallelRanges(n, m * n, tile,
-                               [&](int64_t begin, int64_t end) { Epilogue(row_scale, bias, m, ldy, begin, end, y); });
-      return;
-    }
-    // Single-threaded OpenBLAS inside the OpenMP team: one pool of threads for every op, instead of
-    // OpenBLAS's pthreads and OpenMP's spinning against each other on the same cores.
-    internal::ParallelRanges(n, 2 * m * n * k, tile, [&](int64_t begin, int64_t end) {
-      TiledSgemm(x, m, k, weight, panels, row_bytes, tile, begin, end, ldy, y);
-      Epilogue(row_scale, bias, m, ldy, begin, end, y);
-    });
-    return;
-  }
-
-  if (panels) {  // SgemmTileColumns and kGemvRowAlign are whole panels, so every range starts at a panel
+  if (panels) {
+    // Every m, prefill too: the panel GEMV keeps a group of panels in L1/L2 for all the rows, so from m = 8
+    // on it computes at FMA speed. Measured against unpacking tiles for OpenBLAS sgemm (SmolLM-135M shape,
+    // f32, 2 threads, AMD EPYC Zen 5; tokens/s): AVX-512 pp16 300 -> 878, pp128 672 -> 1324, pp512 553 ->
+    // 1032 (sgemm's Haswell kernels) or 923 -> 1355 (its SkylakeX kernels); AVX2 (TTT_ISA=avx2) pp16 282
+    // -> 471, pp128 649 -> 580, pp512 575 -> 645. Each output stays one FMA chain over k, so a prompt's
+    // projections give decode's bits.
     const kernels::GemvF32PanelsFn gemv = kernels::ActiveKernels().gemv_f32_panels;
-    static_assert(kGemvRowAlign % kernels::kF32PanelRows == 0);
+    static_assert(kGemvRowAlign % kernels::kF32PanelRows == 0);  // every thread's range starts at a panel
     internal::ParallelRanges(n, 2 * m * n * k, kGemvRowAlign, [&](int64_t begin, int64_t end) {
       gemv(x, m, k, weight.data<float>(), n, begin, end, y, ldy);
       Epilogue(row_scale, bias, m, ldy, begin, end, y);
@@ -188,6 +182,25 @@ void LinearImpl(const float* x, int64_t m, const Tensor& weight, bool panels, co
     });
     return;
   }
+  if (m >= kSgemmMinRows) {
+    const int64_t tile = SgemmTileColumns(n);
+    if (threaded_blas) {
+      // The caller gave OpenBLAS threads of its own (SetNumThreads turns them off): OpenBLAS splits each
+      // tile over them, and compressed tiles are decoded by this thread.
+      TiledSgemm(x, m, k, weight, row_bytes, tile, 0, n, ldy, y);
+      internal::ParallelRanges(n, m * n, tile,
+                               [&](int64_t begin, int64_t end) { Epilogue(row_scale, bias, m, ldy, begin, end, y); });
+      return;
+    }
+    // Single-threaded OpenBLAS inside the OpenMP team: one pool of threads for every op, instead of
+    // OpenBLAS's pthreads and OpenMP's spinning against each other on the same cores.
+    internal::ParallelRanges(n, 2 * m * n * k, tile, [&](int64_t begin, int64_t end) {
+      TiledPrefill(x, m, k, weight, row_bytes, tile, begin, end, ldy, y);
+      Epilogue(row_scale, bias, m, ldy, begin, end, y);
+    });
+    return;
+  }
+
   const kernels::GemvFn gemv = kernels::ActiveKernels().Gemv(dtype);
   internal::ParallelRanges(n, 2 * m * n * k, kGemvRowAlign, [&](int64_t begin, int64_t end) {
     TiledGemv(gemv, x, m, k, w, row_bytes, begin, end, y, ldy);

@@ -46,8 +46,9 @@ double MeasureMemoryReadBandwidth(int threads) {
 }
 
 double MeasureGemmPeak(int threads) {
-  // The best of OpenBLAS's own threading and one single-threaded sgemm per OpenMP thread on a slice of
-  // the columns (how ops::Linear runs), on square matrices large enough to reach the kernels' peak.
+  // The best of OpenBLAS's own threading, one single-threaded sgemm per OpenMP thread on a slice of the
+  // columns (how ops::Linear runs compressed weights), on square matrices large enough to reach the kernels'
+  // peak, and ttt's own f32 kernel (below).
   const int n = 1024;
   std::vector<float> a(n * n, 1.0f), b(n * n, 0.5f), c(n * n);
   double best = 0;
@@ -72,6 +73,26 @@ double MeasureGemmPeak(int threads) {
     }
   }
   openblas_set_num_threads(1);  // OpenMP stays the only pool (threading.cc)
+  // And ttt's own f32 kernel, the panel GEMV that runs f32 projections in both phases (kernel_table.h):
+  // Debian's OpenBLAS 0.3.21 gives CPUs it does not know (Zen 4/5) its AVX2 kernels, which are not the
+  // machine's peak. Each thread multiplies 64 rows by its own 256 x 512 weight (512 KiB, in its L2).
+  const kernels::GemvF32PanelsFn panels = kernels::ActiveKernels().gemv_f32_panels;
+  if (panels != nullptr) {
+    constexpr int64_t kRows = 64, kOut = 256, kIn = 512, kCalls = 8;
+    std::vector<float> x(kRows * kIn, 1.0f), w(threads * kOut * kIn, 0.5f), y(threads * kRows * kOut);
+    for (int rep = 0; rep < 4; ++rep) {
+      double start = Now();
+#pragma omp parallel num_threads(threads)
+      {
+        const int64_t t = omp_get_thread_num();
+        for (int call = 0; call < kCalls; ++call) {
+          panels(x.data(), kRows, kIn, w.data() + t * kOut * kIn, kOut, 0, kOut, y.data() + t * kRows * kOut, kOut);
+        }
+      }
+      double elapsed = Now() - start;
+      if (rep > 0) best = std::max(best, 2.0 * threads * kCalls * kRows * kOut * kIn / elapsed);
+    }
+  }
   return best;
 }
 

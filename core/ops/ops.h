@@ -32,7 +32,7 @@ struct LinearWeight {
   // [n_i, k]; ops::Linear writes their outputs after values'. Empty otherwise.
   std::vector<Tensor> more_rows;
   // f32 values stored in panels (kernels::kF32PanelRows, core/kernels/kernel_table.h) rather than row-major,
-  // same shape and size: decoding up to 15 rows runs the panel GEMV, prefill unpacks tiles for sgemm. Set by
+  // same shape and size: the panel GEMV runs every row count, decode and prefill alike. Set by
   // the decode weight arena (core/blocks/linear/decode_arena.h); values of any other dtype are row-major.
   bool f32_panels = false;
   int64_t out_features() const;

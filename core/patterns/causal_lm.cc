@@ -300,7 +300,11 @@ std::vector<Linear*> CausalLm::DecodeProjections() {
 }
 
 int64_t CausalLm::ResidentWeightBytes() const {
-  int64_t bytes = lm_head_.projection().resident_weight_bytes() + static_cast<int64_t>(embedding_.table().nbytes());
+  int64_t bytes = lm_head_.projection().resident_weight_bytes();
+  // A tied head that reads the table itself (f32, or both in panels) holds no bytes of its own.
+  if (lm_head_.projection().weight().values.raw_data() != embedding_.table().raw_data()) {
+    bytes += static_cast<int64_t>(embedding_.table().nbytes());
+  }
   if (positions_) bytes += static_cast<int64_t>(positions_->table().nbytes());
   for (const auto& layer : layers_) {
     for (const DecoderLayer::Branch& branch : layer->branches()) {

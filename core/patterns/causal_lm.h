@@ -222,6 +222,7 @@ class CausalLm {
   // Every projection, in the order a decode step runs them (per layer wqkv, wo, up, down; then the head):
   // what core/blocks/linear/decode_arena.h chains prefetches along and packs into huge-page arenas.
   std::vector<Linear*> DecodeProjections();
+  void PackTiedHead();
   // Specialises every projection and the KV-cache format from `config`.
   absl::Status Specialize(std::shared_ptr<const ResolvedHwConfig> config, WeightCache* cache,
                           const std::string& weight_source);

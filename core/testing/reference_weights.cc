@@ -136,7 +136,7 @@ RefDecoderLayer RefFromModule(const DecoderLayer& layer) {
 RefModel RefFromModule(const CausalLm& model) {
   RefModel r;
   r.spec = model.spec();
-  r.tok_embeddings = ToDouble(model.token_embedding().table());
+  r.tok_embeddings = ToDouble(model.token_embedding().RowMajorTable());
   if (model.position_embedding()) r.pos_embeddings = ToDouble(model.position_embedding()->table());
   for (int64_t i = 0; i < model.num_layers(); ++i) r.layers.push_back(RefFromModule(model.layer(i)));
   r.final_norm = RefFromModule(model.final_norm());

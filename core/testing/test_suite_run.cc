@@ -104,7 +104,7 @@ absl::Status TestSuite::Evaluate(const CaseBuilder& c, const ModuleLocation& loc
     r.dtype = DtypeOf(m.table());
     weight_bytes = double(m.table().nbytes());
     const std::vector<int32_t> in = decode ? std::vector<int32_t>{ids.back()} : ids;
-    const DMatrix table = s ? s->tok_embeddings : ToDouble(m.table());
+    const DMatrix table = s ? s->tok_embeddings : ToDouble(m.RowMajorTable());
     expected = RefEmbed(table, m.spec().has_scale() ? m.spec().scale() : 1.0, in);
     actual.assign(in.size() * hidden, 0.0f);
     r.latency_ms = TimeMs(runs, [] {}, [&] { m.Forward(in.data(), static_cast<int64_t>(in.size()), actual.data()); });

@@ -96,17 +96,42 @@ TEST(DecodeWeightArena, WeightsMappedFromTheWeightCacheArePackedToo) {
   std::filesystem::remove_all(dir);
 }
 
-TEST(DecodeWeightArena, TiedF32HeadStaysTheEmbeddingTable) {
+// A tied f32 head goes into panels (CausalLm::PackTiedHead) and the embedding reads its rows from the same
+// bytes: one copy of the table, counted once, and every row the checkpoint's.
+TEST(DecodeWeightArena, TiedF32HeadAndTheEmbeddingShareOnePackedTable) {
   const Validated<spec::ModelSpec> spec = ArenaSizedSpec();
-  auto model = CausalLm::Create(spec, SyntheticWeights(spec, 3));
+  const WeightMap weights = SyntheticWeights(spec, 3);
+  auto model = CausalLm::Create(spec, weights);
   ASSERT_TRUE(model.ok()) << model.status();
-  EXPECT_EQ((*model)->lm_head().projection().weight().values.raw_data(), (*model)->token_embedding().table().raw_data());
+  const TokenEmbedding& embedding = (*model)->token_embedding();
+  const Linear& head = (*model)->lm_head().projection();
+  EXPECT_EQ(head.weight().values.raw_data(), embedding.table().raw_data());
+  EXPECT_TRUE(head.weight().f32_panels);
+  EXPECT_TRUE(embedding.table_in_panels());
+
+  const Tensor& rows = weights.at("tok_embeddings");
+  const int64_t vocab = rows.dim(0), hidden = rows.dim(1);
+  EXPECT_EQ(embedding.RowMajorTable().ToF32(), rows.ToF32());
+  std::vector<int32_t> ids;
+  for (int32_t id : {0, 1, 15, 16, 17, 1000}) ids.push_back(id);
+  ids.push_back(static_cast<int32_t>(vocab - 1));  // the last panel
+  std::vector<float> got(ids.size() * hidden);
+  embedding.Forward(ids.data(), static_cast<int64_t>(ids.size()), got.data());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const float* want = rows.data<float>() + ids[i] * hidden;
+    EXPECT_EQ(std::vector<float>(got.begin() + i * hidden, got.begin() + (i + 1) * hidden),
+              std::vector<float>(want, want + hidden)) << "token " << ids[i];
+  }
+  int64_t projections = 0;
+  for (const Linear* projection : ProjectionsInDecodeOrder(**model)) {
+    if (projection != &head) projections += projection->resident_weight_bytes();
+  }
+  EXPECT_EQ((*model)->ResidentWeightBytes(), projections + static_cast<int64_t>(rows.nbytes()))
+      << "the table is counted once";
 }
 
-
-// f32 projections are packed in panels (Linear::MoveDecodeValues; the tied head stays the embedding table's
-// rows): decoding still gives prefill's logits (which unpacks tiles for sgemm), and a sequence decoded in a
-// batch of two gets the same bits as decoded alone (the panel GEMV's one FMA chain per output).
+// f32 projections are packed in panels (Linear::MoveDecodeValues; the tied head with the embedding table):
+// decoding still gives prefill's logits (which unpacks tiles for sgemm), and a sequence decoded in a batch of two gets the same bits as decoded alone (the panel GEMV's one FMA chain per output).
 TEST(DecodeWeightArena, F32WeightsInPanelsDecodeAsPrefillAndTheSameInABatch) {
   const Validated<spec::ModelSpec> spec = ArenaSizedSpec();
   auto model = CausalLm::Create(spec, SyntheticWeights(spec, 3));
@@ -114,8 +139,7 @@ TEST(DecodeWeightArena, F32WeightsInPanelsDecodeAsPrefillAndTheSameInABatch) {
   const std::vector<const Linear*> order = ProjectionsInDecodeOrder(**model);
   int64_t panels = 0;
   for (const Linear* projection : order) panels += projection->weight().f32_panels ? 1 : 0;
-  EXPECT_EQ(panels, static_cast<int64_t>(order.size()) - 1) << "every projection but the tied head";
-  EXPECT_FALSE((*model)->lm_head().projection().weight().f32_panels);
+  EXPECT_EQ(panels, static_cast<int64_t>(order.size())) << "every projection, the tied head too";
 
   std::vector<int32_t> a, b;
   for (int i = 0; i < 10; ++i) {

@@ -200,12 +200,27 @@ absl::Status RunServeBench(const Args& args) {
   Throughput(port, 1, 1, prompt, 8, static_cast<float>(temperature), &f);  // warm-up
   const double one = Throughput(port, 1, static_cast<int>(rounds), prompt, n, static_cast<float>(temperature), &f);
   failures += f;
+  const BatchSchedulerStats before_many = scheduler->stats();
+  const auto many_start = Clock::now();
   const double many =
       Throughput(port, static_cast<int>(clients), static_cast<int>(rounds), prompt, n, static_cast<float>(temperature), &f);
+  const double many_seconds = std::chrono::duration<double>(Clock::now() - many_start).count();
   failures += f;
   const BatchSchedulerStats after_throughput = scheduler->stats();
   std::cout << absl::StrFormat("1 client: %.1f tokens/s; %d clients: %.1f tokens/s aggregate; ratio %.2fx%s\n", one,
                                clients, many, many / one, failures ? absl::StrCat(" (", failures, " failed)") : "");
+  // Where the clients' wall time went: decode steps (model and sampling), and the rest (prefill, HTTP,
+  // waiting for the HTTP threads between steps, the clients' own work on the same cores).
+  const int64_t steps = after_throughput.decode_steps - before_many.decode_steps;
+  const double step_seconds = after_throughput.decode_seconds - before_many.decode_seconds;
+  if (steps > 0) {
+    std::cout << absl::StrFormat(
+        "  %d clients' %.2f s: %d decode steps of %.1f sequences on average, %.1f ms each (model and sampling) = "
+        "%.0f%% of the time; prefill, HTTP and the rest %.2f s\n",
+        clients, many_seconds, steps,
+        double(after_throughput.generated_tokens - before_many.generated_tokens) / steps, 1e3 * step_seconds / steps,
+        100 * step_seconds / many_seconds, many_seconds - step_seconds);
+  }
 
   // Phase 2: many requests, some dropped mid-stream.
   std::atomic<int64_t> next{0}, completed{0}, cancelled{0}, bad{0}, busy{0};

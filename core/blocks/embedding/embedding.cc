@@ -2,7 +2,9 @@
 
 #include <algorithm>
 
+#include "core/kernels/internal/f32_panels.h"
 #include "core/ops/ops.h"
+#include "core/runtime/check.h"
 #include "core/runtime/status.h"
 #include "core/runtime/trace.h"
 
@@ -21,7 +23,9 @@ void TokenEmbedding::Forward(const int32_t* ids, int64_t n, float* out) const {
   TTT_TRACE_OP("embedding", n, 8.0 * n * dim, 0)
   for (int64_t i = 0; i < n; ++i) {
     const int64_t local = ids[i] - first;  // the row in this table; outside it only on a tensor-parallel rank
-    if (local >= 0 && local < rows) {
+    if (local >= 0 && local < rows && table_in_panels_) {
+      kernels::internal::GatherF32PanelRow(table_.data<float>(), rows, dim, local, out + i * dim);
+    } else if (local >= 0 && local < rows) {
       const int32_t row = static_cast<int32_t>(local);
       ops::Embedding(table_, &row, 1, out + i * dim);
     } else {
@@ -32,6 +36,21 @@ void TokenEmbedding::Forward(const int32_t* ids, int64_t n, float* out) const {
     int64_t count = n * spec_.hidden_dim();
     for (int64_t i = 0; i < count; ++i) out[i] *= spec_.scale();
   }
+}
+
+Tensor TokenEmbedding::RowMajorTable() const {
+  if (!table_in_panels_) return table_;
+  Tensor rows = Tensor::Empty(DType::kF32, table_.shape());
+  kernels::internal::UnpackF32Panels(table_.data<float>(), table_.dim(0), table_.dim(1), 0, table_.dim(0),
+                                     rows.data<float>());
+  return rows;
+}
+
+void TokenEmbedding::ShareTiedHeadPanels(const Tensor& panels) {
+  TTT_CHECK(panels.dtype() == DType::kF32 && panels.shape() == table_.shape() && table_.dtype() == DType::kF32)
+      << "TokenEmbedding::ShareTiedHeadPanels: " << panels.DebugString() << " for the table " << table_.DebugString();
+  table_ = panels;
+  table_in_panels_ = true;
 }
 
 absl::StatusOr<PositionEmbedding> PositionEmbedding::Create(const Validated<spec::PositionEmbeddingSpec>& spec,

@@ -14,12 +14,20 @@ class TokenEmbedding {
   // ids [n] -> out [n, hidden]. Ids were checked against the vocabulary by the model. With a slice of the
   // table (spec.first_token, a tensor-parallel rank's), ids outside it give rows of zeros.
   void Forward(const int32_t* ids, int64_t n, float* out) const;
+  // The table as stored: row-major, or in panels once a tied LM head shares them (ShareTiedHeadPanels).
   const Tensor& table() const { return table_; }
+  // The table row-major: table() itself, or a copy unpacked from the panels.
+  Tensor RowMajorTable() const;
+  // A tied head packed the table into panels for its batched GEMV (kernel_table.h: GemvF32PanelsFn); the
+  // embedding reads its rows from them, so the model holds one copy. `panels` is the head's f32 weight.
+  void ShareTiedHeadPanels(const Tensor& panels);
+  bool table_in_panels() const { return table_in_panels_; }
   const spec::TokenEmbeddingSpec& spec() const { return spec_; }
 
  private:
   spec::TokenEmbeddingSpec spec_;
   Tensor table_;
+  bool table_in_panels_ = false;
 };
 
 class PositionEmbedding {

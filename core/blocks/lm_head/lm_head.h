@@ -28,6 +28,7 @@ class LmHead : public Block {
   }
   const spec::LmHeadSpec& spec() const { return spec_; }
   const Linear& projection() const { return projection_; }
+  Linear& mutable_projection() { return projection_; }
   // Block: op "lm_head"; a tied head's converted copy is named "token_embedding.as_lm_head".
   const ModuleDescriptor& descriptor() const override;
   std::vector<LinearOp> linear_ops() override;

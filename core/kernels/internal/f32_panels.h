@@ -1,5 +1,5 @@
 // The panel layout of f32 decode weights (kernel_table.h: GemvF32PanelsFn): packing a row-major [n, k] weight
-// into panels, and unpacking rows back (prefill's sgemm reads row-major tiles of the packed weight).
+// into panels, and unpacking rows back (what reads a weight as rows: the float64 references, format changes).
 #pragma once
 
 #include <algorithm>
@@ -36,6 +36,14 @@ inline void UnpackF32Panels(const float* panels, int64_t n, int64_t k, int64_t b
       for (int64_t r = 0; r < rows; ++r) out[r * k + c] = panel[c * w + r];
     }
   }
+}
+
+// Row `row` of the packed weight into dst[k]: one value from each of the row's panel columns (an embedding
+// lookup in a table that a tied LM head keeps in panels).
+inline void GatherF32PanelRow(const float* panels, int64_t n, int64_t k, int64_t row, float* dst) {
+  const int64_t p0 = row / kF32PanelRows * kF32PanelRows, w = F32PanelWidth(n, p0);
+  const float* column = panels + p0 * k + (row - p0);
+  for (int64_t c = 0; c < k; ++c) dst[c] = column[c * w];
 }
 
 }  // namespace ttt::kernels::internal
