@@ -115,9 +115,13 @@ run() {  # run TARGET : one fuzzing session; prints its summary line
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
   ft=$(grep -o 'ft: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
+  local verdict=ok
+  # A fuzzer stopped from outside (SIGINT/SIGTERM, e.g. the session ended) says so and exits 72: its figures
+  # up to then count, and it found nothing.
+  if [ $status -ne 0 ] && grep -q "libFuzzer: run interrupted" "$log"; then verdict=interrupted status=0; fi
   if [ $status -eq 0 ]; then
-    printf '%-24s %5ss wall %5ss CPU %10s execs  cov %6s  ft %7s  corpus %5s  ok\n' "$t" "$seconds" "$cpu" \
-      "${execs:-?}" "${cov:-?}" "${ft:-?}" "$(ls "$corpus" | wc -l)"
+    printf '%-24s %5ss wall %5ss CPU %10s execs  cov %6s  ft %7s  corpus %5s  %s\n' "$t" "$seconds" "$cpu" \
+      "${execs:-?}" "${cov:-?}" "${ft:-?}" "$(ls "$corpus" | wc -l)" "$verdict"
   else
     printf '%-26s FOUND SOMETHING (exit %s): see %s and build-fuzz/findings/%s-*\n' "$t" "$status" "${log#$root/}" "$t"
     return 1
