@@ -1,6 +1,7 @@
 #include "tools/serve/server.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <chrono>
 #include <random>
@@ -77,6 +78,10 @@ Server::Server(const CausalLm& model, const tokenizers::Tokenizer& tokenizer, co
       embeddings_(embeddings), options_(std::move(options)), http_(std::make_unique<httplib::Server>()) {
   const int threads = options_.http_threads;
   http_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  http_->set_socket_options([this](socket_t sock) {
+    httplib::default_socket_options(sock);
+    listen_socket_ = sock;  // the last socket httplib creates is the one it binds
+  });
   Routes();
 }
 
@@ -89,6 +94,13 @@ absl::Status Server::Bind() {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options_.host, ":", options_.port,
                                                ": the port is taken or the address is not this machine's; try "
                                                "another --port (0 picks a free one) or --host"));
+  }
+  // Debian's libcpp-httplib listens with a backlog of 5 (CPPHTTPLIB_LISTEN_BACKLOG is compiled into the
+  // library). A burst of connections while the decode threads hold every core overflows it, and the client's
+  // kernel retries a dropped SYN only after a second: in serve-bench two of eight clients joined ~46 decode
+  // steps late (the machine's TcpExtListenOverflows counted 2). listen() again on the bound socket raises it.
+  if (listen_socket_ >= 0 && ::listen(listen_socket_, SOMAXCONN) != 0) {
+    return absl::InternalError(absl::StrCat("cannot raise the listen backlog on ", options_.host, ":", port_));
   }
   return absl::OkStatus();
 }

@@ -55,6 +55,7 @@ class Server {
   EmbeddingBackend* embeddings_;
   ServerOptions options_;
   std::unique_ptr<httplib::Server> http_;
+  int listen_socket_ = -1;  // the socket httplib listens on (Bind raises its backlog)
   int port_ = 0;
   std::atomic<int64_t> http_requests_{0};
   std::atomic<int64_t> http_errors_{0};
