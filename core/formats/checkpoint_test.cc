@@ -6,7 +6,9 @@
 
 #include "core/formats/safetensors/safetensors_file.h"
 #include "core/formats/testing/format_writers.h"
+#include "core/formats/weight_name_map.h"
 #include "core/runtime/dtype.h"
+#include "core/specs/validate.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -281,6 +283,43 @@ TEST(CheckpointTest, Gpt2GgufFusedQkvIsSplit) {
   EXPECT_EQ(Values(*ckpt, "layers.0.attn.wv.bias")[0], 500.0f + 2 * dim);
   EXPECT_EQ(ckpt->weights.at("layers.0.mlp.w_up").shape(), (Shape{ff, dim}));
   EXPECT_FALSE(ckpt->weights.contains("layers.0.mlp.w_gate"));
+}
+
+// A layer group (ModelSpec.layer_groups) may give a layer another feed-forward width: a fused gate|up weight is
+// split with its own layer's width, and one that does not match it names the layer.
+TEST(CheckpointTest, FusedGateUpIsSplitWithItsOwnLayersWidth) {
+  const std::string dir = kFixtures + "/phi3-tiny/hf";
+  auto ckpt = LoadCheckpoint(dir);
+  ASSERT_TRUE(ckpt.ok()) << ckpt.status();
+  spec::ModelSpec s = *ckpt->spec;
+  const uint32_t ff = s.layer().mlp().intermediate_dim(), wide = 2 * ff;
+  spec::LayerGroup* group = s.add_layer_groups();
+  group->add_layers(1);
+  *group->mutable_layer() = s.layer();
+  group->mutable_layer()->mutable_mlp()->set_intermediate_dim(wide);
+  auto spec = ValidateModel(s);
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  auto st = SafetensorsCheckpoint::Open(dir + "/model.safetensors");
+  ASSERT_TRUE(st.ok()) << st.status();
+  const int64_t hidden = s.hidden_dim();
+  auto map = [&](int64_t layer1_rows) {
+    auto load = [&](const std::string& name) -> absl::StatusOr<Tensor> {
+      if (name != "model.layers.1.mlp.gate_up_proj.weight") return (*st)->LoadTensor(name);
+      std::vector<float> v(layer1_rows * hidden);
+      for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(i / hidden);  // each row holds its index
+      return Tensor::FromF32({layer1_rows, hidden}, v);
+    };
+    return MapWeights(HfNames(s.family()), *spec, (*st)->TensorNames(), load, "phi3");
+  };
+  auto weights = map(2 * wide);
+  ASSERT_TRUE(weights.ok()) << weights.status();
+  EXPECT_EQ(weights->at("layers.0.mlp.w_up").shape(), (Shape{ff, hidden}));
+  EXPECT_EQ(weights->at("layers.1.mlp.w_gate").shape(), (Shape{wide, hidden}));
+  EXPECT_EQ(weights->at("layers.1.mlp.w_up").ToF32()[0], static_cast<float>(wide));
+  auto narrow = map(2 * ff);
+  ASSERT_FALSE(narrow.ok());
+  EXPECT_THAT(std::string(narrow.status().message()), HasSubstr("layer 1"));
+  EXPECT_THAT(std::string(narrow.status().message()), HasSubstr(absl::StrCat(2 * wide, " rows")));
 }
 
 TEST(CheckpointTest, UnrecognisedPathsFailClearly) {

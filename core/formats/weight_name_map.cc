@@ -1,5 +1,7 @@
 #include "core/formats/weight_name_map.h"
 
+#include <functional>
+
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/strip.h"
@@ -213,17 +215,16 @@ std::string MatchSuffix(absl::string_view rest, const std::string& from, const s
 
 // A fused projection's parts, stacked by rows in this order: its canonical name and theirs with their rows.
 struct FusedRows {
-  const char* fused;       // "attn.wqkv"
-  const char* what;        // for errors: "q/k/v"
-  std::vector<std::pair<std::string, int64_t>> parts;  // {"attn.wq", q_dim}, ...
+  const char* fused;  // "attn.wqkv"
+  const char* what;   // for errors: "q/k/v"
+  // {"attn.wq", q_dim}, ... of layer i: a layer group (ModelSpec.layer_groups) may give layers other widths.
+  std::function<std::vector<std::pair<std::string, int64_t>>(uint32_t layer)> parts;
 };
 
 // Splits every layer's fused weights (and biases) into views of their parts: checkpoints that store q|k|v
 // (GPT-2, MPT, Phi-3) or gate|up (Phi-3) as one tensor.
 absl::Status SplitFusedRows(const Validated<spec::ModelSpec>& spec, const FusedRows& f, WeightMap& weights,
                             const std::string& source) {
-  int64_t rows = 0;
-  for (const auto& [name, n] : f.parts) rows += n;
   // The fused tensors the checkpoint holds, found by name (not by looping over the layer count, which a hostile
   // config may set to billions): "layers.<i>.<fused>" and "layers.<i>.<fused>.bias".
   struct Found {
@@ -246,6 +247,19 @@ absl::Status SplitFusedRows(const Validated<spec::ModelSpec>& spec, const FusedR
     const char* tail = one.tail;
     const std::string& fused = one.name;
     auto it = weights.find(fused);
+    uint32_t layer = 0;
+    if (!absl::SimpleAtoi(one.layer, &layer) || layer >= spec->num_layers()) {
+      return absl::InvalidArgumentError(absl::StrCat("checkpoint '", source, "': ", fused, " names layer ", one.layer,
+                                                     " but the model has ", spec->num_layers(), " layers"));
+    }
+    const std::vector<std::pair<std::string, int64_t>> parts = f.parts(layer);
+    if (parts.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("checkpoint '", source, "': ", fused, " is a fused ", f.what,
+                                                     " weight, but layer ", one.layer,
+                                                     " has experts (mixture of experts), not one ", f.what));
+    }
+    int64_t rows = 0;
+    for (const auto& [name, n] : parts) rows += n;
     Tensor t = std::move(it->second);
     weights.erase(it);
     if (t.rank() < 1 || t.dim(0) != rows || t.rank() != (*tail == '\0' ? 2 : 1)) {
@@ -255,7 +269,7 @@ absl::Status SplitFusedRows(const Validated<spec::ModelSpec>& spec, const FusedR
           *tail == '\0' ? absl::StrCat(" of ", spec->hidden_dim()) : std::string()));
     }
     int64_t start = 0;
-    for (const auto& [name, n] : f.parts) {
+    for (const auto& [name, n] : parts) {
       weights[absl::StrCat("layers.", one.layer, ".", name, tail)] = t.Slice(0, start, n);
       start += n;
     }
@@ -330,14 +344,19 @@ absl::StatusOr<WeightMap> MapWeights(const WeightNameMap& map, const Validated<s
     }
     weights[canonical] = std::move(t);
   }
+  // Every layer has the model's head shape (validation refuses a group that changes it); widths may differ.
   const int64_t q = spec.attention().q_dim(), kv = spec.attention().kv_dim();
-  TTT_RETURN_IF_ERROR(SplitFusedRows(spec, {"attn.wqkv", "q/k/v", {{"attn.wq", q}, {"attn.wk", kv}, {"attn.wv", kv}}},
-                                     weights, source));
-  if (!spec->layer().has_moe()) {
-    const int64_t ff = spec->layer().mlp().intermediate_dim();
-    TTT_RETURN_IF_ERROR(
-        SplitFusedRows(spec, {"mlp.w_gate_up", "gate/up", {{"mlp.w_gate", ff}, {"mlp.w_up", ff}}}, weights, source));
-  }
+  auto qkv = [&](uint32_t) -> std::vector<std::pair<std::string, int64_t>> {
+    return {{"attn.wq", q}, {"attn.wk", kv}, {"attn.wv", kv}};
+  };
+  TTT_RETURN_IF_ERROR(SplitFusedRows(spec, {"attn.wqkv", "q/k/v", qkv}, weights, source));
+  auto gate_up = [&](uint32_t layer) -> std::vector<std::pair<std::string, int64_t>> {
+    const spec::DecoderLayerSpec& l = *spec.layer(layer);
+    if (l.has_moe()) return {};  // experts are stored per expert, never fused
+    const int64_t ff = l.mlp().intermediate_dim();
+    return {{"mlp.w_gate", ff}, {"mlp.w_up", ff}};
+  };
+  TTT_RETURN_IF_ERROR(SplitFusedRows(spec, {"mlp.w_gate_up", "gate/up", gate_up}, weights, source));
   return weights;
 }
 
