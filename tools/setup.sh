@@ -50,19 +50,19 @@ jobs=$(nproc 2>/dev/null || echo 2)
 # TTT_EXPERIMENTAL=OFF tools/test.sh tests that default configuration instead.
 experimental=${TTT_EXPERIMENTAL:-ON}
 # TTT_SANITIZE=1 (tools/test.sh --sanitize) builds into build-asan/ instead, every object compiled with
-# AddressSanitizer and UndefinedBehaviorSanitizer (GCC's runtimes, installed with g++); any finding aborts.
+# AddressSanitizer and UndefinedBehaviorSanitizer (CMake option TTT_SANITIZE); any finding aborts.
 build="$root/build"
-sanitize_flags=""
+sanitize=OFF
 if [ "${TTT_SANITIZE:-0}" = 1 ]; then
   build="$root/build-asan"
-  sanitize_flags="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
+  sanitize=ON
 fi
 cache="$build/CMakeCache.txt"
-if [ ! -f "$cache" ] || ! grep -qx "TTT_ENABLE_EXPERIMENTAL:BOOL=$experimental" "$cache"; then
+if [ ! -f "$cache" ] || ! grep -qx "TTT_ENABLE_EXPERIMENTAL:BOOL=$experimental" "$cache" ||
+   ! grep -qx "TTT_SANITIZE:BOOL=$sanitize" "$cache"; then
   # Warnings in the project's own code are errors here (TTT_WERROR=OFF to build past one).
   cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DTTT_ENABLE_EXPERIMENTAL="$experimental" \
-    -DTTT_WARNINGS_AS_ERRORS="${TTT_WERROR:-ON}" -DCMAKE_CXX_FLAGS="$sanitize_flags" \
-    -DCMAKE_EXE_LINKER_FLAGS="$sanitize_flags" -DCMAKE_SHARED_LINKER_FLAGS="$sanitize_flags" >/dev/null
+    -DTTT_WARNINGS_AS_ERRORS="${TTT_WERROR:-ON}" -DTTT_SANITIZE="$sanitize" >/dev/null
 fi
 targets=()
 for t in "$@"; do targets+=(--target "$t"); done

@@ -31,8 +31,10 @@ size_t RoundUp(size_t bytes, size_t multiple) { return (bytes + multiple - 1) / 
 // `rounded` zeroed bytes at `alignment`; with `huge`, asked for as transparent huge pages before the first
 // touch (the madvise covers whole 4 KiB pages).
 void* AllocateZeroed(size_t rounded, size_t alignment, bool huge) {
-  void* data = std::aligned_alloc(alignment, rounded);
-  TTT_CHECK(data != nullptr) << "out of memory allocating " << rounded << " bytes";
+  // posix_memalign, not aligned_alloc: C11's aligned_alloc wants the size a multiple of the alignment, and a
+  // tensor of 2.1 MiB aligned to a 2 MiB huge page is not one (AddressSanitizer reports it).
+  void* data = nullptr;
+  TTT_CHECK(::posix_memalign(&data, alignment, rounded) == 0) << "out of memory allocating " << rounded << " bytes";
   if (huge) ::madvise(data, RoundUp(rounded, kPage), MADV_HUGEPAGE);
   std::memset(data, 0, rounded);
   return data;
@@ -119,7 +121,7 @@ Tensor Tensor::Empty(DType dtype, Shape shape) {
 Tensor Tensor::FromF32(Shape shape, absl::Span<const float> values) {
   TTT_CHECK_EQ(NumElements(shape), static_cast<int64_t>(values.size())) << "FromF32: shape and values disagree";
   Tensor t = Empty(DType::kF32, std::move(shape));
-  std::memcpy(t.raw_data(), values.data(), values.size() * sizeof(float));
+  if (!values.empty()) std::memcpy(t.raw_data(), values.data(), values.size() * sizeof(float));  // data() may be null
   return t;
 }
 

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <utility>
+#include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "core/generation/chat/builtins.h"
@@ -42,6 +44,32 @@ absl::Status Evaluator::Step() {
   if (++steps_ <= limits_.max_steps) return absl::OkStatus();
   return absl::ResourceExhaustedError(absl::StrCat("the template ran more than ", limits_.max_steps,
                                                    " steps (the render limit; does it loop over a huge range?)"));
+}
+
+absl::Status Evaluator::CheckCanHold(const Value& container, const Value& item, absl::string_view what) {
+  const void* self = container.identity();
+  absl::flat_hash_set<const void*> seen;
+  std::vector<const Value*> stack = {&item};
+  while (!stack.empty()) {
+    const Value& v = *stack.back();
+    stack.pop_back();
+    TTT_RETURN_IF_ERROR(Step());  // every value looked at, so that storing a huge list many times ends
+    const void* id = v.identity();
+    if (id == nullptr || !seen.insert(id).second) continue;
+    if (id == self) {
+      return absl::InvalidArgumentError(absl::StrCat(what, ": the ", TypeName(container),
+                                                     " would contain itself (a cyclic value, which templates "
+                                                     "cannot build)"));
+    }
+    if (v.is_list()) {
+      for (const Value& x : v.list().items) stack.push_back(&x);
+    } else if (v.is_dict()) {
+      for (const auto& [key, x] : v.dict().entries()) stack.push_back(&x);
+    } else if (v.is_callable()) {
+      for (const Value& x : v.callable().captured) stack.push_back(&x);
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Evaluator::Append(std::string& out, absl::string_view text) const {
@@ -226,6 +254,7 @@ absl::Status Evaluator::ExecSet(const Stmt& stmt) {
                                                       stmt.targets[0], "' (", TypeName(object), ")")),
               stmt.pos);
   }
+  TTT_RETURN_IF_ERROR(At(CheckCanHold(object, value, absl::StrCat("set ", stmt.targets[0], ".", stmt.attribute)), stmt.pos));
   object.dict().Set(stmt.attribute, std::move(value));
   return absl::OkStatus();
 }

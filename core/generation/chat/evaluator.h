@@ -35,6 +35,10 @@ class Evaluator {
   absl::StatusOr<Value> Call(const Value& callee, CallArgs& args);
   absl::Status CheckStringSize(size_t bytes) const;
   absl::Status CheckListSize(size_t items) const;
+  // Refuses to store `item` in the list, dict or namespace `container` when `item` reaches `container`: reference
+  // counting never frees a value that holds itself, so every render of such a template would leak it. The walk
+  // counts against the step limit. `what` names the operation for the error ("append()").
+  absl::Status CheckCanHold(const Value& container, const Value& item, absl::string_view what);
   const RenderLimits& limits() const { return limits_; }
   std::chrono::system_clock::time_point now() const { return now_; }
 

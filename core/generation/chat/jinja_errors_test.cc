@@ -91,8 +91,12 @@ TEST(JinjaErrorsTest, HostileTemplatesEndWithAnErrorQuickly) {
       {"{% set s = 'x' * 1000000 %}{{ s|replace('x', s) }}", "string of more than"},
       {"{% set s = 'x' * 1000000 %}{{ ([s] * 100000)|tojson }}", "longer than"},
       {"{% set s = 'x' * 1000000 %}{{ [s] * 100000 }}", "string of more than"},
-      {"{% set l = [] %}{% for i in range(50) %}{% set _ = l.append(l) %}{% endfor %}{{ l }}", "string of"},
-      {"{% set l = [1] %}{% set _ = l.append(l) %}{{ l|tojson }}", "nested deeper"},
+      {"{% set l = [] %}{% for i in range(50) %}{% set _ = l.append(l) %}{% endfor %}{{ l }}", "contain itself"},
+      {"{% set l = [1] %}{% set _ = l.append([[l]]) %}{{ l|tojson }}", "contain itself"},
+      // Each store walks the value it stores (the cycle check), so a value this deep is never built.
+      {"{% set ns = namespace(l=[]) %}{% for i in range(1000000) %}{% set ns.l = [ns.l] %}{% endfor %}", "steps"},
+      {"{% set ns = namespace(l=1) %}{% for i in range(500) %}{% set ns.l = [ns.l, ns.l] %}{% endfor %}{{ ns.l|tojson }}",
+       "nested deeper"},
       {"{% macro r(n) %}{{ r(n + 1) }}{% endmacro %}{{ r(0) }}", "recursed more than"},
       {"{{ " + std::string(5000, '(') + "1" + std::string(5000, ')') + " }}", "nests blocks or expressions"},
       {std::string(10000, '{') + "% if true %}", "never closed"},
@@ -121,6 +125,29 @@ TEST(JinjaErrorsTest, HostileTemplatesEndWithAnErrorQuickly) {
     // Generous: the bound is what matters (a machine ten times slower still passes), not the speed.
     EXPECT_LT(seconds, 60) << h.source.substr(0, 80);
   }
+}
+
+// Reference counting never frees a value that holds itself, so every way a template can store a value in a
+// container refuses a cycle (a server rendering such a template per request would otherwise leak each time);
+// the same values without the cycle still render.
+TEST(JinjaErrorsTest, CyclicValuesAreRefusedThroughEveryWayToStoreOne) {
+  const char* cyclic[] = {
+      "{% set l = [] %}{% set _ = l.append(l) %}",
+      "{% set l = [] %}{% set _ = l.insert(0, {'a': [l]}) %}",
+      "{% set l = [] %}{% set _ = l.extend([1, l]) %}",
+      "{% set l = [] %}{% set _ = l.append(l.append) %}",  // a bound method holds its list
+      "{% set d = {} %}{% set _ = d.update({'x': [d]}) %}",
+      "{% set d = {} %}{% set _ = d.update(x=d) %}",
+      "{% set d = {} %}{% set _ = d.setdefault('x', d) %}",
+      "{% set ns = namespace(x=1) %}{% set ns.x = [ns] %}",
+      "{% set a = [] %}{% set b = [a] %}{% set _ = a.append(b) %}",  // through another list
+  };
+  for (const char* source : cyclic) {
+    EXPECT_THAT(RenderError(source).message(), HasSubstr("would contain itself")) << source;
+  }
+  EXPECT_TRUE(RenderError("{% set l = [] %}{% set m = [l, l] %}{% set _ = l.append(1) %}{% set _ = m.append(l) %}").ok());
+  EXPECT_THAT(RenderJinja("{% set d = {'a': 1} %}{% set _ = d.update({'b': 2}, c=3) %}{{ d|tojson }}", "{}").value(),
+              "{\"a\": 1, \"b\": 2, \"c\": 3}");
 }
 
 TEST(JinjaErrorsTest, LimitsAreConfigurable) {

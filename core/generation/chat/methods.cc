@@ -171,10 +171,13 @@ absl::StatusOr<Value> CallListMethod(Evaluator& ev, const Value& receiver, absl:
   Value result = Value::None();
   if (name == "append") {
     TTT_RETURN_IF_ERROR(ev.CheckListSize(items.size() + 1));
-    items.push_back(args.Get(0, "object"));
+    Value item = args.Get(0, "object");
+    TTT_RETURN_IF_ERROR(ev.CheckCanHold(receiver, item, "append()"));
+    items.push_back(std::move(item));
   } else if (name == "extend") {
     TTT_ASSIGN_OR_RETURN(std::vector<Value> more, Iterate(args.Get(0, "iterable")));
     TTT_RETURN_IF_ERROR(ev.CheckListSize(items.size() + more.size()));
+    for (const Value& item : more) TTT_RETURN_IF_ERROR(ev.CheckCanHold(receiver, item, "extend()"));
     items.insert(items.end(), more.begin(), more.end());
   } else if (name == "pop") {
     if (items.empty()) return absl::InvalidArgumentError("pop from empty list");
@@ -193,7 +196,9 @@ absl::StatusOr<Value> CallListMethod(Evaluator& ev, const Value& receiver, absl:
     int64_t i = index.int_value();
     if (i < 0) i = std::max<int64_t>(0, i + size);
     i = std::min(i, size);
-    items.insert(items.begin() + i, args.Get(1, "object"));
+    Value item = args.Get(1, "object");
+    TTT_RETURN_IF_ERROR(ev.CheckCanHold(receiver, item, "insert()"));
+    items.insert(items.begin() + i, std::move(item));
   } else if (name == "index" || name == "count") {
     Value needle = args.Get(0, "value");
     int64_t count = 0, first = -1;
@@ -216,7 +221,7 @@ absl::StatusOr<Value> CallListMethod(Evaluator& ev, const Value& receiver, absl:
   return result;
 }
 
-absl::StatusOr<Value> CallDictMethod(const Value& receiver, absl::string_view name, CallArgs& call) {
+absl::StatusOr<Value> CallDictMethod(Evaluator& ev, const Value& receiver, absl::string_view name, CallArgs& call) {
   ArgReader args(call, name);
   DictData& dict = receiver.dict();
   Value result = Value::None();
@@ -240,6 +245,7 @@ absl::StatusOr<Value> CallDictMethod(const Value& receiver, absl::string_view na
     if (name == "pop" && found) dict.Erase(key.str());
     if (name == "setdefault" && !found) {
       if (!key.is_string()) return absl::InvalidArgumentError("setdefault(): dict keys must be strings");
+      TTT_RETURN_IF_ERROR(ev.CheckCanHold(receiver, fallback, "setdefault()"));
       dict.Set(key.str(), fallback);
     }
   } else if (name == "copy") {
@@ -247,12 +253,14 @@ absl::StatusOr<Value> CallDictMethod(const Value& receiver, absl::string_view na
     for (const auto& [k, v] : dict.entries()) result.dict().Set(k, v);
   } else if (name == "update") {
     Value other = args.Get(0, "other");
-    if (other.is_dict()) {
-      for (const auto& [k, v] : other.dict().entries()) dict.Set(k, v);
-    } else if (!other.is_undefined()) {
+    if (!other.is_dict() && !other.is_undefined()) {
       return absl::InvalidArgumentError(absl::StrCat("update(): expected a dict, not '", TypeName(other), "'"));
     }
-    for (const auto& [k, v] : call.named) dict.Set(k, v);
+    // Every value is checked before any is stored, so a refused update leaves the dict as it was.
+    std::vector<std::pair<std::string, Value>> updates = call.named;
+    if (other.is_dict()) updates.insert(updates.begin(), other.dict().entries().begin(), other.dict().entries().end());
+    for (const auto& [k, v] : updates) TTT_RETURN_IF_ERROR(ev.CheckCanHold(receiver, v, "update()"));
+    for (const auto& [k, v] : updates) dict.Set(k, v);
     return result;
   }
   TTT_RETURN_IF_ERROR(args.Done());
@@ -271,8 +279,9 @@ std::optional<Value> BoundMethod(const Value& receiver, absl::string_view name) 
                          [receiver, method](Evaluator& ev, CallArgs& args) -> absl::StatusOr<Value> {
                            if (receiver.is_string()) return CallStringMethod(ev, receiver.str(), method, args);
                            if (receiver.is_list()) return CallListMethod(ev, receiver, method, args);
-                           return CallDictMethod(receiver, method, args);
-                         });
+                           return CallDictMethod(ev, receiver, method, args);
+                         },
+                         {receiver});
 }
 
 }  // namespace ttt::chat

@@ -196,10 +196,10 @@ Value Value::NewNamespace() {
   return v;
 }
 
-Value Value::Function(std::string name, NativeFunction fn) {
+Value Value::Function(std::string name, NativeFunction fn, std::vector<Value> captured) {
   Value v;
   v.kind_ = Kind::kCallable;
-  v.ref_ = std::make_shared<CallableData>(CallableData{std::move(name), std::move(fn)});
+  v.ref_ = std::make_shared<CallableData>(CallableData{std::move(name), std::move(fn), std::move(captured)});
   return v;
 }
 

@@ -38,6 +38,8 @@ struct ListData {
 struct CallableData {
   std::string name;
   NativeFunction fn;
+  // The values `fn` holds (a bound method's receiver), so that a cycle through a callable can be found.
+  std::vector<Value> captured;
 };
 
 // A dict keeps its keys in insertion order (Python 3.7+), which tojson and `for k, v in d.items()` show.
@@ -76,7 +78,7 @@ class Value {
   static Value NewTuple(std::vector<Value> items);
   static Value NewDict();
   static Value NewNamespace();
-  static Value Function(std::string name, NativeFunction fn);
+  static Value Function(std::string name, NativeFunction fn, std::vector<Value> captured = {});
 
   Kind kind() const { return kind_; }
   bool is_undefined() const { return kind_ == Kind::kUndefined; }
