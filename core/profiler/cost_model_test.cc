@@ -6,9 +6,15 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "core/factory/synthetic.h"
 #include "core/hwconfig/device_registry.h"
+#include "core/hwconfig/embedded_files.h"
 #include "core/profiler/capacity.h"
+#include "core/profiler/published_perf.h"
 #include "absl/strings/str_cat.h"
 #include "core/specs/validate.h"
 
@@ -171,6 +177,31 @@ TEST(CostModelTest, CapacityIsPerChipNotPooled) {
   EXPECT_NEAR(chip.weights, whole.weights / 8, whole.weights * 1e-3);
   // 8 KV heads over 8 chips: one each.
   EXPECT_DOUBLE_EQ(chip.kv_per_position, whole.kv_per_position / 8);
+}
+
+// A published row whose demo sets its own formats runs with them. Qwen 2.5 7B's TT-Transformers performance
+// settings (BF16 attention, BFP8 ff1_3) cost its decode wqkv at BF16's 2048-byte tiles, 112 x 72 of them per
+// n300 chip, and its ff1_3 at BFP8's 1088-byte tiles where the module defaults have BFP4's 576; Llama keeps the
+// defaults. Every file in hwconfig/published/ belongs to a row.
+TEST(CostModelTest, PublishedRowsRunWithTheirDemosOwnFormats) {
+  auto rows = CheckPublishedRows(*CostsForStack("tt-transformers"));
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  const Prediction defaults = PredictFor(Make("qwen2.5-7b", "n300", hw::PERFORMANCE), 32, 128);
+  std::vector<std::string> used;
+  for (const RowCheck& r : *rows) {
+    if (!r.hw_config.empty()) used.push_back(r.hw_config);
+    if (r.row.shape == "llama-8b") EXPECT_TRUE(r.hw_config.empty());
+    if (r.row.shape != "qwen2.5-7b") continue;
+    EXPECT_EQ(r.hw_config, PublishedHwConfigPath("qwen2.5-7b"));
+    EXPECT_DOUBLE_EQ(Find(r.prediction.decode, "attention", "wqkv").weight_bytes, 112.0 * 72 * 2048);
+    EXPECT_DOUBLE_EQ(Find(r.prediction.decode, "mlp", "ff1_3").weight_bytes,
+                     Find(defaults.decode, "mlp", "ff1_3").weight_bytes * 1088 / 576);
+  }
+  EXPECT_EQ(used.size(), 2u);
+  for (const EmbeddedFile& file : EmbeddedHwconfigFiles()) {
+    if (!file.path.starts_with("hwconfig/published/")) continue;
+    EXPECT_NE(std::find(used.begin(), used.end(), std::string(file.path)), used.end()) << file.path << " has no row";
+  }
 }
 
 }  // namespace

@@ -26,8 +26,13 @@ const std::vector<PublishedRow>& PublishedRows();
 // The table's setting: 128 prompt tokens, the token after them decoded at batch 32 (notes).
 constexpr int64_t kPublishedPromptTokens = 128;
 
+// Where a row's own hardware config lives when its demo does not run the module defaults (Falcon 7B's demo,
+// Qwen 2.5 7B's performance settings): "hwconfig/published/SHAPE.textproto".
+std::string PublishedHwConfigPath(const std::string& shape);
+
 struct RowCheck {
   PublishedRow row;
+  std::string hw_config;  // the published config it ran with, or empty: the module defaults
   Prediction prediction;
   double tsu_ratio = 0, ttft_ratio = 0;  // predicted / published
 };

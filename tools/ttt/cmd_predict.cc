@@ -96,6 +96,9 @@ absl::Status RunValidate() {
     sum_tsu += std::abs(r.tsu_ratio - 1);
     sum_ttft += std::abs(r.ttft_ratio - 1);
   }
+  for (const profiler::RowCheck& r : rows) {
+    if (!r.hw_config.empty()) std::cout << r.row.model << " runs with " << r.hw_config << " (its demo's formats)\n";
+  }
   std::cout << absl::StrFormat(
       "held-out rows (%d): t/s/u error mean %.1f%%, worst %.1f%%; TTFT error mean %.1f%%, worst %.1f%%\n", held_out,
       100 * sum_tsu / held_out, 100 * worst_tsu, 100 * sum_ttft / held_out, 100 * worst_ttft);
