@@ -1,6 +1,7 @@
 #include "core/hwconfig/tensor_parallel.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "core/specs/proto/moe.pb.h"
 
@@ -76,7 +77,6 @@ TensorParallelPlan PlanTensorParallel(const hw::DeviceProfile& device, const Mod
   p.splits.push_back(col("moe", "shared_ff1_3"));
   p.splits.push_back(rowp("moe", "shared_ff2"));
 
-  const std::string ffn = dims.num_experts > 0 ? "moe" : "mlp";
   auto step = [&](const std::string& module, const std::string& after, int chips, int64_t width) {
     return CollectiveStep{.module = module, .after = after, .kind = Collective::kAllReduce, .chips = chips,
                           .topology = p.topology, .values_per_row = width};
@@ -84,11 +84,16 @@ TensorParallelPlan PlanTensorParallel(const hw::DeviceProfile& device, const Mod
   if (two_d) {
     // Every matmul's input features are split over one axis: its partial sums are reduced along that axis.
     p.per_layer = {step("attention", "wqkv", p.rows, dims.qkv_width / p.cols),
-                   step("attention", "wo", p.cols, dims.hidden / p.rows),
-                   step(ffn, "ff1_3", p.rows, dims.ff1_3_width / p.cols),
-                   step(ffn, "ff2", p.cols, dims.hidden / p.rows)};
+                   step("attention", "wo", p.cols, dims.hidden / p.rows)};
   } else {
-    p.per_layer = {step("attention", "wo", p.chips, dims.hidden), step(ffn, "ff2", p.chips, dims.hidden)};
+    p.per_layer = {step("attention", "wo", p.chips, dims.hidden)};
+  }
+  // Each feed-forward kind the stack has: a layer's collectives follow the kind it holds.
+  for (const auto& [ffn, width] : {std::pair<const char*, int64_t>{"mlp", dims.ff1_3_width},
+                                   std::pair<const char*, int64_t>{"moe", dims.expert_ff1_3_width}}) {
+    if (width == 0) continue;
+    if (two_d) p.per_layer.push_back(step(ffn, "ff1_3", p.rows, width / p.cols));
+    p.per_layer.push_back(step(ffn, "ff2", two_d ? p.cols : p.chips, two_d ? dims.hidden / p.rows : dims.hidden));
   }
   // The head's vocabulary slices are sampled where they are; only each chip's top candidates (32 values
   // and their indices) are gathered.
@@ -101,16 +106,20 @@ TensorParallelPlan PlanTensorParallel(const hw::DeviceProfile& device, const Mod
 ModelDims DimsOf(const ModelModules& modules, int64_t hidden) {
   ModelDims d;
   d.hidden = hidden;
-  if (modules.layers.empty()) return d;
-  for (const ModuleInstance& m : modules.layers[0]) {
-    for (const OpInfo& op : m.descriptor->Ops(*m.spec)) {
-      if (op.name == "wqkv") d.qkv_width = op.out;
-      if (op.name == "ff1_3" && m.descriptor->kind == "mlp") d.ff1_3_width = op.out;
-    }
-    if (m.descriptor->kind == "moe") {
-      const auto& moe = static_cast<const spec::MoeSpec&>(*m.spec);
-      d.num_experts = moe.num_experts();
-      d.ff1_3_width = 2 * int64_t{moe.expert_dim()};
+  // Every layer: a heterogeneous stack (ModelSpec.layer_groups) may mix dense and mixture-of-experts layers.
+  // Attention's width is every layer's (validation keeps the head shape); a feed-forward kind's is its first
+  // layer's.
+  for (const auto& layer : modules.layers) {
+    for (const ModuleInstance& m : layer) {
+      for (const OpInfo& op : m.descriptor->Ops(*m.spec)) {
+        if (op.name == "wqkv" && d.qkv_width == 0) d.qkv_width = op.out;
+        if (op.name == "ff1_3" && m.descriptor->kind == "mlp" && d.ff1_3_width == 0) d.ff1_3_width = op.out;
+      }
+      if (m.descriptor->kind == "moe" && d.num_experts == 0) {
+        const auto& moe = static_cast<const spec::MoeSpec&>(*m.spec);
+        d.num_experts = moe.num_experts();
+        d.expert_ff1_3_width = 2 * int64_t{moe.expert_dim()};
+      }
     }
   }
   return d;

@@ -55,8 +55,11 @@ struct OpSplit {
 struct ModelDims {
   int64_t hidden = 0;
   int64_t qkv_width = 0;    // wqkv's output features
-  int64_t ff1_3_width = 0;  // the feed-forward's first matmul's output features (an expert's for a MoE)
-  int64_t num_experts = 0;  // 0: a dense MLP
+  // The feed-forwards' first matmul's output features, per kind a layer may have (a heterogeneous stack has
+  // both): the dense MLP's and one expert's; 0 where no layer has that kind.
+  int64_t ff1_3_width = 0;
+  int64_t expert_ff1_3_width = 0;
+  int64_t num_experts = 0;
 };
 
 struct TensorParallelPlan {

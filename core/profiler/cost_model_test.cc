@@ -204,5 +204,33 @@ TEST(CostModelTest, PublishedRowsRunWithTheirDemosOwnFormats) {
   }
 }
 
+// A stack mixing dense and mixture-of-experts layers (Mixtral's shape with a dense layer 0, as Qwen2-MoE's
+// mlp_only_layers make it) is planned from every layer, not layer 0 alone: on t3k each layer all-reduces after
+// its own feed-forward's down projection, and the experts still split whole over the chips.
+TEST(CostModelTest, MixedDenseAndExpertLayersEachGetTheirCollective) {
+  spec::ModelSpec s = *NamedShape("mixtral-8x7b");
+  spec::LayerGroup* dense = s.add_layer_groups();
+  dense->add_layers(0);
+  *dense->mutable_layer() = s.layer();
+  dense->mutable_layer()->clear_moe();
+  dense->mutable_layer()->mutable_mlp()->set_intermediate_dim(14336);
+  dense->mutable_layer()->mutable_mlp()->set_activation(spec::SILU);
+  dense->mutable_layer()->mutable_mlp()->set_gated(true);
+  auto validated = ValidateModel(s);
+  ASSERT_TRUE(validated.ok()) << validated.status();
+  auto config = ResolveHwConfig(*validated, *GetDeviceProfile("t3k"), hw::PERFORMANCE);
+  ASSERT_TRUE(config.ok()) << config.status();
+  const Prediction p = PredictFor({*validated, *config}, 32, 128);
+  EXPECT_EQ(p.plan.SplitOf("moe", "ff1_3").split, Split::kExperts);
+  int after_mlp = 0, after_moe = 0;
+  for (const OpCost& o : p.decode) {
+    if (o.kind != "collective") continue;
+    if (o.layer == 0 && o.module == "mlp") ++after_mlp;
+    if (o.layer == 1 && o.module == "moe") ++after_moe;
+  }
+  EXPECT_EQ(after_mlp, 1);
+  EXPECT_EQ(after_moe, 1);
+}
+
 }  // namespace
 }  // namespace ttt::profiler
