@@ -42,6 +42,10 @@ TEST(TensorTest, CheckedBytesRefuseOverflowingAndNegativeShapes) {
   EXPECT_FALSE(CheckedTensorBytes(DType::kF32, {8, 4611686018427387968}).ok());
   EXPECT_FALSE(CheckedTensorBytes(DType::kF32, {int64_t{1} << 58}).ok());
   EXPECT_FALSE(CheckedTensorBytes(DType::kF32, {4, -1}).ok());
+  // gguf_fuzz (session 20): an empty tensor whose other dimensions multiply past int64 overflowed in
+  // NumElements before its zero made the product 0. Refused by the product of its non-zero dimensions.
+  EXPECT_FALSE(CheckedTensorBytes(DType::kF32, {13668287184896, 1310720, 0}).ok());
+  EXPECT_EQ(*CheckedTensorBytes(DType::kF32, {0, 4096}), 0u);
   // A file claiming a 10^12-element tensor is refused by its shape, before anything is sized or allocated.
   auto trillion = CheckedTensorBytes(DType::kBF16, {1000000, 1000000});
   ASSERT_FALSE(trillion.ok());

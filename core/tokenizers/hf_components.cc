@@ -1,5 +1,7 @@
 #include "core/tokenizers/hf_components.h"
 
+#include <cstdint>
+
 #include "absl/strings/str_cat.h"
 #include "core/runtime/status.h"
 #include "core/tokenizers/hf_common.h"
@@ -114,7 +116,13 @@ absl::StatusOr<WordPieceOptions> ReadWordPieceOptions(const json& root, const st
   }
   const json& model = root["model"];
   options.continuation_prefix = model.value("continuing_subword_prefix", "##");
-  options.max_chars_per_word = model.value("max_input_chars_per_word", 100);
+  // Checked before it is converted: nlohmann's int conversion of 1e22 is undefined (found by tokenizer_json_fuzz).
+  const json limit = model.value("max_input_chars_per_word", json(options.max_chars_per_word));
+  if (!limit.is_number_integer() || limit.get<int64_t>() < 1 || limit.get<int64_t>() > INT32_MAX) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": the WordPiece model's max_input_chars_per_word is ",
+                                                   limit.dump(), ", not a positive integer"));
+  }
+  options.max_chars_per_word = static_cast<int>(limit.get<int64_t>());
   return options;
 }
 

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "absl/strings/str_cat.h"
 #include "core/tokenizers/tokenizer_loader.h"
 #include "core/tokenizers/vocab_test_cases.h"
 
@@ -169,6 +170,19 @@ TEST_F(MalformedInputs, WordPieceWithoutUnknownToken) {
       R"({"model": {"type": "WordPiece", "vocab": {"a": 0}}, "pre_tokenizer": {"type": "BertPreTokenizer"}})"));
   ASSERT_FALSE(tokenizer.ok());
   EXPECT_NE(tokenizer.status().message().find("unknown token"), std::string::npos) << tokenizer.status();
+}
+
+// tokenizer_json_fuzz (session 20): a float too large for an int where an integer belongs was converted
+// without a check (undefined behaviour); now an error naming the field.
+TEST_F(MalformedInputs, WordPieceWordLimitThatIsNotAnInteger) {
+  for (const char* limit : {"1.01845e+22", "-3", "\"many\"", "2.5"}) {
+    auto tokenizer = LoadHfTokenizerJson(Write(
+        "tokenizer.json",
+        absl::StrCat(R"({"model": {"type": "WordPiece", "unk_token": "[UNK]", "vocab": {"[UNK]": 0, "a": 1},)",
+                     R"( "max_input_chars_per_word": )", limit, R"(}, "pre_tokenizer": {"type": "BertPreTokenizer"}})")));
+    ASSERT_FALSE(tokenizer.ok()) << limit;
+    EXPECT_NE(tokenizer.status().message().find("max_input_chars_per_word"), std::string::npos) << tokenizer.status();
+  }
 }
 
 TEST_F(MalformedInputs, DirectoryWithoutTokenizer) {
