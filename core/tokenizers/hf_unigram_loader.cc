@@ -7,7 +7,9 @@
 // Either way each '▁'-started word is segmented on its own. Other components are refused by name.
 #include "core/tokenizers/hf_unigram_loader.h"
 
+#include <cmath>
 #include <filesystem>
+#include <limits>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -103,8 +105,14 @@ absl::StatusOr<Vocabulary> ReadVocabulary(const json& root, const json& model, c
       return absl::InvalidArgumentError(
           absl::StrCat(path, ": model.vocab[", id, "] = ", e.dump(), " is not a [piece, score] pair"));
     }
+    // A score is a log-probability; a double beyond float's range does not convert (undefined behaviour).
+    const double score = e[1].get<double>();
+    if (!(std::abs(score) <= std::numeric_limits<float>::max())) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": model.vocab[", id, "] has score ", e[1].dump(), ", not a finite float"));
+    }
     vocab.pieces.push_back(e[0].get<std::string>());
-    vocab.scores.push_back(e[1].get<float>());
+    vocab.scores.push_back(static_cast<float>(score));
     vocab.types.push_back(TokenType::kNormal);
   }
   // An added token that is also a model piece (T5's <pad>, </s>, <unk>) keeps its place and score.

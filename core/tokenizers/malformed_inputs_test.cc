@@ -185,6 +185,15 @@ TEST_F(MalformedInputs, WordPieceWordLimitThatIsNotAnInteger) {
   }
 }
 
+// Found reading the JSON readers after the WordPiece finding: a Unigram score beyond float's range was converted
+// unchecked (undefined behaviour).
+TEST_F(MalformedInputs, UnigramScoreBeyondFloat) {
+  auto tokenizer = LoadHfTokenizerJson(Write(
+      "tokenizer.json", R"({"model": {"type": "Unigram", "unk_id": 0, "vocab": [["<unk>", 0.0], ["a", -1e300]]}})"));
+  ASSERT_FALSE(tokenizer.ok());
+  EXPECT_NE(tokenizer.status().message().find("not a finite float"), std::string::npos) << tokenizer.status();
+}
+
 TEST_F(MalformedInputs, DirectoryWithoutTokenizer) {
   auto tokenizer = LoadTokenizer(dir_.string());
   ASSERT_FALSE(tokenizer.ok());
