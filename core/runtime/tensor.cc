@@ -75,18 +75,17 @@ size_t TensorBytes(DType dtype, const Shape& shape) {
 }
 
 absl::StatusOr<size_t> CheckedTensorBytes(DType dtype, const Shape& shape) {
-  // Shapes read from files may hold anything: every product is checked before it is made (issue 20).
-  // `spanned` is the product with zero dimensions counted as 1: an empty tensor with other dimensions of 2^40
-  // holds nothing, but its strides and partial products would still overflow (found by gguf_fuzz, session 20).
-  uint64_t elements = 1, spanned = 1;
+  // Shapes read from files may hold anything: every product is checked before it is made (issue 20). Zero
+  // dimensions count as 1: an empty tensor whose other dimensions multiply past 2^63 holds nothing, but its
+  // strides and partial products would still overflow (found by gguf_fuzz, session 20).
+  uint64_t spanned = 1;
   for (int64_t d : shape) {
-    std::optional<uint64_t> product = d < 0 ? std::nullopt : CheckedMul(elements, static_cast<uint64_t>(d));
-    std::optional<uint64_t> span = d < 0 ? std::nullopt : CheckedMul(spanned, static_cast<uint64_t>(std::max<int64_t>(d, 1)));
-    if (!product || !span) {
+    const std::optional<uint64_t> span =
+        d < 0 ? std::nullopt : CheckedMul(spanned, static_cast<uint64_t>(std::max<int64_t>(d, 1)));
+    if (!span) {
       return absl::InvalidArgumentError(absl::StrCat("tensor shape ", ShapeString(shape),
                                                      " has a negative dimension or more than 2^64 elements"));
     }
-    elements = *product;
     spanned = *span;
   }
   // Below the limit, nothing of TensorBytes can overflow: a block format pads each row by less than one
