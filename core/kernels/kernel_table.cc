@@ -92,6 +92,7 @@ KernelTable MakeAvx512Table() {
   t.gemv[static_cast<int>(DType::kI8)] = k::GemvI8;
   t.gemv[static_cast<int>(DType::kBFP8)] = k::GemvBfp8;
   t.gemv[static_cast<int>(DType::kBFP4)] = k::GemvBfp4;
+  t.gemm[static_cast<int>(DType::kBF16)] = k::GemmBF16;
   t.dequant_row[static_cast<int>(DType::kBF16)] = k::DequantRowBF16;
   t.dequant_row[static_cast<int>(DType::kI8)] = k::DequantRowI8;
   t.dequant_row[static_cast<int>(DType::kBFP8)] = k::DequantRowBfp8;

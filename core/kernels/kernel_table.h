@@ -130,6 +130,11 @@ struct KernelTable {
   // Indexed by weight dtype like `gemv`; every dtype with a GEMV kernel has one.
   std::array<DequantRowFn, kNumDTypes> dequant_row{};
   DequantRowFn DequantRow(DType weight_dtype) const { return dequant_row[static_cast<int>(weight_dtype)]; }
+  // Prompts (ops::Linear from kGemmMinRows activation rows on), indexed by weight dtype, GemvFn's signature: a
+  // kernel that multiplies in the weight's own format (AVX-512 bf16: vdpbf16ps, activations rounded to bf16)
+  // rather than decoding weight tiles to f32. Null (most dtypes): ops::Linear decodes tiles for the f32 kernels.
+  std::array<GemvFn, kNumDTypes> gemm{};
+  GemvFn Gemm(DType weight_dtype) const { return gemm[static_cast<int>(weight_dtype)]; }
   // Indexed by weight dtype; null (the reference table, non-ggml dtypes): ops::Linear takes `gemv` instead.
   std::array<GemvGgmlQ8Fn, kNumDTypes> gemv_ggml_q8{};
   GemvGgmlQ8Fn GemvGgmlQ8(DType weight_dtype) const { return gemv_ggml_q8[static_cast<int>(weight_dtype)]; }

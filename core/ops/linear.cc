@@ -21,6 +21,9 @@ namespace {
 // falls back to on CPUs it does not know, sgemm stays near 30 GFLOP/s: set OPENBLAS_CORETYPE.)
 constexpr int64_t kSgemmMinRows = 16;
 
+// From this many rows on, a dtype's own GEMM (KernelTable::gemm, where the table has one) replaces the GEMV.
+constexpr int64_t kGemmMinRows = 16;
+
 // GEMV chunks are whole groups of weight rows so each thread's kernel runs its fast multi-row path.
 constexpr int64_t kGemvRowAlign = 16;
 
@@ -179,6 +182,15 @@ void LinearImpl(const float* x, int64_t m, const Tensor& weight, bool panels, co
       gemv(x, m, k, weight.data<float>(), n, begin, end, y, ldy);
       Epilogue(row_scale, bias, m, ldy, begin, end, y);
       if (next != nullptr) PrefetchRowsFrom(*next, begin * next->dim(0) / n);
+    });
+    return;
+  }
+  if (m >= kGemmMinRows && kernels::ActiveKernels().Gemm(dtype) != nullptr) {
+    // A prompt through a GEMM that multiplies in the weight's own format (kernel_table.h: KernelTable::gemm).
+    const kernels::GemvFn gemm = kernels::ActiveKernels().Gemm(dtype);
+    internal::ParallelRanges(n, 2 * m * n * k, kGemvRowAlign, [&](int64_t begin, int64_t end) {
+      gemm(x, m, k, w, row_bytes, begin, end, y, ldy);
+      Epilogue(row_scale, bias, m, ldy, begin, end, y);
     });
     return;
   }

@@ -3,6 +3,7 @@
 // chunks, masked tails and sub-ranges of rows.
 #include <algorithm>
 #include <cmath>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -34,9 +35,12 @@ ops::LinearWeight MakeWeight(DType dtype, int64_t n, int64_t k, uint32_t seed) {
 }
 
 // `gemv` (a kernel for `dtype`, named `name` in messages) against the scalar reference over sizes that
-// exercise main loops, single chunks, masked tails and sub-ranges of rows.
-void ExpectGemvMatchesReference(GemvFn gemv, DType dtype, const std::string& name) {
-  for (int64_t m : {1, 2, 3, 17}) {
+// exercise main loops, single chunks, masked tails and sub-ranges of rows, for each activation row count of
+// `ms`. `roundings_per_value`: the f32 roundings per product the kernel's accumulation may add.
+void ExpectGemvMatchesReference(GemvFn gemv, DType dtype, const std::string& name,
+                                std::initializer_list<int64_t> ms = {1, 2, 3, 17},
+                                double roundings_per_value = 1.0 / 8) {
+  for (int64_t m : ms) {
     // n = 7: rows 2..6 of a thread's range, a block of 4 plus a single row. k = 128, 1152: whole steps of
     // the 8-block AVX-512 VBMI bfp4 kernel (no masked tail); 4097: a masked step holding one value.
     for (int64_t n : {1, 7, 17, 300}) {
@@ -64,11 +68,12 @@ void ExpectGemvMatchesReference(GemvFn gemv, DType dtype, const std::string& nam
               ASSERT_EQ(y[at], 12345.0f) << what << ": row " << j << " outside the range was written";
               continue;
             }
-            // Decoding is exact in both, so the f32 accumulation differs: >= 8 interleaved partial sums
-            // and a short reduction, (k/8 + 64) roundings of sum |x w| at worst; and a kernel may round x.
+            // Decoding is exact in both, so the f32 accumulation differs: for the GEMVs >= 8 interleaved
+            // partial sums and a short reduction, (k/8 + 64) roundings of sum |x w| at worst; and a kernel
+            // may round x.
             double abs_sum = 0;
             for (int64_t i = 0; i < k; ++i) abs_sum += std::fabs(x[r * k + i] * decoded[j * k + i]);
-            const double tol = (static_cast<double>(k) / 8 + 64) * kUnitRoundoff * abs_sum +
+            const double tol = (static_cast<double>(k) * roundings_per_value + 64) * kUnitRoundoff * abs_sum +
                                ops::testing::ActivationRoundingBound(dtype, &x[r * k], &decoded[j * k], k);
             ASSERT_LE(std::fabs(static_cast<double>(y[at]) - expected[at]), tol)
                 << what << ": y[" << r << ", " << j << "] = " << y[at] << ", reference " << expected[at];
@@ -137,6 +142,42 @@ TEST_P(LowbitKernels, ABatchRowIsTheSameBitsAsTheRowAlone) {
         table().Gemv(dtype)(x.data() + r * k, 1, k, weight.values.raw_data(), row_bytes, 0, n, alone.data(), n);
         for (int64_t j = 0; j < n; ++j) {
           ASSERT_EQ(batch[r * n + j], alone[j]) << DTypeName(dtype) << " k=" << k << " sequence " << r << " row " << j;
+        }
+      }
+    }
+  }
+}
+
+// The prompt GEMMs (KernelTable::gemm, where a table has one): prompt-sized row counts, chunks of activation
+// rows with a remainder, partial panels and odd k. One chain of dot-product steps per output (each step may
+// round after each of its two products): k roundings at worst.
+TEST_P(LowbitKernels, GemmMatchesReference) {
+  for (DType dtype : kCompressed) {
+    if (table().Gemm(dtype) == nullptr) continue;
+    ExpectGemvMatchesReference(table().Gemm(dtype), dtype, std::string(IsaName(GetParam())) + " gemm",
+                               {1, 12, 16, 25, 40}, 1.0);
+  }
+  if (GetParam() == Isa::kAvx512) EXPECT_NE(table().Gemm(DType::kBF16), nullptr);
+}
+
+// A prompt row's result is the same bits whatever the prompt's length and wherever a thread's rows start.
+TEST_P(LowbitKernels, GemmRowIsTheSameBitsAloneOrInAPrompt) {
+  for (DType dtype : kCompressed) {
+    const GemvFn gemm = table().Gemm(dtype);
+    if (gemm == nullptr) continue;
+    for (int64_t k : {64, 577, 1536}) {
+      const int64_t n = 301, m = 29;
+      const ops::LinearWeight weight = MakeWeight(dtype, n, k, 45);
+      const size_t row_bytes = StorageBytes(dtype, k);
+      const auto x = RandomValues(m * k, 46);
+      std::vector<float> prompt(m * n);
+      gemm(x.data(), m, k, weight.values.raw_data(), row_bytes, 0, n, prompt.data(), n);
+      for (int64_t r = 0; r < m; r += 7) {
+        std::vector<float> alone(n);
+        gemm(x.data() + r * k, 1, k, weight.values.raw_data(), row_bytes, 0, 150, alone.data(), n);
+        gemm(x.data() + r * k, 1, k, weight.values.raw_data(), row_bytes, 150, n, alone.data(), n);
+        for (int64_t j = 0; j < n; ++j) {
+          ASSERT_EQ(prompt[r * n + j], alone[j]) << DTypeName(dtype) << " k=" << k << " row " << r << " column " << j;
         }
       }
     }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <random>
 #include <ctime>
@@ -22,6 +23,7 @@
 #include "core/runtime/threading.h"
 #include "core/specs/validate.h"
 #include "core/formats/checkpoint.h"
+#include "core/kernels/kernel_table.h"
 #include "core/hwconfig/cpu_probe.h"
 #include "core/runtime/dtype.h"
 #include "tools/ttt/build_info.h"
@@ -237,6 +239,14 @@ absl::Status RunBench(const Args& args) {
     // The limits are the best the machine does: measured before and after the tests, the larger kept, so a
     // moment of contention (another process on a shared machine) does not lower them.
     double bandwidth = MeasureMemoryReadBandwidth(nthreads), gemm_peak = MeasureGemmPeak(nthreads);
+    // Formats whose prompts run a GEMM of their own (KernelTable::gemm, e.g. bf16 on vdpbf16ps): its peak.
+    std::map<std::string, double> own_gemm_peak;
+    for (const Candidate& c : candidates) {
+      const absl::StatusOr<DType> dtype = ParseDType(c.weights);
+      if (dtype.ok() && kernels::ActiveKernels().Gemm(*dtype) != nullptr) {
+        own_gemm_peak[c.weights] = MeasureGemmPeak(nthreads, *dtype);
+      }
+    }
     std::vector<BenchRow> these;
     for (const bool pp : {true, false}) {
       for (const int64_t n : pp ? n_prompts : n_gens) {
@@ -248,9 +258,14 @@ absl::Status RunBench(const Args& args) {
     }
     bandwidth = std::max(bandwidth, MeasureMemoryReadBandwidth(nthreads));
     gemm_peak = std::max(gemm_peak, MeasureGemmPeak(nthreads));
+    for (auto& [weights, peak] : own_gemm_peak) peak = std::max(peak, MeasureGemmPeak(nthreads, *ParseDType(weights)));
     if (output == "md") {
-      std::cout << absl::StrFormat("machine: %d threads, %s kernels, memory read %.1f GB/s, f32 GEMM peak %.1f GFLOP/s\n",
+      std::cout << absl::StrFormat("machine: %d threads, %s kernels, memory read %.1f GB/s, f32 GEMM peak %.1f GFLOP/s",
                                    nthreads, common.cpu_isa, bandwidth / 1e9, gemm_peak / 1e9);
+      for (const auto& [weights, peak] : own_gemm_peak) {
+        std::cout << absl::StrFormat(", %s GEMM peak %.1f GFLOP/s", weights, peak / 1e9);
+      }
+      std::cout << "\n";
     }
     for (BenchRow& row : these) {
       const Candidate& c = *std::find_if(candidates.begin(), candidates.end(),
@@ -268,8 +283,11 @@ absl::Status RunBench(const Args& args) {
       row.model_size = c.model->DecodeWeightBytes();
       row.model_type = ModelType(**spec, params, c.weights);
       const bool pp = row.n_prompt > 0;
-      row.limit = pp ? "f32 GEMM peak (FLOP/s)" : "memory read bandwidth (bytes/s)";
-      row.limit_value = pp ? gemm_peak : bandwidth;
+      const auto own = own_gemm_peak.find(row.weight_type);
+      const bool own_peak = pp && own != own_gemm_peak.end();
+      row.limit = !pp ? "memory read bandwidth (bytes/s)"
+                      : own_peak ? row.weight_type + " GEMM peak (FLOP/s)" : "f32 GEMM peak (FLOP/s)";
+      row.limit_value = !pp ? bandwidth : own_peak ? own->second : gemm_peak;
       row.achieved = pp ? row.avg_ts() * PrefillFlops(modules, row.n_prompt) / row.n_prompt
                         : row.avg_ts() * static_cast<double>(row.model_size);
     }

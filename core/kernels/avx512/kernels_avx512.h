@@ -28,6 +28,9 @@ void GemvBfp8(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_
               int64_t n_end, float* y, int64_t ldy);
 void GemvBfp4(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
               int64_t n_end, float* y, int64_t ldy);
+// The prefill GEMM of bf16 weights (KernelTable::gemm: vdpbf16ps on activations rounded to bf16).
+void GemmBF16(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
+              int64_t n_end, float* y, int64_t ldy);
 // The block-float GEMVs of AVX-512 CPUs without VBMI, which GemvBfp8/GemvBfp4 fall back to; declared for
 // the tests, which run them on VBMI machines too.
 void GemvBfp8NoVbmi(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
