@@ -2,6 +2,7 @@
 
 #include "core/kernels/avx2/kernels_avx2.h"
 #include "core/kernels/avx512/kernels_avx512.h"
+#include "core/kernels/internal/f32_panels.h"
 #include "core/kernels/internal/ggml_kernels.h"
 #include "core/kernels/reference/reference_kernels.h"
 
@@ -23,6 +24,7 @@ KernelTable MakeReferenceTable() {
   t.dequant_row[static_cast<int>(DType::kBFP8)] = ref::DequantRowBfp8;
   t.dequant_row[static_cast<int>(DType::kBFP4)] = ref::DequantRowBfp4;
   t.gemv_f32_panels = ref::GemvF32Panels;
+  t.pack_f32_panels = internal::PackF32Panels;
   t.dot_f32 = ref::DotF32;
   t.rmsnorm_row = ref::RmsNormRow;
   t.layernorm_row = ref::LayerNormRow;
@@ -61,6 +63,7 @@ KernelTable MakeAvx2Table() {
   t.dequant_row[static_cast<int>(DType::kBFP8)] = k::DequantRowBfp8;
   t.dequant_row[static_cast<int>(DType::kBFP4)] = k::DequantRowBfp4;
   t.gemv_f32_panels = k::GemvF32Panels;
+  t.pack_f32_panels = k::PackF32Panels;
   t.dot_f32 = k::DotF32;
   t.rmsnorm_row = k::RmsNormRow;
   t.layernorm_row = k::LayerNormRow;
@@ -98,6 +101,7 @@ KernelTable MakeAvx512Table() {
   t.dequant_row[static_cast<int>(DType::kBFP8)] = k::DequantRowBfp8;
   t.dequant_row[static_cast<int>(DType::kBFP4)] = k::DequantRowBfp4;
   t.gemv_f32_panels = k::GemvF32Panels;
+  t.pack_f32_panels = k::PackF32Panels;
   t.dot_f32 = k::DotF32;
   t.rmsnorm_row = k::RmsNormRow;
   t.layernorm_row = k::LayerNormRow;

@@ -41,6 +41,9 @@ using GemvFn = void (*)(const float* x, int64_t m, int64_t k, const void* w, siz
 inline constexpr int kF32PanelRows = 16;
 using GemvF32PanelsFn = void (*)(const float* x, int64_t m, int64_t k, const float* panels, int64_t n,
                                  int64_t n_begin, int64_t n_end, float* y, int64_t ldy);
+// dst[n * k] = the panels of the row-major src[n, k] (the layout above; dst and src do not overlap). Every table
+// packs the same bits (internal/f32_panels.h is the scalar reference).
+using PackF32PanelsFn = void (*)(const float* src, int64_t n, int64_t k, float* dst);
 // The decode GEMV of the ggml block formats by integer dot products (generic/gemv_ggml_int.h): y[j] for rows
 // [n_begin, n_end) = one activation row, given as llama.cpp rounds it (ggml::QuantizeActivations for this
 // weight dtype), times weight row j (GemvFn's layout). Same result as the dtype's GemvFn on the rounded values
@@ -140,6 +143,7 @@ struct KernelTable {
   GemvGgmlQ8Fn GemvGgmlQ8(DType weight_dtype) const { return gemv_ggml_q8[static_cast<int>(weight_dtype)]; }
 
   GemvF32PanelsFn gemv_f32_panels = nullptr;
+  PackF32PanelsFn pack_f32_panels = nullptr;
   DotFn dot_f32 = nullptr;
   RmsNormRowFn rmsnorm_row = nullptr;
   LayerNormRowFn layernorm_row = nullptr;

@@ -27,6 +27,19 @@ std::vector<float> Pack(const std::vector<float>& w, int64_t n, int64_t k) {
   return packed;
 }
 
+// Every table's packing (vector transposes) gives the scalar packing's bits: full and partial panels, k
+// below, at and past a transpose's width.
+TEST_P(GemvPanels, PackingMatchesTheScalarPacking) {
+  for (int64_t n : {1, 15, 16, 17, 48, 61}) {
+    for (int64_t k : {1, 7, 8, 15, 16, 17, 40, 576}) {
+      const std::vector<float> w = RandomValues(n * k, 5);
+      std::vector<float> packed(n * k, -1.0f);
+      table().pack_f32_panels(w.data(), n, k, packed.data());
+      EXPECT_EQ(packed, Pack(w, n, k)) << IsaName(GetParam()) << " n=" << n << " k=" << k;
+    }
+  }
+}
+
 TEST(GemvPanelsLayout, UnpackInvertsPack) {
   for (int64_t n : {1, 15, 16, 17, 40, 64}) {
     const int64_t k = 7;

@@ -4,7 +4,7 @@
 #include <cstring>
 #include <vector>
 
-#include "core/kernels/internal/f32_panels.h"
+#include "core/kernels/kernel_table.h"
 #include "core/kernels/kernel_table.h"
 #include "core/ops/internal/op_check.h"
 #include "core/ops/internal/parallel.h"
@@ -115,7 +115,7 @@ void TiledPrefill(const float* x, int64_t m, int64_t k, const Tensor& weight, si
     const int64_t rows = std::min(end, t + tile) - t;
     const float* w = DequantTile(static_cast<const char*>(weight.raw_data()), row_bytes, weight.dtype(), k, t, t + rows);
     panels.resize(static_cast<size_t>(rows * k));
-    kernels::internal::PackF32Panels(w, rows, k, panels.data());
+    kernels::ActiveKernels().pack_f32_panels(w, rows, k, panels.data());
     gemv(x, m, k, panels.data(), rows, 0, rows, y + t, ldy);
   }
 }

@@ -3,7 +3,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
-#include "core/kernels/internal/f32_panels.h"
+#include "core/kernels/kernel_table.h"
 #include "core/ops/weight_quantization.h"
 #include "core/runtime/check.h"
 #include "core/runtime/status.h"
@@ -86,7 +86,8 @@ void Linear::MoveDecodeValues(Tensor destination, bool f32_panels) {
       << "Linear::MoveDecodeValues: " << destination.DebugString() << " cannot hold " << values.DebugString();
   if (f32_panels && !weight_.f32_panels) {
     TTT_CHECK(CanUseF32Panels()) << "Linear::MoveDecodeValues: " << values.DebugString() << " cannot be panels";
-    kernels::internal::PackF32Panels(values.data<float>(), values.dim(0), values.dim(1), destination.data<float>());
+    kernels::ActiveKernels().pack_f32_panels(values.data<float>(), values.dim(0), values.dim(1),
+                                             destination.data<float>());
     weight_.f32_panels = true;
   } else {
     std::memcpy(destination.raw_data(), values.raw_data(), values.nbytes());

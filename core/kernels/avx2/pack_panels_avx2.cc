@@ -1,0 +1,51 @@
+// Packing f32 weights into panels (kernel_table.h: PackF32PanelsFn) by 8 x 8 transposes in registers, each
+// panel's 16 rows as two halves: a compressed weight's prompt decodes each tile to f32 and packs it for the
+// panel GEMV on every call, where the scalar packing stores one value at a time.
+#include <immintrin.h>
+
+#include "core/kernels/avx2/kernels_avx2.h"
+#include "core/kernels/internal/f32_panels.h"
+
+namespace ttt::kernels::avx2 {
+namespace {
+
+// 8 rows of 8 floats (rows `stride` apart) into out: column c's 8 values at out + c * kF32PanelRows.
+inline void Transpose8x8(const float* rows, int64_t stride, float* out) {
+  __m256 r[8], t[8], s[8];
+  for (int i = 0; i < 8; ++i) r[i] = _mm256_loadu_ps(rows + i * stride);
+  for (int i = 0; i < 8; i += 2) {  // per 128-bit lane: columns (0, 1) and (2, 3) of rows i, i + 1
+    t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+  }
+  for (int i = 0; i < 8; i += 4) {  // per 128-bit lane: one column of rows i..i+3
+    s[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);
+    s[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], 0xee);
+    s[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44);
+    s[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xee);
+  }
+  for (int c = 0; c < 4; ++c) {  // s[c] holds columns c | c + 4 of rows 0..3, s[4 + c] of rows 4..7
+    _mm256_storeu_ps(out + c * kF32PanelRows, _mm256_permute2f128_ps(s[c], s[4 + c], 0x20));
+    _mm256_storeu_ps(out + (c + 4) * kF32PanelRows, _mm256_permute2f128_ps(s[c], s[4 + c], 0x31));
+  }
+}
+
+}  // namespace
+
+void PackF32Panels(const float* src, int64_t n, int64_t k, float* dst) {
+  const int64_t full = n - n % kF32PanelRows;
+  for (int64_t p0 = 0; p0 < full; p0 += kF32PanelRows) {
+    const float* rows = src + p0 * k;
+    float* panel = dst + p0 * k;
+    int64_t c = 0;
+    for (; c + 8 <= k; c += 8) {
+      Transpose8x8(rows + c, k, panel + c * kF32PanelRows);
+      Transpose8x8(rows + 8 * k + c, k, panel + c * kF32PanelRows + 8);
+    }
+    for (; c < k; ++c) {
+      for (int64_t r = 0; r < kF32PanelRows; ++r) panel[c * kF32PanelRows + r] = rows[r * k + c];
+    }
+  }
+  if (full < n) internal::PackF32Panels(src + full * k, n - full, k, dst + full * k);  // the last, partial panel
+}
+
+}  // namespace ttt::kernels::avx2
