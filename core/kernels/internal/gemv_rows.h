@@ -14,7 +14,8 @@
 // stream per thread serves the hardware prefetchers better: on an AMD EPYC (Zen 5), SmolLM-135M decode,
 // 2 threads, alternating runs, rows one at a time read f32 weights at 58-64 GB/s where blocks of 4 read
 // 52-54 (the machine at ~77 GB/s), i8 47-51 where 41-45, and bf16 1.84x -> 2.0-2.08x of f32 at ~44 GB/s. The AVX-512
-// kernels take rows one at a time; the AVX2 ones keep blocks of 4 (not measured on an AVX2-only machine).
+// kernels and AVX2's bf16 take rows one at a time (avx2/gemv_bf16_avx2.cc: from DRAM 15 -> 21-24 GB/s on one
+// core); AVX2's f32 keeps blocks of 4 (not measured on an AVX2-only machine).
 //
 // Every Kernel type belongs to one ISA: defined in an anonymous namespace of a file compiled with that ISA's
 // flags, or a template over that ISA's vector type (generic/gemv_f32.h over simd::Avx2, simd::Avx512). So
