@@ -124,8 +124,9 @@ double PhaseSummary::op_seconds() const {
 Roofline PlaceOnRoofline(const Stats& s, const MachineLimits& limits) {
   Roofline r;
   const double memory_s = limits.bandwidth > 0 ? s.bytes / limits.bandwidth : 0;
-  const double compute_s = limits.peak_flops > 0 ? s.flops / limits.peak_flops : 0;
-  r.memory_bound = s.intensity() < limits.ridge();
+  const double peak = limits.PeakFlops(s.weight_dtype);
+  const double compute_s = peak > 0 ? s.flops / peak : 0;
+  r.memory_bound = s.intensity() < limits.ridge(s.weight_dtype);
   r.seconds = std::max(memory_s, compute_s);
   r.fraction = s.seconds > 0 ? r.seconds / s.seconds : 0;
   return r;

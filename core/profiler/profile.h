@@ -4,6 +4,7 @@
 // ridge point (peak FLOP/s / bandwidth).
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -15,9 +16,16 @@ namespace ttt::profiler {
 struct MachineLimits {
   std::string name = "cpu";
   double bandwidth = 0;  // bytes/s
-  double peak_flops = 0; // FLOP/s
-  // FLOP per byte at which the roofline turns from bandwidth to compute.
-  double ridge() const { return bandwidth > 0 ? peak_flops / bandwidth : 0; }
+  double peak_flops = 0; // FLOP/s of the f32 GEMM (what prompts of most weight formats run after decoding tiles)
+  // The GEMM peak of prompts whose weights (ttt::DType) run a GEMM of their own (KernelTable::gemm, e.g. bf16
+  // on vdpbf16ps; MeasureGemmPeak(threads, dtype)); other formats are judged against peak_flops.
+  std::map<int, double> weight_peak_flops;
+  double PeakFlops(int weight_dtype) const {
+    const auto it = weight_peak_flops.find(weight_dtype);
+    return it != weight_peak_flops.end() ? it->second : peak_flops;
+  }
+  // FLOP per byte at which the roofline turns from bandwidth to compute (for ops with these weights).
+  double ridge(int weight_dtype = -1) const { return bandwidth > 0 ? PeakFlops(weight_dtype) / bandwidth : 0; }
 };
 
 // Sums over a set of scopes (one op kind, one module kind, one layer, ...).

@@ -140,6 +140,23 @@ TEST(ProfileSummaryTest, SumsPerOpModuleLayerAndPhase) {
   EXPECT_NEAR(PlaceOnRoofline(s.prefill.ops[0], m).fraction, (1e9 / 1e12) / 250e-6, 1e-9);
 }
 
+// A format whose prompts run a GEMM of their own (bf16 on vdpbf16ps) is judged against that GEMM's peak, the
+// others against the f32 peak: the same op is compute-bound at 100% of one and 50% of the other.
+TEST(ProfileSummaryTest, FormatsWithTheirOwnGemmUseTheirPeak) {
+  MachineLimits m{.name = "t", .bandwidth = 100e9, .peak_flops = 1e12};
+  m.weight_peak_flops[static_cast<int>(DType::kBF16)] = 2e12;
+  Stats op{.name = "ff1_3", .seconds = 1e-3, .bytes = 1e6, .flops = 2e9};
+  op.weight_dtype = static_cast<int>(DType::kBF16);
+  EXPECT_EQ(m.PeakFlops(op.weight_dtype), 2e12);
+  EXPECT_EQ(m.ridge(op.weight_dtype), 20);
+  const Roofline bf16 = PlaceOnRoofline(op, m);
+  EXPECT_FALSE(bf16.memory_bound);
+  EXPECT_NEAR(bf16.fraction, 1.0, 1e-9);
+  op.weight_dtype = static_cast<int>(DType::kBFP4);
+  EXPECT_EQ(m.PeakFlops(op.weight_dtype), 1e12);
+  EXPECT_NEAR(PlaceOnRoofline(op, m).fraction, 2.0, 1e-9);  // above the f32 peak: the bound says so
+}
+
 TEST(ProfileSummaryTest, BytesPerValue) {
   EXPECT_EQ(BytesPerValue(static_cast<int>(DType::kF32)), 4);
   EXPECT_EQ(BytesPerValue(static_cast<int>(DType::kBF16)), 2);

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "core/runtime/dtype.h"
 
 namespace ttt::profiler {
 namespace {
@@ -87,9 +88,12 @@ void LayersTable(const PhaseSummary& p, std::string& out) {
 std::string FormatReport(const ProfileSummary& profile, const std::vector<Suggestion>& suggestions,
                          const ReportOptions& options) {
   const MachineLimits& m = profile.machine;
-  std::string out = absl::StrFormat(
-      "machine (%s): memory read %.1f GB/s, f32 GEMM peak %.1f GFLOP/s, ridge point %.1f FLOP/byte\n", m.name,
-      m.bandwidth / 1e9, m.peak_flops / 1e9, m.ridge());
+  std::string out = absl::StrFormat("machine (%s): memory read %.1f GB/s, f32 GEMM peak %.1f GFLOP/s", m.name,
+                                    m.bandwidth / 1e9, m.peak_flops / 1e9);
+  for (const auto& [dtype, peak] : m.weight_peak_flops) {
+    absl::StrAppendFormat(&out, ", %s GEMM peak %.1f GFLOP/s", DTypeName(static_cast<DType>(dtype)), peak / 1e9);
+  }
+  absl::StrAppendFormat(&out, ", ridge point %.1f FLOP/byte\n", m.ridge());
   if (options.device != nullptr) {
     absl::StrAppendFormat(&out,
                           "device estimate (%s, one chip): DRAM %.0f GB/s achievable, matmul %.1f TFLOP/s at %s; "

@@ -216,12 +216,13 @@ void ComputeSuggestions(const ProfileSummary& profile, const PhaseSummary& phase
                         std::vector<Suggestion>& out) {
   const MachineLimits& m = profile.machine;
   std::vector<const Stats*> bound;
-  double seconds = 0, flops = 0;
+  double seconds = 0, flops = 0, at_peak = 0;  // at_peak: the ops' time at their formats' GEMM peaks
   for (const Stats& op : phase.ops) {
     if (PlaceOnRoofline(op, m).memory_bound) continue;
     bound.push_back(&op);
     seconds += op.seconds;
     flops += op.flops;
+    at_peak += op.flops / m.PeakFlops(op.weight_dtype);
   }
   if (bound.empty() || phase.seconds <= 0 || seconds / phase.seconds < options.min_share) return;
   Suggestion s;
@@ -229,14 +230,12 @@ void ComputeSuggestions(const ProfileSummary& profile, const PhaseSummary& phase
   s.phase = phase.phase;
   s.ops = Names(bound);
   s.share = seconds / phase.seconds;
-  const double rate = flops / seconds;
+  const double rate = flops / seconds, peak = flops / at_peak;
   s.finding = absl::StrFormat("%s is compute-bound in %s: %.0f%% of %s time at %.1f GFLOP/s, %.0f%% of the %s "
                               "GEMM peak (%.1f GFLOP/s)",
                               PhaseName(phase.phase), absl::StrJoin(s.ops, ", "), 100 * s.share,
-                              PhaseName(phase.phase), rate / 1e9, 100 * rate / m.peak_flops, m.name,
-                              m.peak_flops / 1e9);
+                              PhaseName(phase.phase), rate / 1e9, 100 * rate / peak, m.name, peak / 1e9);
   // Reaching the peak is the most this phase can gain without doing fewer FLOPs.
-  const double at_peak = flops / m.peak_flops;
   Estimate e;
   e.before = seconds;
   e.after = std::min(seconds, at_peak);
@@ -267,7 +266,7 @@ void ChunkSuggestion(const ProfileSummary& profile, const PhaseSummary& phase, c
     ops.push_back(&op);
     e.before += op.seconds;
     const double bytes = op.bytes - op.weight_bytes + op.weight_bytes * phase.max_rows / new_chunk;
-    e.after += std::min(op.seconds, std::max(op.seconds * bytes / op.bytes, op.flops / profile.machine.peak_flops));
+    e.after += std::min(op.seconds, std::max(op.seconds * bytes / op.bytes, op.flops / profile.machine.PeakFlops(op.weight_dtype)));
   }
   if (ops.empty() || e.before / phase.seconds < options.min_share) return;
   Suggestion c;

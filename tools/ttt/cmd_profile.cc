@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/factory/synthetic.h"
+#include "core/kernels/kernel_table.h"
 #include "core/ops/machine_limits.h"
 #include "core/blocks/model_modules.h"
 #include "core/profiler/chrome_trace.h"
@@ -81,6 +82,11 @@ absl::Status RunProfile(const Args& args) {
 
   profiler::MachineLimits machine{.name = absl::StrCat("cpu, ", threads, " threads"), .bandwidth = bandwidth,
                                   .peak_flops = peak};
+  for (int d = 0; d < kernels::kNumDTypes; ++d) {  // formats whose prompts run a GEMM of their own
+    if (kernels::ActiveKernels().gemm[d] != nullptr) {
+      machine.weight_peak_flops[d] = MeasureGemmPeak(threads, static_cast<DType>(d));
+    }
+  }
   profiler::ProfileSummary summary = profiler::Summarise(run.events, machine);
   summary.dropped_events = run.dropped;
   profiler::SuggestOptions suggest{.min_share = min_share};
