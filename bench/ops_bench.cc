@@ -185,7 +185,8 @@ void BM_PanelDecode(benchmark::State& state) {
     } else {
       std::memcpy(values.raw_data(), rows.data(), bytes);
     }
-    weights.push_back(ttt::ops::LinearWeight{.values = values, .row_scale = {}, .more_rows = {}, .f32_panels = panels});
+    weights.push_back(ttt::ops::LinearWeight{.values = values, .row_scale = {}, .more_rows = {}, .f32_panels = panels,
+                                                      .bf16_panels = false});
   }
   auto x = Random(m * k, 4);
   std::vector<float> y(m * n);

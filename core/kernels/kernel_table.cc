@@ -24,7 +24,7 @@ KernelTable MakeReferenceTable() {
   t.dequant_row[static_cast<int>(DType::kBFP8)] = ref::DequantRowBfp8;
   t.dequant_row[static_cast<int>(DType::kBFP4)] = ref::DequantRowBfp4;
   t.gemv_f32_panels = ref::GemvF32Panels;
-  t.pack_f32_panels = internal::PackF32Panels;
+  t.pack_panels = internal::PackPanelWords;
   t.dot_f32 = ref::DotF32;
   t.rmsnorm_row = ref::RmsNormRow;
   t.layernorm_row = ref::LayerNormRow;
@@ -63,7 +63,7 @@ KernelTable MakeAvx2Table() {
   t.dequant_row[static_cast<int>(DType::kBFP8)] = k::DequantRowBfp8;
   t.dequant_row[static_cast<int>(DType::kBFP4)] = k::DequantRowBfp4;
   t.gemv_f32_panels = k::GemvF32Panels;
-  t.pack_f32_panels = k::PackF32Panels;
+  t.pack_panels = k::PackPanels;
   t.dot_f32 = k::DotF32;
   t.rmsnorm_row = k::RmsNormRow;
   t.layernorm_row = k::LayerNormRow;
@@ -96,12 +96,13 @@ KernelTable MakeAvx512Table() {
   t.gemv[static_cast<int>(DType::kBFP8)] = k::GemvBfp8;
   t.gemv[static_cast<int>(DType::kBFP4)] = k::GemvBfp4;
   t.gemm[static_cast<int>(DType::kBF16)] = k::GemmBF16;
+  t.gemv_bf16_panels = k::GemvBF16Panels;
   t.dequant_row[static_cast<int>(DType::kBF16)] = k::DequantRowBF16;
   t.dequant_row[static_cast<int>(DType::kI8)] = k::DequantRowI8;
   t.dequant_row[static_cast<int>(DType::kBFP8)] = k::DequantRowBfp8;
   t.dequant_row[static_cast<int>(DType::kBFP4)] = k::DequantRowBfp4;
   t.gemv_f32_panels = k::GemvF32Panels;
-  t.pack_f32_panels = k::PackF32Panels;
+  t.pack_panels = k::PackPanels;
   t.dot_f32 = k::DotF32;
   t.rmsnorm_row = k::RmsNormRow;
   t.layernorm_row = k::LayerNormRow;

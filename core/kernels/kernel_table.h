@@ -41,9 +41,17 @@ using GemvFn = void (*)(const float* x, int64_t m, int64_t k, const void* w, siz
 inline constexpr int kF32PanelRows = 16;
 using GemvF32PanelsFn = void (*)(const float* x, int64_t m, int64_t k, const float* panels, int64_t n,
                                  int64_t n_begin, int64_t n_end, float* y, int64_t ldy);
-// dst[n * k] = the panels of the row-major src[n, k] (the layout above; dst and src do not overlap). Every table
-// packs the same bits (internal/f32_panels.h is the scalar reference).
-using PackF32PanelsFn = void (*)(const float* src, int64_t n, int64_t k, float* dst);
+// dst = the panels of the row-major src: n rows of `words` 32-bit words (f32 values, or bf16 pairs for
+// GemvBf16PanelsFn), the layout above; dst and src do not overlap. Every table packs the same bits
+// (internal/f32_panels.h PackPanelWords is the scalar reference).
+using PackPanelsFn = void (*)(const void* src, int64_t n, int64_t words, void* dst);
+// bf16 weights [n, k] (k even) for any number m of activation rows, in the bf16 pair panels of
+// internal/bf16_panels.h: the activations are rounded to bf16 once per call and every output is one chain of
+// vdpbf16ps over the pairs in order, whatever m, the thread split or the blocking (decode gives prefill's
+// bits). Rows [n_begin, n_end) of y[m, ldy]; n_begin a multiple of 16, n_end one too or n. Only tables with
+// AVX512-BF16 have one (null elsewhere: bf16 weights stay row-major there).
+using GemvBf16PanelsFn = void (*)(const float* x, int64_t m, int64_t k, const void* panels, int64_t n,
+                                  int64_t n_begin, int64_t n_end, float* y, int64_t ldy);
 // The decode GEMV of the ggml block formats by integer dot products (generic/gemv_ggml_int.h): y[j] for rows
 // [n_begin, n_end) = one activation row, given as llama.cpp rounds it (ggml::QuantizeActivations for this
 // weight dtype), times weight row j (GemvFn's layout). Same result as the dtype's GemvFn on the rounded values
@@ -143,7 +151,8 @@ struct KernelTable {
   GemvGgmlQ8Fn GemvGgmlQ8(DType weight_dtype) const { return gemv_ggml_q8[static_cast<int>(weight_dtype)]; }
 
   GemvF32PanelsFn gemv_f32_panels = nullptr;
-  PackF32PanelsFn pack_f32_panels = nullptr;
+  PackPanelsFn pack_panels = nullptr;
+  GemvBf16PanelsFn gemv_bf16_panels = nullptr;
   DotFn dot_f32 = nullptr;
   RmsNormRowFn rmsnorm_row = nullptr;
   LayerNormRowFn layernorm_row = nullptr;

@@ -2,10 +2,12 @@
 // reference, bit for bit: every output is one FMA chain over k in order, so blocking, ISA, thread split and
 // batch size must not change a bit. Sizes cover n not a multiple of the panel, k below a vector, m across
 // every tile shape (AVX2's chunks of 6, AVX-512's of 12) and past 16.
+#include <cmath>
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include "core/kernels/internal/bf16_panels.h"
 #include "core/kernels/internal/f32_panels.h"
 #include "core/kernels/kernel_table.h"
 #include "core/ops/internal/test_values.h"
@@ -34,7 +36,7 @@ TEST_P(GemvPanels, PackingMatchesTheScalarPacking) {
     for (int64_t k : {1, 7, 8, 15, 16, 17, 40, 576}) {
       const std::vector<float> w = RandomValues(n * k, 5);
       std::vector<float> packed(n * k, -1.0f);
-      table().pack_f32_panels(w.data(), n, k, packed.data());
+      table().pack_panels(w.data(), n, k, packed.data());
       EXPECT_EQ(packed, Pack(w, n, k)) << IsaName(GetParam()) << " n=" << n << " k=" << k;
     }
   }
@@ -102,6 +104,64 @@ TEST_P(GemvPanels, ABatchRowIsTheSameBitsAsTheRowAlone) {
   for (int64_t r = 0; r < m; ++r) {
     table().gemv_f32_panels(x.data() + r * k, 1, k, packed.data(), n, 0, n, alone.data(), n);
     EXPECT_EQ(std::memcmp(alone.data(), batch.data() + r * n, n * sizeof(float)), 0) << "row " << r;
+  }
+}
+
+// bf16 pair panels (internal/bf16_panels.h): n rows of k bf16 values as k / 2 words per row.
+std::vector<uint16_t> ToBf16(const std::vector<float>& v) {
+  std::vector<uint16_t> out(v.size());
+  for (size_t i = 0; i < v.size(); ++i) out[i] = F32ToBF16(v[i]);
+  return out;
+}
+
+TEST_P(GemvPanels, Bf16PairPanelsUnpackToTheRows) {
+  for (int64_t n : {1, 16, 17, 50}) {
+    for (int64_t k : {2, 30, 32, 34}) {
+      const std::vector<uint16_t> rows = ToBf16(RandomValues(n * k, 9));
+      std::vector<uint16_t> packed(n * k), back(n * k);
+      table().pack_panels(rows.data(), n, k / 2, packed.data());
+      internal::UnpackBf16Panels(packed.data(), n, k, 0, n, back.data());
+      EXPECT_EQ(back, rows) << IsaName(GetParam()) << " n=" << n << " k=" << k;
+    }
+  }
+}
+
+// The vdpbf16ps panel kernel (where the table has one) against the scalar bf16 GEMV on the rows: activations
+// rounded to bf16 (2^-8 relative each) and one f32 chain of k / 2 steps, each rounding up to twice. Every row
+// count's tiles, whole and partial panels, thread ranges split at a panel; a row's bits do not depend on the
+// rows it is computed with (decode gives a prompt's bits).
+TEST_P(GemvPanels, Bf16PanelsMatchTheReferenceAndDecodeGivesAPromptsBits) {
+  const GemvBf16PanelsFn gemv = table().gemv_bf16_panels;
+  if (gemv == nullptr) GTEST_SKIP() << IsaName(GetParam()) << " has no bf16 panel kernel";
+  for (int64_t n : {16, 17, 70, 200}) {
+    for (int64_t k : {2, 34, 576}) {
+      const std::vector<float> w = RandomValues(n * k, static_cast<uint32_t>(n * 100 + k));
+      const std::vector<uint16_t> rows = ToBf16(w);
+      std::vector<uint16_t> packed(n * k);
+      table().pack_panels(rows.data(), n, k / 2, packed.data());
+      for (int64_t m : {1, 2, 3, 4, 13, 25}) {
+        const std::vector<float> x = RandomValues(m * k, static_cast<uint32_t>(m + 3));
+        const int64_t ldy = n + 5;
+        std::vector<float> want(m * ldy, -7.0f), got(m * ldy, -7.0f);
+        Kernels(Isa::kScalar).Gemv(DType::kBF16)(x.data(), m, k, rows.data(), 2 * k, 0, n, want.data(), ldy);
+        const int64_t split = n / 2 / kF32PanelRows * kF32PanelRows;
+        gemv(x.data(), m, k, packed.data(), n, 0, split, got.data(), ldy);
+        gemv(x.data(), m, k, packed.data(), n, split, n, got.data(), ldy);
+        for (int64_t r = 0; r < m; ++r) {
+          std::vector<float> alone(n);
+          gemv(x.data() + r * k, 1, k, packed.data(), n, 0, n, alone.data(), n);
+          for (int64_t j = 0; j < n; ++j) {
+            double abs_sum = 0;
+            for (int64_t c = 0; c < k; ++c) abs_sum += std::fabs(x[r * k + c] * BF16ToF32(rows[j * k + c]));
+            const double tol = (k + 16) * 6e-8 * abs_sum + 0x1p-8 * abs_sum;
+            ASSERT_NEAR(got[r * ldy + j], want[r * ldy + j], tol) << "m=" << m << " n=" << n << " k=" << k << " y["
+                                                                  << r << ", " << j << "]";
+            ASSERT_EQ(alone[j], got[r * ldy + j]) << "row " << r << " alone, m=" << m << " n=" << n << " k=" << k;
+          }
+          ASSERT_EQ(got[r * ldy + n], -7.0f) << "wrote past n";
+        }
+      }
+    }
   }
 }
 

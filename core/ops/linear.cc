@@ -115,7 +115,7 @@ void TiledPrefill(const float* x, int64_t m, int64_t k, const Tensor& weight, si
     const int64_t rows = std::min(end, t + tile) - t;
     const float* w = DequantTile(static_cast<const char*>(weight.raw_data()), row_bytes, weight.dtype(), k, t, t + rows);
     panels.resize(static_cast<size_t>(rows * k));
-    kernels::ActiveKernels().pack_f32_panels(w, rows, k, panels.data());
+    kernels::ActiveKernels().pack_panels(w, rows, k, panels.data());
     gemv(x, m, k, panels.data(), rows, 0, rows, y + t, ldy);
   }
 }
@@ -132,7 +132,7 @@ void PrefetchRowsFrom(const Tensor& weight, int64_t first) {
 }
 
 // y's rows are `ldy` floats apart (n for a plain weight; the whole output for a part of a stacked one).
-// `panels`: weight is f32 in panels (LinearWeight::f32_panels).
+// `panels`: weight is in the panels of its dtype (LinearWeight::f32_panels, bf16_panels).
 void LinearImpl(const float* x, int64_t m, const Tensor& weight, bool panels, const float* row_scale,
                 const float* bias, float* y, int64_t ldy, const Tensor* next) {
   const int64_t n = weight.dim(0);
@@ -169,6 +169,16 @@ void LinearImpl(const float* x, int64_t m, const Tensor& weight, bool panels, co
     x = rounded.data();
   }
 
+  if (panels && dtype == DType::kBF16) {
+    // Every m, as the f32 panels below: one vdpbf16ps chain per output, decode and prompts alike.
+    const kernels::GemvBf16PanelsFn gemv = kernels::ActiveKernels().gemv_bf16_panels;
+    internal::ParallelRanges(n, 2 * m * n * k, kGemvRowAlign, [&](int64_t begin, int64_t end) {
+      gemv(x, m, k, w, n, begin, end, y, ldy);
+      Epilogue(row_scale, bias, m, ldy, begin, end, y);
+      if (next != nullptr) PrefetchRowsFrom(*next, begin * next->dim(0) / n);
+    });
+    return;
+  }
   if (panels) {
     // Every m, prefill too: the panel GEMV keeps a group of panels in L1/L2 for all the rows, so from m = 8
     // on it computes at FMA speed. Measured against unpacking tiles for OpenBLAS sgemm (SmolLM-135M shape,
@@ -248,7 +258,7 @@ void Linear(const float* x, int64_t m, const LinearWeight& weight, const float* 
                  " given for a ", DTypeName(weight.values.dtype()),
                  " weight; only i8 weights take scales (leave row_scale undefined)");
     if (weight.more_rows.empty()) {
-      LinearImpl(x, m, weight.values, weight.f32_panels, nullptr, bias, y, weight.values.dim(0), next);
+      LinearImpl(x, m, weight.values, weight.panels(), nullptr, bias, y, weight.values.dim(0), next);
       return;
     }
     // A stacked weight: each part writes its columns of the whole output.

@@ -33,8 +33,12 @@ struct LinearWeight {
   std::vector<Tensor> more_rows;
   // f32 values stored in panels (kernels::kF32PanelRows, core/kernels/kernel_table.h) rather than row-major,
   // same shape and size: the panel GEMV runs every row count, decode and prefill alike. Set by
-  // the decode weight arena (core/blocks/linear/decode_arena.h); values of any other dtype are row-major.
+  // the decode weight arena (core/blocks/linear/decode_arena.h).
   bool f32_panels = false;
+  // bf16 values stored in pair panels (core/kernels/internal/bf16_panels.h), same shape and size, for the
+  // vdpbf16ps panel kernel (KernelTable::gemv_bf16_panels), decode and prefill alike; set as f32_panels.
+  bool bf16_panels = false;
+  bool panels() const { return f32_panels || bf16_panels; }  // else row-major
   int64_t out_features() const;
 };
 // A fused projection of `parts` (same k) by rows: one tensor when they share a dtype, else the first part's

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "core/kernels/internal/bf16_panels.h"
 #include "core/kernels/internal/f32_panels.h"
 
 namespace ttt::ops {
@@ -66,6 +67,14 @@ Tensor DequantizeWeight(const LinearWeight& weight) {
     Tensor rows = Tensor::Empty(DType::kF32, {n, k});
     kernels::internal::UnpackF32Panels(weight.values.data<float>(), n, k, 0, n, rows.data<float>());
     return rows;
+  }
+  if (weight.bf16_panels) {  // the bf16 decode layout (internal/bf16_panels.h): rows, then f32
+    const int64_t n = weight.values.dim(0), k = weight.values.dim(1);
+    Tensor rows = Tensor::Empty(DType::kBF16, {n, k});
+    kernels::internal::UnpackBf16Panels(weight.values.data<uint16_t>(), n, k, 0, n, rows.data<uint16_t>());
+    LinearWeight row_major;
+    row_major.values = rows;
+    return DequantizeWeight(row_major);
   }
   if (!weight.more_rows.empty()) {  // a stacked GGUF projection: every part's values, in order
     std::vector<float> values = weight.values.ToF32();

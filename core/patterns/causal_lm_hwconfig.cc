@@ -138,11 +138,11 @@ absl::Status CausalLm::Specialize(std::shared_ptr<const ResolvedHwConfig> config
 void CausalLm::PackTiedHead() {
   Linear& head = lm_head_.mutable_projection();
   const Tensor& table = embedding_.table();
-  if (!F32PanelsEnabled() || head.weight().f32_panels || head.weight().values.raw_data() != table.raw_data() ||
-      !head.CanUseF32Panels() || table.dtype() != DType::kF32 || !table.is_contiguous()) {
+  if (!PanelsEnabled() || head.weight().f32_panels || head.weight().values.raw_data() != table.raw_data() ||
+      !head.CanUsePanels() || table.dtype() != DType::kF32 || !table.is_contiguous()) {
     return;
   }
-  head.MoveDecodeValues(Tensor::Empty(DType::kF32, table.shape()), /*f32_panels=*/true);
+  head.MoveDecodeValues(Tensor::Empty(DType::kF32, table.shape()), /*panels=*/true);
   embedding_.ShareTiedHeadPanels(head.weight().values);
 }
 

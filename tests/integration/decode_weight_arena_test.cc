@@ -6,6 +6,7 @@
 
 #include "core/factory/synthetic.h"
 #include "core/formats/weight_cache.h"
+#include "core/kernels/kernel_table.h"
 #include "core/patterns/causal_lm.h"
 #include "core/specs/text_format.h"
 #include "core/specs/validate.h"
@@ -130,16 +131,20 @@ TEST(DecodeWeightArena, TiedF32HeadAndTheEmbeddingShareOnePackedTable) {
       << "the table is counted once";
 }
 
-// f32 projections are packed in panels (Linear::MoveDecodeValues; the tied head with the embedding table):
-// decoding still gives prefill's logits (which unpacks tiles for sgemm), and a sequence decoded in a batch of two gets the same bits as decoded alone (the panel GEMV's one FMA chain per output).
-TEST(DecodeWeightArena, F32WeightsInPanelsDecodeAsPrefillAndTheSameInABatch) {
+// f32 projections are packed in panels (Linear::MoveDecodeValues; the tied head with the embedding table), and
+// bf16 ones in pair panels where the CPU has AVX512-BF16: decoding still gives prefill's logits, and a sequence
+// decoded in a batch of two gets the same bits as decoded alone (one FMA or vdpbf16ps chain per output).
+void ExpectPanelsDecodeAsPrefillAndTheSameInABatch(DType dtype) {
   const Validated<spec::ModelSpec> spec = ArenaSizedSpec();
-  auto model = CausalLm::Create(spec, SyntheticWeights(spec, 3));
+  auto model = CausalLm::Create(spec, SyntheticWeights(spec, 3), BuildOptions{.linear_weight_dtype = dtype});
   ASSERT_TRUE(model.ok()) << model.status();
   const std::vector<const Linear*> order = ProjectionsInDecodeOrder(**model);
   int64_t panels = 0;
-  for (const Linear* projection : order) panels += projection->weight().f32_panels ? 1 : 0;
-  EXPECT_EQ(panels, static_cast<int64_t>(order.size())) << "every projection, the tied head too";
+  for (const Linear* projection : order) {
+    panels += (dtype == DType::kF32 ? projection->weight().f32_panels : projection->weight().bf16_panels) ? 1 : 0;
+  }
+  const bool expected = dtype == DType::kF32 || kernels::ActiveKernels().gemv_bf16_panels != nullptr;
+  EXPECT_EQ(panels, expected ? static_cast<int64_t>(order.size()) : 0) << "every projection, the head too";
 
   std::vector<int32_t> a, b;
   for (int i = 0; i < 10; ++i) {
@@ -162,5 +167,14 @@ TEST(DecodeWeightArena, F32WeightsInPanelsDecodeAsPrefillAndTheSameInABatch) {
     EXPECT_EQ(one, std::vector<float>(two.begin(), two.begin() + 2048)) << "token " << t;
   }
 }
+
+TEST(DecodeWeightArena, F32WeightsInPanelsDecodeAsPrefillAndTheSameInABatch) {
+  ExpectPanelsDecodeAsPrefillAndTheSameInABatch(DType::kF32);
+}
+
+TEST(DecodeWeightArena, Bf16WeightsInPanelsDecodeAsPrefillAndTheSameInABatch) {
+  ExpectPanelsDecodeAsPrefillAndTheSameInABatch(DType::kBF16);
+}
+
 }  // namespace
 }  // namespace ttt::testing

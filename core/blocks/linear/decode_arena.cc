@@ -14,13 +14,13 @@ void ChainDecodePrefetch(const std::vector<Linear*>& decode_order) {
   for (size_t i = 0; i + 1 < decode_order.size(); ++i) decode_order[i]->set_decode_successor(decode_order[i + 1]);
 }
 
-bool F32PanelsEnabled() {
-  const char* env = std::getenv("TTT_F32_PANELS");
+bool PanelsEnabled() {
+  const char* env = std::getenv("TTT_PANELS");
   return env == nullptr || std::strcmp(env, "0") != 0;
 }
 
 void PackDecodeWeights(const std::vector<Linear*>& decode_order, const void* never_copy) {
-  const bool panels = F32PanelsEnabled();
+  const bool panels = PanelsEnabled();
   // Mapped weights (a checkpoint, the weight cache) are copied too, unless the copy would take more
   // than half the memory still available: then they stay mapped, as llama.cpp's mmap leaves a model that
   // barely fits.
@@ -39,8 +39,8 @@ void PackDecodeWeights(const std::vector<Linear*>& decode_order, const void* nev
       mapped_bytes += values.nbytes();
     } else if (values.storage().use_count() == 1) {
       candidates.push_back({linear, false});
-    } else if (panels && linear->CanUseF32Panels() && values.storage()->size() == values.nbytes()) {
-      // An f32 weight still shared with its loader (the WeightMap a model was built from): the panels need a
+    } else if (panels && linear->CanUsePanels() && values.storage()->size() == values.nbytes()) {
+      // An f32 or bf16 weight still shared with its loader (the WeightMap a model was built from): the panels need a
       // copy of their own, and the loader's frees when it drops its map. (Not an arena: that holds several.)
       candidates.push_back({linear, false});
     }
@@ -73,7 +73,7 @@ void PackDecodeWeights(const std::vector<Linear*>& decode_order, const void* nev
         auto view = Tensor::View(arena, offset, values.dtype(), values.shape());
         TTT_CHECK(view.ok()) << view.status();
         offset += bytes_of(movable[i]);
-        movable[i]->MoveDecodeValues(*std::move(view), panels && movable[i]->CanUseF32Panels());
+        movable[i]->MoveDecodeValues(*std::move(view), panels && movable[i]->CanUsePanels());
       }
     }
     first = end;

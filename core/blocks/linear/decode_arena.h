@@ -29,10 +29,11 @@ void ChainDecodePrefetch(const std::vector<Linear*>& decode_order);
 // hold twice). An f32 weight shared only with its loader (the WeightMap the model was built from) is copied
 // when it goes into panels (below): until the loader drops its map, both copies are held.
 //
-// f32 weights (one part, prefill on the CPU too) are copied into panels (Linear::MoveDecodeValues): the
-// batched-decode GEMV's layout, in the same bytes. TTT_F32_PANELS=0 keeps them row-major (for comparisons).
+// f32 weights, and bf16 ones on CPUs with AVX512-BF16 (one part, prefill on the CPU too), are copied into
+// panels (Linear::MoveDecodeValues): the panel kernels' layout, in the same bytes. TTT_PANELS=0 keeps them
+// row-major (for comparisons).
 void PackDecodeWeights(const std::vector<Linear*>& decode_order, const void* never_copy);
-bool F32PanelsEnabled();
+bool PanelsEnabled();
 
 inline constexpr size_t kDecodeArenaBytes = size_t{64} << 20;
 

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "core/kernels/internal/bf16_panels.h"
 #include "core/kernels/kernel_table.h"
 #include "core/ops/weight_quantization.h"
 #include "core/runtime/check.h"
@@ -24,11 +25,18 @@ absl::Status Linear::ConvertWeight(DType dtype) {
 }
 
 namespace {
-// `w` with row-major values (a panel-packed f32 weight unpacked into a new tensor; others as they are).
+// `w` with row-major values (a panel-packed weight unpacked into a new tensor of its dtype; others as they are).
 ops::LinearWeight RowMajor(const ops::LinearWeight& w) {
-  if (!w.f32_panels) return w;
   ops::LinearWeight rows;
-  rows.values = ops::DequantizeWeight(w);
+  if (w.f32_panels) {
+    rows.values = ops::DequantizeWeight(w);
+  } else if (w.bf16_panels) {
+    const int64_t n = w.values.dim(0), k = w.values.dim(1);
+    rows.values = Tensor::Empty(DType::kBF16, {n, k});
+    kernels::internal::UnpackBf16Panels(w.values.data<uint16_t>(), n, k, 0, n, rows.values.data<uint16_t>());
+  } else {
+    return w;
+  }
   return rows;
 }
 }  // namespace
@@ -72,23 +80,30 @@ absl::Status Linear::Specialize(const LinearExecution& prefill, const LinearExec
   return absl::OkStatus();
 }
 
-bool Linear::CanUseF32Panels() const {
+bool Linear::CanUsePanels() const {
   const bool shared_with_prefill = !prefill_weight_;
-  return weight_.values.dtype() == DType::kF32 && weight_.values.rank() == 2 && weight_.more_rows.empty() &&
+  const Tensor& values = weight_.values;
+  // bf16: whole pairs, and a kernel for them (AVX512-BF16).
+  const bool format = values.dtype() == DType::kF32 ||
+                      (values.dtype() == DType::kBF16 && values.rank() == 2 && values.dim(1) % 2 == 0 &&
+                       kernels::ActiveKernels().gemv_bf16_panels != nullptr);
+  return format && values.rank() == 2 && weight_.more_rows.empty() &&
          !exec_[static_cast<int>(Phase::kDecode)].emulate_tt &&
          !(shared_with_prefill && exec_[static_cast<int>(Phase::kPrefill)].emulate_tt);
 }
 
-void Linear::MoveDecodeValues(Tensor destination, bool f32_panels) {
+void Linear::MoveDecodeValues(Tensor destination, bool panels) {
   const Tensor& values = weight_.values;
   TTT_CHECK(destination.dtype() == values.dtype() && destination.shape() == values.shape() &&
             destination.nbytes() == values.nbytes() && values.is_contiguous())
       << "Linear::MoveDecodeValues: " << destination.DebugString() << " cannot hold " << values.DebugString();
-  if (f32_panels && !weight_.f32_panels) {
-    TTT_CHECK(CanUseF32Panels()) << "Linear::MoveDecodeValues: " << values.DebugString() << " cannot be panels";
-    kernels::ActiveKernels().pack_f32_panels(values.data<float>(), values.dim(0), values.dim(1),
-                                             destination.data<float>());
-    weight_.f32_panels = true;
+  if (panels && !weight_.panels()) {
+    TTT_CHECK(CanUsePanels()) << "Linear::MoveDecodeValues: " << values.DebugString() << " cannot be panels";
+    const bool f32 = values.dtype() == DType::kF32;
+    // Rows of 32-bit words: k floats, or k / 2 pairs of bf16 values.
+    kernels::ActiveKernels().pack_panels(values.raw_data(), values.dim(0), f32 ? values.dim(1) : values.dim(1) / 2,
+                                         destination.raw_data());
+    (f32 ? weight_.f32_panels : weight_.bf16_panels) = true;
   } else {
     std::memcpy(destination.raw_data(), values.raw_data(), values.nbytes());
   }

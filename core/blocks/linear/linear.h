@@ -71,11 +71,13 @@ class Linear {
   // Copies the decode weight's values into `destination` (same dtype and shape; a view into a model's
   // weight arena, see CausalLm::PackDecodeWeights) and reads them from there on. A separate prefill copy,
   // when there is one, stays where it is.
-  // With `f32_panels` (an f32 weight of one part, whose prefill runs on the CPU kernels too) the copy is
-  // stored in panels for the batched-decode GEMV (ops::LinearWeight::f32_panels), same size.
-  void MoveDecodeValues(Tensor destination, bool f32_panels = false);
-  // Whether MoveDecodeValues may store this weight in panels.
-  bool CanUseF32Panels() const;
+  // With `panels` (an f32 or bf16 weight of one part, whose prefill runs on the CPU kernels too) the copy is
+  // stored in the panels of its dtype for the panel kernels (ops::LinearWeight::f32_panels, bf16_panels),
+  // same size.
+  void MoveDecodeValues(Tensor destination, bool panels = false);
+  // Whether MoveDecodeValues may store this weight in panels (f32; bf16 with an even k where the CPU has
+  // AVX512-BF16).
+  bool CanUsePanels() const;
   const Linear* decode_successor() const { return decode_successor_; }
   const Tensor& bias() const { return bias_; }
 

@@ -19,7 +19,7 @@ float DotF32(const float* a, const float* b, int64_t n);
 // Batched f32 decode on panel-packed weights (kernel_table.h: GemvF32PanelsFn).
 void GemvF32Panels(const float* x, int64_t m, int64_t k, const float* panels, int64_t n, int64_t n_begin,
                    int64_t n_end, float* y, int64_t ldy);
-void PackF32Panels(const float* src, int64_t n, int64_t k, float* dst);
+void PackPanels(const void* src, int64_t n, int64_t words, void* dst);
 // Compressed weights (core/kernels/kernel_table.h: i8 results are unscaled).
 void GemvBF16(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
               int64_t n_end, float* y, int64_t ldy);

@@ -1,7 +1,9 @@
-// Packing f32 weights into panels (kernel_table.h: PackF32PanelsFn) by 8 x 8 transposes in registers, each
+// Packing weights into panels (kernel_table.h: PackPanelsFn; 32-bit words) by 8 x 8 transposes in registers, each
 // panel's 16 rows as two halves: a compressed weight's prompt decodes each tile to f32 and packs it for the
 // panel GEMV on every call, where the scalar packing stores one value at a time.
 #include <immintrin.h>
+
+#include <cstring>
 
 #include "core/kernels/avx2/kernels_avx2.h"
 #include "core/kernels/internal/f32_panels.h"
@@ -31,21 +33,23 @@ inline void Transpose8x8(const float* rows, int64_t stride, float* out) {
 
 }  // namespace
 
-void PackF32Panels(const float* src, int64_t n, int64_t k, float* dst) {
+void PackPanels(const void* src, int64_t n, int64_t words, void* dst) {
+  const float* in = static_cast<const float*>(src);  // moved by shuffles and memcpy only: any bits survive
+  float* out = static_cast<float*>(dst);
   const int64_t full = n - n % kF32PanelRows;
   for (int64_t p0 = 0; p0 < full; p0 += kF32PanelRows) {
-    const float* rows = src + p0 * k;
-    float* panel = dst + p0 * k;
+    const float* rows = in + p0 * words;
+    float* panel = out + p0 * words;
     int64_t c = 0;
-    for (; c + 8 <= k; c += 8) {
-      Transpose8x8(rows + c, k, panel + c * kF32PanelRows);
-      Transpose8x8(rows + 8 * k + c, k, panel + c * kF32PanelRows + 8);
+    for (; c + 8 <= words; c += 8) {
+      Transpose8x8(rows + c, words, panel + c * kF32PanelRows);
+      Transpose8x8(rows + 8 * words + c, words, panel + c * kF32PanelRows + 8);
     }
-    for (; c < k; ++c) {
-      for (int64_t r = 0; r < kF32PanelRows; ++r) panel[c * kF32PanelRows + r] = rows[r * k + c];
+    for (; c < words; ++c) {
+      for (int64_t r = 0; r < kF32PanelRows; ++r) std::memcpy(panel + c * kF32PanelRows + r, rows + r * words + c, 4);
     }
   }
-  if (full < n) internal::PackF32Panels(src + full * k, n - full, k, dst + full * k);  // the last, partial panel
+  if (full < n) internal::PackPanelWords(in + full * words, n - full, words, out + full * words);  // partial panel
 }
 
 }  // namespace ttt::kernels::avx2

@@ -102,7 +102,7 @@ void PairTile(const uint32_t* x, int64_t pairs, const uint32_t* panels, int64_t 
     __m512bh wv[PB];
     #pragma GCC unroll 16
     for (int g = 0; g < PB; ++g) {
-      wv[g] = reinterpret_cast<__m512bh>(_mm512_load_si512(panels + g * panel_words + p * kPanelRows));
+      wv[g] = reinterpret_cast<__m512bh>(_mm512_loadu_si512(panels + g * panel_words + p * kPanelRows));
     }
     #pragma GCC unroll 16
     for (int r = 0; r < MB; ++r) {
@@ -125,6 +125,9 @@ void DispatchPairTile(int rows, int panels, const uint32_t* x, int64_t pairs, co
   if constexpr (MB <= kMaxRows) {
     if (rows != MB) {
       return DispatchPairTile<MB + 1>(rows, panels, x, pairs, packed, panel_words, y, ldy, last_mask);
+    }
+    if constexpr (MB <= 3) {  // 1-3 rows (decode) over 4 panels: 4-12 independent chains
+      if (panels == 4) return PairTile<MB, 4>(x, pairs, packed, panel_words, y, ldy, last_mask);
     }
     if (panels == 2) return PairTile<MB, 2>(x, pairs, packed, panel_words, y, ldy, last_mask);
     PairTile<MB, 1>(x, pairs, packed, panel_words, y, ldy, last_mask);
@@ -163,6 +166,41 @@ void GemmBF16(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_
       }
       DispatchPairTile(static_cast<int>(std::min(mb, m - r0)), panels, activations.data() + r0 * pairs, pairs,
                        packed.data(), panel_words, y + r0 * ldy + j, ldy, last_mask);
+    }
+  }
+}
+
+void GemvBF16Panels(const float* x, int64_t m, int64_t k, const void* panels, int64_t n, int64_t n_begin,
+                    int64_t n_end, float* y, int64_t ldy) {
+  if (m <= 0 || n_end <= n_begin) return;
+  thread_local internal::CacheLineVector<uint32_t> activations, last_panel;  // reused: no allocation per call
+  RoundActivationPairs(x, m, k, activations);
+  const int64_t pairs = k / 2, panel_words = kPanelRows * pairs;
+  const uint32_t* words = static_cast<const uint32_t*>(panels);
+  const int64_t chunks = (m + kMaxRows - 1) / kMaxRows;
+  const int64_t mb = (m + chunks - 1) / chunks;
+  const int group = mb <= 3 ? 4 : kPanels;
+  const int64_t full_end = std::min(n_end, n - n % kPanelRows);
+  // Panel groups outermost: the chunks of activation rows after the first read them from L1/L2.
+  for (int64_t j = n_begin; j < full_end;) {
+    const int panels_here = j + group * kPanelRows <= full_end ? group : 1;
+    for (int64_t r0 = 0; r0 < m; r0 += mb) {
+      DispatchPairTile(static_cast<int>(std::min(mb, m - r0)), panels_here, activations.data() + r0 * pairs, pairs,
+                       words + j * pairs, panel_words, y + r0 * ldy + j, ldy, __mmask16{0xffff});
+    }
+    j += panels_here * kPanelRows;
+  }
+  if (full_end < n_end) {  // the last panel has w < 16 rows, its words w apart: as a whole panel, zero-padded
+    const int64_t w = n_end - full_end;
+    const uint32_t* src = words + full_end * pairs;
+    last_panel.assign(static_cast<size_t>(panel_words), 0u);
+    for (int64_t p = 0; p < pairs; ++p) {
+      for (int64_t r = 0; r < w; ++r) last_panel[p * kPanelRows + r] = src[p * w + r];
+    }
+    for (int64_t r0 = 0; r0 < m; r0 += mb) {
+      DispatchPairTile(static_cast<int>(std::min(mb, m - r0)), 1, activations.data() + r0 * pairs, pairs,
+                       last_panel.data(), panel_words, y + r0 * ldy + full_end, ldy,
+                       static_cast<__mmask16>((1u << w) - 1));
     }
   }
 }

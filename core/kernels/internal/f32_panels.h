@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 
 #include "core/kernels/kernel_table.h"
 
@@ -12,17 +13,24 @@ namespace ttt::kernels::internal {
 // Rows in the panel that starts at row p0 (a multiple of kF32PanelRows).
 inline int64_t F32PanelWidth(int64_t n, int64_t p0) { return std::min<int64_t>(kF32PanelRows, n - p0); }
 
-// dst[n * k] = the panels of src[n, k] (row-major); dst and src do not overlap.
-inline void PackF32Panels(const float* src, int64_t n, int64_t k, float* dst) {
+// The panels of n rows of `words` 32-bit words each (row-major at src) into dst: the f32 panel layout, and the
+// bf16 pair panels (internal/bf16_panels.h), whose words are pairs of bf16 values. The words are moved as
+// bytes, never as floats. dst and src do not overlap.
+inline void PackPanelWords(const void* src, int64_t n, int64_t words, void* dst) {
+  const char* in = static_cast<const char*>(src);
+  char* out = static_cast<char*>(dst);
   for (int64_t p0 = 0; p0 < n; p0 += kF32PanelRows) {
     const int64_t w = F32PanelWidth(n, p0);
-    float* panel = dst + p0 * k;
+    char* panel = out + p0 * words * 4;
     for (int64_t r = 0; r < w; ++r) {
-      const float* row = src + (p0 + r) * k;
-      for (int64_t c = 0; c < k; ++c) panel[c * w + r] = row[c];
+      const char* row = in + (p0 + r) * words * 4;
+      for (int64_t c = 0; c < words; ++c) std::memcpy(panel + (c * w + r) * 4, row + c * 4, 4);
     }
   }
 }
+
+// dst[n * k] = the panels of src[n, k] (row-major); dst and src do not overlap.
+inline void PackF32Panels(const float* src, int64_t n, int64_t k, float* dst) { PackPanelWords(src, n, k, dst); }
 
 // Rows [begin, end) of the packed weight, row-major into dst[(end - begin) * k]; begin is a multiple of
 // kF32PanelRows. Reads each panel in order, writes w rows at a time (they stay in L1 for a tile).
