@@ -11,8 +11,12 @@
 // per step into a buffer that stays in L1/L2 while every chunk of up to 12 activation rows runs over it
 // (24 accumulators, 2 weight vectors, a broadcast: 27 of 32 registers), as the f32 panel GEMV does.
 //
+// GemvBF16Panels runs the same tiles on weights stored in pair panels once at load (internal/bf16_panels.h,
+// KernelTable::gemv_bf16_panels), for decode (1-3 rows over 4 panels: 4-12 independent chains) and prompts,
+// so nothing is packed per call; GemmBF16 serves row-major bf16 weights (an odd k, a prefill-only copy).
+//
 // Each output is one chain of vdpbf16ps over the pairs in order, whatever the rows or threads it is computed
-// with: a prompt row's result does not depend on the prompt's length.
+// with: a prompt row's result does not depend on the prompt's length, and decode gives the prompt's bits.
 #include <algorithm>
 #include <cstring>
 
