@@ -185,8 +185,7 @@ void BM_PanelDecode(benchmark::State& state) {
     } else {
       std::memcpy(values.raw_data(), rows.data(), bytes);
     }
-    weights.push_back(ttt::ops::LinearWeight{.values = values, .row_scale = {}, .more_rows = {}, .f32_panels = panels,
-                                                      .bf16_panels = false});
+    weights.push_back(ttt::ops::LinearWeight{.values = values, .row_scale = {}, .more_rows = {}, .panels = panels});
   }
   auto x = Random(m * k, 4);
   std::vector<float> y(m * n);

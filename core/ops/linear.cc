@@ -5,7 +5,6 @@
 #include <vector>
 
 #include "core/kernels/kernel_table.h"
-#include "core/kernels/kernel_table.h"
 #include "core/ops/internal/op_check.h"
 #include "core/ops/internal/parallel.h"
 #include "core/ops/ops.h"
@@ -132,7 +131,7 @@ void PrefetchRowsFrom(const Tensor& weight, int64_t first) {
 }
 
 // y's rows are `ldy` floats apart (n for a plain weight; the whole output for a part of a stacked one).
-// `panels`: weight is in the panels of its dtype (LinearWeight::f32_panels, bf16_panels).
+// `panels`: weight is in the panels of its dtype (LinearWeight::panels).
 void LinearImpl(const float* x, int64_t m, const Tensor& weight, bool panels, const float* row_scale,
                 const float* bias, float* y, int64_t ldy, const Tensor* next) {
   const int64_t n = weight.dim(0);
@@ -169,27 +168,21 @@ void LinearImpl(const float* x, int64_t m, const Tensor& weight, bool panels, co
     x = rounded.data();
   }
 
-  if (panels && dtype == DType::kBF16) {
-    // Every m, as the f32 panels below: one vdpbf16ps chain per output, decode and prompts alike.
-    const kernels::GemvBf16PanelsFn gemv = kernels::ActiveKernels().gemv_bf16_panels;
-    internal::ParallelRanges(n, 2 * m * n * k, kGemvRowAlign, [&](int64_t begin, int64_t end) {
-      gemv(x, m, k, w, n, begin, end, y, ldy);
-      Epilogue(row_scale, bias, m, ldy, begin, end, y);
-      if (next != nullptr) PrefetchRowsFrom(*next, begin * next->dim(0) / n);
-    });
-    return;
-  }
   if (panels) {
     // Every m, prefill too: the panel GEMV keeps a group of panels in L1/L2 for all the rows, so from m = 8
     // on it computes at FMA speed. Measured against unpacking tiles for OpenBLAS sgemm (SmolLM-135M shape,
     // f32, 2 threads, AMD EPYC Zen 5; tokens/s): AVX-512 pp16 300 -> 878, pp128 672 -> 1324, pp512 553 ->
     // 1032 (sgemm's Haswell kernels) or 923 -> 1355 (its SkylakeX kernels); AVX2 (TTT_ISA=avx2) pp16 282
-    // -> 471, pp128 649 -> 580, pp512 575 -> 645. Each output stays one FMA chain over k, so a prompt's
-    // projections give decode's bits.
-    const kernels::GemvF32PanelsFn gemv = kernels::ActiveKernels().gemv_f32_panels;
+    // -> 471, pp128 649 -> 580, pp512 575 -> 645. Each output stays one chain over k (f32 FMAs, bf16
+    // vdpbf16ps over pairs), so a prompt's projections give decode's bits.
+    const kernels::KernelTable& table = kernels::ActiveKernels();
     static_assert(kGemvRowAlign % kernels::kF32PanelRows == 0);  // every thread's range starts at a panel
     internal::ParallelRanges(n, 2 * m * n * k, kGemvRowAlign, [&](int64_t begin, int64_t end) {
-      gemv(x, m, k, weight.data<float>(), n, begin, end, y, ldy);
+      if (dtype == DType::kBF16) {
+        table.gemv_bf16_panels(x, m, k, w, n, begin, end, y, ldy);
+      } else {
+        table.gemv_f32_panels(x, m, k, weight.data<float>(), n, begin, end, y, ldy);
+      }
       Epilogue(row_scale, bias, m, ldy, begin, end, y);
       if (next != nullptr) PrefetchRowsFrom(*next, begin * next->dim(0) / n);
     });
@@ -258,7 +251,7 @@ void Linear(const float* x, int64_t m, const LinearWeight& weight, const float* 
                  " given for a ", DTypeName(weight.values.dtype()),
                  " weight; only i8 weights take scales (leave row_scale undefined)");
     if (weight.more_rows.empty()) {
-      LinearImpl(x, m, weight.values, weight.panels(), nullptr, bias, y, weight.values.dim(0), next);
+      LinearImpl(x, m, weight.values, weight.panels, nullptr, bias, y, weight.values.dim(0), next);
       return;
     }
     // A stacked weight: each part writes its columns of the whole output.

@@ -31,14 +31,11 @@ struct LinearWeight {
   // quantised differently (Q4_K_M's Q4_K wq and wk beside a Q6_K wv) keeps every part's blocks. Each is
   // [n_i, k]; ops::Linear writes their outputs after values'. Empty otherwise.
   std::vector<Tensor> more_rows;
-  // f32 values stored in panels (kernels::kF32PanelRows, core/kernels/kernel_table.h) rather than row-major,
-  // same shape and size: the panel GEMV runs every row count, decode and prefill alike. Set by
-  // the decode weight arena (core/blocks/linear/decode_arena.h).
-  bool f32_panels = false;
-  // bf16 values stored in pair panels (core/kernels/internal/bf16_panels.h), same shape and size, for the
-  // vdpbf16ps panel kernel (KernelTable::gemv_bf16_panels), decode and prefill alike; set as f32_panels.
-  bool bf16_panels = false;
-  bool panels() const { return f32_panels || bf16_panels; }  // else row-major
+  // Values stored in the panels of their dtype rather than row-major, same shape and size, for a panel kernel
+  // that runs every row count, decode and prefill alike: f32 in kernels::kF32PanelRows panels
+  // (core/kernels/kernel_table.h: GemvF32PanelsFn), bf16 in pair panels (core/kernels/internal/bf16_panels.h,
+  // GemvBf16PanelsFn). Set by the decode weight arena (core/blocks/linear/decode_arena.h).
+  bool panels = false;
   int64_t out_features() const;
 };
 // A fused projection of `parts` (same k) by rows: one tensor when they share a dtype, else the first part's

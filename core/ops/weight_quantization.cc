@@ -61,20 +61,22 @@ absl::StatusOr<LinearWeight> QuantizeWeight(const Tensor& weight, DType dtype) {
   return out;
 }
 
-Tensor DequantizeWeight(const LinearWeight& weight) {
-  if (weight.f32_panels) {  // the decode layout of f32 weights (kernel_table.h GemvF32PanelsFn): back to rows
-    const int64_t n = weight.values.dim(0), k = weight.values.dim(1);
-    Tensor rows = Tensor::Empty(DType::kF32, {n, k});
+Tensor RowMajorValues(const LinearWeight& weight) {
+  if (!weight.panels) return weight.values;
+  const int64_t n = weight.values.dim(0), k = weight.values.dim(1);
+  Tensor rows = Tensor::Empty(weight.values.dtype(), {n, k});
+  if (weight.values.dtype() == DType::kF32) {  // kernel_table.h GemvF32PanelsFn
     kernels::internal::UnpackF32Panels(weight.values.data<float>(), n, k, 0, n, rows.data<float>());
-    return rows;
-  }
-  if (weight.bf16_panels) {  // the bf16 decode layout (internal/bf16_panels.h): rows, then f32
-    const int64_t n = weight.values.dim(0), k = weight.values.dim(1);
-    Tensor rows = Tensor::Empty(DType::kBF16, {n, k});
+  } else {  // bf16 pair panels (internal/bf16_panels.h)
     kernels::internal::UnpackBf16Panels(weight.values.data<uint16_t>(), n, k, 0, n, rows.data<uint16_t>());
-    LinearWeight row_major;
-    row_major.values = rows;
-    return DequantizeWeight(row_major);
+  }
+  return rows;
+}
+
+Tensor DequantizeWeight(const LinearWeight& weight) {
+  if (weight.panels) {
+    const Tensor rows = RowMajorValues(weight);
+    return rows.dtype() == DType::kF32 ? rows : Tensor::FromF32(rows.shape(), rows.ToF32());
   }
   if (!weight.more_rows.empty()) {  // a stacked GGUF projection: every part's values, in order
     std::vector<float> values = weight.values.ToF32();

@@ -24,5 +24,8 @@ absl::StatusOr<LinearWeight> QuantizeWeight(const Tensor& weight, DType dtype);
 // The f32 values a LinearWeight stands for ([n, k]; i8 rows multiplied by their scales): what the GEMV
 // kernels compute with, for tests and for measuring quantisation error.
 Tensor DequantizeWeight(const LinearWeight& weight);
+// `weight`'s values row-major, in their dtype: panels (LinearWeight::panels) unpacked into a new tensor, others
+// as they are.
+Tensor RowMajorValues(const LinearWeight& weight);
 
 }  // namespace ttt::ops

@@ -138,7 +138,7 @@ absl::Status CausalLm::Specialize(std::shared_ptr<const ResolvedHwConfig> config
 void CausalLm::PackTiedHead() {
   Linear& head = lm_head_.mutable_projection();
   const Tensor& table = embedding_.table();
-  if (!PanelsEnabled() || head.weight().f32_panels || head.weight().values.raw_data() != table.raw_data() ||
+  if (!PanelsEnabled() || head.weight().panels || head.weight().values.raw_data() != table.raw_data() ||
       !head.CanUsePanels() || table.dtype() != DType::kF32 || !table.is_contiguous()) {
     return;
   }

@@ -107,7 +107,7 @@ TEST(DecodeWeightArena, TiedF32HeadAndTheEmbeddingShareOnePackedTable) {
   const TokenEmbedding& embedding = (*model)->token_embedding();
   const Linear& head = (*model)->lm_head().projection();
   EXPECT_EQ(head.weight().values.raw_data(), embedding.table().raw_data());
-  EXPECT_TRUE(head.weight().f32_panels);
+  EXPECT_TRUE(head.weight().panels);
   EXPECT_TRUE(embedding.table_in_panels());
 
   const Tensor& rows = weights.at("tok_embeddings");
@@ -141,7 +141,7 @@ void ExpectPanelsDecodeAsPrefillAndTheSameInABatch(DType dtype) {
   const std::vector<const Linear*> order = ProjectionsInDecodeOrder(**model);
   int64_t panels = 0;
   for (const Linear* projection : order) {
-    panels += (dtype == DType::kF32 ? projection->weight().f32_panels : projection->weight().bf16_panels) ? 1 : 0;
+    panels += projection->weight().panels ? 1 : 0;
   }
   const bool expected = dtype == DType::kF32 || kernels::ActiveKernels().gemv_bf16_panels != nullptr;
   EXPECT_EQ(panels, expected ? static_cast<int64_t>(order.size()) : 0) << "every projection, the head too";

@@ -3,7 +3,6 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
-#include "core/kernels/internal/bf16_panels.h"
 #include "core/kernels/kernel_table.h"
 #include "core/ops/weight_quantization.h"
 #include "core/runtime/check.h"
@@ -27,16 +26,9 @@ absl::Status Linear::ConvertWeight(DType dtype) {
 namespace {
 // `w` with row-major values (a panel-packed weight unpacked into a new tensor of its dtype; others as they are).
 ops::LinearWeight RowMajor(const ops::LinearWeight& w) {
+  if (!w.panels) return w;
   ops::LinearWeight rows;
-  if (w.f32_panels) {
-    rows.values = ops::DequantizeWeight(w);
-  } else if (w.bf16_panels) {
-    const int64_t n = w.values.dim(0), k = w.values.dim(1);
-    rows.values = Tensor::Empty(DType::kBF16, {n, k});
-    kernels::internal::UnpackBf16Panels(w.values.data<uint16_t>(), n, k, 0, n, rows.values.data<uint16_t>());
-  } else {
-    return w;
-  }
+  rows.values = ops::RowMajorValues(w);
   return rows;
 }
 }  // namespace
@@ -97,13 +89,13 @@ void Linear::MoveDecodeValues(Tensor destination, bool panels) {
   TTT_CHECK(destination.dtype() == values.dtype() && destination.shape() == values.shape() &&
             destination.nbytes() == values.nbytes() && values.is_contiguous())
       << "Linear::MoveDecodeValues: " << destination.DebugString() << " cannot hold " << values.DebugString();
-  if (panels && !weight_.panels()) {
+  if (panels && !weight_.panels) {
     TTT_CHECK(CanUsePanels()) << "Linear::MoveDecodeValues: " << values.DebugString() << " cannot be panels";
     const bool f32 = values.dtype() == DType::kF32;
     // Rows of 32-bit words: k floats, or k / 2 pairs of bf16 values.
     kernels::ActiveKernels().pack_panels(values.raw_data(), values.dim(0), f32 ? values.dim(1) : values.dim(1) / 2,
                                          destination.raw_data());
-    (f32 ? weight_.f32_panels : weight_.bf16_panels) = true;
+    weight_.panels = true;
   } else {
     std::memcpy(destination.raw_data(), values.raw_data(), values.nbytes());
   }

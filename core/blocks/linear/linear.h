@@ -72,7 +72,7 @@ class Linear {
   // weight arena, see CausalLm::PackDecodeWeights) and reads them from there on. A separate prefill copy,
   // when there is one, stays where it is.
   // With `panels` (an f32 or bf16 weight of one part, whose prefill runs on the CPU kernels too) the copy is
-  // stored in the panels of its dtype for the panel kernels (ops::LinearWeight::f32_panels, bf16_panels),
+  // stored in the panels of its dtype for the panel kernels (ops::LinearWeight::panels),
   // same size.
   void MoveDecodeValues(Tensor destination, bool panels = false);
   // Whether MoveDecodeValues may store this weight in panels (f32; bf16 with an even k where the CPU has

@@ -21,7 +21,6 @@
 #include <cstring>
 
 #include "core/kernels/avx512/kernels_avx512.h"
-#include "core/kernels/avx512/transpose_avx512.h"
 #include "core/kernels/internal/cache_line_vector.h"
 #include "core/kernels/simd/vec_avx512.h"  // immintrin.h, with GCC 12's false warnings off
 
@@ -61,17 +60,14 @@ void RoundActivationPairs(const float* x, int64_t m, int64_t k, internal::CacheL
 // there, but 0 times a NaN or an infinity in memory past the row would not be).
 void PackPairPanels(const char* w, size_t row_bytes, int64_t k, int64_t j, int64_t rows, uint32_t* out) {
   const int64_t pairs = Pairs(k), whole = k / 2;  // whole: pairs with both values in the row
-  const int64_t stride = static_cast<int64_t>(row_bytes / 4);
-  const bool aligned_rows = row_bytes % 4 == 0;
   for (int g = 0; g < kPanels; ++g) {
     const int64_t r0 = g * kPanelRows, n_rows = std::clamp<int64_t>(rows - r0, 0, kPanelRows);
     uint32_t* panel = out + g * kPanelRows * pairs;
     const char* first = w + (j + r0) * row_bytes;
     int64_t p = 0;
-    if (n_rows == kPanelRows && aligned_rows) {
-      for (; p + 16 <= whole; p += 16) {
-        Transpose16x16(reinterpret_cast<const uint32_t*>(first) + p, stride, panel + p * kPanelRows);
-      }
+    if (n_rows == kPanelRows && k % 2 == 0) {  // 16 rows of whole words: the stored panels' packing
+      PackPanels(first, kPanelRows, whole, panel);
+      p = whole;
     }
     for (; p < pairs; ++p) {
       for (int64_t r = 0; r < kPanelRows; ++r) {

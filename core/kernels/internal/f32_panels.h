@@ -29,6 +29,26 @@ inline void PackPanelWords(const void* src, int64_t n, int64_t words, void* dst)
   }
 }
 
+// PackPanelWords for the ISAs' packing kernels: `transpose(rows, stride, out)` turns a block of 16 rows (`stride`
+// words apart) by kBlockWords words into out[c * kF32PanelRows + r], in registers; the words of a full panel
+// past the last whole block, and the last partial panel, are moved one at a time.
+template <int kBlockWords, class Transpose>
+inline void PackPanelWordsBy(const void* src, int64_t n, int64_t words, void* dst, Transpose transpose) {
+  const uint32_t* in = static_cast<const uint32_t*>(src);
+  uint32_t* out = static_cast<uint32_t*>(dst);
+  const int64_t full = n - n % kF32PanelRows;
+  for (int64_t p0 = 0; p0 < full; p0 += kF32PanelRows) {
+    const uint32_t* rows = in + p0 * words;
+    uint32_t* panel = out + p0 * words;
+    int64_t c = 0;
+    for (; c + kBlockWords <= words; c += kBlockWords) transpose(rows + c, words, panel + c * kF32PanelRows);
+    for (; c < words; ++c) {
+      for (int64_t r = 0; r < kF32PanelRows; ++r) std::memcpy(panel + c * kF32PanelRows + r, rows + r * words + c, 4);
+    }
+  }
+  if (full < n) PackPanelWords(in + full * words, n - full, words, out + full * words);
+}
+
 // dst[n * k] = the panels of src[n, k] (row-major); dst and src do not overlap.
 inline void PackF32Panels(const float* src, int64_t n, int64_t k, float* dst) { PackPanelWords(src, n, k, dst); }
 
