@@ -17,9 +17,9 @@ absl::StatusOr<LoadedEncoder> LoadEncoder(const std::string& path, const Encoder
   absl::StatusOr<std::unique_ptr<Encoder>> encoder = Encoder::Create(ckpt.spec, ckpt.weights);
   if (!encoder.ok()) return Annotate(encoder.status(), absl::StrCat("encoder '", path, "'"));
   loaded.encoder = *std::move(encoder);
-  if (options.linear_weight_dtype.has_value()) {
-    TTT_RETURN_IF_ERROR(loaded.encoder->ConvertLinearWeights(*options.linear_weight_dtype));
-  }
+  absl::Status device = loaded.encoder->UseDevice(
+      {.device = options.device, .mode = options.mode, .linear_weight_dtype = options.linear_weight_dtype});
+  if (!device.ok()) return Annotate(device, absl::StrCat("encoder '", path, "' on ", options.device));
   const std::string tokenizer_path = options.tokenizer_path.empty() ? ckpt.tokenizer_path : options.tokenizer_path;
   if (tokenizer_path.empty()) {
     if (options.require_tokenizer) {

@@ -17,9 +17,9 @@ absl::StatusOr<LoadedSeq2Seq> LoadSeq2Seq(const std::string& path, const Seq2Seq
   absl::StatusOr<std::unique_ptr<Seq2SeqLm>> model = Seq2SeqLm::Create(ckpt.spec, ckpt.weights);
   if (!model.ok()) return Annotate(model.status(), absl::StrCat("seq2seq model '", path, "'"));
   loaded.model = *std::move(model);
-  if (options.linear_weight_dtype.has_value()) {
-    TTT_RETURN_IF_ERROR(loaded.model->ConvertLinearWeights(*options.linear_weight_dtype));
-  }
+  absl::Status device = loaded.model->UseDevice(
+      {.device = options.device, .mode = options.mode, .linear_weight_dtype = options.linear_weight_dtype});
+  if (!device.ok()) return Annotate(device, absl::StrCat("seq2seq model '", path, "' on ", options.device));
   const std::string tokenizer_path = options.tokenizer_path.empty() ? ckpt.tokenizer_path : options.tokenizer_path;
   if (tokenizer_path.empty()) {
     if (options.require_tokenizer) {

@@ -6,80 +6,20 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/blocks/module_registry.h"
-#include "core/formats/weight_cache.h"
 #include "core/blocks/linear/decode_arena.h"
 #include "core/hwconfig/compatibility.h"
 #include "core/hwconfig/hw_enums.h"
 #include "core/hwconfig/module_defaults.h"
 #include "core/patterns/causal_lm.h"
+#include "core/hwconfig/specialize_block.h"
 #include "core/patterns/tensor_parallel_lm.h"
 #include "core/runtime/status.h"
-#include "core/specs/text_format.h"
 
 namespace ttt {
-namespace {
-
-// One phase of one op: unset fields take the device's natural value (f32 weights; on Tenstorrent BF16
-// activations and outputs, HiFi4, BF16 accumulation, as ttnn's defaults).
-absl::StatusOr<LinearExecution> Execution(const hw::OpConfig& op, bool tt, const std::string& where) {
-  LinearExecution exec;
-  if (op.weight_dtype()) {
-    auto w = ToRuntimeDType(op.weight_dtype());
-    if (!w.ok()) return Annotate(w.status(), where);
-    exec.weight_dtype = *w;
-  }
-  exec.emulate_tt = tt;
-  if (tt) {
-    if (op.activation_dtype()) {
-      TTT_ASSIGN_OR_RETURN(exec.numerics.activation_dtype, ToRuntimeDType(op.activation_dtype()));
-    }
-    if (op.output_dtype()) {
-      TTT_ASSIGN_OR_RETURN(exec.numerics.output_dtype, ToRuntimeDType(op.output_dtype()));
-    }
-    if (op.math_fidelity()) exec.numerics.fidelity = ToRuntimeFidelity(op.math_fidelity());
-    exec.numerics.fp32_accumulation = op.has_fp32_accumulation() && op.fp32_accumulation();
-  }
-  return exec;
-}
-
-}  // namespace
 
 absl::Status CausalLm::Specialize(std::shared_ptr<const ResolvedHwConfig> config, WeightCache* cache,
                                   const std::string& weight_source) {
   const bool tt = IsTenstorrent(config->device);
-  // Specialises every op of `block` from `module`, its resolved config: each weight op's projection (its
-  // formats per phase, through the weight cache when there is one), each weightless matrix-engine op's
-  // numerics.
-  auto specialize = [&](Block& block, const ResolvedModuleConfig& module) -> absl::Status {
-    for (const LinearOp& op : block.linear_ops()) {
-      const hw::OpConfig& prefill_op = module.op(Phase::kPrefill, op.op);
-      const hw::OpConfig& decode_op = module.op(Phase::kDecode, op.op);
-      const std::string where = absl::StrCat(op.tensor, " (", module.kind(), " op ", op.op, ")");
-      TTT_ASSIGN_OR_RETURN(LinearExecution prefill, Execution(prefill_op, tt, where));
-      TTT_ASSIGN_OR_RETURN(LinearExecution decode, Execution(decode_op, tt, where));
-      WeightSource source;
-      if (cache != nullptr) {
-        source = [&, tensor = op.tensor](Phase phase, DType,
-                                         const std::function<absl::StatusOr<ops::LinearWeight>()>& convert) {
-          WeightCacheKey key;
-          key.source = weight_source;
-          key.tensor = tensor;
-          key.config = ToTextProto(phase == Phase::kPrefill ? prefill_op : decode_op);
-          return cache->GetOrConvert(key, [&] { return convert(); });
-        };
-      }
-      absl::Status s = op.linear->Specialize(prefill, decode, source);
-      if (!s.ok()) return Annotate(s, where);
-    }
-    for (const OpDecl& op : block.descriptor().ops) {
-      if (!op.matmul) continue;
-      for (const auto& [phase, mode] : {std::pair{Phase::kPrefill, Phase::kPrefill}, std::pair{Phase::kDecode, Phase::kDecode}}) {
-        TTT_ASSIGN_OR_RETURN(LinearExecution e, Execution(module.op(mode, op.name), tt, module.kind() + " op " + op.name));
-        TTT_RETURN_IF_ERROR(block.SetMatmulNumerics(op.name, phase, tt ? std::optional(e.numerics) : std::nullopt));
-      }
-    }
-    return absl::OkStatus();
-  };
   // Every configured module has a block and every configurable block a config (a mismatch is a programming
   // error in a pattern, reported rather than run with defaults). Blocks of kinds without default configs keep
   // the f32 CPU execution they were built with.
@@ -94,7 +34,7 @@ absl::Status CausalLm::Specialize(std::shared_ptr<const ResolvedHwConfig> config
       if (it == modules.end()) {
         return absl::InternalError(absl::StrCat(where, ": block '", name, "' has no resolved hardware config"));
       }
-      TTT_RETURN_IF_ERROR(specialize(*block, it->second));
+      TTT_RETURN_IF_ERROR(SpecializeBlock(*block, it->second, tt, cache, weight_source));
     }
     if (configurable != modules.size()) {
       return absl::InternalError(absl::StrCat(where, ": ", configurable, " configurable block(s) but ", modules.size(),

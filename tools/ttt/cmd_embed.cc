@@ -9,6 +9,8 @@
 #include "absl/strings/str_format.h"
 #include "core/factory/encoder_loader.h"
 #include "core/generation/embed.h"
+#include "core/hwconfig/resolve.h"
+#include "core/runtime/mapped_file.h"
 #include "core/runtime/status.h"
 #include "nlohmann/json.hpp"
 #include "tools/ttt/command.h"
@@ -34,11 +36,11 @@ absl::StatusOr<std::vector<std::string>> ReadTexts(const Args& args) {
 }
 
 // FILE.json: the texts, their tokens and vectors; any other name: raw little-endian float32 [texts, hidden].
+// Written to a temporary name and renamed, so a failed write leaves no partial file.
 absl::Status WriteOut(const std::string& path, const std::vector<std::string>& texts,
                       const std::vector<TextEmbedding>& embeddings, const std::string& model, spec::Pooling pooling,
                       bool normalized) {
-  std::ofstream out(path, std::ios::binary);
-  if (!out) return absl::PermissionDeniedError(absl::StrCat("--out ", path, ": cannot open it for writing"));
+  std::string contents;
   if (absl::EndsWith(path, ".json")) {
     nlohmann::json j = {{"model", model}, {"pooling", PoolingName(pooling)}, {"normalized", normalized}};
     j["data"] = nlohmann::json::array();
@@ -46,14 +48,14 @@ absl::Status WriteOut(const std::string& path, const std::vector<std::string>& t
       j["data"].push_back({{"index", i}, {"text", texts[i]}, {"tokens", embeddings[i].tokens},
                            {"embedding", embeddings[i].vector}});
     }
-    out << j.dump(1) << "\n";
+    contents = j.dump(1) + "\n";
   } else {
     for (const TextEmbedding& e : embeddings) {
-      out.write(reinterpret_cast<const char*>(e.vector.data()), e.vector.size() * sizeof(float));
+      contents.append(reinterpret_cast<const char*>(e.vector.data()), e.vector.size() * sizeof(float));
     }
   }
-  if (!out) return absl::DataLossError(absl::StrCat("--out ", path, ": writing failed (disk full?)"));
-  return absl::OkStatus();
+  absl::Status s = WriteFileAtomically(path, contents);
+  return s.ok() ? s : Annotate(s, absl::StrCat("--out ", path));
 }
 
 absl::Status RunEmbed(const Args& args) {
@@ -70,6 +72,10 @@ absl::Status RunEmbed(const Args& args) {
   load.tokenizer_path = args.Get("tokenizer");
   if (args.Has("weights")) {
     TTT_ASSIGN_OR_RETURN(load.linear_weight_dtype, ParseWeightDType(args.Get("weights")));
+  }
+  if (args.Has("device")) load.device = args.Get("device");
+  if (args.Has("mode")) {
+    TTT_ASSIGN_OR_RETURN(load.mode, ParseConfigMode(args.Get("mode")));
   }
   const std::string out_path = args.Get("out");
 
@@ -100,7 +106,10 @@ TTT_COMMAND({"embed", "embedding vectors of texts from an encoder (BERT-style HF
               {"--pooling", "mean, cls or last (default: the model's own, else mean)", ""},
               {"--normalize", "scale each vector to unit L2 length", "", FlagKind::kSwitch},
               {"--truncate", "cut texts longer than the model's positions", "", FlagKind::kSwitch},
-              {"--weights", "store the attention and MLP projections as f32, bf16, int8, bfp8 or bfp4", "f32"},
+              {"--device", "run as this device does (cpu, n150, n300, p150, t3k, tg)", "cpu"},
+              {"--mode", "performance or accuracy: which of the device's module defaults", "accuracy"},
+              {"--weights", "store the attention and MLP projections as f32, bf16, int8, bfp8 or bfp4 "
+                            "(default: the device's)", ""},
               {"--out", "FILE.json: texts, tokens and vectors as JSON; another name: raw float32 [texts, hidden]; "
                         "default: 'embedding N: v0 v1 ...' lines as llama-embedding prints", ""}},
              RunEmbed});

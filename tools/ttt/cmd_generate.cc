@@ -7,6 +7,7 @@
 #include "core/formats/t5/t5_checkpoint.h"
 #include "core/generation/generate.h"
 #include "core/generation/seq2seq_generate.h"
+#include "core/hwconfig/resolve.h"
 #include "core/runtime/mapped_file.h"
 #include "core/runtime/status.h"
 #include "tools/ttt/common.h"
@@ -17,12 +18,17 @@ namespace ttt::cli {
 namespace {
 
 // An encoder-decoder model (T5): the prompt is the source text (with </s>, as T5's tokenizer adds it), and the
-// output is decoded greedily from decoder_start_token_id until EOS or the budget. Of the hardware flags only
-// --weights applies (the projections' storage dtype); sampling flags are not used yet.
+// output is decoded greedily from decoder_start_token_id until EOS or the budget. Of the hardware flags
+// --device, --mode and --weights apply (the projections' formats and numerics; the attention products stay f32,
+// Seq2SeqLm::UseDevice); sampling flags are not used yet.
 absl::Status RunSeq2Seq(const Args& args, const std::string& prompt, int64_t max_new_tokens) {
   Seq2SeqLoadOptions load;
   if (args.Has("weights")) {
     TTT_ASSIGN_OR_RETURN(load.linear_weight_dtype, ParseWeightDType(args.Get("weights")));
+  }
+  if (args.Has("device")) load.device = args.Get("device");
+  if (args.Has("mode")) {
+    TTT_ASSIGN_OR_RETURN(load.mode, ParseConfigMode(args.Get("mode")));
   }
   TTT_ASSIGN_OR_RETURN(LoadedSeq2Seq m, LoadSeq2Seq(args.Get("model"), load));
   TTT_ASSIGN_OR_RETURN(std::vector<int32_t> source,

@@ -1,7 +1,9 @@
 // The zoo's bert against llama.cpp's embeddings of the same weights (reference.json, embed-N-POOLING.f32): token
 // ids, every token's last hidden state and the mean/cls/last pooled vectors, from the HF folder and the GGUF;
 // reported for `ttt-gov matrix` as TTT_METRIC pcc (worst Pearson correlation of a pooled vector) and logit_error
-// (worst max|error| / max|reference| of the hidden states).
+// (worst max|error| / max|reference| of the hidden states), on the device and mode the matrix selects
+// (TTT_DEVICE / TTT_MODE; the exact f32 cpu encoder when unset). Only the exact encoder asserts a tolerance here:
+// an emulated device's block floats move the vectors by design, and its floor is the target's in model.textproto.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -13,6 +15,7 @@
 #include "core/factory/encoder_loader.h"
 #include "core/generation/embed.h"
 #include "core/runtime/mapped_file.h"
+#include "core/testing/device_env.h"
 #include "core/testing/reference_logits.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -27,7 +30,12 @@ std::vector<float> ReadF32(const std::string& path) {
 class ZooEmbeddingsTest : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(ZooEmbeddingsTest, MatchLlamaCpp) {
-  auto loaded = ttt::LoadEncoder(std::string(MODEL_DATA) + "/" + GetParam());
+  auto build = ttt::testing::BuildOptionsFromEnvironment();
+  ASSERT_TRUE(build.ok()) << build.status();
+  ttt::EncoderLoadOptions options;
+  options.device = build->device;
+  options.mode = build->mode;
+  auto loaded = ttt::LoadEncoder(std::string(MODEL_DATA) + "/" + GetParam(), options);
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   const nlohmann::json ref = nlohmann::json::parse(ttt::ReadFileToString(MODEL_DATA "/reference.json").value_or(""));
   double worst_pcc = 1, worst_error = 0;
@@ -55,9 +63,11 @@ TEST_P(ZooEmbeddingsTest, MatchLlamaCpp) {
       worst_pcc = std::min(worst_pcc, agreement.pcc);
     }
   }
-  std::printf("TTT_METRIC device=cpu pcc=%.8f logit_error=%.3g\n", worst_pcc, worst_error);
-  EXPECT_GE(worst_pcc, 0.9999);
-  EXPECT_LE(worst_error, 1e-3);
+  std::printf("TTT_METRIC device=%s pcc=%.8f logit_error=%.3g\n", build->device.c_str(), worst_pcc, worst_error);
+  if (ttt::testing::IsExactReference(*build)) {
+    EXPECT_GE(worst_pcc, 0.9999);
+    EXPECT_LE(worst_error, 1e-3);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Formats, ZooEmbeddingsTest, ::testing::Values("hf", "model-f32.gguf"),

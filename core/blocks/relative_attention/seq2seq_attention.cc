@@ -22,11 +22,6 @@ absl::StatusOr<Seq2SeqAttention> Seq2SeqAttention::Create(int64_t hidden, int64_
   return a;
 }
 
-absl::Status Seq2SeqAttention::ConvertWeights(DType dtype) {
-  for (Linear* l : {&wq_, &wk_, &wv_, &wo_}) TTT_RETURN_IF_ERROR(l->ConvertWeight(dtype));
-  return absl::OkStatus();
-}
-
 void Seq2SeqAttention::ProjectKeysValues(const float* x, int64_t rows, KeysValues& kv) const {
   const int64_t inner = inner_dim();
   kv.keys.resize((kv.rows + rows) * inner);

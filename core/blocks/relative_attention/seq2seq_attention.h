@@ -8,6 +8,8 @@
 //                             output (ProjectKeysValues when a source is encoded) and kept for every step.
 #pragma once
 
+#include <array>
+
 #include <cstdint>
 #include <vector>
 
@@ -37,7 +39,9 @@ class Seq2SeqAttention {
   // kv.rows] or null; causal: query position p sees keys 0..p only. out [tokens, hidden].
   void Attend(const float* x, int64_t tokens, int64_t q0, const KeysValues& kv, const float* bias, bool causal,
               float* out) const;
-  absl::Status ConvertWeights(DType dtype);
+  // The four projections in the order of the attention module's ops (wq, wk, wv: "wqkv"; wo: "wo"), for the
+  // pattern to specialise to a device (core/hwconfig/specialize_block.h).
+  std::array<Linear*, 4> projections() { return {&wq_, &wk_, &wv_, &wo_}; }
   int64_t inner_dim() const { return num_heads_ * head_dim_; }
   int64_t num_heads() const { return num_heads_; }
   int64_t head_dim() const { return head_dim_; }

@@ -5,6 +5,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/blocks/attention/kv_cache.h"
+#include "core/hwconfig/device_registry.h"
+#include "core/specs/device_kind.h"
 #include "core/ops/ops.h"
 #include "core/runtime/status.h"
 
@@ -30,11 +32,22 @@ absl::StatusOr<std::unique_ptr<Encoder>> Encoder::Create(const Validated<spec::E
   return e;
 }
 
-absl::Status Encoder::ConvertLinearWeights(DType dtype) {
+absl::Status Encoder::UseDevice(const DeviceOptions& options) {
+  TTT_ASSIGN_OR_RETURN(const hw::DeviceProfile device, GetDeviceProfile(options.device));
+  const bool tt = IsTenstorrent(device);
+  if (layers_.empty()) return absl::OkStatus();
+  // Every layer has the same specs, so one resolution per block kind serves them all.
+  TTT_ASSIGN_OR_RETURN(const ResolvedModuleConfig attention,
+                       ResolveModuleConfig(layers_[0].attention->descriptor(), *spec_.attention(), device,
+                                           options.mode, options.linear_weight_dtype));
+  TTT_ASSIGN_OR_RETURN(const ResolvedModuleConfig mlp,
+                       ResolveModuleConfig(layers_[0].mlp.descriptor(), *spec_.mlp(), device, options.mode,
+                                           options.linear_weight_dtype));
   for (Layer& layer : layers_) {
-    TTT_RETURN_IF_ERROR(layer.attention->ConvertWeights(dtype));
-    TTT_RETURN_IF_ERROR(layer.mlp.ConvertWeights(dtype));
+    TTT_RETURN_IF_ERROR(SpecializeBlock(*layer.attention, attention, tt));
+    TTT_RETURN_IF_ERROR(SpecializeBlock(layer.mlp, mlp, tt));
   }
+  device_ = options.device;
   return absl::OkStatus();
 }
 

@@ -18,6 +18,7 @@
 #include "core/blocks/embedding/embedding.h"
 #include "core/blocks/mlp/mlp.h"
 #include "core/blocks/norm/norm.h"
+#include "core/hwconfig/specialize_block.h"
 #include "core/specs/proto/encoder.pb.h"
 #include "core/specs/validated.h"
 
@@ -45,8 +46,11 @@ class Encoder {
   absl::StatusOr<std::vector<float>> Forward(absl::Span<const int32_t> ids,
                                              absl::Span<const int32_t> token_types = {}) const;
 
-  // Stores every attention and MLP projection in `dtype` (f32, bf16, i8, bfp8, bfp4).
-  absl::Status ConvertLinearWeights(DType dtype);
+  // Runs every attention and MLP op as `options.device` does in `options.mode` (the module defaults of
+  // hwconfig/modules: weight formats, and on a Tenstorrent device its matrix-engine numerics), with every
+  // projection stored in `options.linear_weight_dtype` when set. Create builds the exact f32 cpu encoder.
+  absl::Status UseDevice(const DeviceOptions& options);
+  const std::string& device() const { return device_; }
 
   const spec::EncoderSpec& spec() const { return *spec_; }
   int64_t hidden_dim() const { return spec_->token_embedding().hidden_dim(); }
@@ -71,6 +75,7 @@ class Encoder {
   Tensor token_types_;
   Norm embedding_norm_;
   std::vector<Layer> layers_;
+  std::string device_ = "cpu";
 };
 
 }  // namespace ttt

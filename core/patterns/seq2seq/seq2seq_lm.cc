@@ -5,7 +5,12 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "core/blocks/attention/attention_descriptor.h"
+#include "core/blocks/lm_head/lm_head_descriptor.h"
+#include "core/blocks/mlp/mlp_descriptor.h"
+#include "core/hwconfig/device_registry.h"
 #include "core/ops/ops.h"
+#include "core/specs/device_kind.h"
 #include "core/runtime/status.h"
 #include "core/specs/validate.h"
 
@@ -61,16 +66,47 @@ absl::StatusOr<std::unique_ptr<Seq2SeqLm>> Seq2SeqLm::Create(const Validated<spe
   return m;
 }
 
-absl::Status Seq2SeqLm::ConvertLinearWeights(DType dtype) {
-  for (EncoderLayer& l : encoder_) {
-    TTT_RETURN_IF_ERROR(l.attention.ConvertWeights(dtype));
-    TTT_RETURN_IF_ERROR(l.mlp.ConvertWeights(dtype));
+absl::Status Seq2SeqLm::UseDevice(const DeviceOptions& options) {
+  TTT_ASSIGN_OR_RETURN(const hw::DeviceProfile device, GetDeviceProfile(options.device));
+  const bool tt = IsTenstorrent(device);
+  // The module kinds whose defaults T5's projections take, each resolved for T5's sizes.
+  spec::AttentionSpec attention_spec;
+  attention_spec.set_hidden_dim(hidden_dim());
+  attention_spec.set_num_heads(spec_->num_heads());
+  attention_spec.set_num_kv_heads(spec_->num_heads());
+  attention_spec.set_head_dim(spec_->head_dim());
+  spec::LmHeadSpec head_spec;
+  head_spec.set_hidden_dim(hidden_dim());
+  head_spec.set_vocab_size(vocab_size());
+  head_spec.set_tied(spec_->tied_head());
+  TTT_ASSIGN_OR_RETURN(const ResolvedModuleConfig attention,
+                       ResolveModuleConfig(AttentionDescriptor(), attention_spec, device, options.mode,
+                                           options.linear_weight_dtype));
+  TTT_ASSIGN_OR_RETURN(const ResolvedModuleConfig mlp,
+                       ResolveModuleConfig(MlpDescriptor(), spec_->mlp(), device, options.mode,
+                                           options.linear_weight_dtype));
+  TTT_ASSIGN_OR_RETURN(const ResolvedModuleConfig head,
+                       ResolveModuleConfig(LmHeadDescriptor(), head_spec, device, options.mode,
+                                           options.linear_weight_dtype));
+  auto specialize_attention = [&](Seq2SeqAttention& a, const std::string& where) -> absl::Status {
+    const std::array<Linear*, 4> p = a.projections();
+    for (int i = 0; i < 4; ++i) {
+      TTT_RETURN_IF_ERROR(SpecializeLinear(*p[i], attention, i < 3 ? "wqkv" : "wo", tt, where));
+    }
+    return absl::OkStatus();
+  };
+  for (size_t i = 0; i < encoder_.size(); ++i) {
+    TTT_RETURN_IF_ERROR(specialize_attention(encoder_[i].attention, absl::StrCat("encoder.layers.", i, ".attn")));
+    TTT_RETURN_IF_ERROR(SpecializeBlock(encoder_[i].mlp, mlp, tt));
   }
-  for (DecoderLayer& l : decoder_) {
-    TTT_RETURN_IF_ERROR(l.self_attention.ConvertWeights(dtype));
-    TTT_RETURN_IF_ERROR(l.cross_attention.ConvertWeights(dtype));
-    TTT_RETURN_IF_ERROR(l.mlp.ConvertWeights(dtype));
+  for (size_t i = 0; i < decoder_.size(); ++i) {
+    const std::string p = absl::StrCat("decoder.layers.", i, ".");
+    TTT_RETURN_IF_ERROR(specialize_attention(decoder_[i].self_attention, p + "self_attn"));
+    TTT_RETURN_IF_ERROR(specialize_attention(decoder_[i].cross_attention, p + "cross_attn"));
+    TTT_RETURN_IF_ERROR(SpecializeBlock(decoder_[i].mlp, mlp, tt));
   }
+  TTT_RETURN_IF_ERROR(SpecializeLinear(head_, head, "lm_head", tt, "lm_head"));
+  device_ = options.device;
   return absl::OkStatus();
 }
 

@@ -24,6 +24,7 @@
 #include "core/blocks/linear/linear.h"
 #include "core/blocks/mlp/mlp.h"
 #include "core/blocks/norm/norm.h"
+#include "core/hwconfig/specialize_block.h"
 #include "core/specs/proto/seq2seq.pb.h"
 #include "core/specs/validated.h"
 
@@ -71,8 +72,13 @@ class Seq2SeqLm {
   // appending them to `state`; returns their logits [target.size(), vocab].
   absl::StatusOr<std::vector<float>> Decode(DecoderState& state, absl::Span<const int32_t> target) const;
 
-  // Stores every attention and MLP projection in `dtype` (f32, bf16, i8, bfp8, bfp4).
-  absl::Status ConvertLinearWeights(DType dtype);
+  // Runs every projection (attention, MLP, head) as `options.device` does in `options.mode`: the attention,
+  // mlp and lm_head module defaults of hwconfig/modules (weight formats, and on a Tenstorrent device its
+  // matrix-engine numerics), with every projection stored in `options.linear_weight_dtype` when set. The
+  // attention products themselves stay f32 (Seq2SeqAttention has no emulated sdpa). Create builds the exact
+  // f32 cpu model.
+  absl::Status UseDevice(const DeviceOptions& options);
+  const std::string& device() const { return device_; }
 
   const spec::Seq2SeqSpec& spec() const { return *spec_; }
   int64_t hidden_dim() const { return spec_->hidden_dim(); }
@@ -102,6 +108,7 @@ class Seq2SeqLm {
   Norm encoder_final_norm_, decoder_final_norm_;
   std::vector<EncoderLayer> encoder_;
   std::vector<DecoderLayer> decoder_;
+  std::string device_ = "cpu";
 };
 
 }  // namespace ttt
