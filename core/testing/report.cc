@@ -131,4 +131,30 @@ absl::Status WriteFileAtomically(const std::string& path, const std::string& con
 
 absl::Status Report::WriteJson(const std::string& path) const { return WriteFileAtomically(path, Json() + "\n"); }
 
+void JudgeAgainstTolerances(CaseResult& r) {
+  // Defaults: PCC >= 0.99 for a block (TT-Transformers practice); f32 modules are held to 0.999.
+  Tolerances& t = r.tolerance;
+  if (t.pcc == 0) t.pcc = r.dtype == "f32" ? 0.999 : 0.99;
+  const Metrics& m = r.metrics;
+  if (!(m.pcc >= t.pcc)) r.failures.push_back(absl::StrFormat("pcc %.6f < %.6f", m.pcc, t.pcc));
+  if (t.max_abs > 0 && !(m.max_abs_error <= t.max_abs)) {
+    r.failures.push_back(absl::StrFormat("max|err| %.4g > %.4g at row %d, column %d", m.max_abs_error, t.max_abs,
+                                         m.worst_row, m.worst_col));
+  }
+  if (t.mean_abs > 0 && !(m.mean_abs_error <= t.mean_abs)) {
+    r.failures.push_back(absl::StrFormat("mean|err| %.4g > %.4g", m.mean_abs_error, t.mean_abs));
+  }
+  if (t.top1 > 0 && m.top1 >= 0 && !(m.top1 >= t.top1)) {
+    r.failures.push_back(absl::StrFormat("top-1 agreement %.3f < %.3f", m.top1, t.top1));
+  }
+  if (r.expect.latency_ms > 0 && r.latency_ms > r.expect.latency_ms) {
+    r.expectations_missed.push_back(
+        absl::StrFormat("latency %.3f ms > expected %.3f ms", r.latency_ms, r.expect.latency_ms));
+  }
+  if (r.expect.memory_mb > 0 && r.memory_mb > r.expect.memory_mb) {
+    r.expectations_missed.push_back(
+        absl::StrFormat("memory %.3f MB > expected %.3f MB", r.memory_mb, r.expect.memory_mb));
+  }
+}
+
 }  // namespace ttt::testing

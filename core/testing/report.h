@@ -63,6 +63,10 @@ struct Report {
   absl::Status WriteJson(const std::string& path) const;
 };
 
+// Fills the default tolerances of `r` (pcc 0.999 for f32 weights, 0.99 otherwise) and records every bound and
+// expectation its metrics, latency and memory miss.
+void JudgeAgainstTolerances(CaseResult& r);
+
 // Writes `contents` to `path` atomically (temp file in the same directory, then rename).
 absl::Status WriteFileAtomically(const std::string& path, const std::string& contents);
 

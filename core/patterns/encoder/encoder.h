@@ -46,6 +46,10 @@ class Encoder {
   absl::StatusOr<std::vector<float>> Forward(absl::Span<const int32_t> ids,
                                              absl::Span<const int32_t> token_types = {}) const;
 
+  // x [ids.size(), hidden] = LayerNorm(sum of the three embeddings): the input of the first layer, for ids and
+  // types as Forward checks them (callers outside Forward check them first).
+  void Embed(absl::Span<const int32_t> ids, absl::Span<const int32_t> token_types, float* x) const;
+
   // Runs every attention and MLP op as `options.device` does in `options.mode` (the module defaults of
   // hwconfig/modules: weight formats, and on a Tenstorrent device its matrix-engine numerics), with every
   // projection stored in `options.linear_weight_dtype` when set. Create builds the exact f32 cpu encoder.
@@ -66,8 +70,6 @@ class Encoder {
  private:
   explicit Encoder(Validated<spec::EncoderSpec> spec) : spec_(std::move(spec)) {}
   absl::Status CheckInputs(absl::Span<const int32_t> ids, absl::Span<const int32_t> token_types) const;
-  // x [tokens, hidden] -> LayerNorm(sum of the three embeddings).
-  void Embed(absl::Span<const int32_t> ids, absl::Span<const int32_t> token_types, float* x) const;
 
   Validated<spec::EncoderSpec> spec_;
   TokenEmbedding token_embedding_;

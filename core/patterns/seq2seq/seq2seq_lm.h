@@ -72,6 +72,10 @@ class Seq2SeqLm {
   // appending them to `state`; returns their logits [target.size(), vocab].
   absl::StatusOr<std::vector<float>> Decode(DecoderState& state, absl::Span<const int32_t> target) const;
 
+  // x [ids.size(), hidden]: the ids' embedding rows, the input of either stack's first layer (ids checked by
+  // the caller, as Encode and Decode do).
+  void Embed(absl::Span<const int32_t> ids, float* x) const;
+
   // Runs every projection (attention, MLP, head) as `options.device` does in `options.mode`: the attention,
   // mlp and lm_head module defaults of hwconfig/modules (weight formats, and on a Tenstorrent device its
   // matrix-engine numerics), with every projection stored in `options.linear_weight_dtype` when set. The
@@ -98,7 +102,6 @@ class Seq2SeqLm {
  private:
   explicit Seq2SeqLm(Validated<spec::Seq2SeqSpec> spec) : spec_(std::move(spec)) {}
   absl::Status CheckIds(absl::Span<const int32_t> ids, const char* what) const;
-  void Embed(absl::Span<const int32_t> ids, float* x) const;
 
   Validated<spec::Seq2SeqSpec> spec_;
   Tensor embeddings_;  // [vocab, hidden]
