@@ -78,10 +78,19 @@ using RopeHeadFn = void (*)(float* x, const float* cos, const float* sin, int64_
 // softmax. Row j is the key's position, so this is slopes[g] * (j - query_pos) for a causal query's keys.
 // Null slopes (the default): no bias, at the cost of one test per call.
 // With `softcap` > 0 the scaled scores are first soft-capped: s -> softcap * tanh(s / softcap) (Gemma 2).
+// With `table` set, query g's score of the key in row j then gets table[g * table_stride + j] (an additive bias
+// given per query and key: T5's relative position bias).
 struct ScoreBias {
   const float* slopes = nullptr;  // one per query of the call
   int64_t query_pos = 0;
   float softcap = 0;
+  const float* table = nullptr;  // one row per query of the call, indexed by the key's row
+  int64_t table_stride = 0;
+  // The same bias for keys whose rows start at `first_row` (a kernel that decoded rows first_row.. into a tile
+  // indexes them from 0).
+  ScoreBias From(int64_t first_row) const {
+    return {slopes, query_pos - first_row, softcap, table != nullptr ? table + first_row : nullptr, table_stride};
+  }
 };
 // `num_queries` queries that share one kv head and one key range [key_begin, key_end) (the query heads of a
 // GQA group at one position; q and out rows are head_dim apart): per query scores = scale * q.k (+ bias),

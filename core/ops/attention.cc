@@ -114,6 +114,10 @@ void AttentionByGemm(const float* q, int64_t tokens, int64_t pos0, const KvRows&
       if (p.slopes != nullptr) {
         for (int64_t j = lo; j < hi; ++j) row[j] += p.slopes[h] * -static_cast<float>(std::abs(begin + j - pos));
       }
+      if (p.bias != nullptr) {
+        const float* add = p.bias + (h * tokens + t0 + r) * kv_len + begin;
+        for (int64_t j = lo; j < hi; ++j) row[j] += add[j];
+      }
       if (hi > lo) softmax(row + lo, hi - lo);
     }
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, head_dim, cols, 1.0f, scores, cols, values, stride,
@@ -181,7 +185,9 @@ void Attention(const float* q, int64_t tokens, int64_t pos0, const KvRows& k, co
     const KeyRange keys = VisibleKeys(pos0 + t, kv_len, params);
     float* scratch = ThreadWork(work, per_thread, QueryItemFloats(count, keys.end - keys.begin, head_dim, k.dtype),
                                 thread);
-    const kernels::ScoreBias bias{params.slopes ? params.slopes + h : nullptr, pos0 + t, params.softcap};
+    // The call's queries are heads h.. at token t: their bias rows are tokens * kv_len apart.
+    const kernels::ScoreBias bias{params.slopes ? params.slopes + h : nullptr, pos0 + t, params.softcap,
+                                  params.bias ? params.bias + (h * tokens + t) * kv_len : nullptr, tokens * kv_len};
     fn(q + (t * heads + h) * head_dim, count, k.data, v.data, k.dtype, k.row_bytes, kv_head * head_dim, keys.begin,
        keys.end, head_dim, params.scale, bias, scratch, out + (t * heads + h) * head_dim);
   });

@@ -19,7 +19,13 @@ struct Case {
   int64_t tokens, pos0, kv_len, heads, kv_heads, head_dim, window;
   bool causal;
   bool alibi = false;  // kAlibiSlopes as the position-bias slopes
+  bool table = false;  // an additive bias per head, query and key (T5's), from BiasTable
 };
+
+// [heads, tokens, kv_len] in [-2, 2], seeded by the case's shape.
+std::vector<float> BiasTable(const Case& c) {
+  return RandomValues(c.heads * c.tokens * c.kv_len, static_cast<uint32_t>(c.tokens * 31 + c.kv_len), -2, 2);
+}
 
 // Per-head slopes of a distance bias (ALiBi-like, not sorted, one large enough to make a head local).
 constexpr float kAlibiSlopes[] = {0.5f, 0.25f, 0.125f, 0.0625f, 1.0f / 256, 0.7f, 0.3f, 2.0f, 0.05f};
@@ -28,7 +34,8 @@ std::string Describe(const Case& c) {
   return "tokens=" + std::to_string(c.tokens) + " pos0=" + std::to_string(c.pos0) +
          " kv_len=" + std::to_string(c.kv_len) + " heads=" + std::to_string(c.heads) + "/" +
          std::to_string(c.kv_heads) + " head_dim=" + std::to_string(c.head_dim) +
-         " window=" + std::to_string(c.window) + (c.causal ? " causal" : " full") + (c.alibi ? " alibi" : "");
+         " window=" + std::to_string(c.window) + (c.causal ? " causal" : " full") + (c.alibi ? " alibi" : "") +
+         (c.table ? " table" : "");
 }
 
 // Straight from the definition: query (t, h) at position pos0 + t sees key j when j <= pos (causal) and
@@ -37,6 +44,7 @@ std::string Describe(const Case& c) {
 std::vector<float> AttentionFloat64(const std::vector<float>& q, const std::vector<float>& k,
                                     const std::vector<float>& v, int64_t stride, const Case& c, float scale) {
   std::vector<float> out(c.tokens * c.heads * c.head_dim, 0.0f);
+  const std::vector<float> table = c.table ? BiasTable(c) : std::vector<float>{};
   for (int64_t t = 0; t < c.tokens; ++t) {
     const int64_t pos = c.pos0 + t;
     for (int64_t h = 0; h < c.heads; ++h) {
@@ -50,7 +58,8 @@ std::vector<float> AttentionFloat64(const std::vector<float>& q, const std::vect
         for (int64_t d = 0; d < c.head_dim; ++d) {
           dot += static_cast<double>(q[(t * c.heads + h) * c.head_dim + d]) * k[j * stride + kvh * c.head_dim + d];
         }
-        weights[j] = dot * scale - (c.alibi ? kAlibiSlopes[h] * std::abs(static_cast<double>(pos - j)) : 0.0);
+        weights[j] = dot * scale - (c.alibi ? kAlibiSlopes[h] * std::abs(static_cast<double>(pos - j)) : 0.0) +
+                     (c.table ? table[(h * c.tokens + t) * c.kv_len + j] : 0.0);
         max = std::fmax(max, weights[j]);
       }
       double sum = 0;
@@ -79,6 +88,8 @@ std::vector<float> RunAttention(const std::vector<float>& q, const std::vector<f
   params.causal = c.causal;
   params.sliding_window = c.window;
   if (c.alibi) params.slopes = kAlibiSlopes;
+  const std::vector<float> table = c.table ? BiasTable(c) : std::vector<float>{};
+  if (c.table) params.bias = table.data();
   std::vector<float> out(c.tokens * c.heads * c.head_dim, -7.0f);
   Attention(q.data(), c.tokens, c.pos0, k.data(), v.data(), c.kv_len, stride, out.data(), params);
   return out;
@@ -111,6 +122,13 @@ TEST(Attention, MatchesFloat64Definition) {
       {6, 0, 6, 2, 2, 8, 0, false, true},
       {20, 0, 24, 2, 2, 8, 0, false, true},
       {1, 4096, 4097, 9, 3, 64, 0, true, true},
+      // An additive table (T5's relative position bias): decode over a prefix, causal prefill after one with
+      // GQA, bidirectional both ways (query-by-query and sgemm), and with ALiBi too.
+      {1, 6, 7, 4, 4, 8, 0, true, false, true},
+      {5, 3, 8, 6, 2, 16, 0, true, false, true},
+      {6, 0, 6, 2, 2, 8, 0, false, false, true},
+      {20, 0, 24, 2, 2, 8, 0, false, false, true},
+      {130, 5, 135, 4, 2, 16, 0, true, true, true},
   };
   for (const Case& c : cases) {
     const int64_t stride = c.kv_heads * c.head_dim + 3;  // a KV slab row with padding

@@ -215,9 +215,13 @@ TEST_P(IsaKernels, AttentionQueries) {
         std::vector<float> scores(queries * keys), out(queries * head_dim), expected(queries * head_dim);
         // Without a bias, and with ALiBi slopes for a query at the last key (causal) or inside the range.
         const float slopes[3] = {0.5f, 1.0f / 256, 2.0f};
-        // And soft-capped (Gemma 2), alone and with the slopes.
+        // And soft-capped (Gemma 2), alone and with the slopes; and an additive table per query and key (T5's
+        // relative position bias), alone and with the slopes.
+        const std::vector<float> added = RandomValues(queries * keys, 17, -3, 3);
         for (const ScoreBias bias : {ScoreBias{}, ScoreBias{slopes, keys - 1}, ScoreBias{slopes, keys / 3},
-                                     ScoreBias{nullptr, 0, 0.5f}, ScoreBias{slopes, keys - 1, 4.0f}}) {
+                                     ScoreBias{nullptr, 0, 0.5f}, ScoreBias{slopes, keys - 1, 4.0f},
+                                     ScoreBias{nullptr, 0, 0, added.data(), keys},
+                                     ScoreBias{slopes, keys / 3, 0, added.data(), keys}}) {
           for (int64_t begin : {int64_t{0}, keys / 2}) {
             table().attention_queries(q.data(), queries, k.data() + head_dim, v.data() + head_dim, stride, begin,
                                       keys, head_dim, scale, bias, scores.data(), out.data());
@@ -228,16 +232,19 @@ TEST_P(IsaKernels, AttentionQueries) {
             // where the reference adds it in double: keys whose bias exceeds ~20 weigh < e^-20, so its error
             // that matters is below 2 * 20 unit roundoffs.
             const double score_error = SumRelativeBound(head_dim) * std::sqrt(static_cast<double>(head_dim)) +
-                                       (bias.slopes ? 40 * kUnitRoundoff : 0.0) + 4e-7 * bias.softcap;
+                                       (bias.slopes ? 40 * kUnitRoundoff : 0.0) + 4e-7 * bias.softcap +
+                                       (bias.table ? 8 * kUnitRoundoff : 0.0);
             const std::string what = Name("attention", keys) + " head_dim=" + std::to_string(head_dim) +
                                      " queries=" + std::to_string(queries) +
                                      (bias.slopes ? " bias at " + std::to_string(bias.query_pos) : "") +
-                                     (bias.softcap > 0 ? " softcap " + std::to_string(bias.softcap) : "");
+                                     (bias.softcap > 0 ? " softcap " + std::to_string(bias.softcap) : "") +
+                                     (bias.table ? " table" : "");
             ExpectClose(out, expected, 0, 2 * score_error + 1e-6 + SumRelativeBound(keys), what);
             // A query's result must not depend on the other queries of its call (threads slice groups).
             if (queries == 3) {
               std::vector<float> alone(head_dim);
-              const ScoreBias own{bias.slopes ? bias.slopes + 2 : nullptr, bias.query_pos, bias.softcap};
+              const ScoreBias own{bias.slopes ? bias.slopes + 2 : nullptr, bias.query_pos, bias.softcap,
+                                  bias.table ? bias.table + 2 * bias.table_stride : nullptr, bias.table_stride};
               table().attention_queries(q.data() + 2 * head_dim, 1, k.data() + head_dim, v.data() + head_dim, stride,
                                         begin, keys, head_dim, scale, own, scores.data(), alone.data());
               ExpectClose(alone, std::vector<float>(out.begin() + 2 * head_dim, out.end()), 0, 0, what + " alone");

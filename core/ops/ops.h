@@ -96,6 +96,10 @@ struct AttentionParams {
   const float* slopes = nullptr;
   // > 0: each scaled score s becomes softcap * tanh(s / softcap) before the bias and the mask (Gemma 2).
   float softcap = 0;
+  // [num_heads, tokens, kv_len] or null: head h's scaled score of key j for the call's query t gets
+  // bias[(h * tokens + t) * kv_len + j] before the softmax (T5's relative position bias, with scale 1). Null
+  // costs nothing.
+  const float* bias = nullptr;
 };
 
 // Scaled dot-product attention of `tokens` queries at positions pos0 .. pos0+tokens-1 over keys/values

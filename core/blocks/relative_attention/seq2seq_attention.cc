@@ -1,9 +1,8 @@
 #include "core/blocks/relative_attention/seq2seq_attention.h"
 
-#include <algorithm>
-#include <cmath>
-#include <limits>
+#include <vector>
 
+#include "core/ops/ops.h"
 #include "core/runtime/status.h"
 
 namespace ttt {
@@ -34,37 +33,22 @@ void Seq2SeqAttention::ProjectKeysValues(const float* x, int64_t rows, KeysValue
 
 void Seq2SeqAttention::Attend(const float* x, int64_t tokens, int64_t q0, const KeysValues& kv, const float* bias,
                               bool causal, float* out) const {
-  const int64_t inner = inner_dim(), keys = kv.rows;
+  const int64_t inner = inner_dim();
   const Phase phase = tokens > 1 ? Phase::kPrefill : Phase::kDecode;
   // Per-thread scratch that only grows: a decode step allocates nothing once the lengths have been seen.
-  thread_local std::vector<float> q, mixed, scores;
+  thread_local std::vector<float> q, mixed;
   q.resize(tokens * inner);
-  mixed.assign(tokens * inner, 0.0f);
-  scores.resize(keys);
+  mixed.resize(tokens * inner);
   wq_.Forward(x, tokens, q.data(), phase);
-  for (int64_t h = 0; h < num_heads_; ++h) {
-    for (int64_t t = 0; t < tokens; ++t) {
-      const float* qh = q.data() + t * inner + h * head_dim_;
-      const int64_t visible = causal ? std::min(keys, q0 + t + 1) : keys;
-      float top = -std::numeric_limits<float>::infinity();
-      for (int64_t k = 0; k < visible; ++k) {
-        const float* kh = kv.keys.data() + k * inner + h * head_dim_;
-        float s = 0;
-        for (int64_t d = 0; d < head_dim_; ++d) s += qh[d] * kh[d];
-        if (bias != nullptr) s += bias[(h * tokens + t) * keys + k];
-        scores[k] = s;
-        top = std::max(top, s);
-      }
-      float sum = 0;
-      for (int64_t k = 0; k < visible; ++k) sum += scores[k] = std::exp(scores[k] - top);
-      float* oh = mixed.data() + t * inner + h * head_dim_;
-      for (int64_t k = 0; k < visible; ++k) {
-        const float p = scores[k] / sum;
-        const float* vh = kv.values.data() + k * inner + h * head_dim_;
-        for (int64_t d = 0; d < head_dim_; ++d) oh[d] += p * vh[d];
-      }
-    }
-  }
+  // The decoder's attention kernels (SIMD per ISA, GEMM for prompts, threads), with T5's bias added to the
+  // scores and no score scaling: T5 folds 1/sqrt(head_dim) into the query weights' initialisation.
+  ops::AttentionParams params;
+  params.num_heads = params.num_kv_heads = num_heads_;
+  params.head_dim = head_dim_;
+  params.scale = 1.0f;
+  params.causal = causal;
+  params.bias = bias;
+  ops::Attention(q.data(), tokens, q0, kv.keys.data(), kv.values.data(), kv.rows, inner, mixed.data(), params);
   wo_.Forward(mixed.data(), tokens, out, phase);
 }
 

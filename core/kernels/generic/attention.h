@@ -121,14 +121,25 @@ void AddDistanceBias(float* scores, int64_t count, float slope, int64_t first_di
   }
 }
 
-// The soft cap and the bias of each query of a call over `count` keys from position key_begin (no work without
-// either).
+// scores[j] += add[j] for j < count.
+template <class V>
+void AddRow(float* scores, const float* add, int64_t count) {
+  for (int64_t i = 0; i < count; i += V::kLanes) {
+    const typename V::Mask mask = V::FirstLanes(count - i);
+    V::StoreMasked(scores + i, mask, V::Add(V::LoadMasked(scores + i, mask), V::LoadMasked(add + i, mask)));
+  }
+}
+
+// The soft cap and the biases of each query of a call over `count` keys from position key_begin (no work
+// without any).
 template <class V>
 void AddBias(float* scores, int64_t num_queries, int64_t count, int64_t key_begin, ScoreBias bias) {
   if (bias.softcap > 0) SoftCap<V>(scores, scores, num_queries * count, bias.softcap);
-  if (bias.slopes == nullptr) return;
-  for (int64_t g = 0; g < num_queries; ++g) {
+  for (int64_t g = 0; bias.slopes != nullptr && g < num_queries; ++g) {
     AddDistanceBias<V>(scores + g * count, count, bias.slopes[g], key_begin - bias.query_pos);
+  }
+  for (int64_t g = 0; bias.table != nullptr && g < num_queries; ++g) {
+    AddRow<V>(scores + g * count, bias.table + g * bias.table_stride + key_begin, count);
   }
 }
 

@@ -48,8 +48,7 @@ void AttentionQueriesKv(DequantRowFn dequant_bf16, DequantRowFn dequant_bfp8, At
   DecodeKvSlices(dequant, k, kv_dtype, row_bytes, col0, key_begin, count, head_dim, kf);
   DecodeKvSlices(dequant, v, kv_dtype, row_bytes, col0, key_begin, count, head_dim, vf);
   // The decoded rows start at key_begin: the query's position moves with them.
-  const ScoreBias shifted{bias.slopes, bias.query_pos - key_begin, bias.softcap};
-  attend(q, num_queries, kf, vf, head_dim, 0, count, head_dim, scale, shifted, scores, out);
+  attend(q, num_queries, kf, vf, head_dim, 0, count, head_dim, scale, bias.From(key_begin), scores, out);
 }
 
 }  // namespace ttt::kernels::internal

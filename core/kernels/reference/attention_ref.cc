@@ -10,10 +10,10 @@ namespace ttt::kernels::reference {
 namespace {
 
 // The scaled scores are soft-capped (softcap > 0), then `slope` (0: none) times minus the distance of each key
-// from `query_pos` is added.
+// from `query_pos` is added, and `table`'s entry for the key's row (null: none).
 void OneQuery(const float* q, const float* k, const float* v, int64_t kv_stride, int64_t key_begin,
               int64_t key_end, int64_t head_dim, float scale, double slope, int64_t query_pos, double softcap,
-              float* scores, float* out) {
+              const float* table, float* scores, float* out) {
   const int64_t count = key_end - key_begin;
   for (int64_t d = 0; d < head_dim; ++d) out[d] = 0.0f;
   if (count <= 0) return;
@@ -24,7 +24,8 @@ void OneQuery(const float* q, const float* k, const float* v, int64_t kv_stride,
     for (int64_t d = 0; d < head_dim; ++d) dot += static_cast<double>(q[d]) * key[d];
     const double distance = static_cast<double>(std::abs(key_begin + j - query_pos));
     const double scaled = softcap > 0 ? softcap * std::tanh(dot * scale / softcap) : dot * scale;
-    scores[j] = static_cast<float>(scaled - slope * distance);
+    const double added = table != nullptr ? table[key_begin + j] : 0.0;
+    scores[j] = static_cast<float>(scaled - slope * distance + added);
     max = std::fmax(max, static_cast<double>(scores[j]));
   }
   double sum = 0;
@@ -47,7 +48,8 @@ void AttentionQueries(const float* q, int64_t num_queries, const float* k, const
   for (int64_t g = 0; g < num_queries; ++g) {
     const double slope = bias.slopes ? bias.slopes[g] : 0.0;
     OneQuery(q + g * head_dim, k, v, kv_stride, key_begin, key_end, head_dim, scale, slope, bias.query_pos,
-             bias.softcap, scores + g * count, out + g * head_dim);
+             bias.softcap, bias.table != nullptr ? bias.table + g * bias.table_stride : nullptr, scores + g * count,
+             out + g * head_dim);
   }
 }
 
@@ -67,7 +69,7 @@ void AttentionQueriesKv(const float* q, int64_t num_queries, const void* k, cons
   }
   // The decoded rows start at key_begin: the query's position moves with them.
   AttentionQueries(q, num_queries, kf.data() + col0, vf.data() + col0, elems, 0, count, head_dim, scale,
-                   ScoreBias{bias.slopes, bias.query_pos - key_begin, bias.softcap}, work, out);
+                   bias.From(key_begin), work, out);
 }
 
 }  // namespace ttt::kernels::reference
