@@ -204,6 +204,22 @@ TEST(T5Generate, GreedyFollowsTheReference) {
   }
 }
 
+// Sampled generation: top-k 1 at any temperature is the greedy run, a seed repeats its run exactly, another seed
+// at a high temperature takes another path (on these random weights), and invalid options are refused.
+TEST(T5Generate, SamplingAsADecoderDoes) {
+  LoadedSeq2Seq m = Load(kFixture + "/hf", false);
+  ASSERT_NE(m.model, nullptr);
+  const Case c = Cases(kFixture)[1];
+  const std::vector<int32_t> greedy = *GreedySeq2Seq(*m.model, c.source, 12);
+  EXPECT_EQ(*GenerateSeq2Seq(*m.model, c.source, 12, {.temperature = 1.5f, .top_k = 1}), greedy);
+  const SamplingOptions hot{.temperature = 2.0f, .seed = 7};
+  const std::vector<int32_t> first = *GenerateSeq2Seq(*m.model, c.source, 12, hot);
+  EXPECT_EQ(*GenerateSeq2Seq(*m.model, c.source, 12, hot), first);
+  EXPECT_NE(first, greedy);
+  EXPECT_THAT(GenerateSeq2Seq(*m.model, c.source, 12, {.temperature = -1}).status().message(),
+              HasSubstr("temperature"));
+}
+
 TEST(T5Errors, BadInputs) {
   LoadedSeq2Seq m = Load(kFixture + "/hf", false);
   ASSERT_NE(m.model, nullptr);

@@ -20,8 +20,9 @@ namespace {
 // An encoder-decoder model (T5): the prompt is the source text (with </s>, as T5's tokenizer adds it), and the
 // output is decoded greedily from decoder_start_token_id until EOS or the budget. Of the hardware flags
 // --device, --mode and --weights apply (the projections' formats and numerics; the attention products stay f32,
-// Seq2SeqLm::UseDevice); sampling flags are not used yet.
-absl::Status RunSeq2Seq(const Args& args, const std::string& prompt, int64_t max_new_tokens) {
+// Seq2SeqLm::UseDevice), and the sampling flags as for a decoder.
+absl::Status RunSeq2Seq(const Args& args, const std::string& prompt, int64_t max_new_tokens,
+                        const SamplingOptions& sampling) {
   Seq2SeqLoadOptions load;
   if (args.Has("weights")) {
     TTT_ASSIGN_OR_RETURN(load.linear_weight_dtype, ParseWeightDType(args.Get("weights")));
@@ -33,10 +34,11 @@ absl::Status RunSeq2Seq(const Args& args, const std::string& prompt, int64_t max
   TTT_ASSIGN_OR_RETURN(LoadedSeq2Seq m, LoadSeq2Seq(args.Get("model"), load));
   TTT_ASSIGN_OR_RETURN(std::vector<int32_t> source,
                        m.tokenizer->Encode(prompt, tokenizers::EncodeOptions{.add_eos = true}));
-  TTT_ASSIGN_OR_RETURN(std::vector<int32_t> out, GreedySeq2Seq(*m.model, source, max_new_tokens));
+  TTT_ASSIGN_OR_RETURN(std::vector<int32_t> out, GenerateSeq2Seq(*m.model, source, max_new_tokens, sampling));
   std::cout << m.tokenizer->Decode(out) << "\n";
   if (args.Has("stats")) {
-    std::cerr << "source " << source.size() << " tokens, generated " << out.size() << " tokens (greedy, seq2seq)\n";
+    std::cerr << "source " << source.size() << " tokens, generated " << out.size() << " tokens (seq2seq, "
+              << (sampling.temperature > 0 ? "sampled" : "greedy") << ")\n";
   }
   return absl::OkStatus();
 }
@@ -57,7 +59,9 @@ absl::Status RunGenerate(const Args& args) {
     if (args.Has("prompt")) return absl::InvalidArgumentError("give -p/--prompt or -f/--file, not both");
     TTT_ASSIGN_OR_RETURN(prompt, ReadFileToString(args.Get("file")));
   }
-  if (args.Has("model") && formats::IsSeq2SeqCheckpoint(args.Get("model"))) return RunSeq2Seq(args, prompt, n);
+  if (args.Has("model") && formats::IsSeq2SeqCheckpoint(args.Get("model"))) {
+    return RunSeq2Seq(args, prompt, n, options.sampling);
+  }
   const bool show_stats = args.Has("stats");
   TTT_ASSIGN_OR_RETURN(std::shared_ptr<Transport> transport, TransportFromArgs(args));
   TTT_ASSIGN_OR_RETURN(LoadedModel loaded, LoadModelFromArgs(args, /*require_tokenizer=*/true, transport));
