@@ -8,6 +8,7 @@
 #include "core/hwconfig/device_registry.h"
 #include "core/hwconfig/hw_enums.h"
 #include "core/patterns/tensor_parallel_lm.h"
+#include "core/patterns/weight_budget.h"
 #include "core/runtime/check.h"
 #include "core/runtime/logging.h"
 #include "core/runtime/progress.h"
@@ -68,14 +69,20 @@ absl::StatusOr<std::unique_ptr<CausalLm>> CausalLm::Create(const Validated<spec:
   // Before any block is built (and any weight converted): every problem at once.
   // Without a context to check, the KV cache is left to NewState (which knows the context it allocates).
   TTT_RETURN_IF_ERROR(ValidateHwConfig(spec, *hw, options.max_batch, options.max_context > 0 ? options.max_context : 1));
+  const int64_t budget = options.memory_budget;
   if (hw->device.num_chips() > 1 && !options.one_chip) {
-    TTT_ASSIGN_OR_RETURN(auto parallel, CreateTensorParallel(spec, weights, options, hw));
+    TTT_ASSIGN_OR_RETURN(auto parallel, CreateTensorParallel(spec, weights, options, hw, budget));
     if (parallel != nullptr) return parallel;
   }
+  const ProcessPlacement one_chip;
+  TTT_RETURN_IF_ERROR(CheckWeightBudgetEstimate(spec, *hw, one_chip, budget));
   TTT_ASSIGN_OR_RETURN(const ModelModules modules,
                        ListModelModules(spec, options.kinds ? *options.kinds : ModuleRegistry::Global()));
-  return Build(spec, modules, spec.token_embedding(), spec.lm_head(), weights, options, std::move(hw),
-               options.weight_source);
+  const std::string device = hw->device.name();
+  TTT_ASSIGN_OR_RETURN(auto model, Build(spec, modules, spec.token_embedding(), spec.lm_head(), weights, options,
+                                         std::move(hw), options.weight_source));
+  TTT_RETURN_IF_ERROR(CheckHeldWeights(model->ResidentWeightBytes(), 1, budget, device, one_chip));
+  return model;
 }
 
 CausalLm::CausalLm(Validated<spec::ModelSpec> spec) : spec_(std::move(spec)) {}

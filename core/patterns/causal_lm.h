@@ -108,6 +108,10 @@ struct BuildOptions {
   // `one_chip`: run the device as one chip with the chips' memory pooled (no split, no collective).
   std::shared_ptr<Transport> transport;
   bool one_chip = false;
+  // The most weight bytes this process may hold (--memory-budget); 0: no limit. A model
+  // over it is refused before its weights are read (core/patterns/weight_budget.h); over MPI each process
+  // holds only its rank's shards, so a model too big for one process loads across several.
+  int64_t memory_budget = 0;
 };
 
 class CausalLm {
@@ -193,11 +197,12 @@ class CausalLm {
                                                          std::shared_ptr<const ResolvedHwConfig> hw,
                                                          const std::string& weight_source);
   // tensor_parallel_lm.cc: every rank in process (returning rank 0), or the transport's rank; nullptr when
-  // the model runs as one chip (with the reason logged).
+  // the model runs as one chip (with the reason logged). The ranks built here hold at most `budget` bytes.
   static absl::StatusOr<std::unique_ptr<CausalLm>> CreateTensorParallel(const Validated<spec::ModelSpec>& spec,
                                                                         const WeightMap& weights,
                                                                         const BuildOptions& options,
-                                                                        std::shared_ptr<const ResolvedHwConfig> hw);
+                                                                        std::shared_ptr<const ResolvedHwConfig> hw,
+                                                                        int64_t budget);
   // Runs fn(model, state, returns_logits) for every rank this process runs: this one, and on rank 0 of an
   // in-process model the others, at once on the group's threads.
   void ForEachRank(InferenceState& state,

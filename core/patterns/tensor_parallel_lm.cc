@@ -8,6 +8,7 @@
 #include "core/blocks/module_registry.h"
 #include "core/hwconfig/resolve.h"
 #include "core/patterns/causal_lm.h"
+#include "core/patterns/weight_budget.h"
 #include "core/runtime/status.h"
 #include "core/runtime/trace.h"
 #include "core/runtime/trace_mute.h"
@@ -259,7 +260,8 @@ namespace ttt {
 absl::StatusOr<std::unique_ptr<CausalLm>> CausalLm::CreateTensorParallel(const Validated<spec::ModelSpec>& spec,
                                                                         const WeightMap& weights,
                                                                         const BuildOptions& options,
-                                                                        std::shared_ptr<const ResolvedHwConfig> hw) {
+                                                                        std::shared_ptr<const ResolvedHwConfig> hw,
+                                                                        int64_t budget) {
   TTT_ASSIGN_OR_RETURN(const ModelModules modules,
                        ListModelModules(spec, options.kinds ? *options.kinds : ModuleRegistry::Global()));
   const TensorParallelPlan plan = PlanForModel(modules, spec->hidden_dim(), hw->device);
@@ -283,6 +285,11 @@ absl::StatusOr<std::unique_ptr<CausalLm>> CausalLm::CreateTensorParallel(const V
     }
     layouts.push_back(*std::move(layout));
   }
+  // This process's share of the weights, before any is read: over MPI one rank's, in process every rank's.
+  const ProcessPlacement placement{plan.chips, static_cast<int>(layouts.size())};
+  TTT_RETURN_IF_ERROR(CheckWeightBudgetEstimate(spec, *hw, placement, budget));
+  int64_t held = 0;
+  int built = 0;
   auto build = [&](const RankLayout& layout, Transport& transport) -> absl::StatusOr<std::unique_ptr<CausalLm>> {
     TTT_ASSIGN_OR_RETURN(RankShard shard, ShardForRank(spec, modules, layout, weights));
     auto model = Build(spec, shard.modules, shard.embedding, shard.head, shard.weights, options, hw,
@@ -294,6 +301,8 @@ absl::StatusOr<std::unique_ptr<CausalLm>> CausalLm::CreateTensorParallel(const V
     tp.layout = layout;
     tp.transport = &transport;
     for (auto& layer : (*model)->layers_) layer->SetTensorParallel(&transport);
+    held += (*model)->ResidentWeightBytes();
+    TTT_RETURN_IF_ERROR(CheckHeldWeights(held, ++built, budget, hw->device.name(), placement));
     return model;
   };
   if (mpi != nullptr) {

@@ -7,6 +7,7 @@
 #include <numeric>
 #include <thread>
 
+#include "gmock/gmock.h"
 #include "core/blocks/moe/moe.h"
 #include "core/hwconfig/device_registry.h"
 #include "core/patterns/tensor_parallel_lm.h"
@@ -194,6 +195,51 @@ TEST(TensorParallelTest, EachRankHoldsItsShareOfTheWeights) {
                 static_cast<long long>(one_chip->ResidentWeightBytes()), static_cast<long long>(whole),
                 static_cast<long long>(table));
   }
+}
+
+// A model bigger than one process's memory budget loads across ranks (BuildOptions::memory_budget,
+// core/patterns/weight_budget.h): with a budget of 3/4 of llama-gqa-tiny's weights, one chip and n300's two
+// ranks in one process are refused before a weight is read, each naming the bytes and what fits; rank 1 built
+// alone, as `mpirun -np 2 ... --transport mpi` builds it, holds its half (ttt.mpi_memory_budget_* runs both
+// ranks under mpirun and compares their logits with an unbudgeted run's).
+TEST(TensorParallelTest, AModelOverOneProcesssMemoryBudgetLoadsAcrossRanks) {
+  auto whole = Load("llama-gqa-tiny/hf", "n300", hw::ACCURACY, true);
+  auto reference = Load("llama-gqa-tiny/hf", "n300", hw::ACCURACY, false);
+  ASSERT_TRUE(whole && reference && reference->tensor_parallel());
+  const int64_t budget = whole->ResidentWeightBytes() * 3 / 4;
+  auto load = [&](bool one_chip, std::shared_ptr<Transport> transport) {
+    return LoadModel(Fixture("llama-gqa-tiny/hf"), "", false,
+                     BuildOptions{.device = "n300", .mode = hw::ACCURACY, .transport = std::move(transport),
+                                  .one_chip = one_chip, .memory_budget = budget});
+  };
+  auto one_chip = load(true, nullptr);
+  ASSERT_FALSE(one_chip.ok());
+  EXPECT_EQ(one_chip.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(one_chip.status().message(), ::testing::HasSubstr("over its memory budget"));
+  EXPECT_THAT(one_chip.status().message(), ::testing::HasSubstr("--transport mpi"));
+  auto in_process = load(false, nullptr);
+  ASSERT_FALSE(in_process.ok());
+  EXPECT_THAT(in_process.status().message(), ::testing::HasSubstr("all 2 ranks of n300, in process"));
+  EXPECT_THAT(in_process.status().message(), ::testing::HasSubstr("mpirun -np 2"));
+  EXPECT_THAT(in_process.status().message(), ::testing::HasSubstr("(within the budget)"));
+  std::printf("refused: %s\n", std::string(in_process.status().message()).c_str());
+  // Rank 1 alone, on an endpoint of a group whose other rank never runs (building exchanges nothing).
+  auto group = std::make_shared<InProcessGroup>(2);
+  auto rank1 = load(false, std::shared_ptr<Transport>(group, &group->endpoint(1)));
+  ASSERT_TRUE(rank1.ok()) << rank1.status();
+  const CausalLm& mine = *rank1->model;
+  ASSERT_TRUE(mine.tensor_parallel());
+  EXPECT_EQ(mine.tensor_parallel()->layout.rank, 1);
+  EXPECT_LE(mine.ResidentWeightBytes(), budget);
+  EXPECT_EQ(mine.ResidentWeightBytes(), reference->tensor_parallel()->peers[0]->ResidentWeightBytes());
+  std::printf("rank 1 alone holds %lld weight bytes, within the budget of %lld (one chip: %lld)\n",
+              static_cast<long long>(mine.ResidentWeightBytes()), static_cast<long long>(budget),
+              static_cast<long long>(whole->ResidentWeightBytes()));
+  // A budget below even one rank's share: the process count that would fit is not enough either.
+  auto too_small = LoadModel(Fixture("llama-gqa-tiny/hf"), "", false,
+                             BuildOptions{.device = "n300", .mode = hw::ACCURACY, .memory_budget = budget / 4});
+  ASSERT_FALSE(too_small.ok());
+  EXPECT_THAT(too_small.status().message(), ::testing::HasSubstr("(still over)"));
 }
 
 // Experts placed whole where the chips divide them (the plan's Split::kExperts; TT-Transformers' Mixtral on t3k):

@@ -43,7 +43,10 @@ FlagSet HardwareFlags() {
           {"--cache-dir", "converted-weight cache (default: $TTT_CACHE_DIR, else $XDG_CACHE_HOME/ttt, ~/.cache/ttt)",
            "", FlagKind::kText, group},
           {"--cache-max-size", "evict least recently used cache entries beyond this size, e.g. 20G (default: "
-                               "$TTT_CACHE_MAX_SIZE, else no limit)", "", FlagKind::kText, group}};
+                               "$TTT_CACHE_MAX_SIZE, else no limit)", "", FlagKind::kText, group},
+          {"--memory-budget", "the most weight bytes this process may hold, e.g. 8G; a model over it is refused "
+                              "before it loads (default: no limit). Over MPI each rank holds only its "
+                              "shards", "", FlagKind::kText, group}};
 }
 
 absl::StatusOr<BuildOptions> BuildOptionsFromArgs(const Args& args, bool lists) {
@@ -71,6 +74,11 @@ absl::StatusOr<BuildOptions> BuildOptionsFromArgs(const Args& args, bool lists) 
   }
   if (args.Has("kv-cache")) {
     TTT_ASSIGN_OR_RETURN(build.kv_cache_dtype, ParseDTypeForRole(args.Get("kv-cache"), kKvCacheRole, "--kv-cache"));
+  }
+  if (args.Has("memory-budget")) {
+    auto bytes = ParseByteSize(args.Get("memory-budget"));
+    if (!bytes.ok()) return Annotate(bytes.status(), "--memory-budget");
+    build.memory_budget = *bytes;
   }
   return build;
 }
