@@ -9,6 +9,7 @@
 #include "core/hwconfig/resolve.h"
 #include "core/patterns/causal_lm.h"
 #include "core/patterns/weight_budget.h"
+#include "core/runtime/dtype_traits.h"
 #include "core/runtime/status.h"
 #include "core/runtime/trace.h"
 #include "core/runtime/trace_mute.h"
@@ -38,21 +39,30 @@ absl::Status EvenSlice(int64_t total, int rank, int ranks, const char* what, int
   return absl::OkStatus();
 }
 
-// Copies as f32: rows [begin, begin + count) of a 2-D weight (only those rows are read), or of a 1-D one.
+// A checkpoint's plain float formats are kept as they are: the block converts them as it converts an unsplit
+// checkpoint's, and the rank holds its slices at their stored size, not as f32 (a bf16 model's shard would
+// double while the rank builds). Quantised formats (GGUF blocks) are copied as f32.
+bool KeptAsStored(DType dtype) { return dtype == DType::kF32 || dtype == DType::kBF16 || dtype == DType::kF16; }
+
+// Copies rows [begin, begin + count) of a 2-D weight (only those rows are read), or of a 1-D one.
 Tensor Rows(const Tensor& t, int64_t begin, int64_t count) {
   const Tensor slice = t.Slice(0, begin, count);
-  return slice.dtype() == DType::kF32 ? slice.Contiguous() : slice.To(DType::kF32);
+  return KeptAsStored(slice.dtype()) ? slice.Contiguous() : slice.To(DType::kF32);
 }
 
-// Copies as f32: columns [begin, begin + count) of a 2-D weight, row by row.
+// Copies columns [begin, begin + count) of a 2-D weight, row by row.
 Tensor Columns(const Tensor& t, int64_t begin, int64_t count) {
-  Tensor out = Tensor::Empty(DType::kF32, {t.dim(0), count});
+  const DType dtype = KeptAsStored(t.dtype()) ? t.dtype() : DType::kF32;
+  const size_t size = static_cast<size_t>(Traits(dtype).bytes_per_value);
+  Tensor out = Tensor::Empty(dtype, {t.dim(0), count});
+  char* const base = static_cast<char*>(out.raw_data());
   for (int64_t i = 0; i < t.dim(0); ++i) {
     const Tensor row = t.Row(i);
-    float* dst = out.data<float>() + i * count;
-    if (row.dtype() == DType::kF32 && row.is_contiguous()) {
-      std::memcpy(dst, row.data<float>() + begin, count * sizeof(float));
-    } else {
+    char* dst = base + static_cast<size_t>(i * count) * size;
+    if (row.dtype() == dtype) {
+      const Tensor dense = row.is_contiguous() ? row : row.Contiguous();
+      std::memcpy(dst, static_cast<const char*>(dense.raw_data()) + static_cast<size_t>(begin) * size, count * size);
+    } else {  // a quantised row, to f32
       const std::vector<float> values = row.ToF32();
       std::memcpy(dst, values.data() + begin, count * sizeof(float));
     }
