@@ -14,12 +14,17 @@ absl::StatusOr<LoadedEncoder> LoadEncoder(const std::string& path, const Encoder
   LoadedEncoder loaded;
   loaded.source = ckpt.source;
   loaded.format = ckpt.format;
+  const DeviceOptions device_options{.device = options.device, .mode = options.mode,
+                                     .linear_weight_dtype = options.linear_weight_dtype};
+  const std::string on_device = absl::StrCat("encoder '", path, "' on ", options.device);
+  // Before any weight is read: a model that does not fit the device is refused from its spec.
+  absl::Status fits = Encoder::CheckFits(ckpt.spec, device_options);
+  if (!fits.ok()) return Annotate(fits, on_device);
   absl::StatusOr<std::unique_ptr<Encoder>> encoder = Encoder::Create(ckpt.spec, ckpt.weights);
   if (!encoder.ok()) return Annotate(encoder.status(), absl::StrCat("encoder '", path, "'"));
   loaded.encoder = *std::move(encoder);
-  absl::Status device = loaded.encoder->UseDevice(
-      {.device = options.device, .mode = options.mode, .linear_weight_dtype = options.linear_weight_dtype});
-  if (!device.ok()) return Annotate(device, absl::StrCat("encoder '", path, "' on ", options.device));
+  absl::Status device = loaded.encoder->UseDevice(device_options);
+  if (!device.ok()) return Annotate(device, on_device);
   const std::string tokenizer_path = options.tokenizer_path.empty() ? ckpt.tokenizer_path : options.tokenizer_path;
   if (tokenizer_path.empty()) {
     if (options.require_tokenizer) {

@@ -14,12 +14,17 @@ absl::StatusOr<LoadedSeq2Seq> LoadSeq2Seq(const std::string& path, const Seq2Seq
   LoadedSeq2Seq loaded;
   loaded.source = ckpt.source;
   loaded.format = ckpt.format;
+  const DeviceOptions device_options{.device = options.device, .mode = options.mode,
+                                     .linear_weight_dtype = options.linear_weight_dtype};
+  const std::string on_device = absl::StrCat("seq2seq model '", path, "' on ", options.device);
+  // Before any weight is read: a model that does not fit the device is refused from its spec.
+  absl::Status fits = Seq2SeqLm::CheckFits(ckpt.spec, device_options);
+  if (!fits.ok()) return Annotate(fits, on_device);
   absl::StatusOr<std::unique_ptr<Seq2SeqLm>> model = Seq2SeqLm::Create(ckpt.spec, ckpt.weights);
   if (!model.ok()) return Annotate(model.status(), absl::StrCat("seq2seq model '", path, "'"));
   loaded.model = *std::move(model);
-  absl::Status device = loaded.model->UseDevice(
-      {.device = options.device, .mode = options.mode, .linear_weight_dtype = options.linear_weight_dtype});
-  if (!device.ok()) return Annotate(device, absl::StrCat("seq2seq model '", path, "' on ", options.device));
+  absl::Status device = loaded.model->UseDevice(device_options);
+  if (!device.ok()) return Annotate(device, on_device);
   const std::string tokenizer_path = options.tokenizer_path.empty() ? ckpt.tokenizer_path : options.tokenizer_path;
   if (tokenizer_path.empty()) {
     if (options.require_tokenizer) {

@@ -104,6 +104,40 @@ ModelFootprint EstimateFootprint(const Validated<spec::ModelSpec>& spec, const R
   return f;
 }
 
+double ModuleWeightBytes(const ModuleDescriptor& descriptor, const google::protobuf::Message& spec,
+                         const ResolvedModuleConfig* module, const hw::DeviceProfile& device) {
+  const hw::DType natural = IsTenstorrent(device) ? hw::BF16 : hw::F32;
+  double bytes = 0;
+  for (const OpInfo& op : descriptor.Ops(spec)) {
+    if (op.weight) bytes += WeightBytes(module, op, natural);
+  }
+  if (descriptor.other_weight_values) bytes += descriptor.other_weight_values(spec) * BytesPerValue(natural);
+  return bytes;
+}
+
+absl::Status CheckWeightsFitOneChip(const std::string& what, double weight_bytes, double bfp4_weight_bytes,
+                                    const hw::DeviceProfile& device) {
+  const double dram = static_cast<double>(device.chip().dram_bytes());
+  if (!IsTenstorrent(device) || weight_bytes <= dram) return absl::OkStatus();
+  std::vector<std::string> options;
+  if (bfp4_weight_bytes < weight_bytes) {
+    options.push_back(absl::StrCat("bfp4 weights for every linear op (--weights bfp4): ", GiB(bfp4_weight_bytes),
+                                   bfp4_weight_bytes <= dram ? ", fits" : ", still too big"));
+  }
+  std::vector<std::string> bigger;
+  for (const std::string& name : DeviceNames()) {
+    auto other = ParseEmbeddedDeviceProfile(name);
+    if (!other.ok() || other->kind() == hw::CPU) continue;
+    const double cap = static_cast<double>(other->chip().dram_bytes());
+    if (weight_bytes <= cap) bigger.push_back(absl::StrCat(name, " (", GiB(cap), " per chip)"));
+  }
+  if (!bigger.empty()) options.push_back(absl::StrCat("a device with more DRAM per chip: ", absl::StrJoin(bigger, ", ")));
+  return absl::FailedPreconditionError(absl::StrCat(
+      what, " does not fit one ", device.name(), " chip: its weights take ", GiB(weight_bytes), " > ", GiB(dram),
+      " of DRAM (it runs on one chip: no tensor parallelism for this pattern). Options: ",
+      options.empty() ? "none found" : absl::StrJoin(options, "; ")));
+}
+
 std::vector<std::string> CheckHardwareCompatibility(const Validated<spec::ModelSpec>& spec, const ResolvedHwConfig& config,
                                                     int64_t batch, int64_t context) {
   if (context <= 0) context = spec->max_seq_len();

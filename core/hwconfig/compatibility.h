@@ -29,6 +29,18 @@ struct ModelFootprint {
 ModelFootprint EstimateFootprint(const Validated<spec::ModelSpec>& spec, const ResolvedHwConfig& config, int64_t batch,
                                  int64_t context, const TensorParallelPlan* plan = nullptr);
 
+// One module's weight bytes on `device` under `module` (null: the device's natural format, bf16 on a
+// Tenstorrent device and f32 on the cpu): each weight op in its decode format plus its prefill copy when that
+// format differs, and the module's other weights (tables, norms) in the natural format.
+double ModuleWeightBytes(const ModuleDescriptor& descriptor, const google::protobuf::Message& spec,
+                         const ResolvedModuleConfig* module, const hw::DeviceProfile& device);
+
+// For the patterns that run on one chip of a device (an encoder, an encoder-decoder): OK when `weight_bytes`
+// fit one chip's DRAM, else FailedPrecondition naming `what`, the bytes against the DRAM, and what to try
+// (smaller weight formats with `bfp4_weight_bytes`, the weights in bfp4; devices whose chips hold them).
+absl::Status CheckWeightsFitOneChip(const std::string& what, double weight_bytes, double bfp4_weight_bytes,
+                                    const hw::DeviceProfile& device);
+
 // Every problem, one message each (identical problems of consecutive layers are merged into one that
 // names the layer range). Empty: the config fits. `context` 0 means the spec's max_seq_len.
 std::vector<std::string> CheckHardwareCompatibility(const Validated<spec::ModelSpec>& spec, const ResolvedHwConfig& config,

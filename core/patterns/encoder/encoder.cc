@@ -4,7 +4,10 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "core/blocks/attention/attention_descriptor.h"
 #include "core/blocks/attention/kv_cache.h"
+#include "core/blocks/mlp/mlp_descriptor.h"
+#include "core/hwconfig/compatibility.h"
 #include "core/hwconfig/device_registry.h"
 #include "core/specs/device_kind.h"
 #include "core/ops/ops.h"
@@ -32,20 +35,53 @@ absl::StatusOr<std::unique_ptr<Encoder>> Encoder::Create(const Validated<spec::E
   return e;
 }
 
+namespace {
+
+// Every layer has the same specs, so one resolution per block kind serves them all.
+struct EncoderConfigs {
+  ResolvedModuleConfig attention, mlp;
+};
+absl::StatusOr<EncoderConfigs> ResolveEncoder(const Validated<spec::EncoderSpec>& spec, const hw::DeviceProfile& device,
+                                              hw::ConfigMode mode, std::optional<DType> weights) {
+  EncoderConfigs c;
+  TTT_ASSIGN_OR_RETURN(c.attention, ResolveModuleConfig(AttentionDescriptor(), *spec.attention(), device, mode, weights));
+  TTT_ASSIGN_OR_RETURN(c.mlp, ResolveModuleConfig(MlpDescriptor(), *spec.mlp(), device, mode, weights));
+  return c;
+}
+
+// The encoder's weights as `device` holds them: every layer's projections in their resolved formats, the three
+// embedding tables in the device's natural format.
+double EncoderWeightBytes(const Validated<spec::EncoderSpec>& spec, const EncoderConfigs& c,
+                          const hw::DeviceProfile& device) {
+  const double layer = ModuleWeightBytes(AttentionDescriptor(), *spec.attention(), &c.attention, device) +
+                       ModuleWeightBytes(MlpDescriptor(), *spec.mlp(), &c.mlp, device);
+  const double rows = static_cast<double>(spec->token_embedding().vocab_size()) +
+                      spec->position_embedding().max_positions() + spec->type_vocab_size();
+  const double natural = IsTenstorrent(device) ? 2 : 4;  // bf16 on a Tenstorrent device, f32 on the cpu
+  return spec->num_layers() * layer + rows * spec->token_embedding().hidden_dim() * natural;
+}
+
+}  // namespace
+
+absl::Status Encoder::CheckFits(const Validated<spec::EncoderSpec>& spec, const DeviceOptions& options) {
+  TTT_ASSIGN_OR_RETURN(const hw::DeviceProfile device, GetDeviceProfile(options.device));
+  TTT_ASSIGN_OR_RETURN(const EncoderConfigs configs,
+                       ResolveEncoder(spec, device, options.mode, options.linear_weight_dtype));
+  TTT_ASSIGN_OR_RETURN(const EncoderConfigs bfp4, ResolveEncoder(spec, device, options.mode, DType::kBFP4));
+  return CheckWeightsFitOneChip(absl::StrCat("encoder '", spec->name(), "'"), EncoderWeightBytes(spec, configs, device),
+                                EncoderWeightBytes(spec, bfp4, device), device);
+}
+
 absl::Status Encoder::UseDevice(const DeviceOptions& options) {
+  TTT_RETURN_IF_ERROR(CheckFits(spec_, options));
   TTT_ASSIGN_OR_RETURN(const hw::DeviceProfile device, GetDeviceProfile(options.device));
   const bool tt = IsTenstorrent(device);
   if (layers_.empty()) return absl::OkStatus();
-  // Every layer has the same specs, so one resolution per block kind serves them all.
-  TTT_ASSIGN_OR_RETURN(const ResolvedModuleConfig attention,
-                       ResolveModuleConfig(layers_[0].attention->descriptor(), *spec_.attention(), device,
-                                           options.mode, options.linear_weight_dtype));
-  TTT_ASSIGN_OR_RETURN(const ResolvedModuleConfig mlp,
-                       ResolveModuleConfig(layers_[0].mlp.descriptor(), *spec_.mlp(), device, options.mode,
-                                           options.linear_weight_dtype));
+  TTT_ASSIGN_OR_RETURN(const EncoderConfigs configs,
+                       ResolveEncoder(spec_, device, options.mode, options.linear_weight_dtype));
   for (Layer& layer : layers_) {
-    TTT_RETURN_IF_ERROR(SpecializeBlock(*layer.attention, attention, tt));
-    TTT_RETURN_IF_ERROR(SpecializeBlock(layer.mlp, mlp, tt));
+    TTT_RETURN_IF_ERROR(SpecializeBlock(*layer.attention, configs.attention, tt));
+    TTT_RETURN_IF_ERROR(SpecializeBlock(layer.mlp, configs.mlp, tt));
   }
   device_ = options.device;
   return absl::OkStatus();

@@ -53,7 +53,11 @@ class Encoder {
   // Runs every attention and MLP op as `options.device` does in `options.mode` (the module defaults of
   // hwconfig/modules: weight formats, and on a Tenstorrent device its matrix-engine numerics), with every
   // projection stored in `options.linear_weight_dtype` when set. Create builds the exact f32 cpu encoder.
+  // A model whose weights in those formats exceed one chip's DRAM is refused (CheckFits) before any is converted.
   absl::Status UseDevice(const DeviceOptions& options);
+  // OK when `spec`'s weights, in the formats `options` resolves, fit one chip of its device (an encoder runs on
+  // one chip); else FailedPrecondition with the bytes and what to try. No weights needed.
+  static absl::Status CheckFits(const Validated<spec::EncoderSpec>& spec, const DeviceOptions& options);
   const std::string& device() const { return device_; }
 
   const spec::EncoderSpec& spec() const { return *spec_; }

@@ -156,6 +156,31 @@ TEST(EncoderTest, RunsAsEachDeviceDoes) {
   EXPECT_THAT(unknown.message(), ::testing::HasSubstr("n151"));
 }
 
+// An encoder runs on one chip: one whose weights exceed a chip's DRAM is refused before any weight is read or
+// converted (the spec alone), with the bytes and what fits. 24 layers of 8192 hidden and 32768 MLP features:
+// 19.3 G projection values, 16.6 GiB in n150's accuracy-mode formats (more than its 12 GiB), 10.6 GiB in bfp4.
+TEST(EncoderTest, OneThatDoesNotFitAChipIsRefusedBeforeItsWeightsAreRead) {
+  spec::EncoderSpec big = TinySpec();
+  big.set_num_layers(24);
+  big.mutable_token_embedding()->set_vocab_size(30522);
+  big.mutable_token_embedding()->set_hidden_dim(8192);
+  big.mutable_position_embedding()->set_max_positions(512);
+  big.mutable_attention()->set_num_heads(64);
+  big.mutable_mlp()->set_intermediate_dim(32768);
+  absl::StatusOr<Validated<spec::EncoderSpec>> spec = ValidateEncoder(big);
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  const absl::Status n150 = Encoder::CheckFits(*spec, {.device = "n150", .mode = hw::ACCURACY});
+  EXPECT_EQ(n150.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(n150.message(), ::testing::HasSubstr("encoder 'tiny' does not fit one n150 chip"));
+  EXPECT_THAT(n150.message(), ::testing::HasSubstr("--weights bfp4"));
+  EXPECT_THAT(n150.message(), ::testing::HasSubstr(", fits"));
+  EXPECT_THAT(n150.message(), ::testing::HasSubstr("more DRAM per chip: p150"));
+  std::cout << "[ message  ] " << n150.message() << "\n";
+  EXPECT_TRUE(Encoder::CheckFits(*spec, {.device = "n150", .mode = hw::ACCURACY, .linear_weight_dtype = DType::kBFP4}).ok());
+  EXPECT_TRUE(Encoder::CheckFits(*spec, {}).ok());  // the cpu: the machine's memory, not a chip's
+  EXPECT_TRUE(Encoder::CheckFits(*ValidateEncoder(TinySpec()), {.device = "n150", .mode = hw::ACCURACY}).ok());
+}
+
 TEST(EncoderTest, SpecValidatorRefusesWhatAnEncoderCannotBe) {
   spec::EncoderSpec causal = TinySpec();
   causal.mutable_attention()->set_causal(true);

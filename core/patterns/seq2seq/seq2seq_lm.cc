@@ -8,6 +8,7 @@
 #include "core/blocks/attention/attention_descriptor.h"
 #include "core/blocks/lm_head/lm_head_descriptor.h"
 #include "core/blocks/mlp/mlp_descriptor.h"
+#include "core/hwconfig/compatibility.h"
 #include "core/hwconfig/device_registry.h"
 #include "core/ops/ops.h"
 #include "core/specs/device_kind.h"
@@ -66,28 +67,61 @@ absl::StatusOr<std::unique_ptr<Seq2SeqLm>> Seq2SeqLm::Create(const Validated<spe
   return m;
 }
 
+namespace {
+
+// The module kinds whose defaults T5's projections take, each resolved for T5's sizes.
+struct Seq2SeqConfigs {
+  spec::AttentionSpec attention_spec;
+  spec::LmHeadSpec head_spec;
+  ResolvedModuleConfig attention, mlp, head;
+};
+absl::StatusOr<Seq2SeqConfigs> ResolveSeq2Seq(const spec::Seq2SeqSpec& spec, const hw::DeviceProfile& device,
+                                              hw::ConfigMode mode, std::optional<DType> weights) {
+  Seq2SeqConfigs c;
+  c.attention_spec.set_hidden_dim(spec.hidden_dim());
+  c.attention_spec.set_num_heads(spec.num_heads());
+  c.attention_spec.set_num_kv_heads(spec.num_heads());
+  c.attention_spec.set_head_dim(spec.head_dim());
+  c.head_spec.set_hidden_dim(spec.hidden_dim());
+  c.head_spec.set_vocab_size(spec.vocab_size());
+  c.head_spec.set_tied(spec.tied_head());
+  TTT_ASSIGN_OR_RETURN(c.attention, ResolveModuleConfig(AttentionDescriptor(), c.attention_spec, device, mode, weights));
+  TTT_ASSIGN_OR_RETURN(c.mlp, ResolveModuleConfig(MlpDescriptor(), spec.mlp(), device, mode, weights));
+  TTT_ASSIGN_OR_RETURN(c.head, ResolveModuleConfig(LmHeadDescriptor(), c.head_spec, device, mode, weights));
+  return c;
+}
+
+// The weights as `device` holds them: each encoder layer's attention and MLP, each decoder layer's two
+// attentions and MLP, the head (a tied one converts the table into a copy of its own) and the embedding table
+// in the device's natural format.
+double Seq2SeqWeightBytes(const spec::Seq2SeqSpec& spec, const Seq2SeqConfigs& c, const hw::DeviceProfile& device) {
+  const double attention = ModuleWeightBytes(AttentionDescriptor(), c.attention_spec, &c.attention, device);
+  const double mlp = ModuleWeightBytes(MlpDescriptor(), spec.mlp(), &c.mlp, device);
+  const double natural = IsTenstorrent(device) ? 2 : 4;  // bf16 on a Tenstorrent device, f32 on the cpu
+  return spec.encoder_layers() * (attention + mlp) + spec.decoder_layers() * (2 * attention + mlp) +
+         ModuleWeightBytes(LmHeadDescriptor(), c.head_spec, &c.head, device) +
+         static_cast<double>(spec.vocab_size()) * spec.hidden_dim() * natural;
+}
+
+}  // namespace
+
+absl::Status Seq2SeqLm::CheckFits(const Validated<spec::Seq2SeqSpec>& spec, const DeviceOptions& options) {
+  TTT_ASSIGN_OR_RETURN(const hw::DeviceProfile device, GetDeviceProfile(options.device));
+  TTT_ASSIGN_OR_RETURN(const Seq2SeqConfigs configs,
+                       ResolveSeq2Seq(*spec, device, options.mode, options.linear_weight_dtype));
+  TTT_ASSIGN_OR_RETURN(const Seq2SeqConfigs bfp4, ResolveSeq2Seq(*spec, device, options.mode, DType::kBFP4));
+  return CheckWeightsFitOneChip(absl::StrCat("encoder-decoder '", spec->name(), "'"),
+                                Seq2SeqWeightBytes(*spec, configs, device), Seq2SeqWeightBytes(*spec, bfp4, device),
+                                device);
+}
+
 absl::Status Seq2SeqLm::UseDevice(const DeviceOptions& options) {
+  TTT_RETURN_IF_ERROR(CheckFits(spec_, options));
   TTT_ASSIGN_OR_RETURN(const hw::DeviceProfile device, GetDeviceProfile(options.device));
   const bool tt = IsTenstorrent(device);
-  // The module kinds whose defaults T5's projections take, each resolved for T5's sizes.
-  spec::AttentionSpec attention_spec;
-  attention_spec.set_hidden_dim(hidden_dim());
-  attention_spec.set_num_heads(spec_->num_heads());
-  attention_spec.set_num_kv_heads(spec_->num_heads());
-  attention_spec.set_head_dim(spec_->head_dim());
-  spec::LmHeadSpec head_spec;
-  head_spec.set_hidden_dim(hidden_dim());
-  head_spec.set_vocab_size(vocab_size());
-  head_spec.set_tied(spec_->tied_head());
-  TTT_ASSIGN_OR_RETURN(const ResolvedModuleConfig attention,
-                       ResolveModuleConfig(AttentionDescriptor(), attention_spec, device, options.mode,
-                                           options.linear_weight_dtype));
-  TTT_ASSIGN_OR_RETURN(const ResolvedModuleConfig mlp,
-                       ResolveModuleConfig(MlpDescriptor(), spec_->mlp(), device, options.mode,
-                                           options.linear_weight_dtype));
-  TTT_ASSIGN_OR_RETURN(const ResolvedModuleConfig head,
-                       ResolveModuleConfig(LmHeadDescriptor(), head_spec, device, options.mode,
-                                           options.linear_weight_dtype));
+  TTT_ASSIGN_OR_RETURN(const Seq2SeqConfigs configs,
+                       ResolveSeq2Seq(*spec_, device, options.mode, options.linear_weight_dtype));
+  const ResolvedModuleConfig &attention = configs.attention, &mlp = configs.mlp, &head = configs.head;
   auto specialize_attention = [&](Seq2SeqAttention& a, const std::string& where) -> absl::Status {
     const std::array<Linear*, 4> p = a.projections();
     for (int i = 0; i < 4; ++i) {

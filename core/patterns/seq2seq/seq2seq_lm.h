@@ -81,7 +81,11 @@ class Seq2SeqLm {
   // matrix-engine numerics), with every projection stored in `options.linear_weight_dtype` when set. The
   // attention products themselves stay f32 (Seq2SeqAttention has no emulated sdpa). Create builds the exact
   // f32 cpu model.
+  // A model whose weights in those formats exceed one chip's DRAM is refused (CheckFits) before any is converted.
   absl::Status UseDevice(const DeviceOptions& options);
+  // OK when `spec`'s weights, in the formats `options` resolves, fit one chip of its device (the model runs on
+  // one chip); else FailedPrecondition with the bytes and what to try. No weights needed.
+  static absl::Status CheckFits(const Validated<spec::Seq2SeqSpec>& spec, const DeviceOptions& options);
   const std::string& device() const { return device_; }
 
   const spec::Seq2SeqSpec& spec() const { return *spec_; }

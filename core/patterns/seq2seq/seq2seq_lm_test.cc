@@ -192,6 +192,32 @@ TEST(Seq2SeqLmTest, RunsAsEachDeviceDoes) {
   EXPECT_THAT(Build(true, false)->UseDevice({.device = "n151"}).message(), ::testing::HasSubstr("n151"));
 }
 
+// A model runs on one chip: T5-11B's sizes (24 + 24 layers, 1024 hidden, 128 heads of 128, a 65536-wide
+// feed-forward) are refused on n150 from the spec alone, before any weight is read: 10.6 G projection
+// values, more than its 12 GiB in accuracy mode's formats, within it in bfp4.
+TEST(Seq2SeqLmTest, OneThatDoesNotFitAChipIsRefusedBeforeItsWeightsAreRead) {
+  spec::Seq2SeqSpec big = Spec(/*gated=*/false, /*tied=*/true);
+  big.set_name("t5-11b-shape");
+  big.set_vocab_size(32128);
+  big.set_hidden_dim(1024);
+  big.set_num_heads(128);
+  big.set_head_dim(128);
+  big.set_encoder_layers(24);
+  big.set_decoder_layers(24);
+  big.mutable_mlp()->set_intermediate_dim(65536);
+  auto spec = ValidateSeq2Seq(big);
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  const absl::Status n150 = Seq2SeqLm::CheckFits(*spec, {.device = "n150", .mode = hw::ACCURACY});
+  EXPECT_EQ(n150.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(n150.message(), HasSubstr("encoder-decoder 't5-11b-shape' does not fit one n150 chip"));
+  EXPECT_THAT(n150.message(), HasSubstr("--weights bfp4"));
+  std::cout << "[ message  ] " << n150.message() << "\n";
+  EXPECT_TRUE(Seq2SeqLm::CheckFits(*spec, {.device = "n150", .mode = hw::ACCURACY,
+                                            .linear_weight_dtype = DType::kBFP4}).ok());
+  EXPECT_TRUE(Seq2SeqLm::CheckFits(*spec, {}).ok());  // the cpu: the machine's memory, not a chip's
+  EXPECT_TRUE(Seq2SeqLm::CheckFits(*ValidateSeq2Seq(Spec(true, false)), {.device = "n150"}).ok());
+}
+
 TEST(Seq2SeqLmTest, InvalidSpecsNameTheField) {
   auto error = [](const std::function<void(spec::Seq2SeqSpec&)>& edit) {
     spec::Seq2SeqSpec s = Spec(true, false);
