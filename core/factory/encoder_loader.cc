@@ -14,9 +14,8 @@ absl::StatusOr<LoadedEncoder> LoadEncoder(const std::string& path, const Encoder
   LoadedEncoder loaded;
   loaded.source = ckpt.source;
   loaded.format = ckpt.format;
-  const DeviceOptions device_options{.device = options.device, .mode = options.mode,
-                                     .linear_weight_dtype = options.linear_weight_dtype};
-  const std::string on_device = absl::StrCat("encoder '", path, "' on ", options.device);
+  const DeviceOptions& device_options = options.run_as;
+  const std::string on_device = absl::StrCat("encoder '", path, "' on ", device_options.device);
   // Before any weight is read: a model that does not fit the device is refused from its spec.
   absl::Status fits = Encoder::CheckFits(ckpt.spec, device_options);
   if (!fits.ok()) return Annotate(fits, on_device);

@@ -14,9 +14,8 @@ absl::StatusOr<LoadedSeq2Seq> LoadSeq2Seq(const std::string& path, const Seq2Seq
   LoadedSeq2Seq loaded;
   loaded.source = ckpt.source;
   loaded.format = ckpt.format;
-  const DeviceOptions device_options{.device = options.device, .mode = options.mode,
-                                     .linear_weight_dtype = options.linear_weight_dtype};
-  const std::string on_device = absl::StrCat("seq2seq model '", path, "' on ", options.device);
+  const DeviceOptions& device_options = options.run_as;
+  const std::string on_device = absl::StrCat("seq2seq model '", path, "' on ", device_options.device);
   // Before any weight is read: a model that does not fit the device is refused from its spec.
   absl::Status fits = Seq2SeqLm::CheckFits(ckpt.spec, device_options);
   if (!fits.ok()) return Annotate(fits, on_device);

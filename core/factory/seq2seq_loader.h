@@ -16,9 +16,9 @@ namespace ttt {
 struct Seq2SeqLoadOptions {
   std::string tokenizer_path;                 // empty: the one the checkpoint ships
   bool require_tokenizer = true;              // NotFound when none is found and this is set
-  std::optional<DType> linear_weight_dtype;   // store the projections in f32, bf16, i8, bfp8 or bfp4 (default: the device's)
-  std::string device = "cpu";                 // run as this device does (its module defaults; Seq2SeqLm::UseDevice)
-  hw::ConfigMode mode = hw::ACCURACY;
+  // What it runs as: the device and mode whose module defaults its projections take, a model-level config
+  // (--hw-config) and the --weights shortcut over them (Seq2SeqLm::UseDevice).
+  DeviceOptions run_as;
 };
 
 struct LoadedSeq2Seq {

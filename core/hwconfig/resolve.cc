@@ -71,7 +71,12 @@ std::vector<std::string> OpNames(const ModuleDescriptor& d) {
   return names;
 }
 
-// Checks that `change` names only ops module `name` has, and a KV cache only where there is one.
+std::string LayersText(uint32_t first, uint32_t last) {
+  return first == last ? absl::StrCat("layer ", first) : absl::StrCat("layers ", first, "-", last);
+}
+
+}  // namespace
+
 absl::Status CheckModuleChange(const std::string& name, const ModuleDescriptor& d, const hw::ModuleHwConfig& change,
                                const std::string& where) {
   for (const hw::ModuleConfig* m : {&change.prefill(), &change.decode()}) {
@@ -90,11 +95,23 @@ absl::Status CheckModuleChange(const std::string& name, const ModuleDescriptor& 
   return absl::OkStatus();
 }
 
-std::string LayersText(uint32_t first, uint32_t last) {
-  return first == last ? absl::StrCat("layer ", first) : absl::StrCat("layers ", first, "-", last);
+absl::StatusOr<std::string> OverrideLayers(const hw::LayerOverride& o, int index, uint32_t num_layers,
+                                           const std::string& source, uint32_t* first, uint32_t* last) {
+  if (o.has_range()) {
+    *first = o.range().first();
+    *last = o.range().last();
+  } else if (o.layers_case() == hw::LayerOverride::kLayer) {
+    *first = *last = o.layer();
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat(source, " override #", index + 1,
+                                                   ": names no layers: add `layer: N` or `range { first: A last: B }`"));
+  }
+  if (*first > *last || *last >= num_layers) {
+    return absl::InvalidArgumentError(absl::StrCat(source, " override #", index + 1, " names ", LayersText(*first, *last),
+                                                   " but the model has layers 0-", num_layers - 1));
+  }
+  return absl::StrCat(source, " override #", index + 1, " (", LayersText(*first, *last), ")");
 }
-
-}  // namespace
 
 const ResolvedModuleConfig& ResolvedHwConfig::module(int64_t layer, const std::string& kind) const {
   const auto& modules = layer < 0 ? model_modules : layers.at(static_cast<size_t>(layer));
@@ -144,20 +161,7 @@ absl::Status OverlayModelHwConfig(const Validated<spec::ModelSpec>& spec, const 
   for (int i = 0; i < change.overrides_size(); ++i) {
     const hw::LayerOverride& o = change.overrides(i);
     uint32_t first = 0, last = 0;
-    if (o.has_range()) {
-      first = o.range().first();
-      last = o.range().last();
-    } else if (o.layers_case() == hw::LayerOverride::kLayer) {
-      first = last = o.layer();
-    } else {
-      return absl::InvalidArgumentError(absl::StrCat(source, " override #", i + 1,
-                                                     ": names no layers: add `layer: N` or `range { first: A last: B }`"));
-    }
-    if (first > last || last >= num_layers) {
-      return absl::InvalidArgumentError(absl::StrCat(source, " override #", i + 1, " names ", LayersText(first, last),
-                                                     " but the model has layers 0-", num_layers - 1));
-    }
-    const std::string where = absl::StrCat(source, " override #", i + 1, " (", LayersText(first, last), ")");
+    TTT_ASSIGN_OR_RETURN(const std::string where, OverrideLayers(o, i, num_layers, source, &first, &last));
     for (const auto& [name, module_change] : o.modules()) {
       const std::vector<const ModuleDescriptor*> kinds = modules.InLayers(name, first, last);
       if (kinds.empty()) {

@@ -59,6 +59,16 @@ absl::StatusOr<ResolvedHwConfig> ResolveHwConfig(const Validated<spec::ModelSpec
 absl::Status OverlayModelHwConfig(const Validated<spec::ModelSpec>& spec, const hw::ModelHwConfig& change,
                                   const std::string& source, ResolvedHwConfig* resolved);
 
+// Checks that `change` names only ops module `name` (of kind `d`) has, and a KV cache only where there is one;
+// errors name `where`.
+absl::Status CheckModuleChange(const std::string& name, const ModuleDescriptor& d, const hw::ModuleHwConfig& change,
+                               const std::string& where);
+
+// The layers [first, last] that override #index (0-based) of `source` names, checked against `num_layers`;
+// returns how errors and sources name it ("<source> override #2 (layers 0-3)").
+absl::StatusOr<std::string> OverrideLayers(const hw::LayerOverride& o, int index, uint32_t num_layers,
+                                           const std::string& source, uint32_t* first, uint32_t* last);
+
 // Parses a ModelHwConfig in text format; an unknown key or bad value is an error naming `name`, the line
 // and the column.
 absl::StatusOr<hw::ModelHwConfig> ParseModelHwConfig(const std::string& text, const std::string& name);

@@ -45,7 +45,7 @@ inline bool RegisterEncoderSuites(const std::string& name, const std::string& pa
   auto load = [path](std::optional<DType> weights) -> absl::StatusOr<std::shared_ptr<const Encoder>> {
     EncoderLoadOptions options;
     options.require_tokenizer = false;
-    options.linear_weight_dtype = weights;
+    options.run_as.linear_weight_dtype = weights;
     absl::StatusOr<LoadedEncoder> loaded = LoadEncoder(path, options);
     if (!loaded.ok()) return loaded.status();
     return std::shared_ptr<const Encoder>(std::move(loaded->encoder));
@@ -60,7 +60,7 @@ inline bool RegisterSeq2SeqSuites(const std::string& name, const std::string& pa
   auto load = [path](std::optional<DType> weights) -> absl::StatusOr<std::shared_ptr<const Seq2SeqLm>> {
     Seq2SeqLoadOptions options;
     options.require_tokenizer = false;
-    options.linear_weight_dtype = weights;
+    options.run_as.linear_weight_dtype = weights;
     absl::StatusOr<LoadedSeq2Seq> loaded = LoadSeq2Seq(path, options);
     if (!loaded.ok()) return loaded.status();
     return std::shared_ptr<const Seq2SeqLm>(std::move(loaded->model));

@@ -37,8 +37,8 @@ TEST(PatternSuitesTest, EncoderModulesPassOnCpuAndOnADevice) {
   for (const char* device : {"cpu", "n150"}) {
     EncoderLoadOptions options;
     options.require_tokenizer = false;
-    options.device = device;
-    options.mode = hw::PERFORMANCE;
+    options.run_as.device = device;
+    options.run_as.mode = hw::PERFORMANCE;
     auto loaded = LoadEncoder(kFixtures + "/bert-tiny/hf", options);
     ASSERT_TRUE(loaded.ok()) << loaded.status();
     const Report report = TestEncoderModules(*loaded->encoder, {.device = device});
@@ -59,8 +59,8 @@ TEST(PatternSuitesTest, Seq2SeqModulesPassOnCpuAndOnADevice) {
   for (const char* device : {"cpu", "n150"}) {
     Seq2SeqLoadOptions options;
     options.require_tokenizer = false;
-    options.device = device;
-    options.mode = device == std::string("cpu") ? hw::ACCURACY : hw::PERFORMANCE;
+    options.run_as.device = device;
+    options.run_as.mode = device == std::string("cpu") ? hw::ACCURACY : hw::PERFORMANCE;
     auto loaded = LoadSeq2Seq(kFixtures + "/t5-tiny/hf", options);
     ASSERT_TRUE(loaded.ok()) << loaded.status();
     const Report report = TestSeq2SeqModules(*loaded->model, {.device = device});

@@ -70,13 +70,7 @@ absl::Status RunEmbed(const Args& args) {
   options.truncate = args.Has("truncate");
   EncoderLoadOptions load;
   load.tokenizer_path = args.Get("tokenizer");
-  if (args.Has("weights")) {
-    TTT_ASSIGN_OR_RETURN(load.linear_weight_dtype, ParseWeightDType(args.Get("weights")));
-  }
-  if (args.Has("device")) load.device = args.Get("device");
-  if (args.Has("mode")) {
-    TTT_ASSIGN_OR_RETURN(load.mode, ParseConfigMode(args.Get("mode")));
-  }
+  TTT_ASSIGN_OR_RETURN(load.run_as, DeviceOptionsFromArgs(args));
   const std::string out_path = args.Get("out");
 
   TTT_ASSIGN_OR_RETURN(LoadedEncoder loaded, LoadEncoder(model, load));
@@ -108,6 +102,8 @@ TTT_COMMAND({"embed", "embedding vectors of texts from an encoder (BERT-style HF
               {"--truncate", "cut texts longer than the model's positions", "", FlagKind::kSwitch},
               {"--device", "run as this device does (cpu, n150, n300, p150, t3k, tg)", "cpu"},
               {"--mode", "performance or accuracy: which of the device's module defaults", "accuracy"},
+              {"--hw-config", "a ttt.hw.ModelHwConfig text file: module defaults (attention, mlp) and layer "
+                              "overrides over the device's (its device/mode apply unless the flags are given)", ""},
               {"--weights", "store the attention and MLP projections as f32, bf16, int8, bfp8 or bfp4 "
                             "(default: the device's)", ""},
               {"--out", "FILE.json: texts, tokens and vectors as JSON; another name: raw float32 [texts, hidden]; "

@@ -19,18 +19,12 @@ namespace {
 
 // An encoder-decoder model (T5): the prompt is the source text (with </s>, as T5's tokenizer adds it), and the
 // output is decoded greedily from decoder_start_token_id until EOS or the budget. Of the hardware flags
-// --device, --mode and --weights apply (the projections' formats and numerics; the attention products stay f32,
-// Seq2SeqLm::UseDevice), and the sampling flags as for a decoder.
+// --device, --mode, --hw-config (module defaults only) and --weights apply (the projections' formats and
+// numerics; the attention products stay f32, Seq2SeqLm::UseDevice), and the sampling flags as for a decoder.
 absl::Status RunSeq2Seq(const Args& args, const std::string& prompt, int64_t max_new_tokens,
                         const SamplingOptions& sampling) {
   Seq2SeqLoadOptions load;
-  if (args.Has("weights")) {
-    TTT_ASSIGN_OR_RETURN(load.linear_weight_dtype, ParseWeightDType(args.Get("weights")));
-  }
-  if (args.Has("device")) load.device = args.Get("device");
-  if (args.Has("mode")) {
-    TTT_ASSIGN_OR_RETURN(load.mode, ParseConfigMode(args.Get("mode")));
-  }
+  TTT_ASSIGN_OR_RETURN(load.run_as, DeviceOptionsFromArgs(args));
   TTT_ASSIGN_OR_RETURN(LoadedSeq2Seq m, LoadSeq2Seq(args.Get("model"), load));
   TTT_ASSIGN_OR_RETURN(std::vector<int32_t> source,
                        m.tokenizer->Encode(prompt, tokenizers::EncodeOptions{.add_eos = true}));

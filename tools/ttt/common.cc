@@ -83,6 +83,26 @@ absl::StatusOr<BuildOptions> BuildOptionsFromArgs(const Args& args, bool lists) 
   return build;
 }
 
+absl::StatusOr<DeviceOptions> DeviceOptionsFromArgs(const Args& args) {
+  DeviceOptions options;
+  if (const std::string file = args.Get("hw-config"); !file.empty()) {
+    TTT_ASSIGN_OR_RETURN(options.hw_config, ReadModelHwConfigFile(file));
+    options.hw_config_name = file;
+    if (!options.hw_config->device().empty()) options.device = options.hw_config->device();
+    if (options.hw_config->mode() != hw::CONFIG_MODE_UNSPECIFIED) options.mode = options.hw_config->mode();
+  }
+  if (args.Has("device")) options.device = args.Get("device");
+  if (args.Has("mode")) {
+    auto mode = ParseConfigMode(args.Get("mode"));
+    if (!mode.ok()) return Annotate(mode.status(), "--mode");
+    options.mode = *mode;
+  }
+  if (args.Has("weights")) {
+    TTT_ASSIGN_OR_RETURN(options.linear_weight_dtype, ParseWeightDType(args.Get("weights")));
+  }
+  return options;
+}
+
 absl::StatusOr<DType> ParseWeightDType(const std::string& name) {
   return ParseDTypeForRole(name, kWeightRole, "--weights");
 }

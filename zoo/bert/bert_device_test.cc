@@ -33,8 +33,8 @@ TEST_P(ZooEmbeddingsTest, MatchLlamaCpp) {
   auto build = ttt::testing::BuildOptionsFromEnvironment();
   ASSERT_TRUE(build.ok()) << build.status();
   ttt::EncoderLoadOptions options;
-  options.device = build->device;
-  options.mode = build->mode;
+  options.run_as.device = build->device;
+  options.run_as.mode = build->mode;
   auto loaded = ttt::LoadEncoder(std::string(MODEL_DATA) + "/" + GetParam(), options);
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   const nlohmann::json ref = nlohmann::json::parse(ttt::ReadFileToString(MODEL_DATA "/reference.json").value_or(""));

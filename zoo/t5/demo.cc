@@ -9,7 +9,7 @@
 
 int main(int argc, char** argv) {
   ttt::Seq2SeqLoadOptions options;
-  if (argc > 2) options.device = argv[2];
+  if (argc > 2) options.run_as.device = argv[2];
   auto loaded = ttt::LoadSeq2Seq(MODEL_DATA "/hf", options);  // tokenizer.json comes with the folder
   if (!loaded.ok()) {
     std::cerr << loaded.status().message() << "\n";

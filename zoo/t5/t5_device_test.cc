@@ -20,8 +20,8 @@ absl::StatusOr<ttt::LoadedSeq2Seq> LoadForEnvironment(const std::string& path, t
   build = *options;
   ttt::Seq2SeqLoadOptions load;
   load.require_tokenizer = false;
-  load.device = build.device;
-  load.mode = build.mode;
+  load.run_as.device = build.device;
+  load.run_as.mode = build.mode;
   return ttt::LoadSeq2Seq(path, load);
 }
 

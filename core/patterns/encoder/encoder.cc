@@ -37,15 +37,27 @@ absl::StatusOr<std::unique_ptr<Encoder>> Encoder::Create(const Validated<spec::E
 
 namespace {
 
-// Every layer has the same specs, so one resolution per block kind serves them all.
+// Each layer's attention and mlp configs: the same specs everywhere, so the same configs unless a model-level
+// config overrides some layers.
 struct EncoderConfigs {
-  ResolvedModuleConfig attention, mlp;
+  std::vector<ResolvedModuleConfig> attention, mlp;
 };
 absl::StatusOr<EncoderConfigs> ResolveEncoder(const Validated<spec::EncoderSpec>& spec, const hw::DeviceProfile& device,
-                                              hw::ConfigMode mode, std::optional<DType> weights) {
+                                              const DeviceOptions& options) {
+  static const ModuleDescriptor kAttention = AttentionDescriptor(), kMlp = MlpDescriptor();
+  const PatternModule attention{"attention", &kAttention}, mlp{"mlp", &kMlp};
+  TTT_RETURN_IF_ERROR(CheckPatternHwConfig(options, {attention, mlp}, spec->num_layers()));
   EncoderConfigs c;
-  TTT_ASSIGN_OR_RETURN(c.attention, ResolveModuleConfig(AttentionDescriptor(), *spec.attention(), device, mode, weights));
-  TTT_ASSIGN_OR_RETURN(c.mlp, ResolveModuleConfig(MlpDescriptor(), *spec.mlp(), device, mode, weights));
+  for (uint32_t i = 0; i < spec->num_layers(); ++i) {
+    const bool same = i > 0 && (!options.hw_config || options.hw_config->overrides_size() == 0);
+    if (same) {  // one resolution serves every layer
+      c.attention.push_back(c.attention.front());
+      c.mlp.push_back(c.mlp.front());
+      continue;
+    }
+    TTT_ASSIGN_OR_RETURN(c.attention.emplace_back(), ResolveModuleConfig(attention, *spec.attention(), device, options, i));
+    TTT_ASSIGN_OR_RETURN(c.mlp.emplace_back(), ResolveModuleConfig(mlp, *spec.mlp(), device, options, i));
+  }
   return c;
 }
 
@@ -53,35 +65,37 @@ absl::StatusOr<EncoderConfigs> ResolveEncoder(const Validated<spec::EncoderSpec>
 // embedding tables in the device's natural format.
 double EncoderWeightBytes(const Validated<spec::EncoderSpec>& spec, const EncoderConfigs& c,
                           const hw::DeviceProfile& device) {
-  const double layer = ModuleWeightBytes(AttentionDescriptor(), *spec.attention(), &c.attention, device) +
-                       ModuleWeightBytes(MlpDescriptor(), *spec.mlp(), &c.mlp, device);
+  double bytes = 0;
+  for (size_t i = 0; i < c.attention.size(); ++i) {
+    bytes += ModuleWeightBytes(AttentionDescriptor(), *spec.attention(), &c.attention[i], device) +
+             ModuleWeightBytes(MlpDescriptor(), *spec.mlp(), &c.mlp[i], device);
+  }
   const double rows = static_cast<double>(spec->token_embedding().vocab_size()) +
                       spec->position_embedding().max_positions() + spec->type_vocab_size();
   const double natural = IsTenstorrent(device) ? 2 : 4;  // bf16 on a Tenstorrent device, f32 on the cpu
-  return spec->num_layers() * layer + rows * spec->token_embedding().hidden_dim() * natural;
+  return bytes + rows * spec->token_embedding().hidden_dim() * natural;
 }
 
 }  // namespace
 
 absl::Status Encoder::CheckFits(const Validated<spec::EncoderSpec>& spec, const DeviceOptions& options) {
   TTT_ASSIGN_OR_RETURN(const hw::DeviceProfile device, GetDeviceProfile(options.device));
-  TTT_ASSIGN_OR_RETURN(const EncoderConfigs configs,
-                       ResolveEncoder(spec, device, options.mode, options.linear_weight_dtype));
-  TTT_ASSIGN_OR_RETURN(const EncoderConfigs bfp4, ResolveEncoder(spec, device, options.mode, DType::kBFP4));
+  TTT_ASSIGN_OR_RETURN(const EncoderConfigs configs, ResolveEncoder(spec, device, options));
+  DeviceOptions bfp4 = options;
+  bfp4.linear_weight_dtype = DType::kBFP4;
+  TTT_ASSIGN_OR_RETURN(const EncoderConfigs bfp4_configs, ResolveEncoder(spec, device, bfp4));
   return CheckWeightsFitOneChip(absl::StrCat("encoder '", spec->name(), "'"), EncoderWeightBytes(spec, configs, device),
-                                EncoderWeightBytes(spec, bfp4, device), device);
+                                EncoderWeightBytes(spec, bfp4_configs, device), device);
 }
 
 absl::Status Encoder::UseDevice(const DeviceOptions& options) {
   TTT_RETURN_IF_ERROR(CheckFits(spec_, options));
   TTT_ASSIGN_OR_RETURN(const hw::DeviceProfile device, GetDeviceProfile(options.device));
   const bool tt = IsTenstorrent(device);
-  if (layers_.empty()) return absl::OkStatus();
-  TTT_ASSIGN_OR_RETURN(const EncoderConfigs configs,
-                       ResolveEncoder(spec_, device, options.mode, options.linear_weight_dtype));
-  for (Layer& layer : layers_) {
-    TTT_RETURN_IF_ERROR(SpecializeBlock(*layer.attention, configs.attention, tt));
-    TTT_RETURN_IF_ERROR(SpecializeBlock(layer.mlp, configs.mlp, tt));
+  TTT_ASSIGN_OR_RETURN(const EncoderConfigs configs, ResolveEncoder(spec_, device, options));
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    TTT_RETURN_IF_ERROR(SpecializeBlock(*layers_[i].attention, configs.attention[i], tt));
+    TTT_RETURN_IF_ERROR(SpecializeBlock(layers_[i].mlp, configs.mlp[i], tt));
   }
   device_ = options.device;
   return absl::OkStatus();

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <random>
 
+#include "core/hwconfig/resolve.h"
 #include "core/specs/validate.h"
 #include "core/testing/reference_encoder.h"
 #include "gmock/gmock.h"
@@ -179,6 +180,46 @@ TEST(EncoderTest, OneThatDoesNotFitAChipIsRefusedBeforeItsWeightsAreRead) {
   EXPECT_TRUE(Encoder::CheckFits(*spec, {.device = "n150", .mode = hw::ACCURACY, .linear_weight_dtype = DType::kBFP4}).ok());
   EXPECT_TRUE(Encoder::CheckFits(*spec, {}).ok());  // the cpu: the machine's memory, not a chip's
   EXPECT_TRUE(Encoder::CheckFits(*ValidateEncoder(TinySpec()), {.device = "n150", .mode = hw::ACCURACY}).ok());
+}
+
+// A model-level config (--hw-config) over the device's defaults, as decoders take it: its module defaults in
+// every layer, its overrides in the layers they name, --weights over both; mistakes named.
+TEST(EncoderTest, TakesAModelLevelHwConfig) {
+  auto file = ParseModelHwConfig(R"pb(
+    defaults { key: "mlp" value { prefill { ops { key: "ff1_3" value { weight_dtype: BFP8 } } }
+                                  decode { ops { key: "ff1_3" value { weight_dtype: BFP8 } } } } }
+    overrides { layer: 1 modules { key: "attention" value {
+      prefill { ops { key: "wqkv" value { weight_dtype: BF16 } } }
+      decode { ops { key: "wqkv" value { weight_dtype: BF16 } } } } } }
+  )pb", "enc.textproto");
+  ASSERT_TRUE(file.ok()) << file.status();
+  std::unique_ptr<Encoder> e = Tiny();
+  ASSERT_TRUE(e->UseDevice({.device = "n150", .mode = hw::PERFORMANCE, .hw_config = *file}).ok());
+  for (int64_t l = 0; l < 2; ++l) {
+    EXPECT_EQ(e->layer(l).mlp.up_projection().weight_dtype(), DType::kBFP8) << l;  // default bfp4, the file's bfp8
+    EXPECT_EQ(e->layer(l).mlp.down_projection().weight_dtype(), DType::kBFP8) << l;  // untouched
+  }
+  EXPECT_EQ(e->layer(0).attention->qkv_projection().weight_dtype(), DType::kBFP8);  // the device's
+  EXPECT_EQ(e->layer(1).attention->qkv_projection().weight_dtype(), DType::kBF16);  // the override's
+  std::unique_ptr<Encoder> shortcut = Tiny();
+  ASSERT_TRUE(shortcut->UseDevice({.device = "n150", .mode = hw::PERFORMANCE, .linear_weight_dtype = DType::kBFP4,
+                                   .hw_config = *file}).ok());
+  EXPECT_EQ(shortcut->layer(1).attention->qkv_projection().weight_dtype(), DType::kBFP4);  // --weights last
+  auto refused = [&](const std::string& text, DeviceOptions options = {.device = "n150"}) {
+    auto bad = ParseModelHwConfig(text, "bad.textproto");
+    EXPECT_TRUE(bad.ok()) << bad.status();
+    options.hw_config = *bad;
+    options.hw_config_name = "bad.textproto";
+    const absl::Status s = Tiny()->UseDevice(options);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << text;
+    return std::string(s.message());
+  };
+  EXPECT_THAT(refused(R"pb(defaults { key: "lm_head" value {} })pb"), ::testing::HasSubstr("use one of attention, mlp"));
+  EXPECT_THAT(refused(R"pb(overrides { layer: 2 modules { key: "mlp" value {} } })pb"),
+              ::testing::HasSubstr("layer 2 but the model has layers 0-1"));
+  EXPECT_THAT(refused(R"pb(defaults { key: "mlp" value { decode { ops { key: "wq" value {} } } } })pb"),
+              ::testing::HasSubstr("has no op 'wq'"));
+  EXPECT_THAT(refused(R"pb(device: "p150")pb"), ::testing::HasSubstr("is for device 'p150'"));
 }
 
 TEST(EncoderTest, SpecValidatorRefusesWhatAnEncoderCannotBe) {

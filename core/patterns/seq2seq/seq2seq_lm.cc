@@ -76,7 +76,12 @@ struct Seq2SeqConfigs {
   ResolvedModuleConfig attention, mlp, head;
 };
 absl::StatusOr<Seq2SeqConfigs> ResolveSeq2Seq(const spec::Seq2SeqSpec& spec, const hw::DeviceProfile& device,
-                                              hw::ConfigMode mode, std::optional<DType> weights) {
+                                              const DeviceOptions& options) {
+  static const ModuleDescriptor kAttention = AttentionDescriptor(), kMlp = MlpDescriptor(), kHead = LmHeadDescriptor();
+  const PatternModule attention{"attention", &kAttention}, mlp{"mlp", &kMlp}, head{"lm_head", &kHead, false};
+  TTT_RETURN_IF_ERROR(CheckPatternHwConfig(
+      options, {attention, mlp, head}, 0,
+      "an encoder-decoder's encoder and decoder layers are configured together"));
   Seq2SeqConfigs c;
   c.attention_spec.set_hidden_dim(spec.hidden_dim());
   c.attention_spec.set_num_heads(spec.num_heads());
@@ -85,9 +90,9 @@ absl::StatusOr<Seq2SeqConfigs> ResolveSeq2Seq(const spec::Seq2SeqSpec& spec, con
   c.head_spec.set_hidden_dim(spec.hidden_dim());
   c.head_spec.set_vocab_size(spec.vocab_size());
   c.head_spec.set_tied(spec.tied_head());
-  TTT_ASSIGN_OR_RETURN(c.attention, ResolveModuleConfig(AttentionDescriptor(), c.attention_spec, device, mode, weights));
-  TTT_ASSIGN_OR_RETURN(c.mlp, ResolveModuleConfig(MlpDescriptor(), spec.mlp(), device, mode, weights));
-  TTT_ASSIGN_OR_RETURN(c.head, ResolveModuleConfig(LmHeadDescriptor(), c.head_spec, device, mode, weights));
+  TTT_ASSIGN_OR_RETURN(c.attention, ResolveModuleConfig(attention, c.attention_spec, device, options));
+  TTT_ASSIGN_OR_RETURN(c.mlp, ResolveModuleConfig(mlp, spec.mlp(), device, options));
+  TTT_ASSIGN_OR_RETURN(c.head, ResolveModuleConfig(head, c.head_spec, device, options));
   return c;
 }
 
@@ -107,20 +112,20 @@ double Seq2SeqWeightBytes(const spec::Seq2SeqSpec& spec, const Seq2SeqConfigs& c
 
 absl::Status Seq2SeqLm::CheckFits(const Validated<spec::Seq2SeqSpec>& spec, const DeviceOptions& options) {
   TTT_ASSIGN_OR_RETURN(const hw::DeviceProfile device, GetDeviceProfile(options.device));
-  TTT_ASSIGN_OR_RETURN(const Seq2SeqConfigs configs,
-                       ResolveSeq2Seq(*spec, device, options.mode, options.linear_weight_dtype));
-  TTT_ASSIGN_OR_RETURN(const Seq2SeqConfigs bfp4, ResolveSeq2Seq(*spec, device, options.mode, DType::kBFP4));
+  TTT_ASSIGN_OR_RETURN(const Seq2SeqConfigs configs, ResolveSeq2Seq(*spec, device, options));
+  DeviceOptions bfp4 = options;
+  bfp4.linear_weight_dtype = DType::kBFP4;
+  TTT_ASSIGN_OR_RETURN(const Seq2SeqConfigs bfp4_configs, ResolveSeq2Seq(*spec, device, bfp4));
   return CheckWeightsFitOneChip(absl::StrCat("encoder-decoder '", spec->name(), "'"),
-                                Seq2SeqWeightBytes(*spec, configs, device), Seq2SeqWeightBytes(*spec, bfp4, device),
-                                device);
+                                Seq2SeqWeightBytes(*spec, configs, device),
+                                Seq2SeqWeightBytes(*spec, bfp4_configs, device), device);
 }
 
 absl::Status Seq2SeqLm::UseDevice(const DeviceOptions& options) {
   TTT_RETURN_IF_ERROR(CheckFits(spec_, options));
   TTT_ASSIGN_OR_RETURN(const hw::DeviceProfile device, GetDeviceProfile(options.device));
   const bool tt = IsTenstorrent(device);
-  TTT_ASSIGN_OR_RETURN(const Seq2SeqConfigs configs,
-                       ResolveSeq2Seq(*spec_, device, options.mode, options.linear_weight_dtype));
+  TTT_ASSIGN_OR_RETURN(const Seq2SeqConfigs configs, ResolveSeq2Seq(*spec_, device, options));
   const ResolvedModuleConfig &attention = configs.attention, &mlp = configs.mlp, &head = configs.head;
   auto specialize_attention = [&](Seq2SeqAttention& a, const std::string& where) -> absl::Status {
     const std::array<Linear*, 4> p = a.projections();

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "core/hwconfig/resolve.h"
 #include "core/patterns/seq2seq/seq2seq_lm.h"
 #include "core/specs/seq2seq_validate.h"
 #include "core/testing/reference_seq2seq.h"
@@ -190,6 +191,32 @@ TEST(Seq2SeqLmTest, RunsAsEachDeviceDoes) {
   EXPECT_GT(max_err, 0.0);
   EXPECT_LE(max_err / max_ref, 0.25);
   EXPECT_THAT(Build(true, false)->UseDevice({.device = "n151"}).message(), ::testing::HasSubstr("n151"));
+}
+
+// A model-level config (--hw-config): its module defaults over the device's, --weights over both; layer
+// overrides are refused (the encoder's and the decoder's layers are configured together), as is a module
+// T5 does not have.
+TEST(Seq2SeqLmTest, TakesAModelLevelHwConfigsDefaults) {
+  auto file = ParseModelHwConfig(R"pb(
+    defaults { key: "lm_head" value { prefill { ops { key: "lm_head" value { weight_dtype: BF16 } } }
+                                      decode { ops { key: "lm_head" value { weight_dtype: BF16 } } } } }
+    defaults { key: "attention" value { decode { ops { key: "wo" value { weight_dtype: BFP4 } } } } }
+  )pb", "t5.textproto");
+  ASSERT_TRUE(file.ok()) << file.status();
+  std::unique_ptr<Seq2SeqLm> m = Build(true, false);
+  ASSERT_TRUE(m->UseDevice({.device = "n150", .mode = hw::PERFORMANCE, .hw_config = *file}).ok());
+  EXPECT_EQ(m->head().weight_dtype(), DType::kBF16);                                     // the file's
+  EXPECT_EQ(m->decoder_layer(1).self_attention.wo().weight_dtype(), DType::kBFP4);       // the file's
+  EXPECT_EQ(m->decoder_layer(0).cross_attention.wq().weight_dtype(), DType::kBFP8);      // the device's
+  EXPECT_EQ(m->decoder_layer(0).mlp.up_projection().weight_dtype(), DType::kBFP4);       // the device's
+  auto overrides = ParseModelHwConfig(R"pb(overrides { layer: 0 modules { key: "mlp" value {} } })pb", "o.textproto");
+  ASSERT_TRUE(overrides.ok());
+  EXPECT_THAT(Build(true, false)->UseDevice({.device = "n150", .hw_config = *overrides}).message(),
+              HasSubstr("layer overrides do not apply here"));
+  auto unknown = ParseModelHwConfig(R"pb(defaults { key: "moe" value {} })pb", "u.textproto");
+  ASSERT_TRUE(unknown.ok());
+  EXPECT_THAT(Build(true, false)->UseDevice({.device = "n150", .hw_config = *unknown}).message(),
+              HasSubstr("use one of attention, mlp, lm_head"));
 }
 
 // A model runs on one chip: T5-11B's sizes (24 + 24 layers, 1024 hidden, 128 heads of 128, a 65536-wide
