@@ -33,15 +33,20 @@ void DecodeAllRows(const KvRows& rows, int64_t kv_len, int64_t kv_dim, std::vect
 
 // Masked, scaled softmax of one row of scores in place; keys outside [lo, hi) get probability 0. The scaled
 // scores are soft-capped (softcap > 0), then `slope` (0: none) times minus each key's distance from `pos` is
-// added (ALiBi), in f32 on the vector engine like the scale.
+// added (ALiBi), then `bias` (null: none; T5's relative position bias, one value per key), in f32 on the
+// vector engine like the scale.
 void MaskedSoftmax(float* row, int64_t cols, int64_t lo, int64_t hi, float scale, float softcap, float slope,
-                   int64_t pos) {
+                   int64_t pos, const float* bias) {
   if (softcap > 0) {
     for (int64_t j = lo; j < hi; ++j) row[j] = softcap * std::tanh(row[j] * scale / softcap);
     scale = 1.0f;  // applied
   }
   if (slope != 0.0f) {
     for (int64_t j = lo; j < hi; ++j) row[j] = row[j] * scale + slope * -static_cast<float>(std::abs(j - pos));
+    scale = 1.0f;  // applied
+  }
+  if (bias != nullptr) {
+    for (int64_t j = lo; j < hi; ++j) row[j] = row[j] * scale + bias[j];
     scale = 1.0f;  // applied
   }
   float max = -std::numeric_limits<float>::infinity();
@@ -85,7 +90,7 @@ void TtAttention(const float* q, int64_t tokens, int64_t pos0, const KvRows& k, 
     for (int64_t t = 0; t < tokens; ++t) {
       const internal::KeyRange visible = internal::VisibleKeys(pos0 + t, kv_len, p);
       MaskedSoftmax(&scores[t * kv_len], kv_len, visible.begin, visible.end, p.scale, p.softcap,
-                    p.slopes ? p.slopes[h] : 0.0f, pos0 + t);
+                    p.slopes ? p.slopes[h] : 0.0f, pos0 + t, p.bias ? p.bias + (h * tokens + t) * kv_len : nullptr);
     }
     TtMatmulTransposedB(scores.data(), vt.data(), tokens, head_dim, kv_len, oh.data(), numerics);
     for (int64_t t = 0; t < tokens; ++t) {

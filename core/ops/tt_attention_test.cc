@@ -33,12 +33,23 @@ std::vector<Case> Cases() {
   alibi.slopes = kSlopes;
   AttentionParams alibi_decode = params(4, 4, 0);
   alibi_decode.slopes = kSlopes;
+  // T5: a bias per head, query and key (its relative position bias), no score scaling; bidirectional in its
+  // encoder, causal in its decoder's steps.
+  static const std::vector<float> kBias = RandomValues(4 * 10 * 13, 99, -3, 3);
+  AttentionParams t5_encoder = params(4, 4, 0);
+  t5_encoder.scale = 1.0f;
+  t5_encoder.causal = false;
+  t5_encoder.bias = kBias.data();
+  AttentionParams t5_decode = t5_encoder;
+  t5_decode.causal = true;
   return {{"mha prefill", params(4, 4, 0), 20, 0},
           {"gqa prefill after cached prefix", params(8, 2, 0), 12, 9},
           {"mqa decode", params(4, 1, 0), 1, 30},
           {"sliding window", params(4, 2, 5), 16, 3},
           {"alibi gqa prefill after cached prefix", alibi, 12, 9},
-          {"alibi decode", alibi_decode, 1, 30}};
+          {"alibi decode", alibi_decode, 1, 30},
+          {"t5 bias encoder", t5_encoder, 10, 0},
+          {"t5 bias decode", t5_decode, 1, 12}};
 }
 
 // Relative max error of the emulated attention vs the CPU's, for K/V rows in `kv_dtype` (f32 or bf16).

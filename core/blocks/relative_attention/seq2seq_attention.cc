@@ -40,15 +40,21 @@ void Seq2SeqAttention::Attend(const float* x, int64_t tokens, int64_t q0, const 
   q.resize(tokens * inner);
   mixed.resize(tokens * inner);
   wq_.Forward(x, tokens, q.data(), phase);
-  // The decoder's attention kernels (SIMD per ISA, GEMM for prompts, threads), with T5's bias added to the
-  // scores and no score scaling: T5 folds 1/sqrt(head_dim) into the query weights' initialisation.
+  // The decoder's attention kernels (SIMD per ISA, GEMM for prompts, threads), or the emulated device's, with
+  // T5's bias added to the scores and no score scaling: T5 folds 1/sqrt(head_dim) into the query weights.
   ops::AttentionParams params;
   params.num_heads = params.num_kv_heads = num_heads_;
   params.head_dim = head_dim_;
   params.scale = 1.0f;
   params.causal = causal;
   params.bias = bias;
-  ops::Attention(q.data(), tokens, q0, kv.keys.data(), kv.values.data(), kv.rows, inner, mixed.data(), params);
+  if (const auto& tt = sdpa_[static_cast<int>(phase)]) {
+    const int64_t row_bytes = inner * static_cast<int64_t>(sizeof(float));
+    ops::TtAttention(q.data(), tokens, q0, {kv.keys.data(), DType::kF32, row_bytes},
+                     {kv.values.data(), DType::kF32, row_bytes}, kv.rows, mixed.data(), params, *tt);
+  } else {
+    ops::Attention(q.data(), tokens, q0, kv.keys.data(), kv.values.data(), kv.rows, inner, mixed.data(), params);
+  }
   wo_.Forward(mixed.data(), tokens, out, phase);
 }
 

@@ -11,11 +11,13 @@
 #include <array>
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "core/blocks/linear/linear.h"
 #include "core/blocks/weights.h"
+#include "core/ops/tt_numerics.h"
 
 namespace ttt {
 
@@ -42,6 +44,14 @@ class Seq2SeqAttention {
   // The four projections in the order of the attention module's ops (wq, wk, wv: "wqkv"; wo: "wo"), for the
   // pattern to specialise to a device (core/hwconfig/specialize_block.h).
   std::array<Linear*, 4> projections() { return {&wq_, &wk_, &wv_, &wo_}; }
+  // The attention products (the module's "sdpa" op) as an emulated Tenstorrent device computes them
+  // (ops::TtAttention), per phase: prompts (prefill) and one-token decoder steps (decode); nullopt: f32.
+  void SetSdpaNumerics(Phase phase, std::optional<ops::TtMatmulNumerics> numerics) {
+    sdpa_[static_cast<int>(phase)] = numerics;
+  }
+  const std::optional<ops::TtMatmulNumerics>& sdpa_numerics(Phase phase) const {
+    return sdpa_[static_cast<int>(phase)];
+  }
   int64_t inner_dim() const { return num_heads_ * head_dim_; }
   int64_t num_heads() const { return num_heads_; }
   int64_t head_dim() const { return head_dim_; }
@@ -53,6 +63,7 @@ class Seq2SeqAttention {
  private:
   int64_t hidden_ = 0, num_heads_ = 0, head_dim_ = 0;
   Linear wq_, wk_, wv_, wo_;
+  std::array<std::optional<ops::TtMatmulNumerics>, 2> sdpa_;
 };
 
 }  // namespace ttt

@@ -132,6 +132,10 @@ absl::Status Seq2SeqLm::UseDevice(const DeviceOptions& options) {
     for (int i = 0; i < 4; ++i) {
       TTT_RETURN_IF_ERROR(SpecializeLinear(*p[i], attention, i < 3 ? "wqkv" : "wo", tt, where));
     }
+    for (const Phase phase : {Phase::kPrefill, Phase::kDecode}) {  // the attention products: the "sdpa" op
+      TTT_ASSIGN_OR_RETURN(const LinearExecution e, OpExecution(attention.op(phase, "sdpa"), tt, where + " sdpa"));
+      a.SetSdpaNumerics(phase, tt ? std::optional(e.numerics) : std::nullopt);
+    }
     return absl::OkStatus();
   };
   for (size_t i = 0; i < encoder_.size(); ++i) {

@@ -181,6 +181,10 @@ TEST(Seq2SeqLmTest, RunsAsEachDeviceDoes) {
   EXPECT_EQ(n150->decoder_layer(0).mlp.up_projection().weight_dtype(), DType::kBFP4);
   EXPECT_EQ(n150->decoder_layer(0).cross_attention.wq().weight_dtype(), DType::kBFP8);
   EXPECT_EQ(n150->head().weight_dtype(), DType::kBFP8);
+  // The attention products as the device computes them (its "sdpa" numerics); on the cpu, f32.
+  EXPECT_TRUE(n150->decoder_layer(0).self_attention.sdpa_numerics(Phase::kDecode).has_value());
+  EXPECT_TRUE(n150->encoder_layer(0).attention.sdpa_numerics(Phase::kPrefill).has_value());
+  EXPECT_FALSE(cpu->decoder_layer(0).cross_attention.sdpa_numerics(Phase::kDecode).has_value());
   const std::vector<float> f32 = logits(*exact), device = logits(*n150);
   double max_err = 0, max_ref = 0;
   for (size_t i = 0; i < f32.size(); ++i) {
