@@ -19,8 +19,8 @@ namespace {
 
 // An encoder-decoder model (T5): the prompt is the source text (with </s>, as T5's tokenizer adds it), and the
 // output is decoded greedily from decoder_start_token_id until EOS or the budget. Of the hardware flags
-// --device, --mode, --hw-config (module defaults only) and --weights apply (the projections' formats and
-// numerics; the attention products stay f32, Seq2SeqLm::UseDevice), and the sampling flags as for a decoder.
+// --device, --mode, --hw-config (module defaults only) and --weights apply (the projections' formats and the
+// device's numerics, Seq2SeqLm::UseDevice), and the sampling flags as for a decoder.
 absl::Status RunSeq2Seq(const Args& args, const std::string& prompt, int64_t max_new_tokens,
                         const SamplingOptions& sampling) {
   Seq2SeqLoadOptions load;

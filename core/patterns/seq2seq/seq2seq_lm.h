@@ -78,9 +78,8 @@ class Seq2SeqLm {
 
   // Runs every projection (attention, MLP, head) as `options.device` does in `options.mode`: the attention,
   // mlp and lm_head module defaults of hwconfig/modules (weight formats, and on a Tenstorrent device its
-  // matrix-engine numerics), with every projection stored in `options.linear_weight_dtype` when set. The
-  // attention products themselves stay f32 (Seq2SeqAttention has no emulated sdpa). Create builds the exact
-  // f32 cpu model.
+  // matrix-engine numerics, the attention products' included: the attention module's sdpa op), with every
+  // projection stored in `options.linear_weight_dtype` when set. Create builds the exact f32 cpu model.
   // A model whose weights in those formats exceed one chip's DRAM is refused (CheckFits) before any is converted.
   absl::Status UseDevice(const DeviceOptions& options);
   // OK when `spec`'s weights, in the formats `options` resolves, fit one chip of its device (the model runs on
