@@ -55,23 +55,13 @@ absl::StatusOr<BuildOptions> BuildOptionsFromArgs(const Args& args, bool lists) 
     TTT_RETURN_IF_ERROR(args.GetInt("threads", &threads));
     SetNumThreads(static_cast<int>(threads));
   }
+  TTT_ASSIGN_OR_RETURN(DeviceOptions device, DeviceOptionsFromArgs(args, /*weights=*/!lists));
   BuildOptions build;
-  const std::string file = args.Get("hw-config");
-  if (!file.empty()) {
-    TTT_ASSIGN_OR_RETURN(build.hw_config, ReadModelHwConfigFile(file));
-    build.hw_config_name = file;
-    if (!build.hw_config->device().empty()) build.device = build.hw_config->device();
-    if (build.hw_config->mode() != hw::CONFIG_MODE_UNSPECIFIED) build.mode = build.hw_config->mode();
-  }
-  if (args.Has("device")) build.device = args.Get("device");
-  if (args.Has("mode")) {
-    auto mode = ParseConfigMode(args.Get("mode"));
-    if (!mode.ok()) return Annotate(mode.status(), "--mode");
-    build.mode = *mode;
-  }
-  if (!lists && args.Has("weights")) {
-    TTT_ASSIGN_OR_RETURN(build.linear_weight_dtype, ParseWeightDType(args.Get("weights")));
-  }
+  build.device = std::move(device.device);
+  build.mode = device.mode;
+  build.hw_config = std::move(device.hw_config);
+  build.hw_config_name = std::move(device.hw_config_name);
+  build.linear_weight_dtype = device.linear_weight_dtype;
   if (args.Has("kv-cache")) {
     TTT_ASSIGN_OR_RETURN(build.kv_cache_dtype, ParseDTypeForRole(args.Get("kv-cache"), kKvCacheRole, "--kv-cache"));
   }
@@ -83,7 +73,7 @@ absl::StatusOr<BuildOptions> BuildOptionsFromArgs(const Args& args, bool lists) 
   return build;
 }
 
-absl::StatusOr<DeviceOptions> DeviceOptionsFromArgs(const Args& args) {
+absl::StatusOr<DeviceOptions> DeviceOptionsFromArgs(const Args& args, bool weights) {
   DeviceOptions options;
   if (const std::string file = args.Get("hw-config"); !file.empty()) {
     TTT_ASSIGN_OR_RETURN(options.hw_config, ReadModelHwConfigFile(file));
@@ -97,7 +87,7 @@ absl::StatusOr<DeviceOptions> DeviceOptionsFromArgs(const Args& args) {
     if (!mode.ok()) return Annotate(mode.status(), "--mode");
     options.mode = *mode;
   }
-  if (args.Has("weights")) {
+  if (weights && args.Has("weights")) {
     TTT_ASSIGN_OR_RETURN(options.linear_weight_dtype, ParseWeightDType(args.Get("weights")));
   }
   return options;

@@ -26,10 +26,10 @@ FlagSet HardwareFlags();
 // (every linear op's weight dtype) and --kv-cache (the KV cache's dtype).
 // `lists` true: --weights and --threads are lists the caller reads (ttt bench).
 absl::StatusOr<BuildOptions> BuildOptionsFromArgs(const Args& args, bool lists = false);
-// The same flags for a pattern that runs on one chip (an encoder, an encoder-decoder): --device, --mode,
-// --hw-config (its device/mode apply unless the flags are given; its module defaults, and the encoder's layer
-// overrides) and --weights, into the loaders' options.
-absl::StatusOr<DeviceOptions> DeviceOptionsFromArgs(const Args& args);
+// --device, --mode, --hw-config (its device/mode apply unless the flags are given) and, with `weights`,
+// --weights: what any pattern runs as (the loaders' options of an encoder or an encoder-decoder, and the
+// first part of BuildOptionsFromArgs).
+absl::StatusOr<DeviceOptions> DeviceOptionsFromArgs(const Args& args, bool weights = true);
 // Parses one --weights value ("int8" is accepted for i8).
 absl::StatusOr<DType> ParseWeightDType(const std::string& name);
 // --cache-max-size, else $TTT_CACHE_MAX_SIZE, in bytes; 0 when neither is set (no limit).
