@@ -10,10 +10,12 @@
 #   --isa avx2 times both programs as an AVX2-only CPU would run them: ttt with TTT_ISA=avx2, llama.cpp built
 #   without AVX-512 (AVX2, FMA, F16C: what a Zen 3 has). Without --isa both use everything this CPU has.
 #   --busy N runs N busy loops (another process's load, one per core) while both programs are timed.
-# Needs: cmake, g++, git, Debian's python3 with numpy (python3-numpy, installed if missing); ttt built in build/.
+# Needs: cmake, g++, git, Debian's python3 with numpy, yaml and sentencepiece (llama.cpp's gguf-py imports them;
+# installed if missing); ttt built in build/.
 set -euo pipefail
 py=/usr/bin/python3  # Debian's, whatever python3 comes first on PATH
-"$py" -c "import numpy, yaml" 2>/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-numpy python3-yaml >/dev/null
+"$py" -c "import numpy, yaml, sentencepiece" 2>/dev/null ||
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-numpy python3-yaml python3-sentencepiece >/dev/null
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 commit=c392e5094deaf2d1a7c18683214f007fad3fe42b  # the commit every llama.cpp reference in the project uses
 src=https://github.com/ggerganov/llama.cpp work=/tmp/ttt-vs-llamacpp threads=1,2 rounds=3 pp=128 tg=32 isa="" busy=0
