@@ -115,14 +115,14 @@ double ModuleWeightBytes(const ModuleDescriptor& descriptor, const google::proto
   return bytes;
 }
 
-absl::Status CheckWeightsFitOneChip(const std::string& what, double weight_bytes, double bfp4_weight_bytes,
-                                    const hw::DeviceProfile& device) {
+absl::Status CheckWeightsFitOneChip(const std::string& what, double weight_bytes,
+                                    absl::FunctionRef<double()> bfp4_weight_bytes, const hw::DeviceProfile& device) {
   const double dram = static_cast<double>(device.chip().dram_bytes());
   if (!IsTenstorrent(device) || weight_bytes <= dram) return absl::OkStatus();
   std::vector<std::string> options;
-  if (bfp4_weight_bytes < weight_bytes) {
-    options.push_back(absl::StrCat("bfp4 weights for every linear op (--weights bfp4): ", GiB(bfp4_weight_bytes),
-                                   bfp4_weight_bytes <= dram ? ", fits" : ", still too big"));
+  if (const double bfp4 = bfp4_weight_bytes(); bfp4 > 0 && bfp4 < weight_bytes) {
+    options.push_back(absl::StrCat("bfp4 weights for every linear op (--weights bfp4): ", GiB(bfp4),
+                                   bfp4 <= dram ? ", fits" : ", still too big"));
   }
   std::vector<std::string> bigger;
   for (const std::string& name : DeviceNames()) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "core/hwconfig/resolve.h"
@@ -37,8 +38,10 @@ double ModuleWeightBytes(const ModuleDescriptor& descriptor, const google::proto
 
 // For the patterns that run on one chip of a device (an encoder, an encoder-decoder): OK when `weight_bytes`
 // fit one chip's DRAM, else FailedPrecondition naming `what`, the bytes against the DRAM, and what to try
-// (smaller weight formats with `bfp4_weight_bytes`, the weights in bfp4; devices whose chips hold them).
-absl::Status CheckWeightsFitOneChip(const std::string& what, double weight_bytes, double bfp4_weight_bytes,
+// (smaller weight formats with `bfp4_weight_bytes()`, the weights in bfp4, asked only then, 0 when unknown;
+// devices whose chips hold them).
+absl::Status CheckWeightsFitOneChip(const std::string& what, double weight_bytes,
+                                    absl::FunctionRef<double()> bfp4_weight_bytes,
                                     const hw::DeviceProfile& device);
 
 // Every problem, one message each (identical problems of consecutive layers are merged into one that

@@ -71,7 +71,7 @@ absl::StatusOr<std::unique_ptr<CausalLm>> CausalLm::Create(const Validated<spec:
   TTT_RETURN_IF_ERROR(ValidateHwConfig(spec, *hw, options.max_batch, options.max_context > 0 ? options.max_context : 1));
   const int64_t budget = options.memory_budget;
   if (hw->device.num_chips() > 1 && !options.one_chip) {
-    TTT_ASSIGN_OR_RETURN(auto parallel, CreateTensorParallel(spec, weights, options, hw, budget));
+    TTT_ASSIGN_OR_RETURN(auto parallel, CreateTensorParallel(spec, weights, options, hw));
     if (parallel != nullptr) return parallel;
   }
   const ProcessPlacement one_chip;

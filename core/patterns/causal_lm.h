@@ -197,12 +197,12 @@ class CausalLm {
                                                          std::shared_ptr<const ResolvedHwConfig> hw,
                                                          const std::string& weight_source);
   // tensor_parallel_lm.cc: every rank in process (returning rank 0), or the transport's rank; nullptr when
-  // the model runs as one chip (with the reason logged). The ranks built here hold at most `budget` bytes.
+  // the model runs as one chip (with the reason logged). The ranks built here hold at most
+  // options.memory_budget bytes.
   static absl::StatusOr<std::unique_ptr<CausalLm>> CreateTensorParallel(const Validated<spec::ModelSpec>& spec,
                                                                         const WeightMap& weights,
                                                                         const BuildOptions& options,
-                                                                        std::shared_ptr<const ResolvedHwConfig> hw,
-                                                                        int64_t budget);
+                                                                        std::shared_ptr<const ResolvedHwConfig> hw);
   // Runs fn(model, state, returns_logits) for every rank this process runs: this one, and on rank 0 of an
   // in-process model the others, at once on the group's threads.
   void ForEachRank(InferenceState& state,

@@ -270,8 +270,7 @@ namespace ttt {
 absl::StatusOr<std::unique_ptr<CausalLm>> CausalLm::CreateTensorParallel(const Validated<spec::ModelSpec>& spec,
                                                                         const WeightMap& weights,
                                                                         const BuildOptions& options,
-                                                                        std::shared_ptr<const ResolvedHwConfig> hw,
-                                                                        int64_t budget) {
+                                                                        std::shared_ptr<const ResolvedHwConfig> hw) {
   TTT_ASSIGN_OR_RETURN(const ModelModules modules,
                        ListModelModules(spec, options.kinds ? *options.kinds : ModuleRegistry::Global()));
   const TensorParallelPlan plan = PlanForModel(modules, spec->hidden_dim(), hw->device);
@@ -297,6 +296,7 @@ absl::StatusOr<std::unique_ptr<CausalLm>> CausalLm::CreateTensorParallel(const V
   }
   // This process's share of the weights, before any is read: over MPI one rank's, in process every rank's.
   const ProcessPlacement placement{plan.chips, static_cast<int>(layouts.size())};
+  const int64_t budget = options.memory_budget;
   TTT_RETURN_IF_ERROR(CheckWeightBudgetEstimate(spec, *hw, placement, budget));
   int64_t held = 0;
   int built = 0;

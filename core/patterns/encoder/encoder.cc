@@ -76,23 +76,32 @@ double EncoderWeightBytes(const Validated<spec::EncoderSpec>& spec, const Encode
   return bytes + rows * spec->token_embedding().hidden_dim() * natural;
 }
 
+// The fit check on configs already resolved; the bfp4 alternative is resolved only for a model that does not fit.
+absl::Status CheckResolvedFits(const Validated<spec::EncoderSpec>& spec, const hw::DeviceProfile& device,
+                               const DeviceOptions& options, const EncoderConfigs& configs) {
+  return CheckWeightsFitOneChip(absl::StrCat("encoder '", spec->name(), "'"), EncoderWeightBytes(spec, configs, device),
+                                [&] {
+                                  DeviceOptions bfp4 = options;
+                                  bfp4.linear_weight_dtype = DType::kBFP4;
+                                  auto c = ResolveEncoder(spec, device, bfp4);
+                                  return c.ok() ? EncoderWeightBytes(spec, *c, device) : 0.0;
+                                },
+                                device);
+}
+
 }  // namespace
 
 absl::Status Encoder::CheckFits(const Validated<spec::EncoderSpec>& spec, const DeviceOptions& options) {
   TTT_ASSIGN_OR_RETURN(const hw::DeviceProfile device, GetDeviceProfile(options.device));
   TTT_ASSIGN_OR_RETURN(const EncoderConfigs configs, ResolveEncoder(spec, device, options));
-  DeviceOptions bfp4 = options;
-  bfp4.linear_weight_dtype = DType::kBFP4;
-  TTT_ASSIGN_OR_RETURN(const EncoderConfigs bfp4_configs, ResolveEncoder(spec, device, bfp4));
-  return CheckWeightsFitOneChip(absl::StrCat("encoder '", spec->name(), "'"), EncoderWeightBytes(spec, configs, device),
-                                EncoderWeightBytes(spec, bfp4_configs, device), device);
+  return CheckResolvedFits(spec, device, options, configs);
 }
 
 absl::Status Encoder::UseDevice(const DeviceOptions& options) {
-  TTT_RETURN_IF_ERROR(CheckFits(spec_, options));
   TTT_ASSIGN_OR_RETURN(const hw::DeviceProfile device, GetDeviceProfile(options.device));
   const bool tt = IsTenstorrent(device);
   TTT_ASSIGN_OR_RETURN(const EncoderConfigs configs, ResolveEncoder(spec_, device, options));
+  TTT_RETURN_IF_ERROR(CheckResolvedFits(spec_, device, options, configs));
   for (size_t i = 0; i < layers_.size(); ++i) {
     TTT_RETURN_IF_ERROR(SpecializeBlock(*layers_[i].attention, configs.attention[i], tt));
     TTT_RETURN_IF_ERROR(SpecializeBlock(layers_[i].mlp, configs.mlp[i], tt));

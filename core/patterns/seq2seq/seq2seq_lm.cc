@@ -108,24 +108,33 @@ double Seq2SeqWeightBytes(const spec::Seq2SeqSpec& spec, const Seq2SeqConfigs& c
          static_cast<double>(spec.vocab_size()) * spec.hidden_dim() * natural;
 }
 
+// The fit check on configs already resolved; the bfp4 alternative is resolved only for a model that does not fit.
+absl::Status CheckResolvedFits(const spec::Seq2SeqSpec& spec, const hw::DeviceProfile& device,
+                               const DeviceOptions& options, const Seq2SeqConfigs& configs) {
+  return CheckWeightsFitOneChip(absl::StrCat("encoder-decoder '", spec.name(), "'"),
+                                Seq2SeqWeightBytes(spec, configs, device),
+                                [&] {
+                                  DeviceOptions bfp4 = options;
+                                  bfp4.linear_weight_dtype = DType::kBFP4;
+                                  auto c = ResolveSeq2Seq(spec, device, bfp4);
+                                  return c.ok() ? Seq2SeqWeightBytes(spec, *c, device) : 0.0;
+                                },
+                                device);
+}
+
 }  // namespace
 
 absl::Status Seq2SeqLm::CheckFits(const Validated<spec::Seq2SeqSpec>& spec, const DeviceOptions& options) {
   TTT_ASSIGN_OR_RETURN(const hw::DeviceProfile device, GetDeviceProfile(options.device));
   TTT_ASSIGN_OR_RETURN(const Seq2SeqConfigs configs, ResolveSeq2Seq(*spec, device, options));
-  DeviceOptions bfp4 = options;
-  bfp4.linear_weight_dtype = DType::kBFP4;
-  TTT_ASSIGN_OR_RETURN(const Seq2SeqConfigs bfp4_configs, ResolveSeq2Seq(*spec, device, bfp4));
-  return CheckWeightsFitOneChip(absl::StrCat("encoder-decoder '", spec->name(), "'"),
-                                Seq2SeqWeightBytes(*spec, configs, device),
-                                Seq2SeqWeightBytes(*spec, bfp4_configs, device), device);
+  return CheckResolvedFits(*spec, device, options, configs);
 }
 
 absl::Status Seq2SeqLm::UseDevice(const DeviceOptions& options) {
-  TTT_RETURN_IF_ERROR(CheckFits(spec_, options));
   TTT_ASSIGN_OR_RETURN(const hw::DeviceProfile device, GetDeviceProfile(options.device));
   const bool tt = IsTenstorrent(device);
   TTT_ASSIGN_OR_RETURN(const Seq2SeqConfigs configs, ResolveSeq2Seq(*spec_, device, options));
+  TTT_RETURN_IF_ERROR(CheckResolvedFits(*spec_, device, options, configs));
   const ResolvedModuleConfig &attention = configs.attention, &mlp = configs.mlp, &head = configs.head;
   auto specialize_attention = [&](Seq2SeqAttention& a, const std::string& where) -> absl::Status {
     const std::array<Linear*, 4> p = a.projections();
