@@ -5,14 +5,13 @@
 // left by 16, the odd ones masked to the high half. Widening 8 values at a time (vpmovzxwd, a shuffle, then a
 // shift) took twice the uops and made this GEMV compute-bound on one core. The activations are split into
 // even and odd values to match, once per call (16 values per chunk: 8 even, then 8 odd), and the weights are
-// exact in f32, so the only rounding is the f32 accumulation: per row, four accumulators (even and odd values
-// of alternate chunks), the same order whatever rows or threads a row is grouped with.
+// exact in f32, so the only rounding is the f32 accumulation: per row, one accumulator for the even values
+// and one for the odd, the same order whatever rows or threads a row is grouped with.
 //
-// Rows one at a time, as the AVX-512 kernels (gemv_rows.h), prefetched kPrefetchAhead bytes ahead in the
-// stream: with blocks of 4 rows this GEMV ran at 42 GB/s on one Zen 5 core with the weight in cache but only
-// 15 GB/s from DRAM; one row with four FMA chains (one chain waits the FMA latency every chunk) runs at 35-38
-// and 21-24 GB/s. SmolLM-135M decode (TTT_ISA=avx2, 1 thread, runs alternating): 72.9 and 84.2 -> 88.7 and
-// 96.8 tokens/s, 1.78-1.94x -> 1.95-2.05x of f32.
+// Weight rows in blocks of 4 taken from the four quarters of the range (gemv_rows.h), no software prefetch: on
+// an AVX2-only AMD EPYC (Zen 3 class), 1 thread, from DRAM (bench/ops_bench.cc BM_LinearDecode cold), rows
+// one at a time with four chains and an 8 KiB prefetch read 9.6-9.7 GB/s; quarters with that prefetch 13-15,
+// quarters without it 16.5-17.9 (the hardware prefetchers follow four long streams on their own).
 #include <immintrin.h>
 
 #include <cstring>
@@ -28,8 +27,6 @@ namespace {
 using simd::Avx2;
 
 constexpr int kChunk = 16;  // bf16 values per 32-byte load
-// Measured on the same runs: 2 KiB ahead 20-21 GB/s from DRAM, 4 KiB 22-23, 8 KiB 23-24.
-constexpr int64_t kPrefetchAhead = 8192;
 
 inline int64_t PaddedK(int64_t k) { return (k + kChunk - 1) / kChunk * kChunk; }
 
@@ -52,55 +49,43 @@ void SplitEvenOdd(const float* x, int64_t m, int64_t k, float* out) {
   }
 }
 
-// The block dot of gemv_rows.h over split activations (x rows of PaddedK(k) floats).
+// The block dot of gemv_rows.h over split activations (x rows of PaddedK(k) floats): per (activation row,
+// weight row), one accumulator for the even values and one for the odd, chunks in order, whatever R and M.
 struct Bf16Kernel {
-  static constexpr int kRows = 1;
+  static constexpr int kRows = 4;
 
-  // Chunk c of every row into accumulators 2h (even values) and 2h + 1 (odd).
-  template <int H, int R, int M>
-  static void Accumulate(const __m256i (&w)[R], const float* const* x, int64_t c, __m256 (&acc)[M][R][4]) {
+  template <int R, int M>
+  static void Accumulate(const __m256i (&w)[R], const float* const* x, int64_t c, __m256 (&acc)[M][R][2]) {
     const __m256i high = _mm256_set1_epi32(static_cast<int>(0xffff0000u));
-    #pragma GCC unroll 4
-    for (int j = 0; j < R; ++j) {
-      const __m256 even = _mm256_castsi256_ps(_mm256_slli_epi32(w[j], 16));
-      const __m256 odd = _mm256_castsi256_ps(_mm256_and_si256(w[j], high));
-      #pragma GCC unroll 2
-      for (int i = 0; i < M; ++i) {
-        acc[i][j][2 * H] = _mm256_fmadd_ps(even, _mm256_loadu_ps(x[i] + c), acc[i][j][2 * H]);
-        acc[i][j][2 * H + 1] = _mm256_fmadd_ps(odd, _mm256_loadu_ps(x[i] + c + 8), acc[i][j][2 * H + 1]);
+    #pragma GCC unroll 2
+    for (int i = 0; i < M; ++i) {
+      const __m256 x_even = _mm256_loadu_ps(x[i] + c), x_odd = _mm256_loadu_ps(x[i] + c + 8);
+      #pragma GCC unroll 4
+      for (int j = 0; j < R; ++j) {
+        acc[i][j][0] = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_slli_epi32(w[j], 16)), x_even, acc[i][j][0]);
+        acc[i][j][1] = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_and_si256(w[j], high)), x_odd, acc[i][j][1]);
       }
     }
   }
 
-  template <int H, int R, int M>
-  static void Chunk(const char* const* w, const float* const* x, int64_t c, __m256 (&acc)[M][R][4]) {
+  template <int R, int M>
+  static void Chunk(const char* const* w, const float* const* x, int64_t c, __m256 (&acc)[M][R][2]) {
     __m256i wv[R];
     #pragma GCC unroll 4
     for (int j = 0; j < R; ++j) wv[j] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w[j] + 2 * c));
-    Accumulate<H, R, M>(wv, x, c, acc);
+    Accumulate<R, M>(wv, x, c, acc);
   }
 
   template <int R, int M>
   void Dot(const char* const* w, const float* const* x, int64_t k, float (&out)[M][R]) const {
-    __m256 acc[M][R][4];
+    __m256 acc[M][R][2];
     #pragma GCC unroll 2
     for (int i = 0; i < M; ++i)
       #pragma GCC unroll 4
-      for (int j = 0; j < R; ++j)
-        #pragma GCC unroll 4
-        for (int h = 0; h < 4; ++h) acc[i][j][h] = _mm256_setzero_ps();
+      for (int j = 0; j < R; ++j) acc[i][j][0] = acc[i][j][1] = _mm256_setzero_ps();
     const int64_t whole = k / kChunk * kChunk;
     int64_t c = 0;
-    for (; c + 2 * kChunk <= whole; c += 2 * kChunk) {  // a cache line per row: one prefetch, two chunks
-      #pragma GCC unroll 4
-      for (int j = 0; j < R; ++j) _mm_prefetch(w[j] + kPrefetchAhead + 2 * c, _MM_HINT_T0);
-      Chunk<0, R, M>(w, x, c, acc);
-      Chunk<1, R, M>(w, x, c + kChunk, acc);
-    }
-    if (c < whole) {
-      Chunk<0, R, M>(w, x, c, acc);
-      c += kChunk;
-    }
+    for (; c < whole; c += kChunk) Chunk<R, M>(w, x, c, acc);
     if (c < k) {  // the row ends inside this chunk: its values from a zeroed copy (x is zero there too)
       __m256i wv[R];
       #pragma GCC unroll 4
@@ -109,15 +94,12 @@ struct Bf16Kernel {
         std::memcpy(tail, w[j] + 2 * c, static_cast<size_t>(k - c) * 2);
         wv[j] = _mm256_load_si256(reinterpret_cast<const __m256i*>(tail));
       }
-      Accumulate<1, R, M>(wv, x, c, acc);
+      Accumulate<R, M>(wv, x, c, acc);
     }
     #pragma GCC unroll 2
     for (int i = 0; i < M; ++i)
       #pragma GCC unroll 4
-      for (int j = 0; j < R; ++j) {
-        out[i][j] = Avx2::ReduceAdd(
-            _mm256_add_ps(_mm256_add_ps(acc[i][j][0], acc[i][j][1]), _mm256_add_ps(acc[i][j][2], acc[i][j][3])));
-      }
+      for (int j = 0; j < R; ++j) out[i][j] = Avx2::ReduceAdd(_mm256_add_ps(acc[i][j][0], acc[i][j][1]));
   }
 };
 

@@ -9,13 +9,16 @@
 //
 // X is float, or the type a kernel converts the activations to once per call (bf16 for vdpbf16ps).
 //
-// Blocks of 4 rows let each weight vector loaded feed 4x more FMAs per activation load, but make a thread
-// read 4 interleaved streams that restart every 4 rows. Decoding is bound by memory, and one sequential
-// stream per thread serves the hardware prefetchers better: on an AMD EPYC (Zen 5), SmolLM-135M decode,
-// 2 threads, alternating runs, rows one at a time read f32 weights at 58-64 GB/s where blocks of 4 read
-// 52-54 (the machine at ~77 GB/s), i8 47-51 where 41-45, and bf16 1.84x -> 2.0-2.08x of f32 at ~44 GB/s. The AVX-512
-// kernels and AVX2's bf16 take rows one at a time (avx2/gemv_bf16_avx2.cc: from DRAM 15 -> 21-24 GB/s on one
-// core); AVX2's f32 keeps blocks of 4 (not measured on an AVX2-only machine).
+// Blocks of 4 rows let each activation vector loaded feed 4x more FMAs, and give 4 independent chains. A
+// block takes one row from each quarter of the range (rows j, j + q, j + 2q, j + 3q), so a thread reads 4
+// long sequential streams. Blocks of 4 adjacent rows read 4 interleaved streams that restart every 4 rows
+// (a few hundred bytes each), which the hardware prefetchers do not follow: on an AVX2-only AMD EPYC (Zen 3
+// class), 1 thread, 1536 x 576 and 49152 x 576 from DRAM, the AVX2 i8 GEMV read 7-8 GB/s that way and
+// 15-19 GB/s by quarters (bench/ops_bench.cc BM_LinearDecode cold). Rows one at a time are one sequential
+// stream, but one stream is slower still there (dot(a, a) 14.9 GB/s, 4 panel streams 17.8). On an AMD EPYC
+// (Zen 5), SmolLM-135M decode, 2 threads, rows one at a time read f32 weights at 58-64 GB/s where blocks of 4
+// adjacent rows read 52-54, so the AVX-512 kernels take rows one at a time; AVX2's f32 and bf16 take
+// quarters.
 //
 // Every Kernel type belongs to one ISA: defined in an anonymous namespace of a file compiled with that ISA's
 // flags, or a template over that ISA's vector type (generic/gemv_f32.h over simd::Avx2, simd::Avx512). So
@@ -27,12 +30,13 @@
 
 namespace ttt::kernels::internal {
 
+// Weight rows j0, j0 + stride, .. (R of them).
 template <class Kernel, int R, class X>
 inline void GemvRowBlock(const Kernel& kernel, const X* x, int64_t x_stride, int64_t m, int64_t k, const char* w,
-                         size_t row_bytes, int64_t j0, float* y, int64_t ldy) {
+                         size_t row_bytes, int64_t j0, int64_t stride, float* y, int64_t ldy) {
   const char* wr[R];
   #pragma GCC unroll 16
-  for (int j = 0; j < R; ++j) wr[j] = w + (j0 + j) * row_bytes;
+  for (int j = 0; j < R; ++j) wr[j] = w + (j0 + j * stride) * row_bytes;
   int64_t r = 0;
   for (; r + 2 <= m; r += 2) {
     const X* xr[2] = {x + r * x_stride, x + (r + 1) * x_stride};
@@ -40,14 +44,14 @@ inline void GemvRowBlock(const Kernel& kernel, const X* x, int64_t x_stride, int
     kernel.template Dot<R, 2>(wr, xr, k, out);
     for (int i = 0; i < 2; ++i)
       #pragma GCC unroll 16
-      for (int j = 0; j < R; ++j) y[(r + i) * ldy + j0 + j] = out[i][j];
+      for (int j = 0; j < R; ++j) y[(r + i) * ldy + j0 + j * stride] = out[i][j];
   }
   if (r < m) {
     const X* xr[1] = {x + r * x_stride};
     float out[1][R];
     kernel.template Dot<R, 1>(wr, xr, k, out);
     #pragma GCC unroll 16
-    for (int j = 0; j < R; ++j) y[r * ldy + j0 + j] = out[0][j];
+    for (int j = 0; j < R; ++j) y[r * ldy + j0 + j * stride] = out[0][j];
   }
 }
 
@@ -60,9 +64,13 @@ inline void GemvRows(const Kernel& kernel, const X* x, int64_t x_stride, int64_t
   int64_t j = n_begin;
   static_assert(Kernel::kRows == 1 || Kernel::kRows == 4);
   if constexpr (Kernel::kRows == 4) {
-    for (; j + 4 <= n_end; j += 4) GemvRowBlock<Kernel, 4>(kernel, x, x_stride, m, k, wb, row_bytes, j, y, ldy);
+    const int64_t quarter = (n_end - n_begin) / 4;
+    for (int64_t t = 0; t < quarter; ++t) {
+      GemvRowBlock<Kernel, 4>(kernel, x, x_stride, m, k, wb, row_bytes, n_begin + t, quarter, y, ldy);
+    }
+    j += 4 * quarter;
   }
-  for (; j < n_end; ++j) GemvRowBlock<Kernel, 1>(kernel, x, x_stride, m, k, wb, row_bytes, j, y, ldy);
+  for (; j < n_end; ++j) GemvRowBlock<Kernel, 1>(kernel, x, x_stride, m, k, wb, row_bytes, j, 0, y, ldy);
 }
 
 }  // namespace ttt::kernels::internal
