@@ -162,6 +162,11 @@ struct KernelTable {
   GemvF32PanelsFn gemv_f32_panels = nullptr;
   PackPanelsFn pack_panels = nullptr;
   GemvBf16PanelsFn gemv_bf16_panels = nullptr;
+  // bfp4 weights packed row by row in the step layout of internal/bfp4_steps.h, GemvFn's signature and the
+  // stored row size; the same results as gemv[kBFP4] on the stored rows. Only the AVX2 table has one (null
+  // elsewhere: the AVX-512 kernels read the stored layout as fast as memory allows, the scalar one is the
+  // reference).
+  GemvFn gemv_bfp4_steps = nullptr;
   DotFn dot_f32 = nullptr;
   RmsNormRowFn rmsnorm_row = nullptr;
   LayerNormRowFn layernorm_row = nullptr;

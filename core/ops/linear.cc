@@ -4,6 +4,7 @@
 #include <cstring>
 #include <vector>
 
+#include "core/kernels/internal/bfp4_steps.h"
 #include "core/kernels/kernel_table.h"
 #include "core/ops/internal/op_check.h"
 #include "core/ops/internal/parallel.h"
@@ -80,23 +81,37 @@ int64_t SgemmTileColumns(int64_t n) {
 }
 
 // Compressed weight rows [begin, end) decoded into an f32 tile (reused across calls: no allocation on
-// the hot path); the tile of at most SgemmTileColumns rows stays in L2 while sgemm reads it.
-const float* DequantTile(const char* w, size_t row_bytes, DType dtype, int64_t k, int64_t begin, int64_t end) {
+// the hot path); the tile of at most SgemmTileColumns rows stays in L2 while sgemm reads it. `panels`: bfp4
+// rows in the step layout (internal/bfp4_steps.h), each unpacked to the stored layout first.
+const float* DequantTile(const char* w, size_t row_bytes, DType dtype, bool panels, int64_t k, int64_t begin,
+                         int64_t end) {
   const kernels::DequantRowFn dequant = kernels::ActiveKernels().DequantRow(dtype);
   thread_local std::vector<float> tile;
+  thread_local std::vector<uint8_t> stored;
   tile.resize(static_cast<size_t>((end - begin) * k));
-  for (int64_t r = begin; r < end; ++r) dequant(w + r * row_bytes, k, tile.data() + (r - begin) * k);
+  if (panels) stored.resize(row_bytes);
+  for (int64_t r = begin; r < end; ++r) {
+    const char* row = w + r * row_bytes;
+    if (panels) {
+      kernels::internal::UnpackBfp4StepRow(reinterpret_cast<const uint8_t*>(row),
+                                           static_cast<int64_t>(row_bytes) / kernels::internal::kBfp4BlockBytes,
+                                           stored.data());
+      row = reinterpret_cast<const char*>(stored.data());
+    }
+    dequant(row, k, tile.data() + (r - begin) * k);
+  }
   return tile.data();
 }
 
 // Output columns [begin, end) (a whole number of tiles) through sgemm, one tile per call.
-void TiledSgemm(const float* x, int64_t m, int64_t k, const Tensor& weight, size_t row_bytes,
+void TiledSgemm(const float* x, int64_t m, int64_t k, const Tensor& weight, bool panels, size_t row_bytes,
                 int64_t tile, int64_t begin, int64_t end, int64_t ldy, float* y) {
   const DType dtype = weight.dtype();
   for (int64_t t = begin; t < end; t += tile) {
     const int64_t t_end = std::min(end, t + tile);
     const float* w = dtype == DType::kF32 ? weight.data<float>() + t * k
-                                          : DequantTile(static_cast<const char*>(weight.raw_data()), row_bytes, dtype, k, t, t_end);
+                                          : DequantTile(static_cast<const char*>(weight.raw_data()), row_bytes,
+                                                        dtype, panels, k, t, t_end);
     Sgemm(x, m, k, w, t, t_end, ldy, y);
   }
 }
@@ -105,17 +120,18 @@ void TiledSgemm(const float* x, int64_t m, int64_t k, const Tensor& weight, size
 // tile, packed into panels (kernel_table.h: GemvF32PanelsFn) and multiplied by the panel GEMV, which outruns
 // sgemm on such tiles (measured in LinearImpl's f32 panel branch). Each tile is decoded and packed once
 // for all m rows.
-void TiledPrefill(const float* x, int64_t m, int64_t k, const Tensor& weight, size_t row_bytes, int64_t tile,
-                  int64_t begin, int64_t end, int64_t ldy, float* y) {
-  if (weight.dtype() == DType::kF32) return TiledSgemm(x, m, k, weight, row_bytes, tile, begin, end, ldy, y);
+void TiledPrefill(const float* x, int64_t m, int64_t k, const Tensor& weight, bool panels, size_t row_bytes,
+                  int64_t tile, int64_t begin, int64_t end, int64_t ldy, float* y) {
+  if (weight.dtype() == DType::kF32) return TiledSgemm(x, m, k, weight, false, row_bytes, tile, begin, end, ldy, y);
   const kernels::GemvF32PanelsFn gemv = kernels::ActiveKernels().gemv_f32_panels;
-  thread_local std::vector<float> panels;
+  thread_local std::vector<float> packed;
   for (int64_t t = begin; t < end; t += tile) {
     const int64_t rows = std::min(end, t + tile) - t;
-    const float* w = DequantTile(static_cast<const char*>(weight.raw_data()), row_bytes, weight.dtype(), k, t, t + rows);
-    panels.resize(static_cast<size_t>(rows * k));
-    kernels::ActiveKernels().pack_panels(w, rows, k, panels.data());
-    gemv(x, m, k, panels.data(), rows, 0, rows, y + t, ldy);
+    const float* w =
+        DequantTile(static_cast<const char*>(weight.raw_data()), row_bytes, weight.dtype(), panels, k, t, t + rows);
+    packed.resize(static_cast<size_t>(rows * k));
+    kernels::ActiveKernels().pack_panels(w, rows, k, packed.data());
+    gemv(x, m, k, packed.data(), rows, 0, rows, y + t, ldy);
   }
 }
 
@@ -168,7 +184,7 @@ void LinearImpl(const float* x, int64_t m, const Tensor& weight, bool panels, co
     x = rounded.data();
   }
 
-  if (panels) {
+  if (panels && dtype != DType::kBFP4) {  // bfp4 in steps: below, with the stored layout's paths
     // Every m, prefill too: the panel GEMV keeps a group of panels in L1/L2 for all the rows, so from m = 8
     // on it computes at FMA speed. Measured against unpacking tiles for OpenBLAS sgemm (SmolLM-135M shape,
     // f32, 2 threads, AMD EPYC Zen 5; tokens/s): AVX-512 pp16 300 -> 878, pp128 672 -> 1324, pp512 553 ->
@@ -202,7 +218,7 @@ void LinearImpl(const float* x, int64_t m, const Tensor& weight, bool panels, co
     if (threaded_blas) {
       // The caller gave OpenBLAS threads of its own (SetNumThreads turns them off): OpenBLAS splits each
       // tile over them, and compressed tiles are decoded by this thread.
-      TiledSgemm(x, m, k, weight, row_bytes, tile, 0, n, ldy, y);
+      TiledSgemm(x, m, k, weight, panels, row_bytes, tile, 0, n, ldy, y);
       internal::ParallelRanges(n, m * n, tile,
                                [&](int64_t begin, int64_t end) { Epilogue(row_scale, bias, m, ldy, begin, end, y); });
       return;
@@ -210,13 +226,13 @@ void LinearImpl(const float* x, int64_t m, const Tensor& weight, bool panels, co
     // Single-threaded OpenBLAS inside the OpenMP team: one pool of threads for every op, instead of
     // OpenBLAS's pthreads and OpenMP's spinning against each other on the same cores.
     internal::ParallelRanges(n, 2 * m * n * k, tile, [&](int64_t begin, int64_t end) {
-      TiledPrefill(x, m, k, weight, row_bytes, tile, begin, end, ldy, y);
+      TiledPrefill(x, m, k, weight, panels, row_bytes, tile, begin, end, ldy, y);
       Epilogue(row_scale, bias, m, ldy, begin, end, y);
     });
     return;
   }
 
-  const kernels::GemvFn gemv = kernels::ActiveKernels().Gemv(dtype);
+  const kernels::GemvFn gemv = panels ? kernels::ActiveKernels().gemv_bfp4_steps : kernels::ActiveKernels().Gemv(dtype);
   internal::ParallelRanges(n, 2 * m * n * k, kGemvRowAlign, [&](int64_t begin, int64_t end) {
     TiledGemv(gemv, x, m, k, w, row_bytes, begin, end, y, ldy);
     Epilogue(row_scale, bias, m, ldy, begin, end, y);

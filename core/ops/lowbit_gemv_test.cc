@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/kernels/avx512/kernels_avx512.h"
+#include "core/kernels/internal/bfp4_steps.h"
 #include "core/kernels/kernel_table.h"
 #include "core/ops/internal/test_values.h"
 #include "core/ops/weight_quantization.h"
@@ -228,6 +229,63 @@ TEST_P(LowbitKernels, BlockFloatCodesDecodeLikeTheScalarDecoder) {
     table().DequantRow(dtype)(blocks, 32, out.data());
     ConvertToF32(blocks, 32, dtype, expected.data());
     EXPECT_EQ(out, expected) << IsaName(GetParam()) << " " << DTypeName(dtype);
+  }
+}
+
+// The bfp4 step layout (internal/bfp4_steps.h): packing a row and unpacking it gives the stored values back
+// (every code, a -0 as +0), and a table's GEMV for it gives the bits of its GEMV on the stored rows, for
+// whole steps, rows ending in 1-3 blocks, a partial block, every activation row count and sub-ranges of rows.
+TEST_P(LowbitKernels, Bfp4StepLayoutGivesTheStoredRowsBits) {
+  const GemvFn steps = table().gemv_bfp4_steps;
+  for (int64_t k : {16, 48, 64, 100, 576, 1152, 1536, 4097}) {
+    const int64_t n = 37;
+    const ops::LinearWeight weight = MakeWeight(DType::kBFP4, n, k, 51);
+    const size_t row_bytes = StorageBytes(DType::kBFP4, k);
+    const int64_t blocks = static_cast<int64_t>(row_bytes) / internal::kBfp4BlockBytes;
+    std::vector<uint8_t> packed(n * row_bytes), unpacked(n * row_bytes);
+    for (int64_t j = 0; j < n; ++j) {
+      internal::PackBfp4StepRow(weight.values.data<uint8_t>() + j * row_bytes, blocks, packed.data() + j * row_bytes);
+      internal::UnpackBfp4StepRow(packed.data() + j * row_bytes, blocks, unpacked.data() + j * row_bytes);
+    }
+    std::vector<float> stored_values(n * k), unpacked_values(n * k);
+    ConvertToF32(weight.values.raw_data(), n * k, DType::kBFP4, stored_values.data());
+    ConvertToF32(unpacked.data(), n * k, DType::kBFP4, unpacked_values.data());
+    for (int64_t i = 0; i < n * k; ++i) {
+      ASSERT_EQ(unpacked_values[i], stored_values[i]) << "k=" << k << " value " << i << " after pack and unpack";
+    }
+    if (steps == nullptr) continue;  // this table reads the stored layout only
+    for (int64_t m : {1, 2, 3, 8}) {
+      const auto x = RandomValues(m * k, 52);
+      for (int64_t begin : {0, 3}) {
+        std::vector<float> expected(m * n, 777.0f), got(m * n, 777.0f);
+        table().Gemv(DType::kBFP4)(x.data(), m, k, weight.values.raw_data(), row_bytes, begin, n, expected.data(), n);
+        steps(x.data(), m, k, packed.data(), row_bytes, begin, n, got.data(), n);
+        ASSERT_EQ(got, expected) << IsaName(GetParam()) << " k=" << k << " m=" << m << " rows from " << begin;
+      }
+    }
+  }
+}
+
+// Every code through the packing: all 16 in both nibbles, exponents kept.
+TEST(Bfp4StepLayout, EveryCodeRoundTrips) {
+  std::vector<uint8_t> stored(4 * internal::kBfp4BlockBytes), packed(stored.size()), back(stored.size());
+  for (size_t i = 0; i < stored.size(); ++i) stored[i] = static_cast<uint8_t>(i * 37 + 11);
+  internal::PackBfp4StepRow(stored.data(), 4, packed.data());
+  internal::UnpackBfp4StepRow(packed.data(), 4, back.data());
+  for (size_t i = 0; i < stored.size(); ++i) {
+    if (i % internal::kBfp4BlockBytes == 0) {
+      EXPECT_EQ(back[i], stored[i]) << "exponent byte " << i;
+      continue;
+    }
+    for (int shift : {0, 4}) {
+      const int code = (stored[i] >> shift) & 15, got = (back[i] >> shift) & 15;
+      EXPECT_EQ(got, code == 8 ? 0 : code) << "byte " << i << " nibble at bit " << shift;
+    }
+  }
+  for (int code = 0; code < 16; ++code) {
+    const int biased = internal::Bfp4CodeBiased(static_cast<uint8_t>(code));
+    const int value = (code & 8 ? -1 : 1) * (code & 7);
+    EXPECT_EQ(biased - 8, value) << "code " << code;
   }
 }
 

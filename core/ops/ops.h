@@ -34,7 +34,8 @@ struct LinearWeight {
   // Values stored in the panels of their dtype rather than row-major, same shape and size, for a panel kernel
   // that runs every row count, decode and prefill alike: f32 in kernels::kF32PanelRows panels
   // (core/kernels/kernel_table.h: GemvF32PanelsFn), bf16 in pair panels (core/kernels/internal/bf16_panels.h,
-  // GemvBf16PanelsFn). Set by the decode weight arena (core/blocks/linear/decode_arena.h).
+  // GemvBf16PanelsFn), bfp4 row by row in the AVX2 GEMV's step layout (core/kernels/internal/bfp4_steps.h;
+  // prompts decode its rows back). Set by the decode weight arena (core/blocks/linear/decode_arena.h).
   bool panels = false;
   int64_t out_features() const;
 };

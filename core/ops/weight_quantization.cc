@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/kernels/internal/bf16_panels.h"
+#include "core/kernels/internal/bfp4_steps.h"
 #include "core/kernels/internal/f32_panels.h"
 
 namespace ttt::ops {
@@ -67,6 +68,13 @@ Tensor RowMajorValues(const LinearWeight& weight) {
   Tensor rows = Tensor::Empty(weight.values.dtype(), {n, k});
   if (weight.values.dtype() == DType::kF32) {  // kernel_table.h GemvF32PanelsFn
     kernels::internal::UnpackF32Panels(weight.values.data<float>(), n, k, 0, n, rows.data<float>());
+  } else if (weight.values.dtype() == DType::kBFP4) {  // the step layout, row by row (internal/bfp4_steps.h)
+    const size_t row_bytes = StorageBytes(DType::kBFP4, k);
+    for (int64_t j = 0; j < n; ++j) {
+      kernels::internal::UnpackBfp4StepRow(weight.values.data<uint8_t>() + j * row_bytes,
+                                           static_cast<int64_t>(row_bytes) / kernels::internal::kBfp4BlockBytes,
+                                           rows.data<uint8_t>() + j * row_bytes);
+    }
   } else {  // bf16 pair panels (internal/bf16_panels.h)
     kernels::internal::UnpackBf16Panels(weight.values.data<uint16_t>(), n, k, 0, n, rows.data<uint16_t>());
   }

@@ -2,6 +2,7 @@
 // lies in decode order in arenas shared by consecutive projections, packing does not change what the model
 // computes, weights mapped from the weight cache are packed too, and a tied f32 head stays the embedding table
 // rather than becoming a copy of it.
+#include <cstdlib>
 #include <filesystem>
 
 #include "core/factory/synthetic.h"
@@ -15,8 +16,9 @@
 namespace ttt::testing {
 namespace {
 
-// Big enough for several huge pages of bf16 decode weights (~1.8 MB per layer), small enough to build fast.
-Validated<spec::ModelSpec> ArenaSizedSpec() {
+// Big enough for several huge pages of bf16 decode weights (~1.8 MB per layer), small enough to build fast
+// (bfp4 needs a wider MLP for its ~3.6 bits a weight to fill huge pages).
+Validated<spec::ModelSpec> ArenaSizedSpec(int64_t intermediate_dim = 1024) {
   spec::ModelSpec spec;
   EXPECT_TRUE(ParseTextProto(
                   R"pb(family: "llama" vocab_size: 2048 hidden_dim: 256 num_layers: 4 max_seq_len: 64
@@ -26,6 +28,7 @@ Validated<spec::ModelSpec> ArenaSizedSpec() {
                        final_norm { kind: RMS_NORM } lm_head { tied: true })pb",
                   &spec)
                   .ok());
+  spec.mutable_layer()->mutable_mlp()->set_intermediate_dim(intermediate_dim);
   auto valid = ValidateModel(spec);
   EXPECT_TRUE(valid.ok()) << valid.status();
   return *valid;
@@ -174,6 +177,44 @@ TEST(DecodeWeightArena, F32WeightsInPanelsDecodeAsPrefillAndTheSameInABatch) {
 
 TEST(DecodeWeightArena, Bf16WeightsInPanelsDecodeAsPrefillAndTheSameInABatch) {
   ExpectPanelsDecodeAsPrefillAndTheSameInABatch(DType::kBF16);
+}
+
+// bfp4 projections go into the AVX2 GEMV's step layout where the table has that kernel (an AVX2 CPU without
+// AVX-512): prompts and decode steps give the bits of the same model built with TTT_PANELS=0 (stored rows).
+TEST(DecodeWeightArena, Bfp4WeightsInStepsGiveTheStoredRowsBits) {
+  const Validated<spec::ModelSpec> spec = ArenaSizedSpec(/*intermediate_dim=*/4096);
+  auto build = [&](const char* panels_env) {
+    setenv("TTT_PANELS", panels_env, 1);
+    auto model = CausalLm::Create(spec, SyntheticWeights(spec, 3), BuildOptions{.linear_weight_dtype = DType::kBFP4});
+    unsetenv("TTT_PANELS");
+    return model;
+  };
+  auto steps = build("1"), rows = build("0");
+  ASSERT_TRUE(steps.ok() && rows.ok()) << steps.status() << rows.status();
+  int64_t packed = 0, projections = 0;
+  for (const Linear* projection : ProjectionsInDecodeOrder(**steps)) {
+    if (projection->weight().values.dtype() != DType::kBFP4) continue;
+    ++projections;
+    packed += projection->weight().panels ? 1 : 0;
+  }
+  ASSERT_GT(projections, 0);
+  EXPECT_EQ(packed, kernels::ActiveKernels().gemv_bfp4_steps != nullptr ? projections : 0);
+  for (const Linear* projection : ProjectionsInDecodeOrder(**rows)) EXPECT_FALSE(projection->weight().panels);
+
+  std::vector<int32_t> tokens;
+  for (int i = 0; i < 10; ++i) tokens.push_back((i * 97 + 5) % 2048);
+  EXPECT_EQ(PrefillLogitsOrFail(**steps, tokens), PrefillLogitsOrFail(**rows, tokens)) << "prompt logits";
+  auto a = (*steps)->NewState(1, static_cast<int64_t>(tokens.size()));
+  auto b = (*rows)->NewState(1, static_cast<int64_t>(tokens.size()));
+  ASSERT_TRUE(a.ok() && b.ok());
+  std::vector<float> logits_a(2048), logits_b(2048);
+  ASSERT_TRUE((*steps)->Prefill(**a, 0, absl::MakeConstSpan(tokens.data(), 1), logits_a.data(), false).ok());
+  ASSERT_TRUE((*rows)->Prefill(**b, 0, absl::MakeConstSpan(tokens.data(), 1), logits_b.data(), false).ok());
+  for (size_t t = 1; t < tokens.size(); ++t) {
+    ASSERT_TRUE((*steps)->Decode(**a, std::vector<int32_t>{0}, std::vector<int32_t>{tokens[t]}, logits_a.data()).ok());
+    ASSERT_TRUE((*rows)->Decode(**b, std::vector<int32_t>{0}, std::vector<int32_t>{tokens[t]}, logits_b.data()).ok());
+    EXPECT_EQ(logits_a, logits_b) << "decode step " << t;
+  }
 }
 
 }  // namespace

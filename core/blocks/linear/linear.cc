@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "core/kernels/internal/bfp4_steps.h"
 #include "core/kernels/kernel_table.h"
 #include "core/ops/weight_quantization.h"
 #include "core/runtime/check.h"
@@ -75,10 +76,11 @@ absl::Status Linear::Specialize(const LinearExecution& prefill, const LinearExec
 bool Linear::CanUsePanels() const {
   const bool shared_with_prefill = !prefill_weight_;
   const Tensor& values = weight_.values;
-  // bf16: whole pairs, and a kernel for them (AVX512-BF16).
+  // bf16: whole pairs, and a kernel for them (AVX512-BF16); bfp4: a kernel for its step layout (AVX2).
   const bool format = values.dtype() == DType::kF32 ||
                       (values.dtype() == DType::kBF16 && values.rank() == 2 && values.dim(1) % 2 == 0 &&
-                       kernels::ActiveKernels().gemv_bf16_panels != nullptr);
+                       kernels::ActiveKernels().gemv_bf16_panels != nullptr) ||
+                      (values.dtype() == DType::kBFP4 && kernels::ActiveKernels().gemv_bfp4_steps != nullptr);
   return format && values.rank() == 2 && weight_.more_rows.empty() &&
          !exec_[static_cast<int>(Phase::kDecode)].emulate_tt &&
          !(shared_with_prefill && exec_[static_cast<int>(Phase::kPrefill)].emulate_tt);
@@ -91,10 +93,19 @@ void Linear::MoveDecodeValues(Tensor destination, bool panels) {
       << "Linear::MoveDecodeValues: " << destination.DebugString() << " cannot hold " << values.DebugString();
   if (panels && !weight_.panels) {
     TTT_CHECK(CanUsePanels()) << "Linear::MoveDecodeValues: " << values.DebugString() << " cannot be panels";
-    const bool f32 = values.dtype() == DType::kF32;
-    // Rows of 32-bit words: k floats, or k / 2 pairs of bf16 values.
-    kernels::ActiveKernels().pack_panels(values.raw_data(), values.dim(0), f32 ? values.dim(1) : values.dim(1) / 2,
-                                         destination.raw_data());
+    if (values.dtype() == DType::kBFP4) {
+      const size_t row_bytes = StorageBytes(DType::kBFP4, values.dim(1));
+      for (int64_t j = 0; j < values.dim(0); ++j) {
+        kernels::internal::PackBfp4StepRow(values.data<uint8_t>() + j * row_bytes,
+                                           static_cast<int64_t>(row_bytes) / kernels::internal::kBfp4BlockBytes,
+                                           destination.data<uint8_t>() + j * row_bytes);
+      }
+    } else {
+      const bool f32 = values.dtype() == DType::kF32;
+      // Rows of 32-bit words: k floats, or k / 2 pairs of bf16 values.
+      kernels::ActiveKernels().pack_panels(values.raw_data(), values.dim(0), f32 ? values.dim(1) : values.dim(1) / 2,
+                                           destination.raw_data());
+    }
     weight_.panels = true;
   } else {
     std::memcpy(destination.raw_data(), values.raw_data(), values.nbytes());

@@ -71,12 +71,11 @@ class Linear {
   // Copies the decode weight's values into `destination` (same dtype and shape; a view into a model's
   // weight arena, see CausalLm::PackDecodeWeights) and reads them from there on. A separate prefill copy,
   // when there is one, stays where it is.
-  // With `panels` (an f32 or bf16 weight of one part, whose prefill runs on the CPU kernels too) the copy is
-  // stored in the panels of its dtype for the panel kernels (ops::LinearWeight::panels),
-  // same size.
+  // With `panels` (an f32, bf16 or bfp4 weight of one part, whose prefill runs on the CPU kernels too) the copy
+  // is stored in the panels of its dtype for the panel kernels (ops::LinearWeight::panels), same size.
   void MoveDecodeValues(Tensor destination, bool panels = false);
   // Whether MoveDecodeValues may store this weight in panels (f32; bf16 with an even k where the CPU has
-  // AVX512-BF16).
+  // AVX512-BF16; bfp4 where the CPU's table has a GEMV for its step layout: AVX2 without AVX-512).
   bool CanUsePanels() const;
   const Linear* decode_successor() const { return decode_successor_; }
   const Tensor& bias() const { return bias_; }

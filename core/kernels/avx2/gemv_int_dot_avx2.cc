@@ -126,6 +126,7 @@ struct I8Step {
   struct Decoded {
     __m256i w, magnitude;
   };
+  static Decoded DecodeTail(const char* p) { return Decode(p); }
   static Decoded Decode(const char* p) {
     const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
     return {w, _mm256_abs_epi8(w)};
@@ -148,6 +149,7 @@ struct Bfp8Step {
     __m256i data, magnitude;
     __m256 scale;  // per lane 2^(e - 127)
   };
+  static Decoded DecodeTail(const char* p) { return Decode(p); }
   static Decoded Decode(const char* p) {
     const __m256i data = _mm256_loadu2_m128i(reinterpret_cast<const __m128i*>(p + 18),
                                              reinterpret_cast<const __m128i*>(p + 1));
@@ -181,6 +183,8 @@ struct Bfp4Step {
     __m256i evens, odds;  // signed magnitudes + 8
     __m256 scale;         // per lane 2^(e - 127)
   };
+  // A row's last blocks (fewer than kStepBlocks) in the stored layout, from a zero-padded copy.
+  static Decoded DecodeTail(const char* p) { return Decode(p); }
   static Decoded Decode(const char* p) {
     // Two loads cover the step: `head` bytes 0..31 and `tail` bytes 4..35. Block 0's data (bytes 1..8) and
     // block 2's (19..26) lie whole in head's lanes, blocks 1's (10..17) and 3's (28..35) in tail's; one
@@ -218,6 +222,25 @@ struct Bfp4Step {
   }
 };
 
+// bfp4 in the step layout of internal/bfp4_steps.h (packed at load): the codes of a step's 4 blocks already
+// biased and gathered in one 32-byte load, the exponents in the 4 bytes before them. Three uops on the
+// shuffle/shift pipes per step (a nibble shift, the exponent shuffle and its shift) where the stored layout
+// needs seven; the same integers and scales as Bfp4Step, so the same bits.
+struct Bfp4PackedStep : Bfp4Step {
+  static Decoded Decode(const char* p) {
+    int32_t exponent_bytes;
+    std::memcpy(&exponent_bytes, p, 4);
+    const __m256i exponents = _mm256_shuffle_epi8(
+        _mm256_set1_epi32(exponent_bytes),
+        _mm256_setr_epi8(-1, -1, -1, 0, -1, -1, -1, 0, -1, -1, -1, 1, -1, -1, -1, 1,  //
+                         -1, -1, -1, 2, -1, -1, -1, 2, -1, -1, -1, 3, -1, -1, -1, 3));
+    const __m256i codes = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 4));
+    const __m256i nibble = _mm256_set1_epi8(0x0f);
+    return {_mm256_and_si256(codes, nibble), _mm256_and_si256(_mm256_srli_epi16(codes, 4), nibble),
+            ExponentScale(exponents)};
+  }
+};
+
 // Dots of R weight rows with M quantised activation rows (R = 1 when M > 1): whole steps read in place, the last
 // partial step (if any) from a zero-padded copy, so no load leaves the row's blocks. Each (activation row,
 // weight row) sum takes the same operations in the same order whatever M and R are.
@@ -229,11 +252,12 @@ inline void DotRows(const char* const* w, int64_t data_bytes, int64_t steps, con
   for (int i = 0; i < M; ++i)
     #pragma GCC unroll 4
     for (int j = 0; j < R; ++j) acc[i][j] = _mm256_setzero_ps();
-  auto step = [&](int j, const char* p, int64_t c) __attribute__((always_inline)) {
-    const typename Step::Decoded d = Step::Decode(p);
+  auto multiply = [&](int j, const typename Step::Decoded& d, int64_t c) __attribute__((always_inline)) {
     #pragma GCC unroll 4
     for (int i = 0; i < M; ++i) acc[i][j] = Step::Multiply(d, a[i], c, acc[i][j]);
   };
+  auto step = [&](int j, const char* p, int64_t c) __attribute__((always_inline)) { multiply(j, Step::Decode(p), c); };
+  auto tail_step = [&](int j, const char* p, int64_t c) { multiply(j, Step::DecodeTail(p), c); };
   const int64_t whole = data_bytes / Step::kStepBytes;
   for (int64_t c = 0; c < whole; ++c) {
     #pragma GCC unroll 4
@@ -245,7 +269,7 @@ inline void DotRows(const char* const* w, int64_t data_bytes, int64_t steps, con
     for (int j = 0; j < R; ++j) {
       alignas(32) char padded[Step::kStepBytes] = {};
       std::memcpy(padded, w[j] + whole * Step::kStepBytes, static_cast<size_t>(tail));
-      step(j, padded, whole);
+      tail_step(j, padded, whole);
     }
   }
   #pragma GCC unroll 4
@@ -319,6 +343,10 @@ void GemvBfp8(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_
 void GemvBfp4(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
               int64_t n_end, float* y, int64_t ldy) {
   GemvIntDot<Bfp4Step, true>(x, m, k, w, w_row_bytes, n_begin, n_end, y, ldy);
+}
+void GemvBfp4Steps(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
+                   int64_t n_end, float* y, int64_t ldy) {
+  GemvIntDot<Bfp4PackedStep, true>(x, m, k, w, w_row_bytes, n_begin, n_end, y, ldy);
 }
 
 }  // namespace ttt::kernels::avx2

@@ -29,6 +29,9 @@ void GemvBfp8(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_
               int64_t n_end, float* y, int64_t ldy);
 void GemvBfp4(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
               int64_t n_end, float* y, int64_t ldy);
+// bfp4 weights in the step layout of internal/bfp4_steps.h (kernel_table.h: KernelTable::gemv_bfp4_steps).
+void GemvBfp4Steps(const float* x, int64_t m, int64_t k, const void* w, size_t w_row_bytes, int64_t n_begin,
+                   int64_t n_end, float* y, int64_t ldy);
 // i8 rows unscaled, as the GEMV kernels.
 void DequantRowBF16(const void* w_row, int64_t k, float* out);
 void DequantRowI8(const void* w_row, int64_t k, float* out);

@@ -17,8 +17,9 @@
 // 15-19 GB/s by quarters (bench/ops_bench.cc BM_LinearDecode cold). Rows one at a time are one sequential
 // stream, but one stream is slower still there (dot(a, a) 14.9 GB/s, 4 panel streams 17.8). On an AMD EPYC
 // (Zen 5), SmolLM-135M decode, 2 threads, rows one at a time read f32 weights at 58-64 GB/s where blocks of 4
-// adjacent rows read 52-54, so the AVX-512 kernels take rows one at a time; AVX2's f32 and bf16 take
-// quarters.
+// adjacent rows read 52-54, so the AVX-512 kernels take rows one at a time for fewer than 8 activation rows
+// (avx512/gemv_avx512.cc; quarters against rows one at a time there is not measured yet); AVX2's f32 and bf16
+// take quarters.
 //
 // Every Kernel type belongs to one ISA: defined in an anonymous namespace of a file compiled with that ISA's
 // flags, or a template over that ISA's vector type (generic/gemv_f32.h over simd::Avx2, simd::Avx512). So
