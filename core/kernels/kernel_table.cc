@@ -59,6 +59,7 @@ KernelTable MakeAvx2Table() {
   t.gemv[static_cast<int>(DType::kBFP8)] = k::GemvBfp8;
   t.gemv[static_cast<int>(DType::kBFP4)] = k::GemvBfp4;
   t.gemv_bfp4_steps = k::GemvBfp4Steps;
+  t.dequant_row_bfp4_steps = k::DequantRowBfp4Steps;
   t.dequant_row[static_cast<int>(DType::kBF16)] = k::DequantRowBF16;
   t.dequant_row[static_cast<int>(DType::kI8)] = k::DequantRowI8;
   t.dequant_row[static_cast<int>(DType::kBFP8)] = k::DequantRowBfp8;
@@ -97,6 +98,7 @@ KernelTable MakeAvx512Table() {
   t.gemv[static_cast<int>(DType::kBFP8)] = k::GemvBfp8;
   t.gemv[static_cast<int>(DType::kBFP4)] = k::GemvBfp4;
   t.gemv_bfp4_steps = nullptr;  // not inherited: the VNNI kernel reads the stored layout at memory speed
+  t.dequant_row_bfp4_steps = nullptr;
   t.gemm[static_cast<int>(DType::kBF16)] = k::GemmBF16;
   t.gemv_bf16_panels = k::GemvBF16Panels;
   t.dequant_row[static_cast<int>(DType::kBF16)] = k::DequantRowBF16;

@@ -167,6 +167,8 @@ struct KernelTable {
   // elsewhere: the AVX-512 kernels read the stored layout as fast as memory allows, the scalar one is the
   // reference).
   GemvFn gemv_bfp4_steps = nullptr;
+  // Decodes one such row (prompts decode weight tiles with it); set wherever gemv_bfp4_steps is.
+  DequantRowFn dequant_row_bfp4_steps = nullptr;
   DotFn dot_f32 = nullptr;
   RmsNormRowFn rmsnorm_row = nullptr;
   LayerNormRowFn layernorm_row = nullptr;

@@ -4,7 +4,6 @@
 #include <cstring>
 #include <vector>
 
-#include "core/kernels/internal/bfp4_steps.h"
 #include "core/kernels/kernel_table.h"
 #include "core/ops/internal/op_check.h"
 #include "core/ops/internal/parallel.h"
@@ -82,24 +81,14 @@ int64_t SgemmTileColumns(int64_t n) {
 
 // Compressed weight rows [begin, end) decoded into an f32 tile (reused across calls: no allocation on
 // the hot path); the tile of at most SgemmTileColumns rows stays in L2 while sgemm reads it. `panels`: bfp4
-// rows in the step layout (internal/bfp4_steps.h), each unpacked to the stored layout first.
+// rows in the step layout (internal/bfp4_steps.h).
 const float* DequantTile(const char* w, size_t row_bytes, DType dtype, bool panels, int64_t k, int64_t begin,
                          int64_t end) {
-  const kernels::DequantRowFn dequant = kernels::ActiveKernels().DequantRow(dtype);
+  const kernels::DequantRowFn dequant =
+      panels ? kernels::ActiveKernels().dequant_row_bfp4_steps : kernels::ActiveKernels().DequantRow(dtype);
   thread_local std::vector<float> tile;
-  thread_local std::vector<uint8_t> stored;
   tile.resize(static_cast<size_t>((end - begin) * k));
-  if (panels) stored.resize(row_bytes);
-  for (int64_t r = begin; r < end; ++r) {
-    const char* row = w + r * row_bytes;
-    if (panels) {
-      kernels::internal::UnpackBfp4StepRow(reinterpret_cast<const uint8_t*>(row),
-                                           static_cast<int64_t>(row_bytes) / kernels::internal::kBfp4BlockBytes,
-                                           stored.data());
-      row = reinterpret_cast<const char*>(stored.data());
-    }
-    dequant(row, k, tile.data() + (r - begin) * k);
-  }
+  for (int64_t r = begin; r < end; ++r) dequant(w + r * row_bytes, k, tile.data() + (r - begin) * k);
   return tile.data();
 }
 

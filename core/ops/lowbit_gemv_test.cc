@@ -233,20 +233,18 @@ TEST_P(LowbitKernels, BlockFloatCodesDecodeLikeTheScalarDecoder) {
 }
 
 // The bfp4 step layout (internal/bfp4_steps.h): packing a row and unpacking it gives the stored values back
-// (every code, a -0 as +0), and a table's GEMV for it gives the bits of its GEMV on the stored rows, for
-// whole steps, rows ending in 1-3 blocks, a partial block, every activation row count and sub-ranges of rows.
+// (every code, a -0 as +0), a table's row decoder for it the stored row's values, and its GEMV the bits of its
+// GEMV on the stored rows, for whole steps, rows ending in 1-3 blocks, a partial block, every activation row
+// count and sub-ranges of rows.
 TEST_P(LowbitKernels, Bfp4StepLayoutGivesTheStoredRowsBits) {
   const GemvFn steps = table().gemv_bfp4_steps;
   for (int64_t k : {16, 48, 64, 100, 576, 1152, 1536, 4097}) {
     const int64_t n = 37;
     const ops::LinearWeight weight = MakeWeight(DType::kBFP4, n, k, 51);
     const size_t row_bytes = StorageBytes(DType::kBFP4, k);
-    const int64_t blocks = static_cast<int64_t>(row_bytes) / internal::kBfp4BlockBytes;
     std::vector<uint8_t> packed(n * row_bytes), unpacked(n * row_bytes);
-    for (int64_t j = 0; j < n; ++j) {
-      internal::PackBfp4StepRow(weight.values.data<uint8_t>() + j * row_bytes, blocks, packed.data() + j * row_bytes);
-      internal::UnpackBfp4StepRow(packed.data() + j * row_bytes, blocks, unpacked.data() + j * row_bytes);
-    }
+    internal::PackBfp4StepRows(weight.values.raw_data(), n, static_cast<int64_t>(row_bytes), packed.data());
+    internal::UnpackBfp4StepRows(packed.data(), n, static_cast<int64_t>(row_bytes), unpacked.data());
     std::vector<float> stored_values(n * k), unpacked_values(n * k);
     ConvertToF32(weight.values.raw_data(), n * k, DType::kBFP4, stored_values.data());
     ConvertToF32(unpacked.data(), n * k, DType::kBFP4, unpacked_values.data());
@@ -254,6 +252,13 @@ TEST_P(LowbitKernels, Bfp4StepLayoutGivesTheStoredRowsBits) {
       ASSERT_EQ(unpacked_values[i], stored_values[i]) << "k=" << k << " value " << i << " after pack and unpack";
     }
     if (steps == nullptr) continue;  // this table reads the stored layout only
+    for (int64_t j = 0; j < n; ++j) {
+      std::vector<float> got(k + 1, 777.0f), expected(k + 1, 777.0f);
+      table().dequant_row_bfp4_steps(packed.data() + j * row_bytes, k, got.data());
+      table().DequantRow(DType::kBFP4)(weight.values.data<char>() + j * row_bytes, k, expected.data());
+      ASSERT_EQ(got, expected) << IsaName(GetParam()) << " dequant k=" << k << " row " << j
+                               << " (the last value is a sentinel past k)";
+    }
     for (int64_t m : {1, 2, 3, 8}) {
       const auto x = RandomValues(m * k, 52);
       for (int64_t begin : {0, 3}) {

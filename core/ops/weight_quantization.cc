@@ -69,12 +69,8 @@ Tensor RowMajorValues(const LinearWeight& weight) {
   if (weight.values.dtype() == DType::kF32) {  // kernel_table.h GemvF32PanelsFn
     kernels::internal::UnpackF32Panels(weight.values.data<float>(), n, k, 0, n, rows.data<float>());
   } else if (weight.values.dtype() == DType::kBFP4) {  // the step layout, row by row (internal/bfp4_steps.h)
-    const size_t row_bytes = StorageBytes(DType::kBFP4, k);
-    for (int64_t j = 0; j < n; ++j) {
-      kernels::internal::UnpackBfp4StepRow(weight.values.data<uint8_t>() + j * row_bytes,
-                                           static_cast<int64_t>(row_bytes) / kernels::internal::kBfp4BlockBytes,
-                                           rows.data<uint8_t>() + j * row_bytes);
-    }
+    kernels::internal::UnpackBfp4StepRows(weight.values.raw_data(), n,
+                                          static_cast<int64_t>(StorageBytes(DType::kBFP4, k)), rows.raw_data());
   } else {  // bf16 pair panels (internal/bf16_panels.h)
     kernels::internal::UnpackBf16Panels(weight.values.data<uint16_t>(), n, k, 0, n, rows.data<uint16_t>());
   }

@@ -94,12 +94,9 @@ void Linear::MoveDecodeValues(Tensor destination, bool panels) {
   if (panels && !weight_.panels) {
     TTT_CHECK(CanUsePanels()) << "Linear::MoveDecodeValues: " << values.DebugString() << " cannot be panels";
     if (values.dtype() == DType::kBFP4) {
-      const size_t row_bytes = StorageBytes(DType::kBFP4, values.dim(1));
-      for (int64_t j = 0; j < values.dim(0); ++j) {
-        kernels::internal::PackBfp4StepRow(values.data<uint8_t>() + j * row_bytes,
-                                           static_cast<int64_t>(row_bytes) / kernels::internal::kBfp4BlockBytes,
-                                           destination.data<uint8_t>() + j * row_bytes);
-      }
+      kernels::internal::PackBfp4StepRows(values.raw_data(), values.dim(0),
+                                          static_cast<int64_t>(StorageBytes(DType::kBFP4, values.dim(1))),
+                                          destination.raw_data());
     } else {
       const bool f32 = values.dtype() == DType::kF32;
       // Rows of 32-bit words: k floats, or k / 2 pairs of bf16 values.

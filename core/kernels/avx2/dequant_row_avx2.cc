@@ -85,15 +85,40 @@ struct Bfp4Format {
   }
 };
 
+// bfp4 rows in the step layout of internal/bfp4_steps.h: the blocks of whole steps hold their codes as value
+// + 8, the row's last blocks (fewer than 4) are stored as Bfp4Format reads them. The same values as the
+// stored row decodes to (a -0 as +0).
+struct Bfp4StepsFormat {
+  int64_t step_blocks;  // blocks of the row in whole steps
+
+  explicit Bfp4StepsFormat(int64_t k) : step_blocks((k + 15) / 16 / 4 * 4) {}
+  __m256 Decode(const char* row, int64_t c) const {
+    const int64_t b = c >> 1;
+    if (b >= step_blocks) return Bfp4Format::Decode(row, c);
+    const char* step = row + 36 * (b >> 2);
+    int32_t packed;
+    std::memcpy(&packed, step + 4 + 8 * (b & 3) + 4 * (c & 1), 4);
+    const __m128i bytes = _mm_cvtsi32_si128(packed);
+    const __m256i biased = _mm256_and_si256(
+        _mm256_srlv_epi32(_mm256_cvtepu8_epi32(_mm_unpacklo_epi8(bytes, bytes)), _mm256_set_epi32(4, 0, 4, 0, 4, 0, 4, 0)),
+        _mm256_set1_epi32(15));
+    const __m256 value = _mm256_sub_ps(_mm256_cvtepi32_ps(biased), _mm256_set1_ps(8.0f));
+    return _mm256_mul_ps(value, BlockScale(static_cast<uint8_t>(step[b & 3]), 2));
+  }
+  __m256 DecodeTail(const char* row, int64_t c, int64_t /*n*/, __m256i mask) const {
+    return _mm256_and_ps(Decode(row, c), _mm256_castsi256_ps(mask));
+  }
+};
+
 template <class Format>
-void DequantRow(const void* w_row, int64_t k, float* out) {
+void DequantRow(const void* w_row, int64_t k, float* out, const Format& format = {}) {
   const char* row = static_cast<const char*>(w_row);
   int64_t c = 0;
-  for (; kChunk * (c + 1) <= k; ++c) _mm256_storeu_ps(out + kChunk * c, Format::Decode(row, c));
+  for (; kChunk * (c + 1) <= k; ++c) _mm256_storeu_ps(out + kChunk * c, format.Decode(row, c));
   if (kChunk * c < k) {
     const int64_t n = k - kChunk * c;
     const __m256i mask = Avx2::TailMask(n);
-    _mm256_maskstore_ps(out + kChunk * c, mask, Format::DecodeTail(row, c, n, mask));
+    _mm256_maskstore_ps(out + kChunk * c, mask, format.DecodeTail(row, c, n, mask));
   }
 }
 
@@ -103,5 +128,8 @@ void DequantRowBF16(const void* w_row, int64_t k, float* out) { DequantRow<BF16F
 void DequantRowI8(const void* w_row, int64_t k, float* out) { DequantRow<I8Format>(w_row, k, out); }
 void DequantRowBfp8(const void* w_row, int64_t k, float* out) { DequantRow<Bfp8Format>(w_row, k, out); }
 void DequantRowBfp4(const void* w_row, int64_t k, float* out) { DequantRow<Bfp4Format>(w_row, k, out); }
+void DequantRowBfp4Steps(const void* w_row, int64_t k, float* out) {
+  DequantRow(w_row, k, out, Bfp4StepsFormat(k));
+}
 
 }  // namespace ttt::kernels::avx2

@@ -37,6 +37,8 @@ void DequantRowBF16(const void* w_row, int64_t k, float* out);
 void DequantRowI8(const void* w_row, int64_t k, float* out);
 void DequantRowBfp8(const void* w_row, int64_t k, float* out);
 void DequantRowBfp4(const void* w_row, int64_t k, float* out);
+// A bfp4 row in the step layout of internal/bfp4_steps.h (KernelTable::dequant_row_bfp4_steps).
+void DequantRowBfp4Steps(const void* w_row, int64_t k, float* out);
 
 void RmsNormRow(const float* x, const float* w, float* out, int64_t dim, float eps, bool unit_offset);
 void LayerNormRow(const float* x, const float* w, const float* b, float* out, int64_t dim, float eps);

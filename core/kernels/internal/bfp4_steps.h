@@ -61,4 +61,18 @@ inline void UnpackBfp4StepRow(const uint8_t* src, int64_t blocks, uint8_t* dst) 
   for (int64_t i = 0; i < (blocks - whole * kBfp4StepBlocks) * kBfp4BlockBytes; ++i) dst[i] = src[i];
 }
 
+// `rows` rows of `row_bytes` bytes (whole blocks), packed or unpacked one by one.
+inline void PackBfp4StepRows(const void* src, int64_t rows, int64_t row_bytes, void* dst) {
+  for (int64_t j = 0; j < rows; ++j) {
+    PackBfp4StepRow(static_cast<const uint8_t*>(src) + j * row_bytes, row_bytes / kBfp4BlockBytes,
+                    static_cast<uint8_t*>(dst) + j * row_bytes);
+  }
+}
+inline void UnpackBfp4StepRows(const void* src, int64_t rows, int64_t row_bytes, void* dst) {
+  for (int64_t j = 0; j < rows; ++j) {
+    UnpackBfp4StepRow(static_cast<const uint8_t*>(src) + j * row_bytes, row_bytes / kBfp4BlockBytes,
+                      static_cast<uint8_t*>(dst) + j * row_bytes);
+  }
+}
+
 }  // namespace ttt::kernels::internal
