@@ -115,7 +115,8 @@ inline __m256i LaneDots(__m256i unsigned_w, __m256i signed_x) {
 
 // A format's step: kStepBlocks blocks in kStepBytes of a row, whose first DataBytes(k) bytes hold the values.
 // Decode(p) reads the step at p (kStepBytes readable there) into registers; Multiply(decoded, a, c, acc) adds
-// it times the activations' step c, scaled, to acc. Several activation rows share one Decode.
+// it times the activations' step c, scaled, to acc. Several activation rows share one Decode. DecodeTail(p)
+// reads a row's last, partial step from a zero-padded copy (in the stored layout whatever layout Decode reads).
 
 // i8: two blocks (32 weights) per step; the row scale is applied by ops::Linear after the dot.
 struct I8Step {
